@@ -1,0 +1,46 @@
+// Boot: config → database → migrations → seeds → server(modules).
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from './core/config.ts';
+import { openDatabase, type DatabaseHandle } from './core/db/database.ts';
+import { migrate } from './core/db/migrate.ts';
+import { buildServer } from './core/http/server.ts';
+import type { ModuleManifest } from './core/module.ts';
+import { modules as allModules } from './modules/index.ts';
+
+export function migrationSources(modules: ModuleManifest[] = allModules) {
+  return modules.filter((m) => m.migrations).map((m) => ({ module: m.name, dir: m.migrations! }));
+}
+
+export async function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
+  return config.databaseUrl
+    ? openDatabase({ kind: 'postgresql', url: config.databaseUrl })
+    : openDatabase({ kind: 'pglite', dataDir: path.resolve(config.dataDir) });
+}
+
+export async function migrateAll(handle: DatabaseHandle, modules: ModuleManifest[] = allModules): Promise<string[]> {
+  return migrate(handle, migrationSources(modules));
+}
+
+export interface App {
+  server: FastifyInstance;
+  database: DatabaseHandle;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function createApp(opts: { config?: Config; database?: DatabaseHandle; logger?: boolean } = {}): Promise<App> {
+  const config = opts.config ?? loadConfig();
+  const database = opts.database ?? (await openConfiguredDatabase(config));
+  await migrateAll(database);
+  const server = await buildServer({ config, database, modules: allModules, logger: opts.logger });
+  return {
+    server,
+    database,
+    config,
+    close: async () => {
+      await server.close();
+      if (!opts.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// Opens the database: PostgreSQL when a URL is given, otherwise embedded PGlite in a data folder
+// (or in memory). Both return int8 and numeric as decimal strings, so money never passes through
+// a JS number.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+export type DatabaseKind = 'pglite' | 'postgresql';
+export type Db = Kysely<Database>;
+
+export interface DatabaseHandle {
+  db: Db;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+  /** PGlite only: a tarball of the data folder (used by tests to clone a migrated database). */
+  dump?(): Promise<Blob>;
+}
+
+export type OpenOptions =
+  | { kind: 'postgresql'; url: string; poolSize?: number }
+  | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob };
+
+const identity = (v: string) => v;
+// pg: int8 (20) and numeric (1700) already parse as strings; make it explicit and shared.
+pg.types.setTypeParser(20, identity);
+pg.types.setTypeParser(1700, identity);
+
+export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
+  if (opts.kind === 'postgresql') {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    await sql`select 1`.execute(db);
+    return { db, kind: 'postgresql', close: () => db.destroy() };
+  }
+
+  let unlock = () => {};
+  if (opts.dataDir) {
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+    unlock = lockDataDir(opts.dataDir);
+  }
+  try {
+    const client = await PGlite.create({
+      dataDir: opts.dataDir ?? undefined,
+      loadDataDir: opts.loadDataDir,
+      extensions: { pg_trgm },
+      parsers: { [pgliteTypes.INT8]: identity, [pgliteTypes.NUMERIC]: identity },
+    });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    return {
+      db,
+      kind: 'pglite',
+      dump: () => client.dumpDataDir('none'),
+      close: async () => {
+        await db.destroy();
+        unlock();
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+/**
+ * PGlite takes no lock on its folder; two processes writing one folder would corrupt it.
+ * Take an exclusive lock file holding our pid; a lock whose process is gone is stale and taken over.
+ */
+export function lockDataDir(dir: string): () => void {
+  const file = path.join(dir, 'padu.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        try {
+          if (fs.readFileSync(file, 'utf8') === String(process.pid)) fs.unlinkSync(file);
+        } catch {
+          /* already gone */
+        }
+      };
+      process.once('exit', release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new Error(
+          `The data folder ${dir} is in use by another Padu process (pid ${pid}). ` +
+            `Stop it, or set PADU_DATA_DIR to another folder, or use DATABASE_URL.`,
+        );
+      }
+      if (pid === process.pid) throw new Error(`The data folder ${dir} is already open in this process.`);
+      fs.unlinkSync(file); // stale lock
+    }
+  }
+  throw new Error(`Could not lock the data folder ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

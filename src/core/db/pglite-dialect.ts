@@ -1,0 +1,116 @@
+// A minimal Kysely dialect for PGlite. PGlite has one connection; a mutex held from acquire to
+// release serialises every query and every transaction, so one transaction's ROLLBACK can never
+// touch another's work (the trap found in kysely-pglite, see docs/engineering-notes.md).
+import type { PGlite } from '@electric-sql/pglite';
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    const acquired = this.tail.then(() => release);
+    this.tail = this.tail.then(() => next);
+    return acquired;
+  }
+}
+
+class PGliteConnection implements DatabaseConnection {
+  constructor(private readonly pg: PGlite) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const res = await this.pg.query<R>(query.sql, query.parameters as unknown[], { rowMode: 'object' });
+    const affected = res.affectedRows;
+    return {
+      rows: res.rows,
+      numAffectedRows: affected === undefined ? undefined : BigInt(affected),
+    };
+  }
+
+  // PGlite has no server-side cursor protocol; stream through a SQL cursor inside the current
+  // transaction (callers stream inside a transaction) so that memory stays bounded.
+  async *streamQuery<R>(query: CompiledQuery, chunkSize = 1000): AsyncIterableIterator<QueryResult<R>> {
+    const name = `padu_cur_${Math.random().toString(36).slice(2)}`;
+    await this.pg.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${query.sql}`, query.parameters as unknown[]);
+    try {
+      for (;;) {
+        const res = await this.pg.query<R>(`FETCH ${chunkSize} FROM ${name}`, [], { rowMode: 'object' });
+        if (res.rows.length === 0) break;
+        yield { rows: res.rows };
+        if (res.rows.length < chunkSize) break;
+      }
+    } finally {
+      await this.pg.query(`CLOSE ${name}`);
+    }
+  }
+}
+
+class PGliteDriver implements Driver {
+  private readonly mutex = new Mutex();
+  private readonly releases = new Map<DatabaseConnection, () => void>();
+  private readonly connection: PGliteConnection;
+
+  constructor(private readonly pg: PGlite) {
+    this.connection = new PGliteConnection(pg);
+  }
+
+  async init(): Promise<void> {
+    await this.pg.waitReady;
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const release = await this.mutex.lock();
+    this.releases.set(this.connection, release);
+    return this.connection;
+  }
+
+  async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const iso = settings.isolationLevel ? ` ISOLATION LEVEL ${settings.isolationLevel.toUpperCase()}` : '';
+    await conn.executeQuery(CompiledQuery.raw(`BEGIN${iso}`));
+  }
+
+  async commitTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('COMMIT'));
+  }
+
+  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('ROLLBACK'));
+  }
+
+  async releaseConnection(conn: DatabaseConnection): Promise<void> {
+    const release = this.releases.get(conn);
+    this.releases.delete(conn);
+    release?.();
+  }
+
+  async destroy(): Promise<void> {
+    if (!this.pg.closed) await this.pg.close();
+  }
+}
+
+export class PGliteDialect implements Dialect {
+  constructor(private readonly pg: PGlite) {}
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+  createDriver(): Driver {
+    return new PGliteDriver(this.pg);
+  }
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
+  }
+  createIntrospector(db: Kysely<any>) {
+    return new PostgresIntrospector(db);
+  }
+}

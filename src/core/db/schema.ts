@@ -1,0 +1,62 @@
+// The Kysely database interface. Core declares its own tables here; each module adds its
+// tables by declaration merging in its own `*.tables.ts` file, so core never names them.
+import type { ColumnType, Generated } from 'kysely';
+
+/** int8/numeric columns come back as decimal strings on both drivers (see database.ts). */
+export type Int8 = ColumnType<string, string | bigint | number, string | bigint | number>;
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+export type Json = ColumnType<unknown, string, string>;
+
+export interface PemdaTable {
+  id: Generated<number>;
+  code: string; // kode wilayah Kemendagri, e.g. 63.06
+  name: string;
+  kind: 'kabupaten' | 'kota' | 'provinsi';
+  province: string;
+  active: Generated<boolean>;
+  settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Generated<Date>;
+}
+
+export interface AuditLogTable {
+  pemda_id: number;
+  seq: Int8;
+  at: Timestamp;
+  actor_id: number | null;
+  actor_name: string;
+  action: string;
+  entity: string;
+  entity_id: string;
+  opd_id: number | null;
+  before: Json | null;
+  after: Json | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  pemda_id: number;
+  seq: Int8;
+  hash: string;
+}
+
+export interface RateLimitTable {
+  pemda_id: number;
+  key: string;
+  window_start: Timestamp;
+  hits: number;
+}
+
+export interface MigrationTable {
+  module: string;
+  name: string;
+  applied_at: Generated<Date>;
+}
+
+export interface Database {
+  core_pemda: PemdaTable;
+  core_audit_log: AuditLogTable;
+  core_audit_head: AuditHeadTable;
+  core_rate_limit: RateLimitTable;
+  core_migration: MigrationTable;
+}

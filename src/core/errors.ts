@@ -1,0 +1,35 @@
+// Errors that carry an HTTP status, a message key (translated for the user) and, for input
+// errors, the field they concern. Anything else that escapes a handler is a 500 and is logged.
+export interface FieldError {
+  field: string;
+  /** i18n key, or a ready message (when it contains a space). */
+  message: string;
+  params?: Record<string, string | number>;
+  /** For bulk imports: the 1-based data row. */
+  row?: number;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly messageKey: string,
+    readonly params: Record<string, string | number> = {},
+    readonly fields: FieldError[] = [],
+    readonly details?: unknown,
+  ) {
+    super(messageKey);
+  }
+}
+
+export const badRequest = (fields: FieldError[], key = 'error.validation') =>
+  new AppError(400, 'validation', key, {}, fields);
+export const fieldError = (field: string, message: string, params?: Record<string, string | number>) =>
+  badRequest([{ field, message, params }]);
+export const notFound = (key = 'error.not_found', params: Record<string, string | number> = {}) =>
+  new AppError(404, 'not_found', key, params);
+export const forbidden = (key = 'error.forbidden') => new AppError(403, 'forbidden', key);
+export const unauthorized = (key = 'error.unauthorized') => new AppError(401, 'unauthorized', key);
+export const conflict = (key: string, details?: unknown, params: Record<string, string | number> = {}) =>
+  new AppError(409, 'conflict', key, params, [], details);
+export const tooMany = (key = 'error.rate_limited') => new AppError(429, 'rate_limited', key);

@@ -1,0 +1,99 @@
+// The page shell: header with the Pemda, navigation from the module manifests (filtered by the
+// user's permissions), language switch and log-out. Light: one CSS file, htmx, no framework.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { html, raw, type Html, type HtmlValue } from './html.ts';
+import { t, type Lang } from '../i18n/i18n.ts';
+import { permissions } from '../auth/auth.ts';
+import type { NavItem } from '../module.ts';
+
+const navItems: NavItem[] = [];
+export function registerNav(items: NavItem[]): void {
+  navItems.push(...items);
+}
+
+export function visibleNav(req: FastifyRequest): NavItem[] {
+  return navItems.filter((n) => permissions.can(req.principal, n.permission));
+}
+
+export function langOf(req: FastifyRequest): Lang {
+  return req.lang;
+}
+
+/** Translate in the request's language. */
+export function tr(req: FastifyRequest, key: string, params?: Record<string, string | number>): string {
+  return t(langOf(req), key, params);
+}
+
+export interface PageOptions {
+  title: string;
+  body: HtmlValue;
+  /** Flash message shown above the content. */
+  notice?: string;
+  status?: number;
+}
+
+export function csrfField(req: FastifyRequest): Html {
+  return html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}">`;
+}
+
+export function renderPage(req: FastifyRequest, opts: PageOptions): Html {
+  const lang = langOf(req);
+  const p = req.principal;
+  const other = lang === 'id' ? 'en' : 'id';
+  const here = req.url.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
+  const sep = here.includes('?') ? '&' : '?';
+  const nav = p
+    ? html`<nav class="nav" aria-label="Menu"><a href="/">${t(lang, 'nav.home')}</a>${visibleNav(req).map(
+        (n) => html`<a href="${n.href}">${t(lang, n.label)}</a>`,
+      )}</nav>`
+    : '';
+  const user = p
+    ? html`<span class="who">${p.fullName} · ${t(lang, `role.${p.role}`)}</span>
+        <form method="post" action="/logout" class="inline">${csrfField(req)}<button class="link">${t(lang, 'nav.logout')}</button></form>`
+    : html`<a href="/login">${t(lang, 'nav.login')}</a>`;
+  const csrfHeader = req.csrfToken ? JSON.stringify({ 'x-csrf-token': req.csrfToken }) : '{}';
+  return html`<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${opts.title} · Padu</title>
+<link rel="stylesheet" href="/static/padu.css">
+<script src="/static/htmx.min.js" defer></script>
+</head>
+<body hx-headers="${csrfHeader}">
+<header class="top">
+  <a class="brand" href="/">Padu</a>
+  <span class="pemda">${pemdaNameOf(req)}</span>
+  <span class="spacer"></span>
+  ${user}
+  <a class="lang" href="${here}${sep}lang=${other}" hreflang="${other}">${t(lang, 'lang.switch')}</a>
+</header>
+${nav}
+<main>
+<h1>${opts.title}</h1>
+${opts.notice ? html`<p class="notice" role="status">${opts.notice}</p>` : ''}
+${opts.body}
+</main>
+<footer class="foot">${t(lang, 'app.tagline')} · <a href="/docs">${t(lang, 'nav.api_docs')}</a></footer>
+</body>
+</html>`;
+}
+
+function pemdaNameOf(req: FastifyRequest): string {
+  return req.pemda?.name ?? "";
+}
+
+export function sendPage(req: FastifyRequest, reply: FastifyReply, opts: PageOptions): FastifyReply {
+  return reply
+    .code(opts.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .send(renderPage(req, opts).value);
+}
+
+/** A fragment for htmx swaps (no shell). */
+export function sendFragment(reply: FastifyReply, fragment: Html, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(fragment.value);
+}
+
+export { raw };

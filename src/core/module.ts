@@ -1,0 +1,52 @@
+// The contract between core and a domain module. Core wires every module from its manifest
+// (routes, migrations, permissions, messages, navigation, seeds) without knowing any of them.
+import type { FastifyInstance } from 'fastify';
+import type { Db } from './db/database.ts';
+import type { Messages } from './i18n/i18n.ts';
+import type { Principal, Role } from './roles.ts';
+import type { AuthProvider } from './auth/auth.ts';
+import type { Config } from './config.ts';
+
+export interface ModuleContext {
+  db: Db;
+  config: Config;
+}
+
+export interface NavItem {
+  /** i18n key of the label. */
+  label: string;
+  href: string;
+  /** The permission needed to see the item. */
+  permission: string;
+  /** Home-page section: groups items by domain. */
+  section?: string;
+}
+
+export interface SeedContext {
+  db: Db;
+  pemdaId: number;
+  actor: Principal;
+  /** Progress reporting for long seeds (CLI shows a bar). */
+  progress?: (done: number, total: number, label: string) => void;
+}
+
+export interface ModuleManifest {
+  /** Folder name, e.g. "master-data". */
+  name: string;
+  /** Every table of the module starts with this prefix, e.g. "md_". */
+  tablePrefix: string;
+  /** Folder of versioned SQL migrations (`0001_name.sql`, applied in name order). */
+  migrations?: URL;
+  /** permission name → roles granted it; '*' = every authenticated role. */
+  permissions?: Record<string, readonly (Role | '*')[]>;
+  messages?: Messages;
+  nav?: NavItem[];
+  /** Registers the module's HTTP routes (API and pages). */
+  routes?: (app: FastifyInstance, ctx: ModuleContext) => Promise<void> | void;
+  /** Reference data every Pemda needs (nomenclature, accounts). Must be idempotent. */
+  seedBase?: (ctx: SeedContext) => Promise<void>;
+  /** Demo data for "Kabupaten Demo". Must be idempotent. */
+  seedDemo?: (ctx: SeedContext) => Promise<void>;
+  /** At most one module provides authentication (the users module). */
+  authProvider?: (ctx: ModuleContext) => AuthProvider;
+}

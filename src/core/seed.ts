@@ -1,0 +1,33 @@
+// Seeding: reference data every Pemda needs, and the "Kabupaten Demo" demo data.
+import type { Db } from './db/database.ts';
+import type { ModuleManifest } from './module.ts';
+import { systemPrincipal } from './roles.ts';
+import { ensurePemda, type Pemda } from './tenancy.ts';
+
+export const DEMO_PEMDA = { code: '99.01', name: 'Kabupaten Demo', kind: 'kabupaten', province: 'Kalimantan Selatan' } as const;
+export const DEMO_PASSWORD = 'padu-demo';
+
+export type Progress = (done: number, total: number, label: string) => void;
+
+export async function seedDemo(db: Db, modules: ModuleManifest[], progress?: Progress): Promise<Pemda> {
+  const pemda = await ensurePemda(db, DEMO_PEMDA);
+  const actor = systemPrincipal(pemda.id, 'seed');
+  const steps = modules.flatMap((m) => [
+    ...(m.seedBase ? [{ label: `${m.name}: base`, run: m.seedBase }] : []),
+    ...(m.seedDemo ? [{ label: `${m.name}: demo`, run: m.seedDemo }] : []),
+  ]);
+  let i = 0;
+  for (const s of steps) {
+    progress?.(i, steps.length, s.label);
+    await s.run({ db, pemdaId: pemda.id, actor, progress });
+    i++;
+  }
+  progress?.(steps.length, steps.length, 'done');
+  return pemda;
+}
+
+/** True when no Pemda exists yet (first start). */
+export async function isEmpty(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('core_pemda').select('id').limit(1).executeTakeFirst();
+  return !row;
+}

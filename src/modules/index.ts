@@ -1,0 +1,6 @@
+// The modules of Padu, in dependency order (migrations and seeds run in this order).
+import type { ModuleManifest } from '../core/module.ts';
+import { masterDataModule } from './master-data/master-data.module.ts';
+import { usersModule } from './users/users.module.ts';
+
+export const modules: ModuleManifest[] = [masterDataModule, usersModule];
