@@ -6,7 +6,10 @@ import { openDatabase, type DatabaseHandle } from './core/db/database.ts';
 import { migrate } from './core/db/migrate.ts';
 import { buildServer } from './core/http/server.ts';
 import type { ModuleManifest } from './core/module.ts';
-import { modules as allModules } from './modules/index.ts';
+import { modules as domainModules } from './modules/index.ts';
+import { coreModule } from './core/core.module.ts';
+
+export const allModules: ModuleManifest[] = [coreModule, ...domainModules];
 
 export function migrationSources(modules: ModuleManifest[] = allModules) {
   return modules.filter((m) => m.migrations).map((m) => ({ module: m.name, dir: m.migrations! }));

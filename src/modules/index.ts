@@ -1,6 +1,7 @@
-// The modules of Padu, in dependency order (migrations and seeds run in this order).
+// The domain modules of Padu, in dependency order (migrations and seeds run in this order).
 import type { ModuleManifest } from '../core/module.ts';
 import { masterDataModule } from './master-data/master-data.module.ts';
-import { usersModule } from './users/users.module.ts';
+import { usersModule } from './users/index.ts';
+import { auditModule } from './audit/index.ts';
 
-export const modules: ModuleManifest[] = [masterDataModule, usersModule];
+export const modules: ModuleManifest[] = [masterDataModule, usersModule, auditModule];

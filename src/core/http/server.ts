@@ -237,7 +237,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     } else if (typeof err === 'object' && err && 'statusCode' in err && typeof err.statusCode === 'number' && err.statusCode < 500) {
       status = err.statusCode;
       code = (err as { code?: string }).code ?? 'bad_request';
-      message = status === 413 ? t(lang, 'error.body_too_large') : String((err as Error).message);
+      message = status === 413 ? t(lang, "error.body_too_large") : String((err as unknown as Error).message);
     } else if (isPgError(err)) {
       const mapped = mapPgError(lang, err);
       status = mapped.status;

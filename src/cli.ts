@@ -1,0 +1,198 @@
+// The `padu` command: serve, migrate, seed --demo, import, user add, token create, audit verify.
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig } from './core/config.ts';
+import { allModules, createApp, migrateAll, openConfiguredDatabase } from './app.ts';
+import { DEMO_PASSWORD, isEmpty, seedDemo, type Progress } from './core/seed.ts';
+import { findPemdaByCode, listPemda, type Pemda } from './core/tenancy.ts';
+import { verifyAuditChain } from './core/audit/audit.ts';
+import { systemPrincipal, ROLES } from './core/roles.ts';
+import type { Db } from './core/db/database.ts';
+import { createApiToken, createUser } from './modules/users/index.ts';
+import { importFile } from './modules/master-data/index.ts';
+import { AppError } from './core/errors.ts';
+import { t } from './core/i18n/i18n.ts';
+
+const HELP = `padu — Padu e-Government platform
+
+Usage: padu <command> [options]
+
+  serve                          start the web server (migrates; seeds the demo on an empty database)
+  migrate                        apply pending database migrations
+  seed --demo                    create/refresh "Kabupaten Demo" with demo data and users
+  import <kind> <file> [--year Y] bulk import master data from CSV or XLSX (all or nothing)
+                                 kinds: organisations, nomenclature, accounts, regions, funding-sources, units
+  user add --username U --password P --role R --name "Full Name" [--opd ID] [--region ID]
+  token create --user U [--name NAME]   create an API bearer token (printed once)
+  audit verify                   recompute the audit hash chain; exit 1 naming the first bad record
+
+Options: --pemda CODE  the Pemda (kode wilayah) to act on; default: the only Pemda, or the demo.
+Environment: PORT, DATABASE_URL, PADU_DATA_DIR (see README).`;
+
+function bar(): Progress {
+  const tty = process.stderr.isTTY;
+  return (done, total, label) => {
+    const width = 30;
+    const filled = total ? Math.round((done / total) * width) : width;
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}`;
+    if (tty) process.stderr.write(`\r${line.padEnd(80)}${done === total ? '\n' : ''}`);
+    else if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0) process.stderr.write(`${line}\n`);
+  };
+}
+
+async function pickPemda(db: Db, code: string | undefined): Promise<Pemda> {
+  if (code) {
+    const p = await findPemdaByCode(db, code);
+    if (!p) throw new Error(`No Pemda with code ${code}`);
+    return p;
+  }
+  const all = await listPemda(db);
+  if (all.length === 1) return all[0]!;
+  const demo = all.find((p) => p.code === '99.01');
+  if (demo) return demo;
+  throw new Error(all.length ? 'Several Pemda exist: choose one with --pemda CODE' : 'No Pemda yet: run `padu seed --demo` or create one');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      demo: { type: 'boolean' },
+      pemda: { type: 'string' },
+      year: { type: 'string' },
+      username: { type: 'string' },
+      user: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      opd: { type: 'string' },
+      region: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [cmd, sub, ...rest] = positionals;
+  if (!cmd || values.help || cmd === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const config = loadConfig();
+
+  if (cmd === 'serve') {
+    const app = await createApp({ config });
+    if (config.demoSeed === 'auto' && (await isEmpty(app.database.db))) {
+      console.error('Empty database: creating "Kabupaten Demo"…');
+      await seedDemo(app.database.db, allModules, bar());
+      printDemoNotice();
+    }
+    const stop = async () => {
+      await app.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await app.server.listen({ port: config.port, host: config.host });
+    console.error(`Padu is serving http://localhost:${config.port} (database: ${app.database.kind})`);
+    return -1; // keep running
+  }
+
+  const handle = await openConfiguredDatabase(config);
+  try {
+    const applied = await migrateAll(handle);
+    const db = handle.db;
+    switch (cmd) {
+      case 'migrate':
+        console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.');
+        return 0;
+      case 'seed': {
+        if (!values.demo) throw new Error('Usage: padu seed --demo');
+        const p = await seedDemo(db, allModules, bar());
+        console.log(`Seeded ${p.name} (${p.code}).`);
+        printDemoNotice();
+        return 0;
+      }
+      case 'import': {
+        const kind = sub;
+        const file = rest[0];
+        if (!kind || !file) throw new Error('Usage: padu import <kind> <file>');
+        const pemda = await pickPemda(db, values.pemda);
+        const buf = fs.readFileSync(file);
+        const progress = bar();
+        const res = await importFile(db, systemPrincipal(pemda.id, 'cli-import'), kind, buf, {
+          year: values.year ? Number(values.year) : undefined,
+          onProgress: (done: number, total: number) => progress(done, total, kind),
+        });
+        if (!res.ok) {
+          console.error(`Import refused: ${res.errors.length} error(s); nothing was written.`);
+          for (const e of res.errors.slice(0, 50)) console.error(`  row ${e.row}, column ${e.column}: ${e.reason}`);
+          return 1;
+        }
+        console.log(`Imported ${res.count} ${kind} row(s) into ${pemda.name}.`);
+        return 0;
+      }
+      case 'user': {
+        if (sub !== 'add') throw new Error('Usage: padu user add …');
+        const pemda = await pickPemda(db, values.pemda);
+        if (!values.role || !ROLES.includes(values.role as never)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+        const u = await createUser(db, systemPrincipal(pemda.id, 'cli'), {
+          username: values.username ?? '',
+          password: values.password ?? '',
+          full_name: values.name ?? values.username ?? '',
+          role: values.role as never,
+          opd_id: values.opd ? Number(values.opd) : null,
+          region_id: values.region ? Number(values.region) : null,
+        });
+        console.log(`Created user ${u.username} (${u.role}) in ${pemda.name}.`);
+        return 0;
+      }
+      case 'token': {
+        if (sub !== 'create' || !values.user) throw new Error('Usage: padu token create --user NAME');
+        const pemda = await pickPemda(db, values.pemda);
+        const token = await createApiToken(db, pemda.id, values.user, values.name ?? 'cli');
+        console.log(token);
+        console.error('Keep this token secret; it is shown only once. Use it as: Authorization: Bearer <token>');
+        return 0;
+      }
+      case 'audit': {
+        if (sub !== 'verify') throw new Error('Usage: padu audit verify');
+        const pemdas = values.pemda ? [await pickPemda(db, values.pemda)] : await listPemda(db);
+        let bad = 0;
+        for (const p of pemdas) {
+          const r = await verifyAuditChain(db, p.id);
+          if (r.ok) console.log(`${p.code} ${p.name}: OK, ${r.checked} record(s) verified.`);
+          else {
+            bad++;
+            console.log(`${p.code} ${p.name}: BROKEN at record #${r.badSeq}: ${r.reason} (${r.checked} verified before it).`);
+          }
+        }
+        return bad ? 1 : 0;
+      }
+      default:
+        console.error(`Unknown command: ${cmd}\n\n${HELP}`);
+        return 2;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function printDemoNotice() {
+  console.error(
+    `\n  DEMO ONLY: every demo user (admin, bappeda, tapd, tim_data, dprd, inspektorat, cc_operator,\n` +
+      `  <opd>.operator, <opd>.head, <opd>.unit, kecamatan, kelurahan) has the password "${DEMO_PASSWORD}".\n` +
+      `  Never use the demo data in production.\n`,
+  );
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err) => {
+    if (err instanceof AppError) {
+      console.error(`Error: ${t('en', err.messageKey, err.params)}`);
+      for (const f of err.fields) console.error(`  ${f.field}: ${t('en', f.message, f.params)}`);
+    } else console.error(`Error: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,81 @@
+// Core's own pages: the home page of each role (navigation to what the role may do).
+import type { ModuleManifest } from './module.ts';
+import { html } from './http/html.ts';
+import { sendPage, tr, visibleNav } from './http/layout.ts';
+
+const sections = ['planning', 'budgeting', 'controlling', 'command', 'master', 'admin', 'audit'] as const;
+
+export const coreModule: ModuleManifest = {
+  name: 'core',
+  tablePrefix: 'core_',
+  permissions: { home: ['*'] },
+  messages: {
+    id: {
+      'home.title': 'Beranda',
+      'home.welcome': 'Selamat datang, {name}.',
+      'home.role': 'Anda masuk sebagai {role}.',
+      'home.section.planning': 'Perencanaan',
+      'home.section.budgeting': 'Penganggaran',
+      'home.section.controlling': 'Pengendalian',
+      'home.section.command': 'Command Center',
+      'home.section.master': 'Data Induk',
+      'home.section.admin': 'Administrasi',
+      'home.section.audit': 'Pengawasan',
+      'home.section.other': 'Lainnya',
+      'home.intro.admin': 'Kelola pengguna, data induk bersama dan pantau jejak audit seluruh OPD.',
+      'home.intro.bappeda': 'Susun dan verifikasi dokumen perencanaan; baca seluruh anggaran.',
+      'home.intro.tapd': 'Tetapkan pagu, verifikasi RKA-SKPD dan susun APBD.',
+      'home.intro.opd_operator': 'Isi rencana dan anggaran OPD Anda.',
+      'home.intro.opd_head': 'Periksa dan ajukan rencana serta anggaran OPD Anda.',
+      'home.intro.dprd': 'Baca rencana dan anggaran daerah; ajukan pokok-pokok pikiran.',
+      'home.intro.inspektorat': 'Baca seluruh data dan jejak audit (hanya baca).',
+      'home.intro.tim_data': 'Kelola standar harga (SSH, HSPK, ASB, SBU).',
+      'home.intro.cc_operator': 'Terima laporan kejadian dan teruskan ke OPD yang bertanggung jawab.',
+      'home.intro.cc_unit': 'Tangani kejadian yang ditugaskan kepada unit Anda.',
+      'home.intro.kecamatan': 'Kelola usulan Musrenbang kecamatan Anda.',
+      'home.intro.kelurahan': 'Masukkan usulan Musrenbang kelurahan/desa Anda.',
+    },
+    en: {
+      'home.title': 'Home',
+      'home.welcome': 'Welcome, {name}.',
+      'home.role': 'You are logged in as {role}.',
+      'home.section.planning': 'Planning',
+      'home.section.budgeting': 'Budgeting',
+      'home.section.controlling': 'Controlling',
+      'home.section.command': 'Command Center',
+      'home.section.master': 'Master data',
+      'home.section.admin': 'Administration',
+      'home.section.audit': 'Oversight',
+      'home.section.other': 'Other',
+      'home.intro.admin': 'Manage users and the shared master data; watch the audit trail of every OPD.',
+      'home.intro.bappeda': 'Prepare and verify planning documents; read every budget.',
+      'home.intro.tapd': 'Set ceilings, verify RKA-SKPD and consolidate the APBD.',
+      'home.intro.opd_operator': "Enter your OPD's plans and budget.",
+      'home.intro.opd_head': "Review and submit your OPD's plans and budget.",
+      'home.intro.dprd': "Read the region's plans and budget; submit Pokir proposals.",
+      'home.intro.inspektorat': 'Read all data and the audit trail (read-only).',
+      'home.intro.tim_data': 'Maintain the standard price catalogue (SSH, HSPK, ASB, SBU).',
+      'home.intro.cc_operator': 'Take incident reports and dispatch them to the responsible OPD.',
+      'home.intro.cc_unit': 'Handle the incidents assigned to your unit.',
+      'home.intro.kecamatan': "Manage your kecamatan's Musrenbang proposals.",
+      'home.intro.kelurahan': "Enter your kelurahan/desa's Musrenbang proposals.",
+    },
+  },
+  routes: (app) => {
+    app.get('/', { config: { auth: { permission: 'home' } }, schema: { hide: true } }, async (req, reply) => {
+      const p = req.principal!;
+      const items = visibleNav(req);
+      const groups = [...sections, undefined].map((s) => ({ s, items: items.filter((i) => (i.section ?? undefined) === s || (s === undefined && !sections.includes(i.section as never))) }));
+      const body = html`<section class="home role-${p.role}">
+  <p>${tr(req, 'home.welcome', { name: p.fullName })} ${tr(req, 'home.role', { role: tr(req, `role.${p.role}`) })}</p>
+  <p class="muted">${tr(req, `home.intro.${p.role}`)}</p>
+  <div class="cards">${groups
+    .filter((g) => g.items.length)
+    .map(
+      (g) => html`<div class="card"><h2>${tr(req, `home.section.${g.s ?? 'other'}`)}</h2><ul>${g.items.map((i) => html`<li><a href="${i.href}">${tr(req, i.label)}</a></li>`)}</ul></div>`,
+    )}</div>
+</section>`;
+      return sendPage(req, reply, { title: tr(req, 'home.title'), body });
+    });
+  },
+};

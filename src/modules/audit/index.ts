@@ -1,0 +1,2 @@
+export { auditModule } from './audit.module.ts';
+export { queryAudit, changedKeys } from './audit.queries.ts';

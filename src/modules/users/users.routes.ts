@@ -1,0 +1,169 @@
+// REST API of the users module: log-in/log-out, the current user, user administration, tokens.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ModuleContext } from '../../core/module.ts';
+import { ROLES } from '../../core/roles.ts';
+import { notFound } from '../../core/errors.ts';
+import { SESSION_COOKIE } from '../../core/http/server.ts';
+import { permissions } from '../../core/auth/auth.ts';
+import {
+  createApiToken,
+  createUser,
+  getUser,
+  listUsers,
+  login,
+  logout,
+  updateUser,
+  userCreateSchema,
+  userUpdateSchema,
+  type NewSession,
+} from './users.service.ts';
+
+const userOut = z.object({
+  id: z.number(),
+  username: z.string(),
+  full_name: z.string(),
+  nip: z.string().nullable(),
+  role: z.enum(ROLES),
+  opd_id: z.number().nullable(),
+  region_id: z.number().nullable(),
+  active: z.boolean(),
+  demo: z.boolean(),
+  version: z.number(),
+  created_at: z.date(),
+  updated_at: z.date(),
+});
+const errorOut = z.object({ error: z.string(), message: z.string(), fields: z.array(z.object({ field: z.string(), message: z.string() })) });
+
+export function setSessionCookie(reply: import('fastify').FastifyReply, secure: boolean, s: NewSession) {
+  reply.setCookie(SESSION_COOKIE, s.cookie, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: s.expiresAt });
+}
+
+export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
+  const app = appIn.withTypeProvider<ZodTypeProvider>();
+  const { db, config } = ctx;
+  const tags = ['users'];
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags,
+        summary: 'Log in with username and password; sets the session cookie',
+        body: z.object({ pemda_id: z.number().int().positive(), username: z.string().min(1).max(64), password: z.string().min(1).max(200) }),
+        response: { 200: z.object({ user: userOut, csrf: z.string(), expires_at: z.date() }), 401: errorOut, 429: errorOut },
+      },
+    },
+    async (req, reply) => {
+      const s = await login(db, config, { pemdaId: req.body.pemda_id, username: req.body.username, password: req.body.password, ip: req.ip, userAgent: req.headers['user-agent'] });
+      setSessionCookie(reply, req.protocol === 'https', s);
+      return { user: s.user, csrf: s.csrf, expires_at: s.expiresAt };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    { config: { auth: { permission: 'session' } }, schema: { tags, summary: 'End the current session', response: { 204: z.undefined() } } },
+    async (req, reply) => {
+      if (req.sessionId) await logout(db, req.principal!, req.sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/me',
+    {
+      config: { auth: { permission: 'session' } },
+      schema: {
+        tags,
+        summary: 'The current user and what they may do',
+        response: { 200: z.object({ user: userOut, permissions: z.array(z.string()) }) },
+      },
+    },
+    async (req) => {
+      const user = await getUser(db, req.principal!.pemdaId, req.principal!.userId);
+      if (!user) throw notFound();
+      return { user, permissions: permissions.list().filter((p) => permissions.can(req.principal, p)) };
+    },
+  );
+
+  app.get(
+    '/api/v1/users',
+    {
+      config: { auth: { permission: 'users.manage' } },
+      schema: {
+        tags,
+        summary: 'List users',
+        querystring: z.object({
+          q: z.string().max(100).optional(),
+          role: z.enum(ROLES).optional(),
+          opd_id: z.coerce.number().int().positive().optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+        response: { 200: z.object({ rows: z.array(userOut), total: z.number() }) },
+      },
+    },
+    async (req) => listUsers(db, req.principal!.pemdaId, { ...req.query, opdId: req.query.opd_id }),
+  );
+
+  app.post(
+    '/api/v1/users',
+    {
+      config: { auth: { permission: 'users.manage' } },
+      schema: { tags, summary: 'Create a user', body: userCreateSchema, response: { 201: userOut, 400: errorOut } },
+    },
+    async (req, reply) => reply.code(201).send(await createUser(db, req.principal!, req.body)),
+  );
+
+  app.get(
+    '/api/v1/users/:id',
+    {
+      config: { auth: { permission: 'users.manage' } },
+      schema: { tags, summary: 'One user', params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: userOut, 404: errorOut } },
+    },
+    async (req) => {
+      const u = await getUser(db, req.principal!.pemdaId, req.params.id);
+      if (!u) throw notFound();
+      return u;
+    },
+  );
+
+  app.patch(
+    '/api/v1/users/:id',
+    {
+      config: { auth: { permission: 'users.manage' } },
+      schema: {
+        tags,
+        summary: 'Update a user (send the version you read; 409 when stale). active=false deactivates.',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        body: userUpdateSchema,
+        response: { 200: userOut, 400: errorOut, 404: errorOut, 409: errorOut.extend({ details: z.unknown() }) },
+      },
+    },
+    async (req) => updateUser(db, req.principal!, req.params.id, req.body),
+  );
+
+  app.post(
+    '/api/v1/users/:id/tokens',
+    {
+      config: { auth: { permission: 'users.manage' } },
+      schema: {
+        tags,
+        summary: 'Create an API bearer token for a user (shown once)',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        body: z.object({ name: z.string().trim().min(1).max(100) }),
+        response: { 201: z.object({ token: z.string() }), 404: errorOut },
+      },
+    },
+    async (req, reply) => {
+      const u = await getUser(db, req.principal!.pemdaId, req.params.id);
+      if (!u) throw notFound();
+      const token = await createApiToken(db, req.principal!.pemdaId, u.username, req.body.name, req.principal!);
+      return reply.code(201).send({ token });
+    },
+  );
+}

@@ -1,0 +1,302 @@
+// Users, log-in, sessions and API tokens. Passwords are hashed with argon2id; session cookies and
+// API tokens carry "<pemda id>.<secret>" and only the secret's SHA-256 is stored, so a leaked
+// database does not leak working credentials, and every lookup is by the tenant key.
+import { createHash, randomBytes } from 'node:crypto';
+import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
+import { z } from 'zod';
+import type { Selectable } from 'kysely';
+import type { Config } from '../../core/config.ts';
+import type { Db } from '../../core/db/database.ts';
+import { mutate } from '../../core/audit/audit.ts';
+import { AppError, conflict, fieldError, notFound } from '../../core/errors.ts';
+import { hitRateLimit } from '../../core/http/rate-limit.ts';
+import { ROLES, isOpdScoped, REGION_SCOPED_ROLES, type Principal, type Role } from '../../core/roles.ts';
+import type { AuthResult } from '../../core/auth/auth.ts';
+import { getOrganisation, getRegion } from '../master-data/index.ts';
+import type { UserTable } from './users.tables.ts';
+
+export type User = Selectable<UserTable>;
+export type PublicUser = Omit<User, 'password_hash'>;
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'usr.error.username_format');
+export const passwordSchema = z.string().min(8, 'usr.error.password_short').max(200);
+
+export const userCreateSchema = z.object({
+  username: usernameSchema,
+  password: passwordSchema,
+  full_name: z.string().trim().min(2).max(200),
+  nip: z
+    .string()
+    .trim()
+    .regex(/^\d{18}$/, 'usr.error.nip_format')
+    .nullish()
+    .or(z.literal('').transform(() => null)),
+  role: z.enum(ROLES),
+  opd_id: z.coerce.number().int().positive().nullish(),
+  region_id: z.coerce.number().int().positive().nullish(),
+});
+export type UserCreateInput = z.input<typeof userCreateSchema>;
+
+export const userUpdateSchema = userCreateSchema
+  .omit({ username: true, password: true })
+  .partial()
+  .extend({ password: passwordSchema.optional(), active: z.boolean().optional(), version: z.coerce.number().int() });
+export type UserUpdateInput = z.input<typeof userUpdateSchema>;
+
+export async function hashPassword(password: string): Promise<string> {
+  return argonHash(password); // @node-rs/argon2 defaults to argon2id
+}
+
+export function publicUser(u: User): PublicUser {
+  const { password_hash: _h, ...rest } = u;
+  return rest;
+}
+
+async function checkScope(db: Db, pemdaId: number, role: Role, opdId: number | null | undefined, regionId: number | null | undefined) {
+  if (isOpdScoped(role)) {
+    if (!opdId) throw fieldError('opd_id', 'usr.error.opd_required');
+  }
+  if (opdId && !(await getOrganisation(db, pemdaId, opdId))) throw fieldError('opd_id', 'usr.error.opd_unknown');
+  if (REGION_SCOPED_ROLES.includes(role)) {
+    if (!regionId) throw fieldError('region_id', 'usr.error.region_required');
+  }
+  if (regionId && !(await getRegion(db, pemdaId, regionId))) throw fieldError('region_id', 'usr.error.region_unknown');
+}
+
+export async function createUser(db: Db, actor: Principal, input: UserCreateInput, opts: { demo?: boolean; passwordHash?: string } = {}): Promise<PublicUser> {
+  const v = userCreateSchema.parse(input);
+  await checkScope(db, actor.pemdaId, v.role, v.opd_id, v.region_id);
+  const password_hash = opts.passwordHash ?? (await hashPassword(v.password));
+  return mutate(db, actor, async (uow) => {
+    const taken = await uow.trx
+      .selectFrom('usr_user')
+      .select('id')
+      .where('pemda_id', '=', actor.pemdaId)
+      .where('username', '=', v.username)
+      .executeTakeFirst();
+    if (taken) throw fieldError('username', 'usr.error.username_taken');
+    const row = await uow.trx
+      .insertInto('usr_user')
+      .values({
+        pemda_id: actor.pemdaId,
+        username: v.username,
+        password_hash,
+        full_name: v.full_name,
+        nip: v.nip ?? null,
+        role: v.role,
+        opd_id: v.opd_id ?? null,
+        region_id: v.region_id ?? null,
+        demo: opts.demo ?? false,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const after = publicUser(row);
+    uow.audit({ action: 'create', entity: 'user', entityId: row.id, opdId: row.opd_id, after });
+    return after;
+  });
+}
+
+export async function updateUser(db: Db, actor: Principal, id: number, input: UserUpdateInput): Promise<PublicUser> {
+  const v = userUpdateSchema.parse(input);
+  const password_hash = v.password ? await hashPassword(v.password) : undefined;
+  return mutate(db, actor, async (uow) => {
+    const before = await uow.trx
+      .selectFrom('usr_user')
+      .selectAll()
+      .where('pemda_id', '=', actor.pemdaId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) throw notFound();
+    if (before.version !== v.version) throw conflict('error.conflict', { current: publicUser(before) });
+    const role = v.role ?? before.role;
+    const opdId = v.opd_id === undefined ? before.opd_id : v.opd_id;
+    const regionId = v.region_id === undefined ? before.region_id : v.region_id;
+    await checkScope(db, actor.pemdaId, role, opdId, regionId);
+    const row = await uow.trx
+      .updateTable('usr_user')
+      .set({
+        full_name: v.full_name ?? before.full_name,
+        nip: v.nip === undefined ? before.nip : v.nip,
+        role,
+        opd_id: opdId ?? null,
+        region_id: regionId ?? null,
+        active: v.active ?? before.active,
+        ...(password_hash ? { password_hash } : {}),
+        version: before.version + 1,
+        updated_at: new Date(),
+      })
+      .where('pemda_id', '=', actor.pemdaId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (row.active === false || password_hash) {
+      // deactivation or a new password ends every session and token of the user
+      await uow.trx.deleteFrom('usr_session').where('pemda_id', '=', actor.pemdaId).where('user_id', '=', id).execute();
+    }
+    if (row.active === false) {
+      await uow.trx
+        .updateTable('usr_api_token')
+        .set({ revoked_at: new Date() })
+        .where('pemda_id', '=', actor.pemdaId)
+        .where('user_id', '=', id)
+        .where('revoked_at', 'is', null)
+        .execute();
+    }
+    const after = publicUser(row);
+    uow.audit({ action: 'update', entity: 'user', entityId: id, opdId: row.opd_id, before: publicUser(before), after });
+    return after;
+  });
+}
+
+export async function getUser(db: Db, pemdaId: number, id: number): Promise<PublicUser | undefined> {
+  const u = await db.selectFrom('usr_user').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  return u && publicUser(u);
+}
+
+export async function findUserByUsername(db: Db, pemdaId: number, username: string): Promise<User | undefined> {
+  return db.selectFrom('usr_user').selectAll().where('pemda_id', '=', pemdaId).where('username', '=', username.toLowerCase()).executeTakeFirst();
+}
+
+export async function listUsers(
+  db: Db,
+  pemdaId: number,
+  f: { q?: string; role?: Role; opdId?: number; limit?: number; offset?: number } = {},
+): Promise<{ rows: PublicUser[]; total: number }> {
+  let q = db.selectFrom('usr_user').where('pemda_id', '=', pemdaId);
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) => eb.or([eb('username', 'ilike', like), eb('full_name', 'ilike', like)]));
+  }
+  if (f.role) q = q.where('role', '=', f.role);
+  if (f.opdId) q = q.where('opd_id', '=', f.opdId);
+  const [rows, count] = await Promise.all([
+    q.selectAll().orderBy('username').limit(f.limit ?? 50).offset(f.offset ?? 0).execute(),
+    q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows: rows.map(publicUser), total: Number(count.n) };
+}
+
+function toPrincipal(u: User, via: Principal['via']): Principal {
+  return {
+    pemdaId: u.pemda_id,
+    userId: u.id,
+    username: u.username,
+    fullName: u.full_name,
+    role: u.role,
+    opdId: u.opd_id,
+    regionId: u.region_id,
+    via,
+  };
+}
+
+export interface NewSession {
+  cookie: string;
+  csrf: string;
+  user: PublicUser;
+  expiresAt: Date;
+}
+
+export async function createSession(db: Db, config: Config, pemdaId: number, username: string, userAgent?: string): Promise<NewSession> {
+  const user = await findUserByUsername(db, pemdaId, username);
+  if (!user || !user.active) throw notFound();
+  const secret = randomBytes(32).toString('base64url');
+  const csrf = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(Date.now() + config.sessionHours * 3600_000);
+  await mutate(db, toPrincipal(user, 'session'), async (uow) => {
+    await uow.trx
+      .insertInto('usr_session')
+      .values({ pemda_id: pemdaId, id: sha256(secret), user_id: user.id, csrf, expires_at: expiresAt, user_agent: userAgent?.slice(0, 300) ?? null })
+      .execute();
+    // expired sessions of this user are dead weight
+    await uow.trx.deleteFrom('usr_session').where('pemda_id', '=', pemdaId).where('user_id', '=', user.id).where('expires_at', '<', new Date()).execute();
+    uow.audit({ action: 'login', entity: 'user', entityId: user.id, opdId: user.opd_id });
+  });
+  return { cookie: `${pemdaId}.${secret}`, csrf, user: publicUser(user), expiresAt };
+}
+
+/** Check a password; rate-limited per user name and per client address. */
+export async function login(
+  db: Db,
+  config: Config,
+  input: { pemdaId: number; username: string; password: string; ip: string; userAgent?: string },
+): Promise<NewSession> {
+  const username = input.username.trim().toLowerCase();
+  const window = { windowSeconds: 15 * 60, max: config.loginMaxAttempts };
+  await hitRateLimit(db, input.pemdaId, `login:user:${username}`, window);
+  await hitRateLimit(db, input.pemdaId, `login:ip:${input.ip}`, { windowSeconds: 15 * 60, max: config.loginMaxAttempts * 5 });
+  const user = await findUserByUsername(db, input.pemdaId, username);
+  // verify against a dummy hash when the user does not exist, so timing does not reveal it
+  const ok = user
+    ? await argonVerify(user.password_hash, input.password).catch(() => false)
+    : await argonVerify((dummyHash ??= await hashPassword(randomBytes(16).toString('hex'))), input.password).catch(() => false);
+  if (!user || !ok || !user.active) throw new AppError(401, 'bad_credentials', 'usr.error.bad_credentials');
+  return createSession(db, config, input.pemdaId, username, input.userAgent);
+}
+let dummyHash: string | undefined;
+
+export async function logout(db: Db, principal: Principal, sessionId: string): Promise<void> {
+  await mutate(db, principal, async (uow) => {
+    await uow.trx.deleteFrom('usr_session').where('pemda_id', '=', principal.pemdaId).where('id', '=', sessionId).execute();
+    uow.audit({ action: 'logout', entity: 'user', entityId: principal.userId, opdId: principal.opdId });
+  });
+}
+
+function parseCredential(token: string, prefix: string): { pemdaId: number; secret: string } | null {
+  const m = new RegExp(`^${prefix}(\\d{1,9})[._]([A-Za-z0-9_-]{20,100})$`).exec(token);
+  if (!m) return null;
+  return { pemdaId: Number(m[1]), secret: m[2]! };
+}
+
+export async function sessionAuth(db: Db, cookie: string): Promise<AuthResult | null> {
+  const c = parseCredential(cookie, '');
+  if (!c) return null;
+  const row = await db
+    .selectFrom('usr_session as s')
+    .innerJoin('usr_user as u', (j) => j.onRef('u.pemda_id', '=', 's.pemda_id').onRef('u.id', '=', 's.user_id'))
+    .selectAll('u')
+    .select(['s.id as session_id', 's.csrf', 's.expires_at'])
+    .where('s.pemda_id', '=', c.pemdaId)
+    .where('s.id', '=', sha256(c.secret))
+    .executeTakeFirst();
+  if (!row || !row.active || new Date(row.expires_at) < new Date()) return null;
+  return { principal: toPrincipal(row, 'session'), sessionId: row.session_id, csrf: row.csrf };
+}
+
+export async function tokenAuth(db: Db, token: string): Promise<AuthResult | null> {
+  const c = parseCredential(token, 'padu_');
+  if (!c) return null;
+  const row = await db
+    .selectFrom('usr_api_token as t')
+    .innerJoin('usr_user as u', (j) => j.onRef('u.pemda_id', '=', 't.pemda_id').onRef('u.id', '=', 't.user_id'))
+    .selectAll('u')
+    .where('t.pemda_id', '=', c.pemdaId)
+    .where('t.token_hash', '=', sha256(c.secret))
+    .where('t.revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row || !row.active) return null;
+  return { principal: toPrincipal(row, 'token') };
+}
+
+/** Create a bearer token for a user; the token is shown once and stored only as a hash. */
+export async function createApiToken(db: Db, pemdaId: number, username: string, name: string, actor?: Principal): Promise<string> {
+  const user = await findUserByUsername(db, pemdaId, username);
+  if (!user) throw fieldError('username', 'usr.error.user_unknown');
+  if (!user.active) throw fieldError('username', 'usr.error.user_inactive');
+  const secret = randomBytes(32).toString('base64url');
+  await mutate(db, actor ?? toPrincipal(user, 'cli'), async (uow) => {
+    const t = await uow.trx
+      .insertInto('usr_api_token')
+      .values({ pemda_id: pemdaId, user_id: user.id, name, token_hash: sha256(secret) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    uow.audit({ action: 'create', entity: 'api_token', entityId: t.id, opdId: user.opd_id, after: { user: user.username, name } });
+  });
+  return `padu_${pemdaId}_${secret}`;
+}
