@@ -30,6 +30,13 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pg: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // A script of several statements without parameters (a migration file) needs the simple
+    // query protocol: the extended one (query) refuses more than one command.
+    if (query.parameters.length === 0 && /;\s*\S/.test(query.sql.replace(/--[^\n]*/g, ''))) {
+      const results = await this.pg.exec(query.sql, { rowMode: 'object' });
+      const last = results[results.length - 1];
+      return { rows: (last?.rows ?? []) as R[], numAffectedRows: last?.affectedRows === undefined ? undefined : BigInt(last.affectedRows) };
+    }
     const res = await this.pg.query<R>(query.sql, query.parameters as unknown[], { rowMode: 'object' });
     const affected = res.affectedRows;
     return {
