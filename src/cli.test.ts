@@ -1,0 +1,56 @@
+// The `padu` command end to end on an embedded database in a temporary folder.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { openDatabase } from './core/db/database.ts';
+
+const bin = new URL('../bin/padu.mjs', import.meta.url).pathname;
+
+function padu(dataDir: string, ...args: string[]) {
+  const env = { ...process.env, PADU_DATA_DIR: dataDir, DATABASE_URL: '' };
+  return spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 240_000 });
+}
+
+test('padu seed, user add, token create, import and audit verify (which names a tampered record)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'padu-cli-'));
+  try {
+    const seed = padu(dir, 'seed', '--demo');
+    assert.equal(seed.status, 0, seed.stderr);
+    assert.match(seed.stdout, /Seeded Kabupaten Demo/);
+    assert.match(seed.stderr, /padu-demo/);
+
+    const add = padu(dir, 'user', 'add', '--username', 'operator.baru', '--password', 'rahasia123', '--role', 'dprd', '--name', 'Operator Baru');
+    assert.equal(add.status, 0, add.stderr);
+    const badRole = padu(dir, 'user', 'add', '--username', 'x', '--password', 'rahasia123', '--role', 'king');
+    assert.notEqual(badRole.status, 0);
+
+    const tok = padu(dir, 'token', 'create', '--user', 'operator.baru');
+    assert.equal(tok.status, 0, tok.stderr);
+    assert.match(tok.stdout.trim(), /^padu_\d+_[A-Za-z0-9_-]{20,}$/);
+
+    const csv = path.join(dir, 'units.csv');
+    fs.writeFileSync(csv, 'code,name\nPAX,Pax\n,Tanpa Kode\n');
+    const imp = padu(dir, 'import', 'units', csv);
+    assert.equal(imp.status, 1);
+    assert.match(imp.stderr, /row 2/);
+
+    let verify = padu(dir, 'audit', 'verify');
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /OK/);
+
+    const h = await openDatabase({ kind: 'pglite', dataDir: dir });
+    const victim = (await sql<{ seq: string }>`SELECT seq FROM core_audit_log ORDER BY seq LIMIT 1 OFFSET 1`.execute(h.db)).rows[0]!.seq;
+    await sql`UPDATE core_audit_log SET after = '{"tampered": true}'::jsonb WHERE seq = ${victim}`.execute(h.db);
+    await h.close();
+
+    verify = padu(dir, 'audit', 'verify');
+    assert.equal(verify.status, 1);
+    assert.match(verify.stdout, new RegExp(`BROKEN at record #${victim}\\b`));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
