@@ -1,0 +1,350 @@
+// Bulk import of master data from CSV or XLSX: all or nothing. Every row is validated first (the
+// same schemas and hooks as a single create, against the database plus the rows above it in the
+// file); if any row is bad the report lists each (row, column, reason) and nothing is written.
+// Otherwise the rows are upserted by code in one transaction with one audit entry for the file.
+import { createHash } from 'node:crypto';
+import ExcelJS from 'exceljs';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { sql } from 'kysely';
+import type { Db } from '../../core/db/database.ts';
+import { mutate } from '../../core/audit/audit.ts';
+import { AppError, fieldError, forbidden } from '../../core/errors.ts';
+import { t, zodIssueMessage, type Lang } from '../../core/i18n/i18n.ts';
+import type { Principal } from '../../core/roles.ts';
+import { getPemda } from '../../core/tenancy.ts';
+import { ImportLookup, anyDb } from './master-data.repository.ts';
+import { currentYear, inputView, readStrings } from './master-data.service.ts';
+import { resourceOf, roleHas, type ImportRecord, type InputDef, type Prepared, type ResourceDef, type Row, type WriteCtx } from './resources.ts';
+
+export interface ImportError {
+  /** Row number as in a spreadsheet: row 1 is the header, the first data row is 2. */
+  row: number;
+  /** The column header as written in the file. */
+  column: string;
+  reason: string;
+}
+
+export type ImportResult =
+  | { ok: true; count: number; inserted: number; updated: number; unchanged: number }
+  | { ok: false; errors: ImportError[] };
+
+export interface ImportOptions {
+  /** Fiscal year for nomenclature and accounts (default: this year). */
+  year?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** Language of the error reasons (default Indonesian). */
+  lang?: Lang;
+  fileName?: string;
+  /** 'upsert' (default) inserts new codes and updates existing ones; 'seed' only inserts missing codes. */
+  mode?: 'upsert' | 'seed';
+}
+
+export interface Sheet {
+  headers: string[];
+  /** Data rows with their spreadsheet row number. */
+  rows: Array<{ row: number; cells: string[] }>;
+}
+
+export const MAX_IMPORT_ROWS = 100_000;
+const MAX_REPORTED_ERRORS = 500;
+
+class SheetError extends Error {
+  constructor(
+    readonly row: number,
+    readonly key: string,
+  ) {
+    super(key);
+  }
+}
+
+/** Read the first worksheet of an XLSX file (it starts with "PK", a zip) or a CSV (`,` `;` or tab). */
+export async function readSheet(file: Buffer): Promise<Sheet> {
+  if (file.length === 0) throw new SheetError(1, 'md.import.empty');
+  if (file[0] === 0x50 && file[1] === 0x4b) return readXlsx(file);
+  return readCsv(file);
+}
+
+async function readXlsx(file: Buffer): Promise<Sheet> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(file as unknown as ArrayBuffer);
+  } catch {
+    throw new SheetError(1, 'md.import.unreadable');
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) throw new SheetError(1, 'md.import.empty');
+  const all: Array<{ row: number; cells: string[] }> = [];
+  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    const cells: string[] = [];
+    for (let c = 1; c <= row.cellCount; c++) cells.push(cellText(row.getCell(c)));
+    all.push({ row: rowNumber, cells });
+  });
+  const [head, ...rows] = all;
+  if (!head) throw new SheetError(1, 'md.import.empty');
+  return { headers: head.cells, rows };
+}
+
+function cellText(cell: ExcelJS.Cell): string {
+  const v = cell.value;
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  try {
+    return cell.text ?? '';
+  } catch {
+    return String(v);
+  }
+}
+
+function readCsv(file: Buffer): Promise<Sheet> {
+  let text = file.toString('utf8');
+  if (text.includes('\uFFFD')) text = file.toString('latin1'); // an old Excel export (Windows-1252)
+  text = text.replace(/^\uFEFF/, '');
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  const count = (ch: string) => firstLine.split(ch).length - 1;
+  const delimiter = [';', '\t', ','].reduce((best, ch) => (count(ch) > count(best) ? ch : best), ',');
+  let records: string[][];
+  try {
+    records = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: false }) as string[][];
+  } catch (err) {
+    throw new SheetError(Number((err as { lines?: number }).lines ?? 1), 'md.import.unreadable');
+  }
+  const [head, ...rest] = records;
+  if (!head) throw new SheetError(1, 'md.import.empty');
+  const rows = rest.map((cells, i) => ({ row: i + 2, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
+  return Promise.resolve({ headers: head, rows });
+}
+
+const normHeader = (h: string) => h.trim().toLowerCase().replace(/[\s-]+/g, '_');
+
+/** The importable inputs of a resource with their header names. */
+export function importColumns(def: ResourceDef): Array<InputDef & { import: NonNullable<InputDef['import']> }> {
+  return def.inputs.filter((i): i is InputDef & { import: NonNullable<InputDef['import']> } => Boolean(i.import));
+}
+
+/** A CSV with the header row of a resource (the downloadable template). */
+export function templateCsv(def: ResourceDef): string {
+  return `${importColumns(def)
+    .map((c) => c.import.header)
+    .join(',')}\r\n`;
+}
+
+class ImportFailed extends Error {
+  constructor(readonly errors: ImportError[]) {
+    super('import failed');
+  }
+}
+
+/** Import a file of one kind (organisations, nomenclature, accounts, regions, funding-sources, units). */
+export async function importFile(db: Db, actor: Principal, kind: string, file: Buffer, opts: ImportOptions = {}): Promise<ImportResult> {
+  const def = resourceOf(kind);
+  if (!def) throw fieldError('kind', 'md.import.unknown_kind', { kind });
+  if (!roleHas(actor, def.importPermission)) throw forbidden();
+  let sheet: Sheet;
+  try {
+    sheet = await readSheet(file);
+  } catch (err) {
+    if (err instanceof SheetError) return { ok: false, errors: [{ row: err.row, column: '', reason: t(opts.lang ?? 'id', err.key) }] };
+    throw err;
+  }
+  const sha256 = createHash('sha256').update(file).digest('hex');
+  return importSheet(db, actor, def, sheet, { ...opts, sha256 });
+}
+
+export async function importSheet(db: Db, actor: Principal, def: ResourceDef, sheet: Sheet, opts: ImportOptions & { sha256?: string } = {}): Promise<ImportResult> {
+  const lang = opts.lang ?? 'id';
+  const errors: ImportError[] = [];
+  const fail = (row: number, column: string, key: string, params?: Record<string, string | number>) => {
+    errors.push({ row, column, reason: /\s/.test(key) ? key : t(lang, key, params) });
+  };
+
+  // ---- header → inputs
+  const columns = importColumns(def);
+  const headerOf = new Map<string, string>(); // input name → header as written
+  const indexOf = new Map<string, number>(); // input name → cell index
+  sheet.headers.forEach((h, idx) => {
+    const n = normHeader(h);
+    if (!n) return;
+    const col = columns.find((c) => c.import.header === n || c.import.aliases?.includes(n));
+    if (!col) return; // unknown columns (e.g. "status", "keterangan") are ignored
+    if (indexOf.has(col.name)) return fail(1, h.trim(), 'md.import.duplicate_column');
+    indexOf.set(col.name, idx);
+    headerOf.set(col.name, h.trim());
+  });
+  for (const c of columns) if (c.import.required && !indexOf.has(c.name)) fail(1, c.import.header, 'md.import.missing_column');
+  if (sheet.rows.length === 0) fail(1, '', 'md.import.empty');
+  if (sheet.rows.length > MAX_IMPORT_ROWS) fail(1, '', 'md.import.too_many_rows', { max: MAX_IMPORT_ROWS });
+  if (errors.length) return { ok: false, errors };
+  const columnOf = (field: string) => headerOf.get(field) ?? def.inputs.find((i) => i.name === field)?.import?.header ?? field;
+
+  const year = def.yearly ? (opts.year ?? currentYear()) : null;
+  if (year !== null && (!Number.isInteger(year) || year < 2000 || year > 2100)) throw fieldError('year', 'md.error.year_format');
+  const mode = opts.mode ?? 'upsert';
+
+  let records: ImportRecord[] = sheet.rows.map((r) => ({
+    row: r.row,
+    raw: Object.fromEntries([...indexOf].map(([name, idx]) => [name, r.cells[idx] ?? ''])),
+  }));
+
+  try {
+    return await mutate(db, actor, async (uow) => {
+      const lookup = new ImportLookup(anyDb(uow.trx), actor.pemdaId, def, year);
+      await lookup.load();
+      const pemda = await getPemda(uow.trx as unknown as Db, actor.pemdaId);
+      const ctx: WriteCtx = {
+        trx: uow.trx,
+        pemdaId: actor.pemdaId,
+        pemdaCode: pemda?.code ?? '',
+        principal: actor,
+        lookup,
+        year,
+        audit: (e) => uow.audit({ entity: def.entity, ...e }),
+      };
+      if (def.expandImport) records = def.expandImport(records, lookup, (row, key) => fail(row, columnOf('code'), key));
+      // parents sort before their children (a parent's code is a prefix, or ends in 0000)
+      records.sort((a, b) => compareCodes(String(a.raw.code ?? '').trim(), String(b.raw.code ?? '').trim()) || a.row - b.row);
+
+      // ---- validate every row
+      const valid: Array<{ rec: ImportRecord; prep: Prepared; existing: Row | null }> = [];
+      const present = [...indexOf.keys()];
+      const total = records.length;
+      for (const [i, rec] of records.entries()) {
+        if (errors.length >= MAX_REPORTED_ERRORS) break;
+        if (i % 500 === 0) opts.onProgress?.(i, total * 2);
+        const input = readStrings(def, rec.raw, 'file');
+        if (year !== null) input.year = year;
+        const parsed = def.createSchema.safeParse(input);
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues) fail(rec.row, columnOf(String(issue.path[0] ?? '')), zodIssueMessage(lang, issue));
+          continue;
+        }
+        const data = parsed.data as Row;
+        const existing = lookup.own.get(data.code) ?? null;
+        if (existing?.__pending) {
+          fail(rec.row, columnOf('code'), 'md.import.duplicate_in_file', { code: data.code });
+          continue;
+        }
+        if (existing && mode === 'seed') continue;
+        try {
+          const given = Object.fromEntries(present.map((n) => [n, data[n]]).filter(([, v]) => v !== undefined));
+          const prep = await def.prepare(ctx, existing ? { ...inputView(def, existing), ...given } : data, existing);
+          for (const col of def.uniqueColumns ?? []) {
+            if (await lookup.isTaken(def.key, col, prep.values[col], existing?.id ?? null)) throw fieldError(col, 'md.error.value_taken');
+          }
+          lookup.addPending(prep.values);
+          valid.push({ rec, prep, existing });
+        } catch (err) {
+          if (!(err instanceof AppError) || err.status !== 400) throw err;
+          for (const f of err.fields) fail(rec.row, columnOf(f.field), f.message, f.params);
+          if (err.fields.length === 0) fail(rec.row, '', err.messageKey, err.params);
+        }
+      }
+      if (errors.length) throw new ImportFailed(errors);
+
+      // ---- write, parents first
+      const written = await writeRows(ctx, def, valid, lookup, mode, (done) => opts.onProgress?.(total + done, total * 2));
+      await def.afterImport?.(ctx, written);
+      opts.onProgress?.(total * 2, total * 2);
+      const inserted = written.filter((w) => w.inserted).length;
+      const updated = written.filter((w) => w.updated).length;
+      const count = valid.length;
+      if (inserted + updated > 0) {
+        uow.audit({
+          action: mode === 'seed' ? 'seed' : 'import',
+          entity: def.entity,
+          entityId: year === null ? def.key : `${def.key}:${year}`,
+          after: { kind: def.key, year, rows: count, inserted, updated, file: opts.fileName ?? null, sha256: opts.sha256 ?? null },
+        });
+      }
+      return { ok: true as const, count, inserted, updated, unchanged: count - inserted - updated };
+    });
+  } catch (err) {
+    if (err instanceof ImportFailed) return { ok: false, errors: err.errors.sort((a, b) => a.row - b.row) };
+    throw err;
+  }
+}
+
+/** Dotted codes compared segment by segment, numerically where both are numbers. */
+function compareCodes(a: string, b: string): number {
+  const as = a.split('.');
+  const bs = b.split('.');
+  for (let i = 0; i < Math.min(as.length, bs.length); i++) {
+    const x = as[i]!;
+    const y = bs[i]!;
+    if (x === y) continue;
+    const nx = Number(x);
+    const ny = Number(y);
+    if (/^\d+$/.test(x) && /^\d+$/.test(y) && nx !== ny) return nx - ny;
+    return x < y ? -1 : 1;
+  }
+  return as.length - bs.length;
+}
+
+const CHUNK = 500;
+
+async function writeRows(
+  ctx: WriteCtx,
+  def: ResourceDef,
+  valid: Array<{ rec: ImportRecord; prep: Prepared; existing: Row | null }>,
+  lookup: ImportLookup,
+  mode: 'upsert' | 'seed',
+  progress: (done: number) => void,
+): Promise<Array<{ id: number; code: string; inserted: boolean; updated: boolean; prep: Prepared }>> {
+  const db = anyDb(ctx.trx);
+  const t = def.table;
+  const ids = new Map<string, number>();
+  for (const [code, r] of lookup.own) if (r.id) ids.set(code, r.id as number);
+  // generation = depth below a parent that is itself in the file (written in an earlier statement)
+  const gen = new Map<string, number>();
+  for (const v of valid) {
+    const p = v.prep.parentCode ?? null;
+    gen.set(v.prep.values.code, p !== null && gen.has(p) ? gen.get(p)! + 1 : 0);
+  }
+  const maxGen = Math.max(0, ...gen.values());
+  const keyCols = def.yearly ? ['pemda_id', 'year', 'code'] : ['pemda_id', 'code'];
+  const out: Array<{ id: number; code: string; inserted: boolean; updated: boolean; prep: Prepared }> = [];
+  const touched = new Map<string, { inserted: boolean }>();
+  let done = 0;
+  for (let g = 0; g <= maxGen; g++) {
+    const batch = valid.filter((v) => gen.get(v.prep.values.code) === g);
+    for (let i = 0; i < batch.length; i += CHUNK) {
+      const chunk = batch.slice(i, i + CHUNK);
+      const rows = chunk.map((v) => ({
+        pemda_id: ctx.pemdaId,
+        ...v.prep.values,
+        ...(def.parent === 'id' ? { parent_id: v.prep.parentCode ? (ids.get(v.prep.parentCode) ?? null) : null } : {}),
+      }));
+      const setCols = Object.keys(rows[0]!).filter((c) => !keyCols.includes(c));
+      const res = (await db
+        .insertInto(t)
+        .values(rows)
+        .onConflict((oc) => {
+          const target = oc.columns(keyCols as never);
+          if (mode === 'seed') return target.doNothing();
+          return target
+            .doUpdateSet({
+              ...Object.fromEntries(setCols.map((c) => [c, sql.ref(`excluded.${c}`)])),
+              version: sql`${sql.ref(`${t}.version`)} + 1`,
+              updated_at: sql`now()`,
+            })
+            .where(sql<boolean>`(${sql.join(setCols.map((c) => sql.ref(`${t}.${c}`)))}) IS DISTINCT FROM (${sql.join(setCols.map((c) => sql.ref(`excluded.${c}`)))})`);
+        })
+        .returning(['id', 'code', sql<boolean>`(xmax = 0)`.as('inserted')])
+        .execute()) as Array<{ id: number; code: string; inserted: boolean }>;
+      for (const r of res) {
+        ids.set(r.code, r.id);
+        touched.set(r.code, { inserted: r.inserted });
+      }
+      done += chunk.length;
+      progress(done);
+    }
+  }
+  for (const v of valid) {
+    const code = v.prep.values.code as string;
+    const id = ids.get(code);
+    if (id === undefined) continue; // seed mode: someone else inserted it meanwhile
+    const tch = touched.get(code);
+    out.push({ id, code, inserted: Boolean(tch?.inserted), updated: Boolean(tch && !tch.inserted), prep: v.prep });
+  }
+  return out;
+}

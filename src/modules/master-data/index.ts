@@ -1,0 +1,109 @@
+// Public surface of the master-data module: the only file other modules import.
+import type { Db } from '../../core/db/database.ts';
+import type { RegionKind } from './codes.ts';
+import {
+  bidangOf,
+  getAccountQuery,
+  getNomenclatureQuery,
+  getOrganisationQuery,
+  getRegionQuery,
+  listCodeNames,
+  listOpdsQuery,
+  listRegionsQuery,
+  opdCarriesBidangQuery,
+  type Account,
+  type CodeName,
+  type Nomenclature,
+  type OpdSummary,
+  type Organisation,
+  type Region,
+} from './master-data.repository.ts';
+
+export { masterDataModule } from './master-data.module.ts';
+export { importFile, type ImportError, type ImportOptions, type ImportResult } from './import.ts';
+export type { Account, CodeName, Nomenclature, OpdSummary, Organisation, Region };
+export {
+  ACCOUNT_LEVELS,
+  NOMENCLATURE_LEVELS,
+  REGION_KINDS,
+  accountAncestors,
+  accountClass,
+  accountLevel,
+  isLeafAccount,
+  isValidAccountCode,
+  isValidFundingSourceCode,
+  isValidNip,
+  isValidNomenclatureCode,
+  isValidOrganisationCode,
+  isValidRegionCode,
+  isValidShortName,
+  isValidUnitCode,
+  nomenclatureBidang,
+  nomenclatureLevel,
+  nomenclatureParentCode,
+  organisationParentCode,
+  parseOrganisationCode,
+  regionKind,
+  regionParentCode,
+  type AccountClass,
+  type AccountLevel,
+  type NomenclatureLevel,
+  type OrganisationCode,
+  type OrganisationKind,
+  type RegionKind,
+} from './codes.ts';
+
+/** Active OPD and kecamatan (not units), ordered by code. */
+export function listOpds(db: Db, pemdaId: number): Promise<OpdSummary[]> {
+  return listOpdsQuery(db, pemdaId);
+}
+
+/** One organisation (OPD, unit or kecamatan, active or not) of the Pemda. */
+export function getOrganisation(db: Db, pemdaId: number, id: number): Promise<Organisation | undefined> {
+  return getOrganisationQuery(db, pemdaId, id);
+}
+
+/** The OPD an organisation belongs to (itself, or a unit's parent); undefined when unknown. */
+export async function opdOf(db: Db, pemdaId: number, organisationId: number): Promise<number | undefined> {
+  return (await getOrganisationQuery(db, pemdaId, organisationId))?.opdId;
+}
+
+/** True when the OPD (or the OPD of a unit) carries out the bidang urusan, e.g. '1.02'. */
+export function opdCarriesBidang(db: Db, pemdaId: number, opdId: number, bidangCode: string): Promise<boolean> {
+  return opdCarriesBidangQuery(db, pemdaId, opdId, bidangCode);
+}
+
+/** The bidang urusan an OPD carries out. */
+export async function listOpdBidang(db: Db, pemdaId: number, opdId: number): Promise<string[]> {
+  const org = await getOrganisationQuery(db, pemdaId, opdId);
+  return org ? ((await bidangOf(db, pemdaId, [org.opdId])).get(org.opdId) ?? []) : [];
+}
+
+/** Active regions of the Pemda, ordered by code; optionally of one kind. */
+export function listRegions(db: Db, pemdaId: number, kind?: RegionKind): Promise<Region[]> {
+  return listRegionsQuery(db, pemdaId, kind);
+}
+
+export function getRegion(db: Db, pemdaId: number, id: number): Promise<Region | undefined> {
+  return getRegionQuery(db, pemdaId, id);
+}
+
+/** An account of the fiscal year's chart by code (active or not). */
+export function getAccount(db: Db, pemdaId: number, year: number, code: string): Promise<Account | undefined> {
+  return getAccountQuery(db, pemdaId, year, code);
+}
+
+/** A nomenclature entry (urusan … sub kegiatan) of the fiscal year by code (active or not). */
+export function getNomenclature(db: Db, pemdaId: number, year: number, code: string): Promise<Nomenclature | undefined> {
+  return getNomenclatureQuery(db, pemdaId, year, code);
+}
+
+/** Active funding sources (sumber dana), ordered by code. */
+export function listFundingSources(db: Db, pemdaId: number): Promise<CodeName[]> {
+  return listCodeNames(db, 'md_funding_source', pemdaId);
+}
+
+/** Active units of measure (satuan), ordered by code. */
+export function listUnits(db: Db, pemdaId: number): Promise<CodeName[]> {
+  return listCodeNames(db, 'md_unit', pemdaId);
+}
