@@ -4,7 +4,7 @@ import { z } from 'zod';
 const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().url().optional().or(z.literal('')), // empty = not set
   PADU_DATA_DIR: z.string().default('./data'),
   PADU_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(8),
   PADU_TRUST_PROXY: z.enum(['true', 'false']).default('false'),

@@ -56,7 +56,7 @@ test('a CSV with one bad row writes nothing and reports that row and column', as
   const body = json(res);
   assert.equal(body.error, 'import');
   assert.equal(body.fields.length, 1);
-  assert.equal(body.fields[0].row, 3);
+  assert.equal(body.fields[0].row, 2);
   assert.equal(body.fields[0].field, 'nip_kepala');
   assert.match(body.fields[0].message, /NIP/);
   assert.equal(await count('md_organisation'), orgs);
@@ -93,8 +93,8 @@ test('an XLSX with one bad row writes nothing and reports that row and column', 
   assert.deepEqual(
     res.errors.map((e) => [e.row, e.column]),
     [
-      [4, 'kode'],
-      [5, 'kode_organisasi'],
+      [3, 'kode'],
+      [4, 'kode_organisasi'],
     ],
   );
   assert.equal(await count('md_region'), regions);
@@ -107,8 +107,8 @@ test('an XLSX with one bad row writes nothing and reports that row and column', 
   assert.deepEqual(
     json(api).fields.map((f: { row: number; field: string }) => [f.row, f.field]),
     [
-      [4, 'kode'],
-      [5, 'kode_organisasi'],
+      [3, 'kode'],
+      [4, 'kode_organisasi'],
     ],
   );
   assert.match(json(api).fields[0].message, /Invalid region code/);
@@ -129,11 +129,11 @@ test('re-importing updates changed rows only; semicolon CSV with BOM; duplicate 
 
   const dup = await importFile(ctx.db, admin, 'units', Buffer.from('kode,nama\nZak,Zak\nZak,Karung\n'));
   assert.ok(!dup.ok);
-  assert.deepEqual(dup.errors.map((e) => [e.row, e.column]), [[3, 'kode']]);
+  assert.deepEqual(dup.errors.map((e) => [e.row, e.column]), [[2, 'kode']]);
 
   const missing = await importFile(ctx.db, admin, 'funding-sources', Buffer.from('code\nPAD\n'));
   assert.ok(!missing.ok);
-  assert.deepEqual(missing.errors.map((e) => [e.row, e.column]), [[1, 'nama']]);
+  assert.deepEqual(missing.errors.map((e) => [e.row, e.column]), [[0, 'nama']]);
 
   const junk = await importFile(ctx.db, admin, 'units', Buffer.from('PK\u0003\u0004not really a zip'));
   assert.ok(!junk.ok);
@@ -164,13 +164,13 @@ test('nomenclature import: X.XX rows apply to every bidang of the year; parents 
   // a program whose bidang is not in the year is refused, naming the row
   const bad = await importFile(ctx.db, systemPrincipal(ctx.pemdaId), 'nomenclature', Buffer.from('kode,nama\n1.03.10,PROGRAM PENYELENGGARAAN JALAN\n'), { year: 2030 });
   assert.ok(!bad.ok);
-  assert.deepEqual(bad.errors.map((e) => [e.row, e.column]), [[2, 'kode']]);
+  assert.deepEqual(bad.errors.map((e) => [e.row, e.column]), [[1, 'kode']]);
   assert.match(bad.errors[0]!.reason, /1\.03/);
 });
 
 test('import pages: column documentation, template, multipart upload with the error report', async () => {
   const s = await ctx.session('admin');
-  const html = { ...s.headers, accept: 'text/html' };
+  const html: Record<string, string> = { ...s.headers, accept: 'text/html' };
   const page = await ctx.server.inject({ url: '/master-data/organisations/import', headers: html });
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /nip_kepala/);
@@ -186,7 +186,7 @@ test('import pages: column documentation, template, multipart upload with the er
   const res = await ctx.server.inject({ method: 'POST', url: '/master-data/units/import', headers: { ...noHeader, 'content-type': bad.contentType }, payload: bad.payload });
   assert.equal(res.statusCode, 400, res.body);
   assert.match(res.body, /<table class="data import-errors">/);
-  assert.match(res.body, /<td class="num">2<\/td><td>nama<\/td>/);
+  assert.match(res.body, /<td class="num">1<\/td><td>nama<\/td>/);
   assert.equal(json(await ctx.server.inject({ url: `${API}/units?q=Karung`, headers: await ctx.as('admin') })).total, 0);
 
   const good = multipart({ _csrf: s.csrf }, { content: Buffer.from('kode,nama\nKarung,Karung\n'), filename: 'satuan.csv', type: 'text/csv' });

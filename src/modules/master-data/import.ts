@@ -17,7 +17,7 @@ import { currentYear, inputView, readStrings } from './master-data.service.ts';
 import { resourceOf, roleHas, type ImportRecord, type InputDef, type Prepared, type ResourceDef, type Row, type WriteCtx } from './resources.ts';
 
 export interface ImportError {
-  /** Row number as in a spreadsheet: row 1 is the header, the first data row is 2. */
+  /** The 1-based data row (the first row after the header is 1; 0 is the header itself). */
   row: number;
   /** The column header as written in the file. */
   column: string;
@@ -41,7 +41,7 @@ export interface ImportOptions {
 
 export interface Sheet {
   headers: string[];
-  /** Data rows with their spreadsheet row number. */
+  /** Data rows with their 1-based data row number. */
   rows: Array<{ row: number; cells: string[] }>;
 }
 
@@ -59,7 +59,7 @@ class SheetError extends Error {
 
 /** Read the first worksheet of an XLSX file (it starts with "PK", a zip) or a CSV (`,` `;` or tab). */
 export async function readSheet(file: Buffer): Promise<Sheet> {
-  if (file.length === 0) throw new SheetError(1, 'md.import.empty');
+  if (file.length === 0) throw new SheetError(0, 'md.import.empty');
   if (file[0] === 0x50 && file[1] === 0x4b) return readXlsx(file);
   return readCsv(file);
 }
@@ -69,10 +69,10 @@ async function readXlsx(file: Buffer): Promise<Sheet> {
   try {
     await wb.xlsx.load(file as unknown as ArrayBuffer);
   } catch {
-    throw new SheetError(1, 'md.import.unreadable');
+    throw new SheetError(0, 'md.import.unreadable');
   }
   const ws = wb.worksheets[0];
-  if (!ws) throw new SheetError(1, 'md.import.empty');
+  if (!ws) throw new SheetError(0, 'md.import.empty');
   const all: Array<{ row: number; cells: string[] }> = [];
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: string[] = [];
@@ -80,8 +80,8 @@ async function readXlsx(file: Buffer): Promise<Sheet> {
     all.push({ row: rowNumber, cells });
   });
   const [head, ...rows] = all;
-  if (!head) throw new SheetError(1, 'md.import.empty');
-  return { headers: head.cells, rows };
+  if (!head) throw new SheetError(0, 'md.import.empty');
+  return { headers: head.cells, rows: rows.map((r) => ({ row: r.row - head.row, cells: r.cells })) };
 }
 
 function cellText(cell: ExcelJS.Cell): string {
@@ -107,11 +107,11 @@ function readCsv(file: Buffer): Promise<Sheet> {
   try {
     records = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: false }) as string[][];
   } catch (err) {
-    throw new SheetError(Number((err as { lines?: number }).lines ?? 1), 'md.import.unreadable');
+    throw new SheetError(Math.max(0, Number((err as { lines?: number }).lines ?? 1) - 1), 'md.import.unreadable');
   }
   const [head, ...rest] = records;
-  if (!head) throw new SheetError(1, 'md.import.empty');
-  const rows = rest.map((cells, i) => ({ row: i + 2, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
+  if (!head) throw new SheetError(0, 'md.import.empty');
+  const rows = rest.map((cells, i) => ({ row: i + 1, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
   return Promise.resolve({ headers: head, rows });
 }
 
@@ -167,13 +167,13 @@ export async function importSheet(db: Db, actor: Principal, def: ResourceDef, sh
     if (!n) return;
     const col = columns.find((c) => c.import.header === n || c.import.aliases?.includes(n));
     if (!col) return; // unknown columns (e.g. "status", "keterangan") are ignored
-    if (indexOf.has(col.name)) return fail(1, h.trim(), 'md.import.duplicate_column');
+    if (indexOf.has(col.name)) return fail(0, h.trim(), 'md.import.duplicate_column');
     indexOf.set(col.name, idx);
     headerOf.set(col.name, h.trim());
   });
-  for (const c of columns) if (c.import.required && !indexOf.has(c.name)) fail(1, c.import.header, 'md.import.missing_column');
-  if (sheet.rows.length === 0) fail(1, '', 'md.import.empty');
-  if (sheet.rows.length > MAX_IMPORT_ROWS) fail(1, '', 'md.import.too_many_rows', { max: MAX_IMPORT_ROWS });
+  for (const c of columns) if (c.import.required && !indexOf.has(c.name)) fail(0, c.import.header, 'md.import.missing_column');
+  if (sheet.rows.length === 0) fail(0, '', 'md.import.empty');
+  if (sheet.rows.length > MAX_IMPORT_ROWS) fail(0, '', 'md.import.too_many_rows', { max: MAX_IMPORT_ROWS });
   if (errors.length) return { ok: false, errors };
   const columnOf = (field: string) => headerOf.get(field) ?? def.inputs.find((i) => i.name === field)?.import?.header ?? field;
 

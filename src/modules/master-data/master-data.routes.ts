@@ -186,7 +186,7 @@ export async function masterDataApi(appIn: FastifyInstance, ctx: ModuleContext):
             `Send the file as the raw body (Content-Type text/csv or ` +
             `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet) or as the multipart field \`file\`. ` +
             `Rows are matched by code: new codes are inserted, existing ones updated. When any row is bad, ` +
-            `nothing is written and the 400 lists each error with its row (as in a spreadsheet, header = row 1) ` +
+            `nothing is written and the 400 lists each error with its row (1 = the first data row after the header; 0 = the header) ` +
             `and column. At most ${MAX_IMPORT_ROWS} rows. The column headers are listed on /master-data/${def.key}/import.`,
           querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }),
           response: { 200: importOk, 400: errorOut, 403: errorOut },
