@@ -39,6 +39,10 @@ declare module 'fastify' {
     lang: Lang;
     pemda: Pemda | null;
   }
+  interface FastifyInstance {
+    /** Every route registered, with whether it is hidden from the OpenAPI document. */
+    paduRoutes: Array<{ method: string; url: string; hidden: boolean }>;
+  }
 }
 
 export const SESSION_COOKIE = 'padu_session';
@@ -59,7 +63,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     logger: opts.logger === false ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -144,7 +147,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   // ---- every route must declare its authorisation --------------------------------------------
+  const routeList: Array<{ method: string; url: string; hidden: boolean }> = [];
+  app.decorate('paduRoutes', routeList);
   app.addHook('onRoute', (route) => {
+    for (const m of [route.method].flat()) {
+      if (m !== 'HEAD') routeList.push({ method: m, url: route.url, hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide) });
+    }
     const cfg = route.config as { auth?: RouteAuth } | undefined;
     const url = route.url;
     if (url.startsWith('/docs') || url.startsWith('/static')) {
@@ -194,7 +202,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (req.principal) req.pemda = (await getPemda(db, req.principal.pemdaId)) ?? null;
   });
 
-  app.addHook('preHandler', async (req, reply) => {
+  // Who may call the route is checked before its input is validated (a 403 never leaks what a
+  // valid body would look like); the OPD scope is checked after, on the validated params.
+  app.addHook('preValidation', async (req, reply) => {
     const routeAuth = req.routeOptions.config.auth;
     if (!routeAuth) return; // 404 handler
     if (UNSAFE.has(req.method)) checkCsrf(req);
@@ -206,6 +216,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       throw new AppError(401, 'unauthorized', 'error.unauthorized');
     }
     if (!permissions.can(req.principal, routeAuth.permission)) throw new AppError(403, 'forbidden', 'error.forbidden');
+  });
+
+  app.addHook('preHandler', async (req) => {
+    const routeAuth = req.routeOptions.config.auth;
+    if (!routeAuth || routeAuth === 'public' || !req.principal) return;
     if (routeAuth.opd && isOpdScoped(req.principal.role)) {
       const target = await routeAuth.opd(req);
       if (target === null || target === undefined || target !== req.principal.opdId) {
