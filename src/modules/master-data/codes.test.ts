@@ -82,6 +82,7 @@ test('NIP, short names, funding source and unit codes', () => {
   assert.equal(isValidNip('19730613200312100'), false); // 17 digits
   assert.equal(isValidNip('197313132003121008'), false); // month 13
   assert.equal(isValidNip('197306132003123008'), false); // sex 3
+  assert.equal(isValidNip('197306132003121000'), false); // sequence 000 (also what a number cell makes of a NIP)
   assert.equal(isValidShortName('dinkes'), true);
   assert.equal(isValidShortName('pkm-sukamaju'), true);
   assert.equal(isValidShortName('Dinkes'), false);

@@ -118,6 +118,16 @@ test('an XLSX with one bad row writes nothing and reports that row and column', 
   assert.deepEqual(fixed, { ok: true, count: 3, inserted: 3, updated: 0, unchanged: 0 });
 });
 
+test('XLSX: a NIP typed into a number cell (digits lost) is refused, not stored wrong', async () => {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('OPD');
+  ws.addRow(['kode', 'nama', 'singkatan', 'nip_kepala']);
+  ws.addRow(['2.09.0.00.0.00.01.0001', 'UPTD Benih', 'uptd-benih', 197306132003121008]);
+  const res = await importFile(ctx.db, systemPrincipal(ctx.pemdaId), 'organisations', Buffer.from(await wb.xlsx.writeBuffer()));
+  assert.ok(!res.ok);
+  assert.deepEqual(res.errors.map((e) => [e.row, e.column]), [[1, 'nip_kepala']]);
+});
+
 test('re-importing updates changed rows only; semicolon CSV with BOM; duplicate codes and missing columns are reported', async () => {
   const admin = systemPrincipal(ctx.pemdaId);
   const units = '\uFEFFkode;nama\nBks;Bungkus\nPcs;Pieces\n';

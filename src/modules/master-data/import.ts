@@ -88,7 +88,9 @@ function cellText(cell: ExcelJS.Cell): string {
   const v = cell.value;
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  // a long number (a NIP typed into a number cell) has lost its last digits: let validation refuse it
+  if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v) ? v.toExponential() : String(v);
+  if (typeof v === 'boolean') return String(v);
   try {
     return cell.text ?? '';
   } catch {

@@ -112,6 +112,15 @@ test('new form: POST then 303 to the detail page; errors re-render the form with
   assert.match(detail.body, /href="\/master-data\/regions\/\d+">99\.01\.02 /, 'parent kecamatan linked');
 });
 
+test('an OPD created through the form carries the bidang of its code', async () => {
+  const res = await postForm('admin', '/master-data/organisations', { code: '3.29.3.28.0.00.01.0000', name: 'Dinas Energi dan Kehutanan', short_name: 'desdm', kind: '', head_name: '', head_nip: '', bidang: '' });
+  assert.equal(res.statusCode, 303, res.body);
+  const id = /\/(\d+)\?/.exec(String(res.headers.location))![1];
+  const org = json(await ctx.server.inject({ url: `/api/v1/master-data/organisations/${id}`, headers: await ctx.as('admin') }));
+  assert.deepEqual(org.bidang, ['3.28', '3.29']);
+  assert.equal(org.kind, 'opd');
+});
+
 test('edit form: version travels in the form; stale is a 409 with the latest values; (de)activate buttons', async () => {
   const created = json(await ctx.server.inject({ method: 'POST', url: '/api/v1/master-data/units', headers: await ctx.as('admin'), payload: { code: 'Gros', name: 'Gros' } }));
   const edit = await page('admin', `/master-data/units/${created.id}/edit`);

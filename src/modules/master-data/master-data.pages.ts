@@ -37,7 +37,8 @@ function canToggle(req: FastifyRequest, def: ResourceDef, row: Row): boolean {
 }
 
 function errorsOf(req: FastifyRequest, err: unknown): { errors: Errors; message: string; status: number } | null {
-  if (err instanceof AppError && (err.status === 400 || err.status === 409)) {
+  // 403 here is the service's own rule (e.g. an OPD operator renaming its OPD): explain it on the form
+  if (err instanceof AppError && (err.status === 400 || err.status === 403 || err.status === 409)) {
     const errors: Errors = Object.fromEntries(err.fields.map((f) => [f.field, /\s/.test(f.message) ? f.message : tr(req, f.message, f.params)]));
     return { errors, message: tr(req, err.messageKey, err.params), status: err.status };
   }

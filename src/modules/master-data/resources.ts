@@ -297,9 +297,9 @@ export const organisations: ResourceDef = {
       bidang = [...new Set(bidang)];
       if (kind === 'unit' && bidang.length) throw fieldError('bidang', 'md.error.bidang_unit');
       await mustBeBidang(ctx, 'bidang', bidang);
-    } else if (!existing && kind !== 'unit') {
-      bidang = parseOrganisationCode(code)!.bidang;
     }
+    // a new OPD carries the bidang of its code unless others are chosen
+    if (!existing && kind !== 'unit' && !bidang?.length) bidang = parseOrganisationCode(code)!.bidang;
     return {
       values: { code, name: input.name, short_name: input.short_name, kind, head_name: input.head_name ?? '', head_nip: input.head_nip ?? null },
       parentCode,
