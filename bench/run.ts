@@ -1,0 +1,28 @@
+// `npm run bench [-- name-filter]`: Padu next to a bare baseline for each measured path.
+// Database: embedded PGlite by default, PostgreSQL when BENCH_DATABASE_URL is set.
+import os from 'node:os';
+import { report, type BenchEntry, type Row } from './harness.ts';
+import { foundationBenches } from './foundation.bench.ts';
+
+const filter = process.argv[2];
+const suites: Array<() => Promise<{ entries: BenchEntry[]; close: () => Promise<void>; label: string }>> = [foundationBenches];
+
+const out: string[] = [`# Padu benchmarks — ${new Date().toISOString()} — ${os.cpus().length} cores, node ${process.version}`];
+for (const suite of suites) {
+  const { entries, close, label } = await suite();
+  const rows: Row[] = [];
+  try {
+    for (const e of entries) {
+      if (filter && !e.name.includes(filter)) continue;
+      process.stderr.write(`running ${e.name}…\n`);
+      const padu = await e.padu();
+      const baseline = e.baseline ? await e.baseline() : undefined;
+      rows.push({ name: e.name, padu, baseline, note: e.note });
+    }
+  } finally {
+    await close();
+  }
+  out.push('', report(rows, label));
+}
+console.log(out.join('\n'));
+process.exit(0);
