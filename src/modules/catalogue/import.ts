@@ -1,0 +1,454 @@
+// Bulk import of catalogue items of one fiscal year from CSV or XLSX: all or nothing. Every row is
+// checked first (format, accounts against that year's chart of accounts, duplicates in the file,
+// SBU slots); any error → a report of (row, column, reason) and nothing is written. Otherwise, in
+// one transaction: new codes become items with an approved version 1; a changed price, name,
+// spec, unit, TKDN or account list of an existing code becomes its next approved version, each
+// audited as a price change; unchanged rows are left alone.
+import { createHash } from 'node:crypto';
+import ExcelJS from 'exceljs';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { sql } from 'kysely';
+import type { Db } from '../../core/db/database.ts';
+import { mutate } from '../../core/audit/audit.ts';
+import { conflict, fieldError } from '../../core/errors.ts';
+import { addMessages, t, type Lang } from '../../core/i18n/i18n.ts';
+import { catalogueMessages } from './messages.ts';
+import type { Principal } from '../../core/roles.ts';
+import { getAccount, isLeafAccount } from '../master-data/index.ts';
+import { requireCat } from './permissions.ts';
+import {
+  CODE_RE,
+  KINDS,
+  parsePrice,
+  SBU_COMPONENTS,
+  checkSbu,
+  insertItems,
+  insertVersions,
+  normaliseTkdn,
+  splitAccounts,
+  type CatalogueKind,
+  type NewItemRow,
+  type NewVersionRow,
+  type SbuComponent,
+  type SbuInfo,
+} from './catalogue.service.ts';
+
+// Imports also run without a server (CLI, seeds), which registers the manifests' messages: the
+// error reasons must still read as sentences.
+addMessages(catalogueMessages);
+
+export interface ImportError {
+  /** The 1-based data row (the first row after the header is 1; 0 is the header itself). */
+  row: number;
+  /** The column header as written in the file ('' for the whole file). */
+  column: string;
+  reason: string;
+}
+
+export type ImportResult =
+  | { ok: true; count: number; created: number; updated: number; unchanged: number }
+  | { ok: false; errors: ImportError[] };
+
+export interface ImportOptions {
+  year: number;
+  /** Language of the error reasons (default Indonesian). */
+  lang?: Lang;
+}
+
+/** Columns: canonical header (Indonesian), accepted aliases, required. */
+export const IMPORT_COLUMNS = [
+  { name: 'kind', header: 'jenis', aliases: ['kind', 'kelompok', 'jenis_standar'], required: true },
+  { name: 'code', header: 'kode', aliases: ['code', 'kode_barang', 'kode_komponen'], required: true },
+  { name: 'name', header: 'nama', aliases: ['name', 'uraian', 'nama_komponen', 'nama_barang'], required: true },
+  { name: 'spec', header: 'spesifikasi', aliases: ['spec', 'specification'], required: false },
+  { name: 'unit', header: 'satuan', aliases: ['unit'], required: true },
+  { name: 'price', header: 'harga', aliases: ['price', 'harga_satuan'], required: true },
+  { name: 'tkdn', header: 'tkdn', aliases: ['tkdn_%', 'tkdn_persen'], required: false },
+  { name: 'accounts', header: 'akun', aliases: ['accounts', 'kode_akun', 'rekening', 'kode_rekening'], required: true },
+  { name: 'sbu_component', header: 'komponen_sbu', aliases: ['sbu_component'], required: false },
+  { name: 'province', header: 'provinsi', aliases: ['province'], required: false },
+  { name: 'travel_kind', header: 'jenis_perjalanan', aliases: ['travel_kind'], required: false },
+  { name: 'grade', header: 'golongan', aliases: ['grade', 'tingkat'], required: false },
+  { name: 'note', header: 'keterangan', aliases: ['note', 'catatan'], required: false },
+] as const;
+type ColumnName = (typeof IMPORT_COLUMNS)[number]['name'];
+
+export const MAX_IMPORT_ROWS = 50_000;
+const MAX_REPORTED_ERRORS = 500;
+
+/** A CSV with the header row (the downloadable template) and one example row. */
+export function templateCsv(): string {
+  return (
+    `${IMPORT_COLUMNS.map((c) => c.header).join(',')}\r\n` +
+    `SSH,1.1.12.01.01.0001,Kertas HVS A4 80 gram,"210 x 297 mm, 500 lembar",Rim,65000,40,5.1.02.01.01.0024,,,,,\r\n`
+  );
+}
+
+export interface Sheet {
+  headers: string[];
+  rows: Array<{ row: number; cells: string[] }>;
+}
+
+class SheetError extends Error {
+  constructor(readonly key: string) {
+    super(key);
+  }
+}
+
+async function readSheet(file: Buffer): Promise<Sheet> {
+  if (file.length === 0) throw new SheetError('cat.import.empty');
+  return file[0] === 0x50 && file[1] === 0x4b ? readXlsx(file) : readCsv(file);
+}
+
+async function readXlsx(file: Buffer): Promise<Sheet> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(file as unknown as ArrayBuffer);
+  } catch {
+    throw new SheetError('cat.import.unreadable');
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) throw new SheetError('cat.import.empty');
+  const all: Array<{ row: number; cells: string[] }> = [];
+  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    const cells: string[] = [];
+    for (let c = 1; c <= row.cellCount; c++) cells.push(cellText(row.getCell(c)));
+    all.push({ row: rowNumber, cells });
+  });
+  const [head, ...rows] = all;
+  if (!head) throw new SheetError('cat.import.empty');
+  return { headers: head.cells, rows: rows.map((r) => ({ row: r.row - head.row, cells: r.cells })).filter((r) => r.cells.some((c) => c.trim() !== '')) };
+}
+
+function cellText(cell: ExcelJS.Cell): string {
+  const v = cell.value;
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  // numbers stay exact only when they are integers; a fractional price is reported, not rounded
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v).toString() : Number.isInteger(v) ? v.toExponential() : String(v);
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'object' && 'result' in v && v.result !== undefined && v.result !== null) return String(v.result);
+  try {
+    return cell.text ?? '';
+  } catch {
+    return String(v);
+  }
+}
+
+function readCsv(file: Buffer): Sheet {
+  let text = file.toString('utf8');
+  if (text.includes('\uFFFD')) text = file.toString('latin1'); // an old Excel export (Windows-1252)
+  text = text.replace(/^\uFEFF/, '');
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  const count = (ch: string) => firstLine.split(ch).length - 1;
+  const delimiter = [';', '\t', ','].reduce((best, ch) => (count(ch) > count(best) ? ch : best), ',');
+  let records: string[][];
+  try {
+    records = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: false }) as string[][];
+  } catch {
+    throw new SheetError('cat.import.unreadable');
+  }
+  const [head, ...rest] = records;
+  if (!head) throw new SheetError('cat.import.empty');
+  const rows = rest.map((cells, i) => ({ row: i + 1, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
+  return { headers: head, rows };
+}
+
+const normHeader = (h: string) => h.trim().toLowerCase().replace(/[\s-]+/g, '_');
+
+interface ParsedRow {
+  row: number;
+  kind: CatalogueKind;
+  code: string;
+  name: string;
+  spec: string;
+  unit: string;
+  price: bigint;
+  tkdn: string | null;
+  accounts: string[];
+  sbu: SbuInfo | null;
+  note: string;
+}
+
+const sbuSlot = (s: SbuInfo) => `${s.component}|${(s.province ?? '').toLowerCase()}|${s.travelKind ?? ''}|${s.grade ?? ''}`;
+
+/** Import a catalogue file into one fiscal year (Tim Data, admin). */
+export async function importCatalogue(db: Db, actor: Principal, file: Buffer, opts: ImportOptions): Promise<ImportResult> {
+  requireCat(actor, 'cat.manage');
+  const lang = opts.lang ?? 'id';
+  let sheet: Sheet;
+  try {
+    sheet = await readSheet(file);
+  } catch (err) {
+    if (err instanceof SheetError) return { ok: false, errors: [{ row: 0, column: '', reason: t(lang, err.key) }] };
+    throw err;
+  }
+  const sha256 = createHash('sha256').update(file).digest('hex');
+  return importSheet(db, actor, sheet, { ...opts, sha256 });
+}
+
+/**
+ * Import rows already read (also used by the demo seed with source 'seed'). Nothing is written
+ * when every row is unchanged.
+ */
+export async function importSheet(
+  db: Db,
+  actor: Principal,
+  sheet: Sheet,
+  opts: ImportOptions & { sha256?: string; source?: 'import' | 'seed' },
+): Promise<ImportResult> {
+  requireCat(actor, 'cat.manage');
+  const lang = opts.lang ?? 'id';
+  const year = opts.year;
+  const source = opts.source ?? 'import';
+  const sha256 = opts.sha256 ?? null;
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw fieldError('year', 'cat.error.year');
+  const errors: ImportError[] = [];
+  const fail = (row: number, column: string, key: string, params?: Record<string, string | number>) => {
+    errors.push({ row, column, reason: t(lang, key, params) });
+  };
+
+  // ---- header
+  const indexOf = new Map<ColumnName, number>();
+  const headerOf = new Map<ColumnName, string>();
+  sheet.headers.forEach((h, idx) => {
+    const n = normHeader(h);
+    if (!n) return;
+    const col = IMPORT_COLUMNS.find((c) => c.header === n || (c.aliases as readonly string[]).includes(n));
+    if (!col) return; // unknown columns (e.g. "no", "status") are ignored
+    if (indexOf.has(col.name)) return fail(0, h.trim(), 'cat.import.duplicate_column');
+    indexOf.set(col.name, idx);
+    headerOf.set(col.name, h.trim());
+  });
+  for (const c of IMPORT_COLUMNS) if (c.required && !indexOf.has(c.name)) fail(0, c.header, 'cat.import.missing_column');
+  if (sheet.rows.length === 0) fail(0, '', 'cat.import.empty');
+  if (sheet.rows.length > MAX_IMPORT_ROWS) fail(0, '', 'cat.import.too_many_rows', { max: MAX_IMPORT_ROWS });
+  if (errors.length) return { ok: false, errors };
+  const col = (name: ColumnName) => headerOf.get(name) ?? IMPORT_COLUMNS.find((c) => c.name === name)!.header;
+
+  // ---- rows
+  const parsed: ParsedRow[] = [];
+  const seenCode = new Map<string, number>();
+  const seenSlot = new Map<string, number>();
+  const accountRows = new Map<string, Array<{ row: number }>>();
+  for (const r of sheet.rows) {
+    const cell = (name: ColumnName) => (indexOf.has(name) ? (r.cells[indexOf.get(name)!] ?? '').trim() : '');
+    const before = errors.length;
+    const kind = cell('kind').toUpperCase();
+    if (!(KINDS as readonly string[]).includes(kind)) fail(r.row, col('kind'), 'cat.import.kind', { allowed: KINDS.join(', ') });
+    const code = cell('code');
+    if (!CODE_RE.test(code)) fail(r.row, col('code'), 'cat.error.code_format');
+    const name = cell('name');
+    if (!name) fail(r.row, col('name'), 'field.required');
+    else if (name.length > 300) fail(r.row, col('name'), 'cat.import.too_long', { max: 300 });
+    const spec = cell('spec');
+    if (spec.length > 2000) fail(r.row, col('spec'), 'cat.import.too_long', { max: 2000 });
+    const unit = cell('unit');
+    if (!unit) fail(r.row, col('unit'), 'field.required');
+    else if (unit.length > 50) fail(r.row, col('unit'), 'cat.import.too_long', { max: 50 });
+    const price = parsePrice(cell('price'));
+    if (price === null) fail(r.row, col('price'), 'cat.error.price_format');
+    const tkdn = normaliseTkdn(cell('tkdn'));
+    if (tkdn === 'invalid') fail(r.row, col('tkdn'), 'cat.error.tkdn_format');
+    const accounts = splitAccounts(cell('accounts'));
+    if (accounts.length === 0) fail(r.row, col('accounts'), 'cat.error.accounts_required');
+    for (const a of accounts) {
+      if (!isLeafAccount(a)) fail(r.row, col('accounts'), 'cat.error.account_not_leaf', { code: a });
+      else accountRows.set(a, [...(accountRows.get(a) ?? []), { row: r.row }]);
+    }
+    const component = cell('sbu_component');
+    let sbu: SbuInfo | null = null;
+    if (component) {
+      if (!(SBU_COMPONENTS as readonly string[]).includes(component)) {
+        fail(r.row, col('sbu_component'), 'cat.import.sbu_component', { allowed: SBU_COMPONENTS.join(', ') });
+      } else {
+        const checked = checkSbu(kind as CatalogueKind, {
+          component: component as SbuComponent,
+          province: cell('province') || null,
+          travel_kind: cell('travel_kind') || null,
+          grade: cell('grade') || null,
+        });
+        const sbuColumn: Record<string, ColumnName> = { 'sbu.component': 'sbu_component', 'sbu.province': 'province', 'sbu.travel_kind': 'travel_kind', 'sbu.grade': 'grade' };
+        for (const e of checked.errors) fail(r.row, col(sbuColumn[e.field] ?? 'sbu_component'), e.message, e.params);
+        sbu = checked.value;
+      }
+    } else if (cell('province') || cell('travel_kind') || cell('grade')) {
+      fail(r.row, col('sbu_component'), 'field.required');
+    }
+    const key = `${kind}|${code}`;
+    if (CODE_RE.test(code) && seenCode.has(key)) fail(r.row, col('code'), 'cat.import.duplicate_code', { row: seenCode.get(key)! });
+    else seenCode.set(key, r.row);
+    if (sbu && errors.length === before) {
+      const slot = sbuSlot(sbu);
+      if (seenSlot.has(slot)) fail(r.row, col('sbu_component'), 'cat.import.duplicate_slot', { row: seenSlot.get(slot)! });
+      else seenSlot.set(slot, r.row);
+    }
+    if (errors.length === before) {
+      parsed.push({ row: r.row, kind: kind as CatalogueKind, code, name, spec, unit, price: price!, tkdn: tkdn as string | null, accounts, sbu, note: cell('note') });
+    }
+    if (errors.length >= MAX_REPORTED_ERRORS) break;
+  }
+
+  // ---- accounts against that year's chart of accounts (each distinct code once)
+  for (const [code, rows] of accountRows) {
+    const acc = await getAccount(db, actor.pemdaId, year, code);
+    if (!acc || !acc.active) for (const { row } of rows) fail(row, col('accounts'), 'cat.error.account_unknown', { code, year });
+  }
+
+  // ---- against the items of that year
+  const existing = await loadYear(db, actor.pemdaId, year);
+  const slotOwner = new Map<string, string>();
+  for (const e of existing.values()) if (e.sbu && e.active) slotOwner.set(sbuSlot(e.sbu), `${e.kind}|${e.code}`);
+  const created: ParsedRow[] = [];
+  const changed: Array<{ row: ParsedRow; cur: ExistingItem }> = [];
+  let unchanged = 0;
+  for (const p of parsed) {
+    const key = `${p.kind}|${p.code}`;
+    const cur = existing.get(key);
+    if (p.sbu) {
+      const owner = slotOwner.get(sbuSlot(p.sbu));
+      if (owner && owner !== key) fail(p.row, col('sbu_component'), 'cat.import.slot_taken', { code: owner.split('|')[1]! });
+    }
+    if (!cur) {
+      created.push(p);
+      continue;
+    }
+    if (sbuSlot(cur.sbu ?? emptySbu) !== sbuSlot(p.sbu ?? emptySbu)) {
+      fail(p.row, col('sbu_component'), 'cat.import.sbu_immutable');
+      continue;
+    }
+    const same =
+      cur.name === p.name &&
+      cur.spec === p.spec &&
+      cur.unit === p.unit &&
+      BigInt(cur.price) === p.price &&
+      (cur.tkdn === null ? null : Number(cur.tkdn)) === (p.tkdn === null ? null : Number(p.tkdn)) &&
+      [...cur.accounts].sort().join(',') === [...p.accounts].sort().join(',');
+    if (same) unchanged++;
+    else changed.push({ row: p, cur });
+  }
+  if (errors.length) {
+    errors.sort((a, b) => a.row - b.row);
+    return { ok: false, errors: errors.slice(0, MAX_REPORTED_ERRORS) };
+  }
+
+  if (created.length === 0 && changed.length === 0) return { ok: true, count: 0, created: 0, updated: 0, unchanged };
+
+  // ---- write, all or nothing
+  const result = await mutate(db, actor, async (uow) => {
+    if (changed.length) {
+      // lock the changed items; a version approved since we read them makes the file stale
+      const ids = changed.map((c) => c.cur.id);
+      const locked = await uow.trx
+        .selectFrom('cat_item')
+        .select(['id', 'current_version'])
+        .where('pemda_id', '=', actor.pemdaId)
+        .where('id', 'in', ids)
+        .forUpdate()
+        .execute();
+      const now = new Map(locked.map((l) => [l.id, l.current_version]));
+      for (const c of changed) if (now.get(c.cur.id) !== c.cur.version) throw conflict('error.conflict');
+    }
+    const newItems: NewItemRow[] = created.map((p) => ({ year, kind: p.kind, code: p.code, name: p.name, sbu: p.sbu }));
+    const ids = await insertItems(uow.trx, actor.pemdaId, newItems);
+    const versions: NewVersionRow[] = [
+      ...created.map((p) => ({ itemId: ids.get(`${year}|${p.kind}|${p.code}`)!, version: 1, ...fieldsOf(p, source) })),
+      ...changed.map(({ row: p, cur }) => ({ itemId: cur.id, version: cur.version + 1, ...fieldsOf(p, source) })),
+    ];
+    await insertVersions(uow.trx, actor, versions);
+    if (changed.length) {
+      // make the new versions current in one statement
+      await sql`UPDATE cat_item AS i SET current_version = i.current_version + 1, name = v.name, updated_at = now()
+        FROM cat_item_version AS v
+        WHERE i.pemda_id = ${actor.pemdaId} AND v.pemda_id = i.pemda_id AND v.item_id = i.id
+          AND v.version = i.current_version + 1
+          AND i.id IN (${sql.join(changed.map((c) => c.cur.id))})`.execute(uow.trx);
+    }
+    for (const { row: p, cur } of changed) {
+      uow.audit({
+        action: 'price_change',
+        entity: 'cat_item',
+        entityId: cur.id,
+        before: { version: cur.version, code: cur.code, name: cur.name, spec: cur.spec, unit: cur.unit, price: cur.price, tkdn: cur.tkdn, accounts: cur.accounts },
+        after: { version: cur.version + 1, code: p.code, name: p.name, spec: p.spec, unit: p.unit, price: p.price.toString(), tkdn: p.tkdn, accounts: p.accounts, via: source, sha256 },
+      });
+    }
+    uow.audit({
+      action: source,
+      entity: 'cat_item',
+      entityId: `import:${year}`,
+      after: { year, sha256, rows: parsed.length, created: created.length, updated: changed.length, unchanged, created_codes: created.map((p) => `${p.kind} ${p.code}`).slice(0, 1000) },
+    });
+    return { ok: true as const, count: created.length + changed.length, created: created.length, updated: changed.length, unchanged };
+  });
+  // fresh planner statistics after a bulk load (the search joins items, versions and accounts)
+  if (result.count >= ANALYZE_AFTER_ROWS) await analyzeCatalogue(db);
+  return result;
+}
+
+const ANALYZE_AFTER_ROWS = 200;
+
+export async function analyzeCatalogue(db: Db): Promise<void> {
+  for (const table of ['cat_item', 'cat_item_version', 'cat_item_account']) await sql`ANALYZE ${sql.table(table)}`.execute(db);
+}
+
+const emptySbu: SbuInfo = { component: '' as SbuComponent, province: null, travelKind: null, grade: null };
+
+function fieldsOf(p: ParsedRow, source: 'import' | 'seed') {
+  return { name: p.name, spec: p.spec, unit: p.unit, price: p.price, tkdn: p.tkdn, accounts: p.accounts, source, note: p.note };
+}
+
+interface ExistingItem {
+  id: number;
+  version: number;
+  kind: CatalogueKind;
+  code: string;
+  name: string;
+  spec: string;
+  unit: string;
+  price: string;
+  tkdn: string | null;
+  accounts: string[];
+  active: boolean;
+  sbu: SbuInfo | null;
+}
+
+async function loadYear(db: Db, pemdaId: number, year: number): Promise<Map<string, ExistingItem>> {
+  const rows = await db
+    .selectFrom('cat_item as i')
+    .innerJoin('cat_item_version as v', (j) =>
+      j.onRef('v.pemda_id', '=', 'i.pemda_id').onRef('v.item_id', '=', 'i.id').onRef('v.version', '=', 'i.current_version'),
+    )
+    .select(['i.id', 'v.version', 'i.kind', 'i.code', 'v.name', 'v.spec', 'v.unit', 'v.price', 'v.tkdn', 'i.active', 'i.sbu_component', 'i.province', 'i.travel_kind', 'i.grade'])
+    .where('i.pemda_id', '=', pemdaId)
+    .where('i.year', '=', year)
+    .execute();
+  const links = await db
+    .selectFrom('cat_item_account as a')
+    .innerJoin('cat_item as i', (j) => j.onRef('i.pemda_id', '=', 'a.pemda_id').onRef('i.id', '=', 'a.item_id').onRef('i.current_version', '=', 'a.version'))
+    .select(['a.item_id', 'a.account_code'])
+    .where('a.pemda_id', '=', pemdaId)
+    .where('i.year', '=', year)
+    .execute();
+  const accounts = new Map<number, string[]>();
+  for (const l of links) accounts.set(l.item_id, [...(accounts.get(l.item_id) ?? []), l.account_code]);
+  return new Map(
+    rows.map((r) => [
+      `${r.kind}|${r.code}`,
+      {
+        id: r.id,
+        version: r.version,
+        kind: r.kind,
+        code: r.code,
+        name: r.name,
+        spec: r.spec,
+        unit: r.unit,
+        price: String(r.price),
+        tkdn: r.tkdn,
+        accounts: accounts.get(r.id) ?? [],
+        active: r.active,
+        sbu: r.sbu_component ? { component: r.sbu_component, province: r.province, travelKind: r.travel_kind, grade: r.grade } : null,
+      },
+    ]),
+  );
+}
