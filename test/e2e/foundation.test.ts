@@ -30,7 +30,7 @@ test('log in as admin, browse and search organisations, open one', async () => {
   assert.match(text, /Dinas Kesehatan/);
   assert.doesNotMatch(text, /Dinas Perhubungan/);
 
-  await page.click('table.data tbody a:has-text("Dinas Kesehatan")');
+  await page.click('table.data tbody tr:has-text("Dinas Kesehatan") a >> nth=0');
   assert.match((await page.textContent('main')) ?? '', /1\.02\.0\.00\.0\.00\.01\.0000/);
   assert.deepEqual(errors, []);
   await ctx.close();
