@@ -86,6 +86,13 @@ async function postgresClone(): Promise<{ handle: DatabaseHandle; drop: () => Pr
       drop: async () => {
         const c = new pg.Client({ connectionString: base });
         await c.connect();
+        // pg's Pool.end() resolves before its clients' connections are closed; a FORCE drop that
+        // kills a client still closing makes it emit an unhandled 'error'. Wait for them first.
+        for (let i = 0; i < 50; i++) {
+          const { rows } = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await c.end();
       },
