@@ -1,0 +1,28 @@
+// e-Budgeting: fiscal years and stages, ceilings (pagu), the RKA-SKPD priced from the standard
+// catalogue, official travel from SBU, the TAPD workflow, prints and exports.
+import type { ModuleManifest } from '../../core/module.ts';
+import { budgetingMessages } from './messages.ts';
+import { BUD_PERMISSIONS } from './policy.ts';
+import { budgetingApi } from './budgeting.routes.ts';
+import { budgetingPages } from './budgeting.pages.ts';
+import { seedDemoBudget } from './seed.ts';
+import './budgeting.tables.ts';
+
+export const budgetingModule: ModuleManifest = {
+  name: 'budgeting',
+  tablePrefix: 'bud_',
+  migrations: new URL('./migrations/', import.meta.url),
+  permissions: BUD_PERMISSIONS,
+  messages: budgetingMessages,
+  nav: [
+    { label: 'bud.nav.overview', href: '/budget', permission: 'bud.read', section: 'budgeting' },
+    { label: 'bud.nav.review', href: '/budget/review', permission: 'bud.verify', section: 'budgeting' },
+    { label: 'bud.nav.stages', href: '/budget/stages', permission: 'bud.stage.manage', section: 'budgeting' },
+    { label: 'bud.nav.notifications', href: '/budget/notifications', permission: 'bud.notifications', section: 'budgeting' },
+  ],
+  routes: async (app, ctx) => {
+    await budgetingApi(app, ctx);
+    await budgetingPages(app, ctx);
+  },
+  seedDemo: seedDemoBudget,
+};

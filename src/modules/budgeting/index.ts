@@ -1,0 +1,10 @@
+// Public surface of the budgeting module: the only file other modules import. Issue #4 (APBD
+// reports) reads bud_line through these queries or groups it directly by its denormalised keys
+// (pemda_id, stage_id, opd_id, program/kegiatan/sub kegiatan code, account_code).
+export { budgetingModule } from './budgeting.module.ts';
+export { computeAmounts, coefficientLabel, type Factor, type LineAmounts } from './calc.ts';
+export { currentStage, getOpenStage, getStage, inputState, listStages, listYears, type Stage } from './stages.service.ts';
+export { getLine, getSub, lineOut, listLines, listSubs, subOut, type Line, type LineOut, type SubKegiatan, type SubOut } from './rka.service.ts';
+export { accountTotals, expenditureRollup, opdOverview, reviewFlags, stageTotals } from './totals.queries.ts';
+export { buildRka, type RkaDoc } from './exports.ts';
+export type { LineKind, StageKind, SubStatus } from './budgeting.tables.ts';

@@ -1,0 +1,59 @@
+// Helpers shared by the budgeting tests (not a test file itself).
+import assert from 'node:assert/strict';
+import { json, type TestContext } from '../../testing/harness.ts';
+import { searchCatalogue, type PricedItem } from '../catalogue/index.ts';
+
+export interface Fixture {
+  stageId: number;
+  opdId: (short: string) => Promise<number>;
+}
+
+export async function openStage(t: TestContext): Promise<{ id: number; year: number; kind: string }> {
+  const res = await t.server.inject({ method: 'GET', url: '/api/v1/budget/stages', headers: await t.as('tapd') });
+  assert.equal(res.statusCode, 200, res.body);
+  const open = json(res).stages.find((s: { status: string }) => s.status === 'open');
+  assert.ok(open, 'the demo has an open stage');
+  return open;
+}
+
+export async function opdIdOf(t: TestContext, short: string): Promise<number> {
+  const row = await t.db.selectFrom('md_organisation').select('id').where('pemda_id', '=', t.pemdaId).where('short_name', '=', short).executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface SubRow {
+  id: number;
+  code: string;
+  version: number;
+  status: string;
+  ceiling: string;
+  planned: string;
+  remaining: string;
+  lines: number;
+}
+
+export async function subsOf(t: TestContext, stageId: number, opdId: number, as = 'tapd'): Promise<SubRow[]> {
+  const res = await t.server.inject({ method: 'GET', url: `/api/v1/budget/stages/${stageId}/opds/${opdId}`, headers: await t.as(as) });
+  assert.equal(res.statusCode, 200, res.body);
+  return json(res).sub_kegiatan;
+}
+
+export async function sub(t: TestContext, id: number, as = 'tapd') {
+  const res = await t.server.inject({ method: 'GET', url: `/api/v1/budget/sub-kegiatan/${id}`, headers: await t.as(as) });
+  assert.equal(res.statusCode, 200, res.body);
+  return json(res);
+}
+
+export async function itemFor(t: TestContext, account: string, year = 2027, pick = 0): Promise<PricedItem> {
+  const { rows } = await searchCatalogue(t.db, t.pemdaId, { year, account, limit: 20 });
+  assert.ok(rows.length > pick, `catalogue items for ${account}`);
+  return rows[pick]!;
+}
+
+/** Sum of the lines of a sub kegiatan, straight from the table. */
+export async function sumLines(t: TestContext, subId: number): Promise<bigint> {
+  const rows = await t.db.selectFrom('bud_line').select('total').where('pemda_id', '=', t.pemdaId).where('sub_kegiatan_id', '=', subId).execute();
+  return rows.reduce((s, r) => s + BigInt(r.total), 0n);
+}
+
+export const ATK = '5.1.02.01.01.0024';
