@@ -215,7 +215,7 @@ export async function searchCatalogue(db: Db, pemdaId: number, q: SearchQuery): 
   const text = (q.text ?? '').trim().slice(0, 100);
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
   const offset = Math.max(q.offset ?? 0, 0);
-  return db.transaction().execute(async (trx) => {
+  const run = async (trx: Handle) => {
     // `<%` (word similarity) uses the trigram index; 0.5 admits one transposed letter per word
     if (text) await sql`SET LOCAL pg_trgm.word_similarity_threshold = 0.5`.execute(trx);
     let base = trx
@@ -277,7 +277,9 @@ export async function searchCatalogue(db: Db, pemdaId: number, q: SearchQuery): 
     }
     const rows = await rowsQ.orderBy('i.code').orderBy('i.id').limit(limit).offset(offset).execute();
     return { rows: rows.map(toPriced), total: Number(countRow.n) };
-  });
+  };
+  // inside a caller's transaction the setting lasts until its end (it only tunes `<%`)
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 /** The fiscal years that have catalogue items, newest first. */
@@ -882,7 +884,7 @@ async function transition(
     if (!row) throw notFound();
     if (isOpdScoped(actor.role) && actor.opdId !== row.opd_id) throw notFound();
     if (row.version !== expectedVersion) throw conflict('error.conflict', { current: toProposal(row) });
-    if (!from.includes(row.status)) throw conflict('cat.error.bad_status', { status: row.status }, { status: row.status });
+    if (!from.includes(row.status)) throw conflict(`cat.error.bad_status.${row.status}`, { status: row.status });
     await fn(uow, row);
     return toProposal((await loadProposalRow(uow.trx, actor.pemdaId, id))!);
   });
