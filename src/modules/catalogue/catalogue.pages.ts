@@ -261,12 +261,12 @@ ${demoNote(req)}
 </dl>
 <h2>${tr(req, 'cat.detail.accounts')}</h2>
 <ul>${c.accounts.map((a) => html`<li>${a} ${accountNames.get(a) ?? ''}</li>`)}</ul>
-<p class="actions">
+<div class="actions">
   ${catCan(p, 'cat.manage') ? html`<a class="button" href="/catalogue/items/${c.itemId}/edit">${tr(req, 'common.edit')}</a>
   <form method="post" action="/catalogue/items/${c.itemId}/active" class="inline">${csrfField(req)}<input type="hidden" name="version" value="${c.version}"><input type="hidden" name="active" value="${d.active ? 'false' : 'true'}"><button class="secondary">${tr(req, d.active ? 'common.deactivate' : 'common.activate')}</button></form>` : ''}
   ${catCan(p, 'cat.propose') && d.active ? html`<a class="button" href="/catalogue/proposals/new?item=${c.itemId}">${tr(req, 'cat.action.propose_change')}</a>` : ''}
   <a href="/catalogue?${qs({ year: c.year })}">${tr(req, 'common.back')}</a>
-</p>
+</div>
 <h2>${tr(req, 'cat.detail.versions')}</h2>
 <div class="table-wrap"><table class="data"><thead><tr>
   <th class="num">${tr(req, 'cat.field.version')}</th><th>${tr(req, 'cat.field.name')}</th><th>${tr(req, 'cat.field.spec')}</th><th>${tr(req, 'cat.field.unit')}</th>
@@ -607,7 +607,7 @@ ${
   <dt>${tr(req, 'cat.field.proposed_price')}</dt><dd><b>${money(req, prop.price)}</b>${baseVersion ? ` (${diffPercent(baseVersion.price, prop.price)})` : ''}</dd>
   <dt>${tr(req, 'cat.field.tkdn')}</dt><dd>${tkdnText(prop.tkdn)}</dd>
   <dt>${tr(req, 'cat.field.accounts_short')}</dt><dd>${prop.accounts.map((a, i) => html`${i ? ', ' : ''}${a}`)}</dd>
-  <dt>${tr(req, 'cat.field.justification')}</dt><dd>${prop.justification}</dd>
+  <dt>${tr(req, 'cat.field.justification_short')}</dt><dd>${prop.justification}</dd>
 </dl>
 <h2>${tr(req, 'cat.proposal.history')}</h2>
 <ul>
