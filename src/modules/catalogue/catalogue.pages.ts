@@ -46,7 +46,8 @@ type Errors = Record<string, string>;
 type Form = Record<string, string>;
 
 const PAGE_SIZE = 50;
-const hide = { hide: true } as const;
+/** Page routes: hidden from the OpenAPI document, still tagged and described. */
+const page = (summary: string) => ({ hide: true, tags: ['catalogue'], summary }) as const;
 const formBody = z.record(z.string(), z.string());
 const idParams = z.object({ id: z.coerce.number().int().positive().max(2147483647) });
 
@@ -142,7 +143,7 @@ export async function cataloguePages(appIn: FastifyInstance, ctx: ModuleContext)
     saved: z.string().optional(),
   });
 
-  app.get('/catalogue', { config: { auth: { permission: 'cat.read' } }, schema: { ...hide, querystring: browseQuery } }, async (req, reply) => {
+  app.get('/catalogue', { config: { auth: { permission: 'cat.read' } }, schema: { ...page('Page: browse and search the catalogue'), querystring: browseQuery } }, async (req, reply) => {
     const p = req.principal!;
     const f = req.query;
     const year = f.year ?? (await defaultYear(db, p.pemdaId));
@@ -233,7 +234,7 @@ ${demoNote(req)}
   // ---- item detail -------------------------------------------------------------------------------
   app.get(
     '/catalogue/items/:id',
-    { config: { auth: { permission: 'cat.read' } }, schema: { ...hide, params: idParams, querystring: z.object({ saved: z.string().optional() }) } },
+    { config: { auth: { permission: 'cat.read' } }, schema: { ...page('Page: an item with its price history'), params: idParams, querystring: z.object({ saved: z.string().optional() }) } },
     async (req, reply) => {
       const p = req.principal!;
       const d = await getItemDetail(db, p.pemdaId, req.params.id);
@@ -340,7 +341,7 @@ ${
 
   app.get(
     '/catalogue/items/new',
-    { config: { auth: { permission: 'cat.manage' } }, schema: { ...hide, querystring: z.object({ year: z.string().optional() }) } },
+    { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Page: new item form'), querystring: z.object({ year: z.string().optional() }) } },
     async (req, reply) =>
       sendPage(req, reply, {
         title: tr(req, 'cat.new.title'),
@@ -348,7 +349,7 @@ ${
       }),
   );
 
-  app.post('/catalogue/items/new', { config: { auth: { permission: 'cat.manage' } }, schema: { ...hide, body: formBody } }, async (req, reply) => {
+  app.post('/catalogue/items/new', { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Form: create an item'), body: formBody } }, async (req, reply) => {
     const b = req.body;
     try {
       const item = await createItem(db, req.principal!, {
@@ -386,7 +387,7 @@ ${
     accounts: c.accounts.join('\n'),
   });
 
-  app.get('/catalogue/items/:id/edit', { config: { auth: { permission: 'cat.manage' } }, schema: { ...hide, params: idParams } }, async (req, reply) => {
+  app.get('/catalogue/items/:id/edit', { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Page: edit item form'), params: idParams } }, async (req, reply) => {
     const d = await getItemDetail(db, req.principal!.pemdaId, req.params.id);
     if (!d) throw notFound();
     return sendPage(req, reply, {
@@ -395,7 +396,7 @@ ${
     });
   });
 
-  app.post('/catalogue/items/:id/edit', { config: { auth: { permission: 'cat.manage' } }, schema: { ...hide, params: idParams, body: formBody } }, async (req, reply) => {
+  app.post('/catalogue/items/:id/edit', { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Form: change an item (new price version)'), params: idParams, body: formBody } }, async (req, reply) => {
     const b = req.body;
     const d = await getItemDetail(db, req.principal!.pemdaId, req.params.id);
     if (!d) throw notFound();
@@ -426,7 +427,7 @@ ${
     }
   });
 
-  app.post('/catalogue/items/:id/active', { config: { auth: { permission: 'cat.manage' } }, schema: { ...hide, params: idParams, body: formBody } }, async (req, reply) => {
+  app.post('/catalogue/items/:id/active', { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Form: activate or deactivate an item'), params: idParams, body: formBody } }, async (req, reply) => {
     await updateItem(db, req.principal!, req.params.id, { version: req.body.version ?? '', active: req.body.active === 'true' });
     return reply.redirect(`/catalogue/items/${req.params.id}?saved=1`, 303);
   });
@@ -439,7 +440,7 @@ ${
     {
       config: { auth: { permission: 'cat.read' } },
       schema: {
-        ...hide,
+        ...page('Page: proposals list (filter by status and year)'),
         querystring: z.object({
           status: z.enum(PROPOSAL_STATUSES).optional().or(z.literal('').transform(() => undefined)),
           year: z.coerce.number().int().min(2000).max(2100).optional().or(z.literal('').transform(() => undefined)),
@@ -522,7 +523,7 @@ ${
 
   app.get(
     '/catalogue/proposals/new',
-    { config: { auth: { permission: 'cat.propose' } }, schema: { ...hide, querystring: z.object({ item: z.coerce.number().int().positive().max(2147483647).optional() }) } },
+    { config: { auth: { permission: 'cat.propose' } }, schema: { ...page('Page: new proposal form'), querystring: z.object({ item: z.coerce.number().int().positive().max(2147483647).optional() }) } },
     async (req, reply) => {
       let v: Form = { kind: 'SSH' };
       if (req.query.item) {
@@ -536,7 +537,7 @@ ${
 
   app.post(
     '/catalogue/proposals/new',
-    { config: { auth: { permission: 'cat.propose', opd: (req) => req.principal!.opdId } }, schema: { ...hide, body: formBody } },
+    { config: { auth: { permission: 'cat.propose', opd: (req) => req.principal!.opdId } }, schema: { ...page('Form: submit a proposal'), body: formBody } },
     async (req, reply) => {
       const b = req.body;
       try {
@@ -629,7 +630,7 @@ ${forms}
 
   app.get(
     '/catalogue/proposals/:id',
-    { config: { auth: { permission: 'cat.read' } }, schema: { ...hide, params: idParams, querystring: z.object({ done: z.string().optional() }) } },
+    { config: { auth: { permission: 'cat.read' } }, schema: { ...page('Page: a proposal with its workflow actions'), params: idParams, querystring: z.object({ done: z.string().optional() }) } },
     async (req, reply) => {
       const prop = await getProposal(db, req.principal!, req.params.id);
       if (!prop) throw notFound();
@@ -665,7 +666,7 @@ ${forms}
       `/catalogue/proposals/:id/${a.action}`,
       {
         config: { auth: { permission: a.permission, ...(a.opd ? { opd: proposalOpd(db) } : {}) } },
-        schema: { ...hide, params: idParams, body: formBody },
+        schema: { ...page(`Form: ${a.action} a proposal`), params: idParams, body: formBody },
       },
       async (req, reply) => {
         try {
@@ -707,15 +708,15 @@ ${
     return sendPage(req, reply, { title: tr(req, 'cat.import.title'), body, notice: o.notice, status: o.status });
   };
 
-  app.get('/catalogue/import', { config: { auth: { permission: 'cat.manage' } }, schema: { ...hide, querystring: z.object({ done: z.string().optional() }) } }, async (req, reply) =>
+  app.get('/catalogue/import', { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Page: import form'), querystring: z.object({ done: z.string().optional() }) } }, async (req, reply) =>
     importPage(req, reply, { notice: req.query.done ? decodeNotice(req.query.done, req) : undefined }),
   );
 
-  app.get('/catalogue/import/template.csv', { config: { auth: { permission: 'cat.manage' } }, schema: hide }, async (_req, reply) =>
+  app.get('/catalogue/import/template.csv', { config: { auth: { permission: 'cat.manage' } }, schema: page('The import CSV template') }, async (_req, reply) =>
     reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="standar-harga-template.csv"').send(templateCsv()),
   );
 
-  app.post('/catalogue/import', { config: { auth: { permission: 'cat.manage' } }, bodyLimit: IMPORT_BODY_LIMIT, schema: hide }, async (req, reply) => {
+  app.post('/catalogue/import', { config: { auth: { permission: 'cat.manage' } }, bodyLimit: IMPORT_BODY_LIMIT, schema: page('Form: upload an import file') }, async (req, reply) => {
     const yearField = (req.body as { year?: unknown } | undefined)?.year;
     const year = typeof yearField === 'string' && /^\d{4}$/.test(yearField) ? Number(yearField) : undefined;
     let file: Buffer;

@@ -235,3 +235,14 @@ test("another Pemda's items are invisible", async () => {
   assert.equal((await searchCatalogue(t.db, other.id, { year: 2027, text: 'pertalite' })).total, 0);
   void systemPrincipal;
 });
+
+test("the public functions work inside the caller's transaction (no second connection)", async () => {
+  const hvs = (await searchCatalogue(t.db, t.pemdaId, { year: 2027, text: 'Kertas HVS A4 80 gram' })).rows[0]!;
+  await t.db.transaction().execute(async (trx) => {
+    assert.equal((await getCurrentPrice(trx, t.pemdaId, hvs.itemId))?.itemId, hvs.itemId);
+    assert.equal((await getPriceVersion(trx, t.pemdaId, hvs.itemId, 1))?.version, 1);
+    assert.equal((await findSbuRate(trx, t.pemdaId, { year: 2027, component: 'uang_harian', province: 'Bali', travelKind: 'luar_kota' }))?.price, '480000');
+    // searchCatalogue takes a Db, but a transaction works too
+    assert.ok((await searchCatalogue(trx, t.pemdaId, { year: 2027, text: 'kertsa hvs' })).total > 0);
+  });
+});
