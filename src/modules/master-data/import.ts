@@ -9,12 +9,17 @@ import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { AppError, fieldError, forbidden } from '../../core/errors.ts';
-import { t, zodIssueMessage, type Lang } from '../../core/i18n/i18n.ts';
+import { addMessages, t, zodIssueMessage, type Lang } from '../../core/i18n/i18n.ts';
 import type { Principal } from '../../core/roles.ts';
 import { getPemda } from '../../core/tenancy.ts';
 import { ImportLookup, anyDb } from './master-data.repository.ts';
 import { currentYear, inputView, readStrings } from './master-data.service.ts';
+import { masterDataMessages } from './messages.ts';
 import { resourceOf, roleHas, type ImportRecord, type InputDef, type Prepared, type ResourceDef, type Row, type WriteCtx } from './resources.ts';
+
+// The CLI imports without a server (which registers the manifests' messages): error reasons must
+// still read as sentences.
+addMessages(masterDataMessages);
 
 export interface ImportError {
   /** The 1-based data row (the first row after the header is 1; 0 is the header itself). */

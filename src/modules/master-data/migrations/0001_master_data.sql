@@ -2,6 +2,10 @@
 -- urusan they carry, the nomenclature of programs and the chart of accounts (both per fiscal
 -- year), regions (kecamatan, kelurahan, desa), funding sources and units of measure.
 -- Every key starts with pemda_id: rows of two Pemda can never reference each other.
+-- The parent indexes are partial (parent IS NOT NULL): a foreign-key check looks a row up by its
+-- key only and so can never pick them. Full (pemda_id, …) indexes tie with the key's index on an
+-- empty table, and the check's cached plan then scanned the whole year for every row of a bulk
+-- import (a 24k-row nomenclature took 40 s instead of 1 s).
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 CREATE TABLE md_organisation (
@@ -25,7 +29,7 @@ CREATE TABLE md_organisation (
   CHECK ((kind = 'unit') = (parent_id IS NOT NULL)),
   CHECK (head_nip IS NULL OR head_nip ~ '^[0-9]{18}$')
 );
-CREATE INDEX md_organisation_parent ON md_organisation (pemda_id, parent_id);
+CREATE INDEX md_organisation_parent ON md_organisation (pemda_id, parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX md_organisation_name_trgm ON md_organisation USING gin (name gin_trgm_ops);
 CREATE INDEX md_organisation_code_trgm ON md_organisation USING gin (code gin_trgm_ops);
 
@@ -60,7 +64,7 @@ CREATE TABLE md_nomenclature (
   FOREIGN KEY (pemda_id, year, parent_code) REFERENCES md_nomenclature (pemda_id, year, code),
   CHECK ((level = 'urusan') = (parent_code IS NULL))
 );
-CREATE INDEX md_nomenclature_parent ON md_nomenclature (pemda_id, year, parent_code);
+CREATE INDEX md_nomenclature_parent ON md_nomenclature (pemda_id, year, parent_code) WHERE parent_code IS NOT NULL;
 CREATE INDEX md_nomenclature_name_trgm ON md_nomenclature USING gin (name gin_trgm_ops);
 CREATE INDEX md_nomenclature_code_trgm ON md_nomenclature USING gin (code gin_trgm_ops);
 
@@ -82,7 +86,7 @@ CREATE TABLE md_account (
   UNIQUE (pemda_id, year, code),
   FOREIGN KEY (pemda_id, year, parent_code) REFERENCES md_account (pemda_id, year, code)
 );
-CREATE INDEX md_account_parent ON md_account (pemda_id, year, parent_code);
+CREATE INDEX md_account_parent ON md_account (pemda_id, year, parent_code) WHERE parent_code IS NOT NULL;
 CREATE INDEX md_account_name_trgm ON md_account USING gin (name gin_trgm_ops);
 CREATE INDEX md_account_code_trgm ON md_account USING gin (code gin_trgm_ops);
 
@@ -105,7 +109,7 @@ CREATE TABLE md_region (
   FOREIGN KEY (pemda_id, organisation_id) REFERENCES md_organisation (pemda_id, id),
   CHECK ((kind = 'kecamatan') = (parent_id IS NULL))
 );
-CREATE INDEX md_region_parent ON md_region (pemda_id, parent_id);
+CREATE INDEX md_region_parent ON md_region (pemda_id, parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX md_region_name_trgm ON md_region USING gin (name gin_trgm_ops);
 
 CREATE TABLE md_funding_source (
