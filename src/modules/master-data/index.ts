@@ -1,17 +1,20 @@
 // Public surface of the master-data module: the only file other modules import.
 import type { Db } from '../../core/db/database.ts';
-import type { RegionKind } from './codes.ts';
+import type { AccountLevel, NomenclatureLevel, RegionKind } from './codes.ts';
 import {
   bidangOf,
   getAccountQuery,
   getNomenclatureQuery,
   getOrganisationQuery,
   getRegionQuery,
+  listAccountsQuery,
   listCodeNames,
+  listNomenclatureQuery,
   listOpdsQuery,
   listRegionsQuery,
   opdCarriesBidangQuery,
   type Account,
+  type CodeListOptions,
   type CodeName,
   type Nomenclature,
   type OpdSummary,
@@ -21,7 +24,7 @@ import {
 
 export { masterDataModule } from './master-data.module.ts';
 export { importFile, type ImportError, type ImportOptions, type ImportResult } from './import.ts';
-export type { Account, CodeName, Nomenclature, OpdSummary, Organisation, Region };
+export type { Account, CodeListOptions, CodeName, Nomenclature, OpdSummary, Organisation, Region };
 export {
   ACCOUNT_LEVELS,
   NOMENCLATURE_LEVELS,
@@ -96,6 +99,22 @@ export function getAccount(db: Db, pemdaId: number, year: number, code: string):
 /** A nomenclature entry (urusan … sub kegiatan) of the fiscal year by code (active or not). */
 export function getNomenclature(db: Db, pemdaId: number, year: number, code: string): Promise<Nomenclature | undefined> {
   return getNomenclatureQuery(db, pemdaId, year, code);
+}
+
+/**
+ * Nomenclature entries of a fiscal year, ordered by code: e.g. the active sub kegiatan of an OPD's
+ * bidang: `listNomenclature(db, pemdaId, 2027, { level: 'sub_kegiatan', under: ['1.02'] })`.
+ */
+export function listNomenclature(db: Db, pemdaId: number, year: number, opts?: CodeListOptions<NomenclatureLevel>): Promise<Nomenclature[]> {
+  return listNomenclatureQuery(db, pemdaId, year, opts);
+}
+
+/**
+ * Accounts of a fiscal year's chart, ordered by code: e.g. the active expenditure leaf accounts:
+ * `listAccounts(db, pemdaId, 2027, { level: 'sub_rincian_objek', under: ['5'] })`.
+ */
+export function listAccounts(db: Db, pemdaId: number, year: number, opts?: CodeListOptions<AccountLevel>): Promise<Account[]> {
+  return listAccountsQuery(db, pemdaId, year, opts);
 }
 
 /** Active funding sources (sumber dana), ordered by code. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { testApp, json, type TestContext } from '../../testing/harness.ts';
 import { ensurePemda } from '../../core/tenancy.ts';
-import { getAccount, getNomenclature, getOrganisation, listOpds, listRegions, opdCarriesBidang } from './index.ts';
+import { getAccount, getNomenclature, getOrganisation, listAccounts, listNomenclature, listOpds, listRegions, opdCarriesBidang } from './index.ts';
 
 let ctx: TestContext;
 before(async () => {
@@ -65,6 +65,12 @@ test('base seed: expanded support program, nomenclature and accounts for 2026 an
     // the sample skips 5.1.01.01 and 5.1.01.01.01: the parent is the nearest existing ancestor
     assert.equal((await getAccount(ctx.db, ctx.pemdaId, year, '5.1.01.01.01.0001'))?.parentCode, '5.1.01');
   }
+  const subs = await listNomenclature(ctx.db, ctx.pemdaId, 2027, { level: 'sub_kegiatan', under: ['1.02'] });
+  assert.ok(subs.length > 30 && subs.every((s) => s.code.startsWith('1.02.') && s.level === 'sub_kegiatan'));
+  assert.ok(subs.some((s) => s.code === '1.02.01.2.01.0001' && s.unit === 'Dokumen'));
+  const leaves = await listAccounts(ctx.db, ctx.pemdaId, 2027, { level: 'sub_rincian_objek', under: ['5'] });
+  assert.ok(leaves.length > 10 && leaves.every((a) => a.code.startsWith('5.') && a.level === 'sub_rincian_objek'));
+  assert.deepEqual(await listAccounts(ctx.db, ctx.pemdaId, 2027, { under: ["5' OR 1=1"] }), []);
   const res = json(await get('bappeda', `${API}/funding-sources?q=DAK`));
   assert.ok(res.items.some((f: { code: string }) => f.code === 'DAK-FISIK'));
   const units = json(await get('dprd', `${API}/units?page_size=500`)).items.map((u: { code: string }) => u.code);

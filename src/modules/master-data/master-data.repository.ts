@@ -440,9 +440,49 @@ export async function getNomenclatureQuery(db: Db, pemdaId: number, year: number
     .where('year', '=', year)
     .where('code', '=', code)
     .executeTakeFirst();
-  return r
-    ? { id: r.id, year: r.year, code: r.code, name: r.name, level: r.level, parentCode: r.parent_code, output: r.output, indicator: r.indicator, unit: r.unit, active: r.active }
-    : undefined;
+  return r ? toNomenclature(r) : undefined;
+}
+
+const toNomenclature = (r: Row): Nomenclature => ({
+  id: r.id,
+  year: r.year,
+  code: r.code,
+  name: r.name,
+  level: r.level,
+  parentCode: r.parent_code,
+  output: r.output,
+  indicator: r.indicator,
+  unit: r.unit,
+  active: r.active,
+});
+
+const CODE_PREFIX = /^[0-9]+(\.[0-9]+)*$/;
+
+export interface CodeListOptions<L> {
+  level?: L;
+  /** Only codes under these codes (e.g. bidang urusan ['1.02', '2.16'], or account class ['5']). */
+  under?: string[];
+  includeInactive?: boolean;
+}
+
+export async function listNomenclatureQuery(db: Db, pemdaId: number, year: number, opts: CodeListOptions<NomenclatureLevel> = {}): Promise<Nomenclature[]> {
+  const under = (opts.under ?? []).filter((c) => CODE_PREFIX.test(c));
+  if (opts.under && under.length === 0) return [];
+  let q = db.selectFrom('md_nomenclature').selectAll().where('pemda_id', '=', pemdaId).where('year', '=', year);
+  if (opts.level) q = q.where('level', '=', opts.level);
+  if (!opts.includeInactive) q = q.where('active', '=', true);
+  if (under.length) q = q.where((eb) => eb.or(under.map((c) => eb('code', 'like', `${c}.%`))));
+  return (await q.orderBy('code').execute()).map(toNomenclature);
+}
+
+export async function listAccountsQuery(db: Db, pemdaId: number, year: number, opts: CodeListOptions<AccountLevel> = {}): Promise<Account[]> {
+  const under = (opts.under ?? []).filter((c) => CODE_PREFIX.test(c));
+  if (opts.under && under.length === 0) return [];
+  let q = db.selectFrom('md_account').selectAll().where('pemda_id', '=', pemdaId).where('year', '=', year);
+  if (opts.level) q = q.where('level', '=', opts.level);
+  if (!opts.includeInactive) q = q.where('active', '=', true);
+  if (under.length) q = q.where((eb) => eb.or(under.map((c) => eb('code', 'like', `${c}.%`))));
+  return (await q.orderBy('code').execute()).map((r) => ({ id: r.id, year: r.year, code: r.code, name: r.name, level: r.level, parentCode: r.parent_code, active: r.active }));
 }
 
 export interface CodeName {
