@@ -68,16 +68,16 @@ test('session-authenticated writes without the CSRF token are refused', async ()
 });
 
 test('every demo role sees its own home page', async () => {
-  for (const [username, marker] of [
-    ['admin', 'Pengguna'],
-    ['tapd', 'Verifikator TAPD'],
-    ['inspektorat', 'Jejak Audit'],
-    ['dinkes.operator', 'Operator Dinas Kesehatan'],
-  ] as const) {
+  const roles: Array<[string, string]> = [
+    ['admin', 'admin'], ['bappeda', 'bappeda'], ['tapd', 'tapd'], ['tim_data', 'tim_data'], ['dprd', 'dprd'],
+    ['inspektorat', 'inspektorat'], ['cc_operator', 'cc_operator'], ['dinkes.operator', 'opd_operator'],
+    ['dinkes.head', 'opd_head'], ['dinkes.unit', 'cc_unit'], ['kecamatan', 'kecamatan'], ['kelurahan', 'kelurahan'],
+  ];
+  for (const [username, role] of roles) {
     const s = await t.session(username);
     const home = await t.server.inject({ method: 'GET', url: '/', headers: { ...s.headers, accept: 'text/html' } });
     assert.equal(home.statusCode, 200, username);
-    assert.ok(home.body.includes(marker), `${username} home shows ${marker}`);
+    assert.ok(home.body.includes(`class="home role-${role}"`), `${username} gets the ${role} home page`);
   }
   const op = await t.session('dinkes.operator');
   const home = await t.server.inject({ method: 'GET', url: '/', headers: { ...op.headers, accept: 'text/html' } });
