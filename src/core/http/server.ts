@@ -318,7 +318,9 @@ function pickLang(req: FastifyRequest, reply: FastifyReply): Lang {
   const c = req.cookies?.lang;
   if (isLang(c)) return c;
   const al = req.headers['accept-language'];
-  if (typeof al === 'string' && /^en\b/i.test(al) && !req.headers.accept?.includes('text/html')) return 'en';
+  // API clients may ask for English; a browser (a page, or htmx fetching a fragment of one) keeps the page's language
+  const browser = req.headers.accept?.includes('text/html') || req.headers['hx-request'] === 'true';
+  if (typeof al === 'string' && /^en\b/i.test(al) && !browser) return 'en';
   return 'id';
 }
 

@@ -64,6 +64,9 @@ test('live search (htmx) answers with table rows only', async () => {
   assert.match(res.body, /class="pager-row"/);
   const typo = await page('admin', '/master-data/organisations?q=perhubngan', { 'hx-request': 'true' });
   assert.match(typo.body, /Dinas Perhubungan/);
+  // a browser's htmx request (Accept */*, an English browser) keeps the page's language
+  const fragment = await page('admin', '/master-data/organisations?q=perhubungan', { 'hx-request': 'true', accept: '*/*', 'accept-language': 'en-US,en;q=0.9' });
+  assert.match(fragment.body, /Aktif/);
 });
 
 test('a <script> name is shown escaped on the list and detail pages', async () => {
