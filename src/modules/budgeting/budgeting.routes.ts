@@ -68,7 +68,8 @@ const fieldOut = z.object({ field: z.string(), message: z.string() });
 const errorOut = z.object({ error: z.string(), message: z.string(), fields: z.array(fieldOut), details: z.unknown().optional() });
 const errors = { 400: errorOut, 403: errorOut, 404: errorOut, 409: errorOut, 422: errorOut, 423: errorOut };
 
-const money = z.string().describe('integer rupiah');
+/** A fresh schema per use: a shared instance would become an unnamed $ref in the OpenAPI document. */
+const money = () => z.string().describe('integer rupiah');
 const stageOut = z.object({
   id: z.number(),
   year: z.number(),
@@ -104,16 +105,16 @@ export const lineOutSchema = z.object({
   name: z.string(),
   spec: z.string(),
   unit: z.string(),
-  catalogue_price: money.nullable(),
-  unit_price: money,
+  catalogue_price: money().nullable(),
+  unit_price: money(),
   factors: z.array(factorOut),
   coefficient: z.string(),
   volume: z.string(),
   volume_unit: z.string(),
-  subtotal: money,
+  subtotal: money(),
   tax_rate: z.string(),
-  tax: money,
-  total: money,
+  tax: money(),
+  total: money(),
   free_text: z.boolean(),
   at_catalogue_price: z.boolean(),
   travel_id: z.number().nullable(),
@@ -135,9 +136,9 @@ export const subOutSchema = z.object({
   program_code: z.string(),
   name: z.string(),
   funding_source_id: z.number().nullable(),
-  ceiling: money,
-  planned: money,
-  remaining: money,
+  ceiling: money(),
+  planned: money(),
+  remaining: money(),
   region_id: z.number().nullable(),
   location: z.string(),
   output_indicator: z.string(),
@@ -161,14 +162,14 @@ const travelOut = z.object({
   travel_kind: z.string(),
   grade: z.string(),
   account_code: z.string(),
-  total: money,
+  total: money(),
   lines: z.array(lineOutSchema),
 });
 const opdCeilingOut = z.object({
   stage_id: z.number(),
   opd_id: z.number(),
-  ceiling: money,
-  planned: money,
+  ceiling: money(),
+  planned: money(),
   allow_revenue: z.boolean(),
   allow_financing: z.boolean(),
   input_mode: z.enum(['window', 'open', 'closed']),

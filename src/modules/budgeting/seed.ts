@@ -18,6 +18,7 @@ import { closeStage, createYear, openNextStage } from './stages.service.ts';
 import { createOpdLine, updateSettings } from './rka.service.ts';
 import { createTravel } from './travel.service.ts';
 import { approveSub, returnSub, submitSub } from './workflow.service.ts';
+import { listSubKegiatanOf } from './md-lookups.ts';
 import { parseDecimal } from '../../core/money.ts';
 
 export const DEMO_YEAR = 2027;
@@ -147,15 +148,7 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
     if (!opd) continue;
     const bidang = (await listOpdBidang(db, pemdaId, opd.id))[0];
     if (!bidang) continue;
-    const noms = await db
-      .selectFrom('md_nomenclature')
-      .select(['code', 'name'])
-      .where('pemda_id', '=', pemdaId)
-      .where('year', '=', DEMO_YEAR)
-      .where('level', '=', 'sub_kegiatan')
-      .where('code', 'like', `${bidang}.%`)
-      .orderBy('code')
-      .execute();
+    const noms = await listSubKegiatanOf(db, pemdaId, DEMO_YEAR, [bidang]);
     // the bidang's own program first (its sub kegiatan are few), then the support program
     const own = noms.filter((n) => !n.code.startsWith(`${bidang}.01.`));
     const support = noms.filter((n) => n.code.startsWith(`${bidang}.01.`));

@@ -12,6 +12,7 @@ import type { Principal } from '../../core/roles.ts';
 import { requireBud } from './policy.ts';
 import { lockedError, ruleError, staleError } from './errors.ts';
 import { notify } from './notifications.service.ts';
+import { getOrganisation } from '../master-data/index.ts';
 import type { InputMode, OpdCeilingTable, StageKind, StageTable } from './budgeting.tables.ts';
 import './budgeting.tables.ts';
 
@@ -90,9 +91,8 @@ export function assertInputOpen(stage: Stage, opd: Pick<OpdCeiling, 'input_mode'
   if (!s.open) throw lockedError(`bud.error.input_${s.reason}`, { stage: stage.name });
 }
 
-const isoDate = z.coerce.date();
 export const windowSchema = z
-  .object({ input_opens_at: isoDate, input_closes_at: isoDate })
+  .object({ input_opens_at: z.coerce.date(), input_closes_at: z.coerce.date() })
   .refine((w) => w.input_closes_at > w.input_opens_at, { message: 'bud.error.window_order', path: ['input_closes_at'] });
 
 export const createYearSchema = z.object({ year: z.coerce.number().int().min(2000).max(2100) }).and(windowSchema);
@@ -318,9 +318,9 @@ export async function setOpdInput(db: Db, actor: Principal, stageId: number, opd
   });
 }
 
-async function requireOpd(db: Db | Trx, pemdaId: number, opdId: number): Promise<void> {
-  const row = await db.selectFrom('md_organisation').select('kind').where('pemda_id', '=', pemdaId).where('id', '=', opdId).executeTakeFirst();
-  if (!row || row.kind === 'unit') throw ruleError('opd_id', 'bud.error.opd_unknown');
+async function requireOpd(db: Db, pemdaId: number, opdId: number): Promise<void> {
+  const org = await getOrganisation(db, pemdaId, opdId);
+  if (!org || org.kind === 'unit') throw ruleError('opd_id', 'bud.error.opd_unknown');
 }
 export { requireOpd };
 

@@ -1,0 +1,156 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { json, testApp, type TestContext } from '../../testing/harness.ts';
+import { ATK, itemFor, openStage, opdIdOf, sub, subsOf } from './testing.ts';
+
+let t: TestContext;
+let stageId: number;
+let dinkes: number;
+let subId: number;
+const LIMIT = 150 * 1024;
+
+before(async () => {
+  t = await testApp();
+  stageId = (await openStage(t)).id;
+  dinkes = await opdIdOf(t, 'dinkes');
+  subId = (await subsOf(t, stageId, dinkes)).find((s) => s.status === 'draft' && s.lines > 0)!.id;
+});
+after(async () => t?.close());
+
+async function page(user: string, url: string) {
+  const s = await t.session(user);
+  return t.server.inject({ method: 'GET', url, headers: { ...s.headers, accept: 'text/html' } });
+}
+async function form(user: string, url: string, fields: Record<string, string>, extra: Record<string, string> = {}) {
+  const s = await t.session(user);
+  const body = new URLSearchParams({ ...fields, _csrf: s.csrf }).toString();
+  return t.server.inject({ method: 'POST', url, headers: { cookie: s.headers.cookie!, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...extra }, payload: body });
+}
+const rp = (v: bigint | string) => `Rp ${new Intl.NumberFormat('id-ID').format(BigInt(v))}`;
+
+test('pages of every reader: overview, OPD, sub kegiatan, review, stages, notifications — light', async () => {
+  const op = await page('dinkes.operator', '/budget');
+  assert.equal(op.statusCode, 302);
+  assert.equal(op.headers.location, `/budget/opd/${dinkes}`);
+  for (const [user, url, marker] of [
+    ['dinkes.operator', `/budget/opd/${dinkes}`, 'RKA-SKPD Dinas Kesehatan'],
+    ['dinkes.operator', `/budget/sub/${subId}`, 'Rincian belanja'],
+    ['bappeda', '/budget', 'Total Pemda'],
+    ['dprd', '/budget', 'Dinas Kesehatan'],
+    ['inspektorat', `/budget/sub/${subId}`, 'Sisa pagu'],
+    ['tapd', '/budget/review', 'Baris yang perlu diperiksa'],
+    ['tapd', '/budget/stages', 'Pagu OPD'],
+    ['tapd', '/budget/notifications', 'Notifikasi anggaran'],
+    ['dinkes.operator', `/budget/sub/${subId}/lines/new`, 'hx-get="/catalogue/picker"'],
+    ['dinkes.operator', `/budget/sub/${subId}/travel`, 'Kalkulator perjalanan dinas'],
+  ] as const) {
+    const res = await page(user, url);
+    assert.equal(res.statusCode, 200, `${user} ${url}: ${res.statusCode}`);
+    assert.ok(res.body.includes(marker), `${url} shows ${marker}`);
+    assert.ok(res.body.length < LIMIT, `${url} is ${res.body.length} bytes`);
+  }
+  // the home page lists the budget pages in its budgeting section
+  const home = await page('tapd', '/');
+  assert.ok(home.body.includes('href="/budget/review"'));
+  // read-only readers get no edit links, other OPDs nothing
+  const dprd = await page('dprd', `/budget/sub/${subId}`);
+  assert.ok(!dprd.body.includes('/lines/new'));
+  assert.equal((await page('disdik.operator', `/budget/sub/${subId}`)).statusCode, 403);
+  assert.equal((await page('bappeda', '/budget/review')).statusCode, 403);
+});
+
+test('the line editor without JavaScript: search the catalogue, save, see the remaining ceiling change', async () => {
+  const item = await itemFor(t, ATK);
+  const search = await page('dinkes.operator', `/budget/sub/${subId}/lines/new?account=${ATK}&q=${encodeURIComponent(item.name.split(' ')[0]!)}`);
+  assert.equal(search.statusCode, 200);
+  assert.ok(search.body.includes(`name="item_id" value="${item.itemId}"`), 'results are radio buttons in the form');
+  const before = await sub(t, subId);
+  const fields = { account: ATK, item_id: String(item.itemId), v1: '4', u1: 'Buah', v2: '3', u2: 'Bulan', group_header: 'ATK rutin' };
+  // the live preview (htmx) computes without saving
+  const preview = await form('dinkes.operator', `/budget/sub/${subId}/lines/preview`, fields, { 'hx-request': 'true' });
+  assert.equal(preview.statusCode, 200, preview.body);
+  const total = BigInt(item.price) * 12n;
+  assert.ok(preview.body.includes(rp(total)), 'shows the total');
+  assert.ok(preview.body.includes(rp(BigInt(before.remaining) - total)), 'shows the remaining ceiling after the line');
+  assert.equal((await sub(t, subId)).planned, before.planned, 'a preview writes nothing');
+  // save
+  const saved = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, fields);
+  assert.equal(saved.statusCode, 303, saved.body);
+  const shown = await page('dinkes.operator', `/budget/sub/${subId}`);
+  assert.ok(shown.body.includes(rp(BigInt(before.remaining) - total)), 'the sub kegiatan page shows the new remaining ceiling');
+  // a price above the catalogue: the form again, with the reason at the field
+  const bad = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, { ...fields, unit_price: String(BigInt(item.price) + 500n) });
+  assert.equal(bad.statusCode, 422);
+  assert.match(bad.body, /melebihi harga standar katalog/);
+  assert.ok(bad.body.includes('id="line-form"'));
+});
+
+test('the travel calculator previews SBU components and saves the trip', async () => {
+  const fields = { description: 'Rapat koordinasi di Jakarta', persons: '2', days: '3', province: 'DKI Jakarta', travel_kind: 'luar_kota', transport: 'pesawat', grade: 'gol_1_2_3' };
+  const pv = await form('dinkes.operator', `/budget/sub/${subId}/travel/preview`, fields, { 'hx-request': 'true' });
+  assert.equal(pv.statusCode, 200);
+  assert.match(pv.body, /Uang harian/);
+  assert.match(pv.body, /Penginapan/);
+  const before = await sub(t, subId);
+  const api = json(await t.server.inject({ method: 'POST', url: `/api/v1/budget/sub-kegiatan/${subId}/travel/preview`, headers: await t.as('dinkes.operator'), payload: { ...fields, persons: 2, days: 3 } }));
+  const saved = await form('dinkes.operator', `/budget/sub/${subId}/travel`, fields);
+  if (BigInt(api.total) > BigInt(before.remaining)) {
+    assert.equal(saved.statusCode, 422, 'over the ceiling: the form again with the reason');
+    assert.match(saved.body, /pagu/);
+    return;
+  }
+  assert.equal(saved.statusCode, 303, saved.body);
+  const after = await sub(t, subId);
+  assert.equal(after.travels.length, before.travels.length + 1);
+});
+
+test('TAPD returns with a note per line from the page; the OPD sees it', async () => {
+  const head = await form('dinkes.head', `/budget/sub/${subId}/submit`, {});
+  assert.equal(head.statusCode, 303, head.body);
+  const s = await sub(t, subId);
+  const reviewPage = await page('tapd', `/budget/sub/${subId}`);
+  assert.ok(reviewPage.body.includes(`name="note_${s.lines[0].id}"`), 'a note field per line');
+  const ret = await form('tapd', `/budget/sub/${subId}/return`, { note: 'Perbaiki volume', [`note_${s.lines[0].id}`]: 'Terlalu banyak' });
+  assert.equal(ret.statusCode, 303, ret.body);
+  const opPage = await page('dinkes.operator', `/budget/sub/${subId}`);
+  assert.ok(opPage.body.includes('Perbaiki volume'));
+  assert.ok(opPage.body.includes('Terlalu banyak'));
+  const notes = await page('dinkes.operator', '/budget/notifications');
+  assert.match(notes.body, /dikembalikan TAPD/);
+  // a refused action shows the reason on a page
+  const again = await form('tapd', `/budget/sub/${subId}/approve`, {});
+  assert.equal(again.statusCode, 422);
+  assert.match(again.body, /tidak dapat dilakukan/);
+});
+
+test('every budget action is in /openapi.json', async () => {
+  const spec = json(await t.server.inject({ method: 'GET', url: '/openapi.json' }));
+  const paths = Object.keys(spec.paths).filter((p) => p.startsWith('/api/v1/budget'));
+  for (const p of [
+    '/api/v1/budget/years',
+    '/api/v1/budget/stages',
+    '/api/v1/budget/stages/{stageId}/close',
+    '/api/v1/budget/stages/{stageId}/window',
+    '/api/v1/budget/stages/{stageId}/opds/{opdId}/input',
+    '/api/v1/budget/stages/{stageId}/locks',
+    '/api/v1/budget/stages/{stageId}/opds/{opdId}/ceiling',
+    '/api/v1/budget/stages/{stageId}/opds/{opdId}/sub-kegiatan-ceiling',
+    '/api/v1/budget/stages/{stageId}/opds/{opdId}/sub-kegiatan',
+    '/api/v1/budget/sub-kegiatan/{id}/lines',
+    '/api/v1/budget/lines/{id}',
+    '/api/v1/budget/sub-kegiatan/{id}/travel',
+    '/api/v1/budget/sub-kegiatan/{id}/submit',
+    '/api/v1/budget/sub-kegiatan/{id}/approve',
+    '/api/v1/budget/sub-kegiatan/{id}/return',
+    '/api/v1/budget/stages/{stageId}/opds/{opdId}/submit',
+    '/api/v1/budget/stages/{stageId}/flags',
+    '/api/v1/budget/notifications',
+    '/api/v1/budget/stages/{stageId}/opds/{opdId}/rka.pdf',
+    '/api/v1/budget/stages/{stageId}/opds/{opdId}/rka.xlsx',
+    '/api/v1/budget/stages/{stageId}/opds/{opdId}/lines.csv',
+    '/api/v1/budget/sub-kegiatan/{id}/rka.pdf',
+  ]) {
+    assert.ok(paths.includes(p), `${p} documented`);
+  }
+  assert.ok(spec.paths['/api/v1/budget/sub-kegiatan/{id}/lines'].post.requestBody, 'the line body schema is documented');
+});
