@@ -2,8 +2,9 @@
 import type { ModuleManifest } from '../core/module.ts';
 import { masterDataModule } from './master-data/master-data.module.ts';
 import { usersModule } from './users/index.ts';
+import { planningModule } from './planning/index.ts';
 import { catalogueModule } from './catalogue/index.ts';
 import { budgetingModule } from './budgeting/index.ts';
 import { auditModule } from './audit/index.ts';
 
-export const modules: ModuleManifest[] = [masterDataModule, usersModule, catalogueModule, budgetingModule, auditModule];
+export const modules: ModuleManifest[] = [masterDataModule, usersModule, planningModule, catalogueModule, budgetingModule, auditModule];

@@ -1,0 +1,605 @@
+// Annual plans: the RKPD (Pemda-wide; indicative ceilings per OPD, and at approval the indicative
+// ceilings per OPD and sub kegiatan) and the Renja of each OPD (the sub kegiatan chosen for the
+// year with target, location, funding source and pagu indikatif), their consistency checks and the
+// Renja workflow: draft → submitted (OPD) → verified → approved (Bappeda).
+import { z } from 'zod';
+import type { Db } from '../../core/db/database.ts';
+import { mutate } from '../../core/audit/audit.ts';
+import { AppError, conflict, fieldError, forbidden, notFound } from '../../core/errors.ts';
+import { isOpdScoped, type Principal } from '../../core/roles.ts';
+import { getNomenclature, getOrganisation, getRegion, opdCarriesBidang } from '../master-data/index.ts';
+import { bidangOf, cleanDecimal, decimalIn, moneyIn, optText, programOf, subKegiatanCode, versionIn, type Q } from './common.ts';
+import { renstraFor, renstraTrace, renstraYearValues, rpjmdForYear } from './plans.service.ts';
+import type { RenjaStatus } from './planning.tables.ts';
+
+// ---- RKPD -----------------------------------------------------------------------------------------
+
+export const rkpdCreateSchema = z.object({ year: z.coerce.number().int().min(2000).max(2100), theme: optText(1000), priorities: optText(4000) });
+export const rkpdUpdateSchema = z.object({ version: versionIn, theme: optText(1000), priorities: optText(4000) });
+export const rkpdCeilingsSchema = z.object({
+  ceilings: z.array(z.object({ opd_id: z.coerce.number().int().positive(), pagu: moneyIn })).min(1).max(500),
+});
+
+export async function getRkpd(db: Q, pemdaId: number, year: number) {
+  return db.selectFrom('pln_rkpd').selectAll().where('pemda_id', '=', pemdaId).where('year', '=', year).executeTakeFirst();
+}
+
+export async function listRkpd(db: Q, pemdaId: number) {
+  return db.selectFrom('pln_rkpd').selectAll().where('pemda_id', '=', pemdaId).orderBy('year', 'desc').execute();
+}
+
+/** Per OPD: the RKPD ceiling, the Renja total and status. */
+export async function rkpdOverview(db: Q, pemdaId: number, year: number) {
+  const rkpd = await getRkpd(db, pemdaId, year);
+  const ceilings = rkpd
+    ? await db.selectFrom('pln_rkpd_opd_ceiling').select(['opd_id', 'pagu']).where('pemda_id', '=', pemdaId).where('rkpd_id', '=', rkpd.id).execute()
+    : [];
+  const renjas = await db
+    .selectFrom('pln_renja as r')
+    .leftJoin('pln_renja_item as i', (j) => j.onRef('i.pemda_id', '=', 'r.pemda_id').onRef('i.renja_id', '=', 'r.id'))
+    .select((eb) => ['r.id', 'r.opd_id', 'r.status', 'r.version', eb.fn.coalesce(eb.fn.sum<string>('i.pagu'), eb.val('0')).as('total'), eb.fn.count<string>('i.id').as('items')])
+    .where('r.pemda_id', '=', pemdaId)
+    .where('r.year', '=', year)
+    .groupBy(['r.id', 'r.opd_id', 'r.status', 'r.version'])
+    .execute();
+  const opds = new Set([...ceilings.map((c) => c.opd_id), ...renjas.map((r) => r.opd_id)]);
+  const rows = [...opds].map((opdId) => {
+    const c = ceilings.find((x) => x.opd_id === opdId);
+    const r = renjas.find((x) => x.opd_id === opdId);
+    return {
+      opd_id: opdId,
+      ceiling: c?.pagu ?? null,
+      renja_id: r?.id ?? null,
+      renja_status: (r?.status ?? null) as RenjaStatus | null,
+      renja_total: String(r?.total ?? '0'),
+      items: Number(r?.items ?? 0),
+    };
+  });
+  const items = rkpd
+    ? await db.selectFrom('pln_rkpd_item').selectAll().where('pemda_id', '=', pemdaId).where('rkpd_id', '=', rkpd.id).orderBy('opd_id').orderBy('sub_kegiatan_code').execute()
+    : [];
+  return { rkpd, opds: rows, items: items.map((i) => ({ ...i, target: cleanDecimal(i.target) })) };
+}
+
+export async function createRkpd(db: Db, p: Principal, input: z.input<typeof rkpdCreateSchema>) {
+  const v = rkpdCreateSchema.parse(input);
+  const rpjmd = await rpjmdForYear(db, p.pemdaId, v.year);
+  if (!rpjmd) throw fieldError('year', 'pln.error.no_rpjmd_for_year');
+  return mutate(db, p, async (uow) => {
+    if (await getRkpd(uow.trx, p.pemdaId, v.year)) throw conflict('pln.error.rkpd_exists');
+    const row = await uow.trx
+      .insertInto('pln_rkpd')
+      .values({ pemda_id: p.pemdaId, year: v.year, rpjmd_id: rpjmd.id, theme: v.theme ?? '', priorities: v.priorities ?? '' })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    uow.audit({ action: 'create', entity: 'rkpd', entityId: row.id, after: row });
+    return row;
+  });
+}
+
+async function lockRkpd(trx: Q, pemdaId: number, year: number, version?: number) {
+  const r = await trx.selectFrom('pln_rkpd').selectAll().where('pemda_id', '=', pemdaId).where('year', '=', year).forUpdate().executeTakeFirst();
+  if (!r) throw notFound();
+  if (version !== undefined && r.version !== version) throw conflict('error.conflict', { current: r });
+  return r;
+}
+
+export async function updateRkpd(db: Db, p: Principal, year: number, input: z.input<typeof rkpdUpdateSchema>) {
+  const v = rkpdUpdateSchema.parse(input);
+  return mutate(db, p, async (uow) => {
+    const before = await lockRkpd(uow.trx, p.pemdaId, year, v.version);
+    if (before.status !== 'draft') throw conflict('pln.error.plan_approved');
+    const row = await uow.trx
+      .updateTable('pln_rkpd')
+      .set({ theme: v.theme ?? before.theme, priorities: v.priorities ?? before.priorities, version: before.version + 1, updated_at: new Date() })
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', before.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    uow.audit({ action: 'update', entity: 'rkpd', entityId: row.id, before, after: row });
+    return row;
+  });
+}
+
+/** Set (upsert) the indicative ceilings of some OPD in a draft RKPD. */
+export async function setRkpdCeilings(db: Db, p: Principal, year: number, input: z.input<typeof rkpdCeilingsSchema>) {
+  const v = rkpdCeilingsSchema.parse(input);
+  for (const [i, c] of v.ceilings.entries()) {
+    const org = await getOrganisation(db, p.pemdaId, c.opd_id);
+    if (!org || org.kind === 'unit') throw fieldError(`ceilings.${i}.opd_id`, 'pln.error.opd_unknown');
+  }
+  return mutate(db, p, async (uow) => {
+    const rkpd = await lockRkpd(uow.trx, p.pemdaId, year);
+    if (rkpd.status !== 'draft') throw conflict('pln.error.plan_approved');
+    const before = await uow.trx.selectFrom('pln_rkpd_opd_ceiling').select(['opd_id', 'pagu']).where('pemda_id', '=', p.pemdaId).where('rkpd_id', '=', rkpd.id).where('opd_id', 'in', v.ceilings.map((c) => c.opd_id)).execute();
+    await uow.trx
+      .insertInto('pln_rkpd_opd_ceiling')
+      .values(v.ceilings.map((c) => ({ pemda_id: p.pemdaId, rkpd_id: rkpd.id, opd_id: c.opd_id, pagu: c.pagu.toString() })))
+      .onConflict((oc) => oc.columns(['pemda_id', 'rkpd_id', 'opd_id']).doUpdateSet((eb) => ({ pagu: eb.ref('excluded.pagu') })))
+      .execute();
+    await uow.trx.updateTable('pln_rkpd').set({ version: rkpd.version + 1, updated_at: new Date() }).where('pemda_id', '=', p.pemdaId).where('id', '=', rkpd.id).execute();
+    const after = v.ceilings.map((c) => ({ opd_id: c.opd_id, pagu: c.pagu.toString() }));
+    uow.audit({ action: 'set_ceilings', entity: 'rkpd', entityId: rkpd.id, before, after });
+    return after;
+  });
+}
+
+/**
+ * Approve the RKPD: every Renja of the year must be verified or approved and fit its OPD ceiling.
+ * The indicative ceilings per OPD and sub kegiatan are taken from those Renja at this moment.
+ */
+export async function approveRkpd(db: Db, p: Principal, year: number, input: { version: number }) {
+  const version = versionIn.parse(input.version);
+  return mutate(db, p, async (uow) => {
+    const rkpd = await lockRkpd(uow.trx, p.pemdaId, year, version);
+    if (rkpd.status !== 'draft') throw conflict('pln.error.plan_approved');
+    const ov = await rkpdOverview(uow.trx, p.pemdaId, year);
+    const notReady = ov.opds.filter((o) => o.renja_status && o.renja_status !== 'verified' && o.renja_status !== 'approved');
+    if (!ov.opds.some((o) => o.renja_status)) throw conflict('pln.error.rkpd_no_renja');
+    if (notReady.length) throw conflict('pln.error.rkpd_renja_not_verified', { opd_ids: notReady.map((o) => o.opd_id) }, { count: notReady.length });
+    const over = ov.opds.filter((o) => o.renja_status && (o.ceiling === null || BigInt(o.renja_total) > BigInt(o.ceiling)));
+    if (over.length) throw conflict('pln.error.rkpd_over_ceiling', { opd_ids: over.map((o) => o.opd_id) }, { count: over.length });
+    const items = await uow.trx
+      .selectFrom('pln_renja_item as i')
+      .innerJoin('pln_renja as r', (j) => j.onRef('r.pemda_id', '=', 'i.pemda_id').onRef('r.id', '=', 'i.renja_id'))
+      .select(['r.opd_id', 'i.sub_kegiatan_code', 'i.pagu', 'i.funding_source_code', 'i.target', 'i.unit'])
+      .where('i.pemda_id', '=', p.pemdaId)
+      .where('r.year', '=', year)
+      .execute();
+    await uow.trx.deleteFrom('pln_rkpd_item').where('pemda_id', '=', p.pemdaId).where('rkpd_id', '=', rkpd.id).execute();
+    if (items.length) await uow.trx.insertInto('pln_rkpd_item').values(items.map((i) => ({ pemda_id: p.pemdaId, rkpd_id: rkpd.id, ...i }))).execute();
+    const row = await uow.trx
+      .updateTable('pln_rkpd')
+      .set({ status: 'approved', approved_at: new Date(), approved_by: p.fullName || p.username, version: rkpd.version + 1, updated_at: new Date() })
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', rkpd.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    uow.audit({ action: 'approve', entity: 'rkpd', entityId: rkpd.id, before: rkpd, after: { ...row, items: items.length } });
+    return row;
+  });
+}
+
+// ---- Renja ------------------------------------------------------------------------------------------
+
+export async function getRenja(db: Q, pemdaId: number, id: number) {
+  return db.selectFrom('pln_renja').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function renjaOf(db: Q, pemdaId: number, year: number, opdId: number) {
+  return db.selectFrom('pln_renja').selectAll().where('pemda_id', '=', pemdaId).where('year', '=', year).where('opd_id', '=', opdId).executeTakeFirst();
+}
+
+export async function opdOfRenja(db: Q, pemdaId: number, id: number): Promise<number | undefined> {
+  return (await getRenja(db, pemdaId, id))?.opd_id;
+}
+
+export async function opdOfRenjaItem(db: Q, pemdaId: number, itemId: number): Promise<number | undefined> {
+  const r = await db
+    .selectFrom('pln_renja_item as i')
+    .innerJoin('pln_renja as r', (j) => j.onRef('r.pemda_id', '=', 'i.pemda_id').onRef('r.id', '=', 'i.renja_id'))
+    .select('r.opd_id')
+    .where('i.pemda_id', '=', pemdaId)
+    .where('i.id', '=', itemId)
+    .executeTakeFirst();
+  return r?.opd_id;
+}
+
+export async function listRenja(db: Q, pemdaId: number, f: { year?: number; opdId?: number } = {}) {
+  let q = db
+    .selectFrom('pln_renja as r')
+    .leftJoin('pln_renja_item as i', (j) => j.onRef('i.pemda_id', '=', 'r.pemda_id').onRef('i.renja_id', '=', 'r.id'))
+    .selectAll('r')
+    .select((eb) => [eb.fn.coalesce(eb.fn.sum<string>('i.pagu'), eb.val('0')).as('total'), eb.fn.count<string>('i.id').as('items')])
+    .where('r.pemda_id', '=', pemdaId)
+    .groupBy('r.id')
+    .groupBy('r.pemda_id');
+  if (f.year) q = q.where('r.year', '=', f.year);
+  if (f.opdId) q = q.where('r.opd_id', '=', f.opdId);
+  const rows = await q.orderBy('r.year', 'desc').orderBy('r.opd_id').execute();
+  return rows.map((r) => ({ ...r, total: String(r.total), items: Number(r.items) }));
+}
+
+export async function renjaItems(db: Q, pemdaId: number, renjaId: number) {
+  const rows = await db.selectFrom('pln_renja_item').selectAll().where('pemda_id', '=', pemdaId).where('renja_id', '=', renjaId).orderBy('sub_kegiatan_code').execute();
+  const counts = rows.length
+    ? await db
+        .selectFrom('pln_proposal')
+        .select((eb) => ['renja_item_id', eb.fn.count<string>('id').as('n')])
+        .where('pemda_id', '=', pemdaId)
+        .where('renja_item_id', 'in', rows.map((r) => r.id))
+        .groupBy('renja_item_id')
+        .execute()
+    : [];
+  const byItem = new Map(counts.map((c) => [c.renja_item_id, Number(c.n)]));
+  return rows.map((r) => ({ ...r, target: cleanDecimal(r.target), proposals: byItem.get(r.id) ?? 0 }));
+}
+
+export const renjaCreateSchema = z.object({ year: z.coerce.number().int().min(2000).max(2100), opd_id: z.coerce.number().int().positive() });
+
+export async function createRenja(db: Db, p: Principal, input: z.input<typeof renjaCreateSchema>) {
+  const v = renjaCreateSchema.parse(input);
+  if (isOpdScoped(p.role) && p.opdId !== v.opd_id) throw forbidden('error.forbidden_opd');
+  const org = await getOrganisation(db, p.pemdaId, v.opd_id);
+  if (!org || org.kind === 'unit') throw fieldError('opd_id', 'pln.error.opd_unknown');
+  const rpjmd = await rpjmdForYear(db, p.pemdaId, v.year);
+  if (!rpjmd) throw fieldError('year', 'pln.error.no_rpjmd_for_year');
+  const renstra = await renstraFor(db, p.pemdaId, rpjmd.id, v.opd_id);
+  return mutate(db, p, async (uow) => {
+    if (await renjaOf(uow.trx, p.pemdaId, v.year, v.opd_id)) throw conflict('pln.error.renja_exists');
+    const row = await uow.trx
+      .insertInto('pln_renja')
+      .values({ pemda_id: p.pemdaId, year: v.year, opd_id: v.opd_id, renstra_id: renstra?.id ?? null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    uow.audit({ action: 'create', entity: 'renja', entityId: row.id, opdId: row.opd_id, after: row });
+    return row;
+  });
+}
+
+const fundingCode = z.string().trim().regex(/^[A-Z0-9][A-Z0-9._-]{0,29}$/, 'pln.error.funding_format');
+
+export const renjaItemCreateSchema = z.object({
+  sub_kegiatan_code: subKegiatanCode,
+  target: decimalIn.nullish(),
+  unit: z.string().trim().max(60).nullish(),
+  region_id: z.coerce.number().int().positive().nullish(),
+  location: optText(500),
+  funding_source_code: fundingCode.nullish(),
+  pagu: moneyIn.optional(),
+});
+export const renjaItemUpdateSchema = z.object({
+  version: versionIn,
+  target: decimalIn.nullish(),
+  unit: z.string().trim().max(60).nullish(),
+  region_id: z.coerce.number().int().positive().nullish(),
+  location: optText(500),
+  funding_source_code: fundingCode.nullish(),
+  pagu: moneyIn.optional(),
+});
+
+/** Lock a Renja for a change of its items: it must be a draft, and an OPD acts only on its own. */
+export async function lockDraftRenja(trx: Q, p: Principal, renjaId: number) {
+  const r = await trx.selectFrom('pln_renja').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', renjaId).forUpdate().executeTakeFirst();
+  if (!r) throw notFound();
+  if (isOpdScoped(p.role) && p.opdId !== r.opd_id) throw forbidden('error.forbidden_opd');
+  if (r.status !== 'draft') throw conflict('pln.error.renja_not_draft', undefined, { status: r.status });
+  return r;
+}
+
+async function checkSubKegiatanForOpd(db: Q, pemdaId: number, year: number, opdId: number, code: string, field = 'sub_kegiatan_code') {
+  const nom = await getNomenclature(db as Db, pemdaId, year, code);
+  if (!nom || nom.level !== 'sub_kegiatan') throw fieldError(field, 'pln.error.code_unknown', { code });
+  if (!(await opdCarriesBidang(db as Db, pemdaId, opdId, bidangOf(code)))) throw fieldError(field, 'pln.error.bidang_not_carried');
+  return nom;
+}
+
+async function checkRegion(db: Q, pemdaId: number, regionId: number | null | undefined) {
+  if (!regionId) return;
+  if (!(await getRegion(db as Db, pemdaId, regionId))) throw fieldError('region_id', 'pln.error.region_unknown');
+}
+
+export async function addRenjaItem(db: Db, p: Principal, renjaId: number, input: z.input<typeof renjaItemCreateSchema>) {
+  const v = renjaItemCreateSchema.parse(input);
+  const renja = await getRenja(db, p.pemdaId, renjaId);
+  if (!renja) throw notFound();
+  const nom = await checkSubKegiatanForOpd(db, p.pemdaId, renja.year, renja.opd_id, v.sub_kegiatan_code);
+  await checkRegion(db, p.pemdaId, v.region_id);
+  const trace = await renstraTrace(db, p.pemdaId, renja.year, renja.opd_id, v.sub_kegiatan_code);
+  const fromRenstra = trace.subKegiatanNodeId ? await renstraYearValues(db, p.pemdaId, trace.subKegiatanNodeId, renja.year) : null;
+  return mutate(db, p, async (uow) => {
+    await lockDraftRenja(uow.trx, p, renjaId);
+    const dup = await uow.trx.selectFrom('pln_renja_item').select('id').where('pemda_id', '=', p.pemdaId).where('renja_id', '=', renjaId).where('sub_kegiatan_code', '=', v.sub_kegiatan_code).executeTakeFirst();
+    if (dup) throw fieldError('sub_kegiatan_code', 'pln.error.item_duplicate');
+    const row = await uow.trx
+      .insertInto('pln_renja_item')
+      .values({
+        pemda_id: p.pemdaId,
+        renja_id: renjaId,
+        sub_kegiatan_code: v.sub_kegiatan_code,
+        renstra_node_id: trace.subKegiatanNodeId,
+        target: v.target ?? fromRenstra?.target ?? null,
+        unit: v.unit ?? fromRenstra?.unit ?? (nom.unit || null),
+        region_id: v.region_id ?? null,
+        location: v.location ?? '',
+        funding_source_code: v.funding_source_code ?? null,
+        pagu: v.pagu ?? fromRenstra?.pagu ?? '0',
+        source: trace.subKegiatanNodeId ? 'renstra' : 'manual',
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    uow.audit({ action: 'create', entity: 'renja_item', entityId: row.id, opdId: renja.opd_id, after: row });
+    return { ...row, target: cleanDecimal(row.target) };
+  });
+}
+
+/** Add every sub kegiatan of the OPD's Renstra not yet in the Renja, with the Renstra's target and ceiling for the year. */
+export async function addItemsFromRenstra(db: Db, p: Principal, renjaId: number) {
+  const renja = await getRenja(db, p.pemdaId, renjaId);
+  if (!renja) throw notFound();
+  if (!renja.renstra_id) throw conflict('pln.error.no_renstra');
+  const nodes = await db
+    .selectFrom('pln_renstra_node')
+    .select(['id', 'code'])
+    .where('pemda_id', '=', p.pemdaId)
+    .where('renstra_id', '=', renja.renstra_id)
+    .where('kind', '=', 'sub_kegiatan')
+    .orderBy('code')
+    .execute();
+  const values: Array<{ id: number; code: string; target: string | null; unit: string | null; pagu: string }> = [];
+  for (const n of nodes) {
+    const nom = await getNomenclature(db, p.pemdaId, renja.year, n.code);
+    if (!nom) continue; // not in this year's nomenclature
+    const y = await renstraYearValues(db, p.pemdaId, n.id, renja.year);
+    values.push({ id: n.id, code: n.code, target: y.target, unit: y.unit ?? (nom.unit || null), pagu: y.pagu });
+  }
+  return mutate(db, p, async (uow) => {
+    await lockDraftRenja(uow.trx, p, renjaId);
+    const existing = new Set(
+      (await uow.trx.selectFrom('pln_renja_item').select('sub_kegiatan_code').where('pemda_id', '=', p.pemdaId).where('renja_id', '=', renjaId).execute()).map((r) => r.sub_kegiatan_code),
+    );
+    const add = values.filter((x) => !existing.has(x.code));
+    if (add.length) {
+      await uow.trx
+        .insertInto('pln_renja_item')
+        .values(add.map((x) => ({ pemda_id: p.pemdaId, renja_id: renjaId, sub_kegiatan_code: x.code, renstra_node_id: x.id, target: x.target, unit: x.unit, pagu: x.pagu, source: 'renstra' as const })))
+        .execute();
+      uow.audit({ action: 'add_from_renstra', entity: 'renja', entityId: renjaId, opdId: renja.opd_id, after: { codes: add.map((x) => x.code) } });
+    }
+    return { added: add.length };
+  });
+}
+
+export async function updateRenjaItem(db: Db, p: Principal, itemId: number, input: z.input<typeof renjaItemUpdateSchema>) {
+  const v = renjaItemUpdateSchema.parse(input);
+  await checkRegion(db, p.pemdaId, v.region_id);
+  return mutate(db, p, async (uow) => {
+    const before = await uow.trx.selectFrom('pln_renja_item').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', itemId).forUpdate().executeTakeFirst();
+    if (!before) throw notFound();
+    const renja = await lockDraftRenja(uow.trx, p, before.renja_id);
+    if (before.version !== v.version) throw conflict('error.conflict', { current: before });
+    const row = await uow.trx
+      .updateTable('pln_renja_item')
+      .set({
+        target: v.target === undefined ? before.target : v.target,
+        unit: v.unit === undefined ? before.unit : v.unit,
+        region_id: v.region_id === undefined ? before.region_id : v.region_id,
+        location: v.location ?? before.location,
+        funding_source_code: v.funding_source_code === undefined ? before.funding_source_code : v.funding_source_code,
+        pagu: v.pagu === undefined ? before.pagu : v.pagu.toString(),
+        version: before.version + 1,
+        updated_at: new Date(),
+      })
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', itemId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    uow.audit({ action: 'update', entity: 'renja_item', entityId: itemId, opdId: renja.opd_id, before, after: row });
+    return { ...row, target: cleanDecimal(row.target) };
+  });
+}
+
+export async function deleteRenjaItem(db: Db, p: Principal, itemId: number) {
+  return mutate(db, p, async (uow) => {
+    const before = await uow.trx.selectFrom('pln_renja_item').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', itemId).forUpdate().executeTakeFirst();
+    if (!before) throw notFound();
+    const renja = await lockDraftRenja(uow.trx, p, before.renja_id);
+    const linked = await uow.trx.selectFrom('pln_proposal').select('tracking_code').where('pemda_id', '=', p.pemdaId).where('renja_item_id', '=', itemId).execute();
+    if (linked.length) throw conflict('pln.error.item_has_proposals', { proposals: linked.map((l) => l.tracking_code) });
+    await uow.trx.deleteFrom('pln_renja_item').where('pemda_id', '=', p.pemdaId).where('id', '=', itemId).execute();
+    uow.audit({ action: 'delete', entity: 'renja_item', entityId: itemId, opdId: renja.opd_id, before });
+  });
+}
+
+// ---- consistency checks -------------------------------------------------------------------------------
+
+export interface Check {
+  code: string;
+  severity: 'error' | 'warning';
+  /** i18n key and params of the message. */
+  key: string;
+  params: Record<string, string | number>;
+  item_id: number | null;
+  sub_kegiatan_code: string | null;
+}
+
+/**
+ * The Renja's consistency checks: every item traces to a program of the OPD's Renstra; its sub
+ * kegiatan exists in the year's nomenclature and belongs to a bidang the OPD carries; targets are
+ * present; the OPD's total fits its indicative ceiling in the RKPD.
+ */
+export async function renjaChecks(db: Q, pemdaId: number, renjaId: number): Promise<Check[]> {
+  const renja = await getRenja(db, pemdaId, renjaId);
+  if (!renja) throw notFound();
+  const items = await renjaItems(db, pemdaId, renjaId);
+  const out: Check[] = [];
+  const add = (c: Omit<Check, 'params' | 'item_id' | 'sub_kegiatan_code'> & Partial<Check>) =>
+    out.push({ params: {}, item_id: null, sub_kegiatan_code: null, ...c });
+  if (items.length === 0) add({ code: 'empty', severity: 'error', key: 'pln.check.empty' });
+  const rpjmd = await rpjmdForYear(db, pemdaId, renja.year);
+  const renstra = rpjmd ? await renstraFor(db, pemdaId, rpjmd.id, renja.opd_id) : undefined;
+  if (!renstra) add({ code: 'no_renstra', severity: 'error', key: 'pln.check.no_renstra' });
+  const programs = new Set(
+    renstra
+      ? (await db.selectFrom('pln_renstra_node').select('code').where('pemda_id', '=', pemdaId).where('renstra_id', '=', renstra.id).where('kind', '=', 'program').execute()).map((r) => r.code)
+      : [],
+  );
+  const bidangOk = new Map<string, boolean>();
+  let total = 0n;
+  for (const it of items) {
+    const ref = { item_id: it.id, sub_kegiatan_code: it.sub_kegiatan_code, params: { code: it.sub_kegiatan_code } };
+    total += BigInt(it.pagu);
+    if (renstra && !programs.has(programOf(it.sub_kegiatan_code))) add({ code: 'no_trace', severity: 'error', key: 'pln.check.no_trace', ...ref, params: { code: it.sub_kegiatan_code, program: programOf(it.sub_kegiatan_code) } });
+    const nom = await getNomenclature(db as Db, pemdaId, renja.year, it.sub_kegiatan_code);
+    if (!nom) add({ code: 'unknown_code', severity: 'error', key: 'pln.check.unknown_code', ...ref });
+    const b = bidangOf(it.sub_kegiatan_code);
+    if (!bidangOk.has(b)) bidangOk.set(b, await opdCarriesBidang(db as Db, pemdaId, renja.opd_id, b));
+    if (!bidangOk.get(b)) add({ code: 'bidang', severity: 'error', key: 'pln.check.bidang', ...ref });
+    if (it.target === null || !it.unit) add({ code: 'no_target', severity: 'error', key: 'pln.check.no_target', ...ref });
+    if (BigInt(it.pagu) === 0n) add({ code: 'zero_pagu', severity: 'warning', key: 'pln.check.zero_pagu', ...ref });
+    if (!it.funding_source_code) add({ code: 'no_funding', severity: 'warning', key: 'pln.check.no_funding', ...ref });
+    if (!it.location && !it.region_id) add({ code: 'no_location', severity: 'warning', key: 'pln.check.no_location', ...ref });
+  }
+  const rkpd = await getRkpd(db, pemdaId, renja.year);
+  if (!rkpd) add({ code: 'no_rkpd', severity: 'error', key: 'pln.check.no_rkpd', params: { year: renja.year } });
+  else {
+    const c = await db.selectFrom('pln_rkpd_opd_ceiling').select('pagu').where('pemda_id', '=', pemdaId).where('rkpd_id', '=', rkpd.id).where('opd_id', '=', renja.opd_id).executeTakeFirst();
+    if (!c) add({ code: 'no_ceiling', severity: 'error', key: 'pln.check.no_ceiling' });
+    else if (total > BigInt(c.pagu)) add({ code: 'over_ceiling', severity: 'error', key: 'pln.check.over_ceiling', params: { total: total.toString(), ceiling: c.pagu } });
+  }
+  return out;
+}
+
+function blockOnErrors(checks: Check[]) {
+  const errors = checks.filter((c) => c.severity === 'error');
+  if (errors.length) throw new AppError(409, 'checks_failed', 'pln.error.checks_failed', { count: errors.length }, [], { checks: errors });
+}
+
+// ---- Renja workflow -------------------------------------------------------------------------------------
+
+const transitionSchema = z.object({ version: versionIn, note: optText(2000) });
+
+async function transition(
+  db: Db,
+  p: Principal,
+  id: number,
+  input: z.input<typeof transitionSchema>,
+  from: RenjaStatus[],
+  to: RenjaStatus,
+  action: string,
+  extra: (trx: Q, r: NonNullable<Awaited<ReturnType<typeof getRenja>>>) => Promise<void> = async () => {},
+) {
+  const v = transitionSchema.parse(input);
+  return mutate(db, p, async (uow) => {
+    const before = await uow.trx.selectFrom('pln_renja').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!before) throw notFound();
+    if (isOpdScoped(p.role) && p.opdId !== before.opd_id) throw forbidden('error.forbidden_opd');
+    if (before.version !== v.version) throw conflict('error.conflict', { current: before });
+    if (!from.includes(before.status)) throw conflict('pln.error.renja_bad_status', undefined, { status: before.status });
+    await extra(uow.trx, before);
+    const now = new Date();
+    const who = p.fullName || p.username;
+    const row = await uow.trx
+      .updateTable('pln_renja')
+      .set({
+        status: to,
+        note: v.note ?? (to === 'draft' ? before.note : ''),
+        version: before.version + 1,
+        updated_at: now,
+        ...(to === 'submitted' ? { submitted_at: now } : {}),
+        ...(to === 'verified' ? { verified_at: now, verified_by: who } : {}),
+        ...(to === 'approved' ? { approved_at: now, approved_by: who } : {}),
+        ...(to === 'draft' ? { verified_at: null, verified_by: null, approved_at: null, approved_by: null } : {}),
+      })
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    uow.audit({ action, entity: 'renja', entityId: id, opdId: before.opd_id, before, after: row });
+    return row;
+  });
+}
+
+/** The OPD sends its draft Renja to Bappeda. */
+export const submitRenja = (db: Db, p: Principal, id: number, input: z.input<typeof transitionSchema>) => transition(db, p, id, input, ['draft'], 'submitted', 'submit');
+
+/** Bappeda verifies a submitted Renja: the checks must pass. */
+export const verifyRenja = (db: Db, p: Principal, id: number, input: z.input<typeof transitionSchema>) =>
+  transition(db, p, id, input, ['submitted'], 'verified', 'verify', async (trx, r) => blockOnErrors(await renjaChecks(trx, p.pemdaId, r.id)));
+
+/** Bappeda sends a submitted or verified Renja back to the OPD (draft) with a note. */
+export const returnRenja = (db: Db, p: Principal, id: number, input: z.input<typeof transitionSchema>) => {
+  if (!input.note || !String(input.note).trim()) throw fieldError('note', 'field.required');
+  return transition(db, p, id, input, ['submitted', 'verified'], 'draft', 'return');
+};
+
+/** Bappeda reopens an approved Renja for revision (it stops being what the RKA may choose from). */
+export const reviseRenja = (db: Db, p: Principal, id: number, input: z.input<typeof transitionSchema>) => {
+  if (!input.note || !String(input.note).trim()) throw fieldError('note', 'field.required');
+  return transition(db, p, id, input, ['approved'], 'draft', 'revise');
+};
+
+/** Is the year's Pokir entry window open right now? */
+export async function pokirWindowOpen(db: Q, pemdaId: number, year: number, now = new Date()): Promise<boolean> {
+  const c = await db.selectFrom('pln_cycle').select(['pokir_opens_at', 'pokir_closes_at']).where('pemda_id', '=', pemdaId).where('year', '=', year).executeTakeFirst();
+  if (!c?.pokir_opens_at || !c.pokir_closes_at) return false;
+  return new Date(c.pokir_opens_at) <= now && now < new Date(c.pokir_closes_at);
+}
+
+/** Bappeda approves a verified Renja: the checks must pass and the year's Pokir window must be closed. */
+export const approveRenja = (db: Db, p: Principal, id: number, input: z.input<typeof transitionSchema>) =>
+  transition(db, p, id, input, ['verified'], 'approved', 'approve', async (trx, r) => {
+    if (await pokirWindowOpen(trx, p.pemdaId, r.year)) throw conflict('pln.error.pokir_window_open');
+    blockOnErrors(await renjaChecks(trx, p.pemdaId, r.id));
+  });
+
+/** Has the finalisation of the year's Renja begun (at least one approved)? Pokir entry then stops and the Pokir list is public. */
+export async function renjaFinalised(db: Q, pemdaId: number, year: number): Promise<boolean> {
+  const r = await db.selectFrom('pln_renja').select('id').where('pemda_id', '=', pemdaId).where('year', '=', year).where('status', '=', 'approved').limit(1).executeTakeFirst();
+  return Boolean(r);
+}
+
+// ---- the public surface used by budgeting ------------------------------------------------------------
+
+export interface RenjaItemRef {
+  renjaItemId: number;
+  year: number;
+  opdId: number;
+  subKegiatanCode: string;
+  target: string | null;
+  unit: string | null;
+  regionId: number | null;
+  fundingSourceCode: string | null;
+  paguIndikatif: string;
+}
+
+function approvedItems(db: Q, pemdaId: number, year: number) {
+  return db
+    .selectFrom('pln_renja_item as i')
+    .innerJoin('pln_renja as r', (j) => j.onRef('r.pemda_id', '=', 'i.pemda_id').onRef('r.id', '=', 'i.renja_id'))
+    .select(['i.id', 'r.year', 'r.opd_id', 'i.sub_kegiatan_code', 'i.target', 'i.unit', 'i.region_id', 'i.funding_source_code', 'i.pagu'])
+    .where('i.pemda_id', '=', pemdaId)
+    .where('r.year', '=', year)
+    .where('r.status', '=', 'approved');
+}
+
+function toRef(r: { id: number; year: number; opd_id: number; sub_kegiatan_code: string; target: string | null; unit: string | null; region_id: number | null; funding_source_code: string | null; pagu: string }): RenjaItemRef {
+  return {
+    renjaItemId: r.id,
+    year: r.year,
+    opdId: r.opd_id,
+    subKegiatanCode: r.sub_kegiatan_code,
+    target: cleanDecimal(r.target),
+    unit: r.unit,
+    regionId: r.region_id,
+    fundingSourceCode: r.funding_source_code,
+    paguIndikatif: r.pagu,
+  };
+}
+
+/** The item of the OPD's approved Renja for this sub kegiatan; undefined when the sub kegiatan is not in it. */
+export async function getApprovedRenjaItem(db: Q, pemdaId: number, year: number, opdId: number, subKegiatanCode: string): Promise<RenjaItemRef | undefined> {
+  const r = await approvedItems(db, pemdaId, year).where('r.opd_id', '=', opdId).where('i.sub_kegiatan_code', '=', subKegiatanCode).executeTakeFirst();
+  return r ? toRef(r) : undefined;
+}
+
+export async function listApprovedRenjaItems(db: Q, pemdaId: number, year: number, opdId?: number): Promise<RenjaItemRef[]> {
+  let q = approvedItems(db, pemdaId, year);
+  if (opdId !== undefined) q = q.where('r.opd_id', '=', opdId);
+  return (await q.orderBy('r.opd_id').orderBy('i.sub_kegiatan_code').execute()).map(toRef);
+}
+
+/** The approved RKPD's indicative ceilings per OPD and sub kegiatan (empty when the RKPD is not approved). */
+export async function rkpdIndicativeCeilings(db: Q, pemdaId: number, year: number) {
+  const rows = await db
+    .selectFrom('pln_rkpd_item as i')
+    .innerJoin('pln_rkpd as r', (j) => j.onRef('r.pemda_id', '=', 'i.pemda_id').onRef('r.id', '=', 'i.rkpd_id'))
+    .select(['i.opd_id', 'i.sub_kegiatan_code', 'i.pagu', 'i.funding_source_code'])
+    .where('i.pemda_id', '=', pemdaId)
+    .where('r.year', '=', year)
+    .where('r.status', '=', 'approved')
+    .orderBy('i.opd_id')
+    .orderBy('i.sub_kegiatan_code')
+    .execute();
+  return rows.map((r) => ({ opdId: r.opd_id, subKegiatanCode: r.sub_kegiatan_code, paguIndikatif: r.pagu, fundingSourceCode: r.funding_source_code }));
+}

@@ -1,0 +1,36 @@
+// Public surface of the planning module: the only file other modules import.
+import type { Db } from '../../core/db/database.ts';
+import type { Trx } from '../../core/audit/audit.ts';
+import * as annual from './annual.service.ts';
+import * as proposals from './proposals.service.ts';
+
+export { planningModule } from './planning.module.ts';
+export type { RenjaItemRef } from './annual.service.ts';
+
+/**
+ * The item of the OPD's approved Renja for this sub kegiatan and fiscal year, or undefined when the
+ * sub kegiatan is not in it (the RKA must then refuse the sub kegiatan). Carries the target, unit,
+ * location (region) and funding source the RKA takes over.
+ */
+export function getApprovedRenjaItem(db: Db | Trx, pemdaId: number, year: number, opdId: number, subKegiatanCode: string): Promise<annual.RenjaItemRef | undefined> {
+  return annual.getApprovedRenjaItem(db, pemdaId, year, opdId, subKegiatanCode);
+}
+
+/** Every item of the approved Renja of the year (of one OPD, or of all). */
+export function listApprovedRenjaItems(db: Db | Trx, pemdaId: number, year: number, opdId?: number): Promise<annual.RenjaItemRef[]> {
+  return annual.listApprovedRenjaItems(db, pemdaId, year, opdId);
+}
+
+/** The approved RKPD's indicative ceilings per OPD and sub kegiatan (empty while the RKPD is not approved): the start of the KUA-PPAS ceilings. */
+export function rkpdIndicativeCeilings(
+  db: Db | Trx,
+  pemdaId: number,
+  year: number,
+): Promise<Array<{ opdId: number; subKegiatanCode: string; paguIndikatif: string; fundingSourceCode: string | null }>> {
+  return annual.rkpdIndicativeCeilings(db, pemdaId, year);
+}
+
+/** The Musrenbang proposals and Pokir that became (part of) a Renja item. */
+export function proposalsForRenjaItem(db: Db, pemdaId: number, renjaItemId: number): Promise<Array<{ id: number; trackingCode: string; kind: 'musrenbang' | 'pokir'; title: string }>> {
+  return proposals.proposalsForRenjaItem(db, pemdaId, renjaItemId);
+}

@@ -1,0 +1,53 @@
+import type { ModuleManifest } from '../../core/module.ts';
+import { planningMessages } from './messages.ts';
+import { planningApi } from './planning.routes.ts';
+import { plansPages } from './plans.pages.ts';
+import { annualPages } from './annual.pages.ts';
+import { proposalsPages } from './proposals.pages.ts';
+import { publicPages } from './public.pages.ts';
+import { seedPlanningBase, seedPlanningDemo } from './seed.ts';
+import './planning.tables.ts';
+
+export const planningModule: ModuleManifest = {
+  name: 'planning',
+  tablePrefix: 'pln_',
+  migrations: new URL('./migrations/', import.meta.url),
+  permissions: {
+    // reading plans: every signed-in role (the plans are public documents)
+    'planning.read': ['*'],
+    'planning.rpjmd.write': ['bappeda'],
+    'planning.renstra.write': ['bappeda', 'opd_operator', 'opd_head'],
+    'planning.renstra.approve': ['bappeda'],
+    'planning.indicator.write': ['bappeda', 'opd_operator', 'opd_head'],
+    'planning.rkpd.write': ['bappeda'],
+    'planning.renja.write': ['bappeda', 'opd_operator', 'opd_head'],
+    'planning.renja.submit': ['opd_head'],
+    'planning.renja.verify': ['bappeda'],
+    // proposals: the services check the stage, region, OPD and member of each proposal
+    'planning.proposal.read': ['admin', 'bappeda', 'tapd', 'opd_operator', 'opd_head', 'dprd', 'inspektorat', 'kecamatan', 'kelurahan'],
+    'planning.proposal.enter': ['kelurahan', 'kecamatan', 'bappeda'],
+    'planning.proposal.decide': ['kelurahan', 'kecamatan', 'dprd', 'bappeda', 'opd_operator', 'opd_head', 'tapd'],
+    'planning.proposal.map': ['kelurahan', 'kecamatan', 'bappeda', 'dprd'],
+    'planning.proposal.renja': ['bappeda', 'opd_operator', 'opd_head'],
+    'planning.pokir.enter': ['dprd'],
+    'planning.pokir.read': ['dprd', 'bappeda', 'tapd', 'inspektorat', 'admin'],
+    'planning.settings': ['bappeda'],
+    'planning.dprd.manage': ['bappeda', 'admin'],
+  },
+  messages: planningMessages,
+  nav: [
+    { label: 'pln.nav.planning', href: '/perencanaan', permission: 'planning.read', section: 'planning' },
+    { label: 'pln.nav.renja', href: '/perencanaan/renja', permission: 'planning.renja.write', section: 'planning' },
+    { label: 'pln.nav.musrenbang', href: '/musrenbang', permission: 'planning.proposal.read', section: 'planning' },
+    { label: 'pln.nav.pokir', href: '/pokir', permission: 'planning.pokir.read', section: 'planning' },
+  ],
+  routes: async (app, ctx) => {
+    await planningApi(app, ctx);
+    await plansPages(app, ctx);
+    await annualPages(app, ctx);
+    await proposalsPages(app, ctx);
+    await publicPages(app, ctx);
+  },
+  seedBase: seedPlanningBase,
+  seedDemo: seedPlanningDemo,
+};

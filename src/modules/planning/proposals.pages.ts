@@ -1,0 +1,386 @@
+// Pages of e-Musrenbang and Pokir for the staff: lists with priority and rank, the backlog, entry
+// forms, the proposal page (mapping, decision at the current stage, into the Renja, carry-over,
+// photo, every step) and the planning settings.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ModuleContext } from '../../core/module.ts';
+import { html, type Html } from '../../core/http/html.ts';
+import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
+import { permissions } from '../../core/auth/auth.ts';
+import { fieldError, notFound } from '../../core/errors.ts';
+import { listOpds, listRegions, type Region } from '../master-data/index.ts';
+import { listUsers } from '../users/index.ts';
+import * as props from './proposals.service.ts';
+import * as settings from './settings.service.ts';
+import { CRITERIA, loadWeights } from './priority.ts';
+import { opdLabel } from './plans.pages.ts';
+import { badge, date, errorBox, errorsOf, formBody, noticeOf, num, qs, rp, seeOther, selected, statusOf, type Errors } from './ui.ts';
+
+const anyBody = z.record(z.string(), z.unknown());
+const hide = { hide: true } as const;
+const idP = z.object({ id: z.coerce.number().int().positive() });
+type E = { errors: Errors; message: string } | null | undefined;
+
+/** kecamatan → its kelurahan/desa, for grouped selects. */
+export function regionGroups(regions: Region[]) {
+  const kec = regions.filter((r) => r.kind === 'kecamatan');
+  return kec.map((k) => ({ kec: k, kels: regions.filter((r) => r.parentId === k.id) }));
+}
+
+export function stepsTable(req: FastifyRequest, steps: Array<{ stage: string; action: string; at: Date; amount: string | null; volume: string | null; reason: string; related_code: string | null; actor_role: string; actor_name?: string }>): Html {
+  return html`<table class="data steps"><thead><tr><th>${tr(req, 'pln.step.at')}</th><th>${tr(req, 'pln.step.stage')}</th><th>${tr(req, 'pln.step.action')}</th><th class="num">${tr(req, 'pln.proposal.amount')}</th><th class="num">${tr(req, 'pln.proposal.volume')}</th><th>${tr(req, 'pln.step.reason')}</th><th>${tr(req, 'pln.step.by')}</th></tr></thead>
+<tbody>${steps.map(
+    (s) => html`<tr><td>${date(req, s.at, true)}</td><td>${tr(req, `pln.stage.${s.stage}`)}</td><td>${tr(req, `pln.step.${s.action}`)}${s.related_code ? html` <a href="/lacak?kode=${s.related_code}">${s.related_code}</a>` : ''}</td><td class="num">${rp(req, s.amount)}</td><td class="num">${num(req, s.volume)}</td><td>${s.reason}</td><td>${s.actor_name ? html`${s.actor_name}<br>` : ''}<small class="muted">${tr(req, `pln.actor.${s.actor_role}`)}</small></td></tr>`,
+  )}</tbody></table>`;
+}
+
+export function proposalFields(req: FastifyRequest, o: { regions: Region[]; categories: Array<{ code: string; name: string }>; values: Record<string, unknown>; errors?: Errors; lockKecamatan?: number | null; lockKelurahan?: number | null; citizen?: boolean }) {
+  const v = (k: string) => (o.values[k] === undefined || o.values[k] === null ? '' : String(o.values[k]));
+  const fe = (k: string) => (o.errors?.[k] ? html`<span class="field-error">${o.errors[k]}</span>` : '');
+  const groups = regionGroups(o.regions).filter((g) => !o.lockKecamatan || g.kec.id === o.lockKecamatan);
+  return html`
+  <label>${tr(req, 'pln.proposal.title')}<input name="title" required maxlength="300" value="${v('title')}">${fe('title')}</label>
+  <label>${tr(req, 'pln.proposal.problem')}<textarea name="problem" rows="3" required>${v('problem')}</textarea>${fe('problem')}</label>
+  <label>${tr(req, 'pln.proposal.category')}<select name="category_code"><option value="">—</option>${o.categories.map((c) => html`<option value="${c.code}"${selected(c.code === v('category_code'))}>${c.name}</option>`)}</select>${fe('category_code')}</label>
+  ${o.citizen ? '' : html`<label>${tr(req, 'pln.proposal.kecamatan')}<select name="kecamatan_id">${groups.map((g) => html`<option value="${g.kec.id}"${selected(String(g.kec.id) === v('kecamatan_id'))}>${g.kec.name}</option>`)}</select>${fe('kecamatan_id')}</label>`}
+  <label>${tr(req, 'pln.proposal.kelurahan')}<select name="kelurahan_id" ${o.citizen ? 'required' : ''}>${o.citizen ? '' : html`<option value="">—</option>`}${groups.map(
+    (g) => html`<optgroup label="${g.kec.name}">${g.kels.filter((k) => !o.lockKelurahan || k.id === o.lockKelurahan).map((k) => html`<option value="${k.id}"${selected(String(k.id) === v('kelurahan_id'))}>${k.name}</option>`)}</optgroup>`,
+  )}</select>${fe('kelurahan_id')}</label>
+  <label>${tr(req, 'pln.proposal.address')}<input name="address" value="${v('address')}">${fe('address')}</label>
+  <div class="filters"><label>${tr(req, 'pln.proposal.latitude')}<input name="latitude" inputmode="decimal" size="10" value="${v('latitude')}"></label><label>${tr(req, 'pln.proposal.longitude')}<input name="longitude" inputmode="decimal" size="10" value="${v('longitude')}"></label></div>${fe('latitude')}${fe('longitude')}
+  <div class="filters"><label>${tr(req, 'pln.proposal.volume')}<input name="volume" inputmode="decimal" required size="8" value="${v('volume')}"></label><label>${tr(req, 'pln.proposal.unit')}<input name="unit" required size="10" value="${v('unit')}"></label></div>${fe('volume')}${fe('unit')}
+  <label>${tr(req, 'pln.proposal.estimated_cost')}<input name="estimated_cost" inputmode="numeric" required value="${v('estimated_cost')}">${fe('estimated_cost')}</label>
+  <label>${tr(req, 'pln.proposal.beneficiaries')}<input name="beneficiaries" inputmode="numeric" value="${v('beneficiaries')}">${fe('beneficiaries')}</label>`;
+}
+
+export async function proposalsPages(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
+  const app = appIn.withTypeProvider<ZodTypeProvider>();
+  const { db } = ctx;
+  const can = (req: FastifyRequest, perm: string) => permissions.can(req.principal, perm);
+  const listQ = props.listQuerySchema.extend({
+    stage: props.listQuerySchema.shape.stage.or(z.literal('').transform(() => undefined)),
+    status: props.listQuerySchema.shape.status.or(z.literal('').transform(() => undefined)),
+    kecamatan_id: props.listQuerySchema.shape.kecamatan_id.or(z.literal('').transform(() => undefined)),
+    opd_id: props.listQuerySchema.shape.opd_id.or(z.literal('').transform(() => undefined)),
+    dprd_member_id: props.listQuerySchema.shape.dprd_member_id.or(z.literal('').transform(() => undefined)),
+    ok: z.string().optional(),
+  });
+
+  const defaultYear = async (pemdaId: number) => (await props.openMusrenbangYear(db, pemdaId)) ?? new Date().getFullYear() + 1;
+
+  const proposalTable = (req: FastifyRequest, rows: Array<ReturnType<typeof props.proposalOut> & { rank?: number }>, regionName: Map<number, string>, opds: Map<number, { name: string }>) =>
+    html`<div class="table-wrap"><table class="data proposals"><thead><tr><th class="num">#</th><th>${tr(req, 'pln.proposal.code')}</th><th>${tr(req, 'pln.proposal.title')}</th><th>${tr(req, 'pln.proposal.location')}</th><th>${tr(req, 'pln.step.stage')}</th><th>${tr(req, 'common.status')}</th><th class="num">${tr(req, 'pln.proposal.score')}</th><th class="num">${tr(req, 'pln.proposal.amount')}</th><th>OPD</th></tr></thead>
+<tbody>${rows.map(
+      (r) => html`<tr><td class="num">${r.rank ?? ''}</td><td><a href="/perencanaan/usulan/${r.id}">${r.tracking_code}</a></td><td>${r.title}</td><td>${r.kelurahan_id ? regionName.get(r.kelurahan_id) : ''}, ${regionName.get(r.kecamatan_id)}</td><td>${tr(req, `pln.stage.${r.stage}`)}</td><td>${badge(req, 'pstatus', r.status)}${r.renja_item_id ? html` <span class="badge ok">Renja</span>` : ''}</td><td class="num">${r.priority_score ?? ''}</td><td class="num">${rp(req, r.recommended_amount ?? r.estimated_cost)}</td><td>${opdLabel(opds as never, r.opd_id)}</td></tr>`,
+    )}</tbody></table></div>`;
+
+  // ---- Musrenbang list -------------------------------------------------------------------------------------
+  app.get('/musrenbang', { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, querystring: listQ } }, async (req, reply) => {
+    const p = req.principal!;
+    const f = { ...req.query, kind: 'musrenbang' as const, year: req.query.year ?? (await defaultYear(p.pemdaId)) };
+    const [{ rows, total }, backlog, regions, opdList] = await Promise.all([props.listProposals(db, p, f), props.listBacklog(db, p, f.year), listRegions(db, p.pemdaId), listOpds(db, p.pemdaId)]);
+    const regionName = new Map(regions.map((r) => [r.id, r.name]));
+    const opds = new Map(opdList.map((o) => [o.id, o]));
+    const mayEnter = can(req, 'planning.proposal.enter');
+    const body = html`
+<form method="get" class="filters">
+  <label>${tr(req, 'pln.year')}<input name="year" value="${f.year}" size="5"></label>
+  <label>${tr(req, 'pln.step.stage')}<select name="stage"><option value="">—</option>${[...props.MUSRENBANG_CHAIN, 'final'].map((s) => html`<option value="${s}"${selected(s === f.stage)}>${tr(req, `pln.stage.${s}`)}</option>`)}</select></label>
+  <label>${tr(req, 'common.status')}<select name="status"><option value="">—</option>${['pending', 'accepted', 'rejected', 'merged', 'backlog', 'carried'].map((s) => html`<option value="${s}"${selected(s === f.status)}>${tr(req, `pln.pstatus.${s}`)}</option>`)}</select></label>
+  <label>${tr(req, 'pln.proposal.kecamatan')}<select name="kecamatan_id"><option value="">—</option>${regions.filter((r) => r.kind === 'kecamatan').map((r) => html`<option value="${r.id}"${selected(r.id === f.kecamatan_id)}>${r.name}</option>`)}</select></label>
+  <label>OPD<select name="opd_id"><option value="">—</option>${opdList.map((o) => html`<option value="${o.id}"${selected(o.id === f.opd_id)}>${o.shortName || o.name}</option>`)}</select></label>
+  <label>${tr(req, 'common.search')}<input type="search" name="q" value="${f.q ?? ''}"></label>
+  <button>${tr(req, 'common.filter')}</button>
+  ${mayEnter ? html`<a class="button" href="/musrenbang/baru?year=${f.year}">${tr(req, 'pln.musrenbang.new')}</a>` : ''}
+</form>
+${backlog.length
+  ? html`<section class="backlog"><h2>${tr(req, 'pln.backlog.title')}</h2><p class="muted">${tr(req, 'pln.backlog.hint', { year: f.year })}</p>
+<table class="data"><tbody>${backlog.map(
+      (b) => html`<tr><td><a href="/perencanaan/usulan/${b.id}">${b.tracking_code}</a> (${b.year})</td><td>${b.title}</td><td>${b.kelurahan_id ? regionName.get(b.kelurahan_id) : ''}, ${regionName.get(b.kecamatan_id)}</td><td class="num">${rp(req, b.recommended_amount)}</td><td>${
+        mayEnter
+          ? html`<form method="post" action="/perencanaan/usulan/${b.id}/bawa" class="inline">${csrfField(req)}<input type="hidden" name="version" value="${b.version}"><input type="hidden" name="year" value="${f.year}"><button class="secondary">${tr(req, 'pln.action.carry_over', { year: f.year })}</button></form>`
+          : ''
+      }</td></tr>`,
+    )}</tbody></table></section>`
+  : ''}
+<p class="muted">${tr(req, 'common.total_rows', { count: total })} · ${tr(req, 'pln.proposal.rank_hint')}</p>
+${proposalTable(req, rows, regionName, opds)}
+${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: undefined, offset: f.offset + f.limit } as never)}">${tr(req, 'common.next')}</a></p>` : ''}`;
+    return sendPage(req, reply, { title: `${tr(req, 'pln.musrenbang.title')} ${f.year}`, body, notice: noticeOf(req) });
+  });
+
+  // ---- new Musrenbang proposal (operator) -------------------------------------------------------------------------
+  const newForm = async (req: FastifyRequest, kind: 'musrenbang' | 'pokir', year: number, values: Record<string, unknown> = {}, e?: E) => {
+    const p = req.principal!;
+    const [regions, categories] = await Promise.all([listRegions(db, p.pemdaId), settings.listCategories(db, p.pemdaId)]);
+    const lockKec = p.role === 'kecamatan' ? p.regionId : p.role === 'kelurahan' ? (regions.find((r) => r.id === p.regionId)?.parentId ?? null) : null;
+    const lockKel = p.role === 'kelurahan' ? p.regionId : null;
+    return html`<form method="post" action="${kind === 'musrenbang' ? '/musrenbang/baru' : '/pokir/baru'}" class="form">${csrfField(req)}${errorBox(e)}
+  <label>${tr(req, 'pln.year')}<input name="year" value="${String(values.year ?? year)}" inputmode="numeric" required></label>
+  ${proposalFields(req, { regions, categories, values, errors: e?.errors, lockKecamatan: lockKec, lockKelurahan: lockKel })}
+  <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`;
+  };
+  app.get('/musrenbang/baru', { config: { auth: { permission: 'planning.proposal.enter' } }, schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().optional() }) } }, async (req, reply) => {
+    const year = req.query.year ?? (await defaultYear(req.principal!.pemdaId));
+    return sendPage(req, reply, { title: tr(req, 'pln.musrenbang.new'), body: await newForm(req, 'musrenbang', year) });
+  });
+  app.post('/musrenbang/baru', { config: { auth: { permission: 'planning.proposal.enter' } }, schema: { ...hide, body: anyBody } }, async (req, reply) => {
+    try {
+      const r = await props.createProposal(db, req.principal!, formBody(req.body) as never);
+      return seeOther(reply, `/perencanaan/usulan/${r.id}`, 'pln.notice.proposal_saved');
+    } catch (err) {
+      const e = errorsOf(req, err);
+      if (!e) throw err;
+      return sendPage(req, reply, { title: tr(req, 'pln.musrenbang.new'), body: await newForm(req, 'musrenbang', Number((req.body as Record<string, unknown>).year) || new Date().getFullYear() + 1, req.body, e), status: statusOf(err) });
+    }
+  });
+
+  // ---- Pokir list and entry ---------------------------------------------------------------------------------------
+  const pokirRead = (req: FastifyRequest) => can(req, 'planning.pokir.read') || (can(req, 'planning.proposal.read') && req.principal!.role.startsWith('opd_'));
+  app.get('/pokir', { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, querystring: listQ } }, async (req, reply) => {
+    const p = req.principal!;
+    if (!pokirRead(req)) throw notFound();
+    const cycles = await settings.listCycles(db, p.pemdaId);
+    const year = req.query.year ?? cycles.find((c) => c.pokir_opens_at)?.year ?? new Date().getFullYear() + 1;
+    const f = { ...req.query, kind: 'pokir' as const, year };
+    const [{ rows, total }, regions, opdList, members, open] = await Promise.all([
+      props.listProposals(db, p, f),
+      listRegions(db, p.pemdaId),
+      listOpds(db, p.pemdaId),
+      settings.listMembers(db, p.pemdaId),
+      props.pokirOpen(db, p.pemdaId, year),
+    ]);
+    const cycle = cycles.find((c) => c.year === year);
+    const regionName = new Map(regions.map((r) => [r.id, r.name]));
+    const opds = new Map(opdList.map((o) => [o.id, o]));
+    const memberName = new Map(members.map((m) => [m.id, m]));
+    const body = html`
+<p class="${open ? 'notice' : 'warning'}">${cycle?.pokir_opens_at ? tr(req, open ? 'pln.pokir.window_open' : 'pln.pokir.window_closed', { from: date(req, cycle.pokir_opens_at, true), to: date(req, cycle.pokir_closes_at, true) }) : tr(req, 'pln.pokir.no_window')}</p>
+<form method="get" class="filters">
+  <label>${tr(req, 'pln.year')}<input name="year" value="${year}" size="5"></label>
+  <label>${tr(req, 'pln.pokir.member')}<select name="dprd_member_id"><option value="">—</option>${members.map((m) => html`<option value="${m.id}"${selected(m.id === f.dprd_member_id)}>${m.name} (${tr(req, 'pln.pokir.komisi')} ${m.komisi})</option>`)}</select></label>
+  <label>${tr(req, 'common.status')}<select name="status"><option value="">—</option>${['pending', 'accepted', 'rejected', 'merged', 'backlog'].map((s) => html`<option value="${s}"${selected(s === f.status)}>${tr(req, `pln.pstatus.${s}`)}</option>`)}</select></label>
+  <button>${tr(req, 'common.filter')}</button>
+  ${can(req, 'planning.pokir.enter') && open ? html`<a class="button" href="/pokir/baru?year=${year}">${tr(req, 'pln.pokir.new')}</a>` : ''}
+  <a href="/pokir/publik?year=${year}">${tr(req, 'pln.pokir.public_list')}</a>
+</form>
+<p class="muted">${tr(req, 'common.total_rows', { count: total })}</p>
+<div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'pln.proposal.code')}</th><th>${tr(req, 'pln.pokir.member')}</th><th>${tr(req, 'pln.proposal.title')}</th><th>${tr(req, 'pln.proposal.location')}</th><th>${tr(req, 'pln.step.stage')}</th><th>${tr(req, 'common.status')}</th><th class="num">${tr(req, 'pln.proposal.amount')}</th><th>OPD</th></tr></thead>
+<tbody>${rows.map((r) => {
+      const m = r.dprd_member_id ? memberName.get(r.dprd_member_id) : undefined;
+      return html`<tr><td><a href="/perencanaan/usulan/${r.id}">${r.tracking_code}</a></td><td>${m?.name ?? ''}<br><small class="muted">${m ? `${tr(req, 'pln.pokir.komisi')} ${m.komisi} · ${m.dapil}` : ''}</small></td><td>${r.title}</td><td>${r.kelurahan_id ? regionName.get(r.kelurahan_id) : ''}, ${regionName.get(r.kecamatan_id)}</td><td>${tr(req, `pln.stage.${r.stage}`)}</td><td>${badge(req, 'pstatus', r.status)}${r.renja_item_id ? html` <span class="badge ok">Renja</span>` : ''}</td><td class="num">${rp(req, r.recommended_amount ?? r.estimated_cost)}</td><td>${opdLabel(opds, r.opd_id)}</td></tr>`;
+    })}</tbody></table></div>`;
+    return sendPage(req, reply, { title: `${tr(req, 'pln.pokir.title')} ${year}`, body, notice: noticeOf(req) });
+  });
+  app.get('/pokir/baru', { config: { auth: { permission: 'planning.pokir.enter' } }, schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().optional() }) } }, async (req, reply) => {
+    const year = req.query.year ?? new Date().getFullYear() + 1;
+    const open = await props.pokirOpen(db, req.principal!.pemdaId, year);
+    return sendPage(req, reply, { title: tr(req, 'pln.pokir.new'), body: html`${open ? '' : html`<p class="warning">${tr(req, 'pln.error.pokir_window_closed', { year })}</p>`}${await newForm(req, 'pokir', year)}` });
+  });
+  app.post('/pokir/baru', { config: { auth: { permission: 'planning.pokir.enter' } }, schema: { ...hide, body: anyBody } }, async (req, reply) => {
+    try {
+      const r = await props.createPokir(db, req.principal!, formBody(req.body) as never);
+      return seeOther(reply, `/perencanaan/usulan/${r.id}`, 'pln.notice.proposal_saved');
+    } catch (err) {
+      const e = errorsOf(req, err);
+      if (!e) throw err;
+      return sendPage(req, reply, { title: tr(req, 'pln.pokir.new'), body: await newForm(req, 'pokir', Number((req.body as Record<string, unknown>).year) || new Date().getFullYear() + 1, req.body, e), status: statusOf(err) });
+    }
+  });
+
+  // ---- one proposal -----------------------------------------------------------------------------------------------
+  const proposalPage = async (req: FastifyRequest, id: number, e?: E) => {
+    const p = req.principal!;
+    const r = await props.loadProposal(db, p.pemdaId, id);
+    if (!props.canSee(p, r)) throw notFound();
+    const [steps, regions, opdList, members] = await Promise.all([props.proposalSteps(db, p.pemdaId, id), listRegions(db, p.pemdaId), listOpds(db, p.pemdaId), settings.listMembers(db, p.pemdaId)]);
+    const regionName = new Map(regions.map((x) => [x.id, x.name]));
+    const opds = new Map(opdList.map((o) => [o.id, o]));
+    const o = props.proposalOut(r);
+    const member = r.dprd_member_id ? members.find((m) => m.id === r.dprd_member_id) : undefined;
+    const v = { version: r.version };
+    const decideForm =
+      r.status === 'pending' && can(req, 'planning.proposal.decide')
+        ? html`<h2>${tr(req, 'pln.decision.title', { stage: tr(req, `pln.stage.${r.stage}`) })}</h2>
+<form method="post" action="/perencanaan/usulan/${id}/keputusan" class="form">${csrfField(req)}<input type="hidden" name="version" value="${v.version}">
+  <fieldset><legend>${tr(req, 'pln.decision.decision')}</legend>
+  ${(['accept', 'reject', 'merge', ...(r.stage === 'tapd' ? ['defer'] : [])] as const).map((d) => html`<label class="check"><input type="radio" name="decision" value="${d}"${d === 'accept' ? ' checked' : ''}> ${tr(req, `pln.decision.${d}`)}</label>`)}</fieldset>
+  <div class="filters"><label>${tr(req, 'pln.decision.amount')}<input name="amount" inputmode="numeric" value="${o.recommended_amount ?? o.estimated_cost}"></label>
+  <label>${tr(req, 'pln.decision.volume')}<input name="volume" inputmode="decimal" size="8" value="${o.recommended_volume ?? o.volume}"></label>
+  <label>${tr(req, 'pln.decision.urgency')}<select name="urgency"><option value="">—</option>${[1, 2, 3, 4, 5].map((u) => html`<option value="${u}"${selected(u === r.urgency)}>${u}</option>`)}</select></label></div>
+  ${r.stage === 'kecamatan' || r.stage === 'bappeda' || r.stage === 'kelurahan'
+    ? html`<div class="filters"><label>${tr(req, 'pln.rnode.sub_kegiatan')}<input name="sub_kegiatan_code" value="${r.sub_kegiatan_code ?? ''}" size="20"></label>
+  <label>OPD<select name="opd_id"><option value="">—</option>${opdList.map((x) => html`<option value="${x.id}"${selected(x.id === r.opd_id)}>${x.shortName || x.name}</option>`)}</select></label></div>`
+    : ''}
+  <label>${tr(req, 'pln.decision.merge_into')}<input name="merge_into" placeholder="MR27-XXXX-XXXX"></label>
+  <label>${tr(req, 'pln.decision.reason')}<textarea name="reason" rows="2"></textarea></label>
+  <div class="actions"><button>${tr(req, 'pln.decision.submit')}</button></div></form>`
+        : '';
+    const deferAccepted =
+      r.status === 'accepted' && !r.renja_item_id && (p.role === 'tapd' || p.role === 'bappeda')
+        ? html`<form method="post" action="/perencanaan/usulan/${id}/keputusan" class="form">${csrfField(req)}<input type="hidden" name="version" value="${v.version}"><input type="hidden" name="decision" value="defer">
+  <label>${tr(req, 'pln.decision.reason')}<input name="reason" required></label><div class="actions"><button class="secondary">${tr(req, 'pln.decision.defer')}</button></div></form>`
+        : '';
+    const mapForm =
+      can(req, 'planning.proposal.map') && ['pending', 'accepted'].includes(r.status) && !r.renja_item_id
+        ? html`<form method="post" action="/perencanaan/usulan/${id}/pemetaan" class="filters">${csrfField(req)}<input type="hidden" name="version" value="${v.version}">
+  <label>${tr(req, 'pln.rnode.sub_kegiatan')}<input name="sub_kegiatan_code" value="${r.sub_kegiatan_code ?? r.suggested_sub_kegiatan_code ?? ''}" size="20" required></label>
+  <label>OPD<select name="opd_id">${opdList.map((x) => html`<option value="${x.id}"${selected(x.id === (r.opd_id ?? r.suggested_opd_id))}>${x.shortName || x.name}</option>`)}</select></label>
+  <button class="secondary">${tr(req, 'pln.mapping.confirm')}</button></form>`
+        : '';
+    const renjaForm =
+      r.status === 'accepted' && r.stage === 'final' && !r.renja_item_id && can(req, 'planning.proposal.renja')
+        ? html`<form method="post" action="/perencanaan/usulan/${id}/renja" class="actions">${csrfField(req)}<input type="hidden" name="version" value="${v.version}"><button>${tr(req, 'pln.action.into_renja')}</button></form>`
+        : '';
+    const carryForm =
+      r.status === 'backlog' && r.kind === 'musrenbang' && can(req, 'planning.proposal.enter')
+        ? html`<form method="post" action="/perencanaan/usulan/${id}/bawa" class="filters">${csrfField(req)}<input type="hidden" name="version" value="${v.version}"><label>${tr(req, 'pln.year')}<input name="year" value="${r.year + 1}" size="5"></label><button class="secondary">${tr(req, 'pln.action.carry_over', { year: '' })}</button></form>`
+        : '';
+    const first = props.chainOf(r.kind)[0];
+    const photoForm =
+      r.status === 'pending' && r.stage === first
+        ? html`<form method="post" action="/perencanaan/usulan/${id}/foto" enctype="multipart/form-data" class="filters">${csrfField(req)}<label>${tr(req, 'pln.proposal.photo')}<input type="file" name="photo" accept="image/jpeg,image/png,image/webp"></label><button class="secondary">${tr(req, 'pln.proposal.upload')}</button></form>`
+        : '';
+    const chain = props.chainOf(r.kind);
+    return html`${errorBox(e)}
+<p class="chain">${chain.map((s, i) => html`${i ? ' → ' : ''}<span class="${s === r.stage ? 'badge warn' : chain.indexOf(r.stage as never) > i || r.stage === 'final' ? 'badge ok' : 'badge'}">${tr(req, `pln.stage.${s}`)}</span>`)}</p>
+<dl class="detail">
+<dt>${tr(req, 'pln.proposal.code')}</dt><dd><a href="/lacak?kode=${r.tracking_code}">${r.tracking_code}</a> · ${tr(req, `pln.kind.${r.kind}`)} ${r.year}</dd>
+<dt>${tr(req, 'common.status')}</dt><dd>${badge(req, 'pstatus', r.status)} ${tr(req, `pln.stage.${r.stage}`)}</dd>
+${member ? html`<dt>${tr(req, 'pln.pokir.member')}</dt><dd>${member.name} (${tr(req, 'pln.pokir.komisi')} ${member.komisi}, ${member.dapil})</dd>` : ''}
+<dt>${tr(req, 'pln.proposal.problem')}</dt><dd>${r.problem}</dd>
+<dt>${tr(req, 'pln.proposal.location')}</dt><dd>${r.kelurahan_id ? regionName.get(r.kelurahan_id) : ''}, ${regionName.get(r.kecamatan_id)} ${r.address}${o.latitude ? html` (${o.latitude}, ${o.longitude})` : ''}</dd>
+<dt>${tr(req, 'pln.proposal.volume')}</dt><dd>${num(req, o.volume)} ${r.unit}</dd>
+<dt>${tr(req, 'pln.proposal.estimated_cost')}</dt><dd>${rp(req, r.estimated_cost)}</dd>
+<dt>${tr(req, 'pln.proposal.beneficiaries')}</dt><dd>${r.beneficiaries ?? ''}</dd>
+<dt>${tr(req, 'pln.proposal.recommended')}</dt><dd>${rp(req, r.recommended_amount)} ${o.recommended_volume ? html`· ${num(req, o.recommended_volume)} ${r.unit}` : ''}</dd>
+<dt>${tr(req, 'pln.proposal.score')}</dt><dd>${r.priority_score ?? '—'} ${r.urgency ? html`<small class="muted">(${tr(req, 'pln.decision.urgency')} ${r.urgency})</small>` : ''}</dd>
+<dt>${tr(req, 'pln.mapping.title')}</dt><dd>${r.sub_kegiatan_code ?? '—'} · ${opdLabel(opds, r.opd_id)} ${r.mapping_confirmed ? html`<span class="badge ok">${tr(req, 'pln.mapping.confirmed')}</span>` : html`<span class="badge warn">${tr(req, 'pln.mapping.suggested')}</span>`}${mapForm}</dd>
+${r.feasible !== null ? html`<dt>${tr(req, 'pln.proposal.feasible')}</dt><dd>${r.feasible ? tr(req, 'common.yes') : tr(req, 'common.no')} ${r.feasibility_reason}</dd>` : ''}
+${r.renja_item_id ? html`<dt>${tr(req, 'pln.renja.title')}</dt><dd><a href="/perencanaan/renja-item/${r.renja_item_id}">${tr(req, 'pln.renja.item')} #${r.renja_item_id}</a></dd>` : ''}
+${r.source === 'citizen' && (p.role === 'bappeda' || p.role === 'kelurahan' || p.role === 'kecamatan') ? html`<dt>${tr(req, 'pln.public.name')}</dt><dd>${r.submitter_name} · ${r.submitter_contact}</dd>` : ''}
+</dl>
+${r.has_photo ? html`<p><img src="/perencanaan/usulan/${id}/foto" alt="${tr(req, 'pln.proposal.photo')}" style="max-width:100%;max-height:320px"></p>` : ''}
+${photoForm}${decideForm}${deferAccepted}${renjaForm}${carryForm}
+<h2>${tr(req, 'pln.step.history')}</h2>${stepsTable(req, steps)}`;
+  };
+  app.get('/perencanaan/usulan/:id', { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, params: idP } }, async (req, reply) => {
+    const r = await props.loadProposal(db, req.principal!.pemdaId, req.params.id);
+    return sendPage(req, reply, { title: `${r.tracking_code} · ${r.title}`, body: await proposalPage(req, req.params.id), notice: noticeOf(req) });
+  });
+  app.get('/perencanaan/usulan/:id/foto', { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, params: idP } }, async (req, reply) => {
+    const r = await props.loadProposal(db, req.principal!.pemdaId, req.params.id);
+    if (!props.canSee(req.principal!, r)) throw notFound();
+    const ph = await props.getPhoto(db, req.principal!.pemdaId, r.id);
+    if (!ph) throw notFound();
+    return reply.type(ph.content_type).header('cache-control', 'private, max-age=300').header('x-content-type-options', 'nosniff').send(ph.data);
+  });
+  const proposalPost = (path: string, perm: string, fn: (req: FastifyRequest & { params: { id: number } }, b: Record<string, unknown>) => Promise<unknown>, notice = 'pln.notice.saved') =>
+    app.post(`/perencanaan/usulan/:id/${path}`, { config: { auth: { permission: perm } }, schema: { ...hide, params: idP, body: anyBody } }, async (req, reply) => {
+      try {
+        const out = (await fn(req, formBody(req.body))) as { id?: number } | undefined;
+        const target = path === 'bawa' && out?.id ? out.id : req.params.id;
+        return seeOther(reply, `/perencanaan/usulan/${target}`, notice);
+      } catch (err) {
+        const e = errorsOf(req, err);
+        if (!e) throw err;
+        const r = await props.loadProposal(db, req.principal!.pemdaId, req.params.id);
+        return sendPage(req, reply, { title: `${r.tracking_code} · ${r.title}`, body: await proposalPage(req, req.params.id, e), status: statusOf(err) });
+      }
+    });
+  proposalPost('keputusan', 'planning.proposal.decide', (req, b) => props.decide(db, req.principal!, req.params.id, b as never), 'pln.notice.decided');
+  proposalPost('pemetaan', 'planning.proposal.map', (req, b) => props.mapProposal(db, req.principal!, req.params.id, b as never));
+  proposalPost('renja', 'planning.proposal.renja', (req, b) => props.enterRenja(db, req.principal!, req.params.id, { version: Number(b.version) }), 'pln.notice.into_renja');
+  proposalPost('bawa', 'planning.proposal.enter', (req, b) => props.carryOver(db, req.principal!, req.params.id, b as never), 'pln.notice.carried');
+  proposalPost('foto', 'planning.proposal.read', async (req) => {
+    const data = (req.body as Record<string, unknown>).photo;
+    if (!Buffer.isBuffer(data)) throw fieldError('photo', 'field.required');
+    await props.setPhoto(db, req.principal!, req.params.id, data);
+  });
+
+  // ---- settings ---------------------------------------------------------------------------------------------------
+  const settingsPage = async (req: FastifyRequest, e?: E) => {
+    const pemdaId = req.principal!.pemdaId;
+    const [cycles, weights, categories, members, komisi, opdList, dprdUsers] = await Promise.all([
+      settings.listCycles(db, pemdaId),
+      loadWeights(db, pemdaId),
+      settings.listCategories(db, pemdaId, true),
+      settings.listMembers(db, pemdaId),
+      settings.listOpdKomisi(db, pemdaId),
+      listOpds(db, pemdaId),
+      listUsers(db, pemdaId, { role: 'dprd', limit: 200 }),
+    ]);
+    const opds = new Map(opdList.map((o) => [o.id, o]));
+    const dt = (d: Date | null) => (d ? new Date(new Date(d).getTime() - new Date(d).getTimezoneOffset() * 60000).toISOString().slice(0, 16) : '');
+    const manage = can(req, 'planning.dprd.manage');
+    return html`${errorBox(e)}
+<h2>${tr(req, 'pln.settings.cycles')}</h2>
+<table class="data"><thead><tr><th>${tr(req, 'pln.year')}</th><th>${tr(req, 'pln.settings.musrenbang_open')}</th><th>${tr(req, 'pln.settings.pokir_window')}</th></tr></thead><tbody>${cycles.map(
+      (c) => html`<tr><td>${c.year}</td><td>${c.musrenbang_open ? tr(req, 'common.yes') : tr(req, 'common.no')}</td><td>${date(req, c.pokir_opens_at, true)} – ${date(req, c.pokir_closes_at, true)}</td></tr>`,
+    )}</tbody></table>
+<form method="post" action="/perencanaan/pengaturan/siklus" class="form">${csrfField(req)}
+  <label>${tr(req, 'pln.year')}<input name="year" inputmode="numeric" required value="${cycles[0]?.year ?? ''}"></label>
+  <label class="check"><input type="checkbox" name="musrenbang_open" value="true"${cycles[0]?.musrenbang_open ? ' checked' : ''}> ${tr(req, 'pln.settings.musrenbang_open')}</label>
+  <label>${tr(req, 'pln.settings.pokir_opens')}<input type="datetime-local" name="pokir_opens_at" value="${dt(cycles[0]?.pokir_opens_at ?? null)}"></label>
+  <label>${tr(req, 'pln.settings.pokir_closes')}<input type="datetime-local" name="pokir_closes_at" value="${dt(cycles[0]?.pokir_closes_at ?? null)}"></label>
+  <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
+<h2>${tr(req, 'pln.settings.weights')}</h2><p class="muted">${tr(req, 'pln.settings.weights_hint')}</p>
+<form method="post" action="/perencanaan/pengaturan/bobot" class="form">${csrfField(req)}
+  ${CRITERIA.map((c) => html`<label>${tr(req, `pln.criterion.${c}`)}<input name="${c}" inputmode="numeric" value="${weights[c]}" size="4"></label>`)}
+  <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
+<h2>${tr(req, 'pln.settings.categories')}</h2>
+<table class="data"><thead><tr><th>${tr(req, 'pln.settings.code')}</th><th>${tr(req, 'pln.settings.name')}</th><th>${tr(req, 'pln.rnode.sub_kegiatan')}</th><th>OPD</th><th>${tr(req, 'common.status')}</th></tr></thead><tbody>${categories.map(
+      (c) => html`<tr><td>${c.code}</td><td>${c.name}</td><td>${c.sub_kegiatan_code ?? ''}</td><td>${opdLabel(opds, c.opd_id)}</td><td>${c.active ? tr(req, 'common.active') : tr(req, 'common.inactive')}</td></tr>`,
+    )}</tbody></table>
+<form method="post" action="/perencanaan/pengaturan/kategori" class="form">${csrfField(req)}
+  <label>${tr(req, 'pln.settings.code')}<input name="code" required pattern="[a-z0-9_]{2,40}"></label>
+  <label>${tr(req, 'pln.settings.name')}<input name="name" required></label>
+  <label>${tr(req, 'pln.rnode.sub_kegiatan')}<input name="sub_kegiatan_code"></label>
+  <label>OPD<select name="opd_id"><option value="">—</option>${opdList.map((o) => html`<option value="${o.id}">${o.name}</option>`)}</select></label>
+  <label class="check"><input type="checkbox" name="active" value="true" checked> ${tr(req, 'common.active')}</label>
+  <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
+<h2>${tr(req, 'pln.settings.members')}</h2>
+<table class="data"><thead><tr><th>${tr(req, 'pln.settings.name')}</th><th>${tr(req, 'pln.pokir.komisi')}</th><th>${tr(req, 'pln.settings.dapil')}</th><th>${tr(req, 'pln.settings.fraksi')}</th></tr></thead><tbody>${members.map(
+      (m) => html`<tr><td>${m.name}</td><td>${m.komisi}</td><td>${m.dapil}</td><td>${m.fraksi}</td></tr>`,
+    )}</tbody></table>
+${manage
+  ? html`<form method="post" action="/perencanaan/pengaturan/anggota" class="form">${csrfField(req)}
+  <label>${tr(req, 'pln.settings.user')}<select name="user_id">${dprdUsers.rows.map((u) => html`<option value="${u.id}">${u.username} · ${u.full_name}</option>`)}</select></label>
+  <label>${tr(req, 'pln.settings.name')}<input name="name" required></label>
+  <label>${tr(req, 'pln.pokir.komisi')}<select name="komisi">${settings.KOMISI.map((k) => html`<option>${k}</option>`)}</select></label>
+  <label>${tr(req, 'pln.settings.dapil')}<input name="dapil"></label>
+  <label>${tr(req, 'pln.settings.fraksi')}<input name="fraksi"></label>
+  <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
+  : ''}
+<h2>${tr(req, 'pln.settings.komisi')}</h2>
+<table class="data"><tbody>${komisi.map((k) => html`<tr><td>${opdLabel(opds, k.opd_id)}</td><td>${tr(req, 'pln.pokir.komisi')} ${k.komisi}</td></tr>`)}</tbody></table>
+${manage
+  ? html`<form method="post" action="/perencanaan/pengaturan/komisi" class="filters">${csrfField(req)}
+  <label>OPD<select name="opd_id">${opdList.map((o) => html`<option value="${o.id}">${o.name}</option>`)}</select></label>
+  <label>${tr(req, 'pln.pokir.komisi')}<select name="komisi">${settings.KOMISI.map((k) => html`<option>${k}</option>`)}</select></label>
+  <button>${tr(req, 'common.save')}</button></form>`
+  : ''}`;
+  };
+  app.get('/perencanaan/pengaturan', { config: { auth: { permission: 'planning.settings' } }, schema: hide }, async (req, reply) =>
+    sendPage(req, reply, { title: tr(req, 'pln.settings.title'), body: await settingsPage(req), notice: noticeOf(req) }),
+  );
+  const settingsPost = (path: string, perm: string, fn: (req: FastifyRequest, b: Record<string, unknown>) => Promise<unknown>) =>
+    app.post(`/perencanaan/pengaturan/${path}`, { config: { auth: { permission: perm } }, schema: { ...hide, body: anyBody } }, async (req, reply) => {
+      try {
+        await fn(req, formBody(req.body));
+        return seeOther(reply, '/perencanaan/pengaturan', 'pln.notice.saved');
+      } catch (err) {
+        const e = errorsOf(req, err);
+        if (!e) throw err;
+        return sendPage(req, reply, { title: tr(req, 'pln.settings.title'), body: await settingsPage(req, e), status: statusOf(err) });
+      }
+    });
+  settingsPost('siklus', 'planning.settings', (req, b) =>
+    settings.setCycle(db, req.principal!, Number(b.year), { musrenbang_open: b.musrenbang_open === 'true', pokir_opens_at: (b.pokir_opens_at as string) ?? null, pokir_closes_at: (b.pokir_closes_at as string) ?? null }),
+  );
+  settingsPost('bobot', 'planning.settings', (req, b) => settings.setWeights(db, req.principal!, b));
+  settingsPost('kategori', 'planning.settings', (req, b) => settings.setCategory(db, req.principal!, String(b.code ?? ''), { ...(b as object), active: b.active === 'true' } as never));
+  settingsPost('anggota', 'planning.dprd.manage', (req, b) => settings.upsertMember(db, req.principal!, b as never));
+  settingsPost('komisi', 'planning.dprd.manage', (req, b) => settings.setOpdKomisi(db, req.principal!, b as never));
+}
