@@ -58,11 +58,11 @@ const crumbs = (req: FastifyRequest, def?: ResourceDef) =>
 const badge = (req: FastifyRequest, active: boolean) =>
   active ? html`<span class="badge ok">${tr(req, 'common.active')}</span>` : html`<span class="badge">${tr(req, 'common.inactive')}</span>`;
 
-function cell(req: FastifyRequest, def: ResourceDef, col: ColumnDef, row: Row, refs: Map<string, Row>): HtmlValue {
+function cell(req: FastifyRequest, def: ResourceDef, col: ColumnDef, row: Row, refs: Map<string, Row>, linkCode = true): HtmlValue {
   const v = row[col.name];
   if (col.render) return col.render(row);
   if (col.name === 'active') return badge(req, Boolean(v));
-  if (col.name === 'code') return html`<a href="/master-data/${def.key}/${row.id}">${v}</a>`;
+  if (col.name === 'code' && linkCode) return html`<a href="/master-data/${def.key}/${row.id}">${v}</a>`;
   if (col.ref) {
     const target = v ? refs.get(`${col.ref}:${v}`) : undefined;
     return target ? html`<a href="/master-data/${col.ref}/${target.id}">${target.code} ${target.name}</a>` : '';
@@ -126,8 +126,8 @@ async function formHtml(
     const id = `f-${input.name}`;
     const err = errors[input.name];
     const described = [input.hint ? `${id}-hint` : '', err ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-    const label = html`${tr(req, input.label)}${input.required && !readOnly ? html` <abbr title="${tr(req, 'md.required')}">*</abbr>` : ''}`;
-    const hint = input.hint ? html`<span class="muted" id="${id}-hint">${tr(req, input.hint)}</span>` : '';
+    const label = html`<span>${tr(req, input.label)}${input.required && !readOnly ? html` <abbr title="${tr(req, 'md.required')}">*</abbr>` : ''}</span>`;
+    const hint = input.hint ? html`<span class="hint muted" id="${id}-hint">${tr(req, input.hint)}</span>` : '';
     const errHtml = err ? html`<span class="field-error" id="${id}-error">${err}</span>` : '';
     const aria = html`${err ? html` aria-invalid="true"` : ''}${described ? html` aria-describedby="${described}"` : ''}`;
     if (readOnly) {
@@ -351,7 +351,7 @@ ${
       const childHref = `${base}?${def.parent === 'id' ? `parent_id=${row.id}` : `parent_code=${encodeURIComponent(row.code)}&year=${row.year}`}`;
       const body = html`${crumbs(req, def)}
 <dl class="detail">
-${def.columns.map((c) => html`<dt>${tr(req, c.label)}</dt><dd>${cell(req, def, c, row, refs)}</dd>`)}
+${def.columns.map((c) => html`<dt>${tr(req, c.label)}</dt><dd>${cell(req, def, c, row, refs, false)}</dd>`)}
 ${def.parent ? html`<dt>${tr(req, 'md.field.parent')}</dt><dd>${parent ? html`<a href="${base}/${parent.id}">${parent.code} ${parent.name}</a>` : '—'}</dd>` : ''}
 ${bidang ? html`<dt>${tr(req, 'md.field.bidang')}</dt><dd>${bidang.length ? html`<ul>${bidang.map((b) => html`<li>${b} ${names.get(b) ?? ''}</li>`)}</ul>` : '—'}</dd>` : ''}
 <dt>${tr(req, 'md.field.version')}</dt><dd>${row.version}</dd>
