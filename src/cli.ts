@@ -10,6 +10,7 @@ import { systemPrincipal, ROLES } from './core/roles.ts';
 import type { Db } from './core/db/database.ts';
 import { createApiToken, createUser } from './modules/users/index.ts';
 import { importFile } from './modules/master-data/index.ts';
+import { importCatalogue } from './modules/catalogue/index.ts';
 import { AppError } from './core/errors.ts';
 import { t } from './core/i18n/i18n.ts';
 
@@ -21,7 +22,8 @@ Usage: padu <command> [options]
   migrate                        apply pending database migrations
   seed --demo                    create/refresh "Kabupaten Demo" with demo data and users
   import <kind> <file> [--year Y] bulk import master data from CSV or XLSX (all or nothing)
-                                 kinds: organisations, nomenclature, accounts, regions, funding-sources, units
+                                 kinds: organisations, nomenclature, accounts, regions, funding-sources, units,
+                                 catalogue (SSH/HSPK/ASB/SBU prices; --year, default next year)
   user add --username U --password P --role R --name "Full Name" [--opd ID] [--region ID]
   token create --user U [--name NAME]   create an API bearer token (printed once)
   audit verify                   recompute the audit hash chain; exit 1 naming the first bad record
@@ -118,10 +120,12 @@ async function main(argv: string[]): Promise<number> {
         const pemda = await pickPemda(db, values.pemda);
         const buf = fs.readFileSync(file);
         const progress = bar();
-        const res = await importFile(db, systemPrincipal(pemda.id, 'cli-import'), kind, buf, {
-          year: values.year ? Number(values.year) : undefined,
-          onProgress: (done: number, total: number) => progress(done, total, kind),
-        });
+        const actor = systemPrincipal(pemda.id, 'cli-import');
+        const year = values.year ? Number(values.year) : undefined;
+        const res =
+          kind === 'catalogue'
+            ? await importCatalogue(db, actor, buf, { year: year ?? new Date().getFullYear() + 1 })
+            : await importFile(db, actor, kind, buf, { year, onProgress: (done: number, total: number) => progress(done, total, kind) });
         if (!res.ok) {
           console.error(`Import refused: ${res.errors.length} error(s); nothing was written.`);
           for (const e of res.errors.slice(0, 50)) console.error(`  row ${e.row}, column ${e.column}: ${e.reason}`);
