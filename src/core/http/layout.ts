@@ -58,6 +58,7 @@ export function renderPage(req: FastifyRequest, opts: PageOptions): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${opts.title} · Padu</title>
+<meta name="htmx-config" content='{"includeIndicatorStyles":false}'>
 <link rel="stylesheet" href="/static/padu.css">
 <script src="/static/htmx.min.js" defer></script>
 </head>
