@@ -116,8 +116,7 @@ const proposalOut = z.object({
   rank: z.number().optional(),
 });
 const stepOut = z.object({ id: z.number(), stage: z.string(), action: z.string(), amount: money.nullable(), volume: dec.nullable(), reason: z.string(), related_id: z.number().nullable(), related_code: z.string().nullable(), actor_name: z.string(), actor_role: z.string(), at: ts });
-const trackOut: z.ZodType = z.lazy(() =>
-  z.object({
+const trackBase = z.object({
     proposal: z.object({
       tracking_code: z.string(),
       kind: z.string(),
@@ -149,9 +148,9 @@ const trackOut: z.ZodType = z.lazy(() =>
       renja: z.object({ year: z.number(), opd: z.string(), sub_kegiatan_code: z.string(), status: z.string(), pagu: money }).nullable(),
     }),
     steps: z.array(z.object({ stage: z.string(), action: z.string(), at: ts, amount: money.nullable(), volume: dec.nullable(), reason: z.string(), related_code: z.string().nullable(), actor_role: z.string() })),
-    earlier: trackOut.nullable(),
-  }),
-);
+  });
+/** The history of the proposal it was carried over from (same shape, nested). */
+const trackOut = trackBase.extend({ earlier: trackBase.extend({ earlier: z.unknown().nullable() }).nullable() });
 const cycleOut = z.object({ year: z.number(), musrenbang_open: z.boolean(), pokir_opens_at: ts.nullable(), pokir_closes_at: ts.nullable(), version: z.number(), updated_at: ts });
 const categoryOut = z.object({ code: z.string(), name: z.string(), sub_kegiatan_code: z.string().nullable(), opd_id: z.number().nullable(), active: z.boolean(), version: z.number() });
 const memberOut = z.object({ id: z.number(), user_id: z.number().nullable(), name: z.string(), fraksi: z.string(), komisi: z.string(), dapil: z.string(), active: z.boolean() });
