@@ -5,8 +5,7 @@
 // spec, unit, TKDN or account list of an existing code becomes its next approved version, each
 // audited as a price change; unchanged rows are left alone.
 import { createHash } from 'node:crypto';
-import ExcelJS from 'exceljs';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { normHeader, readSheet, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
@@ -37,13 +36,7 @@ import {
 // error reasons must still read as sentences.
 addMessages(catalogueMessages);
 
-export interface ImportError {
-  /** The 1-based data row (the first row after the header is 1; 0 is the header itself). */
-  row: number;
-  /** The column header as written in the file ('' for the whole file). */
-  column: string;
-  reason: string;
-}
+export type { ImportError, Sheet };
 
 export type ImportResult =
   | { ok: true; count: number; created: number; updated: number; unchanged: number }
@@ -83,78 +76,6 @@ export function templateCsv(): string {
     `SSH,1.1.12.01.01.0001,Kertas HVS A4 80 gram,"210 x 297 mm, 500 lembar",Rim,65000,40,5.1.02.01.01.0024,,,,,\r\n`
   );
 }
-
-export interface Sheet {
-  headers: string[];
-  rows: Array<{ row: number; cells: string[] }>;
-}
-
-class SheetError extends Error {
-  constructor(readonly key: string) {
-    super(key);
-  }
-}
-
-async function readSheet(file: Buffer): Promise<Sheet> {
-  if (file.length === 0) throw new SheetError('cat.import.empty');
-  return file[0] === 0x50 && file[1] === 0x4b ? readXlsx(file) : readCsv(file);
-}
-
-async function readXlsx(file: Buffer): Promise<Sheet> {
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(file as unknown as ArrayBuffer);
-  } catch {
-    throw new SheetError('cat.import.unreadable');
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) throw new SheetError('cat.import.empty');
-  const all: Array<{ row: number; cells: string[] }> = [];
-  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: string[] = [];
-    for (let c = 1; c <= row.cellCount; c++) cells.push(cellText(row.getCell(c)));
-    all.push({ row: rowNumber, cells });
-  });
-  const [head, ...rows] = all;
-  if (!head) throw new SheetError('cat.import.empty');
-  return { headers: head.cells, rows: rows.map((r) => ({ row: r.row - head.row, cells: r.cells })).filter((r) => r.cells.some((c) => c.trim() !== '')) };
-}
-
-function cellText(cell: ExcelJS.Cell): string {
-  const v = cell.value;
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  // numbers stay exact only when they are integers; a fractional price is reported, not rounded
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v).toString() : Number.isInteger(v) ? v.toExponential() : String(v);
-  if (typeof v === 'boolean') return String(v);
-  if (typeof v === 'object' && 'result' in v && v.result !== undefined && v.result !== null) return String(v.result);
-  try {
-    return cell.text ?? '';
-  } catch {
-    return String(v);
-  }
-}
-
-function readCsv(file: Buffer): Sheet {
-  let text = file.toString('utf8');
-  if (text.includes('\uFFFD')) text = file.toString('latin1'); // an old Excel export (Windows-1252)
-  text = text.replace(/^\uFEFF/, '');
-  const firstLine = text.slice(0, text.search(/\r?\n|$/));
-  const count = (ch: string) => firstLine.split(ch).length - 1;
-  const delimiter = [';', '\t', ','].reduce((best, ch) => (count(ch) > count(best) ? ch : best), ',');
-  let records: string[][];
-  try {
-    records = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: false }) as string[][];
-  } catch {
-    throw new SheetError('cat.import.unreadable');
-  }
-  const [head, ...rest] = records;
-  if (!head) throw new SheetError('cat.import.empty');
-  const rows = rest.map((cells, i) => ({ row: i + 1, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
-  return { headers: head, rows };
-}
-
-const normHeader = (h: string) => h.trim().toLowerCase().replace(/[\s-]+/g, '_');
 
 interface ParsedRow {
   row: number;

@@ -3,8 +3,7 @@
 // file); if any row is bad the report lists each (row, column, reason) and nothing is written.
 // Otherwise the rows are upserted by code in one transaction with one audit entry for the file.
 import { createHash } from 'node:crypto';
-import ExcelJS from 'exceljs';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { normHeader, readSheet, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
@@ -21,13 +20,7 @@ import { resourceOf, roleHas, type ImportRecord, type InputDef, type Prepared, t
 // still read as sentences.
 addMessages(masterDataMessages);
 
-export interface ImportError {
-  /** The 1-based data row (the first row after the header is 1; 0 is the header itself). */
-  row: number;
-  /** The column header as written in the file. */
-  column: string;
-  reason: string;
-}
+export type { ImportError, Sheet };
 
 export type ImportResult =
   | { ok: true; count: number; inserted: number; updated: number; unchanged: number }
@@ -44,85 +37,8 @@ export interface ImportOptions {
   mode?: 'upsert' | 'seed';
 }
 
-export interface Sheet {
-  headers: string[];
-  /** Data rows with their 1-based data row number. */
-  rows: Array<{ row: number; cells: string[] }>;
-}
-
 export const MAX_IMPORT_ROWS = 100_000;
 const MAX_REPORTED_ERRORS = 500;
-
-class SheetError extends Error {
-  constructor(
-    readonly row: number,
-    readonly key: string,
-  ) {
-    super(key);
-  }
-}
-
-/** Read the first worksheet of an XLSX file (it starts with "PK", a zip) or a CSV (`,` `;` or tab). */
-export async function readSheet(file: Buffer): Promise<Sheet> {
-  if (file.length === 0) throw new SheetError(0, 'md.import.empty');
-  if (file[0] === 0x50 && file[1] === 0x4b) return readXlsx(file);
-  return readCsv(file);
-}
-
-async function readXlsx(file: Buffer): Promise<Sheet> {
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(file as unknown as ArrayBuffer);
-  } catch {
-    throw new SheetError(0, 'md.import.unreadable');
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) throw new SheetError(0, 'md.import.empty');
-  const all: Array<{ row: number; cells: string[] }> = [];
-  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: string[] = [];
-    for (let c = 1; c <= row.cellCount; c++) cells.push(cellText(row.getCell(c)));
-    all.push({ row: rowNumber, cells });
-  });
-  const [head, ...rows] = all;
-  if (!head) throw new SheetError(0, 'md.import.empty');
-  return { headers: head.cells, rows: rows.map((r) => ({ row: r.row - head.row, cells: r.cells })) };
-}
-
-function cellText(cell: ExcelJS.Cell): string {
-  const v = cell.value;
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  // a long number (a NIP typed into a number cell) has lost its last digits: let validation refuse it
-  if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v) ? v.toExponential() : String(v);
-  if (typeof v === 'boolean') return String(v);
-  try {
-    return cell.text ?? '';
-  } catch {
-    return String(v);
-  }
-}
-
-function readCsv(file: Buffer): Promise<Sheet> {
-  let text = file.toString('utf8');
-  if (text.includes('\uFFFD')) text = file.toString('latin1'); // an old Excel export (Windows-1252)
-  text = text.replace(/^\uFEFF/, '');
-  const firstLine = text.slice(0, text.search(/\r?\n|$/));
-  const count = (ch: string) => firstLine.split(ch).length - 1;
-  const delimiter = [';', '\t', ','].reduce((best, ch) => (count(ch) > count(best) ? ch : best), ',');
-  let records: string[][];
-  try {
-    records = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: false }) as string[][];
-  } catch (err) {
-    throw new SheetError(Math.max(0, Number((err as { lines?: number }).lines ?? 1) - 1), 'md.import.unreadable');
-  }
-  const [head, ...rest] = records;
-  if (!head) throw new SheetError(0, 'md.import.empty');
-  const rows = rest.map((cells, i) => ({ row: i + 1, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
-  return Promise.resolve({ headers: head, rows });
-}
-
-const normHeader = (h: string) => h.trim().toLowerCase().replace(/[\s-]+/g, '_');
 
 /** The importable inputs of a resource with their header names. */
 export function importColumns(def: ResourceDef): Array<InputDef & { import: NonNullable<InputDef['import']> }> {

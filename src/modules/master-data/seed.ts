@@ -4,7 +4,8 @@
 // as they are (idempotent), one audit entry per table.
 import fs from 'node:fs';
 import type { SeedContext } from '../../core/module.ts';
-import { importSheet, readSheet, type ImportOptions } from './import.ts';
+import { readSheet } from '../../core/tabular.ts';
+import { importSheet, type ImportOptions } from './import.ts';
 import { resourceOf, type ResourceKey } from './resources.ts';
 
 export const SEED_YEARS = [2026, 2027] as const;
