@@ -41,9 +41,9 @@ import { listSubKegiatanOf } from './md-lookups.ts';
 const hide = { hide: true } as const;
 
 
-export function statusBadge(req: FastifyRequest, status: string): Html {
+export function statusBadge(req: FastifyRequest, status: string, count?: string | number): Html {
   const cls = status === 'approved' ? 'ok' : status === 'submitted' ? 'warn' : status === 'returned' ? 'err' : '';
-  return html`<span class="badge ${cls}">${tr(req, `bud.status.${status}`)}</span>`;
+  return html`<span class="badge ${cls}">${tr(req, `bud.status.${status}`)}${count === undefined ? '' : ` ${count}`}</span>`;
 }
 
 export function inputNotice(req: FastifyRequest, s: InputState): Html {
@@ -131,7 +131,7 @@ ${overviewTable(req, stage, rows, names)}`;
       return html`<tr><td><a href="/budget/opd/${r.opd_id}?stage_id=${stage.id}">${o?.name ?? r.opd_id}</a> <span class="muted">${o?.code ?? ''}</span></td>
 <td class="num">${money(req, r.ceiling)}</td><td class="num">${money(req, r.planned)}</td>${remainingCell(req, r.ceiling, r.planned)}
 <td><progress max="100" value="${pct(r.planned, r.ceiling)}">${pct(r.planned, r.ceiling)}%</progress></td>
-<td>${r.subs ? html`${r.approved}/${r.subs} ${statusBadge(req, 'approved')} ${r.submitted ? html`${r.submitted} ${statusBadge(req, 'submitted')}` : ''} ${r.returned ? html`${r.returned} ${statusBadge(req, 'returned')}` : ''}` : html`<span class="muted">—</span>`}</td>
+<td>${r.subs ? html`${statusBadge(req, 'approved', `${r.approved}/${r.subs}`)} ${r.submitted ? statusBadge(req, 'submitted', r.submitted) : ''} ${r.returned ? statusBadge(req, 'returned', r.returned) : ''}` : html`<span class="muted">—</span>`}</td>
 ${review ? html`<td>${r.flagged_free_text ? html`<span class="badge err">${r.flagged_free_text} ${tr(req, 'bud.flag.free_text')}</span>` : ''} ${r.flagged_at_ceiling_price ? html`<span class="badge warn">${r.flagged_at_ceiling_price} ${tr(req, 'bud.flag.at_price')}</span>` : ''} <a href="/budget/review?stage_id=${stage.id}&opd_id=${r.opd_id}">${tr(req, 'bud.review.open_opd')}</a></td>` : ''}</tr>`;
     })}</tbody>
 <tfoot><tr><td>${tr(req, 'bud.overview.pemda_total')}</td><td class="num">${money(req, sum('ceiling'))}</td><td class="num">${money(req, sum('planned'))}</td>${remainingCell(req, sum('ceiling'), sum('planned'))}<td></td><td></td>${review ? html`<td></td>` : ''}</tr></tfoot></table></div>`;
@@ -257,7 +257,7 @@ ${isOperator && ceilingRow?.allow_financing ? html`<a class="button secondary" h
     const out = subOut(s);
     const lo = lines.map(lineOut);
     const region = regions.find((r) => r.id === s.region_id);
-    const body = html`<p><a href="/budget/opd/${s.opd_id}?stage_id=${s.stage_id}">← ${org?.name ?? ''}</a> · ${stage.name}</p>
+    const body = html`<link rel="stylesheet" href="/budget/budget.css"><p><a href="/budget/opd/${s.opd_id}?stage_id=${s.stage_id}">← ${org?.name ?? ''}</a> · ${stage.name}</p>
 ${inputNotice(req, state)}
 ${locked ? html`<p class="warning">${tr(req, 'bud.error.locked', { code: s.code })}</p>` : ''}
 ${s.review_note ? html`<p class="${s.status === 'returned' ? 'error' : 'notice'}"><b>${tr(req, 'bud.sub.review_note')}:</b> ${s.review_note}</p>` : ''}
@@ -378,7 +378,12 @@ ${overviewTable(req, stage, rows.filter((r) => r.subs > 0 || r.lines > 0), names
     const rows = stage ? await opdOverview(db, p.pemdaId, stage.id) : [];
     const byOpd = new Map(rows.map((r) => [r.opd_id, r]));
     const locks = stage ? await listLocks(db, p.pemdaId, stage.id) : [];
-    const dt = (d: Date | string) => new Date(d).toISOString().slice(0, 16);
+    // datetime-local values in server-local time (what `new Date('YYYY-MM-DDTHH:mm')` reads back)
+    const dt = (d: Date | string) => {
+      const x = new Date(d);
+      const p2 = (n: number) => String(n).padStart(2, '0');
+      return `${x.getFullYear()}-${p2(x.getMonth() + 1)}-${p2(x.getDate())}T${p2(x.getHours())}:${p2(x.getMinutes())}`;
+    };
     const open = stages.find((s) => s.status === 'open');
     const closedLast = !open ? stages.find((s) => s.status === 'closed') : undefined;
     const nextYear = (stages[0]?.year ?? new Date().getFullYear()) + 1;

@@ -40,6 +40,18 @@ document.addEventListener('click', function (e) {
 });
 `;
 
+const BUDGET_CSS = `/* e-Budgeting: the line editor and the picker (on top of padu.css). */
+form.form.wide { max-width: 64rem; }
+form.form fieldset { min-width: 0; border: 1px solid var(--line); }
+form.form select { max-width: 100%; }
+ul.picker { list-style: none; padding: 0; margin: .3rem 0; max-height: 22rem; overflow-y: auto; border: 1px solid var(--line); }
+ul.picker li { border-bottom: 1px solid var(--line); }
+ul.picker button.pick, ul.picker label { display: block; width: 100%; text-align: left; background: #fff; color: var(--fg); border: 0; border-radius: 0; padding: .3rem .5rem; font-weight: 400; }
+ul.picker button.pick:hover, ul.picker button.pick:focus { background: #e8f1f8; }
+dl.detail.preview dd { font-variant-numeric: tabular-nums; }
+dd.error, td.error, b.error { background: none; border: 0; color: var(--err); padding: 0; font-weight: 700; }
+`;
+
 function errorsOf(req: FastifyRequest, err: unknown): Errors | null {
   if (err instanceof AppError && (err.status === 422 || err.status === 400 || err.status === 409 || err.status === 423)) {
     const out: Errors = { _: tr(req, err.messageKey, err.params) };
@@ -96,6 +108,9 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
 
+  app.get('/budget/budget.css', { config: { auth: 'public' }, schema: hide }, async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(BUDGET_CSS),
+  );
   app.get('/budget/editor.js', { config: { auth: 'public' }, schema: hide }, async (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(EDITOR_JS),
   );
@@ -114,7 +129,8 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     const item = c.item;
     const freeText = belanja && settings.allow_free_text;
     return html`${e._ ? html`<p class="error" role="alert">${e._}</p>` : ''}
-<form method="post" action="${c.action}" id="line-form" class="form">
+<link rel="stylesheet" href="/budget/budget.css">
+<form method="post" action="${c.action}" id="line-form" class="form wide">
   ${csrfField(req)}
   <input type="hidden" name="item_id" value="${item?.itemId ?? str(v, 'item_id')}">
   <input type="hidden" name="year" value="${c.year}">
@@ -328,7 +344,8 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     const sel = (name: string, opts: Array<[string, string]>) =>
       html`<select name="${name}">${opts.map(([k, label]) => html`<option value="${k}" ${k === str(v, name) ? 'selected' : ''}>${label}</option>`)}</select>`;
     return html`${errors._ ? html`<p class="error" role="alert">${errors._}</p>` : ''}
-<form method="post" action="${action}" id="travel-form" class="form">
+<link rel="stylesheet" href="/budget/budget.css">
+<form method="post" action="${action}" id="travel-form" class="form wide">
   ${csrfField(req)}
   ${travelId ? html`<input type="hidden" name="travel_id" value="${travelId}"><input type="hidden" name="version" value="${version}">` : ''}
   <label>${tr(req, 'bud.field.trip')}<input name="description" value="${str(v, 'description')}" required>${fe(errors, 'description')}</label>
@@ -348,7 +365,7 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     const input = travelFromForm(values);
     if (!input.province || !input.persons || !input.days) return html``;
     try {
-      const pv = await previewTravel(db, req.principal!, s.id, { ...input, description: input.description || '—' }, travelId);
+      const pv = await previewTravel(db, req.principal!, s.id, { ...input, description: input.description.length >= 3 ? input.description : 'Perjalanan dinas' }, travelId);
       return html`<h3>${tr(req, 'bud.travel.components')}</h3><table class="data"><tbody>${pv.lines.map(
         (l) => html`<tr><td>${tr(req, `bud.travel.${l.travel_component}`)}</td><td>${l.name}</td><td>${[l.v1, l.v2].filter(Boolean).map((x, i) => `${x} ${i === 0 ? l.u1 : l.u2}`).join(' x ')}</td><td class="num">${money(req, l.unit_price)}</td><td class="num">${money(req, l.total)}</td></tr>`,
       )}</tbody><tfoot><tr><td colspan="4">${tr(req, 'bud.field.total')}</td><td class="num" id="travel-total">${money(req, pv.total)}</td></tr></tfoot></table>

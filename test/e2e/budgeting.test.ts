@@ -1,0 +1,71 @@
+// Browser test of e-Budgeting: an OPD operator enters a catalogue-priced line with the picker and
+// sees the remaining ceiling change as they type, saves it, and sees it on the sub kegiatan page.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loginAs, startE2E, type E2E } from './browser.ts';
+
+let e: E2E;
+before(async () => {
+  e = await startE2E();
+});
+after(async () => e?.close());
+
+const rupiah = (s: string | null) => BigInt((s ?? '').replace(/[^\d-]/g, '') || '0');
+
+/** Poll an element's amount until it equals `expected` (htmx swaps it after a short delay). */
+async function waitAmount(page: import('playwright-core').Page, selector: string, expected: bigint, timeout = 5000): Promise<void> {
+  const until = Date.now() + timeout;
+  let last = '';
+  while (Date.now() < until) {
+    last = (await page.locator(selector).textContent().catch(() => null)) ?? '';
+    if (last && rupiah(last) === expected) return;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`${selector} shows ${last}, expected ${expected}`);
+}
+
+test('enter a catalogue-priced line and see the remaining ceiling change', async () => {
+  const ctx = await e.browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await loginAs(e, page, 'dinkes.operator');
+
+  // the budget menu leads to the OPD's RKA; open a draft sub kegiatan
+  await page.click('nav a[href="/budget"]');
+  await page.waitForURL(/\/budget\/opd\/\d+/);
+  const draft = page.locator('table.data tbody tr', { hasText: 'Draf' }).first();
+  await draft.locator('a').first().click();
+  await page.waitForURL(/\/budget\/sub\/\d+/);
+  const remainingBefore = rupiah(await page.textContent('#sub-remaining'));
+
+  await page.click('a:has-text("Tambah baris")');
+  await page.waitForSelector('#line-form');
+  await page.selectOption('select[name=account]', '5.1.02.01.01.0024');
+  // the picker searches as you type
+  await page.fill('input[name=q]', 'kertas');
+  await page.waitForSelector('#picker-results button.pick[data-name*="Kertas"]');
+  const pick = page.locator('#picker-results button.pick[data-name*="Kertas"]').first();
+  const price = BigInt((await pick.getAttribute('data-price')) ?? '0');
+  assert.ok(price > 0n);
+  await pick.click();
+  assert.ok(((await page.textContent('#chosen-item')) ?? '').length > 3, 'the chosen item is shown');
+
+  // type the coefficient: the total and the remaining ceiling update without saving
+  await page.fill('input[name=v1]', '10');
+  await page.fill('input[name=u1]', 'Rim');
+  await waitAmount(page, '#preview-total', price * 10n);
+  const before = rupiah(await page.textContent('#preview-remaining-before'));
+  assert.equal(before, remainingBefore);
+  assert.equal(rupiah(await page.textContent('#preview-remaining')), remainingBefore - price * 10n);
+
+  await page.fill('input[name=v1]', '12');
+  await waitAmount(page, '#preview-remaining', remainingBefore - price * 12n);
+
+  // save: back on the sub kegiatan page with the new remaining ceiling
+  await Promise.all([page.waitForURL(/\/budget\/sub\/\d+\?saved=1/), page.click('#line-form button[type=submit]:not([formmethod])')]);
+  assert.equal(rupiah(await page.textContent('#sub-remaining')), remainingBefore - price * 12n);
+  assert.match((await page.textContent('main')) ?? '', /Tersimpan/);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
