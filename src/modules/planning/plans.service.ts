@@ -3,7 +3,6 @@
 // target per year, indicative ceilings per year, and the cascade (pohon kinerja) that links a sub
 // kegiatan up to the RPJMD goal it serves.
 import { z } from 'zod';
-import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { conflict, fieldError, forbidden, notFound } from '../../core/errors.ts';
@@ -916,4 +915,3 @@ export async function renstraYearValues(db: Q, pemdaId: number, nodeId: number, 
   return { target: cleanDecimal(ind?.value ?? null), unit: ind?.unit ?? null, pagu: ceil?.pagu ?? '0' };
 }
 
-export { sql };

@@ -592,7 +592,8 @@ export async function decide(db: Db, p: Principal, id: number, input: z.input<ty
     if (current.status !== 'pending') throw conflict('pln.error.not_pending', undefined, { status: current.status });
     await checkStageActor(db, p, current);
   }
-  if ((v.decision === 'reject' || v.decision === 'defer') && !v.reason) throw fieldError('reason', 'pln.error.reason_required');
+  // a rejection and a deferral give their reason; the OPD gives the reason of its feasibility judgement either way
+  if ((v.decision === 'reject' || v.decision === 'defer' || (v.decision === 'accept' && current.stage === 'opd')) && !v.reason) throw fieldError('reason', 'pln.error.reason_required');
   if (v.decision === 'defer' && !deferAccepted && current.stage !== 'tapd') throw conflict('pln.error.defer_tapd_only');
   const mappingGiven = v.sub_kegiatan_code !== undefined || v.opd_id !== undefined;
   if (mappingGiven) {
