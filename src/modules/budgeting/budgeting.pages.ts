@@ -11,7 +11,7 @@ import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { formatDate, formatNumber, t } from '../../core/i18n/i18n.ts';
 import { isOpdScoped } from '../../core/roles.ts';
-import { getOrganisation, listFundingSources, listOpds, listRegions, listOpdBidang } from '../master-data/index.ts';
+import { getNomenclature, getOrganisation, listFundingSources, listOpds, listRegions, listOpdBidang } from '../master-data/index.ts';
 import { budCan } from './policy.ts';
 import { currentStage, getStage, inputState, listLocks, listStages, setLock, setOpdInput, closeStage, createYear, openNextStage, setWindow, type InputState, type Stage } from './stages.service.ts';
 import {
@@ -32,7 +32,7 @@ import {
 } from './rka.service.ts';
 import { approveSub, listReviews, reopenSub, returnSub, submitRka, submitSub } from './workflow.service.ts';
 import { listTravels } from './travel.service.ts';
-import { opdOverview, reviewFlags, stageTotals, type OpdOverviewRow } from './totals.queries.ts';
+import { expenditureRollup, opdOverview, reviewFlags, stageTotals, type OpdOverviewRow } from './totals.queries.ts';
 import { listNotifications, markRead } from './notifications.service.ts';
 import { editorPages } from './editor.pages.ts';
 import { formBody, money, str } from './pages.common.ts';
@@ -171,6 +171,19 @@ ${review ? html`<td>${r.flagged_free_text ? html`<span class="badge err">${r.fla
       addable = noms.filter((n) => !have.has(n.code));
     }
     const exp = `/api/v1/budget/stages/${stage.id}/opds/${opdId}`;
+    // program and kegiatan subtotals (from the lines, in SQL) above their sub kegiatan
+    const rollup = new Map((await expenditureRollup(db, p.pemdaId, stage.id, opdId)).map((r) => [`${r.level}|${r.code}`, r.total]));
+    const names = new Map<string, string>();
+    for (const code of new Set(subs.flatMap((x) => [x.program_code, x.kegiatan_code]))) names.set(code, (await getNomenclature(db, p.pemdaId, stage.year, code))?.name ?? '');
+    const ceilingOf = (key: 'program_code' | 'kegiatan_code', code: string) => subs.filter((x) => x[key] === code).reduce((a, x) => a + BigInt(x.ceiling), 0n).toString();
+    const groupRows = (cur: SubKegiatan, prev?: SubKegiatan): Html => {
+      const head = (level: 'program' | 'kegiatan', code: string, key: 'program_code' | 'kegiatan_code') => {
+        const planned = rollup.get(`${level}|${code}`) ?? '0';
+        const ceiling = ceilingOf(key, code);
+        return html`<tr class="group"><th>${code}</th><th colspan="2">${names.get(code) ?? ''}</th><th class="num">${money(req, ceiling)}</th><th class="num">${money(req, planned)}</th><th class="num">${money(req, BigInt(ceiling) - BigInt(planned))}</th><th colspan="${isTapd ? 3 : 2}"></th></tr>`;
+      };
+      return html`${prev?.program_code !== cur.program_code ? head('program', cur.program_code, 'program_code') : ''}${prev?.kegiatan_code !== cur.kegiatan_code ? head('kegiatan', cur.kegiatan_code, 'kegiatan_code') : ''}`;
+    };
     const body = html`${stagePicker(req, stages, stage)}
 ${inputNotice(req, state)}
 <dl class="detail">
@@ -183,7 +196,7 @@ ${inputNotice(req, state)}
 <h2>${tr(req, 'bud.field.sub_kegiatan')}</h2>
 <div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'bud.field.code')}</th><th>${tr(req, 'bud.field.sub_kegiatan')}</th><th>${tr(req, 'bud.field.funding_source')}</th><th class="num">${tr(req, 'bud.field.ceiling')}</th><th class="num">${tr(req, 'bud.field.planned')}</th><th class="num">${tr(req, 'bud.field.remaining')}</th><th class="num">${tr(req, 'bud.field.lines')}</th><th>${tr(req, 'common.status')}</th>${isTapd ? html`<th>${tr(req, 'bud.stages.set_ceiling')}</th>` : ''}</tr></thead>
 <tbody>${subs.length ? subs.map(
-      (s) => html`<tr><td>${s.code}</td><td><a href="/budget/sub/${s.id}">${s.name}</a>${lockedCodes.has(s.code) || lockedCodes.has(s.kegiatan_code) ? html` <span class="badge err">🔒</span>` : ''}</td><td>${s.funding_source_id ? fundingName.get(s.funding_source_id) : ''}</td>
+      (s, i) => html`${groupRows(s, subs[i - 1])}<tr><td>${s.code}</td><td><a href="/budget/sub/${s.id}">${s.name}</a>${lockedCodes.has(s.code) || lockedCodes.has(s.kegiatan_code) ? html` <span class="badge err">🔒</span>` : ''}</td><td>${s.funding_source_id ? fundingName.get(s.funding_source_id) : ''}</td>
 <td class="num">${money(req, s.ceiling)}</td><td class="num">${money(req, s.planned)}</td>${remainingCell(req, s.ceiling, s.planned)}<td class="num">${s.lines}</td><td>${statusBadge(req, s.status)}</td>
 ${isTapd ? html`<td><form method="post" action="/budget/opd/${opdId}/sub-ceiling" class="inline">${csrfField(req)}<input type="hidden" name="stage_id" value="${stage.id}"><input type="hidden" name="code" value="${s.code}"><input name="ceiling" inputmode="numeric" size="14" value="${s.ceiling}" aria-label="${tr(req, 'bud.field.ceiling')} ${s.code}"> <button class="secondary">${tr(req, 'common.save')}</button></form></td>` : ''}</tr>`,
     ) : html`<tr><td colspan="8">${tr(req, 'common.empty')}</td></tr>`}</tbody></table></div>
@@ -201,7 +214,7 @@ ${
 }
 ${
   lines.length || ceilingRow?.allow_revenue || ceilingRow?.allow_financing
-    ? html`<h2>${tr(req, 'bud.opd.revenue_financing')}</h2>${linesTable(req, lines.map(lineOut), { showKind: true })}
+    ? html`<h2>${tr(req, 'bud.opd.revenue_financing')}</h2>${linesTable(req, lines.map(lineOut), { showKind: true, edit: isOperator })}
 ${isOperator && ceilingRow?.allow_revenue ? html`<a class="button secondary" href="/budget/opd/${opdId}/lines/new?kind=pendapatan&stage_id=${stage.id}">${tr(req, 'bud.opd.add_revenue')}</a>` : ''}
 ${isOperator && ceilingRow?.allow_financing ? html`<a class="button secondary" href="/budget/opd/${opdId}/lines/new?kind=pembiayaan&stage_id=${stage.id}">${tr(req, 'bud.opd.add_financing')}</a>` : ''}`
     : ''

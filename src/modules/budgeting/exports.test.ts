@@ -49,7 +49,7 @@ test('the RKA-SKPD XLSX of a demo OPD opens and its totals equal the API totals'
   await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
   const summary = wb.worksheets[0]!;
   const values = new Map<string, unknown>();
-  summary.eachRow((row) => values.set(String(row.getCell(1).value), row.getCell(2).value));
+  summary.eachRow((row) => values.set(String(row.getCell(1).value).trim(), row.getCell(2).value));
   assert.equal(String(values.get('Belanja')), api.belanja);
   assert.equal(String(values.get('Pendapatan')), api.revenue);
   for (const s of api.subs) {
@@ -57,6 +57,9 @@ test('the RKA-SKPD XLSX of a demo OPD opens and its totals equal the API totals'
     assert.ok(key, `sub kegiatan ${s.code} in the summary`);
     assert.equal(String(values.get(key!)), s.planned, s.code);
   }
+  // programs (the top of the roll-up) add up to the OPD's expenditure
+  const programs = [...values.entries()].filter(([k]) => /^\d\.\d{2}\.\d{2} /.test(k)).reduce((a, [, v]) => a + BigInt(String(v)), 0n);
+  assert.equal(programs.toString(), api.belanja);
   // the detail sheet ends each sub kegiatan with its JUMLAH; their sum is the OPD's expenditure
   const detail = wb.worksheets[1]!;
   const jumlah: bigint[] = [];

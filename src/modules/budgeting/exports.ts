@@ -18,7 +18,7 @@ import { getAccount, getNomenclature, getOrganisation, getRegion, listFundingSou
 import { formatDecimal } from './calc.ts';
 import { getSub, lineOut, listLines, listSubs, type Line, type SubKegiatan } from './rka.service.ts';
 import { requireStage, type Stage } from './stages.service.ts';
-import { accountTotals } from './totals.queries.ts';
+import { expenditureRollup } from './totals.queries.ts';
 
 export interface ExportArgs {
   db: Db;
@@ -52,6 +52,8 @@ export interface RkaDoc {
   stage: Stage;
   opd: { code: string; name: string; headName: string; headNip: string | null };
   summary: Array<[string, string]>;
+  /** Expenditure by program → kegiatan → sub kegiatan (SQL roll-up of the lines). */
+  rollup: Array<{ depth: number; code: string; name: string; total: string }>;
   sections: DocSection[];
 }
 
@@ -80,7 +82,7 @@ function accountPath(code: string): string[] {
 }
 
 /** The rows of a set of lines under their account hierarchy, groups and descriptions. */
-async function buildRows(db: Db, pemdaId: number, names: NameCache, lines: Line[], lang: Lang): Promise<DocRow[]> {
+async function buildRows(names: NameCache, lines: Line[], lang: Lang): Promise<DocRow[]> {
   // sums per account level, per [#] group and per [-] description (over this set of lines)
   const acc = new Map<string, bigint>();
   const grp = new Map<string, bigint>();
@@ -126,8 +128,6 @@ async function buildRows(db: Db, pemdaId: number, names: NameCache, lines: Line[
       flags,
     });
   }
-  void db;
-  void pemdaId;
   return rows;
 }
 
@@ -149,7 +149,7 @@ async function subSection(db: Db, pemdaId: number, names: NameCache, s: SubKegia
     [L('common.status'), L(`bud.status.${s.status}`)],
   ];
   const total = lines.reduce((a, l) => a + BigInt(l.total), 0n).toString();
-  return { title: `${s.code} ${s.name}`, info, rows: await buildRows(db, pemdaId, names, lines, lang), total };
+  return { title: `${s.code} ${s.name}`, info, rows: await buildRows(names, lines, lang), total };
 }
 
 /** Build the document of an OPD's RKA (all sub kegiatan, revenue, financing) or of one sub kegiatan. */
@@ -182,7 +182,7 @@ export async function buildRka(a: ExportArgs): Promise<RkaDoc> {
     for (const kind of ['pendapatan', 'pembiayaan'] as const) {
       const lines = await listLines(db, pemdaId, { stageId: stage.id, opdId: a.opdId, kind });
       if (!lines.length) continue;
-      sections.push({ title: L(`bud.kind.${kind}`), info: [], rows: await buildRows(db, pemdaId, names, lines, lang), total: lines.reduce((x, l) => x + BigInt(l.total), 0n).toString() });
+      sections.push({ title: L(`bud.kind.${kind}`), info: [], rows: await buildRows(names, lines, lang), total: lines.reduce((x, l) => x + BigInt(l.total), 0n).toString() });
     }
   }
   const summary: Array<[string, string]> = [
@@ -191,7 +191,13 @@ export async function buildRka(a: ExportArgs): Promise<RkaDoc> {
     [L('bud.print.financing_in'), sum('pembiayaan', '6.1')],
     [L('bud.print.financing_out'), sum('pembiayaan', '6.2')],
   ];
-  void accountTotals;
+  const rollup: RkaDoc['rollup'] = [];
+  for (const r of await expenditureRollup(db, pemdaId, stage.id, a.opdId)) {
+    if (r.level === 'opd' || !r.code) continue;
+    if (a.subId !== undefined && !subs[0]!.code.startsWith(r.code)) continue;
+    const depth = r.level === 'program' ? 0 : r.level === 'kegiatan' ? 1 : 2;
+    rollup.push({ depth, code: r.code, name: await names.nom(r.code), total: r.total });
+  }
   return {
     title: a.subId !== undefined ? L('bud.print.title_sub') : L('bud.print.title'),
     pemdaName: pemda?.name ?? '',
@@ -199,6 +205,7 @@ export async function buildRka(a: ExportArgs): Promise<RkaDoc> {
     stage,
     opd: { code: org.code, name: org.name, headName: org.headName, headNip: org.headNip },
     summary,
+    rollup,
     sections,
   };
 }
@@ -290,6 +297,11 @@ export function writeRkaPdf(doc: RkaDoc, lang: Lang, out: NodeJS.WritableStream)
     pdf.text(`Rp ${num(v)}`, left + 240, y, { width: 140, align: 'right' });
   }
   pdf.moveDown(0.6);
+  if (doc.rollup.length) {
+    tableHead();
+    for (const r of doc.rollup) row([r.code, r.name, '', '', '', '', num(r.total)], { bold: r.depth < 2, indent: r.depth * 6 });
+    pdf.moveDown(0.8);
+  }
   for (const s of doc.sections) {
     ensure(80);
     pdf.font('Helvetica-Bold').fontSize(9).text(s.title, left, pdf.y, { width });
@@ -345,8 +357,13 @@ export async function writeRkaXlsx(doc: RkaDoc, lang: Lang, out: import("node:st
     r.getCell(2).numFmt = MONEY_FMT;
   }
   sum.addRow([]);
-  sum.addRow([L('bud.print.sub_kegiatan'), L('bud.field.total')]).font = { bold: true };
-  for (const s of doc.sections) {
+  sum.addRow([`${L('bud.print.program')} / ${L('bud.print.kegiatan')} / ${L('bud.print.sub_kegiatan')}`, L('bud.field.total')]).font = { bold: true };
+  for (const x of doc.rollup) {
+    const r = sum.addRow([`${'  '.repeat(x.depth)}${x.code} ${x.name}`, moneyCell(x.total)]);
+    if (x.depth < 2) r.font = { bold: true };
+    r.getCell(2).numFmt = MONEY_FMT;
+  }
+  for (const s of doc.sections.filter((x) => !x.info.length)) {
     const r = sum.addRow([s.title, moneyCell(s.total)]);
     r.getCell(2).numFmt = MONEY_FMT;
   }
