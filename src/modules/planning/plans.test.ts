@@ -112,6 +112,31 @@ test('Renstra editing: the OPD edits its own draft Renstra only; links to the RP
   assert.equal((await api('PUT', `/api/v1/planning/renstra-nodes/${sub.id}/ceilings`, await t.as('dpupr.head'), { ceilings: [] })).statusCode, 403);
   assert.equal((await api('POST', '/api/v1/planning/indicators', op, { renstra_node_id: tgt.id, name: 'Prevalensi stunting', unit: '%', baseline: '24.1', targets: [{ year: 2026, value: '20' }] })).statusCode, 201);
   assert.equal((await api('POST', '/api/v1/planning/indicators', await t.as('dpupr.operator'), { renstra_node_id: tgt.id, name: 'x' })).statusCode, 403);
+  // the element page: edit, indicators, ceilings through no-JS forms (session + CSRF)
+  const s = await t.session('dinkes.operator');
+  const form = (url: string, body: Record<string, string>) =>
+    t.server.inject({ method: 'POST', url, headers: { cookie: s.headers.cookie!, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: new URLSearchParams({ _csrf: s.csrf, ...body }).toString() });
+  const page = await t.server.inject({ method: 'GET', url: `/perencanaan/renstra-node/${tgt.id}`, headers: { ...s.headers, accept: 'text/html' } });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Prevalensi stunting/);
+  let f = await form(`/perencanaan/renstra-node/${tgt.id}`, { version: String(tgt.version), seq: '9', text: 'Turunnya prevalensi stunting balita' });
+  assert.equal(f.statusCode, 303, f.body.slice(0, 300));
+  const ind = json(await api('GET', `/api/v1/planning/renstra/${renstra.id}`, op)).nodes.find((n: { id: number }) => n.id === tgt.id).indicators[0];
+  f = await form(`/perencanaan/indikator/${ind.id}?back=${encodeURIComponent(`/perencanaan/renstra-node/${tgt.id}`)}`, { version: String(ind.version), name: ind.name, unit: '%', baseline: '24,1', t_2026: '20', t_2027: '18,5' });
+  assert.equal(f.statusCode, 303, f.body.slice(0, 300));
+  const after = json(await api('GET', `/api/v1/planning/renstra/${renstra.id}`, op)).nodes.find((n: { id: number }) => n.id === tgt.id);
+  assert.equal(after.text, 'Turunnya prevalensi stunting balita');
+  assert.deepEqual(after.indicators[0].targets, [{ year: 2026, value: '20' }, { year: 2027, value: '18.5' }]);
+  f = await form(`/perencanaan/renstra-node/${sub.id}/ceilings`, { c_2028: '3.000.000.000' });
+  assert.equal(f.statusCode, 303);
+  // a goal with children cannot be deleted; the error comes back on the page
+  f = await form(`/perencanaan/renstra-node/${goal.id}/delete`, {});
+  assert.equal(f.statusCode, 409);
+  assert.match(f.body, /masih memiliki turunan/);
+  // another OPD's operator cannot post to it
+  const other = await t.session('dpupr.operator');
+  const no = await t.server.inject({ method: 'POST', url: `/perencanaan/renstra-node/${tgt.id}`, headers: { cookie: other.headers.cookie!, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: `_csrf=${other.csrf}&version=9&text=x` });
+  assert.equal(no.statusCode, 403);
 });
 
 test('the cascade of a demo sub kegiatan reaches its RPJMD goal; a goal shows everything under it', async () => {
