@@ -132,7 +132,7 @@ ${kids(m.id, 'goal').map(
   (g) => html`<div class="goal"><h3>${nodeTitle(g)} · <a href="/perencanaan/pohon-kinerja?${qs({ goal: g.id, year: years[2] })}">${tr(req, 'pln.cascade.title')}</a></h3>
 ${indicatorTable(req, g.indicators, years)}
 ${kids(g.id, 'target').map(
-  (s) => html`<div class="target" style="margin-left:1rem"><h4>${nodeTitle(s)}</h4>${indicatorTable(req, s.indicators, years)}
+  (s) => html`<div class="target"><h4>${nodeTitle(s)}</h4>${indicatorTable(req, s.indicators, years)}
 ${kids(s.id, 'strategy').length ? html`<p><b>${tr(req, 'pln.node.strategy')}</b></p><ul>${kids(s.id, 'strategy').map((x) => html`<li>${x.text}</li>`)}</ul>` : ''}
 ${kids(s.id, 'program').length
   ? html`<table class="data"><thead><tr><th>${tr(req, 'pln.node.program')}</th><th>OPD</th><th>${tr(req, 'pln.indicator.title')}</th>${years.map((y) => html`<th class="num">${y}</th>`)}</tr></thead><tbody>${kids(s.id, 'program').map(
@@ -255,7 +255,7 @@ ${tree}${forms}`;
       for (const n of kids(pid)) {
         const link = n.rpjmd_node_id ? rpById.get(n.rpjmd_node_id) : undefined;
         const ind = n.indicators[0];
-        rows.push(html`<tr class="lvl-${n.kind}"><td style="padding-left:${depth[n.kind]! * 1.2 + 0.5}rem"><span class="muted">${tr(req, `pln.rnode.${n.kind}`)}</span> ${n.code} ${n.text} <a class="muted" href="/perencanaan/renstra-node/${n.id}">#${n.id}</a>${
+        rows.push(html`<tr class="lvl-${n.kind}"><td>${'\u2003'.repeat(depth[n.kind]!)}<span class="muted">${tr(req, `pln.rnode.${n.kind}`)}</span> ${n.code} ${n.text} <a class="muted" href="/perencanaan/renstra-node/${n.id}">#${n.id}</a>${
           link ? html`<br><small class="muted">→ RPJMD: ${link.program_code ?? link.code} ${link.text}</small>` : ''
         }${n.kind === 'sub_kegiatan' ? html` · <a href="/perencanaan/pohon-kinerja?${qs({ year: years[2], opd_id: t.renstra.opd_id, code: n.code })}">${tr(req, 'pln.cascade.short')}</a>` : ''}</td>
 <td>${ind ? html`${ind.name} (${ind.unit})` : ''}</td>${years.map((y) => {
@@ -523,6 +523,8 @@ ${g.renjaItems.length
     )}</tbody></table>`
   : ''}
 </section>`;
+      } else if (q.code && !opdId) {
+        result = html`<p class="warning">${tr(req, 'pln.cascade.choose_opd')}</p>`;
       } else if (opdId && q.code) {
         const c = await plans.cascadeForSubKegiatan(db, pemdaId, year, opdId, q.code);
         result = c.levels.length

@@ -261,7 +261,7 @@ ${r.feasible !== null ? html`<dt>${tr(req, 'pln.proposal.feasible')}</dt><dd>${r
 ${r.renja_item_id ? html`<dt>${tr(req, 'pln.renja.title')}</dt><dd><a href="/perencanaan/renja-item/${r.renja_item_id}">${tr(req, 'pln.renja.item')} #${r.renja_item_id}</a></dd>` : ''}
 ${r.source === 'citizen' && (p.role === 'bappeda' || p.role === 'kelurahan' || p.role === 'kecamatan') ? html`<dt>${tr(req, 'pln.public.name')}</dt><dd>${r.submitter_name} · ${r.submitter_contact}</dd>` : ''}
 </dl>
-${r.has_photo ? html`<p><img src="/perencanaan/usulan/${id}/foto" alt="${tr(req, 'pln.proposal.photo')}" style="max-width:100%;max-height:320px"></p>` : ''}
+${r.has_photo ? html`<p><img src="/perencanaan/usulan/${id}/foto" alt="${tr(req, 'pln.proposal.photo')}" width="480"></p>` : ''}
 ${photoForm}${decideForm}${deferAccepted}${renjaForm}${carryForm}
 <h2>${tr(req, 'pln.step.history')}</h2>${stepsTable(req, steps)}`;
   };

@@ -94,7 +94,7 @@ ${p.merged_into ? html`<dt>${tr(req, 'pln.step.merged')}</dt><dd><a href="/lacak
 ${p.carried_to ? html`<dt>${tr(req, 'pln.step.carried_over')}</dt><dd><a href="/lacak?${qs({ kode: p.carried_to, pemda: pemdaCode })}">${p.carried_to}</a></dd>` : ''}
 ${p.renja ? html`<dt>${tr(req, 'pln.renja.title')}</dt><dd class="track-renja">${tr(req, 'pln.track.in_renja', { year: p.renja.year, opd: p.renja.opd, code: p.renja.sub_kegiatan_code, status: tr(req, `pln.status.${p.renja.status}`) })} · ${rp(req, p.renja.pagu)}</dd>` : ''}
 </dl>
-${p.has_photo ? html`<p><img src="/lacak/foto/${p.tracking_code}${pemdaCode ? `?pemda=${pemdaCode}` : ''}" alt="${tr(req, 'pln.proposal.photo')}" style="max-width:100%;max-height:320px"></p>` : ''}
+${p.has_photo ? html`<p><img src="/lacak/foto/${p.tracking_code}${pemdaCode ? `?pemda=${pemdaCode}` : ''}" alt="${tr(req, 'pln.proposal.photo')}" width="480"></p>` : ''}
 <h2>${tr(req, 'pln.step.history')}</h2>${stepsTable(req, t.steps)}
 ${t.earlier ? html`<h2>${tr(req, 'pln.track.earlier', { code: t.earlier.proposal.tracking_code, year: t.earlier.proposal.year })}</h2>${trackView(req, t.earlier, pemdaCode)}` : ''}
 </section>`;
