@@ -11,6 +11,7 @@ const schema = z.object({
   PADU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PADU_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   PADU_DEMO_SEED: z.enum(['auto', 'never']).default('auto'),
+  PADU_TIMEZONE: z.string().default('Asia/Jakarta'),
 });
 
 export type Config = {
@@ -23,6 +24,7 @@ export type Config = {
   logLevel: string;
   loginMaxAttempts: number;
   demoSeed: 'auto' | 'never';
+  timeZone: string;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -42,5 +44,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.PADU_LOG_LEVEL,
     loginMaxAttempts: e.PADU_LOGIN_MAX_ATTEMPTS,
     demoSeed: e.PADU_DEMO_SEED,
+    timeZone: e.PADU_TIMEZONE,
   };
 }

@@ -35,6 +35,8 @@ test('parseDecimal scales by 10^4 and roundDiv rounds half away from zero', () =
 });
 
 test('dates print the Indonesian way', () => {
-  assert.equal(formatDate('id', new Date(2026, 10, 27)), '27 November 2026');
-  assert.equal(formatDate('en', new Date(2026, 7, 17)), '17 August 2026');
+  assert.equal(formatDate('id', new Date('2026-11-27T05:00:00Z')), '27 November 2026');
+  assert.equal(formatDate('en', new Date('2026-08-17T03:00:00Z')), '17 August 2026');
+  // shown in WIB (UTC+7) by default: 20.30 UTC is already the next day in Jakarta
+  assert.equal(formatDate('id', new Date('2026-11-27T20:30:00Z'), true), '28 November 2026 03.30');
 });

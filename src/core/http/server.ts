@@ -26,7 +26,7 @@ import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import { AppError, type FieldError } from '../errors.ts';
-import { addMessages, isLang, t, zodIssueMessage, type Lang } from '../i18n/i18n.ts';
+import { addMessages, isLang, setTimeZone, t, zodIssueMessage, type Lang } from '../i18n/i18n.ts';
 import { permissions, type AuthProvider, type RouteAuth } from '../auth/auth.ts';
 import { getPemda, type Pemda } from '../tenancy.ts';
 import { html } from './html.ts';
@@ -59,6 +59,7 @@ export interface ServerOptions {
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const { config, database, modules } = opts;
   const db = database.db;
+  setTimeZone(config.timeZone);
   const app = Fastify({
     logger: opts.logger === false ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,

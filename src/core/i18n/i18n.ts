@@ -44,16 +44,24 @@ export function zodIssueMessage(lang: Lang, issue: z.core.$ZodIssue): string {
 const idMonths = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
 const enMonths = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
+let timeZone = 'Asia/Jakarta';
+/** The civil time zone dates are shown in (WIB by default; WITA Asia/Makassar, WIT Asia/Jayapura). */
+export function setTimeZone(tz: string): void {
+  new Intl.DateTimeFormat('en', { timeZone: tz }); // throws RangeError on an unknown zone
+  timeZone = tz;
+}
+
 export function formatDate(lang: Lang, d: Date | string | null | undefined, withTime = false): string {
   if (!d) return '';
   const date = typeof d === 'string' ? new Date(d) : d;
-  // Indonesian civil time for WIB (UTC+7) is the common reference; Padu shows server-local time.
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
   const months = lang === 'id' ? idMonths : enMonths;
-  const s = `${date.getDate()} ${months[date.getMonth()]} ${date.getFullYear()}`;
-  if (!withTime) return s;
-  const hh = String(date.getHours()).padStart(2, '0');
-  const mm = String(date.getMinutes()).padStart(2, '0');
-  return `${s} ${hh}.${mm}`;
+  const s = `${Number(parts.day)} ${months[Number(parts.month) - 1]} ${parts.year}`;
+  return withTime ? `${s} ${parts.hour}.${parts.minute}` : s;
 }
 
 export function formatNumber(lang: Lang, n: number | bigint | string): string {
