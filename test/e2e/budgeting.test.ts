@@ -63,7 +63,7 @@ test('enter a catalogue-priced line and see the remaining ceiling change', async
   await waitAmount(page, '#preview-remaining', remainingBefore - price * 12n);
 
   // save: back on the sub kegiatan page with the new remaining ceiling
-  await Promise.all([page.waitForURL(/\/budget\/sub\/\d+\?saved=1/), page.click('#line-form button[type=submit]:not([formmethod])')]);
+  await Promise.all([page.waitForURL(/\/budget\/sub\/\d+\?saved=1/), page.click('#save-line')]);
   assert.equal(rupiah(await page.textContent('#sub-remaining')), remainingBefore - price * 12n);
   assert.match((await page.textContent('main')) ?? '', /Tersimpan/);
   assert.deepEqual(errors, []);

@@ -49,6 +49,7 @@ ul.picker li { border-bottom: 1px solid var(--line); }
 ul.picker button.pick, ul.picker label { display: block; width: 100%; text-align: left; background: #fff; color: var(--fg); border: 0; border-radius: 0; padding: .3rem .5rem; font-weight: 400; }
 ul.picker button.pick:hover, ul.picker button.pick:focus { background: #e8f1f8; }
 dl.detail.preview dd { font-variant-numeric: tabular-nums; }
+button.default-submit { position: absolute; left: -9999px; width: 1px; height: 1px; overflow: hidden; }
 dd.error, td.error, b.error { background: none; border: 0; color: var(--err); padding: 0; font-weight: 700; }
 `;
 
@@ -132,6 +133,7 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
 <link rel="stylesheet" href="/budget/budget.css">
 <form method="post" action="${c.action}" id="line-form" class="form wide">
   ${csrfField(req)}
+  <button type="submit" class="default-submit" tabindex="-1" aria-hidden="true">${tr(req, 'common.save')}</button>
   <input type="hidden" name="item_id" value="${item?.itemId ?? str(v, 'item_id')}">
   <input type="hidden" name="year" value="${c.year}">
   ${c.lineId ? html`<input type="hidden" name="line_id" value="${c.lineId}"><input type="hidden" name="version" value="${c.version}">` : ''}
@@ -146,7 +148,7 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     <p id="chosen-item">${item ? `${item.code} ${item.name} · ${item.unit} · ${money(req, item.price)}` : html`<span class="muted">—</span>`}</p>${fe(e, 'item_id')}
     <label>${tr(req, 'bud.line.picker')}<input type="search" name="q" value="${str(v, 'q')}" autocomplete="off" placeholder="${tr(req, 'bud.line.picker_hint')}"
       hx-get="/catalogue/picker" hx-trigger="input changed delay:300ms, search" hx-target="#picker-results" hx-include="#line-form [name=account], #line-form [name=year]"></label>
-    <button type="submit" class="secondary" formmethod="get" formaction="${c.action}" formnovalidate>${tr(req, 'common.search')}</button>
+    <button type="submit" class="secondary" name="op" value="search" formnovalidate>${tr(req, 'common.search')}</button>
     <div id="picker-results" aria-live="polite">${
       c.pickerRows?.length
         ? html`<ul class="picker">${c.pickerRows.map((r) => html`<li><label class="check"><input type="radio" name="item_id" value="${r.itemId}"> <b>${r.code}</b> ${r.name} ${r.spec ? html`<span class="muted">${r.spec}</span>` : ''} · ${r.unit} · ${money(req, r.price)}</label></li>`)}</ul>`
@@ -174,7 +176,7 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
       : ''
   }
   ${fe(e, 'total')}
-  <div class="actions"><button type="submit">${tr(req, 'common.save')}</button> <a href="${c.back}">${tr(req, 'common.cancel')}</a></div>
+  <div class="actions"><button type="submit" id="save-line">${tr(req, 'common.save')}</button> <a href="${c.back}">${tr(req, 'common.cancel')}</a></div>
 </form>
 <script src="/budget/editor.js" defer></script>`;
   }
@@ -225,6 +227,12 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
 
   app.post('/budget/sub/:id/lines/new', { config: { auth: { ...write, opd: subOpd } }, schema: { ...hide, params: idParams, body: formBody } }, async (req, reply) => {
     const s = await loadSub(req, req.params.id);
+    if (str(req.body, 'op') === 'search') {
+      // the catalogue search without JavaScript: the form again with the results (nothing saved)
+      const year = (await requireStage(db, req.principal!.pemdaId, s.stage_id)).year;
+      const body = await lineForm(req, { action: `/budget/sub/${s.id}/lines/new`, kind: 'belanja', sub: s, year, values: req.body, errors: {}, item: await itemOf(req, req.body), pickerRows: (await pickerFor(req, year, req.body)) ?? [], back: `/budget/sub/${s.id}` });
+      return sendPage(req, reply, { title: tr(req, 'bud.line.new_title', { code: s.code }), body });
+    }
     try {
       const line = await createLine(db, req.principal!, s.id, lineFromForm(req.body));
       return reply.redirect(`/budget/sub/${s.id}?saved=1#line-${line.id}`, 303);
@@ -280,6 +288,12 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     const l = await getLine(db, req.principal!.pemdaId, req.params.id);
     if (!l) throw notFound('bud.error.line_unknown');
     const back = l.sub_kegiatan_id ? `/budget/sub/${l.sub_kegiatan_id}` : `/budget/opd/${l.opd_id}?stage_id=${l.stage_id}`;
+    if (str(req.body, 'op') === 'search') {
+      const stage = await requireStage(db, req.principal!.pemdaId, l.stage_id);
+      const s = l.sub_kegiatan_id ? await loadSub(req, l.sub_kegiatan_id) : undefined;
+      const body = await lineForm(req, { action: `/budget/lines/${l.id}/edit`, kind: l.kind, sub: s, year: stage.year, lineId: String(l.id), version: Number(str(req.body, 'version')), values: req.body, errors: {}, item: await itemOf(req, req.body), pickerRows: (await pickerFor(req, stage.year, req.body)) ?? [], back });
+      return sendPage(req, reply, { title: tr(req, 'bud.line.edit_title', { code: s?.code ?? l.account_code }), body });
+    }
     try {
       const input = lineFromForm(req.body);
       await updateLine(db, req.principal!, l.id, { ...input, item_id: input.item_id ?? null, version: Number(str(req.body, 'version')) });

@@ -61,8 +61,9 @@ test('pages of every reader: overview, OPD, sub kegiatan, review, stages, notifi
 
 test('the line editor without JavaScript: search the catalogue, save, see the remaining ceiling change', async () => {
   const item = await itemFor(t, ATK);
-  const search = await page('dinkes.operator', `/budget/sub/${subId}/lines/new?account=${ATK}&q=${encodeURIComponent(item.name.split(' ')[0]!)}`);
+  const search = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, { op: 'search', account: ATK, q: item.name.split(' ')[0]!, v1: '4' });
   assert.equal(search.statusCode, 200);
+  assert.ok(search.body.includes('name="v1" inputmode="decimal" size="8" value="4"'), 'what was typed stays in the form');
   assert.ok(search.body.includes(`name="item_id" value="${item.itemId}"`), 'results are radio buttons in the form');
   const before = await sub(t, subId);
   const fields = { account: ATK, item_id: String(item.itemId), v1: '4', u1: 'Buah', v2: '3', u2: 'Bulan', group_header: 'ATK rutin' };
