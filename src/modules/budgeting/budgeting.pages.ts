@@ -35,7 +35,7 @@ import { listTravels } from './travel.service.ts';
 import { expenditureRollup, opdOverview, reviewFlags, stageTotals, type OpdOverviewRow } from './totals.queries.ts';
 import { listNotifications, markRead } from './notifications.service.ts';
 import { editorPages } from './editor.pages.ts';
-import { formBody, money, str } from './pages.common.ts';
+import { formBody, fromLocalInput, money, str, toLocalInput } from './pages.common.ts';
 import { listSubKegiatanOf } from './md-lookups.ts';
 
 const hide = { hide: true } as const;
@@ -391,12 +391,7 @@ ${overviewTable(req, stage, rows.filter((r) => r.subs > 0 || r.lines > 0), names
     const rows = stage ? await opdOverview(db, p.pemdaId, stage.id) : [];
     const byOpd = new Map(rows.map((r) => [r.opd_id, r]));
     const locks = stage ? await listLocks(db, p.pemdaId, stage.id) : [];
-    // datetime-local values in server-local time (what `new Date('YYYY-MM-DDTHH:mm')` reads back)
-    const dt = (d: Date | string) => {
-      const x = new Date(d);
-      const p2 = (n: number) => String(n).padStart(2, '0');
-      return `${x.getFullYear()}-${p2(x.getMonth() + 1)}-${p2(x.getDate())}T${p2(x.getHours())}:${p2(x.getMinutes())}`;
-    };
+    const dt = (d: Date | string) => toLocalInput(d, ctx.config.timeZone);
     const open = stages.find((s) => s.status === 'open');
     const closedLast = !open ? stages.find((s) => s.status === 'closed') : undefined;
     const nextYear = (stages[0]?.year ?? new Date().getFullYear()) + 1;
@@ -457,7 +452,7 @@ ${overviewTable(req, stage, rows.filter((r) => r.subs > 0 || r.lines > 0), names
 
   const stageParams = z.object({ stageId: z.coerce.number().int().positive() });
   const stageOpdParams = stageParams.extend({ opdId: z.coerce.number().int().positive() });
-  const localDate = (v: string) => (v ? new Date(v) : undefined);
+  const localDate = (v: string) => fromLocalInput(v, ctx.config.timeZone);
   app.post('/budget/stages/year', { config: { auth: manage }, schema: { ...hide, body: formBody } }, async (req, reply) =>
     act(reply, '/budget/stages', () => createYear(db, req.principal!, { year: Number(str(req.body, 'year')), input_opens_at: localDate(str(req.body, 'input_opens_at'))!, input_closes_at: localDate(str(req.body, 'input_closes_at'))! })),
   );

@@ -14,3 +14,25 @@ export const str = (b: FormBody, k: string): string => {
 
 /** "Rp 1.234.567" in the request's language. */
 export const money = (req: FastifyRequest, v: string | bigint | number) => `Rp ${formatNumber(req.lang, BigInt(v))}`;
+
+function partsIn(d: Date, timeZone: string): Record<string, number> {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+  return Object.fromEntries(parts.filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+}
+
+/** A date as a datetime-local value ("2026-11-27T09:30") in the Pemda's civil time zone. */
+export function toLocalInput(d: Date | string, timeZone: string): string {
+  const p = partsIn(new Date(d), timeZone);
+  const z = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${z(p.month!)}-${z(p.day!)}T${z(p.hour!)}:${z(p.minute!)}`;
+}
+
+/** A datetime-local value read in the Pemda's civil time zone; undefined when empty or malformed. */
+export function fromLocalInput(v: string, timeZone: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(v);
+  if (!m) return undefined;
+  const guess = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!);
+  const p = partsIn(new Date(guess), timeZone);
+  const offset = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!) - guess;
+  return new Date(guess - offset);
+}

@@ -124,6 +124,24 @@ test('TAPD returns with a note per line from the page; the OPD sees it', async (
   assert.match(again.body, /tidak dapat dilakukan/);
 });
 
+test("TAPD forms: the input window and one OPD's access, in the Pemda's time zone (WIB)", async () => {
+  const stages = await page('tapd', '/budget/stages');
+  assert.equal(stages.statusCode, 200);
+  const win = await form('tapd', `/budget/stages/${stageId}/window`, { input_opens_at: '2026-11-01T08:00', input_closes_at: '2027-01-31T16:00' });
+  assert.equal(win.statusCode, 303, win.body);
+  const st = json(await t.server.inject({ method: 'GET', url: `/api/v1/budget/stages/${stageId}`, headers: await t.as('tapd') }));
+  assert.equal(new Date(st.input_opens_at).toISOString(), '2026-11-01T01:00:00.000Z', '08.00 WIB');
+  assert.equal(new Date(st.input_closes_at).toISOString(), '2027-01-31T09:00:00.000Z');
+  assert.ok((await page('tapd', '/budget/stages')).body.includes('value="2026-11-01T08:00"'), 'shown back in WIB');
+  const disdik = await opdIdOf(t, 'disdik');
+  const closed = await form('tapd', `/budget/stages/${stageId}/input/${disdik}`, { mode: 'closed', until: '' });
+  assert.equal(closed.statusCode, 303);
+  const opd = json(await t.server.inject({ method: 'GET', url: `/api/v1/budget/stages/${stageId}/opds/${disdik}`, headers: await t.as('tapd') }));
+  assert.equal(opd.input.open, false);
+  assert.equal(opd.input.reason, 'opd_closed');
+  await form('tapd', `/budget/stages/${stageId}/input/${disdik}`, { mode: 'window' });
+});
+
 test('every budget action is in /openapi.json', async () => {
   const spec = json(await t.server.inject({ method: 'GET', url: '/openapi.json' }));
   const paths = Object.keys(spec.paths).filter((p) => p.startsWith('/api/v1/budget'));

@@ -13,6 +13,7 @@ import { requireBud } from './policy.ts';
 import { lockedError, ruleError, staleError } from './errors.ts';
 import { notify } from './notifications.service.ts';
 import { getOrganisation } from '../master-data/index.ts';
+import { formatDate } from '../../core/i18n/i18n.ts';
 import type { InputMode, OpdCeilingTable, StageKind, StageTable } from './budgeting.tables.ts';
 import './budgeting.tables.ts';
 
@@ -310,7 +311,7 @@ export async function setOpdInput(db: Db, actor: Principal, stageId: number, opd
       roles: ['opd_operator', 'opd_head'],
       opdId,
       key: mode === 'open' ? 'bud.notify.input_opened' : mode === 'closed' ? 'bud.notify.input_closed' : 'bud.notify.input_window',
-      params: { stage: stage.name, until: after.input_until ? new Date(after.input_until).toISOString().slice(0, 16).replace('T', ' ') : '' },
+      params: { stage: stage.name, until: after.input_until ? formatDate('id', after.input_until, true) : '' },
       link: `/budget/opd/${opdId}?stage_id=${stageId}`,
       stageId,
     });
