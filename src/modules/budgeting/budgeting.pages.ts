@@ -11,7 +11,9 @@ import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { formatDate, formatNumber, t } from '../../core/i18n/i18n.ts';
 import { isOpdScoped } from '../../core/roles.ts';
-import { getNomenclature, getOrganisation, listFundingSources, listOpds, listRegions, listOpdBidang } from '../master-data/index.ts';
+import { getNomenclature, getOrganisation, listFundingSources, listNomenclature, listOpds, listRegions } from '../master-data/index.ts';
+import { getApprovedRenjaItem, listApprovedRenjaItems, proposalsForRenjaItem } from '../planning/index.ts';
+import { getPemda } from '../../core/tenancy.ts';
 import { budCan } from './policy.ts';
 import { currentStage, getStage, inputState, listLocks, listStages, setLock, setOpdInput, closeStage, createYear, openNextStage, setWindow, type InputState, type Stage } from './stages.service.ts';
 import {
@@ -36,7 +38,7 @@ import { expenditureRollup, opdOverview, reviewFlags, stageTotals, type OpdOverv
 import { listNotifications, markRead } from './notifications.service.ts';
 import { editorPages } from './editor.pages.ts';
 import { formBody, fromLocalInput, money, str, toLocalInput } from './pages.common.ts';
-import { listSubKegiatanOf } from './md-lookups.ts';
+import { initCeilingsFromRkpd, rkpdCeilings, type RkpdConflict } from './rkpd.service.ts';
 
 const hide = { hide: true } as const;
 
@@ -56,6 +58,13 @@ export function inputNotice(req: FastifyRequest, s: InputState): Html {
 export function remainingCell(req: FastifyRequest, ceiling: string, planned: string): Html {
   const r = BigInt(ceiling) - BigInt(planned);
   return html`<td class="num ${r < 0n ? 'error' : ''}">${money(req, r)}</td>`;
+}
+
+/** Pagu indikatif (RKPD) and the difference ceiling − RKPD: "—" where the RKPD has none. */
+export function rkpdCells(req: FastifyRequest, rkpd: bigint | undefined, ceiling: string | bigint): { rkpd: Html; difference: Html } {
+  if (rkpd === undefined) return { rkpd: html`<td class="num muted">—</td>`, difference: html`<td class="num muted">—</td>` };
+  const d = BigInt(ceiling) - rkpd;
+  return { rkpd: html`<td class="num">${money(req, rkpd)}</td>`, difference: html`<td class="num">${d > 0n ? '+' : ''}${money(req, d)}</td>` };
 }
 
 export function errorText(req: FastifyRequest, err: unknown): string | null {
@@ -102,7 +111,7 @@ export async function budgetingPages(appIn: FastifyInstance, ctx: ModuleContext)
     if (isOpdScoped(p.role)) return reply.redirect(`/budget/opd/${p.opdId}${req.query.stage_id ? `?stage_id=${req.query.stage_id}` : ''}`);
     const stage = await pageStage(db, req, req.query.stage_id);
     if (!stage) return sendPage(req, reply, { title: tr(req, 'bud.nav.overview'), body: html`<p class="muted">${tr(req, 'bud.overview.no_stage')}</p>` });
-    const [stages, rows, opds, totals] = await Promise.all([listStages(db, p.pemdaId), opdOverview(db, p.pemdaId, stage.id), listOpds(db, p.pemdaId), stageTotals(db, p.pemdaId, stage.id)]);
+    const [stages, rows, opds, totals, rkpd] = await Promise.all([listStages(db, p.pemdaId), opdOverview(db, p.pemdaId, stage.id), listOpds(db, p.pemdaId), stageTotals(db, p.pemdaId, stage.id), rkpdCeilings(db, p.pemdaId, stage.year)]);
     const names = new Map(opds.map((o) => [o.id, o]));
     const body = html`${stagePicker(req, stages, stage)}
 ${inputNotice(req, inputState(stage, undefined))}
@@ -119,22 +128,27 @@ ${inputNotice(req, inputState(stage, undefined))}
   </dl></div>
 </div>
 <h2>${tr(req, 'bud.stages.ceilings')}</h2>
-${overviewTable(req, stage, rows, names)}`;
+${rkpd.approved ? html`<p class="muted">${tr(req, 'bud.overview.rkpd_note', { year: stage.year })}</p>` : html`<p class="muted">${tr(req, 'bud.stages.from_rkpd_none', { year: stage.year })}</p>`}
+${overviewTable(req, stage, rows, names, false, rkpd.approved ? rkpd.opd : undefined)}`;
     return sendPage(req, reply, { title: tr(req, 'bud.overview.title', { stage: stage.name }), body });
   });
 
-  function overviewTable(req: FastifyRequest, stage: Stage, rows: OpdOverviewRow[], names: Map<number, { code: string; name: string }>, review = false): Html {
+  /** Per OPD: [pagu indikatif (RKPD), ] ceiling, [difference, ] planned, remaining, progress[, flags]. */
+  function overviewTable(req: FastifyRequest, stage: Stage, rows: OpdOverviewRow[], names: Map<number, { code: string; name: string }>, review = false, rkpd?: Map<number, bigint>): Html {
     const sum = (k: 'ceiling' | 'planned') => rows.reduce((s, r) => s + BigInt(r[k]), 0n).toString();
-    return html`<div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'bud.field.opd')}</th><th class="num">${tr(req, 'bud.field.ceiling')}</th><th class="num">${tr(req, 'bud.field.planned')}</th><th class="num">${tr(req, 'bud.field.remaining')}</th><th>%</th><th>${tr(req, 'bud.field.progress')}</th>${review ? html`<th>${tr(req, 'bud.field.flags')}</th>` : ''}</tr></thead>
+    const rkpdSum = rkpd ? rows.reduce((s, r) => s + (rkpd.get(r.opd_id) ?? 0n), 0n) : 0n;
+    const totalCells = rkpd ? rkpdCells(req, rkpdSum, sum('ceiling')) : undefined;
+    return html`<div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'bud.field.opd')}</th>${rkpd ? html`<th class="num">${tr(req, 'bud.field.rkpd_ceiling')}</th>` : ''}<th class="num">${tr(req, 'bud.field.ceiling')}</th>${rkpd ? html`<th class="num">${tr(req, 'bud.field.rkpd_difference')}</th>` : ''}<th class="num">${tr(req, 'bud.field.planned')}</th><th class="num">${tr(req, 'bud.field.remaining')}</th><th>%</th><th>${tr(req, 'bud.field.progress')}</th>${review ? html`<th>${tr(req, 'bud.field.flags')}</th>` : ''}</tr></thead>
 <tbody>${rows.map((r) => {
       const o = names.get(r.opd_id);
+      const cmp = rkpd ? rkpdCells(req, rkpd.get(r.opd_id), r.ceiling) : undefined;
       return html`<tr><td><a href="/budget/opd/${r.opd_id}?stage_id=${stage.id}">${o?.name ?? r.opd_id}</a> <span class="muted">${o?.code ?? ''}</span></td>
-<td class="num">${money(req, r.ceiling)}</td><td class="num">${money(req, r.planned)}</td>${remainingCell(req, r.ceiling, r.planned)}
+${cmp?.rkpd ?? ''}<td class="num">${money(req, r.ceiling)}</td>${cmp?.difference ?? ''}<td class="num">${money(req, r.planned)}</td>${remainingCell(req, r.ceiling, r.planned)}
 <td><progress max="100" value="${pct(r.planned, r.ceiling)}">${pct(r.planned, r.ceiling)}%</progress></td>
 <td>${r.subs ? html`${statusBadge(req, 'approved', `${r.approved}/${r.subs}`)} ${r.submitted ? statusBadge(req, 'submitted', r.submitted) : ''} ${r.returned ? statusBadge(req, 'returned', r.returned) : ''}` : html`<span class="muted">—</span>`}</td>
 ${review ? html`<td>${r.flagged_free_text ? html`<span class="badge err">${r.flagged_free_text} ${tr(req, 'bud.flag.free_text')}</span>` : ''} ${r.flagged_at_ceiling_price ? html`<span class="badge warn">${r.flagged_at_ceiling_price} ${tr(req, 'bud.flag.at_price')}</span>` : ''} <a href="/budget/review?stage_id=${stage.id}&opd_id=${r.opd_id}">${tr(req, 'bud.review.open_opd')}</a></td>` : ''}</tr>`;
     })}</tbody>
-<tfoot><tr><td>${tr(req, 'bud.overview.pemda_total')}</td><td class="num">${money(req, sum('ceiling'))}</td><td class="num">${money(req, sum('planned'))}</td>${remainingCell(req, sum('ceiling'), sum('planned'))}<td></td><td></td>${review ? html`<td></td>` : ''}</tr></tfoot></table></div>`;
+<tfoot><tr><td>${tr(req, 'bud.overview.pemda_total')}</td>${totalCells?.rkpd ?? ''}<td class="num">${money(req, sum('ceiling'))}</td>${totalCells?.difference ?? ''}<td class="num">${money(req, sum('planned'))}</td>${remainingCell(req, sum('ceiling'), sum('planned'))}<td></td><td></td>${review ? html`<td></td>` : ''}</tr></tfoot></table></div>`;
   }
 
   // ---- an OPD's RKA -----------------------------------------------------------------------------------------
@@ -147,7 +161,7 @@ ${review ? html`<td>${r.flagged_free_text ? html`<span class="badge err">${r.fla
     if (!org) throw notFound();
     const stage = await pageStage(db, req, req.query.stage_id);
     if (!stage) return sendPage(req, reply, { title: tr(req, 'bud.opd.title', { opd: org.name }), body: html`<p class="muted">${tr(req, 'bud.overview.no_stage')}</p>` });
-    const [stages, ceilingRow, subs, overview, lines, funding, locks] = await Promise.all([
+    const [stages, ceilingRow, subs, overview, lines, funding, locks, rkpd] = await Promise.all([
       listStages(db, p.pemdaId),
       getOpdCeiling(db, p.pemdaId, stage.id, opdId),
       listSubs(db, p.pemdaId, stage.id, opdId),
@@ -155,6 +169,7 @@ ${review ? html`<td>${r.flagged_free_text ? html`<span class="badge err">${r.fla
       listLines(db, p.pemdaId, { stageId: stage.id, opdId, kind: undefined, limit: 500 }).then((ls) => ls.filter((l) => l.kind !== 'belanja')),
       listFundingSources(db, p.pemdaId),
       listLocks(db, p.pemdaId, stage.id, opdId),
+      rkpdCeilings(db, p.pemdaId, stage.year),
     ]);
     const o = overview[0];
     const state = inputState(stage, ceilingRow);
@@ -163,13 +178,23 @@ ${review ? html`<td>${r.flagged_free_text ? html`<span class="badge err">${r.fla
     const isTapd = budCan(p, 'bud.ceiling.write') && stage.status === 'open';
     const fundingName = new Map(funding.map((f) => [f.id, f.code]));
     const lockedCodes = new Set(locks.map((l) => l.code));
+    // what the RKA may choose from: the sub kegiatan of the OPD's approved Renja not yet in it
+    const have = new Set(subs.map((s) => s.code));
+    let renjaCount = 0;
     let addable: Array<{ code: string; name: string }> = [];
     if (isOperator || isTapd) {
-      const bidang = await listOpdBidang(db, p.pemdaId, opdId);
-      const have = new Set(subs.map((s) => s.code));
-      const noms = await listSubKegiatanOf(db, p.pemdaId, stage.year, bidang);
-      addable = noms.filter((n) => !have.has(n.code));
+      const items = await listApprovedRenjaItems(db, p.pemdaId, stage.year, opdId);
+      renjaCount = items.length;
+      const bidang = [...new Set(items.map((i) => i.subKegiatanCode.split('.').slice(0, 2).join('.')))];
+      const noms = new Map((await listNomenclature(db, p.pemdaId, stage.year, { level: 'sub_kegiatan', under: bidang, includeInactive: true })).map((n) => [n.code, n.name]));
+      addable = items.filter((i) => !have.has(i.subKegiatanCode)).map((i) => ({ code: i.subKegiatanCode, name: noms.get(i.subKegiatanCode) ?? '' }));
     }
+    // pagu indikatif of the approved RKPD: per sub kegiatan, and what the RKA does not hold yet
+    const showRkpd = rkpd.approved;
+    const rkpdOf = (code: string) => rkpd.sub.get(`${opdId}|${code}`);
+    const rkpdOpd = rkpd.opd.get(opdId);
+    const rkpdMissing = [...rkpd.sub.entries()].filter(([k]) => k.startsWith(`${opdId}|`) && !have.has(k.slice(k.indexOf('|') + 1)));
+    const rkpdSumOf = (key: 'program_code' | 'kegiatan_code', code: string) => subs.filter((x) => x[key] === code).reduce((a, x) => a + (rkpdOf(x.code) ?? 0n), 0n);
     const exp = `/api/v1/budget/stages/${stage.id}/opds/${opdId}`;
     // program and kegiatan subtotals (from the lines, in SQL) above their sub kegiatan
     const rollup = new Map((await expenditureRollup(db, p.pemdaId, stage.id, opdId)).map((r) => [`${r.level}|${r.code}`, r.total]));
@@ -180,36 +205,46 @@ ${review ? html`<td>${r.flagged_free_text ? html`<span class="badge err">${r.fla
       const head = (level: 'program' | 'kegiatan', code: string, key: 'program_code' | 'kegiatan_code') => {
         const planned = rollup.get(`${level}|${code}`) ?? '0';
         const ceiling = ceilingOf(key, code);
-        return html`<tr class="group"><th>${code}</th><th colspan="2">${names.get(code) ?? ''}</th><th class="num">${money(req, ceiling)}</th><th class="num">${money(req, planned)}</th><th class="num">${money(req, BigInt(ceiling) - BigInt(planned))}</th><th colspan="${isTapd ? 3 : 2}"></th></tr>`;
+        const cmp = showRkpd ? rkpdCells(req, rkpdSumOf(key, code), ceiling) : undefined;
+        return html`<tr class="group"><th>${code}</th><th colspan="2">${names.get(code) ?? ''}</th>${cmp?.rkpd ?? ''}<th class="num">${money(req, ceiling)}</th>${cmp?.difference ?? ''}<th class="num">${money(req, planned)}</th><th class="num">${money(req, BigInt(ceiling) - BigInt(planned))}</th><th colspan="${isTapd ? 3 : 2}"></th></tr>`;
       };
       return html`${prev?.program_code !== cur.program_code ? head('program', cur.program_code, 'program_code') : ''}${prev?.kegiatan_code !== cur.kegiatan_code ? head('kegiatan', cur.kegiatan_code, 'kegiatan_code') : ''}`;
     };
     const body = html`${stagePicker(req, stages, stage)}
 ${inputNotice(req, state)}
 <dl class="detail">
+${showRkpd ? html`<dt>${tr(req, 'bud.field.rkpd_ceiling')}</dt><dd>${rkpdOpd === undefined ? '—' : money(req, rkpdOpd)}</dd>` : ''}
   <dt>${tr(req, 'bud.field.ceiling')}</dt><dd>${money(req, ceilingRow?.ceiling ?? '0')}</dd>
+${showRkpd && rkpdOpd !== undefined ? html`<dt>${tr(req, 'bud.field.rkpd_difference')}</dt><dd>${money(req, BigInt(ceilingRow?.ceiling ?? '0') - rkpdOpd)}</dd>` : ''}
   <dt>${tr(req, 'bud.field.allocated')}</dt><dd>${money(req, o?.allocated ?? '0')}</dd>
   <dt>${tr(req, 'bud.field.planned')}</dt><dd>${money(req, o?.planned ?? '0')}</dd>
   <dt>${tr(req, 'bud.field.remaining')}</dt><dd id="opd-remaining">${money(req, BigInt(ceilingRow?.ceiling ?? '0') - BigInt(o?.planned ?? '0'))}</dd>
   <dt>${tr(req, 'common.export')}</dt><dd class="actions"><a href="${exp}/rka.pdf">${tr(req, 'bud.export.pdf')}</a> <a href="${exp}/rka.xlsx">${tr(req, 'bud.export.xlsx')}</a> <a href="${exp}/lines.csv">${tr(req, 'bud.export.csv')}</a> <a href="${exp}/lines.json">${tr(req, 'bud.export.json')}</a></dd>
 </dl>
 <h2>${tr(req, 'bud.field.sub_kegiatan')}</h2>
-<div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'bud.field.code')}</th><th>${tr(req, 'bud.field.sub_kegiatan')}</th><th>${tr(req, 'bud.field.funding_source')}</th><th class="num">${tr(req, 'bud.field.ceiling')}</th><th class="num">${tr(req, 'bud.field.planned')}</th><th class="num">${tr(req, 'bud.field.remaining')}</th><th class="num">${tr(req, 'bud.field.lines')}</th><th>${tr(req, 'common.status')}</th>${isTapd ? html`<th>${tr(req, 'bud.stages.set_ceiling')}</th>` : ''}</tr></thead>
+<div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'bud.field.code')}</th><th>${tr(req, 'bud.field.sub_kegiatan')}</th><th>${tr(req, 'bud.field.funding_source')}</th>${showRkpd ? html`<th class="num">${tr(req, 'bud.field.rkpd_ceiling')}</th>` : ''}<th class="num">${tr(req, 'bud.field.ceiling')}</th>${showRkpd ? html`<th class="num">${tr(req, 'bud.field.rkpd_difference')}</th>` : ''}<th class="num">${tr(req, 'bud.field.planned')}</th><th class="num">${tr(req, 'bud.field.remaining')}</th><th class="num">${tr(req, 'bud.field.lines')}</th><th>${tr(req, 'common.status')}</th>${isTapd ? html`<th>${tr(req, 'bud.stages.set_ceiling')}</th>` : ''}</tr></thead>
 <tbody>${subs.length ? subs.map(
       (s, i) => html`${groupRows(s, subs[i - 1])}<tr><td>${s.code}</td><td><a href="/budget/sub/${s.id}">${s.name}</a>${lockedCodes.has(s.code) || lockedCodes.has(s.kegiatan_code) ? html` <span class="badge err">🔒</span>` : ''}</td><td>${s.funding_source_id ? fundingName.get(s.funding_source_id) : ''}</td>
-<td class="num">${money(req, s.ceiling)}</td><td class="num">${money(req, s.planned)}</td>${remainingCell(req, s.ceiling, s.planned)}<td class="num">${s.lines}</td><td>${statusBadge(req, s.status)}</td>
+${showRkpd ? rkpdCells(req, rkpdOf(s.code), s.ceiling).rkpd : ''}<td class="num">${money(req, s.ceiling)}</td>${showRkpd ? rkpdCells(req, rkpdOf(s.code), s.ceiling).difference : ''}<td class="num">${money(req, s.planned)}</td>${remainingCell(req, s.ceiling, s.planned)}<td class="num">${s.lines}</td><td>${statusBadge(req, s.status)}</td>
 ${isTapd ? html`<td><form method="post" action="/budget/opd/${opdId}/sub-ceiling" class="inline">${csrfField(req)}<input type="hidden" name="stage_id" value="${stage.id}"><input type="hidden" name="code" value="${s.code}"><input name="ceiling" inputmode="numeric" size="14" value="${s.ceiling}" aria-label="${tr(req, 'bud.field.ceiling')} ${s.code}"> <button class="secondary">${tr(req, 'common.save')}</button></form></td>` : ''}</tr>`,
-    ) : html`<tr><td colspan="8">${tr(req, 'common.empty')}</td></tr>`}</tbody></table></div>
+    ) : html`<tr><td colspan="${8 + (showRkpd ? 2 : 0) + (isTapd ? 1 : 0)}">${tr(req, 'common.empty')}</td></tr>`}</tbody></table></div>
+${rkpdMissing.length ? html`<p class="muted">${tr(req, 'bud.opd.rkpd_not_in_rka', { count: rkpdMissing.length, total: formatNumber(req.lang, rkpdMissing.reduce((a, [, v]) => a + v, 0n)), year: stage.year })}</p>` : ''}
 ${isHead ? html`<form method="post" action="/budget/opd/${opdId}/submit" class="actions">${csrfField(req)}<input type="hidden" name="stage_id" value="${stage.id}"><button>${tr(req, 'bud.opd.submit_rka')}</button></form>` : ''}
 ${
-  (isOperator || isTapd) && addable.length
+  isOperator || isTapd
     ? html`<h2>${isTapd ? tr(req, 'bud.stages.sub_ceilings') : tr(req, 'bud.opd.add_sub')}</h2>
-<form method="post" action="/budget/opd/${opdId}/${isTapd ? 'sub-ceiling' : 'sub'}" class="form">${csrfField(req)}<input type="hidden" name="stage_id" value="${stage.id}">
-  <label>${tr(req, 'bud.field.sub_kegiatan')}<select name="code">${addable.map((n) => html`<option value="${n.code}">${n.code} ${n.name}</option>`)}</select></label>
+${
+  !renjaCount
+    ? html`<p class="warning" id="no-renja">${tr(req, 'bud.opd.no_renja', { year: stage.year })} <a href="/perencanaan/renja?year=${stage.year}">${tr(req, 'bud.opd.renja_link', { year: stage.year })}</a></p>`
+    : !addable.length
+      ? html`<p class="muted">${tr(req, 'bud.opd.renja_all_in', { year: stage.year })}</p>`
+      : html`<form method="post" action="/budget/opd/${opdId}/${isTapd ? 'sub-ceiling' : 'sub'}" class="form">${csrfField(req)}<input type="hidden" name="stage_id" value="${stage.id}">
+  <label>${tr(req, 'bud.field.sub_kegiatan')} <span class="hint">${tr(req, 'bud.opd.from_renja_hint', { year: stage.year })}</span><select name="code">${addable.map((n) => html`<option value="${n.code}">${n.code} ${n.name}</option>`)}</select></label>
   ${isTapd ? html`<label>${tr(req, 'bud.field.ceiling')}<input name="ceiling" inputmode="numeric" required></label>` : ''}
-  <label>${tr(req, 'bud.field.funding_source')}<select name="funding_source_id"><option value="">—</option>${funding.map((f) => html`<option value="${f.id}">${f.code} ${f.name}</option>`)}</select></label>
+  <label>${tr(req, 'bud.field.funding_source')}<select name="funding_source_id"><option value="">— ${tr(req, 'bud.opd.from_renja')}</option>${funding.map((f) => html`<option value="${f.id}">${f.code} ${f.name}</option>`)}</select></label>
   <div class="actions"><button>${tr(req, 'common.new')}</button></div>
 </form>`
+}`
     : ''
 }
 ${
@@ -226,7 +261,7 @@ ${isOperator && ceilingRow?.allow_financing ? html`<a class="button secondary" h
     const b = req.body;
     const stageId = Number(str(b, 'stage_id'));
     const fs = str(b, 'funding_source_id');
-    return act(reply, `/budget/opd/${req.params.opdId}?stage_id=${stageId}`, () => createSub(db, req.principal!, stageId, req.params.opdId, { code: str(b, 'code'), funding_source_id: fs ? Number(fs) : null }));
+    return act(reply, `/budget/opd/${req.params.opdId}?stage_id=${stageId}`, () => createSub(db, req.principal!, stageId, req.params.opdId, { code: str(b, 'code'), ...(fs ? { funding_source_id: Number(fs) } : {}) }));
   });
 
   app.post('/budget/opd/:opdId/sub-ceiling', { config: { auth: { permission: 'bud.ceiling.write' } }, schema: { ...hide, params: opdParams, body: formBody } }, async (req, reply) => {
@@ -270,6 +305,28 @@ ${isOperator && ceilingRow?.allow_financing ? html`<a class="button secondary" h
     const out = subOut(s);
     const lo = lines.map(lineOut);
     const region = regions.find((r) => r.id === s.region_id);
+    // the plan behind it: the approved Renja item and the Musrenbang/Pokir proposals that became it
+    const renjaItem = await getApprovedRenjaItem(db, p.pemdaId, stage.year, s.opd_id, s.code);
+    const proposals = renjaItem ? await proposalsForRenjaItem(db, p.pemdaId, renjaItem.renjaItemId) : [];
+    const pemdaCode = proposals.length ? (await getPemda(db, p.pemdaId))?.code : undefined;
+    const track = (code: string) => `/lacak?kode=${encodeURIComponent(code)}${pemdaCode ? `&pemda=${encodeURIComponent(pemdaCode)}` : ''}`;
+    const renjaRegion = renjaItem?.regionId ? regions.find((r) => r.id === renjaItem.regionId)?.name : undefined;
+    const planSection = html`<h2 id="plan">${tr(req, 'bud.sub.plan', { year: stage.year })}</h2>
+${
+  renjaItem
+    ? html`<dl class="detail">
+  <dt>${tr(req, 'bud.sub.renja_target')}</dt><dd>${renjaItem.target ?? '—'} ${renjaItem.unit ?? ''}</dd>
+  <dt>${tr(req, 'bud.field.location')}</dt><dd>${[renjaRegion, renjaItem.location].filter(Boolean).join(', ') || '—'}</dd>
+  <dt>${tr(req, 'bud.sub.renja_pagu')}</dt><dd>${money(req, renjaItem.paguIndikatif)}</dd>
+</dl>
+<h3>${tr(req, 'bud.sub.proposals')}</h3>
+${
+  proposals.length
+    ? html`<ul class="proposals">${proposals.map((x) => html`<li><span class="badge">${tr(req, `bud.sub.proposal_kind.${x.kind}`)}</span> <a href="${track(x.trackingCode)}">${x.trackingCode}</a> ${x.title}</li>`)}</ul>`
+    : html`<p class="muted">${tr(req, 'bud.sub.no_proposals')}</p>`
+}`
+    : html`<p class="warning">${tr(req, 'bud.error.sub_not_in_renja', { code: s.code, year: stage.year })}</p>`
+}`;
     const body = html`<link rel="stylesheet" href="/budget/budget.css"><p><a href="/budget/opd/${s.opd_id}?stage_id=${s.stage_id}">← ${org?.name ?? ''}</a> · ${stage.name}</p>
 ${inputNotice(req, state)}
 ${locked ? html`<p class="warning">${tr(req, 'bud.error.locked', { code: s.code })}</p>` : ''}
@@ -299,6 +356,7 @@ ${
 ${travels.length ? html`<h2>${tr(req, 'bud.sub.add_travel')}</h2><ul>${travels.map((tv) => html`<li>${tv.description} · ${tv.province} · ${tv.persons} × ${tv.days} ${canEdit ? html`<a href="/budget/travel/${tv.id}/edit">${tr(req, 'common.edit')}</a>` : ''}</li>`)}</ul>` : ''}
 ${canSubmit ? html`<form method="post" action="/budget/sub/${s.id}/submit" class="actions">${csrfField(req)}<button>${tr(req, 'bud.sub.submit')}</button></form>` : ''}
 ${canVerify && s.status === 'approved' ? html`<form method="post" action="/budget/sub/${s.id}/reopen" class="actions">${csrfField(req)}<input name="note" placeholder="${tr(req, 'bud.field.note')}"><button class="secondary">${tr(req, 'bud.sub.reopen')}</button></form>` : ''}
+${planSection}
 ${reviews.length ? html`<h2>${tr(req, 'bud.sub.history')}</h2><ul>${reviews.map((r) => html`<li>${formatDate(req.lang, r.at, true)} · ${r.actor_name} · ${tr(req, `bud.status.${r.to_status}`)}${r.note ? html` — ${r.note}` : ''}${r.line_notes.length ? html` (${r.line_notes.length} ${tr(req, 'bud.field.line_note')})` : ''}</li>`)}</ul>` : ''}`;
     return sendPage(req, reply, { title: tr(req, 'bud.sub.title', { code: s.code }), body, notice: saved(req) });
   });
@@ -384,11 +442,16 @@ ${overviewTable(req, stage, rows.filter((r) => r.subs > 0 || r.lines > 0), names
 
   // ---- stages, windows, ceilings, input access, locks, settings (TAPD) --------------------------------------------
   const manage = { permission: 'bud.stage.manage' };
-  app.get('/budget/stages', { config: { auth: manage }, schema: { ...hide, querystring: stageQuery } }, async (req, reply) => {
+  const count = z.coerce.number().int().min(0).optional();
+  const stagesQuery = stageQuery.extend({ rkpd: z.string().optional(), opds: count, created: count, updated: count, skipped: count });
+  app.get('/budget/stages', { config: { auth: manage }, schema: { ...hide, querystring: stagesQuery } }, async (req, reply) => {
     const p = req.principal!;
     const [stages, settings, opds] = await Promise.all([listStages(db, p.pemdaId), getSettings(db, p.pemdaId), listOpds(db, p.pemdaId)]);
     const stage = await pageStage(db, req, req.query.stage_id);
     const rows = stage ? await opdOverview(db, p.pemdaId, stage.id) : [];
+    const rkpd = stage ? await rkpdCeilings(db, p.pemdaId, stage.year) : undefined;
+    const q = req.query;
+    const rkpdDone = q.rkpd ? tr(req, 'bud.stages.from_rkpd_done', { opds: q.opds ?? 0, created: q.created ?? 0, updated: q.updated ?? 0, skipped: q.skipped ?? 0 }) : undefined;
     const byOpd = new Map(rows.map((r) => [r.opd_id, r]));
     const locks = stage ? await listLocks(db, p.pemdaId, stage.id) : [];
     const dt = (d: Date | string) => toLocalInput(d, ctx.config.timeZone);
@@ -425,13 +488,20 @@ ${overviewTable(req, stage, rows.filter((r) => r.subs > 0 || r.lines > 0), names
   <label class="check"><input type="checkbox" name="allow_free_text" value="true" ${settings.allow_free_text ? 'checked' : ''}> ${tr(req, 'bud.field.allow_free_text')}</label>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`);
     if (stage && stage.status === 'open') {
-      body.push(html`<h2>${tr(req, 'bud.stages.ceilings')} · ${stage.name}</h2>
-<div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'bud.field.opd')}</th><th class="num">${tr(req, 'bud.field.planned')}</th><th>${tr(req, 'bud.field.ceiling')}</th><th>${tr(req, 'bud.stages.input_access')}</th></tr></thead><tbody>${opds
+      body.push(html`<h2 id="from-rkpd">${tr(req, 'bud.stages.from_rkpd_title', { year: stage.year })}</h2>
+${
+  rkpd?.approved
+    ? html`<form method="post" action="/budget/stages/${stage.id}/from-rkpd" class="form">${csrfField(req)}<p class="hint">${tr(req, 'bud.stages.from_rkpd_help', { year: stage.year, stage: stage.name })}</p>
+  <div class="actions"><button>${tr(req, 'bud.stages.from_rkpd', { year: stage.year })}</button></div></form>`
+    : html`<p class="muted">${tr(req, 'bud.stages.from_rkpd_none', { year: stage.year })}</p>`
+}
+<h2>${tr(req, 'bud.stages.ceilings')} · ${stage.name}</h2>
+<div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'bud.field.opd')}</th>${rkpd?.approved ? html`<th class="num">${tr(req, 'bud.field.rkpd_ceiling')}</th>` : ''}<th class="num">${tr(req, 'bud.field.planned')}</th><th>${tr(req, 'bud.field.ceiling')}</th><th>${tr(req, 'bud.stages.input_access')}</th></tr></thead><tbody>${opds
         .filter((o) => o.kind === 'opd')
         .map((o) => {
           const r = byOpd.get(o.id);
           const st = inputState(stage, r ? { input_mode: r.input_mode as 'window', input_until: r.input_until } : undefined);
-          return html`<tr><td><a href="/budget/opd/${o.id}?stage_id=${stage.id}">${o.name}</a></td><td class="num">${money(req, r?.planned ?? '0')}</td>
+          return html`<tr><td><a href="/budget/opd/${o.id}?stage_id=${stage.id}">${o.name}</a></td>${rkpd?.approved ? rkpdCells(req, rkpd.opd.get(o.id), r?.ceiling ?? '0').rkpd : ''}<td class="num">${money(req, r?.planned ?? '0')}</td>
 <td><form method="post" action="/budget/stages/${stage.id}/ceiling/${o.id}" class="inline">${csrfField(req)}<input name="ceiling" inputmode="numeric" size="16" value="${r?.ceiling ?? '0'}" aria-label="${tr(req, 'bud.field.ceiling')} ${o.shortName}">
   <label class="check"><input type="checkbox" name="allow_revenue" value="true" ${r?.allow_revenue ? 'checked' : ''}>${tr(req, 'bud.kind.pendapatan')}</label>
   <label class="check"><input type="checkbox" name="allow_financing" value="true" ${r?.allow_financing ? 'checked' : ''}>${tr(req, 'bud.kind.pembiayaan')}</label>
@@ -447,7 +517,7 @@ ${overviewTable(req, stage, rows.filter((r) => r.subs > 0 || r.lines > 0), names
   <label>${tr(req, 'bud.field.code')}<input name="code" placeholder="1.02.01.2.01" required></label>
   <button>${tr(req, 'bud.stages.lock')}</button></form>`);
     }
-    return sendPage(req, reply, { title: tr(req, 'bud.stages.title'), body, notice: saved(req) });
+    return sendPage(req, reply, { title: tr(req, 'bud.stages.title'), body, notice: rkpdDone ?? saved(req) });
   });
 
   const stageParams = z.object({ stageId: z.coerce.number().int().positive() });
@@ -475,6 +545,26 @@ ${overviewTable(req, stage, rows.filter((r) => r.subs > 0 || r.lines > 0), names
       setOpdCeiling(db, req.principal!, req.params.stageId, req.params.opdId, { ceiling: str(req.body, 'ceiling').replace(/\./g, ''), allow_revenue: str(req.body, 'allow_revenue') === 'true', allow_financing: str(req.body, 'allow_financing') === 'true' }),
     ),
   );
+  app.post('/budget/stages/:stageId/from-rkpd', { config: { auth: { permission: 'bud.ceiling.write' } }, schema: { ...hide, params: stageParams, body: formBody.optional() } }, async (req, reply) => {
+    const stageId = req.params.stageId;
+    try {
+      const r = await initCeilingsFromRkpd(db, req.principal!, stageId, {});
+      const opds = r.opds.filter((o) => o.ceiling !== o.ceiling_before).length;
+      return reply.redirect(`/budget/stages?stage_id=${stageId}&rkpd=1&opds=${opds}&created=${r.created}&updated=${r.updated}&skipped=${r.skipped.length}#from-rkpd`, 303);
+    } catch (err) {
+      const conflicts = err instanceof AppError && err.messageKey === 'bud.error.rkpd_conflicts' ? (err.details as { conflicts: RkpdConflict[] }).conflicts : undefined;
+      if (!conflicts) throw err;
+      const names = new Map((await listOpds(db, req.principal!.pemdaId)).map((o) => [o.id, o.name]));
+      const body = html`<p class="error" role="alert">${tr(req, (err as AppError).messageKey, (err as AppError).params)}</p>
+<div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'bud.field.opd')}</th><th>${tr(req, 'bud.field.sub_kegiatan')}</th><th class="num">${tr(req, 'bud.field.rkpd_ceiling')}</th><th class="num">${tr(req, 'bud.field.planned')}</th><th class="num">${tr(req, 'bud.stages.rkpd_shortfall')}</th></tr></thead>
+<tbody>${conflicts.map(
+        (c) => html`<tr><td><a href="/budget/opd/${c.opd_id}?stage_id=${stageId}">${names.get(c.opd_id) ?? c.opd_id}</a></td><td>${c.sub_kegiatan_id ? html`<a href="/budget/sub/${c.sub_kegiatan_id}">${c.code}</a>` : tr(req, 'bud.stages.rkpd_opd_total')}</td>
+<td class="num">${money(req, c.rkpd_ceiling)}</td><td class="num">${money(req, c.planned)}</td><td class="num">${money(req, BigInt(c.planned) - BigInt(c.rkpd_ceiling))}</td></tr>`,
+      )}</tbody></table></div>
+<p><a href="/budget/stages?stage_id=${stageId}">← ${tr(req, 'bud.stages.title')}</a></p>`;
+      return sendPage(req, reply, { title: tr(req, 'bud.stages.rkpd_conflicts_title'), body, status: 422 });
+    }
+  });
   app.post('/budget/stages/:stageId/input/:opdId', { config: { auth: manage }, schema: { ...hide, params: stageOpdParams, body: formBody } }, async (req, reply) =>
     act(reply, `/budget/stages?stage_id=${req.params.stageId}`, () => setOpdInput(db, req.principal!, req.params.stageId, req.params.opdId, { mode: str(req.body, 'mode') as 'open', until: localDate(str(req.body, 'until')) ?? null })),
   );

@@ -60,6 +60,7 @@ import {
 import { approveSub, listReviews, noteSchema, reopenSub, returnSchema, returnSub, submitRka, submitSub } from './workflow.service.ts';
 import { createTravel, deleteTravel, getTravel, listTravels, previewTravel, travelInputSchema, updateTravel } from './travel.service.ts';
 import { expenditureRollup, opdOverview, reviewFlags, stageTotals } from './totals.queries.ts';
+import { initCeilingsFromRkpd, rkpdCeilings, rkpdInitSchema } from './rkpd.service.ts';
 import { listNotifications, markRead } from './notifications.service.ts';
 import { sendRkaPdf, sendRkaXlsx, sendLinesCsv, sendLinesJson } from './exports.ts';
 
@@ -189,6 +190,11 @@ function ceilingOut(c: Awaited<ReturnType<typeof getOpdCeiling>>) {
   return { ...c, ceiling: String(c.ceiling), planned: String(c.planned), input_until: c.input_until ? new Date(c.input_until) : null };
 }
 
+/** The approved RKPD's pagu indikatif next to a ceiling: null when the RKPD has none for it. */
+function rkpdCompare(rkpd: bigint | undefined, ceiling: string) {
+  return rkpd === undefined ? { rkpd_ceiling: null, rkpd_difference: null } : { rkpd_ceiling: rkpd.toString(), rkpd_difference: (BigInt(ceiling) - rkpd).toString() };
+}
+
 /** OPD resolvers: the OPD a request acts on, read from the record it names (pemda-filtered). */
 export function resolvers(db: Db) {
   return {
@@ -304,14 +310,15 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
     `${P}/stages/:stageId/opds`,
     {
       config: { auth: { ...read, opd: opd.query } },
-      schema: { tags, summary: 'Per OPD: ceiling vs planned, sub kegiatan progress, revenue, financing (OPD roles: pass their opd_id)', params: stageParams, querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }) },
+      schema: { tags, summary: 'Per OPD: pagu indikatif of the approved RKPD vs ceiling vs planned, sub kegiatan progress, revenue, financing (OPD roles: pass their opd_id)', params: stageParams, querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }) },
     },
     async (req) => {
       const pemdaId = req.principal!.pemdaId;
-      await requireStage(db, pemdaId, req.params.stageId);
+      const stage = await requireStage(db, pemdaId, req.params.stageId);
       const names = new Map((await listOpds(db, pemdaId)).map((o) => [o.id, o]));
       const rows = await opdOverview(db, pemdaId, req.params.stageId, req.query.opd_id);
-      return { rows: rows.map((r) => ({ ...r, opd_code: names.get(r.opd_id)?.code ?? '', opd_name: names.get(r.opd_id)?.name ?? '' })) };
+      const rkpd = await rkpdCeilings(db, pemdaId, stage.year);
+      return { rows: rows.map((r) => ({ ...r, opd_code: names.get(r.opd_id)?.code ?? '', opd_name: names.get(r.opd_id)?.name ?? '', ...rkpdCompare(rkpd.opd.get(r.opd_id), r.ceiling) })) };
     },
   );
   app.get(
@@ -331,20 +338,22 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
   );
   app.get(
     `${P}/stages/:stageId/opds/:opdId`,
-    { config: { auth: { ...read, opd: opd.param } }, schema: { tags, summary: "An OPD's RKA in the stage: ceiling, input state, sub kegiatan", params: stageOpdParams } },
+    { config: { auth: { ...read, opd: opd.param } }, schema: { tags, summary: "An OPD's RKA in the stage: ceiling, input state, sub kegiatan (each with the RKPD's pagu indikatif and the difference)", params: stageOpdParams } },
     async (req) => {
       const pemdaId = req.principal!.pemdaId;
+      const opdId = req.params.opdId;
       const stage = await requireStage(db, pemdaId, req.params.stageId);
-      const c = await getOpdCeiling(db, pemdaId, stage.id, req.params.opdId);
-      const [overview] = await opdOverview(db, pemdaId, stage.id, req.params.opdId);
-      const subs = await listSubs(db, pemdaId, stage.id, req.params.opdId);
+      const c = await getOpdCeiling(db, pemdaId, stage.id, opdId);
+      const [overview] = await opdOverview(db, pemdaId, stage.id, opdId);
+      const subs = await listSubs(db, pemdaId, stage.id, opdId);
+      const rkpd = await rkpdCeilings(db, pemdaId, stage.year);
       return {
         stage_id: stage.id,
-        opd_id: req.params.opdId,
+        opd_id: opdId,
         ceiling: c ? ceilingOut(c) : null,
-        summary: overview ?? null,
+        summary: overview ? { ...overview, ...rkpdCompare(rkpd.opd.get(opdId), overview.ceiling) } : null,
         input: inputState(stage, c),
-        sub_kegiatan: subs.map((s) => ({ ...subOut(s), lines: s.lines })),
+        sub_kegiatan: subs.map((s) => ({ ...subOut(s), lines: s.lines, ...rkpdCompare(rkpd.sub.get(`${opdId}|${s.code}`), String(s.ceiling)) })),
       };
     },
   );
@@ -362,10 +371,37 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
     async (req) => subOut(await setSubCeiling(db, req.principal!, req.params.stageId, req.params.opdId, req.body)),
   );
 
+  app.post(
+    `${P}/stages/:stageId/ceilings/from-rkpd`,
+    {
+      config: { auth: { permission: 'bud.ceiling.write' } },
+      schema: {
+        tags,
+        summary:
+          "TAPD: set the open stage's OPD and sub kegiatan ceilings to the approved RKPD's indicative ceilings (adding the Renja's sub kegiatan the RKA lacks, as drafts). Idempotent. 422 with details.conflicts, nothing written, when a ceiling would fall below what is planned",
+        params: stageParams,
+        body: rkpdInitSchema.optional(),
+        response: {
+          200: z.object({
+            stage_id: z.number(),
+            year: z.number(),
+            opds: z.array(z.object({ opd_id: z.number(), ceiling_before: money(), ceiling: money() })),
+            created: z.number(),
+            updated: z.number(),
+            unchanged: z.number(),
+            skipped: z.array(z.object({ opd_id: z.number(), code: z.string(), reason: z.string() })),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => initCeilingsFromRkpd(db, req.principal!, req.params.stageId, req.body ?? {}),
+  );
+
   // ---- the OPD's RKA -------------------------------------------------------------------------------
   app.post(
     `${P}/stages/:stageId/opds/:opdId/sub-kegiatan`,
-    { config: { auth: { permission: 'bud.line.write', opd: opd.param } }, schema: { tags, summary: 'Add a sub kegiatan (of a bidang the OPD carries) to the RKA', params: stageOpdParams, body: subCreateSchema, response: { 201: subOutSchema, ...errors } } },
+    { config: { auth: { permission: 'bud.line.write', opd: opd.param } }, schema: { tags, summary: "Add a sub kegiatan of the OPD's approved Renja to the RKA (422 on code otherwise); target, unit, region, location and funding source default to the Renja item's", params: stageOpdParams, body: subCreateSchema, response: { 201: subOutSchema, ...errors } } },
     async (req, reply) => reply.code(201).send(subOut(await createSub(db, req.principal!, req.params.stageId, req.params.opdId, req.body))),
   );
   app.get(

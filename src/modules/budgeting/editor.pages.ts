@@ -11,12 +11,11 @@ import { csrfField, sendFragment, sendPage, tr } from '../../core/http/layout.ts
 import { AppError, notFound } from '../../core/errors.ts';
 import { parseRupiah } from '../../core/money.ts';
 import { zodIssueMessage } from '../../core/i18n/i18n.ts';
-import { getOrganisation, listFundingSources } from '../master-data/index.ts';
+import { getOrganisation, listAccounts, listFundingSources } from '../master-data/index.ts';
 import { getCurrentPrice, listGrades, listProvinces, searchCatalogue, type PricedItem } from '../catalogue/index.ts';
 import { requireStage } from './stages.service.ts';
 import { createLine, createOpdLine, deleteLine, getLine, getSettings, getSub, lineOut, previewLine, updateLine, type LineInput, type SubKegiatan } from './rka.service.ts';
 import { createTravel, deleteTravel, getTravel, previewTravel, updateTravel, type TravelInput } from './travel.service.ts';
-import { listLeafAccounts } from './md-lookups.ts';
 import { formBody, money, str, type FormBody } from './pages.common.ts';
 
 type Errors = Record<string, string>;
@@ -119,7 +118,7 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   async function lineForm(req: FastifyRequest, c: FormCtx): Promise<Html> {
     const p = req.principal!;
     const settings = await getSettings(db, p.pemdaId);
-    const accounts = await listLeafAccounts(db, p.pemdaId, c.year, c.kind === 'belanja' ? '5' : c.kind === 'pendapatan' ? '4' : '6');
+    const accounts = await listAccounts(db, p.pemdaId, c.year, { level: 'sub_rincian_objek', under: [c.kind === 'belanja' ? '5' : c.kind === 'pendapatan' ? '4' : '6'] });
     const funding = await listFundingSources(db, p.pemdaId);
     const v = c.values;
     const e = c.errors;

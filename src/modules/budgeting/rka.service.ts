@@ -12,7 +12,8 @@ import { notFound } from '../../core/errors.ts';
 import { parseDecimal } from '../../core/money.ts';
 import { formatNumber } from '../../core/i18n/i18n.ts';
 import type { Principal } from '../../core/roles.ts';
-import { getAccount, getNomenclature, isLeafAccount, opdCarriesBidang } from '../master-data/index.ts';
+import { getAccount, getNomenclature, isLeafAccount, listFundingSources, opdCarriesBidang } from '../master-data/index.ts';
+import { getApprovedRenjaItem, type RenjaItemRef } from '../planning/index.ts';
 import { getCurrentPrice } from '../catalogue/index.ts';
 import { coefficientLabel, computeAmounts, normDecimal, parseFactors, volumeOf, volumeUnit, type Factor } from './calc.ts';
 import { lockedError, ruleError, staleError } from './errors.ts';
@@ -209,7 +210,7 @@ export const subCeilingSchema = z.object({
   version: z.number().int().min(1).optional(),
 });
 
-function codeParts(code: string) {
+export function codeParts(code: string) {
   const s = code.split('.');
   return { bidang_code: s.slice(0, 2).join('.'), program_code: s.slice(0, 3).join('.'), kegiatan_code: s.slice(0, 5).join('.') };
 }
@@ -221,6 +222,35 @@ async function checkSubCode(db: Handle, pemdaId: number, year: number, opdId: nu
   const { bidang_code } = codeParts(code);
   if (!(await opdCarriesBidang(db as Db, pemdaId, opdId, bidang_code))) throw ruleError('code', 'bud.error.sub_not_carried', { code, bidang: bidang_code });
   return { name: nom.name, indicator: nom.indicator, unit: nom.unit };
+}
+
+/**
+ * The item of the OPD's approved Renja for the sub kegiatan (planning's public surface): what the RKA
+ * may choose from. Refuses (422 on `code`) a sub kegiatan that is not in it — also while the Renja
+ * is reopened for revision.
+ */
+export async function requireRenjaItem(trx: Handle, pemdaId: number, year: number, opdId: number, code: string): Promise<RenjaItemRef> {
+  const item = await getApprovedRenjaItem(trx, pemdaId, year, opdId, code);
+  if (!item) throw ruleError('code', 'bud.error.sub_not_in_renja', { code, year });
+  return item;
+}
+
+/** The id of an active funding source by its code (planning keeps codes), or null. */
+export async function fundingSourceIdOf(db: Handle, pemdaId: number, code: string | null): Promise<number | null> {
+  if (!code) return null;
+  return (await listFundingSources(db as Db, pemdaId)).find((f) => f.code === code)?.id ?? null;
+}
+
+/** The RKA details of a sub kegiatan added from its Renja item (TAPD's ceilings, the RKPD start). */
+export function renjaDetails(nom: { indicator: string; unit: string }, renja: RenjaItemRef, fundingSourceId: number | null) {
+  return {
+    output_indicator: nom.indicator,
+    target_volume: renja.target,
+    target_unit: renja.unit || nom.unit,
+    region_id: renja.regionId,
+    location: renja.location,
+    funding_source_id: fundingSourceId,
+  };
 }
 
 function checkMonths(from: number, to: number): void {
@@ -251,7 +281,11 @@ async function assertOpdMayWrite(trx: Trx, stage: Stage, opd: OpdCeiling, sub: S
   await assertNotLocked(trx, stage.pemda_id, stage.id, sub.opd_id, sub.code);
 }
 
-/** The OPD operator adds a sub kegiatan to its RKA (its ceiling stays 0 until TAPD sets one). */
+/**
+ * The OPD operator adds a sub kegiatan to its RKA (its ceiling stays 0 until TAPD sets one). Only a
+ * sub kegiatan of the OPD's approved Renja of the year: its target, unit, region, location and
+ * funding source are taken over from the Renja item where the request leaves them out (or null).
+ */
 export async function createSub(db: Db, actor: Principal, stageId: number, opdId: number, input: z.input<typeof subCreateSchema>): Promise<SubKegiatan> {
   requireBud(actor, 'bud.line.write', opdId);
   const v = subCreateSchema.parse(input);
@@ -264,6 +298,7 @@ export async function createSub(db: Db, actor: Principal, stageId: number, opdId
     if (stage.kind === 'kua_ppas') throw lockedError('bud.error.kua_ppas_no_rka');
     await assertNotLocked(trx, pemdaId, stageId, opdId, v.code);
     const nom = await checkSubCode(trx, pemdaId, stage.year, opdId, v.code);
+    const renja = await requireRenjaItem(trx, pemdaId, stage.year, opdId, v.code);
     const exists = await trx.selectFrom('bud_sub_kegiatan').select('id').where('pemda_id', '=', pemdaId).where('stage_id', '=', stageId).where('opd_id', '=', opdId).where('code', '=', v.code).executeTakeFirst();
     if (exists) throw ruleError('code', 'bud.error.sub_exists', { code: v.code });
     checkMonths(v.month_from ?? 1, v.month_to ?? 12);
@@ -276,18 +311,18 @@ export async function createSub(db: Db, actor: Principal, stageId: number, opdId
         code: v.code,
         ...codeParts(v.code),
         name: nom.name,
-        funding_source_id: v.funding_source_id ?? null,
-        region_id: v.region_id ?? null,
-        location: v.location ?? '',
+        funding_source_id: v.funding_source_id ?? (await fundingSourceIdOf(trx, pemdaId, renja.fundingSourceCode)),
+        region_id: v.region_id ?? renja.regionId,
+        location: v.location || renja.location,
         output_indicator: v.output_indicator ?? nom.indicator,
-        target_volume: v.target_volume?.replace(',', '.') ?? null,
-        target_unit: v.target_unit ?? nom.unit,
+        target_volume: v.target_volume?.replace(',', '.') ?? renja.target,
+        target_unit: v.target_unit || renja.unit || nom.unit,
         month_from: v.month_from ?? 1,
         month_to: v.month_to ?? 12,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    uow.audit({ action: 'create', entity: 'bud_sub_kegiatan', entityId: row.id, opdId, after: row });
+    uow.audit({ action: 'create', entity: 'bud_sub_kegiatan', entityId: row.id, opdId, after: { ...row, renja_item_id: renja.renjaItemId } });
     return row;
   });
 }
@@ -335,8 +370,9 @@ export async function updateSub(db: Db, actor: Principal, id: number, input: z.i
 }
 
 /**
- * TAPD sets the ceiling of a sub kegiatan of an OPD (adding the sub kegiatan when the OPD has not):
- * never below what its lines plan, and the OPD's sub kegiatan ceilings never above the OPD's.
+ * TAPD sets the ceiling of a sub kegiatan of an OPD (adding the sub kegiatan when the OPD has not —
+ * only one of the OPD's approved Renja, with the Renja item's details): never below what its lines
+ * plan, and the OPD's sub kegiatan ceilings never above the OPD's.
  */
 export async function setSubCeiling(db: Db, actor: Principal, stageId: number, opdId: number, input: z.input<typeof subCeilingSchema>): Promise<SubKegiatan> {
   requireBud(actor, 'bud.ceiling.write');
@@ -359,9 +395,10 @@ export async function setSubCeiling(db: Db, actor: Principal, stageId: number, o
       .executeTakeFirst();
     if (!before) {
       const nom = await checkSubCode(trx, pemdaId, stage.year, opdId, v.code);
+      const renja = await requireRenjaItem(trx, pemdaId, stage.year, opdId, v.code);
       before = await trx
         .insertInto('bud_sub_kegiatan')
-        .values({ pemda_id: pemdaId, stage_id: stageId, opd_id: opdId, code: v.code, ...codeParts(v.code), name: nom.name, output_indicator: nom.indicator, target_unit: nom.unit, funding_source_id: v.funding_source_id ?? null })
+        .values({ pemda_id: pemdaId, stage_id: stageId, opd_id: opdId, code: v.code, ...codeParts(v.code), name: nom.name, ...renjaDetails(nom, renja, v.funding_source_id ?? (await fundingSourceIdOf(trx, pemdaId, renja.fundingSourceCode))) })
         .returningAll()
         .executeTakeFirstOrThrow();
     } else if (v.version !== undefined && v.version !== before.version) {

@@ -10,7 +10,7 @@ import type { SeedContext } from '../../core/module.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import type { Principal, Role } from '../../core/roles.ts';
-import { importFile, listFundingSources, listOpds, listRegions, getNomenclature, listOpdBidang } from '../master-data/index.ts';
+import { importFile, listFundingSources, listOpds, listRegions, getNomenclature, listNomenclature, listOpdBidang } from '../master-data/index.ts';
 import { searchCatalogue, listProvinces, type PricedItem } from '../catalogue/index.ts';
 import { findUserByUsername } from '../users/index.ts';
 import { computeAmounts, normDecimal, parseFactors } from './calc.ts';
@@ -18,7 +18,6 @@ import { closeStage, createYear, openNextStage } from './stages.service.ts';
 import { createOpdLine, updateSettings } from './rka.service.ts';
 import { createTravel } from './travel.service.ts';
 import { approveSub, returnSub, submitSub } from './workflow.service.ts';
-import { listSubKegiatanOf } from './md-lookups.ts';
 import { parseDecimal } from '../../core/money.ts';
 
 export const DEMO_YEAR = 2027;
@@ -148,7 +147,7 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
     if (!opd) continue;
     const bidang = (await listOpdBidang(db, pemdaId, opd.id))[0];
     if (!bidang) continue;
-    const noms = await listSubKegiatanOf(db, pemdaId, DEMO_YEAR, [bidang]);
+    const noms = await listNomenclature(db, pemdaId, DEMO_YEAR, { level: 'sub_kegiatan', under: [bidang] });
     // the bidang's own program first (its sub kegiatan are few), then the support program
     const own = noms.filter((n) => !n.code.startsWith(`${bidang}.01.`));
     const support = noms.filter((n) => n.code.startsWith(`${bidang}.01.`));

@@ -549,6 +549,8 @@ export interface RenjaItemRef {
   target: string | null;
   unit: string | null;
   regionId: number | null;
+  /** Free-text location of the item ('' when none). */
+  location: string;
   fundingSourceCode: string | null;
   paguIndikatif: string;
 }
@@ -557,13 +559,13 @@ function approvedItems(db: Q, pemdaId: number, year: number) {
   return db
     .selectFrom('pln_renja_item as i')
     .innerJoin('pln_renja as r', (j) => j.onRef('r.pemda_id', '=', 'i.pemda_id').onRef('r.id', '=', 'i.renja_id'))
-    .select(['i.id', 'r.year', 'r.opd_id', 'i.sub_kegiatan_code', 'i.target', 'i.unit', 'i.region_id', 'i.funding_source_code', 'i.pagu'])
+    .select(['i.id', 'r.year', 'r.opd_id', 'i.sub_kegiatan_code', 'i.target', 'i.unit', 'i.region_id', 'i.location', 'i.funding_source_code', 'i.pagu'])
     .where('i.pemda_id', '=', pemdaId)
     .where('r.year', '=', year)
     .where('r.status', '=', 'approved');
 }
 
-function toRef(r: { id: number; year: number; opd_id: number; sub_kegiatan_code: string; target: string | null; unit: string | null; region_id: number | null; funding_source_code: string | null; pagu: string }): RenjaItemRef {
+function toRef(r: { id: number; year: number; opd_id: number; sub_kegiatan_code: string; target: string | null; unit: string | null; region_id: number | null; location: string; funding_source_code: string | null; pagu: string }): RenjaItemRef {
   return {
     renjaItemId: r.id,
     year: r.year,
@@ -572,6 +574,7 @@ function toRef(r: { id: number; year: number; opd_id: number; sub_kegiatan_code:
     target: cleanDecimal(r.target),
     unit: r.unit,
     regionId: r.region_id,
+    location: r.location,
     fundingSourceCode: r.funding_source_code,
     paguIndikatif: r.pagu,
   };

@@ -10,7 +10,7 @@ export type { RenjaItemRef } from './annual.service.ts';
 /**
  * The item of the OPD's approved Renja for this sub kegiatan and fiscal year, or undefined when the
  * sub kegiatan is not in it (the RKA must then refuse the sub kegiatan). Carries the target, unit,
- * location (region) and funding source the RKA takes over.
+ * location (region and free text) and funding source the RKA takes over.
  */
 export function getApprovedRenjaItem(db: Db | Trx, pemdaId: number, year: number, opdId: number, subKegiatanCode: string): Promise<annual.RenjaItemRef | undefined> {
   return annual.getApprovedRenjaItem(db, pemdaId, year, opdId, subKegiatanCode);
