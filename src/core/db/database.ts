@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import Cursor from 'pg-cursor';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGliteDialect } from './pglite-dialect.ts';
@@ -33,7 +34,7 @@ pg.types.setTypeParser(1700, identity);
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   if (opts.kind === 'postgresql') {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
     await sql`select 1`.execute(db);
     return { db, kind: 'postgresql', close: () => db.destroy() };
   }

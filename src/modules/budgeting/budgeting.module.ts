@@ -7,22 +7,27 @@ import { budgetingApi } from './budgeting.routes.ts';
 import { budgetingPages } from './budgeting.pages.ts';
 import { seedDemoBudget } from './seed.ts';
 import './budgeting.tables.ts';
+import { apbdRoutes } from './apbd/apbd.routes.ts';
+import { apbdMessages } from './apbd/messages.ts';
+import { APBD_PERMISSIONS } from './apbd/policy.ts';
 
 export const budgetingModule: ModuleManifest = {
   name: 'budgeting',
   tablePrefix: 'bud_',
   migrations: new URL('./migrations/', import.meta.url),
-  permissions: BUD_PERMISSIONS,
-  messages: budgetingMessages,
+  permissions: { ...BUD_PERMISSIONS, ...APBD_PERMISSIONS },
+  messages: { id: { ...budgetingMessages.id, ...apbdMessages.id }, en: { ...budgetingMessages.en, ...apbdMessages.en } },
   nav: [
     { label: 'bud.nav.overview', href: '/budget', permission: 'bud.read', section: 'budgeting' },
     { label: 'bud.nav.review', href: '/budget/review', permission: 'bud.verify', section: 'budgeting' },
     { label: 'bud.nav.stages', href: '/budget/stages', permission: 'bud.stage.manage', section: 'budgeting' },
+    { label: 'bud.nav.apbd', href: '/budget/apbd', permission: 'bud.read', section: 'budgeting' },
     { label: 'bud.nav.notifications', href: '/budget/notifications', permission: 'bud.notifications', section: 'budgeting' },
   ],
   routes: async (app, ctx) => {
     await budgetingApi(app, ctx);
     await budgetingPages(app, ctx);
+    await apbdRoutes(app, ctx);
   },
   seedDemo: seedDemoBudget,
 };
