@@ -80,14 +80,16 @@ export function auditHash(f: HashedFields): string {
 async function appendAudit(trx: Trx, actor: Principal, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const pemdaId = actor.pemdaId;
-  await sql`INSERT INTO core_audit_head (pemda_id, seq, hash) VALUES (${pemdaId}, 0, ${GENESIS_HASH})
-            ON CONFLICT (pemda_id) DO NOTHING`.execute(trx);
-  const head = await trx
-    .selectFrom('core_audit_head')
-    .select(['seq', 'hash'])
-    .where('pemda_id', '=', pemdaId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
+  // The chain head row of the Pemda serialises appends: lock it, chain from it, move it.
+  const lockHead = () =>
+    trx.selectFrom('core_audit_head').select(['seq', 'hash']).where('pemda_id', '=', pemdaId).forUpdate().executeTakeFirst();
+  let head = await lockHead();
+  if (!head) {
+    // first record of this Pemda
+    await sql`INSERT INTO core_audit_head (pemda_id, seq, hash) VALUES (${pemdaId}, 0, ${GENESIS_HASH})
+              ON CONFLICT (pemda_id) DO NOTHING`.execute(trx);
+    head = (await lockHead())!;
+  }
   let seq = BigInt(head.seq);
   let prev = head.hash;
   const at = new Date().toISOString();
@@ -116,8 +118,9 @@ async function appendAudit(trx: Trx, actor: Principal, entries: AuditEntry[]): P
       hash,
     };
   });
-  await trx.insertInto('core_audit_log').values(rows).execute();
+  // one round trip: append the records and move the head
   await trx
+    .with('appended', (db) => db.insertInto('core_audit_log').values(rows))
     .updateTable('core_audit_head')
     .set({ seq: seq.toString(), hash: prev })
     .where('pemda_id', '=', pemdaId)
