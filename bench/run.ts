@@ -2,10 +2,14 @@
 // Database: embedded PGlite by default, PostgreSQL when BENCH_DATABASE_URL is set.
 import os from 'node:os';
 import { report, type BenchEntry, type Row } from './harness.ts';
-import { foundationBenches } from './foundation.bench.ts';
+
+// the test harness decides PGlite or PostgreSQL when it is loaded: point it at the bench database first
+if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
+const { foundationBenches } = await import('./foundation.bench.ts');
+const { apbdBenches } = await import('./apbd.bench.ts');
 
 const filter = process.argv[2];
-const suites: Array<() => Promise<{ entries: BenchEntry[]; close: () => Promise<void>; label: string }>> = [foundationBenches];
+const suites: Array<() => Promise<{ entries: BenchEntry[]; close: () => Promise<void>; label: string }>> = [foundationBenches, apbdBenches];
 
 const out: string[] = [`# Padu benchmarks — ${new Date().toISOString()} — ${os.cpus().length} cores, node ${process.version}`];
 for (const suite of suites) {

@@ -97,24 +97,9 @@ export interface ReportMeta {
 }
 
 // ---- SQL -------------------------------------------------------------------------------------------
-/** The bidang urusan of a line: of its sub kegiatan (expenditure), else the OPD's first bidang. */
-const BIDANG = sql`coalesce(left(l.sub_kegiatan_code, 4), o.bidang, '')`;
-
-const DIM_SQL: Record<DimKey, RawBuilder<unknown>> = {
-  urusan: sql`left(${BIDANG}, 1)`,
-  bidang: BIDANG,
-  opd: sql`coalesce(o.code, '~' || l.opd_id::text)`,
-  fn: sql`coalesce(f.function_code, '')`,
-  cls: sql`left(l.account_code, 1)`,
-  program: sql`coalesce(left(l.sub_kegiatan_code, 7), '')`,
-  kegiatan: sql`coalesce(left(l.sub_kegiatan_code, 12), '')`,
-  sub: sql`coalesce(l.sub_kegiatan_code, '')`,
-  acc3: sql`left(l.account_code, 3)`,
-  acc6: sql`left(l.account_code, 6)`,
-  acc9: sql`left(l.account_code, 9)`,
-  acc12: sql`left(l.account_code, 12)`,
-  acc17: sql`l.account_code`,
-};
+/** Length of the code prefix each dimension groups by. */
+const ACC_LEN: Partial<Record<DimKey, number>> = { cls: 1, acc3: 3, acc6: 6, acc9: 9, acc12: 12, acc17: 17 };
+const SUB_LEN: Partial<Record<DimKey, number>> = { program: 7, kegiatan: 12, sub: 17 };
 
 export const ACCOUNT_DIMS: DimKey[] = ['cls', 'acc3', 'acc6', 'acc9', 'acc12', 'acc17'];
 const NOM_DIMS: DimKey[] = ['urusan', 'bidang', 'program', 'kegiatan', 'sub'];
@@ -163,14 +148,14 @@ export async function loadNames(db: Handle, pemdaId: number, year: number, stage
   };
 }
 
-/** The OPD map as a join (ids, codes and first bidang as comma lists: no array binding needed). */
-function opdJoin(opds: Map<number, OpdInfo>): RawBuilder<unknown> {
+/** The OPD map as a join on the partial sums `p` (ids, codes and first bidang as comma lists). */
+function opdJoinOn(opds: Map<number, OpdInfo>): RawBuilder<unknown> {
   const list = [...opds.values()];
   const ids = list.map((o) => o.id).join(',');
   const codes = list.map((o) => o.code).join(',');
   const bidang = list.map((o) => o.bidang).join(',');
   return sql`LEFT JOIN unnest(string_to_array(${ids}, ',')::int[], string_to_array(${codes}, ','), string_to_array(${bidang}, ','))
-               AS o (id, code, bidang) ON o.id = l.opd_id`;
+               AS o (id, code, bidang) ON o.id = p.opd_id`;
 }
 
 interface RawRow {
@@ -179,12 +164,54 @@ interface RawRow {
 
 /** The one query of a report. */
 function reportQuery(def: ReportDef, a: ReportArgs, names: Names): RawBuilder<RawRow> {
-  const dims = def.dims.map((k, i) => sql`${DIM_SQL[k]} AS ${sql.raw(`d${i}`)}`);
-  const measures = def.measures.map((m, i) => sql`${m.expr} AS ${sql.raw(`m${i}`)}`);
   const cur = a.stage.id;
   const prev = a.compare?.id ?? null;
   const stages = prev === null ? sql`l.stage_id = ${cur}` : sql`l.stage_id IN (${cur}, ${prev})`;
-  const usesFn = def.dims.includes('fn');
+  const has = (...ks: DimKey[]) => def.dims.some((d) => ks.includes(d));
+  // 1. a hash aggregate of the lines by the finest key of each family of dimensions: the longest
+  //    account prefix, the longest nomenclature prefix, the OPD and the bidang of the sub kegiatan —
+  //    one expression per family and line; every coarser dimension is derived from these sums
+  const accLen = Math.max(0, ...def.dims.map((d) => ACC_LEN[d] ?? 0));
+  const subLen = Math.max(0, ...def.dims.map((d) => SUB_LEN[d] ?? 0));
+  const needOpd = has('opd', 'urusan', 'bidang');
+  const needSb = has('urusan', 'bidang', 'fn');
+  const base: RawBuilder<unknown>[] = [sql`l.stage_id`];
+  const keys: string[] = ['stage_id'];
+  if (accLen) {
+    base.push(accLen === 17 ? sql`l.account_code AS acc` : sql`left(l.account_code, ${sql.lit(accLen)}) AS acc`);
+    keys.push('acc');
+  }
+  if (subLen) {
+    base.push(subLen === 17 ? sql`coalesce(l.sub_kegiatan_code, '') AS subk` : sql`coalesce(left(l.sub_kegiatan_code, ${sql.lit(subLen)}), '') AS subk`);
+    keys.push('subk');
+  }
+  if (needOpd) {
+    base.push(sql`l.opd_id`);
+    keys.push('opd_id');
+  }
+  if (needSb) {
+    base.push(sql`left(l.sub_kegiatan_code, 4) AS sb`);
+    keys.push('sb');
+  }
+  const measures = def.measures.map((m, i) => sql`sum(${m.expr}) AS ${sql.raw(`m${i}`)}`);
+  // 2. the dimensions from those keys (OPD code and first bidang, function: joined on the sums)
+  const bidang = sql`coalesce(p.sb, o.bidang, '')`;
+  const derive: Record<DimKey, RawBuilder<unknown>> = {
+    urusan: sql`left(${bidang}, 1)`,
+    bidang,
+    opd: sql`coalesce(o.code, '~' || p.opd_id::text)`,
+    fn: sql`coalesce(f.function_code, '')`,
+    cls: sql`left(p.acc, 1)`,
+    acc3: sql`left(p.acc, 3)`,
+    acc6: sql`left(p.acc, 6)`,
+    acc9: sql`left(p.acc, 9)`,
+    acc12: sql`left(p.acc, 12)`,
+    acc17: sql`p.acc`,
+    program: sql`left(p.subk, 7)`,
+    kegiatan: sql`left(p.subk, 12)`,
+    sub: sql`p.subk`,
+  };
+  const dims = def.dims.map((k, i) => sql`${derive[k]} AS ${sql.raw(`d${i}`)}`);
   const dn = def.dims.map((_, i) => sql.raw(`d${i}`));
   const sums = def.measures.flatMap((_, i) => [
     sql`coalesce(sum(${sql.raw(`m${i}`)}) FILTER (WHERE stage_id = ${cur}), 0)::text AS ${sql.raw(`c${i}`)}`,
@@ -192,15 +219,18 @@ function reportQuery(def: ReportDef, a: ReportArgs, names: Names): RawBuilder<Ra
   ]);
   const depth = sql.join(def.dims.map((_, i) => sql`(1 - GROUPING(${sql.raw(`d${i}`)}))`), sql` + `);
   const order = sql.join([sql`GROUPING(d0)`, ...dn.map((d) => sql`${d} COLLATE "C" NULLS FIRST`)]);
+  // 3. the ROLLUP and its sort over those partial sums — far fewer rows than lines
   return sql<RawRow>`
     SELECT ${sql.join(dn)}, (${depth})::int AS depth, ${sql.join(sums)}
-      FROM (SELECT ${sql.join(dims)}, l.stage_id, ${sql.join(measures)}
-              FROM bud_line l
-              ${names.opds.size ? opdJoin(names.opds) : sql`LEFT JOIN (SELECT NULL::int AS id, NULL::text AS code, NULL::text AS bidang) o ON false`}
-              ${usesFn ? sql`LEFT JOIN bud_bidang_function f ON f.bidang_code = left(l.sub_kegiatan_code, 4)` : sql``}
-             WHERE l.pemda_id = ${a.pemdaId} AND ${stages}
-               ${a.opdId ? sql`AND l.opd_id = ${a.opdId}` : sql``}
-               ${def.where ? sql`AND ${def.where}` : sql``}) x
+      FROM (SELECT ${sql.join(dims)}, p.stage_id, ${sql.join(def.measures.map((_, i) => sql.raw(`p.m${i}`)))}
+              FROM (SELECT ${sql.join(base)}, ${sql.join(measures)}
+                      FROM bud_line l
+                     WHERE l.pemda_id = ${a.pemdaId} AND ${stages}
+                       ${a.opdId ? sql`AND l.opd_id = ${a.opdId}` : sql``}
+                       ${def.where ? sql`AND ${def.where}` : sql``}
+                     GROUP BY ${sql.join(keys.map((k) => sql.raw(k)))}) p
+              ${needOpd ? opdJoinOn(names.opds) : sql``}
+              ${has('fn') ? sql`LEFT JOIN bud_bidang_function f ON f.bidang_code = p.sb` : sql``}) x
      GROUP BY ROLLUP (${sql.join(dn)})
      ORDER BY ${order}`;
 }

@@ -107,6 +107,18 @@ export async function writeCsv(d: Doc, out: Writable): Promise<void> {
 
 // ---- XLSX ------------------------------------------------------------------------------------------
 const MONEY_FMT = '#,##0;(#,##0)';
+
+/**
+ * exceljs writes a sheet into its zip without waiting for the compressor: left alone, a fast
+ * producer piles rows up in memory. Wait while more than 1 MB waits to be compressed, or the
+ * client has not taken what was sent.
+ */
+async function settle(ws: ExcelJS.Worksheet, out: Writable): Promise<void> {
+  const pipe = (ws as unknown as { _stream?: { pipes?: Writable[] } })._stream?.pipes?.[0];
+  for (let i = 0; i < 2000 && ((pipe && pipe.writableLength > 1 << 20) || out.writableNeedDrain); i++) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
 const cellMoney = (v: bigint) => (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());
 
 export async function writeXlsx(d: Doc, out: Writable): Promise<void> {
@@ -130,6 +142,7 @@ export async function writeXlsx(d: Doc, out: Writable): Promise<void> {
   const h = ws.addRow([t(d.lang, 'apbd.col.code'), t(d.lang, 'apbd.col.name'), ...(noteCols ? [d.noteLabel!] : []), ...cols.map((c) => c.label)]);
   h.font = { bold: true };
   h.commit();
+  let n = 0;
   for await (const r of d.rows) {
     const row = ws.addRow([r.code, r.name, ...(noteCols ? [r.note ?? ''] : []), ...cols.map((c) => {
       const v = c.get(r);
@@ -139,6 +152,7 @@ export async function writeXlsx(d: Doc, out: Writable): Promise<void> {
     cols.forEach((c, i) => (row.getCell(3 + noteCols + i).numFmt = c.kind === 'pct' ? '0.0;(0.0)' : MONEY_FMT));
     if (emphasised(r)) row.font = { bold: true };
     row.commit();
+    if (++n % 500 === 0) await settle(ws, out);
   }
   ws.addRow([]).commit();
   for (const s of d.signatures) {
