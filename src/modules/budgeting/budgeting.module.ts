@@ -10,6 +10,7 @@ import './budgeting.tables.ts';
 import { apbdRoutes } from './apbd/apbd.routes.ts';
 import { apbdMessages } from './apbd/messages.ts';
 import { APBD_PERMISSIONS } from './apbd/policy.ts';
+import { seedFunctions } from './apbd/functions.ts';
 
 export const budgetingModule: ModuleManifest = {
   name: 'budgeting',
@@ -29,5 +30,6 @@ export const budgetingModule: ModuleManifest = {
     await budgetingPages(app, ctx);
     await apbdRoutes(app, ctx);
   },
+  seedBase: seedFunctions,
   seedDemo: seedDemoBudget,
 };

@@ -6,12 +6,14 @@ import type { MoneyDefault } from '../budgeting.tables.ts';
 export type DpaStatus = 'draft' | 'submitted' | 'approved';
 
 export interface FunctionTable {
+  pemda_id: number;
   code: string;
   name: string;
   status: 'V' | 'B';
 }
 
 export interface BidangFunctionTable {
+  pemda_id: number;
   bidang_code: string;
   function_code: string;
   status: 'V' | 'B';

@@ -137,7 +137,7 @@ export async function loadNames(db: Handle, pemdaId: number, year: number, stage
   // sequential: a transaction is one connection
   const noms = await listNomenclature(db as Db, pemdaId, year, { includeInactive: true });
   const accs = await listAccounts(db as Db, pemdaId, year, { includeInactive: true });
-  const fns = await db.selectFrom('bud_function').select(['code', 'name']).execute();
+  const fns = await db.selectFrom('bud_function').select(['code', 'name']).where('pemda_id', '=', pemdaId).execute();
   const opds = withOpds ? await opdInfos(db, pemdaId, stageIds) : new Map<number, OpdInfo>();
   return {
     nom: new Map(noms.map((n) => [n.code, n.name])),
@@ -230,7 +230,7 @@ function reportQuery(def: ReportDef, a: ReportArgs, names: Names): RawBuilder<Ra
                        ${def.where ? sql`AND ${def.where}` : sql``}
                      GROUP BY ${sql.join(keys.map((k) => sql.raw(k)))}) p
               ${needOpd ? opdJoinOn(names.opds) : sql``}
-              ${has('fn') ? sql`LEFT JOIN bud_bidang_function f ON f.bidang_code = p.sb` : sql``}) x
+              ${has('fn') ? sql`LEFT JOIN bud_bidang_function f ON f.pemda_id = ${a.pemdaId} AND f.bidang_code = p.sb` : sql``}) x
      GROUP BY ROLLUP (${sql.join(dn)})
      ORDER BY ${order}`;
 }

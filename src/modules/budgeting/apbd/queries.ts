@@ -35,7 +35,7 @@ async function drillWhere(db: Db, pemdaId: number, stageId: number, f: DrillFilt
     const inOpds = opds.length ? sql`l.opd_id IN (${sql.join(opds)})` : sql`false`;
     parts.push(sql`(left(l.sub_kegiatan_code, ${f.ub.length}) = ${f.ub} OR (l.sub_kegiatan_code IS NULL AND ${inOpds}))`);
   }
-  if (f.fn) parts.push(sql`left(l.sub_kegiatan_code, 4) IN (SELECT bidang_code FROM bud_bidang_function WHERE function_code = ${f.fn})`);
+  if (f.fn) parts.push(sql`left(l.sub_kegiatan_code, 4) IN (SELECT bidang_code FROM bud_bidang_function WHERE pemda_id = ${pemdaId} AND function_code = ${f.fn})`);
   return sql.join(parts, sql` AND `);
 }
 

@@ -4,46 +4,26 @@
 -- aggregate bud_line by index-only scans.
 
 -- The functions of government (klasifikasi fungsi, PP 12/2019 / Permendagri 77/2020) and the map
--- from bidang urusan (Permendagri 90/2019) to function. National reference data, the same for
--- every Pemda: the only APBD tables without pemda_id (a Citus reference table when distributed).
+-- from bidang urusan (Permendagri 90/2019) to function, per Pemda (seeded for every Pemda by the
+-- budgeting module's seedBase from apbd/functions.ts; a Pemda may correct a mapping).
 -- status: V = seen in a public source, B = believed correct, not confirmed against the official
 -- text (see docs/budgeting.md, "Klasifikasi fungsi").
 CREATE TABLE bud_function (
-  code   text PRIMARY KEY CHECK (code ~ '^\d{2}$'),
-  name   text NOT NULL,
-  status text NOT NULL DEFAULT 'V' CHECK (status IN ('V', 'B'))
+  pemda_id integer NOT NULL REFERENCES core_pemda (id),
+  code     text NOT NULL CHECK (code ~ '^\d{2}$'),
+  name     text NOT NULL,
+  status   text NOT NULL DEFAULT 'V' CHECK (status IN ('V', 'B')),
+  PRIMARY KEY (pemda_id, code)
 );
 
 CREATE TABLE bud_bidang_function (
-  bidang_code   text PRIMARY KEY CHECK (bidang_code ~ '^\d\.\d{2}$'),
-  function_code text NOT NULL REFERENCES bud_function (code),
-  status        text NOT NULL DEFAULT 'B' CHECK (status IN ('V', 'B'))
+  pemda_id      integer NOT NULL REFERENCES core_pemda (id),
+  bidang_code   text NOT NULL CHECK (bidang_code ~ '^\d\.\d{2}$'),
+  function_code text NOT NULL,
+  status        text NOT NULL DEFAULT 'B' CHECK (status IN ('V', 'B')),
+  PRIMARY KEY (pemda_id, bidang_code),
+  FOREIGN KEY (pemda_id, function_code) REFERENCES bud_function (pemda_id, code)
 );
-
-INSERT INTO bud_function (code, name, status) VALUES
-  ('01', 'PELAYANAN UMUM', 'V'),
-  ('02', 'PERTAHANAN', 'V'),
-  ('03', 'KETERTIBAN DAN KEAMANAN', 'V'),
-  ('04', 'EKONOMI', 'V'),
-  ('05', 'LINGKUNGAN HIDUP', 'V'),
-  ('06', 'PERUMAHAN DAN FASILITAS UMUM', 'V'),
-  ('07', 'KESEHATAN', 'V'),
-  ('08', 'PARIWISATA DAN BUDAYA', 'V'),
-  ('09', 'AGAMA', 'V'),
-  ('10', 'PENDIDIKAN', 'V'),
-  ('11', 'PERLINDUNGAN SOSIAL', 'V');
-
--- 02 (pertahanan) and 09 (agama) are central-government functions: no bidang of a Pemda maps there.
-INSERT INTO bud_bidang_function (bidang_code, function_code, status) VALUES
-  ('1.01', '10', 'V'), ('1.02', '07', 'V'), ('1.03', '06', 'B'), ('1.04', '06', 'V'), ('1.05', '03', 'V'),
-  ('1.06', '11', 'V'), ('2.07', '04', 'B'), ('2.08', '11', 'B'), ('2.09', '04', 'B'), ('2.10', '06', 'B'),
-  ('2.11', '05', 'V'), ('2.12', '01', 'B'), ('2.13', '06', 'B'), ('2.14', '07', 'B'), ('2.15', '04', 'V'),
-  ('2.16', '01', 'B'), ('2.17', '04', 'V'), ('2.18', '04', 'V'), ('2.19', '08', 'B'), ('2.20', '01', 'B'),
-  ('2.21', '01', 'B'), ('2.22', '08', 'V'), ('2.23', '10', 'B'), ('2.24', '01', 'B'), ('3.25', '04', 'V'),
-  ('3.26', '08', 'V'), ('3.27', '04', 'V'), ('3.28', '04', 'B'), ('3.29', '04', 'V'), ('3.30', '04', 'V'),
-  ('3.31', '04', 'V'), ('3.32', '04', 'B'), ('4.01', '01', 'V'), ('4.02', '01', 'V'), ('5.01', '01', 'V'),
-  ('5.02', '01', 'V'), ('5.03', '01', 'V'), ('5.04', '01', 'B'), ('5.05', '01', 'B'), ('6.01', '01', 'V'),
-  ('7.01', '01', 'B'), ('8.01', '03', 'B');
 
 -- Every APBD report groups the lines of a stage by OPD, sub kegiatan code (whose prefixes are the
 -- urusan, bidang, program and kegiatan) and prefixes of the account code, summing `total`. With
