@@ -1,4 +1,5 @@
 // Helpers shared by the budgeting tests (not a test file itself).
+import { listOpds } from '../master-data/index.ts';
 import assert from 'node:assert/strict';
 import { json, type TestContext } from '../../testing/harness.ts';
 import { searchCatalogue, type PricedItem } from '../catalogue/index.ts';
@@ -17,8 +18,9 @@ export async function openStage(t: TestContext): Promise<{ id: number; year: num
 }
 
 export async function opdIdOf(t: TestContext, short: string): Promise<number> {
-  const row = await t.db.selectFrom('md_organisation').select('id').where('pemda_id', '=', t.pemdaId).where('short_name', '=', short).executeTakeFirstOrThrow();
-  return row.id;
+  const opd = (await listOpds(t.db, t.pemdaId)).find((o) => o.shortName === short);
+  if (!opd) throw new Error(`no OPD ${short}`);
+  return opd.id;
 }
 
 export interface SubRow {
