@@ -4,7 +4,7 @@
 // kegiatan up to the RPJMD goal it serves.
 import { z } from 'zod';
 import type { Db } from '../../core/db/database.ts';
-import { mutate } from '../../core/audit/audit.ts';
+import { mutate, type UnitOfWork } from '../../core/audit/audit.ts';
 import { conflict, fieldError, forbidden, notFound } from '../../core/errors.ts';
 import { isOpdScoped, type Principal } from '../../core/roles.ts';
 import { getNomenclature, getOrganisation, opdCarriesBidang } from '../master-data/index.ts';
@@ -114,6 +114,51 @@ async function ceilingsFor(db: Q, pemdaId: number, table: 'pln_rpjmd_ceiling' | 
   return out;
 }
 
+type NodeRow = { id: number; parent_id: number | null; kind: string; seq: number; code: string; text: string; version: number };
+
+/** The views of a plan's nodes (in the given order) with their indicators and ceilings; `extra` adds the plan's own columns. */
+async function nodeViews<N extends NodeRow>(
+  db: Q,
+  pemdaId: number,
+  nodes: N[],
+  col: 'rpjmd_node_id' | 'renstra_node_id',
+  table: 'pln_rpjmd_ceiling' | 'pln_renstra_ceiling',
+  extra: (n: N) => Pick<NodeView, 'program_code' | 'opd_id' | 'rpjmd_node_id'>,
+): Promise<NodeView[]> {
+  const ids = nodes.map((n) => n.id);
+  const [inds, ceil] = await Promise.all([indicatorsFor(db, pemdaId, col, ids), ceilingsFor(db, pemdaId, table, ids)]);
+  return nodes.map((n) => ({
+    id: n.id,
+    parent_id: n.parent_id,
+    kind: n.kind,
+    seq: n.seq,
+    code: n.code,
+    text: n.text,
+    version: n.version,
+    ...extra(n),
+    indicators: inds.get(n.id) ?? [],
+    ceilings: ceil.get(n.id) ?? [],
+  }));
+}
+
+/** Every year of the list inside the plan's period, or a field error. */
+function checkYearsInPeriod(list: Array<{ year: number }>, period: { year_from: number; year_to: number }, field: string) {
+  for (const c of list) if (c.year < period.year_from || c.year > period.year_to) throw fieldError(field, 'pln.error.year_outside_period');
+}
+
+/** Replace a node's ceilings; returns the rows before and the ceilings after. */
+async function replaceCeilings(uow: UnitOfWork, table: 'pln_rpjmd_ceiling' | 'pln_renstra_ceiling', pemdaId: number, nodeId: number, ceilings: Array<{ year: number; pagu: string }>) {
+  const before = await uow.trx.selectFrom(table).selectAll().where('pemda_id', '=', pemdaId).where('node_id', '=', nodeId).execute();
+  await uow.trx.deleteFrom(table).where('pemda_id', '=', pemdaId).where('node_id', '=', nodeId).execute();
+  if (ceilings.length) {
+    await uow.trx
+      .insertInto(table)
+      .values(ceilings.map((c) => ({ pemda_id: pemdaId, node_id: nodeId, year: c.year, pagu: c.pagu.toString() })))
+      .execute();
+  }
+  return { before, after: ceilings.map((c) => ({ year: c.year, pagu: c.pagu.toString() })) };
+}
+
 // ---- RPJMD --------------------------------------------------------------------------------------
 
 export const rpjmdCreateSchema = z.object({
@@ -198,21 +243,7 @@ export async function rpjmdTree(db: Q, pemdaId: number, id: number) {
     .orderBy('seq')
     .orderBy('id')
     .execute();
-  const ids = nodes.map((n) => n.id);
-  const [inds, ceil] = await Promise.all([indicatorsFor(db, pemdaId, 'rpjmd_node_id', ids), ceilingsFor(db, pemdaId, 'pln_rpjmd_ceiling', ids)]);
-  const views: NodeView[] = nodes.map((n) => ({
-    id: n.id,
-    parent_id: n.parent_id,
-    kind: n.kind,
-    seq: n.seq,
-    code: n.code,
-    text: n.text,
-    version: n.version,
-    program_code: n.program_code,
-    opd_id: n.opd_id,
-    indicators: inds.get(n.id) ?? [],
-    ceilings: ceil.get(n.id) ?? [],
-  }));
+  const views = await nodeViews(db, pemdaId, nodes, 'rpjmd_node_id', 'pln_rpjmd_ceiling', (n) => ({ program_code: n.program_code, opd_id: n.opd_id }));
   return { rpjmd, nodes: views };
 }
 
@@ -353,17 +384,9 @@ export async function setRpjmdCeilings(db: Db, p: Principal, nodeId: number, inp
   if (!node) throw notFound();
   if (node.kind !== 'program') throw fieldError('ceilings', 'pln.error.ceiling_program_only');
   const rpjmd = await ensureDraftRpjmd(db, p.pemdaId, node.rpjmd_id);
-  for (const c of v.ceilings) if (c.year < rpjmd.year_from || c.year > rpjmd.year_to) throw fieldError('ceilings', 'pln.error.year_outside_period');
+  checkYearsInPeriod(v.ceilings, rpjmd, 'ceilings');
   return mutate(db, p, async (uow) => {
-    const before = await uow.trx.selectFrom('pln_rpjmd_ceiling').selectAll().where('pemda_id', '=', p.pemdaId).where('node_id', '=', nodeId).execute();
-    await uow.trx.deleteFrom('pln_rpjmd_ceiling').where('pemda_id', '=', p.pemdaId).where('node_id', '=', nodeId).execute();
-    if (v.ceilings.length) {
-      await uow.trx
-        .insertInto('pln_rpjmd_ceiling')
-        .values(v.ceilings.map((c) => ({ pemda_id: p.pemdaId, node_id: nodeId, year: c.year, pagu: c.pagu.toString() })))
-        .execute();
-    }
-    const after = v.ceilings.map((c) => ({ year: c.year, pagu: c.pagu.toString() }));
+    const { before, after } = await replaceCeilings(uow, 'pln_rpjmd_ceiling', p.pemdaId, nodeId, v.ceilings);
     uow.audit({ action: 'set_ceilings', entity: 'rpjmd_node', entityId: nodeId, before, after });
     return after;
   });
@@ -434,20 +457,7 @@ export async function renstraTree(db: Q, pemdaId: number, id: number) {
     .orderBy('code')
     .orderBy('id')
     .execute();
-  const ids = nodes.map((n) => n.id);
-  const [inds, ceil] = await Promise.all([indicatorsFor(db, pemdaId, 'renstra_node_id', ids), ceilingsFor(db, pemdaId, 'pln_renstra_ceiling', ids)]);
-  const views: NodeView[] = nodes.map((n) => ({
-    id: n.id,
-    parent_id: n.parent_id,
-    kind: n.kind,
-    seq: n.seq,
-    code: n.code,
-    text: n.text,
-    version: n.version,
-    rpjmd_node_id: n.rpjmd_node_id,
-    indicators: inds.get(n.id) ?? [],
-    ceilings: ceil.get(n.id) ?? [],
-  }));
+  const views = await nodeViews(db, pemdaId, nodes, 'renstra_node_id', 'pln_renstra_ceiling', (n) => ({ rpjmd_node_id: n.rpjmd_node_id }));
   return { renstra, nodes: views };
 }
 
@@ -465,6 +475,15 @@ export async function getRenstraNode(db: Q, pemdaId: number, id: number) {
 /** The OPD a Renstra node belongs to (for the routes' OPD check). */
 export async function opdOfRenstraNode(db: Q, pemdaId: number, id: number): Promise<number | undefined> {
   return (await getRenstraNode(db, pemdaId, id))?.opd_id;
+}
+
+/** A Renstra node the principal may change: of its OPD (when OPD-scoped) and of a draft Renstra. */
+async function draftRenstraNode(db: Q, p: Principal, id: number) {
+  const node = await getRenstraNode(db, p.pemdaId, id);
+  if (!node) throw notFound();
+  if (isOpdScoped(p.role) && p.opdId !== node.opd_id) throw forbidden('error.forbidden_opd');
+  if (node.renstra_status !== 'draft') throw conflict('pln.error.plan_approved');
+  return node;
 }
 
 export const renstraNodeCreateSchema = z.object({
@@ -537,10 +556,7 @@ export async function addRenstraNode(db: Db, p: Principal, renstraId: number, in
 
 export async function updateRenstraNode(db: Db, p: Principal, id: number, input: z.input<typeof renstraNodeUpdateSchema>) {
   const v = renstraNodeUpdateSchema.parse(input);
-  const node = await getRenstraNode(db, p.pemdaId, id);
-  if (!node) throw notFound();
-  if (isOpdScoped(p.role) && p.opdId !== node.opd_id) throw forbidden('error.forbidden_opd');
-  if (node.renstra_status !== 'draft') throw conflict('pln.error.plan_approved');
+  const node = await draftRenstraNode(db, p, id);
   const link = v.rpjmd_node_id === undefined ? node.rpjmd_node_id : await checkRenstraLink(db, p.pemdaId, node.rpjmd_id, node.kind, v.rpjmd_node_id);
   return mutate(db, p, async (uow) => {
     const before = await uow.trx.selectFrom('pln_renstra_node').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
@@ -558,10 +574,7 @@ export async function updateRenstraNode(db: Db, p: Principal, id: number, input:
 }
 
 export async function deleteRenstraNode(db: Db, p: Principal, id: number) {
-  const node = await getRenstraNode(db, p.pemdaId, id);
-  if (!node) throw notFound();
-  if (isOpdScoped(p.role) && p.opdId !== node.opd_id) throw forbidden('error.forbidden_opd');
-  if (node.renstra_status !== 'draft') throw conflict('pln.error.plan_approved');
+  const node = await draftRenstraNode(db, p, id);
   return mutate(db, p, async (uow) => {
     const child = await uow.trx.selectFrom('pln_renstra_node').select('id').where('pemda_id', '=', p.pemdaId).where('parent_id', '=', id).executeTakeFirst();
     const used = await uow.trx.selectFrom('pln_renja_item').select('id').where('pemda_id', '=', p.pemdaId).where('renstra_node_id', '=', id).executeTakeFirst();
@@ -574,20 +587,12 @@ export async function deleteRenstraNode(db: Db, p: Principal, id: number) {
 
 export async function setRenstraCeilings(db: Db, p: Principal, nodeId: number, input: z.input<typeof ceilingsSchema>) {
   const v = ceilingsSchema.parse(input);
-  const node = await getRenstraNode(db, p.pemdaId, nodeId);
-  if (!node) throw notFound();
-  if (isOpdScoped(p.role) && p.opdId !== node.opd_id) throw forbidden('error.forbidden_opd');
-  if (node.renstra_status !== 'draft') throw conflict('pln.error.plan_approved');
+  const node = await draftRenstraNode(db, p, nodeId);
   if (!['program', 'kegiatan', 'sub_kegiatan'].includes(node.kind)) throw fieldError('ceilings', 'pln.error.ceiling_program_only');
   const rpjmd = (await getRpjmd(db, p.pemdaId, node.rpjmd_id))!;
-  for (const c of v.ceilings) if (c.year < rpjmd.year_from || c.year > rpjmd.year_to) throw fieldError('ceilings', 'pln.error.year_outside_period');
+  checkYearsInPeriod(v.ceilings, rpjmd, 'ceilings');
   return mutate(db, p, async (uow) => {
-    const before = await uow.trx.selectFrom('pln_renstra_ceiling').selectAll().where('pemda_id', '=', p.pemdaId).where('node_id', '=', nodeId).execute();
-    await uow.trx.deleteFrom('pln_renstra_ceiling').where('pemda_id', '=', p.pemdaId).where('node_id', '=', nodeId).execute();
-    if (v.ceilings.length) {
-      await uow.trx.insertInto('pln_renstra_ceiling').values(v.ceilings.map((c) => ({ pemda_id: p.pemdaId, node_id: nodeId, year: c.year, pagu: c.pagu.toString() }))).execute();
-    }
-    const after = v.ceilings.map((c) => ({ year: c.year, pagu: c.pagu.toString() }));
+    const { before, after } = await replaceCeilings(uow, 'pln_renstra_ceiling', p.pemdaId, nodeId, v.ceilings);
     uow.audit({ action: 'set_ceilings', entity: 'renstra_node', entityId: nodeId, opdId: node.opd_id, before, after });
     return after;
   });
@@ -639,6 +644,25 @@ function checkIndicatorActor(p: Principal, owner: { opdId: number | null }) {
   if (isOpdScoped(p.role) && p.opdId !== owner.opdId) throw forbidden('error.forbidden_opd');
 }
 
+/** The indicator's owner, when the principal may change its indicators: the actor's and not an approved plan's. */
+async function writableIndicatorOwner(db: Q, p: Principal, ref: { rpjmd_node_id?: number | null; renstra_node_id?: number | null }) {
+  const owner = await indicatorOwner(db, p.pemdaId, ref);
+  checkIndicatorActor(p, owner);
+  if (!owner.draft) throw conflict('pln.error.plan_approved');
+  return owner;
+}
+
+/** An existing indicator and its owner, when the principal may change it. */
+async function writableIndicator(db: Q, p: Principal, id: number) {
+  const ind = await db.selectFrom('pln_indicator').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).executeTakeFirst();
+  if (!ind) throw notFound();
+  return { ind, owner: await writableIndicatorOwner(db, p, ind) };
+}
+
+async function insertTargets(uow: UnitOfWork, pemdaId: number, indicatorId: number, targets: Array<{ year: number; value: string }>) {
+  if (targets.length) await uow.trx.insertInto('pln_indicator_target').values(targets.map((t) => ({ pemda_id: pemdaId, indicator_id: indicatorId, year: t.year, value: t.value }))).execute();
+}
+
 export async function opdOfIndicator(db: Q, pemdaId: number, id: number): Promise<number | null | undefined> {
   const ind = await db.selectFrom('pln_indicator').select(['rpjmd_node_id', 'renstra_node_id']).where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
   if (!ind) return undefined;
@@ -648,10 +672,8 @@ export async function opdOfIndicator(db: Q, pemdaId: number, id: number): Promis
 export async function addIndicator(db: Db, p: Principal, input: z.input<typeof indicatorCreateSchema>) {
   const v = indicatorCreateSchema.parse(input);
   if (v.rpjmd_node_id && v.renstra_node_id) throw fieldError('renstra_node_id', 'pln.error.one_owner');
-  const owner = await indicatorOwner(db, p.pemdaId, v);
-  checkIndicatorActor(p, owner);
-  if (!owner.draft) throw conflict('pln.error.plan_approved');
-  for (const t of v.targets) if (t.year < owner.yearFrom || t.year > owner.yearTo) throw fieldError('targets', 'pln.error.year_outside_period');
+  const owner = await writableIndicatorOwner(db, p, v);
+  checkYearsInPeriod(v.targets, { year_from: owner.yearFrom, year_to: owner.yearTo }, 'targets');
   return mutate(db, p, async (uow) => {
     const row = await uow.trx
       .insertInto('pln_indicator')
@@ -667,9 +689,7 @@ export async function addIndicator(db: Db, p: Principal, input: z.input<typeof i
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    if (v.targets.length) {
-      await uow.trx.insertInto('pln_indicator_target').values(v.targets.map((t) => ({ pemda_id: p.pemdaId, indicator_id: row.id, year: t.year, value: t.value }))).execute();
-    }
+    await insertTargets(uow, p.pemdaId, row.id, v.targets);
     uow.audit({ action: 'create', entity: 'indicator', entityId: row.id, opdId: owner.opdId, after: { ...row, targets: v.targets } });
     return { ...row, targets: v.targets };
   });
@@ -677,12 +697,8 @@ export async function addIndicator(db: Db, p: Principal, input: z.input<typeof i
 
 export async function updateIndicator(db: Db, p: Principal, id: number, input: z.input<typeof indicatorUpdateSchema>) {
   const v = indicatorUpdateSchema.parse(input);
-  const ind = await db.selectFrom('pln_indicator').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).executeTakeFirst();
-  if (!ind) throw notFound();
-  const owner = await indicatorOwner(db, p.pemdaId, ind);
-  checkIndicatorActor(p, owner);
-  if (!owner.draft) throw conflict('pln.error.plan_approved');
-  for (const t of v.targets ?? []) if (t.year < owner.yearFrom || t.year > owner.yearTo) throw fieldError('targets', 'pln.error.year_outside_period');
+  const { owner } = await writableIndicator(db, p, id);
+  checkYearsInPeriod(v.targets ?? [], { year_from: owner.yearFrom, year_to: owner.yearTo }, 'targets');
   return mutate(db, p, async (uow) => {
     const before = await uow.trx.selectFrom('pln_indicator').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
     if (before.version !== v.version) throw conflict('error.conflict', { current: before });
@@ -702,7 +718,7 @@ export async function updateIndicator(db: Db, p: Principal, id: number, input: z
       .executeTakeFirstOrThrow();
     if (v.targets) {
       await uow.trx.deleteFrom('pln_indicator_target').where('pemda_id', '=', p.pemdaId).where('indicator_id', '=', id).execute();
-      if (v.targets.length) await uow.trx.insertInto('pln_indicator_target').values(v.targets.map((t) => ({ pemda_id: p.pemdaId, indicator_id: id, year: t.year, value: t.value }))).execute();
+      await insertTargets(uow, p.pemdaId, id, v.targets);
     }
     const targets = v.targets ?? beforeTargets.map((t) => ({ year: t.year, value: cleanDecimal(t.value)! }));
     uow.audit({ action: 'update', entity: 'indicator', entityId: id, opdId: owner.opdId, before: { ...before, targets: beforeTargets }, after: { ...row, targets } });
@@ -711,11 +727,7 @@ export async function updateIndicator(db: Db, p: Principal, id: number, input: z
 }
 
 export async function deleteIndicator(db: Db, p: Principal, id: number) {
-  const ind = await db.selectFrom('pln_indicator').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).executeTakeFirst();
-  if (!ind) throw notFound();
-  const owner = await indicatorOwner(db, p.pemdaId, ind);
-  checkIndicatorActor(p, owner);
-  if (!owner.draft) throw conflict('pln.error.plan_approved');
+  const { ind, owner } = await writableIndicator(db, p, id);
   await mutate(db, p, async (uow) => {
     await uow.trx.deleteFrom('pln_indicator').where('pemda_id', '=', p.pemdaId).where('id', '=', id).execute();
     uow.audit({ action: 'delete', entity: 'indicator', entityId: id, opdId: owner.opdId, before: snap(ind) });

@@ -8,7 +8,7 @@
 // proposal, or rejects with a reason; TAPD (or Bappeda for an accepted one) may defer to the backlog.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { sql } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate, type UnitOfWork } from '../../core/audit/audit.ts';
 import { conflict, fieldError, forbidden, notFound } from '../../core/errors.ts';
@@ -18,7 +18,7 @@ import { actorOf, bidangOf, cleanDecimal, decimalIn, kegiatanOf, moneyIn, optTex
 import { lockDraftRenja, pokirWindowOpen, renjaFinalised, renjaOf } from './annual.service.ts';
 import { renstraTrace } from './plans.service.ts';
 import { loadWeights, priorityScore, type Weights } from './priority.ts';
-import type { ProposalKind, ProposalStatus, Stage } from './planning.tables.ts';
+import type { ProposalKind, ProposalStatus, ProposalTable, Stage } from './planning.tables.ts';
 
 export const MUSRENBANG_CHAIN: Stage[] = ['kelurahan', 'kecamatan', 'dprd', 'opd', 'tapd'];
 export const POKIR_CHAIN: Stage[] = ['bappeda', 'opd'];
@@ -325,6 +325,24 @@ async function addStep(
     .execute();
 }
 
+/** The proposal locked for a change, still at the version the client saw. */
+async function lockProposal(uow: UnitOfWork, id: number, version: number) {
+  const before = await loadProposal(uow.trx, uow.actor.pemdaId, id, true);
+  if (before.version !== version) throw conflict('error.conflict', { current: proposalOut(before) });
+  return before;
+}
+
+/** Write a change to a proposal as its next version. */
+async function saveProposal(uow: UnitOfWork, before: { id: number; version: number }, set: Updateable<ProposalTable>) {
+  return uow.trx
+    .updateTable('pln_proposal')
+    .set({ ...set, version: before.version + 1, updated_at: new Date() })
+    .where('pemda_id', '=', uow.actor.pemdaId)
+    .where('id', '=', before.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 // ---- priority -----------------------------------------------------------------------------------------------
 
 async function alignmentOf(db: Q, pemdaId: number, r: { year: number; opd_id: number | null; sub_kegiatan_code: string | null }): Promise<0 | 1 | 3 | 5> {
@@ -501,31 +519,22 @@ export async function updateProposal(db: Db, p: Principal, id: number, input: z.
   await checkLocation(db, p.pemdaId, kec, kel);
   const sug = v.category_code !== undefined ? await categorySuggestion(db, p.pemdaId, v.category_code) : null;
   return mutate(db, p, async (uow) => {
-    const before = await loadProposal(uow.trx, p.pemdaId, id, true);
-    if (before.version !== v.version) throw conflict('error.conflict', { current: proposalOut(before) });
-    const row = await uow.trx
-      .updateTable('pln_proposal')
-      .set({
-        title: v.title ?? before.title,
-        problem: v.problem ?? before.problem,
-        category_code: v.category_code === undefined ? before.category_code : v.category_code,
-        kecamatan_id: kec,
-        kelurahan_id: kel,
-        address: v.address ?? before.address,
-        latitude: v.latitude === undefined ? before.latitude : v.latitude,
-        longitude: v.longitude === undefined ? before.longitude : v.longitude,
-        volume: v.volume ?? before.volume,
-        unit: v.unit ?? before.unit,
-        estimated_cost: v.estimated_cost === undefined ? before.estimated_cost : v.estimated_cost.toString(),
-        beneficiaries: v.beneficiaries === undefined ? before.beneficiaries : v.beneficiaries,
-        ...(sug && !before.mapping_confirmed ? { suggested_sub_kegiatan_code: sug.sub, suggested_opd_id: sug.opd, sub_kegiatan_code: sug.sub, opd_id: sug.opd } : {}),
-        version: before.version + 1,
-        updated_at: new Date(),
-      })
-      .where('pemda_id', '=', p.pemdaId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const before = await lockProposal(uow, id, v.version);
+    const row = await saveProposal(uow, before, {
+      title: v.title ?? before.title,
+      problem: v.problem ?? before.problem,
+      category_code: v.category_code === undefined ? before.category_code : v.category_code,
+      kecamatan_id: kec,
+      kelurahan_id: kel,
+      address: v.address ?? before.address,
+      latitude: v.latitude === undefined ? before.latitude : v.latitude,
+      longitude: v.longitude === undefined ? before.longitude : v.longitude,
+      volume: v.volume ?? before.volume,
+      unit: v.unit ?? before.unit,
+      estimated_cost: v.estimated_cost === undefined ? before.estimated_cost : v.estimated_cost.toString(),
+      beneficiaries: v.beneficiaries === undefined ? before.beneficiaries : v.beneficiaries,
+      ...(sug && !before.mapping_confirmed ? { suggested_sub_kegiatan_code: sug.sub, suggested_opd_id: sug.opd, sub_kegiatan_code: sug.sub, opd_id: sug.opd } : {}),
+    });
     await addStep(uow, row, 'edited');
     uow.audit({ action: 'update', entity: 'proposal', entityId: id, opdId: row.opd_id, before: proposalOut(before), after: proposalOut(row) });
     return row;
@@ -565,16 +574,9 @@ export async function mapProposal(db: Db, p: Principal, id: number, input: z.inp
   await checkMapper(db, p, current);
   await checkMapping(db, p.pemdaId, current.year, v.sub_kegiatan_code, v.opd_id);
   return mutate(db, p, async (uow) => {
-    const before = await loadProposal(uow.trx, p.pemdaId, id, true);
-    if (before.version !== v.version) throw conflict('error.conflict', { current: proposalOut(before) });
+    const before = await lockProposal(uow, id, v.version);
     await applyMapping(uow, before, v.sub_kegiatan_code, v.opd_id);
-    const row = await uow.trx
-      .updateTable('pln_proposal')
-      .set({ version: before.version + 1, updated_at: new Date() })
-      .where('pemda_id', '=', p.pemdaId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await saveProposal(uow, before, {});
     uow.audit({ action: 'map', entity: 'proposal', entityId: id, opdId: v.opd_id, before: { sub_kegiatan_code: before.sub_kegiatan_code, opd_id: before.opd_id }, after: { sub_kegiatan_code: v.sub_kegiatan_code, opd_id: v.opd_id } });
     return row;
   });
@@ -616,13 +618,12 @@ export async function decide(db: Db, p: Principal, id: number, input: z.input<ty
   const weights = await loadWeights(db, p.pemdaId);
 
   return mutate(db, p, async (uow) => {
-    const before = await loadProposal(uow.trx, p.pemdaId, id, true);
-    if (before.version !== v.version) throw conflict('error.conflict', { current: proposalOut(before) });
+    const before = await lockProposal(uow, id, v.version);
     if (before.status !== current.status || before.stage !== current.stage) throw conflict('error.conflict', { current: proposalOut(before) });
     if (mappingGiven) await applyMapping(uow, before, v.sub_kegiatan_code!, v.opd_id!);
     const mapped = mappingGiven ? { ...before, sub_kegiatan_code: v.sub_kegiatan_code!, opd_id: v.opd_id!, mapping_confirmed: true } : before;
     const stage = before.stage;
-    let set: Record<string, unknown> = {};
+    let set: Updateable<ProposalTable> = {};
     switch (v.decision) {
       case 'accept': {
         if (stage === MAPPING_STAGE[before.kind] && !(mapped.mapping_confirmed && mapped.opd_id && mapped.sub_kegiatan_code)) throw fieldError('sub_kegiatan_code', 'pln.error.mapping_required');
@@ -657,13 +658,7 @@ export async function decide(db: Db, p: Principal, id: number, input: z.input<ty
         await addStep(uow, before, 'deferred', { reason: v.reason });
         break;
     }
-    const row = await uow.trx
-      .updateTable('pln_proposal')
-      .set({ ...set, version: before.version + 1, updated_at: new Date() })
-      .where('pemda_id', '=', p.pemdaId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await saveProposal(uow, before, set);
     uow.audit({ action: `decision_${v.decision}`, entity: 'proposal', entityId: id, opdId: row.opd_id, before: proposalOut(before), after: proposalOut(row) });
     return row;
   });
@@ -690,8 +685,7 @@ export async function enterRenja(db: Db, p: Principal, id: number, input: { vers
   const trace = await renstraTrace(db, p.pemdaId, r.year, r.opd_id, r.sub_kegiatan_code);
   return mutate(db, p, async (uow) => {
     await lockDraftRenja(uow.trx, p, renja.id);
-    const before = await loadProposal(uow.trx, p.pemdaId, id, true);
-    if (before.version !== version) throw conflict('error.conflict', { current: proposalOut(before) });
+    const before = await lockProposal(uow, id, version);
     if (before.renja_item_id) throw conflict('pln.error.already_in_renja');
     const amount = BigInt(before.recommended_amount ?? before.estimated_cost);
     const volume = cleanDecimal(before.recommended_volume ?? before.volume)!;
@@ -739,13 +733,7 @@ export async function enterRenja(db: Db, p: Principal, id: number, input: { vers
       uow.audit({ action: 'update', entity: 'renja_item', entityId: item.id, opdId: renja.opd_id, before: item, after: { ...updated, from_proposal: before.tracking_code } });
       item = updated;
     }
-    const row = await uow.trx
-      .updateTable('pln_proposal')
-      .set({ renja_item_id: item.id, version: before.version + 1, updated_at: new Date() })
-      .where('pemda_id', '=', p.pemdaId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await saveProposal(uow, before, { renja_item_id: item.id });
     await addStep(uow, { id, stage: 'final' }, 'into_renja', { amount, volume, reason: before.sub_kegiatan_code! });
     uow.audit({ action: 'into_renja', entity: 'proposal', entityId: id, opdId: renja.opd_id, before: { renja_item_id: null }, after: { renja_item_id: item.id, renja_id: renja.id } });
     return { proposal: row, item: { ...item, target: cleanDecimal(item.target) } };
@@ -767,8 +755,7 @@ export async function carryOver(db: Db, p: Principal, id: number, input: z.input
   }
   if (!(await musrenbangOpen(db, p.pemdaId, v.year))) throw conflict('pln.error.musrenbang_closed', undefined, { year: v.year });
   return mutate(db, p, async (uow) => {
-    const before = await loadProposal(uow.trx, p.pemdaId, id, true);
-    if (before.version !== v.version) throw conflict('error.conflict', { current: proposalOut(before) });
+    const before = await lockProposal(uow, id, v.version);
     const {
       id: _id,
       tracking_code: _t,
