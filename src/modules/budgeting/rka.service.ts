@@ -273,12 +273,32 @@ export function assertSubEditable(sub: SubKegiatan): void {
   if (sub.status === 'approved') throw lockedError('bud.error.sub_approved', { code: sub.code });
 }
 
-/** Where the OPD (operator) may write in a sub kegiatan now: window, status and TAPD locks. */
-async function assertOpdMayWrite(trx: Trx, stage: Stage, opd: OpdCeiling, sub: SubKegiatan): Promise<void> {
+/** The OPD's input is open in the stage, and the stage is one that has an RKA (not the KUA-PPAS). */
+function assertRkaInputOpen(stage: Stage, opd: OpdCeiling | undefined): void {
   assertInputOpen(stage, opd);
   if (stage.kind === 'kua_ppas') throw lockedError('bud.error.kua_ppas_no_rka');
+}
+
+/** Where the OPD (operator) may write in a sub kegiatan now: window, status and TAPD locks. */
+async function assertOpdMayWrite(trx: Trx, stage: Stage, opd: OpdCeiling, sub: SubKegiatan): Promise<void> {
+  assertRkaInputOpen(stage, opd);
   assertSubEditable(sub);
   await assertNotLocked(trx, stage.pemda_id, stage.id, sub.opd_id, sub.code);
+}
+
+/** Take the locks of a sub kegiatan's write in the fixed order: stage FOR SHARE, OPD row, sub kegiatan. */
+async function lockSubRows(trx: Trx, pemdaId: number, stageId: number, opdId: number, subId: number): Promise<{ stage: Stage; opd: OpdCeiling; sub: SubKegiatan }> {
+  const stage = await shareStage(trx, pemdaId, stageId);
+  const opd = (await lockOpdRow(trx, pemdaId, stageId, opdId))!;
+  const sub = await lockSub(trx, pemdaId, subId);
+  return { stage, opd, sub };
+}
+
+/** The locks of {@link lockSubRows}, then that the OPD may write in the sub kegiatan now. */
+async function lockSubForWrite(trx: Trx, pemdaId: number, stageId: number, opdId: number, subId: number): Promise<{ stage: Stage; opd: OpdCeiling; sub: SubKegiatan }> {
+  const locked = await lockSubRows(trx, pemdaId, stageId, opdId, subId);
+  await assertOpdMayWrite(trx, locked.stage, locked.opd, locked.sub);
+  return locked;
 }
 
 /**
@@ -294,8 +314,7 @@ export async function createSub(db: Db, actor: Principal, stageId: number, opdId
     const trx = uow.trx;
     const stage = await shareStage(trx, pemdaId, stageId);
     const opd = (await lockOpdRow(trx, pemdaId, stageId, opdId, true))!;
-    assertInputOpen(stage, opd);
-    if (stage.kind === 'kua_ppas') throw lockedError('bud.error.kua_ppas_no_rka');
+    assertRkaInputOpen(stage, opd);
     await assertNotLocked(trx, pemdaId, stageId, opdId, v.code);
     const nom = await checkSubCode(trx, pemdaId, stage.year, opdId, v.code);
     const renja = await requireRenjaItem(trx, pemdaId, stage.year, opdId, v.code);
@@ -336,9 +355,7 @@ export async function updateSub(db: Db, actor: Principal, id: number, input: z.i
   requireBud(actor, 'bud.line.write', head.opd_id);
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
-    const stage = await shareStage(trx, pemdaId, head.stage_id);
-    const opd = (await lockOpdRow(trx, pemdaId, head.stage_id, head.opd_id))!;
-    const before = await lockSub(trx, pemdaId, id);
+    const { stage, opd, sub: before } = await lockSubRows(trx, pemdaId, head.stage_id, head.opd_id, id);
     if (before.version !== v.version) throw staleError(subOut(before));
     await assertOpdMayWrite(trx, stage, opd, before);
     const monthFrom = v.month_from ?? before.month_from;
@@ -444,9 +461,7 @@ export async function deleteSub(db: Db, actor: Principal, id: number, version: n
   else requireBud(actor, 'bud.line.write', head.opd_id);
   await mutate(db, actor, async (uow) => {
     const trx = uow.trx;
-    const stage = await shareStage(trx, pemdaId, head.stage_id);
-    const opd = (await lockOpdRow(trx, pemdaId, head.stage_id, head.opd_id))!;
-    const before = await lockSub(trx, pemdaId, id);
+    const { stage, opd, sub: before } = await lockSubRows(trx, pemdaId, head.stage_id, head.opd_id, id);
     if (before.version !== version) throw staleError(subOut(before));
     if (actor.role === 'tapd') assertStageOpen(stage);
     else await assertOpdMayWrite(trx, stage, opd, before);
@@ -817,10 +832,7 @@ export async function createLine(db: Db, actor: Principal, subId: number, input:
   requireBud(actor, 'bud.line.write', head.opd_id);
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
-    const stage = await shareStage(trx, pemdaId, head.stage_id);
-    const opd = (await lockOpdRow(trx, pemdaId, head.stage_id, head.opd_id))!;
-    const sub = await lockSub(trx, pemdaId, subId);
-    await assertOpdMayWrite(trx, stage, opd, sub);
+    const { stage, opd, sub } = await lockSubForWrite(trx, pemdaId, head.stage_id, head.opd_id, subId);
     const priced = await priceLine(trx, pemdaId, stage.year, await getSettings(trx, pemdaId), 'belanja', { ...v, funding_source_id: v.funding_source_id ?? sub.funding_source_id });
     const sums = await enforceCeilings(trx, pemdaId, opd, sub, BigInt(priced.total), []);
     const row = await trx
@@ -855,8 +867,7 @@ export async function createOpdLine(db: Db, actor: Principal, stageId: number, o
     const stage = await shareStage(trx, pemdaId, stageId);
     const opd = await lockOpdRow(trx, pemdaId, stageId, opdId);
     if (!opd || !(kind === 'pendapatan' ? opd.allow_revenue : opd.allow_financing)) throw ruleError('kind', `bud.error.${kind}_not_allowed`);
-    assertInputOpen(stage, opd);
-    if (stage.kind === 'kua_ppas') throw lockedError('bud.error.kua_ppas_no_rka');
+    assertRkaInputOpen(stage, opd);
     const priced = await priceLine(trx, pemdaId, stage.year, await getSettings(trx, pemdaId), kind, v);
     const row = await trx
       .insertInto('bud_line')
@@ -970,5 +981,5 @@ export async function previewLine(db: Db, actor: Principal, subId: number, input
   }
 }
 
-export { storePlanned, enforceCeilings, lockSub, refreshPlanned, subSum, opdSum };
+export { storePlanned, enforceCeilings, lockSub, lockSubForWrite, refreshPlanned, subSum, opdSum };
 export { moneySchema };

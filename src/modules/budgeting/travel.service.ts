@@ -17,14 +17,13 @@ import type { Principal } from '../../core/roles.ts';
 import { findSbuRate, type PricedItem } from '../catalogue/index.ts';
 import { requireBud } from './policy.ts';
 import { ruleError, staleError } from './errors.ts';
-import { assertInputOpen, assertNotLocked, lockOpdRow, requireStage, shareStage } from './stages.service.ts';
+import { requireStage } from './stages.service.ts';
 import {
-  assertSubEditable,
   enforceCeilings,
   getSettings,
   getSub,
   lineOut,
-  lockSub,
+  lockSubForWrite,
   priceLine,
   refreshPlanned,
   storePlanned,
@@ -32,7 +31,6 @@ import {
   type PricedLine,
 } from './rka.service.ts';
 import type { TravelComponent, TravelTable } from './budgeting.tables.ts';
-import { lockedError } from './errors.ts';
 
 export type Travel = Selectable<TravelTable>;
 
@@ -83,6 +81,11 @@ export async function planTravel(db: Db | Trx, pemdaId: number, year: number, v:
   return plans;
 }
 
+/** The sum of the totals of lines (a trip's, or the ones priced for it). */
+function sumTotals(lines: ReadonlyArray<{ total: string | bigint | number }>): bigint {
+  return lines.reduce((s, l) => s + BigInt(l.total), 0n);
+}
+
 async function priceTravel(db: Db | Trx, pemdaId: number, year: number, v: z.output<typeof travelInputSchema>): Promise<Array<PricedLine & { travel_component: TravelComponent }>> {
   const settings = await getSettings(db, pemdaId);
   const account = v.account_code || TRAVEL_ACCOUNTS[v.travel_kind];
@@ -117,11 +120,11 @@ export async function previewTravel(db: Db, actor: Principal, subId: number, inp
   requireBud(actor, 'bud.read', sub.opd_id);
   const stage = await requireStage(db, pemdaId, sub.stage_id);
   const lines = await priceTravel(db, pemdaId, stage.year, v);
-  const total = lines.reduce((s, l) => s + BigInt(l.total), 0n);
+  const total = sumTotals(lines);
   let others = BigInt(sub.planned);
   if (travelId) {
     const own = await db.selectFrom('bud_line').select('total').where('pemda_id', '=', pemdaId).where('travel_id', '=', travelId).execute();
-    others -= own.reduce((s, l) => s + BigInt(l.total), 0n);
+    others -= sumTotals(own);
   }
   const before = BigInt(sub.ceiling) - others;
   return { lines, total: total.toString(), remaining_before: before.toString(), remaining_after: (before - total).toString() };
@@ -161,21 +164,9 @@ function travelOut(t: Travel, lines: LineOut[]): TravelOut {
     travel_kind: t.travel_kind,
     grade: t.grade,
     account_code: t.account_code,
-    total: lines.reduce((s, l) => s + BigInt(l.total), 0n).toString(),
+    total: sumTotals(lines).toString(),
     lines,
   };
-}
-
-async function lockedSubForWrite(trx: Trx, actor: Principal, subId: number, stageId: number, opdId: number) {
-  const pemdaId = actor.pemdaId;
-  const stage = await shareStage(trx, pemdaId, stageId);
-  const opd = (await lockOpdRow(trx, pemdaId, stageId, opdId))!;
-  const sub = await lockSub(trx, pemdaId, subId);
-  assertInputOpen(stage, opd);
-  if (stage.kind === 'kua_ppas') throw lockedError('bud.error.kua_ppas_no_rka');
-  assertSubEditable(sub);
-  await assertNotLocked(trx, pemdaId, stageId, sub.opd_id, sub.code);
-  return { stage, opd, sub };
 }
 
 async function insertTravelLines(trx: Trx, actor: Principal, travel: Travel, sub: { id: number; code: string; kegiatan_code: string; program_code: string; opd_id: number; funding_source_id: number | null }, priced: Array<PricedLine & { travel_component: TravelComponent }>) {
@@ -211,9 +202,9 @@ export async function createTravel(db: Db, actor: Principal, subId: number, inpu
   requireBud(actor, 'bud.line.write', head.opd_id);
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
-    const { stage, opd, sub } = await lockedSubForWrite(trx, actor, subId, head.stage_id, head.opd_id);
+    const { stage, opd, sub } = await lockSubForWrite(trx, pemdaId, head.stage_id, head.opd_id, subId);
     const priced = await priceTravel(trx, pemdaId, stage.year, v);
-    const total = priced.reduce((s, l) => s + BigInt(l.total), 0n);
+    const total = sumTotals(priced);
     const sums = await enforceCeilings(trx, pemdaId, opd, sub, total, []);
     const travel = await trx
       .insertInto('bud_travel')
@@ -249,12 +240,12 @@ export async function updateTravel(db: Db, actor: Principal, id: number, input: 
   requireBud(actor, 'bud.line.write', head.opd_id);
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
-    const { stage, opd, sub } = await lockedSubForWrite(trx, actor, head.sub_kegiatan_id, head.stage_id, head.opd_id);
+    const { stage, opd, sub } = await lockSubForWrite(trx, pemdaId, head.stage_id, head.opd_id, head.sub_kegiatan_id);
     const before = await trx.selectFrom('bud_travel').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
     const oldLines = await trx.selectFrom('bud_line').selectAll().where('pemda_id', '=', pemdaId).where('travel_id', '=', id).forUpdate().execute();
     if (before.version !== input.version) throw staleError(travelOut(before, oldLines.map(lineOut)));
     const priced = await priceTravel(trx, pemdaId, stage.year, v);
-    const total = priced.reduce((s, l) => s + BigInt(l.total), 0n);
+    const total = sumTotals(priced);
     const sums = await enforceCeilings(trx, pemdaId, opd, sub, total, oldLines.map((l) => String(l.id)));
     await trx.deleteFrom('bud_line').where('pemda_id', '=', pemdaId).where('travel_id', '=', id).execute();
     const travel = await trx
@@ -279,7 +270,7 @@ export async function deleteTravel(db: Db, actor: Principal, id: number, version
   requireBud(actor, 'bud.line.write', head.opd_id);
   await mutate(db, actor, async (uow) => {
     const trx = uow.trx;
-    const { opd, sub } = await lockedSubForWrite(trx, actor, head.sub_kegiatan_id, head.stage_id, head.opd_id);
+    const { opd, sub } = await lockSubForWrite(trx, pemdaId, head.stage_id, head.opd_id, head.sub_kegiatan_id);
     const before = await trx.selectFrom('bud_travel').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
     const lines = await trx.selectFrom('bud_line').selectAll().where('pemda_id', '=', pemdaId).where('travel_id', '=', id).execute();
     if (before.version !== version) throw staleError(travelOut(before, lines.map(lineOut)));
