@@ -51,6 +51,11 @@ const page = (summary: string) => ({ hide: true, tags: ['catalogue'], summary })
 const formBody = z.record(z.string(), z.string());
 const idParams = z.object({ id: z.coerce.number().int().positive().max(2147483647) });
 
+/** The price-version fields of a posted item or proposal form, as the service reads them. */
+function versionFields(b: Form) {
+  return { name: b.name ?? '', spec: b.spec ?? '', unit: b.unit ?? '', price: b.price ?? '', tkdn: b.tkdn ?? null, accounts: b.accounts ?? '' };
+}
+
 function fieldErr(errors: Errors, name: string): Html | string {
   return errors[name] ? html`<span class="field-error" id="${name}-error">${errors[name]}</span>` : '';
 }
@@ -356,12 +361,7 @@ ${
         year: b.year ?? '',
         kind: (b.kind ?? '') as CatalogueKind,
         code: b.code ?? '',
-        name: b.name ?? '',
-        spec: b.spec ?? '',
-        unit: b.unit ?? '',
-        price: b.price ?? '',
-        tkdn: b.tkdn ?? null,
-        accounts: b.accounts ?? '',
+        ...versionFields(b),
         sbu: b.sbu_component ? { component: b.sbu_component as never, province: b.province || null, travel_kind: b.travel_kind || null, grade: b.grade || null } : null,
         note: b.note || undefined,
       });
@@ -403,12 +403,7 @@ ${
     try {
       await updateItem(db, req.principal!, req.params.id, {
         version: b.version ?? '',
-        name: b.name ?? '',
-        spec: b.spec ?? '',
-        unit: b.unit ?? '',
-        price: b.price ?? '',
-        tkdn: b.tkdn ?? null,
-        accounts: b.accounts ?? '',
+        ...versionFields(b),
         note: b.note || undefined,
       });
       return reply.redirect(`/catalogue/items/${req.params.id}?saved=1`, 303);
@@ -546,12 +541,7 @@ ${
           year: b.item_id ? undefined : (b.year ?? ''),
           kind: b.item_id ? undefined : ((b.kind ?? '') as CatalogueKind),
           code: b.item_id ? null : (b.code ?? ''),
-          name: b.name ?? '',
-          spec: b.spec ?? '',
-          unit: b.unit ?? '',
-          price: b.price ?? '',
-          tkdn: b.tkdn ?? null,
-          accounts: b.accounts ?? '',
+          ...versionFields(b),
           justification: b.justification ?? '',
         });
         return reply.redirect(`/catalogue/proposals/${prop.id}?done=propose`, 303);

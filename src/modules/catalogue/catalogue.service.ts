@@ -1,7 +1,7 @@
 // The standard price catalogue: items per fiscal year with immutable, approved price versions, the
 // accounts each version may be charged to, structured SBU travel rates, trigram search, and the
 // OPD → Tim Data → TAPD workflow for new items and price changes.
-import { sql, type SqlBool } from 'kysely';
+import { sql, type SqlBool, type Updateable } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../core/db/database.ts';
 import { mutate, type Trx, type UnitOfWork } from '../../core/audit/audit.ts';
@@ -11,7 +11,7 @@ import { parseRupiah } from '../../core/money.ts';
 import type { Lang } from '../../core/i18n/i18n.ts';
 import { getAccount, isLeafAccount } from '../master-data/index.ts';
 import { requireCat } from './permissions.ts';
-import type { CatalogueKind, ProposalStatus, SbuComponent, VersionSource } from './catalogue.tables.ts';
+import type { CatalogueKind, CatProposalTable, ProposalStatus, SbuComponent, VersionSource } from './catalogue.tables.ts';
 
 export type { CatalogueKind, ProposalStatus, SbuComponent } from './catalogue.tables.ts';
 
@@ -93,30 +93,31 @@ type Handle = Db | Trx;
 const accountsJson = sql<unknown>`(SELECT coalesce(json_agg(a.account_code ORDER BY a.account_code), '[]'::json)
   FROM cat_item_account a WHERE a.pemda_id = v.pemda_id AND a.item_id = v.item_id AND a.version = v.version)`;
 
+/** The columns of a PricedRow (items as i joined to versions as v), all but its accounts. */
+const pricedColumns = [
+  'i.id as item_id',
+  'v.version',
+  'i.year',
+  'i.kind',
+  'i.code',
+  'v.name',
+  'v.spec',
+  'v.unit',
+  'v.price',
+  'v.tkdn',
+  'i.sbu_component',
+  'i.province',
+  'i.travel_kind',
+  'i.grade',
+] as const;
+
 /** Items joined to their versions (all of them; callers pick the current one or a given one). */
 function pricedBase(db: Handle, pemdaId: number) {
   return db
     .selectFrom('cat_item as i')
     .innerJoin('cat_item_version as v', (j) => j.onRef('v.pemda_id', '=', 'i.pemda_id').onRef('v.item_id', '=', 'i.id'))
     .where('i.pemda_id', '=', pemdaId)
-    .select([
-      'i.id as item_id',
-      'v.version',
-      'i.year',
-      'i.kind',
-      'i.code',
-      'v.name',
-      'v.spec',
-      'v.unit',
-      'v.price',
-      'v.tkdn',
-      'i.sbu_component',
-      'i.province',
-      'i.travel_kind',
-      'i.grade',
-      'i.active',
-      accountsJson.as('accounts'),
-    ]);
+    .select([...pricedColumns, 'i.active', accountsJson.as('accounts')]);
 }
 
 interface PricedRow {
@@ -248,23 +249,7 @@ export async function searchCatalogue(db: Db, pemdaId: number, q: SearchQuery): 
       .innerJoin('cat_item_version as v', (j) =>
         j.onRef('v.pemda_id', '=', 'i.pemda_id').onRef('v.item_id', '=', 'i.id').onRef('v.version', '=', 'i.current_version'),
       )
-      .select([
-        'i.id as item_id',
-        'v.version',
-        'i.year',
-        'i.kind',
-        'i.code',
-        'v.name',
-        'v.spec',
-        'v.unit',
-        'v.price',
-        'v.tkdn',
-        'i.sbu_component',
-        'i.province',
-        'i.travel_kind',
-        'i.grade',
-        accountsJson.as('accounts'),
-      ]);
+      .select([...pricedColumns, accountsJson.as('accounts')]);
     if (text) {
       rowsQ = rowsQ
         .orderBy(
@@ -595,7 +580,10 @@ async function codeTaken(db: Handle, pemdaId: number, year: number, kind: Catalo
 
 const codeTakenError = () => new AppError(409, 'duplicate', 'cat.error.code_taken', {}, [{ field: 'code', message: 'cat.error.code_taken' }]);
 
-function snapshot(p: PricedItem): Record<string, unknown> {
+type VersionSnapshot = Pick<PricedItem, 'version' | 'code' | 'name' | 'spec' | 'unit' | 'price' | 'tkdn' | 'accounts'>;
+
+/** The audited fields of a price version. */
+export function snapshot(p: VersionSnapshot): Record<string, unknown> {
   return { version: p.version, code: p.code, name: p.name, spec: p.spec, unit: p.unit, price: p.price, tkdn: p.tkdn, accounts: p.accounts };
 }
 
@@ -620,7 +608,8 @@ export async function createItem(db: Db, actor: Principal, input: ItemCreateInpu
   });
 }
 
-function sameVersion(a: { name: string; spec: string; unit: string; price: string; tkdn: string | null; accounts: string[] }, b: typeof a): boolean {
+/** Whether two versions carry the same name, spec, unit, price, TKDN and accounts (in any order). */
+export function sameVersion(a: { name: string; spec: string; unit: string; price: string; tkdn: string | null; accounts: string[] }, b: typeof a): boolean {
   const tk = (x: string | null) => (x === null ? null : Number(x));
   return (
     a.name === b.name &&
@@ -890,6 +879,21 @@ async function transition(
   });
 }
 
+/** Write a proposal's next state and bump its version (the optimistic lock of `transition`). */
+async function updateProposal(trx: Trx, pemdaId: number, row: NonNullable<ProposalRow>, set: Updateable<CatProposalTable>): Promise<void> {
+  await trx
+    .updateTable('cat_proposal')
+    .set({ ...set, version: row.version + 1, updated_at: new Date() })
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', row.id)
+    .execute();
+}
+
+/** Who verified or returned a proposal, and when. */
+const verifiedBy = (actor: Principal) => ({ verified_by: actor.userId || null, verified_by_name: actor.fullName || actor.username, verified_at: new Date() });
+/** Who approved or rejected a proposal, and when. */
+const decidedBy = (actor: Principal) => ({ decided_by: actor.userId || null, decided_by_name: actor.fullName || actor.username, decided_at: new Date() });
+
 /** Tim Data checks a submitted proposal (and assigns a code to a new item that has none). */
 export async function verifyProposal(db: Db, actor: Principal, id: number, input: z.input<typeof verifySchema>): Promise<Proposal> {
   requireCat(actor, 'cat.verify');
@@ -902,21 +906,7 @@ export async function verifyProposal(db: Db, actor: Principal, id: number, input
     }
     const errors = await checkAccounts(uow.trx, actor.pemdaId, row.year, parseAccounts(row.accounts));
     if (errors.length) throw badRequest(errors);
-    await uow.trx
-      .updateTable('cat_proposal')
-      .set({
-        status: 'verified',
-        code,
-        verified_by: actor.userId || null,
-        verified_by_name: actor.fullName || actor.username,
-        verified_at: new Date(),
-        verify_note: v.note || null,
-        version: row.version + 1,
-        updated_at: new Date(),
-      })
-      .where('pemda_id', '=', actor.pemdaId)
-      .where('id', '=', id)
-      .execute();
+    await updateProposal(uow.trx, actor.pemdaId, row, { status: 'verified', code, ...verifiedBy(actor), verify_note: v.note || null });
     uow.audit({ action: 'verify', entity: 'cat_proposal', entityId: id, opdId: row.opd_id, before: { status: row.status, code: row.code }, after: { status: 'verified', code, note: v.note ?? '' } });
   });
 }
@@ -926,20 +916,7 @@ export async function returnProposal(db: Db, actor: Principal, id: number, input
   requireCat(actor, 'cat.verify');
   const v = returnSchema.parse(input);
   return transition(db, actor, id, v.version, ['submitted'], async (uow, row) => {
-    await uow.trx
-      .updateTable('cat_proposal')
-      .set({
-        status: 'returned',
-        verified_by: actor.userId || null,
-        verified_by_name: actor.fullName || actor.username,
-        verified_at: new Date(),
-        verify_note: v.note,
-        version: row.version + 1,
-        updated_at: new Date(),
-      })
-      .where('pemda_id', '=', actor.pemdaId)
-      .where('id', '=', id)
-      .execute();
+    await updateProposal(uow.trx, actor.pemdaId, row, { status: 'returned', ...verifiedBy(actor), verify_note: v.note });
     uow.audit({ action: 'return', entity: 'cat_proposal', entityId: id, opdId: row.opd_id, before: { status: row.status }, after: { status: 'returned', note: v.note } });
   });
 }
@@ -967,12 +944,7 @@ export async function resubmitProposal(db: Db, actor: Principal, id: number, inp
       accounts: JSON.stringify(v.accounts ?? parseAccounts(row.accounts)),
       justification: v.justification ?? row.justification,
     };
-    await uow.trx
-      .updateTable('cat_proposal')
-      .set({ ...next, status: 'submitted', proposed_at: new Date(), version: row.version + 1, updated_at: new Date() })
-      .where('pemda_id', '=', actor.pemdaId)
-      .where('id', '=', id)
-      .execute();
+    await updateProposal(uow.trx, actor.pemdaId, row, { ...next, status: 'submitted', proposed_at: new Date() });
     uow.audit({
       action: 'resubmit',
       entity: 'cat_proposal',
@@ -1016,22 +988,7 @@ export async function approveProposal(db: Db, actor: Principal, id: number, inpu
       const after = (await getPriceVersion(uow.trx, pemdaId, itemId, version))!;
       uow.audit({ action: 'create', entity: 'cat_item', entityId: itemId, opdId: row.opd_id, after: { ...snapshot(after), year: row.year, kind: row.kind, proposal_id: id } });
     }
-    await uow.trx
-      .updateTable('cat_proposal')
-      .set({
-        status: 'approved',
-        decided_by: actor.userId || null,
-        decided_by_name: actor.fullName || actor.username,
-        decided_at: new Date(),
-        decision_note: v.note || null,
-        result_item_id: itemId,
-        result_version: version,
-        version: row.version + 1,
-        updated_at: new Date(),
-      })
-      .where('pemda_id', '=', pemdaId)
-      .where('id', '=', id)
-      .execute();
+    await updateProposal(uow.trx, pemdaId, row, { status: 'approved', ...decidedBy(actor), decision_note: v.note || null, result_item_id: itemId, result_version: version });
     uow.audit({ action: 'approve', entity: 'cat_proposal', entityId: id, opdId: row.opd_id, before: { status: row.status }, after: { status: 'approved', item_id: itemId, version } });
   });
 }
@@ -1041,20 +998,7 @@ export async function rejectProposal(db: Db, actor: Principal, id: number, input
   requireCat(actor, 'cat.approve');
   const v = rejectSchema.parse(input);
   return transition(db, actor, id, v.version, ['verified'], async (uow, row) => {
-    await uow.trx
-      .updateTable('cat_proposal')
-      .set({
-        status: 'rejected',
-        decided_by: actor.userId || null,
-        decided_by_name: actor.fullName || actor.username,
-        decided_at: new Date(),
-        decision_note: v.reason,
-        version: row.version + 1,
-        updated_at: new Date(),
-      })
-      .where('pemda_id', '=', actor.pemdaId)
-      .where('id', '=', id)
-      .execute();
+    await updateProposal(uow.trx, actor.pemdaId, row, { status: 'rejected', ...decidedBy(actor), decision_note: v.reason });
     uow.audit({ action: 'reject', entity: 'cat_proposal', entityId: id, opdId: row.opd_id, before: { status: row.status }, after: { status: 'rejected', reason: v.reason } });
   });
 }

@@ -24,6 +24,8 @@ import {
   insertItems,
   insertVersions,
   normaliseTkdn,
+  sameVersion,
+  snapshot,
   splitAccounts,
   type CatalogueKind,
   type NewItemRow,
@@ -238,14 +240,7 @@ export async function importSheet(
       fail(p.row, col('sbu_component'), 'cat.import.sbu_immutable');
       continue;
     }
-    const same =
-      cur.name === p.name &&
-      cur.spec === p.spec &&
-      cur.unit === p.unit &&
-      BigInt(cur.price) === p.price &&
-      (cur.tkdn === null ? null : Number(cur.tkdn)) === (p.tkdn === null ? null : Number(p.tkdn)) &&
-      [...cur.accounts].sort().join(',') === [...p.accounts].sort().join(',');
-    if (same) unchanged++;
+    if (sameVersion(cur, { ...p, price: p.price.toString() })) unchanged++;
     else changed.push({ row: p, cur });
   }
   if (errors.length) {
@@ -290,8 +285,8 @@ export async function importSheet(
         action: 'price_change',
         entity: 'cat_item',
         entityId: cur.id,
-        before: { version: cur.version, code: cur.code, name: cur.name, spec: cur.spec, unit: cur.unit, price: cur.price, tkdn: cur.tkdn, accounts: cur.accounts },
-        after: { version: cur.version + 1, code: p.code, name: p.name, spec: p.spec, unit: p.unit, price: p.price.toString(), tkdn: p.tkdn, accounts: p.accounts, via: source, sha256 },
+        before: snapshot(cur),
+        after: { ...snapshot({ ...p, version: cur.version + 1, price: p.price.toString() }), via: source, sha256 },
       });
     }
     uow.audit({
