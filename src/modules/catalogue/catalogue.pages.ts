@@ -40,7 +40,8 @@ import {
   type ProposalStatus,
 } from './catalogue.service.ts';
 import { IMPORT_COLUMNS, importCatalogue, templateCsv, type ImportError } from './import.ts';
-import { IMPORT_BODY_LIMIT, proposalOpd, uploadedFile } from './catalogue.routes.ts';
+import { proposalOpd } from './catalogue.routes.ts';
+import { IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
 
 type Errors = Record<string, string>;
 type Form = Record<string, string>;

@@ -1,5 +1,6 @@
 // REST API of the catalogue under /api/v1/catalogue: search and read items and price versions,
 // SBU rates, direct maintenance (Tim Data, admin), the proposal workflow and bulk import.
+import { acceptSpreadsheetBodies, IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -32,7 +33,6 @@ import {
 } from './catalogue.service.ts';
 import { IMPORT_COLUMNS, MAX_IMPORT_ROWS, importCatalogue } from './import.ts';
 
-export const IMPORT_BODY_LIMIT = 20 * 1024 * 1024;
 const tags = ['catalogue'];
 
 export const errorOut = z.object({
@@ -171,22 +171,11 @@ export function proposalOpd(db: Db) {
   };
 }
 
-/** The uploaded file of an import request: a raw body, or the multipart field `file`. */
-export function uploadedFile(body: unknown): Buffer {
-  if (Buffer.isBuffer(body)) return body;
-  const file = (body as { file?: unknown } | undefined)?.file;
-  if (Buffer.isBuffer(file) && file.length > 0) return file;
-  throw fieldError('file', 'cat.import.no_file');
-}
 
 export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
-  app.addContentTypeParser(
-    ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream'],
-    { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT },
-    (_req, body, done) => done(null, body),
-  );
+  acceptSpreadsheetBodies(app); // raw CSV/XLSX bodies for the import endpoints
   const read = { auth: { permission: 'cat.read' } };
 
   app.get(

@@ -16,7 +16,8 @@ import { isOpdScoped } from '../../core/roles.ts';
 import { bidangNames, childRows, distinctYears, getRow, parentRow } from './master-data.repository.ts';
 import { createRecord, currentYear, getRecord, listRecords, readStrings, setActive, updateRecord } from './master-data.service.ts';
 import { importColumns, importFile, templateCsv, type ImportError } from './import.ts';
-import { listQuerySchema, organisationOpd, toListQuery, uploadedFile, IMPORT_BODY_LIMIT } from './master-data.routes.ts';
+import { listQuerySchema, organisationOpd, toListQuery } from './master-data.routes.ts';
+import { IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
 import { RESOURCES, type ColumnDef, type InputDef, type ResourceDef, type Row } from './resources.ts';
 
 const PAGE_SIZE = 50;

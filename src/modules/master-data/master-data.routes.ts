@@ -1,11 +1,12 @@
 // REST API of the master data: for each resource, list/search, read, create, update (PATCH or PUT
 // with the version read), deactivate/activate and bulk import, under /api/v1/master-data/<kind>.
+import { acceptSpreadsheetBodies, IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../core/db/database.ts';
 import type { ModuleContext } from '../../core/module.ts';
-import { AppError, fieldError } from '../../core/errors.ts';
+import { AppError } from '../../core/errors.ts';
 import type { OpdResolver } from '../../core/auth/auth.ts';
 import { parseOrganisationCode } from './codes.ts';
 import { DbLookup, anyDb, getRow, type ListQuery } from './master-data.repository.ts';
@@ -13,7 +14,6 @@ import { createRecord, defaultYear, getRecord, listRecords, setActive, updateRec
 import { importFile, MAX_IMPORT_ROWS } from './import.ts';
 import { RESOURCES, organisations, type ResourceDef } from './resources.ts';
 
-export const IMPORT_BODY_LIMIT = 20 * 1024 * 1024;
 const tags = ['master-data'];
 
 export const errorOut = z.object({
@@ -78,23 +78,11 @@ export function organisationOpd(db: Db): OpdResolver {
   };
 }
 
-/** The uploaded file of an import request: a raw body, or the multipart field `file`. */
-export function uploadedFile(body: unknown): Buffer {
-  if (Buffer.isBuffer(body)) return body;
-  const file = (body as { file?: unknown } | undefined)?.file;
-  if (Buffer.isBuffer(file) && file.length > 0) return file;
-  throw fieldError('file', 'md.import.no_file');
-}
 
 export async function masterDataApi(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
-  // raw file bodies for the import endpoints (multipart is registered by core)
-  app.addContentTypeParser(
-    ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream'],
-    { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT },
-    (_req, body, done) => done(null, body),
-  );
+  acceptSpreadsheetBodies(app); // raw CSV/XLSX bodies for the import endpoints
 
   for (const def of RESOURCES) {
     const base = `/api/v1/master-data/${def.key}`;
