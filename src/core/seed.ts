@@ -31,3 +31,20 @@ export async function isEmpty(db: Db): Promise<boolean> {
   const row = await db.selectFrom('core_pemda').select('id').limit(1).executeTakeFirst();
   return !row;
 }
+
+/** A small deterministic PRNG (mulberry32) for demo seeds: the same demo every time. */
+export function demoRandom(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
+  };
+}

@@ -1,6 +1,8 @@
 // Reading the audit trail (the writing side is core/audit: every mutation appends there).
 import { z } from 'zod';
+import type { Selectable } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
+import type { AuditLogTable } from '../../core/db/schema.ts';
 
 export const auditFilterSchema = z.object({
   opd_id: z.coerce.number().int().positive().optional().or(z.literal('').transform(() => undefined)),
@@ -13,19 +15,8 @@ export const auditFilterSchema = z.object({
 });
 export type AuditFilter = z.output<typeof auditFilterSchema>;
 
-export interface AuditRow {
-  seq: string;
-  at: Date;
-  actor_id: number | null;
-  actor_name: string;
-  action: string;
-  entity: string;
-  entity_id: string;
-  opd_id: number | null;
-  before: unknown;
-  after: unknown;
-  hash: string;
-}
+/** An audit record as read (the chain fields pemda_id and prev_hash left out). */
+export type AuditRow = Omit<Selectable<AuditLogTable>, 'pemda_id' | 'prev_hash'>;
 
 /** Newest first, keyset-paginated by seq (stable under concurrent appends). */
 export async function queryAudit(db: Db, pemdaId: number, f: AuditFilter): Promise<AuditRow[]> {
@@ -40,7 +31,7 @@ export async function queryAudit(db: Db, pemdaId: number, f: AuditFilter): Promi
   if (f.to) q = q.where('at', '<', new Date(new Date(`${f.to}T00:00:00`).getTime() + 86_400_000));
   if (f.before_seq) q = q.where('seq', '<', String(f.before_seq));
   const rows = await q.orderBy('seq', 'desc').limit(f.limit).execute();
-  return rows as AuditRow[];
+  return rows;
 }
 
 export async function auditEntities(db: Db, pemdaId: number): Promise<string[]> {

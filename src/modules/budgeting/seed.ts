@@ -5,6 +5,7 @@
 // lines, official trips priced from SBU (through the travel service), revenue and financing for the
 // finance agencies, and sub kegiatan at every workflow status (through the workflow service).
 // Idempotent: nothing happens when the year already exists.
+import { demoRandom } from '../../core/seed.ts';
 import { sql } from 'kysely';
 import type { SeedContext } from '../../core/module.ts';
 import type { Db } from '../../core/db/database.ts';
@@ -38,22 +39,7 @@ const EXTRA_ACCOUNTS = `kode,nama,status
 6.2.02.01.01.0001,Penyertaan Modal Daerah pada Badan Usaha Milik Daerah,B
 `;
 
-/** A small deterministic PRNG (mulberry32): the same demo every time. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
-  };
-}
+const rng = demoRandom;
 
 /** Which accounts suit a sub kegiatan, by words of its name (the rest: office supplies and meetings). */
 const THEMES: Array<[RegExp, string[]]> = [

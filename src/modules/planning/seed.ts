@@ -10,7 +10,7 @@
 // every stage, with their history. Deterministic (seeded pseudo-random numbers) and bulk-inserted.
 import type { SeedContext } from '../../core/module.ts';
 import { mutate } from '../../core/audit/audit.ts';
-import { DEMO_PASSWORD } from '../../core/seed.ts';
+import { DEMO_PASSWORD, demoRandom } from '../../core/seed.ts';
 import { getNomenclature, listOpdBidang, listOpds, listRegions, type OpdSummary, type Region } from '../master-data/index.ts';
 import { createUser, findUserByUsername } from '../users/index.ts';
 import { newTrackingCode } from './proposals.service.ts';
@@ -31,21 +31,7 @@ export async function seedPlanningBase(ctx: SeedContext): Promise<void> {
 }
 
 // ---- deterministic randomness --------------------------------------------------------------------------
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
-  };
-}
+const rng = demoRandom;
 
 async function chunked<T>(rows: T[], size: number, fn: (chunk: T[]) => Promise<unknown>) {
   for (let i = 0; i < rows.length; i += size) await fn(rows.slice(i, i + size));
