@@ -47,10 +47,18 @@ async function peakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakMb: nu
 async function generate(t: TestContext, stage: Stage): Promise<{ subs: number; ms: number }> {
   const t0 = performance.now();
   const pemdaId = t.pemdaId;
-  const opds = (await sql<{ opd_id: number }>`SELECT opd_id FROM bud_opd_ceiling WHERE pemda_id = ${pemdaId} AND stage_id = ${stage.id} ORDER BY opd_id`.execute(t.db)).rows.map((r) => r.opd_id);
+  const opds = (
+    await sql<{
+      opd_id: number;
+    }>`SELECT opd_id FROM bud_opd_ceiling WHERE pemda_id = ${pemdaId} AND stage_id = ${stage.id} ORDER BY opd_id`.execute(
+      t.db,
+    )
+  ).rows.map((r) => r.opd_id);
   // 100 sub kegiatan per OPD: programs 02–05 × kegiatan 01–05 × sub kegiatan 0001–0005 of a bench bidang
   await sql`DROP TABLE IF EXISTS bench_sub, bench_acc`.execute(t.db);
-  await sql`CREATE TABLE bench_sub (n int PRIMARY KEY, id int, opd_id int, code text, kegiatan_code text, program_code text)`.execute(t.db);
+  await sql`CREATE TABLE bench_sub (n int PRIMARY KEY, id int, opd_id int, code text, kegiatan_code text, program_code text)`.execute(
+    t.db,
+  );
   await sql`
     INSERT INTO bud_sub_kegiatan (pemda_id, stage_id, opd_id, code, kegiatan_code, program_code, bidang_code, name, ceiling)
     SELECT ${pemdaId}, ${stage.id}, o.opd_id,
@@ -63,13 +71,24 @@ async function generate(t: TestContext, stage: Stage): Promise<{ subs: number; m
     ON CONFLICT DO NOTHING`.execute(t.db);
   await sql`
     INSERT INTO bench_sub SELECT (row_number() OVER (ORDER BY id) - 1)::int, id, opd_id, code, kegiatan_code, program_code
-      FROM bud_sub_kegiatan WHERE pemda_id = ${pemdaId} AND stage_id = ${stage.id} AND name = 'Bench sub kegiatan'`.execute(t.db);
+      FROM bud_sub_kegiatan WHERE pemda_id = ${pemdaId} AND stage_id = ${stage.id} AND name = 'Bench sub kegiatan'`.execute(
+    t.db,
+  );
   const subs = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM bench_sub`.execute(t.db)).rows[0]!.n);
-  const leaves = (cls: string) => listAccounts(t.db, pemdaId, stage.year, { level: 'sub_rincian_objek', under: [cls] }).then((a) => a.map((x) => x.code));
+  const leaves = (cls: string) =>
+    listAccounts(t.db, pemdaId, stage.year, { level: 'sub_rincian_objek', under: [cls] }).then((a) =>
+      a.map((x) => x.code),
+    );
   const [exp, rev, fin] = [await leaves('5'), await leaves('4'), await leaves('6')];
   await sql`CREATE TABLE bench_acc (cls text, n int, code text, PRIMARY KEY (cls, n))`.execute(t.db);
-  for (const [cls, codes] of [['5', exp], ['4', rev], ['6', fin]] as const) {
-    await sql`INSERT INTO bench_acc SELECT ${cls}, (i - 1)::int, c FROM unnest(string_to_array(${codes.join(',')}, ',')) WITH ORDINALITY AS x (c, i)`.execute(t.db);
+  for (const [cls, codes] of [
+    ['5', exp],
+    ['4', rev],
+    ['6', fin],
+  ] as const) {
+    await sql`INSERT INTO bench_acc SELECT ${cls}, (i - 1)::int, c FROM unnest(string_to_array(${codes.join(',')}, ',')) WITH ORDINALITY AS x (c, i)`.execute(
+      t.db,
+    );
   }
   const nAcc = { '5': exp.length, '4': rev.length, '6': fin.length };
   const revenueOpd = opds[0]!;
@@ -90,7 +109,9 @@ async function generate(t: TestContext, stage: Stage): Promise<{ subs: number; m
                 FROM generate_series(${from}::int, ${to}::int) g) x
         JOIN bench_sub s ON s.n = x.g % ${subs}::int
         JOIN bench_acc a ON a.cls = CASE x.kind WHEN 'belanja' THEN '5' WHEN 'pendapatan' THEN '4' ELSE '6' END
-                        AND a.n = (x.g / ${subs}::int) % CASE x.kind WHEN 'belanja' THEN ${nAcc['5']}::int WHEN 'pendapatan' THEN ${nAcc['4']}::int ELSE ${nAcc['6']}::int END`.execute(t.db);
+                        AND a.n = (x.g / ${subs}::int) % CASE x.kind WHEN 'belanja' THEN ${nAcc['5']}::int WHEN 'pendapatan' THEN ${nAcc['4']}::int ELSE ${nAcc['6']}::int END`.execute(
+      t.db,
+    );
     process.stderr.write(`  generated ${to + 1} lines\r`);
   }
   process.stderr.write('\n');
@@ -169,7 +190,13 @@ export async function apbdBenches() {
       },
       baseline: async () => {
         await setup();
-        return timeIt(() => sql`SELECT left(account_code, 6) AS jenis, sum(total) FROM bud_line WHERE pemda_id = ${t.pemdaId} AND stage_id = ${stage.id} GROUP BY 1`.execute(t.db), 5);
+        return timeIt(
+          () =>
+            sql`SELECT left(account_code, 6) AS jenis, sum(total) FROM bud_line WHERE pemda_id = ${t.pemdaId} AND stage_id = ${stage.id} GROUP BY 1`.execute(
+              t.db,
+            ),
+          5,
+        );
       },
       note: 'median of 5 after a warm-up',
     },

@@ -21,7 +21,9 @@ export async function foundationBenches() {
     return { status: 'ok' };
   });
   bare.get('/orgs', async () => {
-    const r = await sql`SELECT * FROM md_organisation WHERE pemda_id = ${t.pemdaId} ORDER BY code LIMIT 50`.execute(t.db);
+    const r = await sql`SELECT * FROM md_organisation WHERE pemda_id = ${t.pemdaId} ORDER BY code LIMIT 50`.execute(
+      t.db,
+    );
     return r.rows;
   });
   await bare.listen({ port: 0, host: '127.0.0.1' });

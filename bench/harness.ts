@@ -22,7 +22,16 @@ export interface Row {
   note?: string;
 }
 
-export async function httpLoad(url: string, opts: { connections?: number; seconds?: number; headers?: Record<string, string>; method?: 'GET' | 'POST'; body?: string } = {}): Promise<Measure> {
+export async function httpLoad(
+  url: string,
+  opts: {
+    connections?: number;
+    seconds?: number;
+    headers?: Record<string, string>;
+    method?: 'GET' | 'POST';
+    body?: string;
+  } = {},
+): Promise<Measure> {
   const r = await autocannon({
     url,
     connections: opts.connections ?? 20,

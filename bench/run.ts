@@ -9,9 +9,14 @@ const { foundationBenches } = await import('./foundation.bench.ts');
 const { apbdBenches } = await import('./apbd.bench.ts');
 
 const filter = process.argv[2];
-const suites: Array<() => Promise<{ entries: BenchEntry[]; close: () => Promise<void>; label: string }>> = [foundationBenches, apbdBenches];
+const suites: Array<() => Promise<{ entries: BenchEntry[]; close: () => Promise<void>; label: string }>> = [
+  foundationBenches,
+  apbdBenches,
+];
 
-const out: string[] = [`# Padu benchmarks — ${new Date().toISOString()} — ${os.cpus().length} cores, node ${process.version}`];
+const out: string[] = [
+  `# Padu benchmarks — ${new Date().toISOString()} — ${os.cpus().length} cores, node ${process.version}`,
+];
 for (const suite of suites) {
   const { entries, close, label } = await suite();
   const rows: Row[] = [];

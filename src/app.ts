@@ -32,7 +32,9 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp(opts: { config?: Config; database?: DatabaseHandle; logger?: boolean } = {}): Promise<App> {
+export async function createApp(
+  opts: { config?: Config; database?: DatabaseHandle; logger?: boolean } = {},
+): Promise<App> {
   const config = opts.config ?? loadConfig();
   const database = opts.database ?? (await openConfiguredDatabase(config));
   await migrateAll(database);

@@ -23,7 +23,19 @@ test('padu seed, user add, token create, import and audit verify (which names a 
     assert.match(seed.stdout, /Seeded Kabupaten Demo/);
     assert.match(seed.stderr, /padu-demo/);
 
-    const add = padu(dir, 'user', 'add', '--username', 'operator.baru', '--password', 'rahasia123', '--role', 'dprd', '--name', 'Operator Baru');
+    const add = padu(
+      dir,
+      'user',
+      'add',
+      '--username',
+      'operator.baru',
+      '--password',
+      'rahasia123',
+      '--role',
+      'dprd',
+      '--name',
+      'Operator Baru',
+    );
     assert.equal(add.status, 0, add.stderr);
     const badRole = padu(dir, 'user', 'add', '--username', 'x', '--password', 'rahasia123', '--role', 'king');
     assert.notEqual(badRole.status, 0);
@@ -43,7 +55,9 @@ test('padu seed, user add, token create, import and audit verify (which names a 
     assert.match(verify.stdout, /OK/);
 
     const h = await openDatabase({ kind: 'pglite', dataDir: dir });
-    const victim = (await sql<{ seq: string }>`SELECT seq FROM core_audit_log ORDER BY seq LIMIT 1 OFFSET 1`.execute(h.db)).rows[0]!.seq;
+    const victim = (
+      await sql<{ seq: string }>`SELECT seq FROM core_audit_log ORDER BY seq LIMIT 1 OFFSET 1`.execute(h.db)
+    ).rows[0]!.seq;
     await sql`UPDATE core_audit_log SET after = '{"tampered": true}'::jsonb WHERE seq = ${victim}`.execute(h.db);
     await h.close();
 

@@ -52,7 +52,11 @@ async function pickPemda(db: Db, code: string | undefined): Promise<Pemda> {
   if (all.length === 1) return all[0]!;
   const demo = all.find((p) => p.code === '99.01');
   if (demo) return demo;
-  throw new Error(all.length ? 'Several Pemda exist: choose one with --pemda CODE' : 'No Pemda yet: run `padu seed --demo` or create one');
+  throw new Error(
+    all.length
+      ? 'Several Pemda exist: choose one with --pemda CODE'
+      : 'No Pemda yet: run `padu seed --demo` or create one',
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -104,7 +108,9 @@ async function main(argv: string[]): Promise<number> {
     const db = handle.db;
     switch (cmd) {
       case 'migrate':
-        console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.');
+        console.log(
+          applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.',
+        );
         return 0;
       case 'seed': {
         if (!values.demo) throw new Error('Usage: padu seed --demo');
@@ -125,7 +131,10 @@ async function main(argv: string[]): Promise<number> {
         const res =
           kind === 'catalogue'
             ? await importCatalogue(db, actor, buf, { year: year ?? new Date().getFullYear() + 1 })
-            : await importFile(db, actor, kind, buf, { year, onProgress: (done: number, total: number) => progress(done, total, kind) });
+            : await importFile(db, actor, kind, buf, {
+                year,
+                onProgress: (done: number, total: number) => progress(done, total, kind),
+              });
         if (!res.ok) {
           console.error(`Import refused: ${res.errors.length} error(s); nothing was written.`);
           for (const e of res.errors.slice(0, 50)) console.error(`  row ${e.row}, column ${e.column}: ${e.reason}`);
@@ -137,7 +146,8 @@ async function main(argv: string[]): Promise<number> {
       case 'user': {
         if (sub !== 'add') throw new Error('Usage: padu user add …');
         const pemda = await pickPemda(db, values.pemda);
-        if (!values.role || !ROLES.includes(values.role as never)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+        if (!values.role || !ROLES.includes(values.role as never))
+          throw new Error(`--role must be one of ${ROLES.join(', ')}`);
         const u = await createUser(db, systemPrincipal(pemda.id, 'cli'), {
           username: values.username ?? '',
           password: values.password ?? '',
@@ -166,7 +176,9 @@ async function main(argv: string[]): Promise<number> {
           if (r.ok) console.log(`${p.code} ${p.name}: OK, ${r.checked} record(s) verified.`);
           else {
             bad++;
-            console.log(`${p.code} ${p.name}: BROKEN at record #${r.badSeq}: ${r.reason} (${r.checked} verified before it).`);
+            console.log(
+              `${p.code} ${p.name}: BROKEN at record #${r.badSeq}: ${r.reason} (${r.checked} verified before it).`,
+            );
           }
         }
         return bad ? 1 : 0;

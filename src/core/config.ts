@@ -6,7 +6,12 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().url().optional().or(z.literal('')), // empty = not set
   PADU_DATA_DIR: z.string().default('./data'),
-  PADU_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(8),
+  PADU_SESSION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(8),
   PADU_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   PADU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PADU_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),

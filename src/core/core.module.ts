@@ -65,14 +65,20 @@ export const coreModule: ModuleManifest = {
     app.get('/', { config: { auth: { permission: 'home' } }, schema: { hide: true } }, async (req, reply) => {
       const p = req.principal!;
       const items = visibleNav(req);
-      const groups = [...sections, undefined].map((s) => ({ s, items: items.filter((i) => (i.section ?? undefined) === s || (s === undefined && !sections.includes(i.section as never))) }));
+      const groups = [...sections, undefined].map((s) => ({
+        s,
+        items: items.filter(
+          (i) => (i.section ?? undefined) === s || (s === undefined && !sections.includes(i.section as never)),
+        ),
+      }));
       const body = html`<section class="home role-${p.role}">
   <p>${tr(req, 'home.welcome', { name: p.fullName })} ${tr(req, 'home.role', { role: tr(req, `role.${p.role}`) })}</p>
   <p class="muted">${tr(req, `home.intro.${p.role}`)}</p>
   <div class="cards">${groups
     .filter((g) => g.items.length)
     .map(
-      (g) => html`<div class="card"><h2>${tr(req, `home.section.${g.s ?? 'other'}`)}</h2><ul>${g.items.map((i) => html`<li><a href="${i.href}">${tr(req, i.label)}</a></li>`)}</ul></div>`,
+      (g) =>
+        html`<div class="card"><h2>${tr(req, `home.section.${g.s ?? 'other'}`)}</h2><ul>${g.items.map((i) => html`<li><a href="${i.href}">${tr(req, i.label)}</a></li>`)}</ul></div>`,
     )}</div>
 </section>`;
       return sendPage(req, reply, { title: tr(req, 'home.title'), body });

@@ -11,7 +11,11 @@ const INTEGER = /^-?\d{1,18}$/;
 export function parseRupiah(input: string | number | bigint): Rupiah | null {
   if (typeof input === 'bigint') return input;
   if (typeof input === 'number') return Number.isSafeInteger(input) ? BigInt(input) : null;
-  const s = input.trim().replace(/^Rp\.?\s*/i, '').replace(/\./g, '').replace(/\s/g, '');
+  const s = input
+    .trim()
+    .replace(/^Rp\.?\s*/i, '')
+    .replace(/\./g, '')
+    .replace(/\s/g, '');
   if (!INTEGER.test(s)) return null;
   return BigInt(s);
 }

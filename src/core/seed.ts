@@ -4,7 +4,12 @@ import type { ModuleManifest } from './module.ts';
 import { systemPrincipal } from './roles.ts';
 import { ensurePemda, type Pemda } from './tenancy.ts';
 
-export const DEMO_PEMDA = { code: '99.01', name: 'Kabupaten Demo', kind: 'kabupaten', province: 'Kalimantan Selatan' } as const;
+export const DEMO_PEMDA = {
+  code: '99.01',
+  name: 'Kabupaten Demo',
+  kind: 'kabupaten',
+  province: 'Kalimantan Selatan',
+} as const;
 export const DEMO_PASSWORD = 'padu-demo';
 
 export type Progress = (done: number, total: number, label: string) => void;

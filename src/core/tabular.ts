@@ -33,7 +33,11 @@ export async function readSheet(file: Buffer): Promise<Sheet> {
 }
 
 /** Header cells compared loosely: " Nama Kepala " and "nama-kepala" are both "nama_kepala". */
-export const normHeader = (h: string): string => h.trim().toLowerCase().replace(/[\s-]+/g, '_');
+export const normHeader = (h: string): string =>
+  h
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 
 const nonEmpty = (r: { cells: string[] }) => r.cells.some((c) => c.trim() !== '');
 
@@ -64,7 +68,8 @@ function cellText(cell: ExcelJS.Cell): string {
   // Numbers stay exact only as safe integers. A long number typed into a number cell (a NIP, a
   // price above 2^53) has lost digits and a fraction is not rupiah: both are passed on in a form
   // that validation refuses, never rounded silently.
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v).toString() : Number.isInteger(v) ? v.toExponential() : String(v);
+  if (typeof v === 'number')
+    return Number.isSafeInteger(v) ? BigInt(v).toString() : Number.isInteger(v) ? v.toExponential() : String(v);
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'object' && 'result' in v && v.result !== undefined && v.result !== null) return String(v.result);
   try {
@@ -83,7 +88,12 @@ function readCsv(file: Buffer): Sheet {
   const delimiter = [';', '\t', ','].reduce((best, ch) => (count(ch) > count(best) ? ch : best), ',');
   let records: string[][];
   try {
-    records = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: false }) as string[][];
+    records = parseCsv(text, {
+      delimiter,
+      relax_column_count: true,
+      skip_empty_lines: false,
+      trim: false,
+    }) as string[][];
   } catch (err) {
     throw new SheetError(Math.max(0, Number((err as { lines?: number }).lines ?? 1) - 1), 'core.import.unreadable');
   }

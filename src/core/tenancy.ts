@@ -41,5 +41,9 @@ export async function ensurePemda(db: Db, input: PemdaInput): Promise<Pemda> {
   const v = pemdaInput.parse(input);
   const existing = await findPemdaByCode(db, v.code);
   if (existing) return existing;
-  return db.insertInto('core_pemda').values({ ...v, settings: '{}' }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('core_pemda')
+    .values({ ...v, settings: '{}' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

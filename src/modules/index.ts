@@ -7,4 +7,11 @@ import { catalogueModule } from './catalogue/index.ts';
 import { budgetingModule } from './budgeting/index.ts';
 import { auditModule } from './audit/index.ts';
 
-export const modules: ModuleManifest[] = [masterDataModule, usersModule, planningModule, catalogueModule, budgetingModule, auditModule];
+export const modules: ModuleManifest[] = [
+  masterDataModule,
+  usersModule,
+  planningModule,
+  catalogueModule,
+  budgetingModule,
+  auditModule,
+];

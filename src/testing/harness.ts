@@ -50,7 +50,9 @@ async function pgliteClone(): Promise<DatabaseHandle> {
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, Buffer.from(await blob.arrayBuffer()));
     fs.renameSync(tmp, file);
-    for (const old of fs.readdirSync(cacheDir)) if (old.startsWith('pglite-') && path.join(cacheDir, old) !== file) fs.rmSync(path.join(cacheDir, old), { force: true });
+    for (const old of fs.readdirSync(cacheDir))
+      if (old.startsWith('pglite-') && path.join(cacheDir, old) !== file)
+        fs.rmSync(path.join(cacheDir, old), { force: true });
   }
   const blob = new Blob([fs.readFileSync(file)]);
   return openDatabase({ kind: 'pglite', dataDir: null, loadDataDir: blob });
@@ -126,7 +128,11 @@ export async function testApp(): Promise<TestContext> {
   else handle = await pgliteClone();
   const config = loadConfig({ PADU_LOG_LEVEL: 'silent', PADU_DEMO_SEED: 'never' } as NodeJS.ProcessEnv);
   const app = await createApp({ config, database: handle, logger: false });
-  const pemda = await handle.db.selectFrom('core_pemda').select('id').where('code', '=', '99.01').executeTakeFirstOrThrow();
+  const pemda = await handle.db
+    .selectFrom('core_pemda')
+    .select('id')
+    .where('code', '=', '99.01')
+    .executeTakeFirstOrThrow();
   const tokens = new Map<string, string>();
   return {
     app,

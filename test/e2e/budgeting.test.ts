@@ -13,11 +13,20 @@ after(async () => e?.close());
 const rupiah = (s: string | null) => BigInt((s ?? '').replace(/[^\d-]/g, '') || '0');
 
 /** Poll an element's amount until it equals `expected` (htmx swaps it after a short delay). */
-async function waitAmount(page: import('playwright-core').Page, selector: string, expected: bigint, timeout = 5000): Promise<void> {
+async function waitAmount(
+  page: import('playwright-core').Page,
+  selector: string,
+  expected: bigint,
+  timeout = 5000,
+): Promise<void> {
   const until = Date.now() + timeout;
   let last = '';
   while (Date.now() < until) {
-    last = (await page.locator(selector).textContent().catch(() => null)) ?? '';
+    last =
+      (await page
+        .locator(selector)
+        .textContent()
+        .catch(() => null)) ?? '';
     if (last && rupiah(last) === expected) return;
     await page.waitForTimeout(100);
   }

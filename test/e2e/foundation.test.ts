@@ -16,7 +16,7 @@ test('log in as admin, browse and search organisations, open one', async () => {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   await loginAs(e, page, 'admin');
-  assert.match(await page.textContent('main') ?? '', /Selamat datang, Admin Diskominfo/);
+  assert.match((await page.textContent('main')) ?? '', /Selamat datang, Admin Diskominfo/);
 
   await page.click('nav a[href="/master-data"]');
   await page.click('a[href="/master-data/organisations"]');

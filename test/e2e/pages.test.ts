@@ -13,7 +13,10 @@ after(async () => e?.close());
 const LIMIT = 150 * 1024;
 
 for (const [username, paths] of [
-  ['admin', ['/', '/users', '/audit', '/master-data', '/master-data/nomenclature', '/master-data/accounts', '/catalogue']],
+  [
+    'admin',
+    ['/', '/users', '/audit', '/master-data', '/master-data/nomenclature', '/master-data/accounts', '/catalogue'],
+  ],
   ['tapd', ['/budget', '/budget/stages', '/budget/review', '/budget/apbd', '/catalogue/proposals']],
   ['bappeda', ['/perencanaan', '/perencanaan/renja', '/musrenbang', '/pokir']],
   ['dinkes.operator', ['/', '/budget', '/budget/notifications']],
@@ -28,7 +31,8 @@ for (const [username, paths] of [
       let bytes = 0;
       const count = async (res: import('playwright-core').Response) => {
         const type = res.request().resourceType();
-        if (type === 'document' || type === 'stylesheet' || type === 'script') bytes += (await res.body().catch(() => Buffer.alloc(0))).length;
+        if (type === 'document' || type === 'stylesheet' || type === 'script')
+          bytes += (await res.body().catch(() => Buffer.alloc(0))).length;
       };
       page.on('response', count);
       const res = await page.goto(`${e.base}${path}`, { waitUntil: 'networkidle' });

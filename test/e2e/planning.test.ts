@@ -24,7 +24,10 @@ test('an OPD operator opens the cascade of a sub kegiatan of its Renja and sees 
   await page.waitForSelector('ol.cascade-levels');
   const levels = await page.locator('ol.cascade-levels > li').allTextContents();
   assert.match(levels[0] ?? '', /^Visi/);
-  assert.ok(levels.some((l) => /Tujuan RPJMD.*Meningkatkan kualitas dan pemerataan infrastruktur wilayah/.test(l)), levels.join('\n'));
+  assert.ok(
+    levels.some((l) => /Tujuan RPJMD.*Meningkatkan kualitas dan pemerataan infrastruktur wilayah/.test(l)),
+    levels.join('\n'),
+  );
   assert.ok(levels.some((l) => /Sasaran RPJMD.*Meningkatnya kemantapan jalan kabupaten/.test(l)));
   assert.match(levels.at(-1) ?? '', /Sub kegiatan.*1\.03\.10\.2\.01\.0051.*Pemeliharaan Rutin Jalan/);
   // from the goal, everything under it

@@ -82,7 +82,12 @@ async function appendAudit(trx: Trx, actor: Principal, entries: AuditEntry[]): P
   const pemdaId = actor.pemdaId;
   // The chain head row of the Pemda serialises appends: lock it, chain from it, move it.
   const lockHead = () =>
-    trx.selectFrom('core_audit_head').select(['seq', 'hash']).where('pemda_id', '=', pemdaId).forUpdate().executeTakeFirst();
+    trx
+      .selectFrom('core_audit_head')
+      .select(['seq', 'hash'])
+      .where('pemda_id', '=', pemdaId)
+      .forUpdate()
+      .executeTakeFirst();
   let head = await lockHead();
   if (!head) {
     // first record of this Pemda
@@ -157,7 +162,12 @@ export async function verifyAuditChain(db: Db, pemdaId: number): Promise<VerifyR
     for (const r of rows) {
       const seq = BigInt(r.seq);
       if (seq !== expectedSeq) {
-        return { ok: false, checked, badSeq: expectedSeq.toString(), reason: `record #${expectedSeq} is missing (next found: #${seq})` };
+        return {
+          ok: false,
+          checked,
+          badSeq: expectedSeq.toString(),
+          reason: `record #${expectedSeq} is missing (next found: #${seq})`,
+        };
       }
       if (r.prev_hash !== prev) {
         return { ok: false, checked, badSeq: r.seq, reason: 'prev_hash does not match the previous record' };
@@ -186,9 +196,18 @@ export async function verifyAuditChain(db: Db, pemdaId: number): Promise<VerifyR
     }
     if (rows.length < pageSize) break;
   }
-  const head = await db.selectFrom('core_audit_head').select(['seq', 'hash']).where('pemda_id', '=', pemdaId).executeTakeFirst();
+  const head = await db
+    .selectFrom('core_audit_head')
+    .select(['seq', 'hash'])
+    .where('pemda_id', '=', pemdaId)
+    .executeTakeFirst();
   if (head && (BigInt(head.seq) !== lastSeq || head.hash !== prev)) {
-    return { ok: false, checked, badSeq: (lastSeq + 1n).toString(), reason: `records after #${lastSeq} up to #${head.seq} are missing` };
+    return {
+      ok: false,
+      checked,
+      badSeq: (lastSeq + 1n).toString(),
+      reason: `records after #${lastSeq} up to #${head.seq} are missing`,
+    };
   }
   return { ok: true, checked };
 }

@@ -34,7 +34,10 @@ test('PGlite: overlapping transactions are serialised; a rollback never discards
     await assert.rejects(slow, /rollback/);
     await other;
     const rows = await sql<{ v: number }>`SELECT v FROM t ORDER BY v`.execute(h.db);
-    assert.deepEqual(rows.rows.map((r) => r.v), [2]);
+    assert.deepEqual(
+      rows.rows.map((r) => r.v),
+      [2],
+    );
   } finally {
     await h.close();
   }
@@ -43,7 +46,11 @@ test('PGlite: overlapping transactions are serialised; a rollback never discards
 test('int8 and numeric come back as decimal strings (exact money)', async () => {
   const h = await openDatabase({ kind: 'pglite', dataDir: null });
   try {
-    const r = await sql<{ a: string; b: string; c: number }>`SELECT 9007199254740993::int8 AS a, 12.50::numeric AS b, 7::int4 AS c`.execute(h.db);
+    const r = await sql<{
+      a: string;
+      b: string;
+      c: number;
+    }>`SELECT 9007199254740993::int8 AS a, 12.50::numeric AS b, 7::int4 AS c`.execute(h.db);
     assert.deepEqual(r.rows[0], { a: '9007199254740993', b: '12.50', c: 7 });
   } finally {
     await h.close();

@@ -25,7 +25,10 @@ export function listMigrations(sources: MigrationSource[]): MigrationFile[] {
   for (const src of sources) {
     const dir = fileURLToPath(src.dir);
     if (!fs.existsSync(dir)) continue;
-    for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+    for (const name of fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()) {
       files.push({ module: src.module, name, sql: fs.readFileSync(path.join(dir, name), 'utf8') });
     }
   }
@@ -42,7 +45,9 @@ export async function migrate(handle: DatabaseHandle, sources: MigrationSource[]
         module text NOT NULL, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (module, name))`.execute(conn);
       const done = new Set(
-        (await conn.selectFrom('core_migration').select(['module', 'name']).execute()).map((r) => `${r.module}/${r.name}`),
+        (await conn.selectFrom('core_migration').select(['module', 'name']).execute()).map(
+          (r) => `${r.module}/${r.name}`,
+        ),
       );
       for (const m of listMigrations([coreMigrations, ...sources])) {
         if (done.has(`${m.module}/${m.name}`)) continue;

@@ -35,7 +35,10 @@ class PGliteConnection implements DatabaseConnection {
     if (query.parameters.length === 0 && /;\s*\S/.test(query.sql.replace(/--[^\n]*/g, ''))) {
       const results = await this.pg.exec(query.sql, { rowMode: 'object' });
       const last = results[results.length - 1];
-      return { rows: (last?.rows ?? []) as R[], numAffectedRows: last?.affectedRows === undefined ? undefined : BigInt(last.affectedRows) };
+      return {
+        rows: (last?.rows ?? []) as R[],
+        numAffectedRows: last?.affectedRows === undefined ? undefined : BigInt(last.affectedRows),
+      };
     }
     const res = await this.pg.query<R>(query.sql, query.parameters as unknown[], { rowMode: 'object' });
     const affected = res.affectedRows;

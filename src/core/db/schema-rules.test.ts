@@ -16,7 +16,9 @@ after(async () => t?.close());
 const GLOBAL_TABLES = new Set(['core_pemda', 'core_migration']);
 
 async function tables(): Promise<string[]> {
-  const r = await sql<{ name: string }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`.execute(t.db);
+  const r = await sql<{
+    name: string;
+  }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`.execute(t.db);
   return r.rows.map((x) => x.name);
 }
 
@@ -39,7 +41,10 @@ test('pemda_id is the first column of every primary key and every foreign key', 
     if (c.kind === 'f' && c.ref_table === 'core_pemda') return false; // the tenant reference itself
     return c.first_col !== 'pemda_id';
   });
-  assert.deepEqual(bad.map((c) => `${c.table_name}.${c.name}`), []);
+  assert.deepEqual(
+    bad.map((c) => `${c.table_name}.${c.name}`),
+    [],
+  );
   const withPk = new Set(r.rows.filter((c) => c.kind === 'p').map((c) => c.table_name));
   const noPk = (await tables()).filter((x) => !withPk.has(x));
   assert.deepEqual(noPk, [], 'every table has a primary key');

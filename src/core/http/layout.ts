@@ -82,7 +82,7 @@ ${opts.body}
 }
 
 function pemdaNameOf(req: FastifyRequest): string {
-  return req.pemda?.name ?? "";
+  return req.pemda?.name ?? '';
 }
 
 export function sendPage(req: FastifyRequest, reply: FastifyReply, opts: PageOptions): FastifyReply {

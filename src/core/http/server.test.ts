@@ -25,7 +25,9 @@ test('/openapi.json describes every API route', async () => {
   }
   const api = t.server.paduRoutes.filter((r) => r.url.startsWith('/api/'));
   assert.ok(api.length > 10, 'there are API routes');
-  const missing = api.filter((r) => !documented.has(`${r.method} ${r.url}`)).map((r) => `${r.method} ${r.url}${r.hidden ? ' (hidden)' : ''}`);
+  const missing = api
+    .filter((r) => !documented.has(`${r.method} ${r.url}`))
+    .map((r) => `${r.method} ${r.url}${r.hidden ? ' (hidden)' : ''}`);
   assert.deepEqual(missing, []);
   const docs = await t.server.inject({ method: 'GET', url: '/docs/' });
   assert.ok(docs.statusCode === 200 || docs.statusCode === 302);
@@ -60,18 +62,32 @@ test('an expired session is refused and its cookie cleared', async () => {
 
 test('bad JSON input is a 400 naming the field, in Indonesian by default and in English on request', async () => {
   const h = await t.as('admin');
-  const id = await t.server.inject({ method: 'POST', url: '/api/v1/users', headers: h, payload: { username: 'abc', password: 'password123', full_name: 'A', role: 'raja' } });
+  const id = await t.server.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: h,
+    payload: { username: 'abc', password: 'password123', full_name: 'A', role: 'raja' },
+  });
   assert.equal(id.statusCode, 400);
   const f = json(id).fields.find((x: { field: string }) => x.field === 'role');
   assert.ok(f, JSON.stringify(json(id)));
   assert.match(json(id).message, /tidak valid/);
-  const en = await t.server.inject({ method: 'POST', url: '/api/v1/users', headers: { ...h, 'accept-language': 'en' }, payload: { username: 'abc', password: 'password123', full_name: 'A', role: 'raja' } });
+  const en = await t.server.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: { ...h, 'accept-language': 'en' },
+    payload: { username: 'abc', password: 'password123', full_name: 'A', role: 'raja' },
+  });
   assert.match(json(en).message, /not valid/);
 });
 
 test('compression: large pages are sent gzip/brotli-encoded', async () => {
   const s = await t.session('admin');
-  const res = await t.server.inject({ method: 'GET', url: '/users', headers: { ...s.headers, accept: 'text/html', 'accept-encoding': 'gzip' } });
+  const res = await t.server.inject({
+    method: 'GET',
+    url: '/users',
+    headers: { ...s.headers, accept: 'text/html', 'accept-encoding': 'gzip' },
+  });
   assert.equal(res.statusCode, 200);
   assert.equal(res.headers['content-encoding'], 'gzip');
 });

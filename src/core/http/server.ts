@@ -143,7 +143,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     routePrefix: '/docs',
     staticCSP: true,
     transformStaticCSP: (header) =>
-      header.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace("script-src 'self'", "script-src 'self'"),
+      header
+        .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        .replace("script-src 'self'", "script-src 'self'"),
     uiConfig: { docExpansion: 'list', deepLinking: false },
   });
 
@@ -152,7 +154,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.decorate('paduRoutes', routeList);
   app.addHook('onRoute', (route) => {
     for (const m of [route.method].flat()) {
-      if (m !== 'HEAD') routeList.push({ method: m, url: route.url, hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide) });
+      if (m !== 'HEAD')
+        routeList.push({
+          method: m,
+          url: route.url,
+          hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide),
+        });
     }
     const cfg = route.config as { auth?: RouteAuth } | undefined;
     const url = route.url;
@@ -196,7 +203,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       let pre = req.cookies[PRE_CSRF_COOKIE];
       if (!pre || !/^[A-Za-z0-9_-]{20,64}$/.test(pre)) {
         pre = randomBytes(24).toString('base64url');
-        reply.setCookie(PRE_CSRF_COOKIE, pre, { path: '/', httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https' });
+        reply.setCookie(PRE_CSRF_COOKIE, pre, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: req.protocol === 'https',
+        });
       }
       req.csrfToken = pre;
     }
@@ -251,7 +263,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       const part = (err as { validationContext?: string }).validationContext ?? 'body';
       fields = err.validation.map((v) => {
         const pathParts = v.instancePath.split('/').filter(Boolean);
-        const issue = { ...(v.params as object), code: v.keyword, path: pathParts, message: v.message } as unknown as z.core.$ZodIssue;
+        const issue = {
+          ...(v.params as object),
+          code: v.keyword,
+          path: pathParts,
+          message: v.message,
+        } as unknown as z.core.$ZodIssue;
         return { field: pathParts.join('.') || part, message: zodIssueMessage(lang, issue) };
       });
     } else if (err instanceof z.ZodError) {
@@ -259,10 +276,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       code = 'validation';
       message = t(lang, 'error.validation');
       fields = err.issues.map((i) => ({ field: i.path.join('.'), message: zodIssueMessage(lang, i) }));
-    } else if (typeof err === 'object' && err && 'statusCode' in err && typeof err.statusCode === 'number' && err.statusCode < 500) {
+    } else if (
+      typeof err === 'object' &&
+      err &&
+      'statusCode' in err &&
+      typeof err.statusCode === 'number' &&
+      err.statusCode < 500
+    ) {
       status = err.statusCode;
       code = (err as { code?: string }).code ?? 'bad_request';
-      message = status === 413 ? t(lang, "error.body_too_large") : String((err as unknown as Error).message);
+      message = status === 413 ? t(lang, 'error.body_too_large') : String((err as unknown as Error).message);
     } else if (isPgError(err)) {
       const mapped = mapPgError(lang, err);
       status = mapped.status;
@@ -293,7 +316,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         tags: ['core'],
         summary: 'Liveness and database check',
         response: {
-          200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgresql']), version: z.string(), time: z.string() }),
+          200: z.object({
+            status: z.literal('ok'),
+            database: z.enum(['pglite', 'postgresql']),
+            version: z.string(),
+            time: z.string(),
+          }),
         },
       },
     },
@@ -365,23 +393,50 @@ interface PgError {
 }
 
 function isPgError(err: unknown): err is PgError {
-  return typeof err === 'object' && err !== null && typeof (err as PgError).code === 'string' && /^[0-9A-Z]{5}$/.test((err as PgError).code);
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as PgError).code === 'string' &&
+    /^[0-9A-Z]{5}$/.test((err as PgError).code)
+  );
 }
 
 /** Constraint violations that slipped past validation are still the user's 4xx, not a 500. */
 function mapPgError(lang: Lang, err: PgError): { status: number; code: string; message: string; fields: FieldError[] } {
-  const field = err.column ?? /\(([^)]+)\)=/.exec(err.detail ?? '')?.[1]?.split(', ').pop() ?? err.constraint ?? '';
+  const field =
+    err.column ??
+    /\(([^)]+)\)=/
+      .exec(err.detail ?? '')?.[1]
+      ?.split(', ')
+      .pop() ??
+    err.constraint ??
+    '';
   switch (err.code) {
     case '23505':
-      return { status: 409, code: 'duplicate', message: t(lang, 'error.duplicate', { field }), fields: [{ field, message: t(lang, 'error.duplicate', { field }) }] };
+      return {
+        status: 409,
+        code: 'duplicate',
+        message: t(lang, 'error.duplicate', { field }),
+        fields: [{ field, message: t(lang, 'error.duplicate', { field }) }],
+      };
     case '23503':
-      return { status: 400, code: 'reference', message: t(lang, 'error.reference', { field }), fields: [{ field, message: t(lang, 'error.reference', { field }) }] };
+      return {
+        status: 400,
+        code: 'reference',
+        message: t(lang, 'error.reference', { field }),
+        fields: [{ field, message: t(lang, 'error.reference', { field }) }],
+      };
     case '23502':
     case '23514':
     case '22001':
     case '22P02':
     case '22003':
-      return { status: 400, code: 'validation', message: t(lang, 'error.validation'), fields: [{ field, message: t(lang, 'error.validation') }] };
+      return {
+        status: 400,
+        code: 'validation',
+        message: t(lang, 'error.validation'),
+        fields: [{ field, message: t(lang, 'error.validation') }],
+      };
     case '40001':
     case '40P01':
       return { status: 409, code: 'conflict', message: t(lang, 'error.conflict'), fields: [] };

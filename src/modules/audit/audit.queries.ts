@@ -5,11 +5,31 @@ import type { Db } from '../../core/db/database.ts';
 import type { AuditLogTable } from '../../core/db/schema.ts';
 
 export const auditFilterSchema = z.object({
-  opd_id: z.coerce.number().int().positive().optional().or(z.literal('').transform(() => undefined)),
-  actor_id: z.coerce.number().int().positive().optional().or(z.literal('').transform(() => undefined)),
-  entity: z.string().max(60).optional().or(z.literal('').transform(() => undefined)),
-  from: z.iso.date().optional().or(z.literal('').transform(() => undefined)),
-  to: z.iso.date().optional().or(z.literal('').transform(() => undefined)),
+  opd_id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  actor_id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  entity: z
+    .string()
+    .max(60)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  from: z.iso
+    .date()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  to: z.iso
+    .date()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before_seq: z.coerce.number().int().positive().optional(),
 });
@@ -22,7 +42,19 @@ export type AuditRow = Omit<Selectable<AuditLogTable>, 'pemda_id' | 'prev_hash'>
 export async function queryAudit(db: Db, pemdaId: number, f: AuditFilter): Promise<AuditRow[]> {
   let q = db
     .selectFrom('core_audit_log')
-    .select(['seq', 'at', 'actor_id', 'actor_name', 'action', 'entity', 'entity_id', 'opd_id', 'before', 'after', 'hash'])
+    .select([
+      'seq',
+      'at',
+      'actor_id',
+      'actor_name',
+      'action',
+      'entity',
+      'entity_id',
+      'opd_id',
+      'before',
+      'after',
+      'hash',
+    ])
     .where('pemda_id', '=', pemdaId);
   if (f.opd_id) q = q.where('opd_id', '=', f.opd_id);
   if (f.actor_id) q = q.where('actor_id', '=', f.actor_id);
@@ -35,7 +67,13 @@ export async function queryAudit(db: Db, pemdaId: number, f: AuditFilter): Promi
 }
 
 export async function auditEntities(db: Db, pemdaId: number): Promise<string[]> {
-  const rows = await db.selectFrom('core_audit_log').select('entity').distinct().where('pemda_id', '=', pemdaId).orderBy('entity').execute();
+  const rows = await db
+    .selectFrom('core_audit_log')
+    .select('entity')
+    .distinct()
+    .where('pemda_id', '=', pemdaId)
+    .orderBy('entity')
+    .execute();
   return rows.map((r) => r.entity);
 }
 

@@ -38,7 +38,12 @@ export async function auditRoutes(appIn: FastifyInstance, ctx: ModuleContext): P
     '/api/v1/audit',
     {
       config: { auth: { permission: 'audit.read' } },
-      schema: { tags: ['audit'], summary: 'Audit records, newest first (filter by OPD, user, entity, dates)', querystring: auditFilterSchema, response: { 200: z.object({ rows: z.array(rowOut) }) } },
+      schema: {
+        tags: ['audit'],
+        summary: 'Audit records, newest first (filter by OPD, user, entity, dates)',
+        querystring: auditFilterSchema,
+        response: { 200: z.object({ rows: z.array(rowOut) }) },
+      },
     },
     async (req) => ({ rows: await queryAudit(db, req.principal!.pemdaId, req.query) }),
   );
@@ -47,7 +52,18 @@ export async function auditRoutes(appIn: FastifyInstance, ctx: ModuleContext): P
     '/api/v1/audit/verify',
     {
       config: { auth: { permission: 'audit.read' } },
-      schema: { tags: ['audit'], summary: "Recompute the Pemda's hash chain", response: { 200: z.object({ ok: z.boolean(), checked: z.number(), bad_seq: z.string().optional(), reason: z.string().optional() }) } },
+      schema: {
+        tags: ['audit'],
+        summary: "Recompute the Pemda's hash chain",
+        response: {
+          200: z.object({
+            ok: z.boolean(),
+            checked: z.number(),
+            bad_seq: z.string().optional(),
+            reason: z.string().optional(),
+          }),
+        },
+      },
     },
     async (req) => {
       const r = await verifyAuditChain(db, req.principal!.pemdaId);
@@ -57,7 +73,10 @@ export async function auditRoutes(appIn: FastifyInstance, ctx: ModuleContext): P
 
   app.get(
     '/audit',
-    { config: { auth: { permission: 'audit.read' } }, schema: { hide: true, querystring: auditFilterSchema.extend({ verify: z.string().optional() }) } },
+    {
+      config: { auth: { permission: 'audit.read' } },
+      schema: { hide: true, querystring: auditFilterSchema.extend({ verify: z.string().optional() }) },
+    },
     async (req, reply) => {
       const pemdaId = req.principal!.pemdaId;
       const f = req.query;
@@ -71,10 +90,16 @@ export async function auditRoutes(appIn: FastifyInstance, ctx: ModuleContext): P
       let verifyNote = '';
       if (f.verify) {
         const r = await verifyAuditChain(db, pemdaId);
-        verifyNote = r.ok ? tr(req, 'audit.verify_ok', { count: r.checked }) : tr(req, 'audit.verify_bad', { seq: r.badSeq ?? '?', reason: r.reason ?? '' });
+        verifyNote = r.ok
+          ? tr(req, 'audit.verify_ok', { count: r.checked })
+          : tr(req, 'audit.verify_bad', { seq: r.badSeq ?? '?', reason: r.reason ?? '' });
       }
       const qs = (extra: Record<string, string | number | undefined>) =>
-        new URLSearchParams(Object.entries({ opd_id: f.opd_id, actor_id: f.actor_id, entity: f.entity, from: f.from, to: f.to, ...extra }).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)] as [string, string])).toString();
+        new URLSearchParams(
+          Object.entries({ opd_id: f.opd_id, actor_id: f.actor_id, entity: f.entity, from: f.from, to: f.to, ...extra })
+            .filter(([, v]) => v !== undefined && v !== '')
+            .map(([k, v]) => [k, String(v)] as [string, string]),
+        ).toString();
       const last = rows.at(-1);
       const body = html`
 <form method="get" class="filters">
@@ -94,7 +119,7 @@ ${verifyNote ? html`<p class="notice" role="status">${verifyNote}</p>` : ''}
               const keys = changedKeys(r.before, r.after);
               const b = (r.before ?? {}) as Record<string, unknown>;
               const a = (r.after ?? {}) as Record<string, unknown>;
-              return html`<tr><td>${r.seq}</td><td>${formatDate(req.lang, r.at, true)}</td><td>${r.actor_name}</td><td>${r.action}</td><td>${r.entity} ${r.entity_id}</td><td>${r.opd_id ? opdName.get(r.opd_id) ?? r.opd_id : ''}</td>
+              return html`<tr><td>${r.seq}</td><td>${formatDate(req.lang, r.at, true)}</td><td>${r.actor_name}</td><td>${r.action}</td><td>${r.entity} ${r.entity_id}</td><td>${r.opd_id ? (opdName.get(r.opd_id) ?? r.opd_id) : ''}</td>
 <td>${keys.length ? html`<details><summary>${keys.slice(0, 4).join(', ')}${keys.length > 4 ? '…' : ''}</summary><dl class="diff">${keys.map((k) => html`<dt>${k}</dt><dd><del>${short(b[k])}</del> <ins>${short(a[k])}</ins></dd>`)}</dl></details>` : ''}</td></tr>`;
             })
           : html`<tr><td colspan="7">${tr(req, 'common.empty')}</td></tr>`

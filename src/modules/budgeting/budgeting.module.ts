@@ -17,13 +17,21 @@ export const budgetingModule: ModuleManifest = {
   tablePrefix: 'bud_',
   migrations: new URL('./migrations/', import.meta.url),
   permissions: { ...BUD_PERMISSIONS, ...APBD_PERMISSIONS },
-  messages: { id: { ...budgetingMessages.id, ...apbdMessages.id }, en: { ...budgetingMessages.en, ...apbdMessages.en } },
+  messages: {
+    id: { ...budgetingMessages.id, ...apbdMessages.id },
+    en: { ...budgetingMessages.en, ...apbdMessages.en },
+  },
   nav: [
     { label: 'bud.nav.overview', href: '/budget', permission: 'bud.read', section: 'budgeting' },
     { label: 'bud.nav.review', href: '/budget/review', permission: 'bud.verify', section: 'budgeting' },
     { label: 'bud.nav.stages', href: '/budget/stages', permission: 'bud.stage.manage', section: 'budgeting' },
     { label: 'bud.nav.apbd', href: '/budget/apbd', permission: 'bud.read', section: 'budgeting' },
-    { label: 'bud.nav.notifications', href: '/budget/notifications', permission: 'bud.notifications', section: 'budgeting' },
+    {
+      label: 'bud.nav.notifications',
+      href: '/budget/notifications',
+      permission: 'bud.notifications',
+      section: 'budgeting',
+    },
   ],
   routes: async (app, ctx) => {
     await budgetingApi(app, ctx);

@@ -10,7 +10,11 @@ const f = (...vs: string[]) => {
 };
 
 test('line total: unit price × factors, rounded once, half up', () => {
-  assert.deepEqual(computeAmounts(150_000n, f('5', '2', '3'), 0n), { subtotal: 4_500_000n, tax: 0n, total: 4_500_000n });
+  assert.deepEqual(computeAmounts(150_000n, f('5', '2', '3'), 0n), {
+    subtotal: 4_500_000n,
+    tax: 0n,
+    total: 4_500_000n,
+  });
   // 3 × 0,5 × Rp 333 = 499,5 → 500 (half up), not 3 × round(166,5)
   assert.equal(computeAmounts(333n, f('3', '0.5'), 0n).subtotal, 500n);
   // 0,3333 × Rp 1.000 = 333,3 → 333
@@ -37,11 +41,23 @@ test('coefficient label and volume', () => {
   assert.equal(volumeOf(fs), '30');
   assert.equal(volumeUnit(fs), 'OKH');
   assert.equal(coefficientLabel('id', [{ v: '2.5000', u: 'Rim' }]), '2,5 Rim');
-  assert.equal(volumeOf([{ v: '2.5', u: 'a' }, { v: '0.5', u: 'b' }]), '1.25');
+  assert.equal(
+    volumeOf([
+      { v: '2.5', u: 'a' },
+      { v: '0.5', u: 'b' },
+    ]),
+    '1.25',
+  );
 });
 
 test('invalid factors are refused', () => {
-  assert.deepEqual(parseFactors([{ v: '1', u: 'a' }, { v: '0', u: 'b' }]), { ok: false, index: 1 });
+  assert.deepEqual(
+    parseFactors([
+      { v: '1', u: 'a' },
+      { v: '0', u: 'b' },
+    ]),
+    { ok: false, index: 1 },
+  );
   assert.deepEqual(parseFactors([{ v: '1.23456', u: 'a' }]), { ok: false, index: 0 });
   assert.deepEqual(parseFactors([{ v: '-1', u: 'a' }]), { ok: false, index: 0 });
 });

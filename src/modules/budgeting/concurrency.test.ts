@@ -25,17 +25,33 @@ test(`50 concurrent saves at a sub kegiatan close to its ceiling never exceed it
   const s0 = await sub(t, target.id);
   const tapd = await t.as('tapd');
   // make room in the OPD ceiling, then set the sub kegiatan's ceiling so that exactly 10 lines fit
-  const opd = json(await t.server.inject({ method: 'GET', url: `${P}/stages/${stageId}/opds/${opdId}`, headers: tapd }));
-  const raise = await t.server.inject({ method: 'PUT', url: `${P}/stages/${stageId}/opds/${opdId}/ceiling`, headers: tapd, payload: { ceiling: (BigInt(opd.ceiling.ceiling) + 100n * lineTotal).toString() } });
+  const opd = json(
+    await t.server.inject({ method: 'GET', url: `${P}/stages/${stageId}/opds/${opdId}`, headers: tapd }),
+  );
+  const raise = await t.server.inject({
+    method: 'PUT',
+    url: `${P}/stages/${stageId}/opds/${opdId}/ceiling`,
+    headers: tapd,
+    payload: { ceiling: (BigInt(opd.ceiling.ceiling) + 100n * lineTotal).toString() },
+  });
   assert.equal(raise.statusCode, 200, raise.body);
   const ceiling = BigInt(s0.planned) + fits * lineTotal + lineTotal - 1n;
-  const set = await t.server.inject({ method: 'PUT', url: `${P}/stages/${stageId}/opds/${opdId}/sub-kegiatan-ceiling`, headers: tapd, payload: { code: target.code, ceiling: ceiling.toString() } });
+  const set = await t.server.inject({
+    method: 'PUT',
+    url: `${P}/stages/${stageId}/opds/${opdId}/sub-kegiatan-ceiling`,
+    headers: tapd,
+    payload: { code: target.code, ceiling: ceiling.toString() },
+  });
   assert.equal(set.statusCode, 200, set.body);
 
   const headers = await t.as('disdik.operator');
   const payload = { account_code: ATK, item_id: item.itemId, factors: [{ v: '7', u: 'Buah' }] };
   const started = Date.now();
-  const results = await Promise.all(Array.from({ length: 50 }, () => t.server.inject({ method: 'POST', url: `${P}/sub-kegiatan/${target.id}/lines`, headers, payload })));
+  const results = await Promise.all(
+    Array.from({ length: 50 }, () =>
+      t.server.inject({ method: 'POST', url: `${P}/sub-kegiatan/${target.id}/lines`, headers, payload }),
+    ),
+  );
   const ms = Date.now() - started;
   const codes = results.map((r) => r.statusCode);
   const created = codes.filter((c) => c === 201).length;
@@ -53,7 +69,13 @@ test(`50 concurrent saves at a sub kegiatan close to its ceiling never exceed it
   assert.equal(sum, BigInt(s0.planned) + fits * lineTotal);
   assert.equal(BigInt(s1.planned), sum, 'the maintained total equals the sum of the lines');
   // the OPD's maintained total too
-  const opdRow = await t.db.selectFrom('bud_opd_ceiling').select(['planned', 'ceiling']).where('pemda_id', '=', t.pemdaId).where('stage_id', '=', stageId).where('opd_id', '=', opdId).executeTakeFirstOrThrow();
+  const opdRow = await t.db
+    .selectFrom('bud_opd_ceiling')
+    .select(['planned', 'ceiling'])
+    .where('pemda_id', '=', t.pemdaId)
+    .where('stage_id', '=', stageId)
+    .where('opd_id', '=', opdId)
+    .executeTakeFirstOrThrow();
   const opdSum = await t.db
     .selectFrom('bud_line')
     .select((eb) => eb.fn.sum<string>('total').as('s'))
@@ -72,12 +94,24 @@ test('50 concurrent updates of one line with the same version: one wins, the oth
   const line = (await sub(t, target.id)).lines.find((l: { travel_id: number | null }) => l.travel_id === null);
   const headers = await t.as('disdik.operator');
   const results = await Promise.all(
-    Array.from({ length: 50 }, (_, i) => t.server.inject({ method: 'PATCH', url: `${P}/lines/${line.id}`, headers, payload: { version: line.version, group_header: `versi ${i}` } })),
+    Array.from({ length: 50 }, (_, i) =>
+      t.server.inject({
+        method: 'PATCH',
+        url: `${P}/lines/${line.id}`,
+        headers,
+        payload: { version: line.version, group_header: `versi ${i}` },
+      }),
+    ),
   );
   const codes = results.map((r) => r.statusCode);
   assert.equal(codes.filter((c) => c === 200).length, 1, JSON.stringify(codes));
   assert.equal(codes.filter((c) => c === 409).length, 49);
-  const now = await t.db.selectFrom('bud_line').select(['version', 'group_header']).where('pemda_id', '=', t.pemdaId).where('id', '=', line.id).executeTakeFirstOrThrow();
+  const now = await t.db
+    .selectFrom('bud_line')
+    .select(['version', 'group_header'])
+    .where('pemda_id', '=', t.pemdaId)
+    .where('id', '=', line.id)
+    .executeTakeFirstOrThrow();
   assert.equal(now.version, line.version + 1);
   const winner = results.find((r) => r.statusCode === 200)!;
   assert.equal(json(winner).group_header, now.group_header);

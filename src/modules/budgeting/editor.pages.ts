@@ -14,8 +14,27 @@ import { zodIssueMessage } from '../../core/i18n/i18n.ts';
 import { getOrganisation, listAccounts, listFundingSources } from '../master-data/index.ts';
 import { getCurrentPrice, listGrades, listProvinces, searchCatalogue, type PricedItem } from '../catalogue/index.ts';
 import { requireStage } from './stages.service.ts';
-import { createLine, createOpdLine, deleteLine, getLine, getSettings, getSub, lineOut, previewLine, updateLine, type LineInput, type SubKegiatan } from './rka.service.ts';
-import { createTravel, deleteTravel, getTravel, previewTravel, updateTravel, type TravelInput } from './travel.service.ts';
+import {
+  createLine,
+  createOpdLine,
+  deleteLine,
+  getLine,
+  getSettings,
+  getSub,
+  lineOut,
+  previewLine,
+  updateLine,
+  type LineInput,
+  type SubKegiatan,
+} from './rka.service.ts';
+import {
+  createTravel,
+  deleteTravel,
+  getTravel,
+  previewTravel,
+  updateTravel,
+  type TravelInput,
+} from './travel.service.ts';
 import { formBody, money, str, type FormBody } from './pages.common.ts';
 
 type Errors = Record<string, string>;
@@ -53,12 +72,16 @@ dd.error, td.error, b.error { background: none; border: 0; color: var(--err); pa
 `;
 
 function errorsOf(req: FastifyRequest, err: unknown): Errors | null {
-  if (err instanceof AppError && (err.status === 422 || err.status === 400 || err.status === 409 || err.status === 423)) {
+  if (
+    err instanceof AppError &&
+    (err.status === 422 || err.status === 400 || err.status === 409 || err.status === 423)
+  ) {
     const out: Errors = { _: tr(req, err.messageKey, err.params) };
     for (const f of err.fields) out[f.field] = /\s/.test(f.message) ? f.message : tr(req, f.message, f.params);
     return out;
   }
-  if (err instanceof z.ZodError) return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)]));
+  if (err instanceof z.ZodError)
+    return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)]));
   return null;
 }
 
@@ -118,13 +141,18 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   async function lineForm(req: FastifyRequest, c: FormCtx): Promise<Html> {
     const p = req.principal!;
     const settings = await getSettings(db, p.pemdaId);
-    const accounts = await listAccounts(db, p.pemdaId, c.year, { level: 'sub_rincian_objek', under: [c.kind === 'belanja' ? '5' : c.kind === 'pendapatan' ? '4' : '6'] });
+    const accounts = await listAccounts(db, p.pemdaId, c.year, {
+      level: 'sub_rincian_objek',
+      under: [c.kind === 'belanja' ? '5' : c.kind === 'pendapatan' ? '4' : '6'],
+    });
     const funding = await listFundingSources(db, p.pemdaId);
     const v = c.values;
     const e = c.errors;
     const belanja = c.kind === 'belanja';
     const account = str(v, 'account');
-    const factor = (n: number) => html`<label>${tr(req, 'bud.field.factor', { n })}<input name="v${n}" inputmode="decimal" size="8" value="${str(v, `v${n}`)}" ${n === 1 ? 'required' : ''}>${fe(e, `factors.${n - 1}.v`)}</label>
+    const factor = (
+      n: number,
+    ) => html`<label>${tr(req, 'bud.field.factor', { n })}<input name="v${n}" inputmode="decimal" size="8" value="${str(v, `v${n}`)}" ${n === 1 ? 'required' : ''}>${fe(e, `factors.${n - 1}.v`)}</label>
 <label>${tr(req, 'bud.field.factor_unit', { n })}<input name="u${n}" size="10" value="${str(v, `u${n}`)}" ${n === 1 ? 'required' : ''}>${fe(e, `factors.${n - 1}.u`)}</label>`;
     const item = c.item;
     const freeText = belanja && settings.allow_free_text;
@@ -181,7 +209,12 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   }
 
   /** The computed amounts and the remaining ceiling, before and after this line. */
-  async function previewFragment(req: FastifyRequest, sub: SubKegiatan, values: FormBody, lineId?: string): Promise<Html> {
+  async function previewFragment(
+    req: FastifyRequest,
+    sub: SubKegiatan,
+    values: FormBody,
+    lineId?: string,
+  ): Promise<Html> {
     const pv = await previewLine(db, req.principal!, sub.id, lineFromForm(values), lineId);
     const over = BigInt(pv.remaining_after) < 0n;
     const errs = pv.errors.filter((x) => !(x.field === 'factors' && !str(values, 'v1')));
@@ -194,8 +227,10 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   }
 
   const idParams = z.object({ id: z.coerce.number().int().positive() });
-  const subOpd = async (req: FastifyRequest) => (await getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)))?.opd_id;
-  const lineOpd = async (req: FastifyRequest) => (await getLine(db, req.principal!.pemdaId, String((req.params as { id: string }).id)))?.opd_id;
+  const subOpd = async (req: FastifyRequest) =>
+    (await getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)))?.opd_id;
+  const lineOpd = async (req: FastifyRequest) =>
+    (await getLine(db, req.principal!.pemdaId, String((req.params as { id: string }).id)))?.opd_id;
   const write = { permission: 'bud.line.write' };
   const editorQuery = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
@@ -208,7 +243,14 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   async function pickerFor(req: FastifyRequest, year: number, values: FormBody): Promise<PricedItem[] | undefined> {
     const q = str(values, 'q');
     if (!q) return undefined;
-    return (await searchCatalogue(db, req.principal!.pemdaId, { year, text: q, account: str(values, 'account') || undefined, limit: 20 })).rows;
+    return (
+      await searchCatalogue(db, req.principal!.pemdaId, {
+        year,
+        text: q,
+        account: str(values, 'account') || undefined,
+        limit: 20,
+      })
+    ).rows;
   }
   const itemOf = async (req: FastifyRequest, values: FormBody) => {
     const id = Number(str(values, 'item_id'));
@@ -216,38 +258,86 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   };
 
   // new line (GET also serves the no-JavaScript catalogue search: the form re-submitted with ?q=)
-  app.get('/budget/sub/:id/lines/new', { config: { auth: { ...write, opd: subOpd } }, schema: { ...hide, params: idParams, querystring: editorQuery } }, async (req, reply) => {
-    const s = await loadSub(req, req.params.id);
-    const values: FormBody = { u1: '', ...req.query };
-    const year = (await requireStage(db, req.principal!.pemdaId, s.stage_id)).year;
-    const body = await lineForm(req, { action: `/budget/sub/${s.id}/lines/new`, kind: 'belanja', sub: s, year, values, errors: {}, item: await itemOf(req, values), pickerRows: await pickerFor(req, year, values), back: `/budget/sub/${s.id}` });
-    return sendPage(req, reply, { title: tr(req, 'bud.line.new_title', { code: s.code }), body });
-  });
-
-  app.post('/budget/sub/:id/lines/new', { config: { auth: { ...write, opd: subOpd } }, schema: { ...hide, params: idParams, body: formBody } }, async (req, reply) => {
-    const s = await loadSub(req, req.params.id);
-    if (str(req.body, 'op') === 'search') {
-      // the catalogue search without JavaScript: the form again with the results (nothing saved)
+  app.get(
+    '/budget/sub/:id/lines/new',
+    { config: { auth: { ...write, opd: subOpd } }, schema: { ...hide, params: idParams, querystring: editorQuery } },
+    async (req, reply) => {
+      const s = await loadSub(req, req.params.id);
+      const values: FormBody = { u1: '', ...req.query };
       const year = (await requireStage(db, req.principal!.pemdaId, s.stage_id)).year;
-      const body = await lineForm(req, { action: `/budget/sub/${s.id}/lines/new`, kind: 'belanja', sub: s, year, values: req.body, errors: {}, item: await itemOf(req, req.body), pickerRows: (await pickerFor(req, year, req.body)) ?? [], back: `/budget/sub/${s.id}` });
+      const body = await lineForm(req, {
+        action: `/budget/sub/${s.id}/lines/new`,
+        kind: 'belanja',
+        sub: s,
+        year,
+        values,
+        errors: {},
+        item: await itemOf(req, values),
+        pickerRows: await pickerFor(req, year, values),
+        back: `/budget/sub/${s.id}`,
+      });
       return sendPage(req, reply, { title: tr(req, 'bud.line.new_title', { code: s.code }), body });
-    }
-    try {
-      const line = await createLine(db, req.principal!, s.id, lineFromForm(req.body));
-      return reply.redirect(`/budget/sub/${s.id}?saved=1#line-${line.id}`, 303);
-    } catch (err) {
-      const errors = errorsOf(req, err);
-      if (!errors) throw err;
-      const year = (await requireStage(db, req.principal!.pemdaId, s.stage_id)).year;
-      const body = await lineForm(req, { action: `/budget/sub/${s.id}/lines/new`, kind: 'belanja', sub: s, year, values: req.body, errors, item: await itemOf(req, req.body), back: `/budget/sub/${s.id}` });
-      return sendPage(req, reply, { title: tr(req, 'bud.line.new_title', { code: s.code }), body, status: (err as AppError).status ?? 400 });
-    }
-  });
+    },
+  );
 
-  app.post('/budget/sub/:id/lines/preview', { config: { auth: { permission: 'bud.read', opd: subOpd } }, schema: { ...hide, params: idParams, body: formBody } }, async (req, reply) => {
-    const s = await loadSub(req, req.params.id);
-    return sendFragment(reply, await previewFragment(req, s, req.body, str(req.body, 'line_id') || undefined));
-  });
+  app.post(
+    '/budget/sub/:id/lines/new',
+    { config: { auth: { ...write, opd: subOpd } }, schema: { ...hide, params: idParams, body: formBody } },
+    async (req, reply) => {
+      const s = await loadSub(req, req.params.id);
+      if (str(req.body, 'op') === 'search') {
+        // the catalogue search without JavaScript: the form again with the results (nothing saved)
+        const year = (await requireStage(db, req.principal!.pemdaId, s.stage_id)).year;
+        const body = await lineForm(req, {
+          action: `/budget/sub/${s.id}/lines/new`,
+          kind: 'belanja',
+          sub: s,
+          year,
+          values: req.body,
+          errors: {},
+          item: await itemOf(req, req.body),
+          pickerRows: (await pickerFor(req, year, req.body)) ?? [],
+          back: `/budget/sub/${s.id}`,
+        });
+        return sendPage(req, reply, { title: tr(req, 'bud.line.new_title', { code: s.code }), body });
+      }
+      try {
+        const line = await createLine(db, req.principal!, s.id, lineFromForm(req.body));
+        return reply.redirect(`/budget/sub/${s.id}?saved=1#line-${line.id}`, 303);
+      } catch (err) {
+        const errors = errorsOf(req, err);
+        if (!errors) throw err;
+        const year = (await requireStage(db, req.principal!.pemdaId, s.stage_id)).year;
+        const body = await lineForm(req, {
+          action: `/budget/sub/${s.id}/lines/new`,
+          kind: 'belanja',
+          sub: s,
+          year,
+          values: req.body,
+          errors,
+          item: await itemOf(req, req.body),
+          back: `/budget/sub/${s.id}`,
+        });
+        return sendPage(req, reply, {
+          title: tr(req, 'bud.line.new_title', { code: s.code }),
+          body,
+          status: (err as AppError).status ?? 400,
+        });
+      }
+    },
+  );
+
+  app.post(
+    '/budget/sub/:id/lines/preview',
+    {
+      config: { auth: { permission: 'bud.read', opd: subOpd } },
+      schema: { ...hide, params: idParams, body: formBody },
+    },
+    async (req, reply) => {
+      const s = await loadSub(req, req.params.id);
+      return sendFragment(reply, await previewFragment(req, s, req.body, str(req.body, 'line_id') || undefined));
+    },
+  );
 
   // edit / delete a line
   const lineParams = z.object({ id: z.string().regex(/^\d{1,18}$/) });
@@ -270,73 +360,176 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     });
     return v;
   };
-  app.get('/budget/lines/:id/edit', { config: { auth: { ...write, opd: lineOpd } }, schema: { ...hide, params: lineParams, querystring: editorQuery } }, async (req, reply) => {
-    const l = await getLine(db, req.principal!.pemdaId, req.params.id);
-    if (!l) throw notFound('bud.error.line_unknown');
-    const o = lineOut(l);
-    const stage = await requireStage(db, req.principal!.pemdaId, l.stage_id);
-    const s = l.sub_kegiatan_id ? await loadSub(req, l.sub_kegiatan_id) : undefined;
-    const values = { ...valuesOf(o), ...req.query };
-    const back = s ? `/budget/sub/${s.id}` : `/budget/opd/${l.opd_id}?stage_id=${l.stage_id}`;
-    const form = await lineForm(req, { action: `/budget/lines/${l.id}/edit`, kind: l.kind, sub: s, year: stage.year, lineId: String(l.id), version: l.version, values, errors: {}, item: await itemOf(req, values), pickerRows: await pickerFor(req, stage.year, values), back });
-    const del = html`<form method="post" action="/budget/lines/${l.id}/delete" class="actions">${csrfField(req)}<input type="hidden" name="version" value="${l.version}"><button class="secondary">${tr(req, 'bud.line.delete')}</button></form>`;
-    return sendPage(req, reply, { title: tr(req, 'bud.line.edit_title', { code: s?.code ?? l.account_code }), body: html`${form}${del}` });
-  });
-
-  app.post('/budget/lines/:id/edit', { config: { auth: { ...write, opd: lineOpd } }, schema: { ...hide, params: lineParams, body: formBody } }, async (req, reply) => {
-    const l = await getLine(db, req.principal!.pemdaId, req.params.id);
-    if (!l) throw notFound('bud.error.line_unknown');
-    const back = l.sub_kegiatan_id ? `/budget/sub/${l.sub_kegiatan_id}` : `/budget/opd/${l.opd_id}?stage_id=${l.stage_id}`;
-    if (str(req.body, 'op') === 'search') {
+  app.get(
+    '/budget/lines/:id/edit',
+    { config: { auth: { ...write, opd: lineOpd } }, schema: { ...hide, params: lineParams, querystring: editorQuery } },
+    async (req, reply) => {
+      const l = await getLine(db, req.principal!.pemdaId, req.params.id);
+      if (!l) throw notFound('bud.error.line_unknown');
+      const o = lineOut(l);
       const stage = await requireStage(db, req.principal!.pemdaId, l.stage_id);
       const s = l.sub_kegiatan_id ? await loadSub(req, l.sub_kegiatan_id) : undefined;
-      const body = await lineForm(req, { action: `/budget/lines/${l.id}/edit`, kind: l.kind, sub: s, year: stage.year, lineId: String(l.id), version: Number(str(req.body, 'version')), values: req.body, errors: {}, item: await itemOf(req, req.body), pickerRows: (await pickerFor(req, stage.year, req.body)) ?? [], back });
-      return sendPage(req, reply, { title: tr(req, 'bud.line.edit_title', { code: s?.code ?? l.account_code }), body });
-    }
-    try {
-      const input = lineFromForm(req.body);
-      await updateLine(db, req.principal!, l.id, { ...input, item_id: input.item_id ?? null, version: Number(str(req.body, 'version')) });
-      return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}saved=1`, 303);
-    } catch (err) {
-      const errors = errorsOf(req, err);
-      if (!errors) throw err;
-      const stage = await requireStage(db, req.principal!.pemdaId, l.stage_id);
-      const s = l.sub_kegiatan_id ? await loadSub(req, l.sub_kegiatan_id) : undefined;
-      const body = await lineForm(req, { action: `/budget/lines/${l.id}/edit`, kind: l.kind, sub: s, year: stage.year, lineId: String(l.id), version: Number(str(req.body, 'version')), values: req.body, errors, item: await itemOf(req, req.body), back });
-      return sendPage(req, reply, { title: tr(req, 'bud.line.edit_title', { code: s?.code ?? l.account_code }), body, status: (err as AppError).status ?? 400 });
-    }
-  });
+      const values = { ...valuesOf(o), ...req.query };
+      const back = s ? `/budget/sub/${s.id}` : `/budget/opd/${l.opd_id}?stage_id=${l.stage_id}`;
+      const form = await lineForm(req, {
+        action: `/budget/lines/${l.id}/edit`,
+        kind: l.kind,
+        sub: s,
+        year: stage.year,
+        lineId: String(l.id),
+        version: l.version,
+        values,
+        errors: {},
+        item: await itemOf(req, values),
+        pickerRows: await pickerFor(req, stage.year, values),
+        back,
+      });
+      const del = html`<form method="post" action="/budget/lines/${l.id}/delete" class="actions">${csrfField(req)}<input type="hidden" name="version" value="${l.version}"><button class="secondary">${tr(req, 'bud.line.delete')}</button></form>`;
+      return sendPage(req, reply, {
+        title: tr(req, 'bud.line.edit_title', { code: s?.code ?? l.account_code }),
+        body: html`${form}${del}`,
+      });
+    },
+  );
 
-  app.post('/budget/lines/:id/delete', { config: { auth: { ...write, opd: lineOpd } }, schema: { ...hide, params: lineParams, body: formBody } }, async (req, reply) => {
-    const l = await getLine(db, req.principal!.pemdaId, req.params.id);
-    if (!l) throw notFound('bud.error.line_unknown');
-    await deleteLine(db, req.principal!, l.id, Number(str(req.body, 'version')));
-    return reply.redirect(l.sub_kegiatan_id ? `/budget/sub/${l.sub_kegiatan_id}?saved=1` : `/budget/opd/${l.opd_id}?stage_id=${l.stage_id}&saved=1`, 303);
-  });
+  app.post(
+    '/budget/lines/:id/edit',
+    { config: { auth: { ...write, opd: lineOpd } }, schema: { ...hide, params: lineParams, body: formBody } },
+    async (req, reply) => {
+      const l = await getLine(db, req.principal!.pemdaId, req.params.id);
+      if (!l) throw notFound('bud.error.line_unknown');
+      const back = l.sub_kegiatan_id
+        ? `/budget/sub/${l.sub_kegiatan_id}`
+        : `/budget/opd/${l.opd_id}?stage_id=${l.stage_id}`;
+      if (str(req.body, 'op') === 'search') {
+        const stage = await requireStage(db, req.principal!.pemdaId, l.stage_id);
+        const s = l.sub_kegiatan_id ? await loadSub(req, l.sub_kegiatan_id) : undefined;
+        const body = await lineForm(req, {
+          action: `/budget/lines/${l.id}/edit`,
+          kind: l.kind,
+          sub: s,
+          year: stage.year,
+          lineId: String(l.id),
+          version: Number(str(req.body, 'version')),
+          values: req.body,
+          errors: {},
+          item: await itemOf(req, req.body),
+          pickerRows: (await pickerFor(req, stage.year, req.body)) ?? [],
+          back,
+        });
+        return sendPage(req, reply, {
+          title: tr(req, 'bud.line.edit_title', { code: s?.code ?? l.account_code }),
+          body,
+        });
+      }
+      try {
+        const input = lineFromForm(req.body);
+        await updateLine(db, req.principal!, l.id, {
+          ...input,
+          item_id: input.item_id ?? null,
+          version: Number(str(req.body, 'version')),
+        });
+        return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}saved=1`, 303);
+      } catch (err) {
+        const errors = errorsOf(req, err);
+        if (!errors) throw err;
+        const stage = await requireStage(db, req.principal!.pemdaId, l.stage_id);
+        const s = l.sub_kegiatan_id ? await loadSub(req, l.sub_kegiatan_id) : undefined;
+        const body = await lineForm(req, {
+          action: `/budget/lines/${l.id}/edit`,
+          kind: l.kind,
+          sub: s,
+          year: stage.year,
+          lineId: String(l.id),
+          version: Number(str(req.body, 'version')),
+          values: req.body,
+          errors,
+          item: await itemOf(req, req.body),
+          back,
+        });
+        return sendPage(req, reply, {
+          title: tr(req, 'bud.line.edit_title', { code: s?.code ?? l.account_code }),
+          body,
+          status: (err as AppError).status ?? 400,
+        });
+      }
+    },
+  );
+
+  app.post(
+    '/budget/lines/:id/delete',
+    { config: { auth: { ...write, opd: lineOpd } }, schema: { ...hide, params: lineParams, body: formBody } },
+    async (req, reply) => {
+      const l = await getLine(db, req.principal!.pemdaId, req.params.id);
+      if (!l) throw notFound('bud.error.line_unknown');
+      await deleteLine(db, req.principal!, l.id, Number(str(req.body, 'version')));
+      return reply.redirect(
+        l.sub_kegiatan_id
+          ? `/budget/sub/${l.sub_kegiatan_id}?saved=1`
+          : `/budget/opd/${l.opd_id}?stage_id=${l.stage_id}&saved=1`,
+        303,
+      );
+    },
+  );
 
   // revenue / financing lines of an OPD
   const opdParams = z.object({ opdId: z.coerce.number().int().positive() });
   const opdFromParam = (req: FastifyRequest) => (req.params as { opdId: number }).opdId;
-  const kindQuery = z.object({ kind: z.enum(['pendapatan', 'pembiayaan']), stage_id: z.coerce.number().int().positive() });
-  app.get('/budget/opd/:opdId/lines/new', { config: { auth: { ...write, opd: opdFromParam } }, schema: { ...hide, params: opdParams, querystring: kindQuery } }, async (req, reply) => {
-    const stage = await requireStage(db, req.principal!.pemdaId, req.query.stage_id);
-    const org = await getOrganisation(db, req.principal!.pemdaId, req.params.opdId);
-    const body = await lineForm(req, { action: `/budget/opd/${req.params.opdId}/lines/new?kind=${req.query.kind}&stage_id=${stage.id}`, kind: req.query.kind, year: stage.year, values: { u1: 'Tahun' }, errors: {}, back: `/budget/opd/${req.params.opdId}?stage_id=${stage.id}` });
-    return sendPage(req, reply, { title: `${tr(req, `bud.kind.${req.query.kind}`)} · ${org?.name ?? ''}`, body });
+  const kindQuery = z.object({
+    kind: z.enum(['pendapatan', 'pembiayaan']),
+    stage_id: z.coerce.number().int().positive(),
   });
-  app.post('/budget/opd/:opdId/lines/new', { config: { auth: { ...write, opd: opdFromParam } }, schema: { ...hide, params: opdParams, querystring: kindQuery, body: formBody } }, async (req, reply) => {
-    const stage = await requireStage(db, req.principal!.pemdaId, req.query.stage_id);
-    const back = `/budget/opd/${req.params.opdId}?stage_id=${stage.id}`;
-    try {
-      await createOpdLine(db, req.principal!, stage.id, req.params.opdId, req.query.kind, lineFromForm(req.body));
-      return reply.redirect(`${back}&saved=1`, 303);
-    } catch (err) {
-      const errors = errorsOf(req, err);
-      if (!errors) throw err;
-      const body = await lineForm(req, { action: `/budget/opd/${req.params.opdId}/lines/new?kind=${req.query.kind}&stage_id=${stage.id}`, kind: req.query.kind, year: stage.year, values: req.body, errors, back });
-      return sendPage(req, reply, { title: tr(req, `bud.kind.${req.query.kind}`), body, status: (err as AppError).status ?? 400 });
-    }
-  });
+  app.get(
+    '/budget/opd/:opdId/lines/new',
+    {
+      config: { auth: { ...write, opd: opdFromParam } },
+      schema: { ...hide, params: opdParams, querystring: kindQuery },
+    },
+    async (req, reply) => {
+      const stage = await requireStage(db, req.principal!.pemdaId, req.query.stage_id);
+      const org = await getOrganisation(db, req.principal!.pemdaId, req.params.opdId);
+      const body = await lineForm(req, {
+        action: `/budget/opd/${req.params.opdId}/lines/new?kind=${req.query.kind}&stage_id=${stage.id}`,
+        kind: req.query.kind,
+        year: stage.year,
+        values: { u1: 'Tahun' },
+        errors: {},
+        back: `/budget/opd/${req.params.opdId}?stage_id=${stage.id}`,
+      });
+      return sendPage(req, reply, { title: `${tr(req, `bud.kind.${req.query.kind}`)} · ${org?.name ?? ''}`, body });
+    },
+  );
+  app.post(
+    '/budget/opd/:opdId/lines/new',
+    {
+      config: { auth: { ...write, opd: opdFromParam } },
+      schema: { ...hide, params: opdParams, querystring: kindQuery, body: formBody },
+    },
+    async (req, reply) => {
+      const stage = await requireStage(db, req.principal!.pemdaId, req.query.stage_id);
+      const back = `/budget/opd/${req.params.opdId}?stage_id=${stage.id}`;
+      try {
+        await createOpdLine(db, req.principal!, stage.id, req.params.opdId, req.query.kind, lineFromForm(req.body));
+        return reply.redirect(`${back}&saved=1`, 303);
+      } catch (err) {
+        const errors = errorsOf(req, err);
+        if (!errors) throw err;
+        const body = await lineForm(req, {
+          action: `/budget/opd/${req.params.opdId}/lines/new?kind=${req.query.kind}&stage_id=${stage.id}`,
+          kind: req.query.kind,
+          year: stage.year,
+          values: req.body,
+          errors,
+          back,
+        });
+        return sendPage(req, reply, {
+          title: tr(req, `bud.kind.${req.query.kind}`),
+          body,
+          status: (err as AppError).status ?? 400,
+        });
+      }
+    },
+  );
 
   // ---- the travel calculator ---------------------------------------------------------------------------------------
   const travelFromForm = (b: FormBody): TravelInput => ({
@@ -349,7 +542,15 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     grade: str(b, 'grade'),
   });
 
-  async function travelForm(req: FastifyRequest, s: SubKegiatan, action: string, values: FormBody, errors: Errors, travelId?: number, version?: number): Promise<Html> {
+  async function travelForm(
+    req: FastifyRequest,
+    s: SubKegiatan,
+    action: string,
+    values: FormBody,
+    errors: Errors,
+    travelId?: number,
+    version?: number,
+  ): Promise<Html> {
     const year = (await requireStage(db, req.principal!.pemdaId, s.stage_id)).year;
     const provinces = await listProvinces(db, req.principal!.pemdaId, year);
     const grades = listGrades();
@@ -364,23 +565,53 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   <label>${tr(req, 'bud.field.trip')}<input name="description" value="${str(v, 'description')}" required>${fe(errors, 'description')}</label>
   <label>${tr(req, 'bud.field.persons')}<input name="persons" inputmode="numeric" value="${str(v, 'persons') || '1'}" required>${fe(errors, 'persons')}</label>
   <label>${tr(req, 'bud.field.days')}<input name="days" inputmode="numeric" value="${str(v, 'days') || '1'}" required>${fe(errors, 'days')}</label>
-  <label>${tr(req, 'bud.field.province')}${sel('province', provinces.map((x) => [x, x]))}${fe(errors, 'province')}</label>
-  <label>${tr(req, 'bud.field.travel_kind')}${sel('travel_kind', [['luar_kota', tr(req, 'bud.travel.luar_kota')], ['dalam_kota', tr(req, 'bud.travel.dalam_kota')]])}</label>
-  <label>${tr(req, 'bud.field.transport')}${sel('transport', [['pesawat', tr(req, 'bud.travel.pesawat')], ['darat', tr(req, 'bud.travel.darat')], ['none', tr(req, 'bud.travel.none')]])}${fe(errors, 'transport')}</label>
-  <label>${tr(req, 'bud.field.grade')}${sel('grade', grades.map((g) => [g.code, g.label]))}</label>
+  <label>${tr(req, 'bud.field.province')}${sel(
+    'province',
+    provinces.map((x) => [x, x]),
+  )}${fe(errors, 'province')}</label>
+  <label>${tr(req, 'bud.field.travel_kind')}${sel('travel_kind', [
+    ['luar_kota', tr(req, 'bud.travel.luar_kota')],
+    ['dalam_kota', tr(req, 'bud.travel.dalam_kota')],
+  ])}</label>
+  <label>${tr(req, 'bud.field.transport')}${sel('transport', [
+    ['pesawat', tr(req, 'bud.travel.pesawat')],
+    ['darat', tr(req, 'bud.travel.darat')],
+    ['none', tr(req, 'bud.travel.none')],
+  ])}${fe(errors, 'transport')}</label>
+  <label>${tr(req, 'bud.field.grade')}${sel(
+    'grade',
+    grades.map((g) => [g.code, g.label]),
+  )}</label>
   <div id="travel-preview" hx-post="/budget/sub/${s.id}/travel/preview" hx-trigger="load, input from:#travel-form delay:300ms, change from:#travel-form" hx-include="#travel-form" aria-live="polite">${await travelPreview(req, s, v, travelId)}</div>
   ${fe(errors, 'total')}
   <div class="actions"><button>${tr(req, 'bud.travel.save')}</button> <a href="/budget/sub/${s.id}">${tr(req, 'common.cancel')}</a></div>
 </form>`;
   }
 
-  async function travelPreview(req: FastifyRequest, s: SubKegiatan, values: FormBody, travelId?: number): Promise<Html> {
+  async function travelPreview(
+    req: FastifyRequest,
+    s: SubKegiatan,
+    values: FormBody,
+    travelId?: number,
+  ): Promise<Html> {
     const input = travelFromForm(values);
     if (!input.province || !input.persons || !input.days) return html``;
     try {
-      const pv = await previewTravel(db, req.principal!, s.id, { ...input, description: input.description.length >= 3 ? input.description : 'Perjalanan dinas' }, travelId);
+      const pv = await previewTravel(
+        db,
+        req.principal!,
+        s.id,
+        { ...input, description: input.description.length >= 3 ? input.description : 'Perjalanan dinas' },
+        travelId,
+      );
       return html`<h3>${tr(req, 'bud.travel.components')}</h3><table class="data"><tbody>${pv.lines.map(
-        (l) => html`<tr><td>${tr(req, `bud.travel.${l.travel_component}`)}</td><td>${l.name}</td><td>${[l.v1, l.v2].filter(Boolean).map((x, i) => `${x} ${i === 0 ? l.u1 : l.u2}`).join(' x ')}</td><td class="num">${money(req, l.unit_price)}</td><td class="num">${money(req, l.total)}</td></tr>`,
+        (l) =>
+          html`<tr><td>${tr(req, `bud.travel.${l.travel_component}`)}</td><td>${l.name}</td><td>${[l.v1, l.v2]
+            .filter(Boolean)
+            .map((x, i) => `${x} ${i === 0 ? l.u1 : l.u2}`)
+            .join(
+              ' x ',
+            )}</td><td class="num">${money(req, l.unit_price)}</td><td class="num">${money(req, l.total)}</td></tr>`,
       )}</tbody><tfoot><tr><td colspan="4">${tr(req, 'bud.field.total')}</td><td class="num" id="travel-total">${money(req, pv.total)}</td></tr></tfoot></table>
 <p>${tr(req, 'bud.field.remaining')}: ${money(req, pv.remaining_before)} → <b class="${BigInt(pv.remaining_after) < 0n ? 'error' : ''}" id="travel-remaining">${money(req, pv.remaining_after)}</b></p>`;
     } catch (err) {
@@ -390,56 +621,139 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     }
   }
 
-  app.get('/budget/sub/:id/travel', { config: { auth: { ...write, opd: subOpd } }, schema: { ...hide, params: idParams } }, async (req, reply) => {
-    const s = await loadSub(req, req.params.id);
-    const body = await travelForm(req, s, `/budget/sub/${s.id}/travel`, { persons: '2', days: '3', travel_kind: 'luar_kota', transport: 'pesawat', province: 'DKI Jakarta', grade: 'gol_1_2_3' }, {});
-    return sendPage(req, reply, { title: tr(req, 'bud.travel.title', { code: s.code }), body: html`${body}<script src="/budget/editor.js" defer></script>` });
-  });
-  app.post('/budget/sub/:id/travel/preview', { config: { auth: { permission: 'bud.read', opd: subOpd } }, schema: { ...hide, params: idParams, body: formBody } }, async (req, reply) => {
-    const s = await loadSub(req, req.params.id);
-    return sendFragment(reply, await travelPreview(req, s, req.body, Number(str(req.body, 'travel_id')) || undefined));
-  });
-  app.post('/budget/sub/:id/travel', { config: { auth: { ...write, opd: subOpd } }, schema: { ...hide, params: idParams, body: formBody } }, async (req, reply) => {
-    const s = await loadSub(req, req.params.id);
-    try {
-      await createTravel(db, req.principal!, s.id, travelFromForm(req.body));
-      return reply.redirect(`/budget/sub/${s.id}?saved=1`, 303);
-    } catch (err) {
-      const errors = errorsOf(req, err);
-      if (!errors) throw err;
-      return sendPage(req, reply, { title: tr(req, 'bud.travel.title', { code: s.code }), body: await travelForm(req, s, `/budget/sub/${s.id}/travel`, req.body, errors), status: (err as AppError).status ?? 400 });
-    }
-  });
+  app.get(
+    '/budget/sub/:id/travel',
+    { config: { auth: { ...write, opd: subOpd } }, schema: { ...hide, params: idParams } },
+    async (req, reply) => {
+      const s = await loadSub(req, req.params.id);
+      const body = await travelForm(
+        req,
+        s,
+        `/budget/sub/${s.id}/travel`,
+        {
+          persons: '2',
+          days: '3',
+          travel_kind: 'luar_kota',
+          transport: 'pesawat',
+          province: 'DKI Jakarta',
+          grade: 'gol_1_2_3',
+        },
+        {},
+      );
+      return sendPage(req, reply, {
+        title: tr(req, 'bud.travel.title', { code: s.code }),
+        body: html`${body}<script src="/budget/editor.js" defer></script>`,
+      });
+    },
+  );
+  app.post(
+    '/budget/sub/:id/travel/preview',
+    {
+      config: { auth: { permission: 'bud.read', opd: subOpd } },
+      schema: { ...hide, params: idParams, body: formBody },
+    },
+    async (req, reply) => {
+      const s = await loadSub(req, req.params.id);
+      return sendFragment(
+        reply,
+        await travelPreview(req, s, req.body, Number(str(req.body, 'travel_id')) || undefined),
+      );
+    },
+  );
+  app.post(
+    '/budget/sub/:id/travel',
+    { config: { auth: { ...write, opd: subOpd } }, schema: { ...hide, params: idParams, body: formBody } },
+    async (req, reply) => {
+      const s = await loadSub(req, req.params.id);
+      try {
+        await createTravel(db, req.principal!, s.id, travelFromForm(req.body));
+        return reply.redirect(`/budget/sub/${s.id}?saved=1`, 303);
+      } catch (err) {
+        const errors = errorsOf(req, err);
+        if (!errors) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'bud.travel.title', { code: s.code }),
+          body: await travelForm(req, s, `/budget/sub/${s.id}/travel`, req.body, errors),
+          status: (err as AppError).status ?? 400,
+        });
+      }
+    },
+  );
 
   const travelOpd = async (req: FastifyRequest) =>
-    (await db.selectFrom('bud_travel').select('opd_id').where('pemda_id', '=', req.principal!.pemdaId).where('id', '=', Number((req.params as { id: string }).id)).executeTakeFirst())?.opd_id;
-  app.get('/budget/travel/:id/edit', { config: { auth: { ...write, opd: travelOpd } }, schema: { ...hide, params: idParams } }, async (req, reply) => {
-    const tv = await getTravel(db, req.principal!.pemdaId, req.params.id);
-    if (!tv) throw notFound('bud.error.travel_unknown');
-    const s = await loadSub(req, tv.sub_kegiatan_id);
-    const transport = tv.lines.find((l) => l.travel_component === 'transport');
-    const values: FormBody = { description: tv.description, persons: String(tv.persons), days: String(tv.days), province: tv.province, travel_kind: tv.travel_kind, grade: tv.grade, transport: transport ? (/darat/i.test(transport.name) ? 'darat' : 'pesawat') : 'none' };
-    const form = await travelForm(req, s, `/budget/travel/${tv.id}/edit`, values, {}, tv.id, tv.version);
-    const del = html`<form method="post" action="/budget/travel/${tv.id}/delete" class="actions">${csrfField(req)}<input type="hidden" name="version" value="${tv.version}"><button class="secondary">${tr(req, 'bud.travel.delete')}</button></form>`;
-    return sendPage(req, reply, { title: tr(req, 'bud.travel.title', { code: s.code }), body: html`${form}${del}<script src="/budget/editor.js" defer></script>` });
-  });
-  app.post('/budget/travel/:id/edit', { config: { auth: { ...write, opd: travelOpd } }, schema: { ...hide, params: idParams, body: formBody } }, async (req, reply) => {
-    const tv = await getTravel(db, req.principal!.pemdaId, req.params.id);
-    if (!tv) throw notFound('bud.error.travel_unknown');
-    const s = await loadSub(req, tv.sub_kegiatan_id);
-    try {
-      await updateTravel(db, req.principal!, tv.id, { ...travelFromForm(req.body), version: Number(str(req.body, 'version')) });
-      return reply.redirect(`/budget/sub/${s.id}?saved=1`, 303);
-    } catch (err) {
-      const errors = errorsOf(req, err);
-      if (!errors) throw err;
-      return sendPage(req, reply, { title: tr(req, 'bud.travel.title', { code: s.code }), body: await travelForm(req, s, `/budget/travel/${tv.id}/edit`, req.body, errors, tv.id, Number(str(req.body, 'version'))), status: (err as AppError).status ?? 400 });
-    }
-  });
-  app.post('/budget/travel/:id/delete', { config: { auth: { ...write, opd: travelOpd } }, schema: { ...hide, params: idParams, body: formBody } }, async (req, reply) => {
-    const tv = await getTravel(db, req.principal!.pemdaId, req.params.id);
-    if (!tv) throw notFound('bud.error.travel_unknown');
-    await deleteTravel(db, req.principal!, tv.id, Number(str(req.body, 'version')));
-    return reply.redirect(`/budget/sub/${tv.sub_kegiatan_id}?saved=1`, 303);
-  });
+    (
+      await db
+        .selectFrom('bud_travel')
+        .select('opd_id')
+        .where('pemda_id', '=', req.principal!.pemdaId)
+        .where('id', '=', Number((req.params as { id: string }).id))
+        .executeTakeFirst()
+    )?.opd_id;
+  app.get(
+    '/budget/travel/:id/edit',
+    { config: { auth: { ...write, opd: travelOpd } }, schema: { ...hide, params: idParams } },
+    async (req, reply) => {
+      const tv = await getTravel(db, req.principal!.pemdaId, req.params.id);
+      if (!tv) throw notFound('bud.error.travel_unknown');
+      const s = await loadSub(req, tv.sub_kegiatan_id);
+      const transport = tv.lines.find((l) => l.travel_component === 'transport');
+      const values: FormBody = {
+        description: tv.description,
+        persons: String(tv.persons),
+        days: String(tv.days),
+        province: tv.province,
+        travel_kind: tv.travel_kind,
+        grade: tv.grade,
+        transport: transport ? (/darat/i.test(transport.name) ? 'darat' : 'pesawat') : 'none',
+      };
+      const form = await travelForm(req, s, `/budget/travel/${tv.id}/edit`, values, {}, tv.id, tv.version);
+      const del = html`<form method="post" action="/budget/travel/${tv.id}/delete" class="actions">${csrfField(req)}<input type="hidden" name="version" value="${tv.version}"><button class="secondary">${tr(req, 'bud.travel.delete')}</button></form>`;
+      return sendPage(req, reply, {
+        title: tr(req, 'bud.travel.title', { code: s.code }),
+        body: html`${form}${del}<script src="/budget/editor.js" defer></script>`,
+      });
+    },
+  );
+  app.post(
+    '/budget/travel/:id/edit',
+    { config: { auth: { ...write, opd: travelOpd } }, schema: { ...hide, params: idParams, body: formBody } },
+    async (req, reply) => {
+      const tv = await getTravel(db, req.principal!.pemdaId, req.params.id);
+      if (!tv) throw notFound('bud.error.travel_unknown');
+      const s = await loadSub(req, tv.sub_kegiatan_id);
+      try {
+        await updateTravel(db, req.principal!, tv.id, {
+          ...travelFromForm(req.body),
+          version: Number(str(req.body, 'version')),
+        });
+        return reply.redirect(`/budget/sub/${s.id}?saved=1`, 303);
+      } catch (err) {
+        const errors = errorsOf(req, err);
+        if (!errors) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'bud.travel.title', { code: s.code }),
+          body: await travelForm(
+            req,
+            s,
+            `/budget/travel/${tv.id}/edit`,
+            req.body,
+            errors,
+            tv.id,
+            Number(str(req.body, 'version')),
+          ),
+          status: (err as AppError).status ?? 400,
+        });
+      }
+    },
+  );
+  app.post(
+    '/budget/travel/:id/delete',
+    { config: { auth: { ...write, opd: travelOpd } }, schema: { ...hide, params: idParams, body: formBody } },
+    async (req, reply) => {
+      const tv = await getTravel(db, req.principal!.pemdaId, req.params.id);
+      if (!tv) throw notFound('bud.error.travel_unknown');
+      await deleteTravel(db, req.principal!, tv.id, Number(str(req.body, 'version')));
+      return reply.redirect(`/budget/sub/${tv.sub_kegiatan_id}?saved=1`, 303);
+    },
+  );
 }

@@ -3,7 +3,12 @@
 import { AppError, conflict } from '../../core/errors.ts';
 
 /** 422: a rule of the budget refuses the input; `field` names the input concerned. */
-export function ruleError(field: string | null, key: string, params: Record<string, string | number> = {}, details?: unknown): AppError {
+export function ruleError(
+  field: string | null,
+  key: string,
+  params: Record<string, string | number> = {},
+  details?: unknown,
+): AppError {
   return new AppError(422, 'rule', key, params, field ? [{ field, message: key, params }] : [], details);
 }
 

@@ -37,7 +37,11 @@ async function get(url: string, user = 'dinkes.head') {
 
 async function apiTotals() {
   const opd = json(await get(`${P}/stages/${stageId}/opds/${dinkes}`));
-  return { belanja: opd.summary.planned as string, revenue: opd.summary.revenue as string, subs: opd.sub_kegiatan as Array<{ id: number; code: string; planned: string }> };
+  return {
+    belanja: opd.summary.planned as string,
+    revenue: opd.summary.revenue as string,
+    subs: opd.sub_kegiatan as Array<{ id: number; code: string; planned: string }>,
+  };
 }
 
 test('the RKA-SKPD XLSX of a demo OPD opens and its totals equal the API totals', async () => {
@@ -58,7 +62,9 @@ test('the RKA-SKPD XLSX of a demo OPD opens and its totals equal the API totals'
     assert.equal(String(values.get(key!)), s.planned, s.code);
   }
   // programs (the top of the roll-up) add up to the OPD's expenditure
-  const programs = [...values.entries()].filter(([k]) => /^\d\.\d{2}\.\d{2} /.test(k)).reduce((a, [, v]) => a + BigInt(String(v)), 0n);
+  const programs = [...values.entries()]
+    .filter(([k]) => /^\d\.\d{2}\.\d{2} /.test(k))
+    .reduce((a, [, v]) => a + BigInt(String(v)), 0n);
   assert.equal(programs.toString(), api.belanja);
   // the detail sheet ends each sub kegiatan with its JUMLAH; their sum is the OPD's expenditure
   const detail = wb.worksheets[1]!;
@@ -67,7 +73,13 @@ test('the RKA-SKPD XLSX of a demo OPD opens and its totals equal the API totals'
     if (row.getCell(2).value === 'JUMLAH') jumlah.push(BigInt(String(row.getCell(7).value)));
   });
   assert.ok(jumlah.length >= api.subs.length);
-  assert.equal(jumlah.slice(0, api.subs.length).reduce((a, b) => a + b, 0n).toString(), api.belanja);
+  assert.equal(
+    jumlah
+      .slice(0, api.subs.length)
+      .reduce((a, b) => a + b, 0n)
+      .toString(),
+    api.belanja,
+  );
 });
 
 test('the RKA-SKPD PDF of a demo OPD opens and shows the API totals in Indonesian format', async () => {
@@ -92,7 +104,10 @@ test('the RKA of one sub kegiatan, PDF and XLSX, and CSV / JSON of the lines', a
   assert.equal(pdf.statusCode, 200);
   const text = pdfText(pdf.rawPayload);
   assert.ok(text.includes(idr(detail.planned)));
-  assert.ok(text.some((x) => x.includes(detail.lines[0].name.slice(0, 12))), 'the lines are printed');
+  assert.ok(
+    text.some((x) => x.includes(detail.lines[0].name.slice(0, 12))),
+    'the lines are printed',
+  );
   const xlsx = await get(`${P}/sub-kegiatan/${s.id}/rka.xlsx`);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
@@ -106,7 +121,11 @@ test('the RKA of one sub kegiatan, PDF and XLSX, and CSV / JSON of the lines', a
   assert.equal(csv.statusCode, 200);
   const rows = parseCsv(csv.body, { columns: true, bom: true }) as Array<Record<string, string>>;
   const api = await apiTotals();
-  const sum = (kind: string) => rows.filter((r) => r.kind === kind).reduce((a, r) => a + BigInt(r.total!), 0n).toString();
+  const sum = (kind: string) =>
+    rows
+      .filter((r) => r.kind === kind)
+      .reduce((a, r) => a + BigInt(r.total!), 0n)
+      .toString();
   assert.equal(sum('belanja'), api.belanja);
   assert.equal(sum('pendapatan'), api.revenue);
   assert.ok(rows.every((r) => r.line_key && r.account_code));

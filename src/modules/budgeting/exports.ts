@@ -36,7 +36,17 @@ export type DocRow =
   | { type: 'account'; depth: number; code: string; name: string; total: string }
   | { type: 'group'; text: string; total: string }
   | { type: 'desc'; text: string; total: string }
-  | { type: 'item'; name: string; spec: string; coefficient: string; unit: string; price: string; taxRate: string; total: string; flags: string };
+  | {
+      type: 'item';
+      name: string;
+      spec: string;
+      coefficient: string;
+      unit: string;
+      price: string;
+      taxRate: string;
+      total: string;
+      flags: string;
+    };
 
 export interface DocSection {
   title: string;
@@ -66,11 +76,13 @@ class NameCache {
     private readonly year: number,
   ) {}
   async account(code: string): Promise<string> {
-    if (!this.accounts.has(code)) this.accounts.set(code, (await getAccount(this.db, this.pemdaId, this.year, code))?.name ?? '');
+    if (!this.accounts.has(code))
+      this.accounts.set(code, (await getAccount(this.db, this.pemdaId, this.year, code))?.name ?? '');
     return this.accounts.get(code)!;
   }
   async nom(code: string): Promise<string> {
-    if (!this.noms.has(code)) this.noms.set(code, (await getNomenclature(this.db, this.pemdaId, this.year, code))?.name ?? '');
+    if (!this.noms.has(code))
+      this.noms.set(code, (await getNomenclature(this.db, this.pemdaId, this.year, code))?.name ?? '');
     return this.noms.get(code)!;
   }
 }
@@ -108,14 +120,21 @@ async function buildRows(names: NameCache, lines: Line[], lang: Lang): Promise<D
       lastDesc = '';
     }
     const g = `${l.account_code}|${l.group_header}`;
-    if (l.group_header && g !== lastGroup) rows.push({ type: 'group', text: `[#] ${l.group_header}`, total: grp.get(g)!.toString() });
+    if (l.group_header && g !== lastGroup)
+      rows.push({ type: 'group', text: `[#] ${l.group_header}`, total: grp.get(g)!.toString() });
     if (g !== lastGroup) lastDesc = '';
     lastGroup = g;
     const d = `${g}|${l.description_header}`;
-    if (l.description_header && d !== lastDesc) rows.push({ type: 'desc', text: `[-] ${l.description_header}`, total: dsc.get(d)!.toString() });
+    if (l.description_header && d !== lastDesc)
+      rows.push({ type: 'desc', text: `[-] ${l.description_header}`, total: dsc.get(d)!.toString() });
     lastDesc = d;
     const o = lineOut(l);
-    const flags = [o.free_text ? t(lang, 'bud.flag.free_text') : '', o.travel_component ? t(lang, `bud.travel.${o.travel_component}`) : ''].filter(Boolean).join(', ');
+    const flags = [
+      o.free_text ? t(lang, 'bud.flag.free_text') : '',
+      o.travel_component ? t(lang, `bud.travel.${o.travel_component}`) : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     rows.push({
       type: 'item',
       name: o.name,
@@ -133,7 +152,14 @@ async function buildRows(names: NameCache, lines: Line[], lang: Lang): Promise<D
 
 const monthName = (lang: Lang, m: number) => formatDate(lang, new Date(2000, m - 1, 1)).split(' ')[1]!;
 
-async function subSection(db: Db, pemdaId: number, names: NameCache, s: SubKegiatan, lang: Lang, funding: Map<number, string>): Promise<DocSection> {
+async function subSection(
+  db: Db,
+  pemdaId: number,
+  names: NameCache,
+  s: SubKegiatan,
+  lang: Lang,
+  funding: Map<number, string>,
+): Promise<DocSection> {
   const lines = await listLines(db, pemdaId, { subId: s.id });
   const region = s.region_id ? (await getRegion(db, pemdaId, s.region_id))?.name : '';
   const L = (k: string) => t(lang, k);
@@ -144,7 +170,10 @@ async function subSection(db: Db, pemdaId: number, names: NameCache, s: SubKegia
     [L('bud.field.funding_source'), s.funding_source_id ? (funding.get(s.funding_source_id) ?? '') : ''],
     [L('bud.field.location'), [region, s.location].filter(Boolean).join(', ')],
     [L('bud.field.months'), `${monthName(lang, s.month_from)} – ${monthName(lang, s.month_to)}`],
-    [L('bud.field.output'), `${s.output_indicator}${s.target_volume ? `: ${formatDecimal(lang, String(Number(s.target_volume)))} ${s.target_unit}` : ''}`],
+    [
+      L('bud.field.output'),
+      `${s.output_indicator}${s.target_volume ? `: ${formatDecimal(lang, String(Number(s.target_volume)))} ${s.target_unit}` : ''}`,
+    ],
     [L('bud.field.ceiling'), `Rp ${num(String(s.ceiling))}`],
     [L('common.status'), L(`bud.status.${s.status}`)],
   ];
@@ -177,12 +206,21 @@ export async function buildRka(a: ExportArgs): Promise<RkaDoc> {
       FROM bud_line WHERE pemda_id = ${pemdaId} AND stage_id = ${stage.id} AND opd_id = ${a.opdId}
        ${a.subId !== undefined ? sql`AND sub_kegiatan_id = ${a.subId}` : sql``}
      GROUP BY 1, 2`.execute(db);
-  const sum = (kind: string, fin?: string) => totals.rows.filter((r) => r.kind === kind && (fin === undefined || r.fin === fin)).reduce((x, r) => x + BigInt(r.total), 0n).toString();
+  const sum = (kind: string, fin?: string) =>
+    totals.rows
+      .filter((r) => r.kind === kind && (fin === undefined || r.fin === fin))
+      .reduce((x, r) => x + BigInt(r.total), 0n)
+      .toString();
   if (a.subId === undefined) {
     for (const kind of ['pendapatan', 'pembiayaan'] as const) {
       const lines = await listLines(db, pemdaId, { stageId: stage.id, opdId: a.opdId, kind });
       if (!lines.length) continue;
-      sections.push({ title: L(`bud.kind.${kind}`), info: [], rows: await buildRows(names, lines, lang), total: lines.reduce((x, l) => x + BigInt(l.total), 0n).toString() });
+      sections.push({
+        title: L(`bud.kind.${kind}`),
+        info: [],
+        rows: await buildRows(names, lines, lang),
+        total: lines.reduce((x, l) => x + BigInt(l.total), 0n).toString(),
+      });
     }
   }
   const summary: Array<[string, string]> = [
@@ -229,7 +267,13 @@ const COLS = [
 
 export function writeRkaPdf(doc: RkaDoc, lang: Lang, out: NodeJS.WritableStream): void {
   // Uncompressed content streams: text stays searchable by simple tools (and by the tests).
-  const pdf = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 36, compress: false, info: { Title: `${doc.title} ${doc.opd.name} ${doc.year}`, Author: doc.pemdaName, Creator: 'Padu' } });
+  const pdf = new PDFDocument({
+    size: 'A4',
+    layout: 'landscape',
+    margin: 36,
+    compress: false,
+    info: { Title: `${doc.title} ${doc.opd.name} ${doc.year}`, Author: doc.pemdaName, Creator: 'Padu' },
+  });
   pdf.pipe(out);
   const L = (k: string) => t(lang, k);
   const left = pdf.page.margins.left;
@@ -238,16 +282,30 @@ export function writeRkaPdf(doc: RkaDoc, lang: Lang, out: NodeJS.WritableStream)
 
   const header = () => {
     pdf.font('Helvetica-Bold').fontSize(11).text(doc.title, left, pdf.page.margins.top, { width, align: 'center' });
-    pdf.font('Helvetica').fontSize(9).text(`${doc.pemdaName} · ${L('bud.print.year')} ${doc.year} · ${doc.stage.name}`, { width, align: 'center' });
+    pdf
+      .font('Helvetica')
+      .fontSize(9)
+      .text(`${doc.pemdaName} · ${L('bud.print.year')} ${doc.year} · ${doc.stage.name}`, { width, align: 'center' });
     pdf.text(`${L('bud.print.organisation')}: ${doc.opd.code} ${doc.opd.name}`, { width, align: 'center' });
     pdf.moveDown(0.6);
   };
   const tableHead = () => {
     const y = pdf.y;
-    const heads = [L('bud.print.account'), L('bud.print.description'), L('bud.field.coefficient'), L('bud.field.unit'), L('bud.field.unit_price'), L('bud.print.ppn'), L('bud.field.total')];
+    const heads = [
+      L('bud.print.account'),
+      L('bud.print.description'),
+      L('bud.field.coefficient'),
+      L('bud.field.unit'),
+      L('bud.field.unit_price'),
+      L('bud.print.ppn'),
+      L('bud.field.total'),
+    ];
     pdf.font('Helvetica-Bold').fontSize(7.5);
     let x = left;
-    pdf.rect(left, y - 2, width, 14).fill('#e8eef4').fillColor('#000');
+    pdf
+      .rect(left, y - 2, width, 14)
+      .fill('#e8eef4')
+      .fillColor('#000');
     COLS.forEach((c, i) => {
       pdf.text(heads[i]!, x + 2, y + 1, { width: c.w - 4, align: c.align, lineBreak: false });
       x += c.w;
@@ -264,7 +322,13 @@ export function writeRkaPdf(doc: RkaDoc, lang: Lang, out: NodeJS.WritableStream)
   };
   const row = (cells: string[], opts: { bold?: boolean; indent?: number } = {}) => {
     pdf.font(opts.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(7.5);
-    const h = Math.max(10, ...cells.map((c, i) => (c ? pdf.heightOfString(c, { width: COLS[i]!.w - 4 - (i === 1 ? (opts.indent ?? 0) : 0) }) : 0))) + 3;
+    const h =
+      Math.max(
+        10,
+        ...cells.map((c, i) =>
+          c ? pdf.heightOfString(c, { width: COLS[i]!.w - 4 - (i === 1 ? (opts.indent ?? 0) : 0) }) : 0,
+        ),
+      ) + 3;
     ensure(h);
     const y = pdf.y;
     let x = left;
@@ -274,7 +338,13 @@ export function writeRkaPdf(doc: RkaDoc, lang: Lang, out: NodeJS.WritableStream)
       if (c) pdf.text(c, x + 2 + ind, y + 1.5, { width: col.w - 4 - ind, align: col.align });
       x += col.w;
     });
-    pdf.moveTo(left, y + h).lineTo(left + width, y + h).lineWidth(0.3).strokeColor('#bbbbbb').stroke().strokeColor('#000');
+    pdf
+      .moveTo(left, y + h)
+      .lineTo(left + width, y + h)
+      .lineWidth(0.3)
+      .strokeColor('#bbbbbb')
+      .stroke()
+      .strokeColor('#000');
     pdf.y = y + h;
   };
   const info = (pairs: Array<[string, string]>) => {
@@ -299,7 +369,8 @@ export function writeRkaPdf(doc: RkaDoc, lang: Lang, out: NodeJS.WritableStream)
   pdf.moveDown(0.6);
   if (doc.rollup.length) {
     tableHead();
-    for (const r of doc.rollup) row([r.code, r.name, '', '', '', '', num(r.total)], { bold: r.depth < 2, indent: r.depth * 6 });
+    for (const r of doc.rollup)
+      row([r.code, r.name, '', '', '', '', num(r.total)], { bold: r.depth < 2, indent: r.depth * 6 });
     pdf.moveDown(0.8);
   }
   for (const s of doc.sections) {
@@ -311,7 +382,19 @@ export function writeRkaPdf(doc: RkaDoc, lang: Lang, out: NodeJS.WritableStream)
       if (r.type === 'account') row([r.code, r.name, '', '', '', '', num(r.total)], { bold: r.depth < 3 });
       else if (r.type === 'group') row(['', r.text, '', '', '', '', num(r.total)], { bold: true, indent: 4 });
       else if (r.type === 'desc') row(['', r.text, '', '', '', '', num(r.total)], { indent: 8 });
-      else row(['', [r.name, r.spec, r.flags ? `(${r.flags})` : ''].filter(Boolean).join(' — '), r.coefficient, r.unit, r.price, r.taxRate, r.total], { indent: 12 });
+      else
+        row(
+          [
+            '',
+            [r.name, r.spec, r.flags ? `(${r.flags})` : ''].filter(Boolean).join(' — '),
+            r.coefficient,
+            r.unit,
+            r.price,
+            r.taxRate,
+            r.total,
+          ],
+          { indent: 12 },
+        );
     }
     row(['', L('bud.print.total'), '', '', '', '', num(s.total)], { bold: true });
     pdf.moveDown(0.8);
@@ -319,10 +402,15 @@ export function writeRkaPdf(doc: RkaDoc, lang: Lang, out: NodeJS.WritableStream)
   // signature
   ensure(70);
   const sx = left + width - 220;
-  pdf.font('Helvetica').fontSize(8.5).text(`${doc.pemdaName}, ${formatDate(lang, new Date())}`, sx, pdf.y, { width: 220, align: 'center' });
+  pdf
+    .font('Helvetica')
+    .fontSize(8.5)
+    .text(`${doc.pemdaName}, ${formatDate(lang, new Date())}`, sx, pdf.y, { width: 220, align: 'center' });
   pdf.text(L('bud.print.head_of_opd'), sx, pdf.y, { width: 220, align: 'center' });
   pdf.moveDown(3);
-  pdf.font('Helvetica-Bold').text(doc.opd.headName || '……………………', sx, pdf.y, { width: 220, align: 'center', underline: true });
+  pdf
+    .font('Helvetica-Bold')
+    .text(doc.opd.headName || '……………………', sx, pdf.y, { width: 220, align: 'center', underline: true });
   pdf.font('Helvetica').text(`NIP ${doc.opd.headNip ?? ''}`, sx, pdf.y, { width: 220, align: 'center' });
   pdf.end();
 }
@@ -331,14 +419,17 @@ export async function sendRkaPdf(reply: FastifyReply, a: ExportArgs): Promise<Fa
   const doc = await buildRka(a);
   const stream = new PassThrough();
   writeRkaPdf(doc, a.lang, stream);
-  return reply.type('application/pdf').header('content-disposition', `inline; filename="${fileName(doc, 'pdf', a.subId)}"`).send(stream);
+  return reply
+    .type('application/pdf')
+    .header('content-disposition', `inline; filename="${fileName(doc, 'pdf', a.subId)}"`)
+    .send(stream);
 }
 
 // ---- XLSX -----------------------------------------------------------------------------------------
 const MONEY_FMT = '#,##0';
 const moneyCell = (v: string) => (BigInt(v) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
 
-export async function writeRkaXlsx(doc: RkaDoc, lang: Lang, out: import("node:stream").Writable): Promise<void> {
+export async function writeRkaXlsx(doc: RkaDoc, lang: Lang, out: import('node:stream').Writable): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = 'Padu';
   const L = (k: string) => t(lang, k);
@@ -357,7 +448,10 @@ export async function writeRkaXlsx(doc: RkaDoc, lang: Lang, out: import("node:st
     r.getCell(2).numFmt = MONEY_FMT;
   }
   sum.addRow([]);
-  sum.addRow([`${L('bud.print.program')} / ${L('bud.print.kegiatan')} / ${L('bud.print.sub_kegiatan')}`, L('bud.field.total')]).font = { bold: true };
+  sum.addRow([
+    `${L('bud.print.program')} / ${L('bud.print.kegiatan')} / ${L('bud.print.sub_kegiatan')}`,
+    L('bud.field.total'),
+  ]).font = { bold: true };
   for (const x of doc.rollup) {
     const r = sum.addRow([`${'  '.repeat(x.depth)}${x.code} ${x.name}`, moneyCell(x.total)]);
     if (x.depth < 2) r.font = { bold: true };
@@ -372,7 +466,15 @@ export async function writeRkaXlsx(doc: RkaDoc, lang: Lang, out: import("node:st
   const ws = wb.addWorksheet(L('bud.print.detail').slice(0, 31));
   ws.columns = [{ width: 20 }, { width: 60 }, { width: 30 }, { width: 12 }, { width: 16 }, { width: 8 }, { width: 18 }];
   headRows(ws);
-  const heads = [L('bud.print.account'), L('bud.print.description'), L('bud.field.coefficient'), L('bud.field.unit'), L('bud.field.unit_price'), L('bud.print.ppn'), L('bud.field.total')];
+  const heads = [
+    L('bud.print.account'),
+    L('bud.print.description'),
+    L('bud.field.coefficient'),
+    L('bud.field.unit'),
+    L('bud.field.unit_price'),
+    L('bud.print.ppn'),
+    L('bud.field.total'),
+  ];
   for (const s of doc.sections) {
     ws.addRow([s.title]).font = { bold: true };
     for (const [k, v] of s.info) ws.addRow([k, v]);
@@ -387,7 +489,15 @@ export async function writeRkaXlsx(doc: RkaDoc, lang: Lang, out: import("node:st
         row = ws.addRow(['', r.text, '', '', '', '', moneyCell(r.total)]);
       } else {
         const price = r.price.replace(/\./g, '');
-        row = ws.addRow(['', [r.name, r.spec, r.flags ? `(${r.flags})` : ''].filter(Boolean).join(' — '), r.coefficient, r.unit, moneyCell(price), r.taxRate, moneyCell(r.total.replace(/\./g, ''))]);
+        row = ws.addRow([
+          '',
+          [r.name, r.spec, r.flags ? `(${r.flags})` : ''].filter(Boolean).join(' — '),
+          r.coefficient,
+          r.unit,
+          moneyCell(price),
+          r.taxRate,
+          moneyCell(r.total.replace(/\./g, '')),
+        ]);
         row.getCell(5).numFmt = MONEY_FMT;
       }
       row.getCell(7).numFmt = MONEY_FMT;
@@ -418,10 +528,44 @@ export async function sendRkaXlsx(reply: FastifyReply, a: ExportArgs): Promise<F
 
 // ---- CSV / JSON of the lines -------------------------------------------------------------------------
 const CSV_COLUMNS = [
-  'id', 'line_key', 'stage_id', 'opd_id', 'kind', 'program_code', 'kegiatan_code', 'sub_kegiatan_code', 'account_code',
-  'group_header', 'description_header', 'item_kind', 'item_code', 'item_version', 'name', 'spec', 'unit',
-  'v1', 'u1', 'v2', 'u2', 'v3', 'u3', 'v4', 'u4', 'coefficient', 'catalogue_price', 'unit_price', 'subtotal', 'tax_rate', 'tax', 'total',
-  'free_text', 'travel_component', 'funding_source_id', 'origin_line_id', 'updated_by', 'updated_at',
+  'id',
+  'line_key',
+  'stage_id',
+  'opd_id',
+  'kind',
+  'program_code',
+  'kegiatan_code',
+  'sub_kegiatan_code',
+  'account_code',
+  'group_header',
+  'description_header',
+  'item_kind',
+  'item_code',
+  'item_version',
+  'name',
+  'spec',
+  'unit',
+  'v1',
+  'u1',
+  'v2',
+  'u2',
+  'v3',
+  'u3',
+  'v4',
+  'u4',
+  'coefficient',
+  'catalogue_price',
+  'unit_price',
+  'subtotal',
+  'tax_rate',
+  'tax',
+  'total',
+  'free_text',
+  'travel_component',
+  'funding_source_id',
+  'origin_line_id',
+  'updated_by',
+  'updated_at',
 ] as const;
 
 async function* linePages(a: ExportArgs): AsyncGenerator<Line[]> {
@@ -443,7 +587,14 @@ export async function sendLinesCsv(reply: FastifyReply, a: ExportArgs): Promise<
         const f = o.factors;
         const rec: Record<string, unknown> = {
           ...o,
-          v1: f[0]?.v, u1: f[0]?.u, v2: f[1]?.v ?? '', u2: f[1]?.u ?? '', v3: f[2]?.v ?? '', u3: f[2]?.u ?? '', v4: f[3]?.v ?? '', u4: f[3]?.u ?? '',
+          v1: f[0]?.v,
+          u1: f[0]?.u,
+          v2: f[1]?.v ?? '',
+          u2: f[1]?.u ?? '',
+          v3: f[2]?.v ?? '',
+          u3: f[2]?.u ?? '',
+          v4: f[3]?.v ?? '',
+          u4: f[3]?.u ?? '',
           updated_at: o.updated_at.toISOString(),
         };
         if (!csv.write(rec)) await new Promise((r) => csv.once('drain', r));
@@ -451,7 +602,10 @@ export async function sendLinesCsv(reply: FastifyReply, a: ExportArgs): Promise<
     }
     csv.end();
   })().catch((err) => csv.destroy(err as Error));
-  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="lines-${a.stageId}-${a.opdId}.csv"`).send(csv);
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="lines-${a.stageId}-${a.opdId}.csv"`)
+    .send(csv);
 }
 
 export async function sendLinesJson(reply: FastifyReply, a: ExportArgs): Promise<FastifyReply> {
@@ -469,5 +623,8 @@ export async function sendLinesJson(reply: FastifyReply, a: ExportArgs): Promise
     }
     out.end(']}');
   })().catch((err) => out.destroy(err as Error));
-  return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="lines-${a.stageId}-${a.opdId}.json"`).send(out);
+  return reply
+    .type('application/json; charset=utf-8')
+    .header('content-disposition', `attachment; filename="lines-${a.stageId}-${a.opdId}.json"`)
+    .send(out);
 }

@@ -3,8 +3,27 @@
 // (pemda_id, stage_id, opd_id, program/kegiatan/sub kegiatan code, account_code).
 export { budgetingModule } from './budgeting.module.ts';
 export { computeAmounts, coefficientLabel, type Factor, type LineAmounts } from './calc.ts';
-export { currentStage, getOpenStage, getStage, inputState, listStages, listYears, type Stage } from './stages.service.ts';
-export { getLine, getSub, lineOut, listLines, listSubs, subOut, type Line, type LineOut, type SubKegiatan, type SubOut } from './rka.service.ts';
+export {
+  currentStage,
+  getOpenStage,
+  getStage,
+  inputState,
+  listStages,
+  listYears,
+  type Stage,
+} from './stages.service.ts';
+export {
+  getLine,
+  getSub,
+  lineOut,
+  listLines,
+  listSubs,
+  subOut,
+  type Line,
+  type LineOut,
+  type SubKegiatan,
+  type SubOut,
+} from './rka.service.ts';
 export { accountTotals, expenditureRollup, opdOverview, reviewFlags, stageTotals } from './totals.queries.ts';
 export { buildRka, type RkaDoc } from './exports.ts';
 export type { LineKind, StageKind, SubStatus } from './budgeting.tables.ts';

@@ -8,10 +8,13 @@ export const budgetingMessages: Messages = {
     'bud.nav.notifications': 'Notifikasi Anggaran',
 
     'bud.error.stale': 'Data telah diubah oleh pengguna lain; muat ulang lalu ulangi perubahan Anda.',
-    'bud.error.over_ceiling': 'Melebihi pagu sub kegiatan: sisa pagu Rp {remaining} (pagu Rp {ceiling}), baris ini Rp {total}.',
-    'bud.error.over_opd_ceiling': 'Melebihi pagu OPD: sisa pagu OPD Rp {remaining} (pagu Rp {ceiling}), baris ini Rp {total}.',
+    'bud.error.over_ceiling':
+      'Melebihi pagu sub kegiatan: sisa pagu Rp {remaining} (pagu Rp {ceiling}), baris ini Rp {total}.',
+    'bud.error.over_opd_ceiling':
+      'Melebihi pagu OPD: sisa pagu OPD Rp {remaining} (pagu Rp {ceiling}), baris ini Rp {total}.',
     'bud.error.price_above_catalogue': 'Harga satuan melebihi harga standar katalog (maksimal Rp {max}).',
-    'bud.error.account_not_allowed': 'Rekening {code} tidak diizinkan untuk item katalog {item} (rekening yang diizinkan: {accounts}).',
+    'bud.error.account_not_allowed':
+      'Rekening {code} tidak diizinkan untuk item katalog {item} (rekening yang diizinkan: {accounts}).',
     'bud.error.account_not_leaf': 'Rekening {code} bukan rekening rincian (sub rincian objek).',
     'bud.error.account_unknown': 'Rekening {code} tidak ada dalam bagan akun tahun {year}.',
     'bud.error.account_class_belanja': 'Rekening belanja harus berawalan 5 ({code}).',
@@ -45,15 +48,18 @@ export const budgetingMessages: Messages = {
     'bud.error.opd_unknown': 'OPD tidak ditemukan.',
     'bud.error.sub_code': 'Kode sub kegiatan harus berformat U.BB.PP.K.KK.SSSS.',
     'bud.error.sub_unknown': 'Sub kegiatan tidak ditemukan.',
-    'bud.error.sub_not_carried': 'Sub kegiatan {code} berada pada bidang urusan {bidang} yang tidak dilaksanakan OPD ini.',
+    'bud.error.sub_not_carried':
+      'Sub kegiatan {code} berada pada bidang urusan {bidang} yang tidak dilaksanakan OPD ini.',
     'bud.error.sub_exists': 'Sub kegiatan {code} sudah ada dalam RKA OPD ini.',
     'bud.error.sub_has_lines': 'Sub kegiatan masih memiliki {count} baris rincian.',
     'bud.error.sub_submitted': 'Sub kegiatan {code} sedang diverifikasi TAPD; tunggu hasilnya.',
     'bud.error.sub_approved': 'Sub kegiatan {code} sudah disetujui dan dikunci.',
     'bud.error.months_order': 'Bulan selesai harus sama dengan atau setelah bulan mulai.',
     'bud.error.ceiling_below_planned': 'Pagu tidak boleh di bawah anggaran yang sudah direncanakan (Rp {planned}).',
-    'bud.error.over_opd_allocation': 'Pagu sub kegiatan melebihi sisa pagu OPD yang belum dialokasikan (Rp {available}).',
-    'bud.error.opd_ceiling_below': 'Pagu OPD tidak boleh di bawah pagu yang sudah dialokasikan (Rp {allocated}) atau yang direncanakan (Rp {planned}).',
+    'bud.error.over_opd_allocation':
+      'Pagu sub kegiatan melebihi sisa pagu OPD yang belum dialokasikan (Rp {available}).',
+    'bud.error.opd_ceiling_below':
+      'Pagu OPD tidak boleh di bawah pagu yang sudah dialokasikan (Rp {allocated}) atau yang direncanakan (Rp {planned}).',
     'bud.error.line_unknown': 'Baris rincian tidak ditemukan.',
     'bud.error.pendapatan_not_allowed': 'OPD ini tidak ditetapkan TAPD untuk mengelola pendapatan.',
     'bud.error.pembiayaan_not_allowed': 'OPD ini tidak ditetapkan TAPD untuk mengelola pembiayaan.',
@@ -63,13 +69,15 @@ export const budgetingMessages: Messages = {
     'bud.error.description_required': 'Uraian perjalanan wajib diisi.',
     'bud.error.bad_transition': 'Sub kegiatan {code} berstatus {status}; tindakan {action} tidak dapat dilakukan.',
     'bud.error.empty_sub': 'Sub kegiatan {code} belum memiliki rincian belanja.',
-    'bud.error.nothing_to_submit': 'Tidak ada sub kegiatan (draf atau dikembalikan, dengan rincian) yang dapat diajukan.',
+    'bud.error.nothing_to_submit':
+      'Tidak ada sub kegiatan (draf atau dikembalikan, dengan rincian) yang dapat diajukan.',
     'bud.error.note_required': 'Catatan pengembalian wajib diisi.',
     'bud.error.line_not_in_sub': 'Baris {line} bukan bagian dari sub kegiatan ini.',
     'bud.error.sub_not_in_renja': 'Sub kegiatan {code} tidak ada dalam Renja OPD yang disetujui untuk tahun {year}.',
     'bud.error.rkpd_not_approved': 'RKPD tahun {year} belum disetujui: belum ada pagu indikatif untuk memulai pagu.',
     'bud.error.rkpd_no_opd': 'RKPD tahun {year} tidak memuat pagu indikatif untuk OPD ini.',
-    'bud.error.rkpd_conflicts': 'Pagu tidak diambil dari RKPD {year}: {count} pagu akan berada di bawah anggaran yang sudah direncanakan. Tidak ada yang diubah; sesuaikan rinciannya terlebih dahulu.',
+    'bud.error.rkpd_conflicts':
+      'Pagu tidak diambil dari RKPD {year}: {count} pagu akan berada di bawah anggaran yang sudah direncanakan. Tidak ada yang diubah; sesuaikan rinciannya terlebih dahulu.',
 
     'bud.notify.stage_opened': 'Tahapan {stage} dibuka.',
     'bud.notify.stage_closed': 'Tahapan {stage} ditutup.',
@@ -179,14 +187,16 @@ export const budgetingMessages: Messages = {
     'bud.overview.title': 'Anggaran {stage}',
     'bud.overview.no_stage': 'Belum ada tahun anggaran. TAPD membuat tahun anggaran pada halaman Tahapan & Pagu.',
     'bud.overview.pemda_total': 'Total Pemda',
-    'bud.overview.rkpd_note': 'Pagu indikatif dari RKPD {year} yang disetujui, pagu tahapan ini, dan selisihnya per OPD.',
+    'bud.overview.rkpd_note':
+      'Pagu indikatif dari RKPD {year} yang disetujui, pagu tahapan ini, dan selisihnya per OPD.',
     'bud.opd.title': 'RKA-SKPD {opd}',
     'bud.opd.add_sub': 'Tambah sub kegiatan',
     'bud.opd.submit_rka': 'Ajukan RKA ke TAPD',
     'bud.opd.revenue_financing': 'Pendapatan dan pembiayaan',
     'bud.opd.add_revenue': 'Tambah pendapatan',
     'bud.opd.add_financing': 'Tambah pembiayaan',
-    'bud.opd.no_renja': 'OPD ini belum memiliki Renja {year} yang disetujui Bappeda; sub kegiatan dapat ditambahkan ke RKA setelah Renja disetujui.',
+    'bud.opd.no_renja':
+      'OPD ini belum memiliki Renja {year} yang disetujui Bappeda; sub kegiatan dapat ditambahkan ke RKA setelah Renja disetujui.',
     'bud.opd.renja_link': 'Lihat Renja {year}',
     'bud.opd.renja_all_in': 'Semua sub kegiatan Renja {year} yang disetujui sudah ada dalam RKA.',
     'bud.opd.from_renja_hint': '(dari Renja {year} yang disetujui)',
@@ -244,9 +254,11 @@ export const budgetingMessages: Messages = {
     'bud.stages.settings': 'Pengaturan',
     'bud.stages.from_rkpd_title': 'Pagu dari RKPD {year}',
     'bud.stages.from_rkpd': 'Inisialisasi pagu dari RKPD {year}',
-    'bud.stages.from_rkpd_help': 'Menetapkan pagu OPD dan pagu sub kegiatan pada {stage} sesuai pagu indikatif RKPD {year} yang disetujui; sub kegiatan Renja yang belum ada ditambahkan ke RKA sebagai draf (dengan target, lokasi dan sumber dana dari Renja). Pagu yang sudah disesuaikan kembali ke angka RKPD; tidak ada pagu yang diturunkan di bawah anggaran yang sudah direncanakan.',
+    'bud.stages.from_rkpd_help':
+      'Menetapkan pagu OPD dan pagu sub kegiatan pada {stage} sesuai pagu indikatif RKPD {year} yang disetujui; sub kegiatan Renja yang belum ada ditambahkan ke RKA sebagai draf (dengan target, lokasi dan sumber dana dari Renja). Pagu yang sudah disesuaikan kembali ke angka RKPD; tidak ada pagu yang diturunkan di bawah anggaran yang sudah direncanakan.',
     'bud.stages.from_rkpd_none': 'RKPD {year} belum disetujui: belum ada pagu indikatif.',
-    'bud.stages.from_rkpd_done': 'Pagu dari RKPD: {opds} pagu OPD diubah, {created} sub kegiatan ditambahkan, {updated} pagu sub kegiatan diubah, {skipped} dilewati.',
+    'bud.stages.from_rkpd_done':
+      'Pagu dari RKPD: {opds} pagu OPD diubah, {created} sub kegiatan ditambahkan, {updated} pagu sub kegiatan diubah, {skipped} dilewati.',
     'bud.stages.rkpd_conflicts_title': 'Pagu RKPD di bawah anggaran yang direncanakan',
     'bud.stages.rkpd_shortfall': 'Kekurangan',
     'bud.stages.rkpd_opd_total': 'Pagu OPD',
@@ -282,8 +294,10 @@ export const budgetingMessages: Messages = {
     'bud.nav.notifications': 'Budget notifications',
 
     'bud.error.stale': 'Someone else changed this record; reload and redo your change.',
-    'bud.error.over_ceiling': 'Over the sub kegiatan ceiling: Rp {remaining} remaining (ceiling Rp {ceiling}), this line Rp {total}.',
-    'bud.error.over_opd_ceiling': "Over the OPD's ceiling: Rp {remaining} remaining (ceiling Rp {ceiling}), this line Rp {total}.",
+    'bud.error.over_ceiling':
+      'Over the sub kegiatan ceiling: Rp {remaining} remaining (ceiling Rp {ceiling}), this line Rp {total}.',
+    'bud.error.over_opd_ceiling':
+      "Over the OPD's ceiling: Rp {remaining} remaining (ceiling Rp {ceiling}), this line Rp {total}.",
     'bud.error.price_above_catalogue': 'The unit price exceeds the standard catalogue price (at most Rp {max}).',
     'bud.error.account_not_allowed': 'Account {code} is not allowed for catalogue item {item} (allowed: {accounts}).',
     'bud.error.account_not_leaf': 'Account {code} is not a detail (sub rincian objek) account.',
@@ -319,7 +333,8 @@ export const budgetingMessages: Messages = {
     'bud.error.opd_unknown': 'OPD not found.',
     'bud.error.sub_code': 'A sub kegiatan code looks like U.BB.PP.K.KK.SSSS.',
     'bud.error.sub_unknown': 'Sub kegiatan not found.',
-    'bud.error.sub_not_carried': 'Sub kegiatan {code} belongs to bidang urusan {bidang}, which this OPD does not carry out.',
+    'bud.error.sub_not_carried':
+      'Sub kegiatan {code} belongs to bidang urusan {bidang}, which this OPD does not carry out.',
     'bud.error.sub_exists': "Sub kegiatan {code} is already in this OPD's RKA.",
     'bud.error.sub_has_lines': 'The sub kegiatan still has {count} lines.',
     'bud.error.sub_submitted': 'Sub kegiatan {code} is being verified by TAPD; wait for the result.',
@@ -327,7 +342,8 @@ export const budgetingMessages: Messages = {
     'bud.error.months_order': 'The last month must be on or after the first.',
     'bud.error.ceiling_below_planned': 'The ceiling may not be below what is already planned (Rp {planned}).',
     'bud.error.over_opd_allocation': "The sub kegiatan ceiling exceeds the OPD's unallocated ceiling (Rp {available}).",
-    'bud.error.opd_ceiling_below': 'The OPD ceiling may not be below what is allocated (Rp {allocated}) or planned (Rp {planned}).',
+    'bud.error.opd_ceiling_below':
+      'The OPD ceiling may not be below what is allocated (Rp {allocated}) or planned (Rp {planned}).',
     'bud.error.line_unknown': 'Budget line not found.',
     'bud.error.pendapatan_not_allowed': 'TAPD has not set this OPD to manage revenue.',
     'bud.error.pembiayaan_not_allowed': 'TAPD has not set this OPD to manage financing.',
@@ -343,7 +359,8 @@ export const budgetingMessages: Messages = {
     'bud.error.sub_not_in_renja': 'Sub kegiatan {code} is not in the approved Renja of this OPD for {year}.',
     'bud.error.rkpd_not_approved': 'The RKPD {year} is not approved: there are no indicative ceilings to start from.',
     'bud.error.rkpd_no_opd': 'The RKPD {year} holds no indicative ceiling for this OPD.',
-    'bud.error.rkpd_conflicts': 'Ceilings not taken from the RKPD {year}: {count} ceilings would fall below what is already planned. Nothing was changed; adjust those lines first.',
+    'bud.error.rkpd_conflicts':
+      'Ceilings not taken from the RKPD {year}: {count} ceilings would fall below what is already planned. Nothing was changed; adjust those lines first.',
 
     'bud.notify.stage_opened': 'Stage {stage} opened.',
     'bud.notify.stage_closed': 'Stage {stage} closed.',
@@ -453,19 +470,22 @@ export const budgetingMessages: Messages = {
     'bud.overview.title': 'Budget {stage}',
     'bud.overview.no_stage': 'No fiscal year yet. TAPD creates one on the Stages & ceilings page.',
     'bud.overview.pemda_total': 'Pemda total',
-    'bud.overview.rkpd_note': 'Indicative ceilings of the approved RKPD {year}, the ceilings of this stage, and the difference per OPD.',
+    'bud.overview.rkpd_note':
+      'Indicative ceilings of the approved RKPD {year}, the ceilings of this stage, and the difference per OPD.',
     'bud.opd.title': 'RKA-SKPD {opd}',
     'bud.opd.add_sub': 'Add a sub kegiatan',
     'bud.opd.submit_rka': 'Submit the RKA to TAPD',
     'bud.opd.revenue_financing': 'Revenue and financing',
     'bud.opd.add_revenue': 'Add revenue',
     'bud.opd.add_financing': 'Add financing',
-    'bud.opd.no_renja': 'This OPD has no Renja {year} approved by Bappeda yet; sub kegiatan can be added to the RKA once it is approved.',
+    'bud.opd.no_renja':
+      'This OPD has no Renja {year} approved by Bappeda yet; sub kegiatan can be added to the RKA once it is approved.',
     'bud.opd.renja_link': 'See the Renja {year}',
     'bud.opd.renja_all_in': 'Every sub kegiatan of the approved Renja {year} is in the RKA already.',
     'bud.opd.from_renja_hint': '(from the approved Renja {year})',
     'bud.opd.from_renja': 'as in the Renja',
-    'bud.opd.rkpd_not_in_rka': '{count} sub kegiatan of the RKPD {year} are not in the RKA yet (indicative ceiling Rp {total}).',
+    'bud.opd.rkpd_not_in_rka':
+      '{count} sub kegiatan of the RKPD {year} are not in the RKA yet (indicative ceiling Rp {total}).',
     'bud.sub.title': 'Sub kegiatan {code}',
     'bud.sub.details': 'Sub kegiatan details',
     'bud.sub.lines': 'Expenditure lines',
@@ -518,9 +538,11 @@ export const budgetingMessages: Messages = {
     'bud.stages.settings': 'Settings',
     'bud.stages.from_rkpd_title': 'Ceilings from the RKPD {year}',
     'bud.stages.from_rkpd': 'Initialise ceilings from the RKPD {year}',
-    'bud.stages.from_rkpd_help': "Sets the OPD and sub kegiatan ceilings of {stage} to the approved RKPD {year}'s indicative ceilings; sub kegiatan of the Renja not yet in the RKA are added as drafts (with the Renja's target, location and funding source). Adjusted ceilings return to the RKPD figures; no ceiling is lowered below what is already planned.",
+    'bud.stages.from_rkpd_help':
+      "Sets the OPD and sub kegiatan ceilings of {stage} to the approved RKPD {year}'s indicative ceilings; sub kegiatan of the Renja not yet in the RKA are added as drafts (with the Renja's target, location and funding source). Adjusted ceilings return to the RKPD figures; no ceiling is lowered below what is already planned.",
     'bud.stages.from_rkpd_none': 'The RKPD {year} is not approved: no indicative ceilings yet.',
-    'bud.stages.from_rkpd_done': 'Ceilings from the RKPD: {opds} OPD ceilings changed, {created} sub kegiatan added, {updated} sub kegiatan ceilings changed, {skipped} skipped.',
+    'bud.stages.from_rkpd_done':
+      'Ceilings from the RKPD: {opds} OPD ceilings changed, {created} sub kegiatan added, {updated} sub kegiatan ceilings changed, {skipped} skipped.',
     'bud.stages.rkpd_conflicts_title': 'RKPD ceilings below what is planned',
     'bud.stages.rkpd_shortfall': 'Shortfall',
     'bud.stages.rkpd_opd_total': 'OPD ceiling',

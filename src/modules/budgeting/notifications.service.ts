@@ -53,31 +53,56 @@ export interface NotificationOut {
 function audienceOf(db: Db, p: Principal) {
   let q = db
     .selectFrom('bud_notification as n')
-    .leftJoin('bud_notification_read as r', (j) => j.onRef('r.pemda_id', '=', 'n.pemda_id').onRef('r.notification_id', '=', 'n.id').on('r.user_id', '=', p.userId))
+    .leftJoin('bud_notification_read as r', (j) =>
+      j.onRef('r.pemda_id', '=', 'n.pemda_id').onRef('r.notification_id', '=', 'n.id').on('r.user_id', '=', p.userId),
+    )
     .where('n.pemda_id', '=', p.pemdaId)
     .where('n.audience_role', '=', p.role);
-  if (isOpdScoped(p.role)) q = q.where((eb) => eb.or([eb('n.audience_opd_id', 'is', null), eb('n.audience_opd_id', '=', p.opdId ?? -1)]));
+  if (isOpdScoped(p.role))
+    q = q.where((eb) => eb.or([eb('n.audience_opd_id', 'is', null), eb('n.audience_opd_id', '=', p.opdId ?? -1)]));
   return q;
 }
 
-export async function listNotifications(db: Db, p: Principal, opts: { limit?: number; unreadOnly?: boolean } = {}): Promise<{ rows: NotificationOut[]; unread: number }> {
+export async function listNotifications(
+  db: Db,
+  p: Principal,
+  opts: { limit?: number; unreadOnly?: boolean } = {},
+): Promise<{ rows: NotificationOut[]; unread: number }> {
   let q = audienceOf(db, p);
   if (opts.unreadOnly) q = q.where('r.notification_id', 'is', null);
   const [rows, unread] = await Promise.all([
     q
-      .select(['n.id', 'n.at', 'n.message_key', 'n.params', 'n.link', 'n.opd_id', 'n.sub_kegiatan_id', 'n.actor_name', sql<boolean>`r.notification_id IS NOT NULL`.as('read')])
+      .select([
+        'n.id',
+        'n.at',
+        'n.message_key',
+        'n.params',
+        'n.link',
+        'n.opd_id',
+        'n.sub_kegiatan_id',
+        'n.actor_name',
+        sql<boolean>`r.notification_id IS NOT NULL`.as('read'),
+      ])
       .orderBy('n.id', 'desc')
       .limit(opts.limit ?? 50)
       .execute(),
-    audienceOf(db, p).where('r.notification_id', 'is', null).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    audienceOf(db, p)
+      .where('r.notification_id', 'is', null)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
-  return { rows: rows.map((r) => ({ ...r, params: (r.params ?? {}) as Record<string, string | number> })), unread: Number(unread.n) };
+  return {
+    rows: rows.map((r) => ({ ...r, params: (r.params ?? {}) as Record<string, string | number> })),
+    unread: Number(unread.n),
+  };
 }
 
 /** Mark notifications read (all of the user's when `ids` is empty). */
 export async function markRead(db: Db, p: Principal, ids: string[]): Promise<number> {
   return mutate(db, p, async (uow) => {
-    let q = audienceOf(uow.trx as unknown as Db, p).where('r.notification_id', 'is', null).select('n.id');
+    let q = audienceOf(uow.trx as unknown as Db, p)
+      .where('r.notification_id', 'is', null)
+      .select('n.id');
     if (ids.length) q = q.where('n.id', 'in', ids);
     const unread = await q.execute();
     if (!unread.length) return 0;

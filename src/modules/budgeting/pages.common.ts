@@ -16,7 +16,15 @@ export const str = (b: FormBody, k: string): string => {
 export const money = (req: FastifyRequest, v: string | bigint | number) => `Rp ${formatNumber(req.lang, BigInt(v))}`;
 
 function partsIn(d: Date, timeZone: string): Record<string, number> {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(d);
   return Object.fromEntries(parts.filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
 }
 

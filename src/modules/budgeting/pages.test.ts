@@ -24,7 +24,17 @@ async function page(user: string, url: string) {
 async function form(user: string, url: string, fields: Record<string, string>, extra: Record<string, string> = {}) {
   const s = await t.session(user);
   const body = new URLSearchParams({ ...fields, _csrf: s.csrf }).toString();
-  return t.server.inject({ method: 'POST', url, headers: { cookie: s.headers.cookie!, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...extra }, payload: body });
+  return t.server.inject({
+    method: 'POST',
+    url,
+    headers: {
+      cookie: s.headers.cookie!,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html',
+      ...extra,
+    },
+    payload: body,
+  });
 }
 const rp = (v: bigint | string) => `Rp ${new Intl.NumberFormat('id-ID').format(BigInt(v))}`;
 
@@ -61,12 +71,28 @@ test('pages of every reader: overview, OPD, sub kegiatan, review, stages, notifi
 
 test('the line editor without JavaScript: search the catalogue, save, see the remaining ceiling change', async () => {
   const item = await itemFor(t, ATK);
-  const search = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, { op: 'search', account: ATK, q: item.name.split(' ')[0]!, v1: '4' });
+  const search = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, {
+    op: 'search',
+    account: ATK,
+    q: item.name.split(' ')[0]!,
+    v1: '4',
+  });
   assert.equal(search.statusCode, 200);
-  assert.ok(search.body.includes('name="v1" inputmode="decimal" size="8" value="4"'), 'what was typed stays in the form');
+  assert.ok(
+    search.body.includes('name="v1" inputmode="decimal" size="8" value="4"'),
+    'what was typed stays in the form',
+  );
   assert.ok(search.body.includes(`name="item_id" value="${item.itemId}"`), 'results are radio buttons in the form');
   const before = await sub(t, subId);
-  const fields = { account: ATK, item_id: String(item.itemId), v1: '4', u1: 'Buah', v2: '3', u2: 'Bulan', group_header: 'ATK rutin' };
+  const fields = {
+    account: ATK,
+    item_id: String(item.itemId),
+    v1: '4',
+    u1: 'Buah',
+    v2: '3',
+    u2: 'Bulan',
+    group_header: 'ATK rutin',
+  };
   // the live preview (htmx) computes without saving
   const preview = await form('dinkes.operator', `/budget/sub/${subId}/lines/preview`, fields, { 'hx-request': 'true' });
   assert.equal(preview.statusCode, 200, preview.body);
@@ -78,22 +104,43 @@ test('the line editor without JavaScript: search the catalogue, save, see the re
   const saved = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, fields);
   assert.equal(saved.statusCode, 303, saved.body);
   const shown = await page('dinkes.operator', `/budget/sub/${subId}`);
-  assert.ok(shown.body.includes(rp(BigInt(before.remaining) - total)), 'the sub kegiatan page shows the new remaining ceiling');
+  assert.ok(
+    shown.body.includes(rp(BigInt(before.remaining) - total)),
+    'the sub kegiatan page shows the new remaining ceiling',
+  );
   // a price above the catalogue: the form again, with the reason at the field
-  const bad = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, { ...fields, unit_price: String(BigInt(item.price) + 500n) });
+  const bad = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, {
+    ...fields,
+    unit_price: String(BigInt(item.price) + 500n),
+  });
   assert.equal(bad.statusCode, 422);
   assert.match(bad.body, /melebihi harga standar katalog/);
   assert.ok(bad.body.includes('id="line-form"'));
 });
 
 test('the travel calculator previews SBU components and saves the trip', async () => {
-  const fields = { description: 'Rapat koordinasi di Jakarta', persons: '2', days: '3', province: 'DKI Jakarta', travel_kind: 'luar_kota', transport: 'pesawat', grade: 'gol_1_2_3' };
+  const fields = {
+    description: 'Rapat koordinasi di Jakarta',
+    persons: '2',
+    days: '3',
+    province: 'DKI Jakarta',
+    travel_kind: 'luar_kota',
+    transport: 'pesawat',
+    grade: 'gol_1_2_3',
+  };
   const pv = await form('dinkes.operator', `/budget/sub/${subId}/travel/preview`, fields, { 'hx-request': 'true' });
   assert.equal(pv.statusCode, 200);
   assert.match(pv.body, /Uang harian/);
   assert.match(pv.body, /Penginapan/);
   const before = await sub(t, subId);
-  const api = json(await t.server.inject({ method: 'POST', url: `/api/v1/budget/sub-kegiatan/${subId}/travel/preview`, headers: await t.as('dinkes.operator'), payload: { ...fields, persons: 2, days: 3 } }));
+  const api = json(
+    await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/budget/sub-kegiatan/${subId}/travel/preview`,
+      headers: await t.as('dinkes.operator'),
+      payload: { ...fields, persons: 2, days: 3 },
+    }),
+  );
   const saved = await form('dinkes.operator', `/budget/sub/${subId}/travel`, fields);
   if (BigInt(api.total) > BigInt(before.remaining)) {
     assert.equal(saved.statusCode, 422, 'over the ceiling: the form again with the reason');
@@ -111,7 +158,10 @@ test('TAPD returns with a note per line from the page; the OPD sees it', async (
   const s = await sub(t, subId);
   const reviewPage = await page('tapd', `/budget/sub/${subId}`);
   assert.ok(reviewPage.body.includes(`name="note_${s.lines[0].id}"`), 'a note field per line');
-  const ret = await form('tapd', `/budget/sub/${subId}/return`, { note: 'Perbaiki volume', [`note_${s.lines[0].id}`]: 'Terlalu banyak' });
+  const ret = await form('tapd', `/budget/sub/${subId}/return`, {
+    note: 'Perbaiki volume',
+    [`note_${s.lines[0].id}`]: 'Terlalu banyak',
+  });
   assert.equal(ret.statusCode, 303, ret.body);
   const opPage = await page('dinkes.operator', `/budget/sub/${subId}`);
   assert.ok(opPage.body.includes('Perbaiki volume'));
@@ -127,16 +177,27 @@ test('TAPD returns with a note per line from the page; the OPD sees it', async (
 test("TAPD forms: the input window and one OPD's access, in the Pemda's time zone (WIB)", async () => {
   const stages = await page('tapd', '/budget/stages');
   assert.equal(stages.statusCode, 200);
-  const win = await form('tapd', `/budget/stages/${stageId}/window`, { input_opens_at: '2026-11-01T08:00', input_closes_at: '2027-01-31T16:00' });
+  const win = await form('tapd', `/budget/stages/${stageId}/window`, {
+    input_opens_at: '2026-11-01T08:00',
+    input_closes_at: '2027-01-31T16:00',
+  });
   assert.equal(win.statusCode, 303, win.body);
-  const st = json(await t.server.inject({ method: 'GET', url: `/api/v1/budget/stages/${stageId}`, headers: await t.as('tapd') }));
+  const st = json(
+    await t.server.inject({ method: 'GET', url: `/api/v1/budget/stages/${stageId}`, headers: await t.as('tapd') }),
+  );
   assert.equal(new Date(st.input_opens_at).toISOString(), '2026-11-01T01:00:00.000Z', '08.00 WIB');
   assert.equal(new Date(st.input_closes_at).toISOString(), '2027-01-31T09:00:00.000Z');
   assert.ok((await page('tapd', '/budget/stages')).body.includes('value="2026-11-01T08:00"'), 'shown back in WIB');
   const disdik = await opdIdOf(t, 'disdik');
   const closed = await form('tapd', `/budget/stages/${stageId}/input/${disdik}`, { mode: 'closed', until: '' });
   assert.equal(closed.statusCode, 303);
-  const opd = json(await t.server.inject({ method: 'GET', url: `/api/v1/budget/stages/${stageId}/opds/${disdik}`, headers: await t.as('tapd') }));
+  const opd = json(
+    await t.server.inject({
+      method: 'GET',
+      url: `/api/v1/budget/stages/${stageId}/opds/${disdik}`,
+      headers: await t.as('tapd'),
+    }),
+  );
   assert.equal(opd.input.open, false);
   assert.equal(opd.input.reason, 'opd_closed');
   await form('tapd', `/budget/stages/${stageId}/input/${disdik}`, { mode: 'window' });
@@ -171,5 +232,8 @@ test('every budget action is in /openapi.json', async () => {
   ]) {
     assert.ok(paths.includes(p), `${p} documented`);
   }
-  assert.ok(spec.paths['/api/v1/budget/sub-kegiatan/{id}/lines'].post.requestBody, 'the line body schema is documented');
+  assert.ok(
+    spec.paths['/api/v1/budget/sub-kegiatan/{id}/lines'].post.requestBody,
+    'the line body schema is documented',
+  );
 });

@@ -5,7 +5,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { json, testApp, type TestContext } from '../../testing/harness.ts';
 import { listFundingSources } from '../master-data/index.ts';
-import { getApprovedRenjaItem, listApprovedRenjaItems, proposalsForRenjaItem, rkpdIndicativeCeilings } from '../planning/index.ts';
+import {
+  getApprovedRenjaItem,
+  listApprovedRenjaItems,
+  proposalsForRenjaItem,
+  rkpdIndicativeCeilings,
+} from '../planning/index.ts';
 import { openStage, opdIdOf, sub, subsOf } from './testing.ts';
 
 let t: TestContext;
@@ -26,26 +31,54 @@ async function page(user: string, url: string) {
 }
 async function form(user: string, url: string, fields: Record<string, string>) {
   const s = await t.session(user);
-  return t.server.inject({ method: 'POST', url, headers: { cookie: s.headers.cookie!, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: new URLSearchParams({ ...fields, _csrf: s.csrf }).toString() });
+  return t.server.inject({
+    method: 'POST',
+    url,
+    headers: { cookie: s.headers.cookie!, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    payload: new URLSearchParams({ ...fields, _csrf: s.csrf }).toString(),
+  });
 }
 /** Audit records of the budget's sub kegiatan and OPD ceilings (log-ins of the test users are audited too). */
 const auditSeq = async () =>
-  (await t.db.selectFrom('core_audit_log').select((eb) => eb.fn.countAll<string>().as('n')).where('pemda_id', '=', t.pemdaId).where('entity', 'in', ['bud_sub_kegiatan', 'bud_opd']).executeTakeFirstOrThrow()).n;
-const initRkpd = async (user: string, payload: object = {}) => t.server.inject({ method: 'POST', url: `${P}/stages/${stageId}/ceilings/from-rkpd`, headers: await t.as(user), payload });
+  (
+    await t.db
+      .selectFrom('core_audit_log')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('pemda_id', '=', t.pemdaId)
+      .where('entity', 'in', ['bud_sub_kegiatan', 'bud_opd'])
+      .executeTakeFirstOrThrow()
+  ).n;
+const initRkpd = async (user: string, payload: object = {}) =>
+  t.server.inject({
+    method: 'POST',
+    url: `${P}/stages/${stageId}/ceilings/from-rkpd`,
+    headers: await t.as(user),
+    payload,
+  });
 
 test('the RKA takes a sub kegiatan of the approved Renja with its target, location and funding source; the page offers only those', async () => {
   const have = new Set((await subsOf(t, stageId, dinkes)).map((s) => s.code));
-  const items = (await listApprovedRenjaItems(t.db, t.pemdaId, 2027, dinkes)).filter((i) => !have.has(i.subKegiatanCode));
+  const items = (await listApprovedRenjaItems(t.db, t.pemdaId, 2027, dinkes)).filter(
+    (i) => !have.has(i.subKegiatanCode),
+  );
   assert.ok(items.length >= 2, 'the approved Renja holds sub kegiatan the RKA does not have yet');
   // the operator's select offers exactly those
   const opdPage = await page('dinkes.operator', `/budget/opd/${dinkes}`);
   assert.equal(opdPage.statusCode, 200);
   const offered = [...opdPage.body.matchAll(/<option value="(\d\.\d{2}\.\d{2}\.\d\.\d{2}\.\d{4})">/g)].map((m) => m[1]);
-  assert.deepEqual(offered, items.map((i) => i.subKegiatanCode));
+  assert.deepEqual(
+    offered,
+    items.map((i) => i.subKegiatanCode),
+  );
   // defaults from the Renja item
   const item = items[0]!;
   const funding = await listFundingSources(t.db, t.pemdaId);
-  const res = await t.server.inject({ method: 'POST', url: `${P}/stages/${stageId}/opds/${dinkes}/sub-kegiatan`, headers: await t.as('dinkes.operator'), payload: { code: item.subKegiatanCode } });
+  const res = await t.server.inject({
+    method: 'POST',
+    url: `${P}/stages/${stageId}/opds/${dinkes}/sub-kegiatan`,
+    headers: await t.as('dinkes.operator'),
+    payload: { code: item.subKegiatanCode },
+  });
   assert.equal(res.statusCode, 201, res.body);
   const created = json(res);
   assert.equal(created.target_volume, item.target);
@@ -58,37 +91,79 @@ test('the RKA takes a sub kegiatan of the approved Renja with its target, locati
   assert.equal(created.status, 'draft');
   // what the request gives wins
   const other = items[1]!;
-  const given = json(await t.server.inject({ method: 'POST', url: `${P}/stages/${stageId}/opds/${dinkes}/sub-kegiatan`, headers: await t.as('dinkes.operator'), payload: { code: other.subKegiatanCode, location: 'Puskesmas Sukamaju', target_volume: '3', target_unit: 'Paket' } }));
+  const given = json(
+    await t.server.inject({
+      method: 'POST',
+      url: `${P}/stages/${stageId}/opds/${dinkes}/sub-kegiatan`,
+      headers: await t.as('dinkes.operator'),
+      payload: {
+        code: other.subKegiatanCode,
+        location: 'Puskesmas Sukamaju',
+        target_volume: '3',
+        target_unit: 'Paket',
+      },
+    }),
+  );
   assert.equal(given.location, 'Puskesmas Sukamaju');
   assert.equal(given.target_volume, '3');
   assert.equal(given.target_unit, 'Paket');
   // the page form (no funding source chosen: the Renja's)
   const third = items[2];
   if (third) {
-    const posted = await form('dinkes.operator', `/budget/opd/${dinkes}/sub`, { stage_id: String(stageId), code: third.subKegiatanCode, funding_source_id: '' });
+    const posted = await form('dinkes.operator', `/budget/opd/${dinkes}/sub`, {
+      stage_id: String(stageId),
+      code: third.subKegiatanCode,
+      funding_source_id: '',
+    });
     assert.equal(posted.statusCode, 303, posted.body);
     const row = (await subsOf(t, stageId, dinkes)).find((s) => s.code === third.subKegiatanCode)!;
-    assert.equal((await sub(t, row.id)).funding_source_id, funding.find((f) => f.code === third.fundingSourceCode)?.id ?? null);
+    assert.equal(
+      (await sub(t, row.id)).funding_source_id,
+      funding.find((f) => f.code === third.fundingSourceCode)?.id ?? null,
+    );
   }
 });
 
 test('the RKA refuses (422 on code) a sub kegiatan that is not in the approved Renja — e.g. while the Renja is under revision', async () => {
   const disdik = await opdIdOf(t, 'disdik');
   const have = new Set((await subsOf(t, stageId, disdik)).map((s) => s.code));
-  const code = (await listApprovedRenjaItems(t.db, t.pemdaId, 2027, disdik)).find((i) => !have.has(i.subKegiatanCode))!.subKegiatanCode;
+  const code = (await listApprovedRenjaItems(t.db, t.pemdaId, 2027, disdik)).find(
+    (i) => !have.has(i.subKegiatanCode),
+  )!.subKegiatanCode;
   const bappeda = await t.as('bappeda');
-  const renja = json(await t.server.inject({ method: 'GET', url: `/api/v1/planning/renja?year=2027&opd_id=${disdik}`, headers: bappeda })).rows[0];
-  const rv = await t.server.inject({ method: 'POST', url: `/api/v1/planning/renja/${renja.id}/revise`, headers: bappeda, payload: { version: renja.version, note: 'Revisi target' } });
+  const renja = json(
+    await t.server.inject({
+      method: 'GET',
+      url: `/api/v1/planning/renja?year=2027&opd_id=${disdik}`,
+      headers: bappeda,
+    }),
+  ).rows[0];
+  const rv = await t.server.inject({
+    method: 'POST',
+    url: `/api/v1/planning/renja/${renja.id}/revise`,
+    headers: bappeda,
+    payload: { version: renja.version, note: 'Revisi target' },
+  });
   assert.equal(rv.statusCode, 200, rv.body);
   assert.equal(await getApprovedRenjaItem(t.db, t.pemdaId, 2027, disdik, code), undefined);
   const before = await auditSeq();
-  const res = await t.server.inject({ method: 'POST', url: `${P}/stages/${stageId}/opds/${disdik}/sub-kegiatan`, headers: await t.as('disdik.operator'), payload: { code } });
+  const res = await t.server.inject({
+    method: 'POST',
+    url: `${P}/stages/${stageId}/opds/${disdik}/sub-kegiatan`,
+    headers: await t.as('disdik.operator'),
+    payload: { code },
+  });
   assert.equal(res.statusCode, 422, res.body);
   const body = json(res);
   assert.equal(body.fields[0].field, 'code');
   assert.match(body.message, /tidak ada dalam Renja OPD yang disetujui untuk tahun 2027/);
   // TAPD cannot add it through a sub kegiatan ceiling either
-  const ceil = await t.server.inject({ method: 'PUT', url: `${P}/stages/${stageId}/opds/${disdik}/sub-kegiatan-ceiling`, headers: await t.as('tapd'), payload: { code, ceiling: '1000000' } });
+  const ceil = await t.server.inject({
+    method: 'PUT',
+    url: `${P}/stages/${stageId}/opds/${disdik}/sub-kegiatan-ceiling`,
+    headers: await t.as('tapd'),
+    payload: { code, ceiling: '1000000' },
+  });
   assert.equal(ceil.statusCode, 422, ceil.body);
   assert.equal(json(ceil).fields[0].field, 'code');
   assert.equal(await auditSeq(), before, 'nothing written');
@@ -117,8 +192,13 @@ test('the sub kegiatan page shows the Renja item and the Musrenbang/Pokir propos
   const res = await page('dpupr.operator', `/budget/sub/${found.id}`);
   assert.equal(res.statusCode, 200);
   assert.match(res.body, /Usulan Musrenbang dan Pokir/);
-  for (const p of found.proposals) assert.ok(res.body.includes(`href="/lacak?kode=${p.trackingCode}&amp;pemda=99.01"`), `links ${p.trackingCode}`);
-  const track = await t.server.inject({ method: 'GET', url: `/lacak?kode=${found.proposals[0]!.trackingCode}&pemda=99.01`, headers: { accept: 'text/html' } });
+  for (const p of found.proposals)
+    assert.ok(res.body.includes(`href="/lacak?kode=${p.trackingCode}&amp;pemda=99.01"`), `links ${p.trackingCode}`);
+  const track = await t.server.inject({
+    method: 'GET',
+    url: `/lacak?kode=${found.proposals[0]!.trackingCode}&pemda=99.01`,
+    headers: { accept: 'text/html' },
+  });
   assert.equal(track.statusCode, 200, 'the link opens the public tracking page');
   // the Renja target is shown
   assert.match(res.body, /Target Renja/);
@@ -128,24 +208,63 @@ test('TAPD initialises the ceilings from the RKPD: TAPD only, never below what i
   for (const user of ['bappeda', 'admin', 'dinkes.operator', 'dinkes.head', 'dprd', 'inspektorat']) {
     assert.equal((await initRkpd(user)).statusCode, 403, user);
   }
-  const ceilingsBefore = await t.db.selectFrom('bud_opd_ceiling').select(['opd_id', 'ceiling']).where('pemda_id', '=', t.pemdaId).where('stage_id', '=', stageId).orderBy('opd_id').execute();
-  const subsBefore = await t.db.selectFrom('bud_sub_kegiatan').select(['id', 'ceiling']).where('pemda_id', '=', t.pemdaId).where('stage_id', '=', stageId).orderBy('id').execute();
+  const ceilingsBefore = await t.db
+    .selectFrom('bud_opd_ceiling')
+    .select(['opd_id', 'ceiling'])
+    .where('pemda_id', '=', t.pemdaId)
+    .where('stage_id', '=', stageId)
+    .orderBy('opd_id')
+    .execute();
+  const subsBefore = await t.db
+    .selectFrom('bud_sub_kegiatan')
+    .select(['id', 'ceiling'])
+    .where('pemda_id', '=', t.pemdaId)
+    .where('stage_id', '=', stageId)
+    .orderBy('id')
+    .execute();
   const seq = await auditSeq();
   // the demo RKA plans some sub kegiatan above their pagu indikatif
   const res = await initRkpd('tapd');
   assert.equal(res.statusCode, 422, res.body);
-  const conflicts = json(res).details.conflicts as Array<{ opd_id: number; code: string | null; sub_kegiatan_id: number | null; rkpd_ceiling: string; planned: string }>;
+  const conflicts = json(res).details.conflicts as Array<{
+    opd_id: number;
+    code: string | null;
+    sub_kegiatan_id: number | null;
+    rkpd_ceiling: string;
+    planned: string;
+  }>;
   assert.ok(conflicts.length > 0);
   for (const c of conflicts) assert.ok(BigInt(c.planned) > BigInt(c.rkpd_ceiling), `${c.code}: planned above the RKPD`);
   const rkpd = await rkpdIndicativeCeilings(t.db, t.pemdaId, 2027);
   const c0 = conflicts.find((c) => c.code)!;
-  assert.equal(c0.rkpd_ceiling, rkpd.find((r) => r.opdId === c0.opd_id && r.subKegiatanCode === c0.code)!.paguIndikatif);
+  assert.equal(
+    c0.rkpd_ceiling,
+    rkpd.find((r) => r.opdId === c0.opd_id && r.subKegiatanCode === c0.code)!.paguIndikatif,
+  );
   assert.equal((await sub(t, c0.sub_kegiatan_id!)).planned, c0.planned);
   assert.match(json(res).message, /di bawah anggaran yang sudah direncanakan/);
   // nothing written
   assert.equal(await auditSeq(), seq);
-  assert.deepEqual(await t.db.selectFrom('bud_opd_ceiling').select(['opd_id', 'ceiling']).where('pemda_id', '=', t.pemdaId).where('stage_id', '=', stageId).orderBy('opd_id').execute(), ceilingsBefore);
-  assert.deepEqual(await t.db.selectFrom('bud_sub_kegiatan').select(['id', 'ceiling']).where('pemda_id', '=', t.pemdaId).where('stage_id', '=', stageId).orderBy('id').execute(), subsBefore);
+  assert.deepEqual(
+    await t.db
+      .selectFrom('bud_opd_ceiling')
+      .select(['opd_id', 'ceiling'])
+      .where('pemda_id', '=', t.pemdaId)
+      .where('stage_id', '=', stageId)
+      .orderBy('opd_id')
+      .execute(),
+    ceilingsBefore,
+  );
+  assert.deepEqual(
+    await t.db
+      .selectFrom('bud_sub_kegiatan')
+      .select(['id', 'ceiling'])
+      .where('pemda_id', '=', t.pemdaId)
+      .where('stage_id', '=', stageId)
+      .orderBy('id')
+      .execute(),
+    subsBefore,
+  );
   // one OPD alone, too
   const one = await initRkpd('tapd', { opd_id: c0.opd_id });
   assert.equal(one.statusCode, 422);
@@ -155,7 +274,10 @@ test('TAPD initialises the ceilings from the RKPD: TAPD only, never below what i
   assert.ok(stagesPage.body.includes(`action="/budget/stages/${stageId}/from-rkpd"`));
   const refused = await form('tapd', `/budget/stages/${stageId}/from-rkpd`, {});
   assert.equal(refused.statusCode, 422);
-  assert.ok(refused.body.includes(`href="/budget/sub/${c0.sub_kegiatan_id}"`), 'the conflict links to its sub kegiatan');
+  assert.ok(
+    refused.body.includes(`href="/budget/sub/${c0.sub_kegiatan_id}"`),
+    'the conflict links to its sub kegiatan',
+  );
   assert.equal(await auditSeq(), seq);
 });
 
@@ -171,8 +293,13 @@ test('TAPD initialises an OPD from the RKPD (sub kegiatan added as drafts with t
   assert.equal(r.created, rkpd.length);
   assert.equal(r.updated, 0);
   assert.deepEqual(r.skipped, []);
-  assert.deepEqual(r.opds.map((o: { opd_id: number; ceiling: string }) => [o.opd_id, o.ceiling]), [[rsud, total.toString()]]);
-  const opd = json(await t.server.inject({ method: 'GET', url: `${P}/stages/${stageId}/opds/${rsud}`, headers: await t.as('tapd') }));
+  assert.deepEqual(
+    r.opds.map((o: { opd_id: number; ceiling: string }) => [o.opd_id, o.ceiling]),
+    [[rsud, total.toString()]],
+  );
+  const opd = json(
+    await t.server.inject({ method: 'GET', url: `${P}/stages/${stageId}/opds/${rsud}`, headers: await t.as('tapd') }),
+  );
   assert.equal(opd.ceiling.ceiling, total.toString());
   assert.equal(opd.summary.rkpd_ceiling, total.toString());
   assert.equal(opd.summary.rkpd_difference, '0');
@@ -188,7 +315,13 @@ test('TAPD initialises an OPD from the RKPD (sub kegiatan added as drafts with t
     assert.equal(s.target_volume, ri.target);
     assert.equal(s.location, ri.location);
   }
-  const audit = await t.db.selectFrom('core_audit_log').select(['action', 'entity']).where('pemda_id', '=', t.pemdaId).where('opd_id', '=', rsud).where('action', 'in', ['create_from_rkpd', 'ceiling_from_rkpd']).execute();
+  const audit = await t.db
+    .selectFrom('core_audit_log')
+    .select(['action', 'entity'])
+    .where('pemda_id', '=', t.pemdaId)
+    .where('opd_id', '=', rsud)
+    .where('action', 'in', ['create_from_rkpd', 'ceiling_from_rkpd'])
+    .execute();
   assert.equal(audit.filter((a) => a.action === 'create_from_rkpd').length, rkpd.length);
   assert.equal(audit.filter((a) => a.entity === 'bud_opd').length, 1);
   // idempotent: nothing changes, nothing is recorded
@@ -201,11 +334,23 @@ test('TAPD initialises an OPD from the RKPD (sub kegiatan added as drafts with t
   // TAPD adjusts one sub kegiatan down: the difference shows per sub kegiatan and per OPD
   const first = opd.sub_kegiatan[0];
   const cut = BigInt(first.ceiling) / 2n;
-  const set = await t.server.inject({ method: 'PUT', url: `${P}/stages/${stageId}/opds/${rsud}/sub-kegiatan-ceiling`, headers: await t.as('tapd'), payload: { code: first.code, ceiling: cut.toString() } });
+  const set = await t.server.inject({
+    method: 'PUT',
+    url: `${P}/stages/${stageId}/opds/${rsud}/sub-kegiatan-ceiling`,
+    headers: await t.as('tapd'),
+    payload: { code: first.code, ceiling: cut.toString() },
+  });
   assert.equal(set.statusCode, 200, set.body);
-  const adjusted = json(await t.server.inject({ method: 'GET', url: `${P}/stages/${stageId}/opds/${rsud}`, headers: await t.as('tapd') }));
-  assert.equal(adjusted.sub_kegiatan.find((s: { code: string }) => s.code === first.code).rkpd_difference, (cut - BigInt(first.ceiling)).toString());
-  const overview = json(await t.server.inject({ method: 'GET', url: `${P}/stages/${stageId}/opds`, headers: await t.as('bappeda') })).rows;
+  const adjusted = json(
+    await t.server.inject({ method: 'GET', url: `${P}/stages/${stageId}/opds/${rsud}`, headers: await t.as('tapd') }),
+  );
+  assert.equal(
+    adjusted.sub_kegiatan.find((s: { code: string }) => s.code === first.code).rkpd_difference,
+    (cut - BigInt(first.ceiling)).toString(),
+  );
+  const overview = json(
+    await t.server.inject({ method: 'GET', url: `${P}/stages/${stageId}/opds`, headers: await t.as('bappeda') }),
+  ).rows;
   const row = overview.find((o: { opd_id: number }) => o.opd_id === rsud);
   assert.equal(row.rkpd_ceiling, total.toString());
   assert.equal(row.rkpd_difference, '0', 'the OPD ceiling stays');
@@ -218,14 +363,20 @@ test('TAPD initialises an OPD from the RKPD (sub kegiatan added as drafts with t
   const opdPage = await page('tapd', `/budget/opd/${rsud}`);
   assert.match(opdPage.body, /Pagu indikatif \(RKPD\)/);
   const diff = cut - BigInt(first.ceiling);
-  assert.ok(opdPage.body.includes(`Rp -${new Intl.NumberFormat('id-ID').format(-diff)}`), 'the difference of the adjusted sub kegiatan is shown');
+  assert.ok(
+    opdPage.body.includes(`Rp -${new Intl.NumberFormat('id-ID').format(-diff)}`),
+    'the difference of the adjusted sub kegiatan is shown',
+  );
   // initialising again brings the adjusted ceiling back to the RKPD's
   const reset = json(await initRkpd('tapd', { opd_id: rsud }));
   assert.equal(reset.updated, 1);
   assert.equal((await subsOf(t, stageId, rsud)).find((s) => s.code === first.code)!.ceiling, first.ceiling);
   // after the page form, the stages page tells what was done
   const notice = await page('tapd', `/budget/stages?stage_id=${stageId}&rkpd=1&opds=0&created=0&updated=1&skipped=0`);
-  assert.match(notice.body, /Pagu dari RKPD: 0 pagu OPD diubah, 0 sub kegiatan ditambahkan, 1 pagu sub kegiatan diubah, 0 dilewati/);
+  assert.match(
+    notice.body,
+    /Pagu dari RKPD: 0 pagu OPD diubah, 0 sub kegiatan ditambahkan, 1 pagu sub kegiatan diubah, 0 dilewati/,
+  );
 });
 
 test('the new action is in /openapi.json', async () => {

@@ -35,7 +35,8 @@ export function budCan(actor: Principal, perm: BudPermission): boolean {
 /** Refuse (403) unless the actor holds the permission and, for an OPD role, acts on its own OPD. */
 export function requireBud(actor: Principal, perm: BudPermission, opdId?: number | null): void {
   if (!budCan(actor, perm)) throw forbidden();
-  if (isOpdScoped(actor.role) && opdId !== undefined && opdId !== actor.opdId) throw new AppError(403, 'forbidden', 'error.forbidden_opd');
+  if (isOpdScoped(actor.role) && opdId !== undefined && opdId !== actor.opdId)
+    throw new AppError(403, 'forbidden', 'error.forbidden_opd');
 }
 
 /** Refuse an OPD role reading another OPD. */

@@ -12,13 +12,37 @@ import { notFound } from '../../core/errors.ts';
 import { parseDecimal } from '../../core/money.ts';
 import { formatNumber } from '../../core/i18n/i18n.ts';
 import type { Principal } from '../../core/roles.ts';
-import { getAccount, getNomenclature, isLeafAccount, listFundingSources, opdCarriesBidang } from '../master-data/index.ts';
+import {
+  getAccount,
+  getNomenclature,
+  isLeafAccount,
+  listFundingSources,
+  opdCarriesBidang,
+} from '../master-data/index.ts';
 import { getApprovedRenjaItem, type RenjaItemRef } from '../planning/index.ts';
 import { getCurrentPrice } from '../catalogue/index.ts';
-import { coefficientLabel, computeAmounts, normDecimal, parseFactors, volumeOf, volumeUnit, type Factor } from './calc.ts';
+import {
+  coefficientLabel,
+  computeAmounts,
+  normDecimal,
+  parseFactors,
+  volumeOf,
+  volumeUnit,
+  type Factor,
+} from './calc.ts';
 import { lockedError, ruleError, staleError } from './errors.ts';
 import { requireBud } from './policy.ts';
-import { assertInputOpen, assertNotLocked, assertStageOpen, lockOpdRow, requireOpd, requireStage, shareStage, type OpdCeiling, type Stage } from './stages.service.ts';
+import {
+  assertInputOpen,
+  assertNotLocked,
+  assertStageOpen,
+  lockOpdRow,
+  requireOpd,
+  requireStage,
+  shareStage,
+  type OpdCeiling,
+  type Stage,
+} from './stages.service.ts';
 import { notify } from './notifications.service.ts';
 import type { LineKind, LineTable, SubKegiatanTable, TravelComponent } from './budgeting.tables.ts';
 
@@ -37,24 +61,47 @@ export interface Settings {
 }
 
 export async function getSettings(db: Handle, pemdaId: number): Promise<Settings> {
-  const r = await db.selectFrom('bud_setting').select(['ppn_rate', 'allow_free_text', 'version']).where('pemda_id', '=', pemdaId).executeTakeFirst();
-  return r ? { ppn_rate: normDecimal(r.ppn_rate)!, allow_free_text: r.allow_free_text, version: r.version } : { ppn_rate: '11', allow_free_text: false, version: 0 };
+  const r = await db
+    .selectFrom('bud_setting')
+    .select(['ppn_rate', 'allow_free_text', 'version'])
+    .where('pemda_id', '=', pemdaId)
+    .executeTakeFirst();
+  return r
+    ? { ppn_rate: normDecimal(r.ppn_rate)!, allow_free_text: r.allow_free_text, version: r.version }
+    : { ppn_rate: '11', allow_free_text: false, version: 0 };
 }
 
 const DECIMAL_RE = /^\d{1,14}([.,]\d{1,4})?$/;
 export const settingsSchema = z.object({
-  ppn_rate: z.string().trim().regex(DECIMAL_RE, 'bud.error.rate_format').refine((v) => parseDecimal(v)! <= 100n * 10_000n, 'bud.error.rate_format'),
+  ppn_rate: z
+    .string()
+    .trim()
+    .regex(DECIMAL_RE, 'bud.error.rate_format')
+    .refine((v) => parseDecimal(v)! <= 100n * 10_000n, 'bud.error.rate_format'),
   allow_free_text: z.boolean(),
   version: z.number().int().min(0).optional(),
 });
 
-export async function updateSettings(db: Db, actor: Principal, input: z.input<typeof settingsSchema>): Promise<Settings> {
+export async function updateSettings(
+  db: Db,
+  actor: Principal,
+  input: z.input<typeof settingsSchema>,
+): Promise<Settings> {
   requireBud(actor, 'bud.settings.write');
   const v = settingsSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
-    await uow.trx.insertInto('bud_setting').values({ pemda_id: pemdaId }).onConflict((oc) => oc.doNothing()).execute();
-    const before = await uow.trx.selectFrom('bud_setting').selectAll().where('pemda_id', '=', pemdaId).forUpdate().executeTakeFirstOrThrow();
+    await uow.trx
+      .insertInto('bud_setting')
+      .values({ pemda_id: pemdaId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const before = await uow.trx
+      .selectFrom('bud_setting')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (v.version !== undefined && v.version !== 0 && v.version !== before.version) throw staleError(before);
     const rate = normDecimal(v.ppn_rate.replace(',', '.'))!;
     const after = await uow.trx
@@ -70,12 +117,22 @@ export async function updateSettings(db: Db, actor: Principal, input: z.input<ty
 
 // ---- sums under lock ------------------------------------------------------------------------------
 async function subSum(trx: Handle, pemdaId: number, subId: number, exclude: string[] = []): Promise<bigint> {
-  let q = trx.selectFrom('bud_line').select(sql<string>`coalesce(sum(total), 0)`.as('s')).where('pemda_id', '=', pemdaId).where('sub_kegiatan_id', '=', subId);
+  let q = trx
+    .selectFrom('bud_line')
+    .select(sql<string>`coalesce(sum(total), 0)`.as('s'))
+    .where('pemda_id', '=', pemdaId)
+    .where('sub_kegiatan_id', '=', subId);
   if (exclude.length) q = q.where('id', 'not in', exclude);
   return BigInt((await q.executeTakeFirstOrThrow()).s);
 }
 
-async function opdSum(trx: Handle, pemdaId: number, stageId: number, opdId: number, exclude: string[] = []): Promise<bigint> {
+async function opdSum(
+  trx: Handle,
+  pemdaId: number,
+  stageId: number,
+  opdId: number,
+  exclude: string[] = [],
+): Promise<bigint> {
   let q = trx
     .selectFrom('bud_line')
     .select(sql<string>`coalesce(sum(total), 0)`.as('s'))
@@ -91,26 +148,64 @@ async function opdSum(trx: Handle, pemdaId: number, stageId: number, opdId: numb
  * Refuse (422) when `adding` on top of the other lines would exceed the sub kegiatan's ceiling or
  * the OPD's; the caller holds both rows FOR UPDATE, so the sums cannot move under it.
  */
-async function enforceCeilings(trx: Trx, pemdaId: number, opd: OpdCeiling, sub: SubKegiatan, adding: bigint, exclude: string[]): Promise<{ sub: bigint; opd: bigint }> {
+async function enforceCeilings(
+  trx: Trx,
+  pemdaId: number,
+  opd: OpdCeiling,
+  sub: SubKegiatan,
+  adding: bigint,
+  exclude: string[],
+): Promise<{ sub: bigint; opd: bigint }> {
   const subOthers = await subSum(trx, pemdaId, sub.id, exclude);
   const subCeiling = BigInt(sub.ceiling);
   if (subOthers + adding > subCeiling) {
     const remaining = subCeiling - subOthers;
-    throw ruleError('total', 'bud.error.over_ceiling', { remaining: rp(remaining), ceiling: rp(subCeiling), total: rp(adding) }, { ceiling: subCeiling.toString(), planned: subOthers.toString(), remaining: remaining.toString(), requested: adding.toString() });
+    throw ruleError(
+      'total',
+      'bud.error.over_ceiling',
+      { remaining: rp(remaining), ceiling: rp(subCeiling), total: rp(adding) },
+      {
+        ceiling: subCeiling.toString(),
+        planned: subOthers.toString(),
+        remaining: remaining.toString(),
+        requested: adding.toString(),
+      },
+    );
   }
   const opdOthers = await opdSum(trx, pemdaId, opd.stage_id, opd.opd_id, exclude);
   const opdCeiling = BigInt(opd.ceiling);
   if (opdOthers + adding > opdCeiling) {
     const remaining = opdCeiling - opdOthers;
-    throw ruleError('total', 'bud.error.over_opd_ceiling', { remaining: rp(remaining), ceiling: rp(opdCeiling), total: rp(adding) }, { ceiling: opdCeiling.toString(), planned: opdOthers.toString(), remaining: remaining.toString(), requested: adding.toString() });
+    throw ruleError(
+      'total',
+      'bud.error.over_opd_ceiling',
+      { remaining: rp(remaining), ceiling: rp(opdCeiling), total: rp(adding) },
+      {
+        ceiling: opdCeiling.toString(),
+        planned: opdOthers.toString(),
+        remaining: remaining.toString(),
+        requested: adding.toString(),
+      },
+    );
   }
   return { sub: subOthers + adding, opd: opdOthers + adding };
 }
 
 /** Store the recomputed sums in the maintained columns (same transaction, same locks). */
-async function storePlanned(trx: Trx, pemdaId: number, opd: OpdCeiling, subId: number | null, sums: { sub?: bigint; opd: bigint }): Promise<void> {
+async function storePlanned(
+  trx: Trx,
+  pemdaId: number,
+  opd: OpdCeiling,
+  subId: number | null,
+  sums: { sub?: bigint; opd: bigint },
+): Promise<void> {
   if (subId !== null && sums.sub !== undefined) {
-    await trx.updateTable('bud_sub_kegiatan').set({ planned: sums.sub.toString() }).where('pemda_id', '=', pemdaId).where('id', '=', subId).execute();
+    await trx
+      .updateTable('bud_sub_kegiatan')
+      .set({ planned: sums.sub.toString() })
+      .where('pemda_id', '=', pemdaId)
+      .where('id', '=', subId)
+      .execute();
   }
   await trx
     .updateTable('bud_opd_ceiling')
@@ -122,13 +217,27 @@ async function storePlanned(trx: Trx, pemdaId: number, opd: OpdCeiling, subId: n
 }
 
 async function refreshPlanned(trx: Trx, pemdaId: number, opd: OpdCeiling, subId: number | null): Promise<void> {
-  const sums = { sub: subId === null ? undefined : await subSum(trx, pemdaId, subId), opd: await opdSum(trx, pemdaId, opd.stage_id, opd.opd_id) };
+  const sums = {
+    sub: subId === null ? undefined : await subSum(trx, pemdaId, subId),
+    opd: await opdSum(trx, pemdaId, opd.stage_id, opd.opd_id),
+  };
   await storePlanned(trx, pemdaId, opd, subId, sums);
 }
 
 // ---- ceilings ------------------------------------------------------------------------------------
-const moneySchema = z.union([z.string().trim().regex(/^\d{1,15}$/, 'bud.error.money_format'), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).transform((v) => BigInt(v));
-export const moneyString = z.string().trim().regex(/^\d{1,15}$/, 'bud.error.money_format');
+const moneySchema = z
+  .union([
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,15}$/, 'bud.error.money_format'),
+    z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  ])
+  .transform((v) => BigInt(v));
+export const moneyString = z
+  .string()
+  .trim()
+  .regex(/^\d{1,15}$/, 'bud.error.money_format');
 
 export const opdCeilingSchema = z.object({
   ceiling: moneyString,
@@ -137,12 +246,29 @@ export const opdCeilingSchema = z.object({
   version: z.number().int().min(1).optional(),
 });
 
-export async function getOpdCeiling(db: Handle, pemdaId: number, stageId: number, opdId: number): Promise<OpdCeiling | undefined> {
-  return db.selectFrom('bud_opd_ceiling').selectAll().where('pemda_id', '=', pemdaId).where('stage_id', '=', stageId).where('opd_id', '=', opdId).executeTakeFirst();
+export async function getOpdCeiling(
+  db: Handle,
+  pemdaId: number,
+  stageId: number,
+  opdId: number,
+): Promise<OpdCeiling | undefined> {
+  return db
+    .selectFrom('bud_opd_ceiling')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('stage_id', '=', stageId)
+    .where('opd_id', '=', opdId)
+    .executeTakeFirst();
 }
 
 /** TAPD sets an OPD's ceiling: never below what its sub kegiatan ceilings allocate or its lines plan. */
-export async function setOpdCeiling(db: Db, actor: Principal, stageId: number, opdId: number, input: z.input<typeof opdCeilingSchema>): Promise<OpdCeiling> {
+export async function setOpdCeiling(
+  db: Db,
+  actor: Principal,
+  stageId: number,
+  opdId: number,
+  input: z.input<typeof opdCeilingSchema>,
+): Promise<OpdCeiling> {
   requireBud(actor, 'bud.ceiling.write');
   const v = opdCeilingSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -164,7 +290,12 @@ export async function setOpdCeiling(db: Db, actor: Principal, stageId: number, o
       .executeTakeFirstOrThrow();
     const allocated = BigInt(alloc.s);
     if (ceiling < planned || ceiling < allocated) {
-      throw ruleError('ceiling', 'bud.error.opd_ceiling_below', { allocated: rp(allocated), planned: rp(planned) }, { allocated: allocated.toString(), planned: planned.toString() });
+      throw ruleError(
+        'ceiling',
+        'bud.error.opd_ceiling_below',
+        { allocated: rp(allocated), planned: rp(planned) },
+        { allocated: allocated.toString(), planned: planned.toString() },
+      );
     }
     const after = await trx
       .updateTable('bud_opd_ceiling')
@@ -182,7 +313,14 @@ export async function setOpdCeiling(db: Db, actor: Principal, stageId: number, o
       .returningAll()
       .executeTakeFirstOrThrow();
     uow.audit({ action: 'ceiling', entity: 'bud_opd', entityId: `${stageId}/${opdId}`, opdId, before, after });
-    await notify(trx, actor, { roles: ['opd_operator', 'opd_head'], opdId, key: 'bud.notify.opd_ceiling', params: { stage: stage.name, ceiling: rp(ceiling) }, link: `/budget/opd/${opdId}?stage_id=${stageId}`, stageId });
+    await notify(trx, actor, {
+      roles: ['opd_operator', 'opd_head'],
+      opdId,
+      key: 'bud.notify.opd_ceiling',
+      params: { stage: stage.name, ceiling: rp(ceiling) },
+      link: `/budget/opd/${opdId}?stage_id=${stageId}`,
+      stageId,
+    });
     return after;
   });
 }
@@ -212,15 +350,26 @@ export const subCeilingSchema = z.object({
 
 export function codeParts(code: string) {
   const s = code.split('.');
-  return { bidang_code: s.slice(0, 2).join('.'), program_code: s.slice(0, 3).join('.'), kegiatan_code: s.slice(0, 5).join('.') };
+  return {
+    bidang_code: s.slice(0, 2).join('.'),
+    program_code: s.slice(0, 3).join('.'),
+    kegiatan_code: s.slice(0, 5).join('.'),
+  };
 }
 
 /** A sub kegiatan of the year's nomenclature, of a bidang the OPD carries out. */
-async function checkSubCode(db: Handle, pemdaId: number, year: number, opdId: number, code: string): Promise<{ name: string; indicator: string; unit: string }> {
+async function checkSubCode(
+  db: Handle,
+  pemdaId: number,
+  year: number,
+  opdId: number,
+  code: string,
+): Promise<{ name: string; indicator: string; unit: string }> {
   const nom = await getNomenclature(db as Db, pemdaId, year, code);
   if (!nom || nom.level !== 'sub_kegiatan') throw ruleError('code', 'bud.error.sub_unknown', { code, year });
   const { bidang_code } = codeParts(code);
-  if (!(await opdCarriesBidang(db as Db, pemdaId, opdId, bidang_code))) throw ruleError('code', 'bud.error.sub_not_carried', { code, bidang: bidang_code });
+  if (!(await opdCarriesBidang(db as Db, pemdaId, opdId, bidang_code)))
+    throw ruleError('code', 'bud.error.sub_not_carried', { code, bidang: bidang_code });
   return { name: nom.name, indicator: nom.indicator, unit: nom.unit };
 }
 
@@ -229,7 +378,13 @@ async function checkSubCode(db: Handle, pemdaId: number, year: number, opdId: nu
  * may choose from. Refuses (422 on `code`) a sub kegiatan that is not in it — also while the Renja
  * is reopened for revision.
  */
-export async function requireRenjaItem(trx: Handle, pemdaId: number, year: number, opdId: number, code: string): Promise<RenjaItemRef> {
+export async function requireRenjaItem(
+  trx: Handle,
+  pemdaId: number,
+  year: number,
+  opdId: number,
+  code: string,
+): Promise<RenjaItemRef> {
   const item = await getApprovedRenjaItem(trx, pemdaId, year, opdId, code);
   if (!item) throw ruleError('code', 'bud.error.sub_not_in_renja', { code, year });
   return item;
@@ -242,7 +397,11 @@ export async function fundingSourceIdOf(db: Handle, pemdaId: number, code: strin
 }
 
 /** The RKA details of a sub kegiatan added from its Renja item (TAPD's ceilings, the RKPD start). */
-export function renjaDetails(nom: { indicator: string; unit: string }, renja: RenjaItemRef, fundingSourceId: number | null) {
+export function renjaDetails(
+  nom: { indicator: string; unit: string },
+  renja: RenjaItemRef,
+  fundingSourceId: number | null,
+) {
   return {
     output_indicator: nom.indicator,
     target_volume: renja.target,
@@ -258,11 +417,22 @@ function checkMonths(from: number, to: number): void {
 }
 
 export async function getSub(db: Handle, pemdaId: number, id: number): Promise<SubKegiatan | undefined> {
-  return db.selectFrom('bud_sub_kegiatan').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('bud_sub_kegiatan')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 async function lockSub(trx: Trx, pemdaId: number, id: number): Promise<SubKegiatan> {
-  const s = await trx.selectFrom('bud_sub_kegiatan').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).forUpdate().executeTakeFirst();
+  const s = await trx
+    .selectFrom('bud_sub_kegiatan')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
   if (!s) throw notFound('bud.error.sub_unknown');
   return s;
 }
@@ -287,7 +457,13 @@ async function assertOpdMayWrite(trx: Trx, stage: Stage, opd: OpdCeiling, sub: S
 }
 
 /** Take the locks of a sub kegiatan's write in the fixed order: stage FOR SHARE, OPD row, sub kegiatan. */
-async function lockSubRows(trx: Trx, pemdaId: number, stageId: number, opdId: number, subId: number): Promise<{ stage: Stage; opd: OpdCeiling; sub: SubKegiatan }> {
+async function lockSubRows(
+  trx: Trx,
+  pemdaId: number,
+  stageId: number,
+  opdId: number,
+  subId: number,
+): Promise<{ stage: Stage; opd: OpdCeiling; sub: SubKegiatan }> {
   const stage = await shareStage(trx, pemdaId, stageId);
   const opd = (await lockOpdRow(trx, pemdaId, stageId, opdId))!;
   const sub = await lockSub(trx, pemdaId, subId);
@@ -295,7 +471,13 @@ async function lockSubRows(trx: Trx, pemdaId: number, stageId: number, opdId: nu
 }
 
 /** The locks of {@link lockSubRows}, then that the OPD may write in the sub kegiatan now. */
-async function lockSubForWrite(trx: Trx, pemdaId: number, stageId: number, opdId: number, subId: number): Promise<{ stage: Stage; opd: OpdCeiling; sub: SubKegiatan }> {
+async function lockSubForWrite(
+  trx: Trx,
+  pemdaId: number,
+  stageId: number,
+  opdId: number,
+  subId: number,
+): Promise<{ stage: Stage; opd: OpdCeiling; sub: SubKegiatan }> {
   const locked = await lockSubRows(trx, pemdaId, stageId, opdId, subId);
   await assertOpdMayWrite(trx, locked.stage, locked.opd, locked.sub);
   return locked;
@@ -306,7 +488,13 @@ async function lockSubForWrite(trx: Trx, pemdaId: number, stageId: number, opdId
  * sub kegiatan of the OPD's approved Renja of the year: its target, unit, region, location and
  * funding source are taken over from the Renja item where the request leaves them out (or null).
  */
-export async function createSub(db: Db, actor: Principal, stageId: number, opdId: number, input: z.input<typeof subCreateSchema>): Promise<SubKegiatan> {
+export async function createSub(
+  db: Db,
+  actor: Principal,
+  stageId: number,
+  opdId: number,
+  input: z.input<typeof subCreateSchema>,
+): Promise<SubKegiatan> {
   requireBud(actor, 'bud.line.write', opdId);
   const v = subCreateSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -318,7 +506,14 @@ export async function createSub(db: Db, actor: Principal, stageId: number, opdId
     await assertNotLocked(trx, pemdaId, stageId, opdId, v.code);
     const nom = await checkSubCode(trx, pemdaId, stage.year, opdId, v.code);
     const renja = await requireRenjaItem(trx, pemdaId, stage.year, opdId, v.code);
-    const exists = await trx.selectFrom('bud_sub_kegiatan').select('id').where('pemda_id', '=', pemdaId).where('stage_id', '=', stageId).where('opd_id', '=', opdId).where('code', '=', v.code).executeTakeFirst();
+    const exists = await trx
+      .selectFrom('bud_sub_kegiatan')
+      .select('id')
+      .where('pemda_id', '=', pemdaId)
+      .where('stage_id', '=', stageId)
+      .where('opd_id', '=', opdId)
+      .where('code', '=', v.code)
+      .executeTakeFirst();
     if (exists) throw ruleError('code', 'bud.error.sub_exists', { code: v.code });
     checkMonths(v.month_from ?? 1, v.month_to ?? 12);
     const row = await trx
@@ -341,13 +536,24 @@ export async function createSub(db: Db, actor: Principal, stageId: number, opdId
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    uow.audit({ action: 'create', entity: 'bud_sub_kegiatan', entityId: row.id, opdId, after: { ...row, renja_item_id: renja.renjaItemId } });
+    uow.audit({
+      action: 'create',
+      entity: 'bud_sub_kegiatan',
+      entityId: row.id,
+      opdId,
+      after: { ...row, renja_item_id: renja.renjaItemId },
+    });
     return row;
   });
 }
 
 /** The OPD operator edits the RKA details of a sub kegiatan (optimistic version). */
-export async function updateSub(db: Db, actor: Principal, id: number, input: z.input<typeof subUpdateSchema>): Promise<SubKegiatan> {
+export async function updateSub(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: z.input<typeof subUpdateSchema>,
+): Promise<SubKegiatan> {
   const v = subUpdateSchema.parse(input);
   const pemdaId = actor.pemdaId;
   const head = await getSub(db, pemdaId, id);
@@ -368,7 +574,8 @@ export async function updateSub(db: Db, actor: Principal, id: number, input: z.i
         region_id: v.region_id === undefined ? before.region_id : v.region_id,
         location: v.location ?? before.location,
         output_indicator: v.output_indicator ?? before.output_indicator,
-        target_volume: v.target_volume === undefined ? before.target_volume : (v.target_volume?.replace(',', '.') ?? null),
+        target_volume:
+          v.target_volume === undefined ? before.target_volume : (v.target_volume?.replace(',', '.') ?? null),
         target_unit: v.target_unit ?? before.target_unit,
         month_from: monthFrom,
         month_to: monthTo,
@@ -391,7 +598,13 @@ export async function updateSub(db: Db, actor: Principal, id: number, input: z.i
  * only one of the OPD's approved Renja, with the Renja item's details): never below what its lines
  * plan, and the OPD's sub kegiatan ceilings never above the OPD's.
  */
-export async function setSubCeiling(db: Db, actor: Principal, stageId: number, opdId: number, input: z.input<typeof subCeilingSchema>): Promise<SubKegiatan> {
+export async function setSubCeiling(
+  db: Db,
+  actor: Principal,
+  stageId: number,
+  opdId: number,
+  input: z.input<typeof subCeilingSchema>,
+): Promise<SubKegiatan> {
   requireBud(actor, 'bud.ceiling.write');
   const v = subCeilingSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -415,7 +628,19 @@ export async function setSubCeiling(db: Db, actor: Principal, stageId: number, o
       const renja = await requireRenjaItem(trx, pemdaId, stage.year, opdId, v.code);
       before = await trx
         .insertInto('bud_sub_kegiatan')
-        .values({ pemda_id: pemdaId, stage_id: stageId, opd_id: opdId, code: v.code, ...codeParts(v.code), name: nom.name, ...renjaDetails(nom, renja, v.funding_source_id ?? (await fundingSourceIdOf(trx, pemdaId, renja.fundingSourceCode))) })
+        .values({
+          pemda_id: pemdaId,
+          stage_id: stageId,
+          opd_id: opdId,
+          code: v.code,
+          ...codeParts(v.code),
+          name: nom.name,
+          ...renjaDetails(
+            nom,
+            renja,
+            v.funding_source_id ?? (await fundingSourceIdOf(trx, pemdaId, renja.fundingSourceCode)),
+          ),
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
     } else if (v.version !== undefined && v.version !== before.version) {
@@ -423,7 +648,13 @@ export async function setSubCeiling(db: Db, actor: Principal, stageId: number, o
     }
     const ceiling = BigInt(v.ceiling);
     const planned = await subSum(trx, pemdaId, before.id);
-    if (ceiling < planned) throw ruleError('ceiling', 'bud.error.ceiling_below_planned', { planned: rp(planned) }, { planned: planned.toString() });
+    if (ceiling < planned)
+      throw ruleError(
+        'ceiling',
+        'bud.error.ceiling_below_planned',
+        { planned: rp(planned) },
+        { planned: planned.toString() },
+      );
     const others = await trx
       .selectFrom('bud_sub_kegiatan')
       .select(sql<string>`coalesce(sum(ceiling), 0)`.as('s'))
@@ -433,7 +664,13 @@ export async function setSubCeiling(db: Db, actor: Principal, stageId: number, o
       .where('id', '<>', before.id)
       .executeTakeFirstOrThrow();
     const available = BigInt(opd.ceiling) - BigInt(others.s);
-    if (ceiling > available) throw ruleError('ceiling', 'bud.error.over_opd_allocation', { available: rp(available) }, { available: available.toString() });
+    if (ceiling > available)
+      throw ruleError(
+        'ceiling',
+        'bud.error.over_opd_allocation',
+        { available: rp(available) },
+        { available: available.toString() },
+      );
     const after = await trx
       .updateTable('bud_sub_kegiatan')
       .set({
@@ -465,7 +702,12 @@ export async function deleteSub(db: Db, actor: Principal, id: number, version: n
     if (before.version !== version) throw staleError(subOut(before));
     if (actor.role === 'tapd') assertStageOpen(stage);
     else await assertOpdMayWrite(trx, stage, opd, before);
-    const n = await trx.selectFrom('bud_line').select((eb) => eb.fn.countAll<string>().as('n')).where('pemda_id', '=', pemdaId).where('sub_kegiatan_id', '=', id).executeTakeFirstOrThrow();
+    const n = await trx
+      .selectFrom('bud_line')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('pemda_id', '=', pemdaId)
+      .where('sub_kegiatan_id', '=', id)
+      .executeTakeFirstOrThrow();
     if (Number(n.n) > 0) throw ruleError(null, 'bud.error.sub_has_lines', { count: n.n });
     await trx.deleteFrom('bud_travel').where('pemda_id', '=', pemdaId).where('sub_kegiatan_id', '=', id).execute();
     await trx.deleteFrom('bud_review').where('pemda_id', '=', pemdaId).where('sub_kegiatan_id', '=', id).execute();
@@ -528,7 +770,12 @@ export function subOut(s: SubKegiatan): SubOut {
   };
 }
 
-export async function listSubs(db: Db, pemdaId: number, stageId: number, opdId: number): Promise<Array<SubKegiatan & { lines: number }>> {
+export async function listSubs(
+  db: Db,
+  pemdaId: number,
+  stageId: number,
+  opdId: number,
+): Promise<Array<SubKegiatan & { lines: number }>> {
   const rows = await db
     .selectFrom('bud_sub_kegiatan as s')
     .selectAll('s')
@@ -549,7 +796,10 @@ export async function listSubs(db: Db, pemdaId: number, stageId: number, opdId: 
 }
 
 // ---- lines -------------------------------------------------------------------------------------------
-const factorSchema = z.object({ v: z.string().trim().regex(DECIMAL_RE, 'bud.error.factor_format'), u: z.string().trim().min(1, 'bud.error.factor_unit').max(30) });
+const factorSchema = z.object({
+  v: z.string().trim().regex(DECIMAL_RE, 'bud.error.factor_format'),
+  u: z.string().trim().min(1, 'bud.error.factor_unit').max(30),
+});
 
 export const lineInputSchema = z.object({
   account_code: z.string().trim().min(1).max(40),
@@ -607,10 +857,18 @@ const ACCOUNT_CLASS: Record<LineKind, string> = { belanja: '5', pendapatan: '4',
  * accounts include it and whose price caps the unit price (or, where the Pemda allows it, a
  * free-text item, flagged); exact factors; the amounts by the one rounding rule (calc.ts).
  */
-export async function priceLine(db: Handle, pemdaId: number, year: number, settings: Settings, kind: LineKind, v: LineInput): Promise<PricedLine> {
+export async function priceLine(
+  db: Handle,
+  pemdaId: number,
+  year: number,
+  settings: Settings,
+  kind: LineKind,
+  v: LineInput,
+): Promise<PricedLine> {
   const code = v.account_code.trim();
   if (!isLeafAccount(code)) throw ruleError('account_code', 'bud.error.account_not_leaf', { code });
-  if (!code.startsWith(`${ACCOUNT_CLASS[kind]}.`)) throw ruleError('account_code', `bud.error.account_class_${kind}`, { code });
+  if (!code.startsWith(`${ACCOUNT_CLASS[kind]}.`))
+    throw ruleError('account_code', `bud.error.account_class_${kind}`, { code });
   const account = await getAccount(db as Db, pemdaId, year, code);
   if (!account || !account.active) throw ruleError('account_code', 'bud.error.account_unknown', { code, year });
   const factors = parseFactors(v.factors);
@@ -625,11 +883,17 @@ export async function priceLine(db: Handle, pemdaId: number, year: number, setti
     const it = await getCurrentPrice(db, pemdaId, v.item_id);
     if (!it || it.year !== year) throw ruleError('item_id', 'bud.error.item_unknown', { year });
     if (!it.accounts.includes(code)) {
-      throw ruleError('account_code', 'bud.error.account_not_allowed', { code, item: `${it.code} ${it.name}`, accounts: it.accounts.join(', ') }, { allowed: it.accounts });
+      throw ruleError(
+        'account_code',
+        'bud.error.account_not_allowed',
+        { code, item: `${it.code} ${it.name}`, accounts: it.accounts.join(', ') },
+        { allowed: it.accounts },
+      );
     }
     const max = BigInt(it.price);
     if (unitPrice === null) unitPrice = max;
-    if (unitPrice > max) throw ruleError('unit_price', 'bud.error.price_above_catalogue', { max: rp(max) }, { max: max.toString() });
+    if (unitPrice > max)
+      throw ruleError('unit_price', 'bud.error.price_above_catalogue', { max: rp(max) }, { max: max.toString() });
     item = { id: it.itemId, version: it.version, kind: it.kind, code: it.code, price: max };
     name = it.name;
     spec = it.spec;
@@ -789,7 +1053,8 @@ function mergeInput(cur: Line, v: LineUpdateInput): LineInput {
   const base = inputOf(cur);
   const itemChanged = v.item_id !== undefined && v.item_id !== cur.item_id;
   const merged: LineInput = { ...base };
-  for (const [k, val] of Object.entries(v)) if (val !== undefined && k !== 'version') (merged as Record<string, unknown>)[k] = val;
+  for (const [k, val] of Object.entries(v))
+    if (val !== undefined && k !== 'version') (merged as Record<string, unknown>)[k] = val;
   if (itemChanged && v.unit_price === undefined) delete merged.unit_price;
   if (itemChanged && v.item_id) {
     delete merged.name;
@@ -800,20 +1065,35 @@ function mergeInput(cur: Line, v: LineUpdateInput): LineInput {
 }
 
 async function lockLine(trx: Trx, pemdaId: number, id: string): Promise<Line | undefined> {
-  return trx.selectFrom('bud_line').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom('bud_line')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export async function getLine(db: Handle, pemdaId: number, id: string): Promise<Line | undefined> {
   return db.selectFrom('bud_line').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
 }
 
-export async function listLines(db: Db, pemdaId: number, f: { subId?: number; stageId?: number; opdId?: number; kind?: LineKind; limit?: number; offset?: number }): Promise<Line[]> {
+export async function listLines(
+  db: Db,
+  pemdaId: number,
+  f: { subId?: number; stageId?: number; opdId?: number; kind?: LineKind; limit?: number; offset?: number },
+): Promise<Line[]> {
   let q = db.selectFrom('bud_line').selectAll().where('pemda_id', '=', pemdaId);
   if (f.subId !== undefined) q = q.where('sub_kegiatan_id', '=', f.subId);
   if (f.stageId !== undefined) q = q.where('stage_id', '=', f.stageId);
   if (f.opdId !== undefined) q = q.where('opd_id', '=', f.opdId);
   if (f.kind) q = q.where('kind', '=', f.kind);
-  q = q.orderBy('sub_kegiatan_code').orderBy('account_code').orderBy('group_header').orderBy('description_header').orderBy('id');
+  q = q
+    .orderBy('sub_kegiatan_code')
+    .orderBy('account_code')
+    .orderBy('group_header')
+    .orderBy('description_header')
+    .orderBy('id');
   if (f.limit) q = q.limit(f.limit).offset(f.offset ?? 0);
   return q.execute();
 }
@@ -833,7 +1113,10 @@ export async function createLine(db: Db, actor: Principal, subId: number, input:
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { stage, opd, sub } = await lockSubForWrite(trx, pemdaId, head.stage_id, head.opd_id, subId);
-    const priced = await priceLine(trx, pemdaId, stage.year, await getSettings(trx, pemdaId), 'belanja', { ...v, funding_source_id: v.funding_source_id ?? sub.funding_source_id });
+    const priced = await priceLine(trx, pemdaId, stage.year, await getSettings(trx, pemdaId), 'belanja', {
+      ...v,
+      funding_source_id: v.funding_source_id ?? sub.funding_source_id,
+    });
     const sums = await enforceCeilings(trx, pemdaId, opd, sub, BigInt(priced.total), []);
     const row = await trx
       .insertInto('bud_line')
@@ -858,7 +1141,14 @@ export async function createLine(db: Db, actor: Principal, subId: number, input:
 }
 
 /** Add a revenue (accounts 4) or financing (accounts 6) line to an OPD that TAPD allows it for. */
-export async function createOpdLine(db: Db, actor: Principal, stageId: number, opdId: number, kind: 'pendapatan' | 'pembiayaan', input: LineInput): Promise<LineOut> {
+export async function createOpdLine(
+  db: Db,
+  actor: Principal,
+  stageId: number,
+  opdId: number,
+  kind: 'pendapatan' | 'pembiayaan',
+  input: LineInput,
+): Promise<LineOut> {
   requireBud(actor, 'bud.line.write', opdId);
   const v = lineInputSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -866,12 +1156,23 @@ export async function createOpdLine(db: Db, actor: Principal, stageId: number, o
     const trx = uow.trx;
     const stage = await shareStage(trx, pemdaId, stageId);
     const opd = await lockOpdRow(trx, pemdaId, stageId, opdId);
-    if (!opd || !(kind === 'pendapatan' ? opd.allow_revenue : opd.allow_financing)) throw ruleError('kind', `bud.error.${kind}_not_allowed`);
+    if (!opd || !(kind === 'pendapatan' ? opd.allow_revenue : opd.allow_financing))
+      throw ruleError('kind', `bud.error.${kind}_not_allowed`);
     assertRkaInputOpen(stage, opd);
     const priced = await priceLine(trx, pemdaId, stage.year, await getSettings(trx, pemdaId), kind, v);
     const row = await trx
       .insertInto('bud_line')
-      .values({ pemda_id: pemdaId, stage_id: stageId, opd_id: opdId, kind, sub_kegiatan_id: null, sub_kegiatan_code: null, kegiatan_code: null, program_code: null, ...lineValues(priced, actor) })
+      .values({
+        pemda_id: pemdaId,
+        stage_id: stageId,
+        opd_id: opdId,
+        kind,
+        sub_kegiatan_id: null,
+        sub_kegiatan_code: null,
+        kegiatan_code: null,
+        program_code: null,
+        ...lineValues(priced, actor),
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const out = lineOut(row);
@@ -912,7 +1213,14 @@ export async function updateLine(db: Db, actor: Principal, id: string, input: Li
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { stage, opd, sub, line } = await lockForLineWrite(trx, actor, head, v.version);
-    const priced = await priceLine(trx, pemdaId, stage.year, await getSettings(trx, pemdaId), line.kind, mergeInput(line, v));
+    const priced = await priceLine(
+      trx,
+      pemdaId,
+      stage.year,
+      await getSettings(trx, pemdaId),
+      line.kind,
+      mergeInput(line, v),
+    );
     const sums = sub ? await enforceCeilings(trx, pemdaId, opd, sub, BigInt(priced.total), [line.id]) : null;
     const row = await trx
       .updateTable('bud_line')
@@ -925,7 +1233,14 @@ export async function updateLine(db: Db, actor: Principal, id: string, input: Li
     if (!row) throw staleError(lineOut(line));
     if (sub && sums) await storePlanned(trx, pemdaId, opd, sub.id, sums);
     const out = lineOut(row);
-    uow.audit({ action: 'update', entity: 'bud_line', entityId: out.id, opdId: line.opd_id, before: lineOut(line), after: out });
+    uow.audit({
+      action: 'update',
+      entity: 'bud_line',
+      entityId: out.id,
+      opdId: line.opd_id,
+      before: lineOut(line),
+      after: out,
+    });
     return out;
   });
 }
@@ -940,7 +1255,13 @@ export async function deleteLine(db: Db, actor: Principal, id: string, version: 
     const { opd, sub, line } = await lockForLineWrite(trx, actor, head, version);
     await trx.deleteFrom('bud_line').where('pemda_id', '=', pemdaId).where('id', '=', line.id).execute();
     if (sub) await refreshPlanned(trx, pemdaId, opd, sub.id);
-    uow.audit({ action: 'delete', entity: 'bud_line', entityId: String(line.id), opdId: line.opd_id, before: lineOut(line) });
+    uow.audit({
+      action: 'delete',
+      entity: 'bud_line',
+      entityId: String(line.id),
+      opdId: line.opd_id,
+      before: lineOut(line),
+    });
   });
 }
 
@@ -956,7 +1277,13 @@ export interface Preview {
 }
 
 /** Price a line without writing (the live total and remaining ceiling of the editor). */
-export async function previewLine(db: Db, actor: Principal, subId: number, input: unknown, lineId?: string): Promise<Preview> {
+export async function previewLine(
+  db: Db,
+  actor: Principal,
+  subId: number,
+  input: unknown,
+  lineId?: string,
+): Promise<Preview> {
   const pemdaId = actor.pemdaId;
   const sub = await getSub(db, pemdaId, subId);
   if (!sub) throw notFound('bud.error.sub_unknown');
@@ -964,15 +1291,33 @@ export async function previewLine(db: Db, actor: Principal, subId: number, input
   const stage = await requireStage(db, pemdaId, sub.stage_id);
   const others = await subSum(db, pemdaId, subId, lineId ? [lineId] : []);
   const ceiling = BigInt(sub.ceiling);
-  const base = { ceiling: ceiling.toString(), planned_others: others.toString(), remaining_before: (ceiling - others).toString() };
+  const base = {
+    ceiling: ceiling.toString(),
+    planned_others: others.toString(),
+    remaining_before: (ceiling - others).toString(),
+  };
   const parsed = lineInputSchema.safeParse(input);
   if (!parsed.success) {
-    return { line: null, errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })), ...base, remaining_after: base.remaining_before };
+    return {
+      line: null,
+      errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+      ...base,
+      remaining_after: base.remaining_before,
+    };
   }
   try {
     const line = await priceLine(db, pemdaId, stage.year, await getSettings(db, pemdaId), 'belanja', parsed.data);
     const after = ceiling - others - BigInt(line.total);
-    const errors = after < 0n ? [{ field: 'total', message: 'bud.error.over_ceiling', params: { remaining: rp(ceiling - others), ceiling: rp(ceiling), total: rp(BigInt(line.total)) } }] : [];
+    const errors =
+      after < 0n
+        ? [
+            {
+              field: 'total',
+              message: 'bud.error.over_ceiling',
+              params: { remaining: rp(ceiling - others), ceiling: rp(ceiling), total: rp(BigInt(line.total)) },
+            },
+          ]
+        : [];
     return { line, errors, ...base, remaining_after: after.toString() };
   } catch (err) {
     const e = err as { fields?: Array<{ field: string; message: string; params?: Record<string, string | number> }> };

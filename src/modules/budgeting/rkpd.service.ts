@@ -71,7 +71,9 @@ interface OpdPlan {
   ceiling: bigint;
   planned: bigint;
   updates: Array<{ sub: SubKegiatan; ceiling: bigint; planned: bigint; fundingId: number | null }>;
-  creates: Array<ReturnType<typeof codeParts> & ReturnType<typeof renjaDetails> & { code: string; name: string; ceiling: string }>;
+  creates: Array<
+    ReturnType<typeof codeParts> & ReturnType<typeof renjaDetails> & { code: string; name: string; ceiling: string }
+  >;
   unchanged: number;
 }
 
@@ -85,7 +87,12 @@ interface OpdPlan {
  * (`details.conflicts`). Locks as every writer does: stage FOR SHARE, then per OPD (in id order) the
  * OPD ceiling row and its sub kegiatan FOR UPDATE.
  */
-export async function initCeilingsFromRkpd(db: Db, actor: Principal, stageId: number, input: z.input<typeof rkpdInitSchema> = {}): Promise<RkpdInitResult> {
+export async function initCeilingsFromRkpd(
+  db: Db,
+  actor: Principal,
+  stageId: number,
+  input: z.input<typeof rkpdInitSchema> = {},
+): Promise<RkpdInitResult> {
   requireBud(actor, 'bud.ceiling.write');
   const v = rkpdInitSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -100,9 +107,15 @@ export async function initCeilingsFromRkpd(db: Db, actor: Principal, stageId: nu
     if (!items.length) throw ruleError('opd_id', 'bud.error.rkpd_no_opd', { year });
 
     const funding = new Map((await listFundingSources(trx, pemdaId)).map((f) => [f.code, f.id]));
-    const renja = new Map((await listApprovedRenjaItems(trx, pemdaId, year, v.opd_id)).map((r) => [`${r.opdId}|${r.subKegiatanCode}`, r]));
+    const renja = new Map(
+      (await listApprovedRenjaItems(trx, pemdaId, year, v.opd_id)).map((r) => [`${r.opdId}|${r.subKegiatanCode}`, r]),
+    );
     const bidangs = [...new Set(items.map((x) => codeParts(x.subKegiatanCode).bidang_code))];
-    const noms = new Map((await listNomenclature(trx, pemdaId, year, { level: 'sub_kegiatan', under: bidangs, includeInactive: true })).map((n) => [n.code, n]));
+    const noms = new Map(
+      (
+        await listNomenclature(trx, pemdaId, year, { level: 'sub_kegiatan', under: bidangs, includeInactive: true })
+      ).map((n) => [n.code, n]),
+    );
     const byOpd = new Map<number, typeof items>();
     for (const x of items) (byOpd.get(x.opdId) ?? byOpd.set(x.opdId, []).get(x.opdId)!).push(x);
 
@@ -111,7 +124,15 @@ export async function initCeilingsFromRkpd(db: Db, actor: Principal, stageId: nu
     const plans: OpdPlan[] = [];
     for (const opdId of [...byOpd.keys()].sort((a, b) => a - b)) {
       const opdRow = (await lockOpdRow(trx, pemdaId, stageId, opdId, true))!;
-      const subs = await trx.selectFrom('bud_sub_kegiatan').selectAll().where('pemda_id', '=', pemdaId).where('stage_id', '=', stageId).where('opd_id', '=', opdId).orderBy('id').forUpdate().execute();
+      const subs = await trx
+        .selectFrom('bud_sub_kegiatan')
+        .selectAll()
+        .where('pemda_id', '=', pemdaId)
+        .where('stage_id', '=', stageId)
+        .where('opd_id', '=', opdId)
+        .orderBy('id')
+        .forUpdate()
+        .execute();
       const sums = await trx
         .selectFrom('bud_line')
         .select(['sub_kegiatan_id', sql<string>`sum(total)`.as('s')])
@@ -124,7 +145,15 @@ export async function initCeilingsFromRkpd(db: Db, actor: Principal, stageId: nu
       const plannedOf = new Map(sums.map((r) => [r.sub_kegiatan_id, BigInt(r.s)]));
       const opdPlanned = sums.reduce((a, r) => a + BigInt(r.s), 0n);
       const bidangOfOpd = new Set(await listOpdBidang(trx, pemdaId, opdId));
-      const plan: OpdPlan = { opdId, before: opdRow, ceiling: 0n, planned: opdPlanned, updates: [], creates: [], unchanged: 0 };
+      const plan: OpdPlan = {
+        opdId,
+        before: opdRow,
+        ceiling: 0n,
+        planned: opdPlanned,
+        updates: [],
+        creates: [],
+        unchanged: 0,
+      };
       const named = new Set<string>();
       for (const it of byOpd.get(opdId)!) {
         const ceiling = BigInt(it.paguIndikatif);
@@ -133,7 +162,14 @@ export async function initCeilingsFromRkpd(db: Db, actor: Principal, stageId: nu
         if (sub) {
           named.add(sub.code);
           const planned = plannedOf.get(sub.id) ?? 0n;
-          if (ceiling < planned) conflicts.push({ opd_id: opdId, code: sub.code, sub_kegiatan_id: sub.id, rkpd_ceiling: ceiling.toString(), planned: planned.toString() });
+          if (ceiling < planned)
+            conflicts.push({
+              opd_id: opdId,
+              code: sub.code,
+              sub_kegiatan_id: sub.id,
+              rkpd_ceiling: ceiling.toString(),
+              planned: planned.toString(),
+            });
           const newFunding = sub.funding_source_id ?? fundingId;
           if (BigInt(sub.ceiling) === ceiling && newFunding === sub.funding_source_id) plan.unchanged++;
           else plan.updates.push({ sub, ceiling, planned, fundingId: newFunding });
@@ -144,16 +180,37 @@ export async function initCeilingsFromRkpd(db: Db, actor: Principal, stageId: nu
         const nom = noms.get(it.subKegiatanCode);
         const carried = bidangOfOpd.has(codeParts(it.subKegiatanCode).bidang_code);
         if (!nom || !carried || !ref) {
-          skipped.push({ opd_id: opdId, code: it.subKegiatanCode, reason: !nom ? 'bud.error.sub_unknown' : !carried ? 'bud.error.sub_not_carried' : 'bud.error.sub_not_in_renja' });
+          skipped.push({
+            opd_id: opdId,
+            code: it.subKegiatanCode,
+            reason: !nom
+              ? 'bud.error.sub_unknown'
+              : !carried
+                ? 'bud.error.sub_not_carried'
+                : 'bud.error.sub_not_in_renja',
+          });
           continue;
         }
         const fromRenja = ref.fundingSourceCode ? (funding.get(ref.fundingSourceCode) ?? null) : null;
-        plan.creates.push({ code: it.subKegiatanCode, ...codeParts(it.subKegiatanCode), name: nom.name, ...renjaDetails(nom, ref, fundingId ?? fromRenja), ceiling: ceiling.toString() });
+        plan.creates.push({
+          code: it.subKegiatanCode,
+          ...codeParts(it.subKegiatanCode),
+          name: nom.name,
+          ...renjaDetails(nom, ref, fundingId ?? fromRenja),
+          ceiling: ceiling.toString(),
+        });
         plan.ceiling += ceiling;
       }
       // the OPD's other sub kegiatan keep their ceilings, inside the OPD's
       for (const s of subs) if (!named.has(s.code)) plan.ceiling += BigInt(s.ceiling);
-      if (plan.ceiling < opdPlanned) conflicts.push({ opd_id: opdId, code: null, sub_kegiatan_id: null, rkpd_ceiling: plan.ceiling.toString(), planned: opdPlanned.toString() });
+      if (plan.ceiling < opdPlanned)
+        conflicts.push({
+          opd_id: opdId,
+          code: null,
+          sub_kegiatan_id: null,
+          rkpd_ceiling: plan.ceiling.toString(),
+          planned: opdPlanned.toString(),
+        });
       plans.push(plan);
     }
     if (conflicts.length) {
@@ -167,12 +224,25 @@ export async function initCeilingsFromRkpd(db: Db, actor: Principal, stageId: nu
       for (const u of plan.updates) {
         const after = await trx
           .updateTable('bud_sub_kegiatan')
-          .set({ ceiling: u.ceiling.toString(), planned: u.planned.toString(), funding_source_id: u.fundingId, version: u.sub.version + 1, updated_at: now })
+          .set({
+            ceiling: u.ceiling.toString(),
+            planned: u.planned.toString(),
+            funding_source_id: u.fundingId,
+            version: u.sub.version + 1,
+            updated_at: now,
+          })
           .where('pemda_id', '=', pemdaId)
           .where('id', '=', u.sub.id)
           .returningAll()
           .executeTakeFirstOrThrow();
-        uow.audit({ action: 'ceiling_from_rkpd', entity: 'bud_sub_kegiatan', entityId: after.id, opdId, before: u.sub, after });
+        uow.audit({
+          action: 'ceiling_from_rkpd',
+          entity: 'bud_sub_kegiatan',
+          entityId: after.id,
+          opdId,
+          before: u.sub,
+          after,
+        });
       }
       if (plan.creates.length) {
         const rows = await trx
@@ -180,7 +250,8 @@ export async function initCeilingsFromRkpd(db: Db, actor: Principal, stageId: nu
           .values(plan.creates.map((c) => ({ ...c, pemda_id: pemdaId, stage_id: stageId, opd_id: opdId })))
           .returningAll()
           .execute();
-        for (const row of rows) uow.audit({ action: 'create_from_rkpd', entity: 'bud_sub_kegiatan', entityId: row.id, opdId, after: row });
+        for (const row of rows)
+          uow.audit({ action: 'create_from_rkpd', entity: 'bud_sub_kegiatan', entityId: row.id, opdId, after: row });
       }
       result.created += plan.creates.length;
       result.updated += plan.updates.length;
@@ -197,10 +268,24 @@ export async function initCeilingsFromRkpd(db: Db, actor: Principal, stageId: nu
           .where('opd_id', '=', opdId)
           .returningAll()
           .executeTakeFirstOrThrow();
-        uow.audit({ action: 'ceiling_from_rkpd', entity: 'bud_opd', entityId: `${stageId}/${opdId}`, opdId, before: plan.before, after });
+        uow.audit({
+          action: 'ceiling_from_rkpd',
+          entity: 'bud_opd',
+          entityId: `${stageId}/${opdId}`,
+          opdId,
+          before: plan.before,
+          after,
+        });
       }
       if (ceilingBefore !== ceiling || plan.updates.length || plan.creates.length) {
-        await notify(trx, actor, { roles: ['opd_operator', 'opd_head'], opdId, key: 'bud.notify.opd_ceiling', params: { stage: stage.name, ceiling: rp(plan.ceiling) }, link: `/budget/opd/${opdId}?stage_id=${stageId}`, stageId });
+        await notify(trx, actor, {
+          roles: ['opd_operator', 'opd_head'],
+          opdId,
+          key: 'bud.notify.opd_ceiling',
+          params: { stage: stage.name, ceiling: rp(plan.ceiling) },
+          link: `/budget/opd/${opdId}?stage_id=${stageId}`,
+          stageId,
+        });
       }
     }
     return result;

@@ -11,7 +11,15 @@ import type { SeedContext } from '../../core/module.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import type { Principal, Role } from '../../core/roles.ts';
-import { importFile, listFundingSources, listOpds, listRegions, getNomenclature, listNomenclature, listOpdBidang } from '../master-data/index.ts';
+import {
+  importFile,
+  listFundingSources,
+  listOpds,
+  listRegions,
+  getNomenclature,
+  listNomenclature,
+  listOpdBidang,
+} from '../master-data/index.ts';
 import { searchCatalogue, listProvinces, type PricedItem } from '../catalogue/index.ts';
 import { findUserByUsername } from '../users/index.ts';
 import { computeAmounts, normDecimal, parseFactors } from './calc.ts';
@@ -43,7 +51,10 @@ const rng = demoRandom;
 
 /** Which accounts suit a sub kegiatan, by words of its name (the rest: office supplies and meetings). */
 const THEMES: Array<[RegExp, string[]]> = [
-  [/rapat|koordinasi|konsultasi/i, ['5.1.02.01.01.0052', '5.1.02.01.01.0024', '5.1.02.02.01.0003', '5.1.02.04.01.0004']],
+  [
+    /rapat|koordinasi|konsultasi/i,
+    ['5.1.02.01.01.0052', '5.1.02.01.01.0024', '5.1.02.02.01.0003', '5.1.02.04.01.0004'],
+  ],
   [/logistik/i, ['5.1.02.01.01.0024', '5.1.02.01.01.0025', '5.1.02.01.01.0029', '5.1.02.01.01.0004']],
   [/cetak|penggandaan/i, ['5.1.02.01.01.0026', '5.1.02.01.01.0025']],
   [/bacaan|peraturan/i, ['5.1.02.02.01.0062']],
@@ -74,24 +85,57 @@ interface DemoLine {
   tax: boolean;
 }
 
-async function principal(db: Db, pemdaId: number, username: string, fallback: { role: Role; opdId: number | null }): Promise<Principal> {
+async function principal(
+  db: Db,
+  pemdaId: number,
+  username: string,
+  fallback: { role: Role; opdId: number | null },
+): Promise<Principal> {
   const u = await findUserByUsername(db, pemdaId, username);
   return u
-    ? { pemdaId, userId: u.id, username: u.username, fullName: u.full_name, role: u.role, opdId: u.opd_id, regionId: u.region_id, via: 'cli' }
-    : { pemdaId, userId: 0, username, fullName: username, role: fallback.role, opdId: fallback.opdId, regionId: null, via: 'cli' };
+    ? {
+        pemdaId,
+        userId: u.id,
+        username: u.username,
+        fullName: u.full_name,
+        role: u.role,
+        opdId: u.opd_id,
+        regionId: u.region_id,
+        via: 'cli',
+      }
+    : {
+        pemdaId,
+        userId: 0,
+        username,
+        fullName: username,
+        role: fallback.role,
+        opdId: fallback.opdId,
+        regionId: null,
+        via: 'cli',
+      };
 }
 
 const roundUp = (v: bigint, step: bigint) => ((v + step - 1n) / step) * step;
 
 export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
   const { db, pemdaId, actor } = ctx;
-  const exists = await db.selectFrom('bud_year').select('year').where('pemda_id', '=', pemdaId).where('year', '=', DEMO_YEAR).executeTakeFirst();
+  const exists = await db
+    .selectFrom('bud_year')
+    .select('year')
+    .where('pemda_id', '=', pemdaId)
+    .where('year', '=', DEMO_YEAR)
+    .executeTakeFirst();
   if (exists) return;
   const r = rng(2027);
   const now = Date.now();
 
   const accountsFile = Buffer.from(EXTRA_ACCOUNTS);
-  const imported = await importFile(db, actor, 'accounts', accountsFile, { year: DEMO_YEAR, mode: 'seed', lang: 'en', fileName: 'budgeting-accounts.csv' });
+  const imported = await importFile(db, actor, 'accounts', accountsFile, {
+    year: DEMO_YEAR,
+    mode: 'seed',
+    lang: 'en',
+    fileName: 'budgeting-accounts.csv',
+  });
   if (!imported.ok) throw new Error(`budgeting seed: accounts refused: ${JSON.stringify(imported.errors.slice(0, 5))}`);
 
   const tapd = await principal(db, pemdaId, 'tapd', { role: 'tapd', opdId: null });
@@ -137,7 +181,10 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
     // the bidang's own program first (its sub kegiatan are few), then the support program
     const own = noms.filter((n) => !n.code.startsWith(`${bidang}.01.`));
     const support = noms.filter((n) => n.code.startsWith(`${bidang}.01.`));
-    const chosen = [...own.slice(0, 4), ...support.filter((_, i) => i % 2 === 0).slice(0, 12 - Math.min(own.length, 4))];
+    const chosen = [
+      ...own.slice(0, 4),
+      ...support.filter((_, i) => i % 2 === 0).slice(0, 12 - Math.min(own.length, 4)),
+    ];
     const plan: PlannedOpd = { opdId: opd.id, short, subs: [], lines: [] };
     for (const [subIdx, n] of chosen.entries()) {
       const theme = THEMES.find(([re]) => re.test(n.name))?.[1] ?? DEFAULT_ACCOUNTS;
@@ -207,7 +254,11 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
   }
 
   // ---- KUA-PPAS: ceilings for every OPD (closed) ---------------------------------------------------
-  const kua = await createYear(db, tapd, { year: DEMO_YEAR, input_opens_at: new Date(now - 120 * DAY), input_closes_at: new Date(now - 60 * DAY) });
+  const kua = await createYear(db, tapd, {
+    year: DEMO_YEAR,
+    input_opens_at: new Date(now - 120 * DAY),
+    input_closes_at: new Date(now - 60 * DAY),
+  });
   await mutate(db, tapd, async (uow) => {
     const trx = uow.trx;
     const ceilings = opds
@@ -217,7 +268,14 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
         const allocated = plan?.subs.reduce((s, x) => s + x.ceiling, 0n) ?? 0n;
         const ceiling = plan ? roundUp((allocated * 105n) / 100n, 10_000_000n) : BigInt(r.int(15, 180)) * 100_000_000n;
         const finance = o.shortName === 'bpkad' || o.shortName === 'bapenda';
-        return { pemda_id: pemdaId, stage_id: kua.id, opd_id: o.id, ceiling: ceiling.toString(), allow_revenue: finance || o.shortName === 'dinkes', allow_financing: o.shortName === 'bpkad' };
+        return {
+          pemda_id: pemdaId,
+          stage_id: kua.id,
+          opd_id: o.id,
+          ceiling: ceiling.toString(),
+          allow_revenue: finance || o.shortName === 'dinkes',
+          allow_financing: o.shortName === 'bpkad',
+        };
       });
     await trx.insertInto('bud_opd_ceiling').values(ceilings).execute();
     const subs = plans.flatMap((p) =>
@@ -240,7 +298,12 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
       }),
     );
     if (subs.length) await trx.insertInto('bud_sub_kegiatan').values(subs).execute();
-    uow.audit({ action: 'seed', entity: 'bud_opd', entityId: `stage ${kua.id}`, after: { ceilings: ceilings.length, sub_kegiatan: subs.length } });
+    uow.audit({
+      action: 'seed',
+      entity: 'bud_opd',
+      entityId: `stage ${kua.id}`,
+      after: { ceilings: ceilings.length, sub_kegiatan: subs.length },
+    });
   });
   // outputs of the sub kegiatan from the nomenclature
   for (const p of plans) {
@@ -261,12 +324,21 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
   await closeStage(db, tapd, kua.id);
 
   // ---- APBD murni: a copy of KUA-PPAS, open around today -------------------------------------------
-  const murni = await openNextStage(db, tapd, { year: DEMO_YEAR, kind: 'murni', input_opens_at: new Date(now - 14 * DAY), input_closes_at: new Date(now + 42 * DAY) });
+  const murni = await openNextStage(db, tapd, {
+    year: DEMO_YEAR,
+    kind: 'murni',
+    input_opens_at: new Date(now - 14 * DAY),
+    input_closes_at: new Date(now + 42 * DAY),
+  });
   const subIds = new Map(
-    (await db.selectFrom('bud_sub_kegiatan').select(['id', 'opd_id', 'code', 'kegiatan_code', 'program_code', 'funding_source_id']).where('pemda_id', '=', pemdaId).where('stage_id', '=', murni.id).execute()).map((s) => [
-      `${s.opd_id}|${s.code}`,
-      s,
-    ]),
+    (
+      await db
+        .selectFrom('bud_sub_kegiatan')
+        .select(['id', 'opd_id', 'code', 'kegiatan_code', 'program_code', 'funding_source_id'])
+        .where('pemda_id', '=', pemdaId)
+        .where('stage_id', '=', murni.id)
+        .execute()
+    ).map((s) => [`${s.opd_id}|${s.code}`, s]),
   );
   await mutate(db, tapd, async (uow) => {
     const trx = uow.trx;
@@ -315,7 +387,11 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
         };
       }),
     );
-    for (let i = 0; i < rows.length; i += 400) await trx.insertInto('bud_line').values(rows.slice(i, i + 400)).execute();
+    for (let i = 0; i < rows.length; i += 400)
+      await trx
+        .insertInto('bud_line')
+        .values(rows.slice(i, i + 400))
+        .execute();
     // the maintained sums, from the lines
     await sql`UPDATE bud_sub_kegiatan s SET planned = x.total
                 FROM (SELECT sub_kegiatan_id, sum(total) AS total FROM bud_line WHERE pemda_id = ${pemdaId} AND stage_id = ${murni.id} AND kind = 'belanja' GROUP BY sub_kegiatan_id) x
@@ -328,7 +404,14 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
 
   // ---- official trips, priced from SBU through the travel service -------------------------------------
   const provinces = await listProvinces(db, pemdaId, DEMO_YEAR);
-  const destinations = ['DKI Jakarta', 'Jawa Timur', 'Kalimantan Timur', 'Jawa Barat', 'Bali', 'Sulawesi Selatan'].filter((p) => provinces.includes(p));
+  const destinations = [
+    'DKI Jakarta',
+    'Jawa Timur',
+    'Kalimantan Timur',
+    'Jawa Barat',
+    'Bali',
+    'Sulawesi Selatan',
+  ].filter((p) => provinces.includes(p));
   for (const p of plans) {
     const op = await principal(db, pemdaId, `${p.short}.operator`, { role: 'opd_operator', opdId: p.opdId });
     for (const s of p.subs.filter((x) => x.travel)) {
@@ -359,13 +442,31 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
     const o = byShort.get(short);
     if (!o) continue;
     const op = await principal(db, pemdaId, `${short}.operator`, { role: 'opd_operator', opdId: o.id });
-    await createOpdLine(db, op, murni.id, o.id, 'pendapatan', { account_code: account, name, unit: qty === '1' ? 'Tahun' : 'Layanan', unit_price: price, factors: [{ v: qty, u: qty === '1' ? 'Tahun' : 'Layanan' }] });
+    await createOpdLine(db, op, murni.id, o.id, 'pendapatan', {
+      account_code: account,
+      name,
+      unit: qty === '1' ? 'Tahun' : 'Layanan',
+      unit_price: price,
+      factors: [{ v: qty, u: qty === '1' ? 'Tahun' : 'Layanan' }],
+    });
   }
   const bpkad = byShort.get('bpkad');
   if (bpkad) {
     const op = await principal(db, pemdaId, 'bpkad.operator', { role: 'opd_operator', opdId: bpkad.id });
-    await createOpdLine(db, op, murni.id, bpkad.id, 'pembiayaan', { account_code: '6.1.01.01.01.0001', name: 'SiLPA tahun anggaran 2026 (perkiraan)', unit: 'Tahun', unit_price: '25000000000', factors: [{ v: '1', u: 'Tahun' }] });
-    await createOpdLine(db, op, murni.id, bpkad.id, 'pembiayaan', { account_code: '6.2.02.01.01.0001', name: 'Penyertaan modal pada PDAM', unit: 'Tahun', unit_price: '5000000000', factors: [{ v: '1', u: 'Tahun' }] });
+    await createOpdLine(db, op, murni.id, bpkad.id, 'pembiayaan', {
+      account_code: '6.1.01.01.01.0001',
+      name: 'SiLPA tahun anggaran 2026 (perkiraan)',
+      unit: 'Tahun',
+      unit_price: '25000000000',
+      factors: [{ v: '1', u: 'Tahun' }],
+    });
+    await createOpdLine(db, op, murni.id, bpkad.id, 'pembiayaan', {
+      account_code: '6.2.02.01.01.0001',
+      name: 'Penyertaan modal pada PDAM',
+      unit: 'Tahun',
+      unit_price: '5000000000',
+      factors: [{ v: '1', u: 'Tahun' }],
+    });
   }
 
   // ---- workflow: approved, submitted, returned, draft ------------------------------------------------------
@@ -377,8 +478,18 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
     if (a) await approveSub(db, tapd, a, { note: 'Sesuai KUA-PPAS dan standar harga.' });
     if (b) await approveSub(db, tapd, b);
     if (d) {
-      const line = await db.selectFrom('bud_line').select('id').where('pemda_id', '=', pemdaId).where('sub_kegiatan_id', '=', d).orderBy('id').limit(1).executeTakeFirst();
-      await returnSub(db, tapd, d, { note: 'Volume belum didukung data kebutuhan.', line_notes: line ? [{ line_id: String(line.id), note: 'Lampirkan perhitungan kebutuhan volume.' }] : [] });
+      const line = await db
+        .selectFrom('bud_line')
+        .select('id')
+        .where('pemda_id', '=', pemdaId)
+        .where('sub_kegiatan_id', '=', d)
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
+      await returnSub(db, tapd, d, {
+        note: 'Volume belum didukung data kebutuhan.',
+        line_notes: line ? [{ line_id: String(line.id), note: 'Lampirkan perhitungan kebutuhan volume.' }] : [],
+      });
     }
   }
 }

@@ -23,7 +23,12 @@ export type OpdCeiling = Selectable<OpdCeilingTable>;
 export const STAGE_KINDS = ['kua_ppas', 'murni', 'pergeseran', 'perubahan'] as const satisfies readonly StageKind[];
 
 export async function listYears(db: Db, pemdaId: number): Promise<number[]> {
-  const rows = await db.selectFrom('bud_year').select('year').where('pemda_id', '=', pemdaId).orderBy('year', 'desc').execute();
+  const rows = await db
+    .selectFrom('bud_year')
+    .select('year')
+    .where('pemda_id', '=', pemdaId)
+    .orderBy('year', 'desc')
+    .execute();
   return rows.map((r) => r.year);
 }
 
@@ -38,14 +43,26 @@ export async function getStage(db: Db | Trx, pemdaId: number, id: number): Promi
 }
 
 export async function getOpenStage(db: Db | Trx, pemdaId: number): Promise<Stage | undefined> {
-  return db.selectFrom('bud_stage').selectAll().where('pemda_id', '=', pemdaId).where('status', '=', 'open').executeTakeFirst();
+  return db
+    .selectFrom('bud_stage')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
 }
 
 /** The open stage, or else the latest one: what pages show by default. */
 export async function currentStage(db: Db, pemdaId: number): Promise<Stage | undefined> {
   return (
     (await getOpenStage(db, pemdaId)) ??
-    db.selectFrom('bud_stage').selectAll().where('pemda_id', '=', pemdaId).orderBy('year', 'desc').orderBy('seq', 'desc').limit(1).executeTakeFirst()
+    db
+      .selectFrom('bud_stage')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .orderBy('year', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst()
   );
 }
 
@@ -57,7 +74,13 @@ export async function requireStage(db: Db | Trx, pemdaId: number, id: number): P
 
 /** The stage row locked FOR SHARE: writers of the stage hold it, so closing waits for them. */
 export async function shareStage(trx: Trx, pemdaId: number, id: number): Promise<Stage> {
-  const s = await trx.selectFrom('bud_stage').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).forShare().executeTakeFirst();
+  const s = await trx
+    .selectFrom('bud_stage')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .forShare()
+    .executeTakeFirst();
   if (!s) throw notFound('bud.error.stage_unknown');
   return s;
 }
@@ -74,11 +97,16 @@ export interface InputState {
 }
 
 /** Whether an OPD may write in the stage now: TAPD's per-OPD access (while it lasts), else the window. */
-export function inputState(stage: Stage, opd: Pick<OpdCeiling, 'input_mode' | 'input_until'> | undefined, now = new Date()): InputState {
+export function inputState(
+  stage: Stage,
+  opd: Pick<OpdCeiling, 'input_mode' | 'input_until'> | undefined,
+  now = new Date(),
+): InputState {
   if (stage.status !== 'open') return { open: false, reason: 'stage_closed', until: null };
   const until = opd?.input_until ? new Date(opd.input_until) : null;
   const overrideActive = opd && opd.input_mode !== 'window' && (!until || now < until);
-  if (overrideActive) return { open: opd.input_mode === 'open', reason: opd.input_mode === 'open' ? 'opd_open' : 'opd_closed', until };
+  if (overrideActive)
+    return { open: opd.input_mode === 'open', reason: opd.input_mode === 'open' ? 'opd_open' : 'opd_closed', until };
   const from = new Date(stage.input_opens_at);
   const to = new Date(stage.input_closes_at);
   if (now < from) return { open: false, reason: 'before_window', until: from };
@@ -94,11 +122,18 @@ export function assertInputOpen(stage: Stage, opd: Pick<OpdCeiling, 'input_mode'
 
 export const windowSchema = z
   .object({ input_opens_at: z.coerce.date(), input_closes_at: z.coerce.date() })
-  .refine((w) => w.input_closes_at > w.input_opens_at, { message: 'bud.error.window_order', path: ['input_closes_at'] });
+  .refine((w) => w.input_closes_at > w.input_opens_at, {
+    message: 'bud.error.window_order',
+    path: ['input_closes_at'],
+  });
 
 export const createYearSchema = z.object({ year: z.coerce.number().int().min(2000).max(2100) }).and(windowSchema);
 export const openStageSchema = z
-  .object({ year: z.coerce.number().int().min(2000).max(2100), kind: z.enum(['murni', 'pergeseran', 'perubahan']), name: z.string().trim().max(100).optional() })
+  .object({
+    year: z.coerce.number().int().min(2000).max(2100),
+    kind: z.enum(['murni', 'pergeseran', 'perubahan']),
+    name: z.string().trim().max(100).optional(),
+  })
   .and(windowSchema);
 
 function stageName(kind: StageKind, year: number, nth: number): string {
@@ -126,7 +161,12 @@ export async function createYear(db: Db, actor: Principal, input: z.input<typeof
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
-    const exists = await trx.selectFrom('bud_year').select('year').where('pemda_id', '=', pemdaId).where('year', '=', v.year).executeTakeFirst();
+    const exists = await trx
+      .selectFrom('bud_year')
+      .select('year')
+      .where('pemda_id', '=', pemdaId)
+      .where('year', '=', v.year)
+      .executeTakeFirst();
     if (exists) throw ruleError('year', 'bud.error.year_exists', { year: v.year });
     await refuseIfOpen(trx, pemdaId);
     await trx.insertInto('bud_year').values({ pemda_id: pemdaId, year: v.year }).execute();
@@ -154,21 +194,34 @@ export async function createYear(db: Db, actor: Principal, input: z.input<typeof
  * sub kegiatan, trips and lines are copied in SQL; each copied line keeps its line_key and points
  * to the line it came from (origin_line_id), so stages compare line by line.
  */
-export async function openNextStage(db: Db, actor: Principal, input: z.input<typeof openStageSchema>): Promise<Stage & { copied: Record<string, number> }> {
+export async function openNextStage(
+  db: Db,
+  actor: Principal,
+  input: z.input<typeof openStageSchema>,
+): Promise<Stage & { copied: Record<string, number> }> {
   requireBud(actor, 'bud.stage.manage');
   const v = openStageSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
-    const stages = await trx.selectFrom('bud_stage').selectAll().where('pemda_id', '=', pemdaId).where('year', '=', v.year).orderBy('seq').forUpdate().execute();
+    const stages = await trx
+      .selectFrom('bud_stage')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .where('year', '=', v.year)
+      .orderBy('seq')
+      .forUpdate()
+      .execute();
     const last = stages.at(-1);
     if (!last) throw ruleError('year', 'bud.error.year_unknown', { year: v.year });
     if (last.status === 'open') throw ruleError('kind', 'bud.error.previous_stage_open', { stage: last.name });
     await refuseIfOpen(trx, pemdaId);
     const has = (k: StageKind) => stages.some((s) => s.kind === k);
-    if (v.kind === 'murni' && (has('murni') || last.kind !== 'kua_ppas')) throw ruleError('kind', 'bud.error.stage_order', { kind: v.kind });
+    if (v.kind === 'murni' && (has('murni') || last.kind !== 'kua_ppas'))
+      throw ruleError('kind', 'bud.error.stage_order', { kind: v.kind });
     if (v.kind === 'pergeseran' && !has('murni')) throw ruleError('kind', 'bud.error.stage_order', { kind: v.kind });
-    if (v.kind === 'perubahan' && (!has('murni') || has('perubahan'))) throw ruleError('kind', 'bud.error.stage_order', { kind: v.kind });
+    if (v.kind === 'perubahan' && (!has('murni') || has('perubahan')))
+      throw ruleError('kind', 'bud.error.stage_order', { kind: v.kind });
     const nth = stages.filter((s) => s.kind === v.kind).length + 1;
     const stage = await trx
       .insertInto('bud_stage')
@@ -187,7 +240,13 @@ export async function openNextStage(db: Db, actor: Principal, input: z.input<typ
       .executeTakeFirstOrThrow();
     const copied = await copyStage(trx, pemdaId, last.id, stage.id);
     uow.audit({ action: 'open', entity: 'bud_stage', entityId: stage.id, after: { ...stage, copied } });
-    await notify(trx, actor, { roles: ['tapd', 'opd_operator', 'opd_head', 'bappeda'], key: 'bud.notify.stage_opened', params: { stage: stage.name }, link: '/budget', stageId: stage.id });
+    await notify(trx, actor, {
+      roles: ['tapd', 'opd_operator', 'opd_head', 'bappeda'],
+      key: 'bud.notify.stage_opened',
+      params: { stage: stage.name },
+      link: '/budget',
+      stageId: stage.id,
+    });
     return { ...stage, copied };
   });
 }
@@ -239,7 +298,13 @@ export async function closeStage(db: Db, actor: Principal, stageId: number): Pro
   requireBud(actor, 'bud.stage.manage');
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
-    const before = await uow.trx.selectFrom('bud_stage').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', stageId).forUpdate().executeTakeFirst();
+    const before = await uow.trx
+      .selectFrom('bud_stage')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .where('id', '=', stageId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!before) throw notFound('bud.error.stage_unknown');
     assertStageOpen(before);
     const after = await uow.trx
@@ -250,18 +315,35 @@ export async function closeStage(db: Db, actor: Principal, stageId: number): Pro
       .returningAll()
       .executeTakeFirstOrThrow();
     uow.audit({ action: 'close', entity: 'bud_stage', entityId: stageId, before, after });
-    await notify(uow.trx, actor, { roles: ['tapd', 'opd_operator', 'opd_head', 'bappeda'], key: 'bud.notify.stage_closed', params: { stage: after.name }, link: '/budget', stageId });
+    await notify(uow.trx, actor, {
+      roles: ['tapd', 'opd_operator', 'opd_head', 'bappeda'],
+      key: 'bud.notify.stage_closed',
+      params: { stage: after.name },
+      link: '/budget',
+      stageId,
+    });
     return after;
   });
 }
 
 /** Move the input window of the open stage. */
-export async function setWindow(db: Db, actor: Principal, stageId: number, input: z.input<typeof windowSchema> & { version?: number }): Promise<Stage> {
+export async function setWindow(
+  db: Db,
+  actor: Principal,
+  stageId: number,
+  input: z.input<typeof windowSchema> & { version?: number },
+): Promise<Stage> {
   requireBud(actor, 'bud.stage.manage');
   const v = windowSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
-    const before = await uow.trx.selectFrom('bud_stage').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', stageId).forUpdate().executeTakeFirst();
+    const before = await uow.trx
+      .selectFrom('bud_stage')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .where('id', '=', stageId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!before) throw notFound('bud.error.stage_unknown');
     assertStageOpen(before);
     if (input.version !== undefined && input.version !== before.version) throw staleError(before);
@@ -277,18 +359,44 @@ export async function setWindow(db: Db, actor: Principal, stageId: number, input
   });
 }
 
-export const opdInputSchema = z.object({ mode: z.enum(['window', 'open', 'closed']), until: z.coerce.date().nullish() });
+export const opdInputSchema = z.object({
+  mode: z.enum(['window', 'open', 'closed']),
+  until: z.coerce.date().nullish(),
+});
 
 /** Make sure the OPD has its row in the stage (ceiling 0 until TAPD sets one); return it locked. */
-export async function lockOpdRow(trx: Trx, pemdaId: number, stageId: number, opdId: number, create = false): Promise<OpdCeiling | undefined> {
+export async function lockOpdRow(
+  trx: Trx,
+  pemdaId: number,
+  stageId: number,
+  opdId: number,
+  create = false,
+): Promise<OpdCeiling | undefined> {
   if (create) {
-    await trx.insertInto('bud_opd_ceiling').values({ pemda_id: pemdaId, stage_id: stageId, opd_id: opdId, ceiling: '0' }).onConflict((oc) => oc.doNothing()).execute();
+    await trx
+      .insertInto('bud_opd_ceiling')
+      .values({ pemda_id: pemdaId, stage_id: stageId, opd_id: opdId, ceiling: '0' })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
-  return trx.selectFrom('bud_opd_ceiling').selectAll().where('pemda_id', '=', pemdaId).where('stage_id', '=', stageId).where('opd_id', '=', opdId).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom('bud_opd_ceiling')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('stage_id', '=', stageId)
+    .where('opd_id', '=', opdId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /** TAPD opens or closes input for one OPD (until a time; `window` returns it to the stage window). */
-export async function setOpdInput(db: Db, actor: Principal, stageId: number, opdId: number, input: z.input<typeof opdInputSchema>): Promise<OpdCeiling> {
+export async function setOpdInput(
+  db: Db,
+  actor: Principal,
+  stageId: number,
+  opdId: number,
+  input: z.input<typeof opdInputSchema>,
+): Promise<OpdCeiling> {
   requireBud(actor, 'bud.stage.manage');
   const v = opdInputSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -300,7 +408,12 @@ export async function setOpdInput(db: Db, actor: Principal, stageId: number, opd
     const mode: InputMode = v.mode;
     const after = await uow.trx
       .updateTable('bud_opd_ceiling')
-      .set({ input_mode: mode, input_until: mode === 'window' ? null : (v.until ?? null), version: before.version + 1, updated_at: new Date() })
+      .set({
+        input_mode: mode,
+        input_until: mode === 'window' ? null : (v.until ?? null),
+        version: before.version + 1,
+        updated_at: new Date(),
+      })
       .where('pemda_id', '=', pemdaId)
       .where('stage_id', '=', stageId)
       .where('opd_id', '=', opdId)
@@ -310,7 +423,12 @@ export async function setOpdInput(db: Db, actor: Principal, stageId: number, opd
     await notify(uow.trx, actor, {
       roles: ['opd_operator', 'opd_head'],
       opdId,
-      key: mode === 'open' ? 'bud.notify.input_opened' : mode === 'closed' ? 'bud.notify.input_closed' : 'bud.notify.input_window',
+      key:
+        mode === 'open'
+          ? 'bud.notify.input_opened'
+          : mode === 'closed'
+            ? 'bud.notify.input_closed'
+            : 'bud.notify.input_window',
       params: { stage: stage.name, until: after.input_until ? formatDate('id', after.input_until, true) : '' },
       link: `/budget/opd/${opdId}?stage_id=${stageId}`,
       stageId,
@@ -325,7 +443,13 @@ async function requireOpd(db: Db, pemdaId: number, opdId: number): Promise<void>
 }
 export { requireOpd };
 
-export const lockSchema = z.object({ opd_id: z.coerce.number().int().positive(), code: z.string().trim().regex(/^\d(\.\d{2}){2}\.\d\.\d{2}(\.\d{4})?$/, 'bud.error.lock_code') });
+export const lockSchema = z.object({
+  opd_id: z.coerce.number().int().positive(),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d(\.\d{2}){2}\.\d\.\d{2}(\.\d{4})?$/, 'bud.error.lock_code'),
+});
 
 export async function listLocks(db: Db, pemdaId: number, stageId: number, opdId?: number) {
   let q = db.selectFrom('bud_lock').selectAll().where('pemda_id', '=', pemdaId).where('stage_id', '=', stageId);
@@ -334,7 +458,13 @@ export async function listLocks(db: Db, pemdaId: number, stageId: number, opdId?
 }
 
 /** TAPD locks (or unlocks) a kegiatan or sub kegiatan of an OPD in the stage. */
-export async function setLock(db: Db, actor: Principal, stageId: number, input: z.input<typeof lockSchema>, locked: boolean): Promise<void> {
+export async function setLock(
+  db: Db,
+  actor: Principal,
+  stageId: number,
+  input: z.input<typeof lockSchema>,
+  locked: boolean,
+): Promise<void> {
   requireBud(actor, 'bud.stage.manage');
   const v = lockSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -344,17 +474,46 @@ export async function setLock(db: Db, actor: Principal, stageId: number, input: 
     assertStageOpen(stage);
     await lockOpdRow(uow.trx, pemdaId, stageId, v.opd_id, true);
     if (locked) {
-      await uow.trx.insertInto('bud_lock').values({ pemda_id: pemdaId, stage_id: stageId, opd_id: v.opd_id, code: v.code, locked_by: actor.username }).onConflict((oc) => oc.doNothing()).execute();
+      await uow.trx
+        .insertInto('bud_lock')
+        .values({ pemda_id: pemdaId, stage_id: stageId, opd_id: v.opd_id, code: v.code, locked_by: actor.username })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     } else {
-      await uow.trx.deleteFrom('bud_lock').where('pemda_id', '=', pemdaId).where('stage_id', '=', stageId).where('opd_id', '=', v.opd_id).where('code', '=', v.code).execute();
+      await uow.trx
+        .deleteFrom('bud_lock')
+        .where('pemda_id', '=', pemdaId)
+        .where('stage_id', '=', stageId)
+        .where('opd_id', '=', v.opd_id)
+        .where('code', '=', v.code)
+        .execute();
     }
-    uow.audit({ action: locked ? 'lock' : 'unlock', entity: 'bud_lock', entityId: `${stageId}/${v.opd_id}/${v.code}`, opdId: v.opd_id, after: { code: v.code } });
-    await notify(uow.trx, actor, { roles: ['opd_operator', 'opd_head'], opdId: v.opd_id, key: locked ? 'bud.notify.locked' : 'bud.notify.unlocked', params: { code: v.code }, link: `/budget/opd/${v.opd_id}?stage_id=${stageId}`, stageId });
+    uow.audit({
+      action: locked ? 'lock' : 'unlock',
+      entity: 'bud_lock',
+      entityId: `${stageId}/${v.opd_id}/${v.code}`,
+      opdId: v.opd_id,
+      after: { code: v.code },
+    });
+    await notify(uow.trx, actor, {
+      roles: ['opd_operator', 'opd_head'],
+      opdId: v.opd_id,
+      key: locked ? 'bud.notify.locked' : 'bud.notify.unlocked',
+      params: { code: v.code },
+      link: `/budget/opd/${v.opd_id}?stage_id=${stageId}`,
+      stageId,
+    });
   });
 }
 
 /** Refuse writing under a locked kegiatan or sub kegiatan. */
-export async function assertNotLocked(trx: Trx, pemdaId: number, stageId: number, opdId: number, subCode: string): Promise<void> {
+export async function assertNotLocked(
+  trx: Trx,
+  pemdaId: number,
+  stageId: number,
+  opdId: number,
+  subCode: string,
+): Promise<void> {
   const kegiatan = subCode.split('.').slice(0, 5).join('.');
   const lock = await trx
     .selectFrom('bud_lock')

@@ -35,13 +35,21 @@ export interface SubRow {
 }
 
 export async function subsOf(t: TestContext, stageId: number, opdId: number, as = 'tapd'): Promise<SubRow[]> {
-  const res = await t.server.inject({ method: 'GET', url: `/api/v1/budget/stages/${stageId}/opds/${opdId}`, headers: await t.as(as) });
+  const res = await t.server.inject({
+    method: 'GET',
+    url: `/api/v1/budget/stages/${stageId}/opds/${opdId}`,
+    headers: await t.as(as),
+  });
   assert.equal(res.statusCode, 200, res.body);
   return json(res).sub_kegiatan;
 }
 
 export async function sub(t: TestContext, id: number, as = 'tapd') {
-  const res = await t.server.inject({ method: 'GET', url: `/api/v1/budget/sub-kegiatan/${id}`, headers: await t.as(as) });
+  const res = await t.server.inject({
+    method: 'GET',
+    url: `/api/v1/budget/sub-kegiatan/${id}`,
+    headers: await t.as(as),
+  });
   assert.equal(res.statusCode, 200, res.body);
   return json(res);
 }
@@ -54,7 +62,12 @@ export async function itemFor(t: TestContext, account: string, year = 2027, pick
 
 /** Sum of the lines of a sub kegiatan, straight from the table. */
 export async function sumLines(t: TestContext, subId: number): Promise<bigint> {
-  const rows = await t.db.selectFrom('bud_line').select('total').where('pemda_id', '=', t.pemdaId).where('sub_kegiatan_id', '=', subId).execute();
+  const rows = await t.db
+    .selectFrom('bud_line')
+    .select('total')
+    .where('pemda_id', '=', t.pemdaId)
+    .where('sub_kegiatan_id', '=', subId)
+    .execute();
   return rows.reduce((s, r) => s + BigInt(r.total), 0n);
 }
 

@@ -89,8 +89,20 @@ export interface RollupRow {
 }
 
 /** Expenditure totals per OPD, program, kegiatan and sub kegiatan (GROUP BY ROLLUP). */
-export async function expenditureRollup(db: Db, pemdaId: number, stageId: number, opdId?: number): Promise<RollupRow[]> {
-  const r = await sql<{ opd_id: number; program_code: string | null; kegiatan_code: string | null; sub_kegiatan_code: string | null; total: string; lines: number }>`
+export async function expenditureRollup(
+  db: Db,
+  pemdaId: number,
+  stageId: number,
+  opdId?: number,
+): Promise<RollupRow[]> {
+  const r = await sql<{
+    opd_id: number;
+    program_code: string | null;
+    kegiatan_code: string | null;
+    sub_kegiatan_code: string | null;
+    total: string;
+    lines: number;
+  }>`
     SELECT opd_id, program_code, kegiatan_code, sub_kegiatan_code, sum(total)::text AS total, count(*)::int AS lines
       FROM bud_line
      WHERE pemda_id = ${pemdaId} AND stage_id = ${stageId} AND kind = 'belanja' ${opdId ? sql`AND opd_id = ${opdId}` : sql``}
@@ -112,7 +124,11 @@ export interface AccountTotal {
 }
 
 /** Totals per account of an OPD (optionally one sub kegiatan, or one kind of line). */
-export async function accountTotals(db: Db, pemdaId: number, f: { stageId: number; opdId: number; subId?: number; kind?: string }): Promise<AccountTotal[]> {
+export async function accountTotals(
+  db: Db,
+  pemdaId: number,
+  f: { stageId: number; opdId: number; subId?: number; kind?: string },
+): Promise<AccountTotal[]> {
   let q = db
     .selectFrom('bud_line')
     .select(['account_code', sql<string>`sum(total)::text`.as('total'), sql<number>`count(*)::int`.as('lines')])
@@ -145,7 +161,13 @@ export interface FlaggedLine {
  * Lines TAPD should look at: items outside the catalogue, unit prices at the catalogue ceiling, and
  * lines changed since the sub kegiatan was last reviewed.
  */
-export async function reviewFlags(db: Db, pemdaId: number, stageId: number, opdId?: number, limit = 500): Promise<FlaggedLine[]> {
+export async function reviewFlags(
+  db: Db,
+  pemdaId: number,
+  stageId: number,
+  opdId?: number,
+  limit = 500,
+): Promise<FlaggedLine[]> {
   const r = await sql<FlaggedLine>`
     SELECT l.id::text AS id, l.opd_id, l.sub_kegiatan_id, l.sub_kegiatan_code, l.account_code, l.name,
            l.unit_price::text AS unit_price, l.catalogue_price::text AS catalogue_price, l.total::text AS total,

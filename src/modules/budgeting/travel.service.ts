@@ -57,12 +57,22 @@ export interface TravelComponentPlan {
 }
 
 /** Which SBU rates a trip needs and with which factors; refuses (422) a missing required rate. */
-export async function planTravel(db: Db | Trx, pemdaId: number, year: number, v: z.output<typeof travelInputSchema>): Promise<TravelComponentPlan[]> {
+export async function planTravel(
+  db: Db | Trx,
+  pemdaId: number,
+  year: number,
+  v: z.output<typeof travelInputSchema>,
+): Promise<TravelComponentPlan[]> {
   const plans: TravelComponentPlan[] = [];
   const persons = { v: String(v.persons), u: 'Orang' };
   const need = async (component: TravelComponent, q: { travelKind?: string; grade?: string }, required: boolean) => {
     const rate = await findSbuRate(db, pemdaId, { year, component, province: v.province, ...q });
-    if (!rate && required) throw ruleError(component === 'transport' ? 'transport' : 'province', 'bud.error.sbu_missing', { component, province: v.province, year });
+    if (!rate && required)
+      throw ruleError(component === 'transport' ? 'transport' : 'province', 'bud.error.sbu_missing', {
+        component,
+        province: v.province,
+        year,
+      });
     return rate;
   };
   const daily = (await need('uang_harian', { travelKind: v.travel_kind }, true))!;
@@ -86,7 +96,12 @@ function sumTotals(lines: ReadonlyArray<{ total: string | bigint | number }>): b
   return lines.reduce((s, l) => s + BigInt(l.total), 0n);
 }
 
-async function priceTravel(db: Db | Trx, pemdaId: number, year: number, v: z.output<typeof travelInputSchema>): Promise<Array<PricedLine & { travel_component: TravelComponent }>> {
+async function priceTravel(
+  db: Db | Trx,
+  pemdaId: number,
+  year: number,
+  v: z.output<typeof travelInputSchema>,
+): Promise<Array<PricedLine & { travel_component: TravelComponent }>> {
   const settings = await getSettings(db, pemdaId);
   const account = v.account_code || TRAVEL_ACCOUNTS[v.travel_kind];
   const plans = await planTravel(db, pemdaId, year, v);
@@ -112,7 +127,13 @@ export interface TravelPreview {
 }
 
 /** The components and total of a trip without writing (the travel calculator). */
-export async function previewTravel(db: Db, actor: Principal, subId: number, input: TravelInput, travelId?: number): Promise<TravelPreview> {
+export async function previewTravel(
+  db: Db,
+  actor: Principal,
+  subId: number,
+  input: TravelInput,
+  travelId?: number,
+): Promise<TravelPreview> {
   const v = travelInputSchema.parse(input);
   const pemdaId = actor.pemdaId;
   const sub = await getSub(db, pemdaId, subId);
@@ -123,11 +144,21 @@ export async function previewTravel(db: Db, actor: Principal, subId: number, inp
   const total = sumTotals(lines);
   let others = BigInt(sub.planned);
   if (travelId) {
-    const own = await db.selectFrom('bud_line').select('total').where('pemda_id', '=', pemdaId).where('travel_id', '=', travelId).execute();
+    const own = await db
+      .selectFrom('bud_line')
+      .select('total')
+      .where('pemda_id', '=', pemdaId)
+      .where('travel_id', '=', travelId)
+      .execute();
     others -= sumTotals(own);
   }
   const before = BigInt(sub.ceiling) - others;
-  return { lines, total: total.toString(), remaining_before: before.toString(), remaining_after: (before - total).toString() };
+  return {
+    lines,
+    total: total.toString(),
+    remaining_before: before.toString(),
+    remaining_after: (before - total).toString(),
+  };
 }
 
 export interface TravelOut {
@@ -146,9 +177,20 @@ export interface TravelOut {
 }
 
 export async function getTravel(db: Db | Trx, pemdaId: number, id: number): Promise<TravelOut | undefined> {
-  const t = await db.selectFrom('bud_travel').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  const t = await db
+    .selectFrom('bud_travel')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!t) return undefined;
-  const lines = await db.selectFrom('bud_line').selectAll().where('pemda_id', '=', pemdaId).where('travel_id', '=', id).orderBy('id').execute();
+  const lines = await db
+    .selectFrom('bud_line')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('travel_id', '=', id)
+    .orderBy('id')
+    .execute();
   return travelOut(t, lines.map(lineOut));
 }
 
@@ -169,7 +211,20 @@ function travelOut(t: Travel, lines: LineOut[]): TravelOut {
   };
 }
 
-async function insertTravelLines(trx: Trx, actor: Principal, travel: Travel, sub: { id: number; code: string; kegiatan_code: string; program_code: string; opd_id: number; funding_source_id: number | null }, priced: Array<PricedLine & { travel_component: TravelComponent }>) {
+async function insertTravelLines(
+  trx: Trx,
+  actor: Principal,
+  travel: Travel,
+  sub: {
+    id: number;
+    code: string;
+    kegiatan_code: string;
+    program_code: string;
+    opd_id: number;
+    funding_source_id: number | null;
+  },
+  priced: Array<PricedLine & { travel_component: TravelComponent }>,
+) {
   return trx
     .insertInto('bud_line')
     .values(
@@ -232,25 +287,64 @@ export async function createTravel(db: Db, actor: Principal, subId: number, inpu
 }
 
 /** Re-plan a trip: its component lines are replaced, within the ceilings. */
-export async function updateTravel(db: Db, actor: Principal, id: number, input: TravelInput & { version: number }): Promise<TravelOut> {
+export async function updateTravel(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: TravelInput & { version: number },
+): Promise<TravelOut> {
   const v = travelInputSchema.parse(input);
   const pemdaId = actor.pemdaId;
-  const head = await db.selectFrom('bud_travel').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  const head = await db
+    .selectFrom('bud_travel')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!head) throw notFound('bud.error.travel_unknown');
   requireBud(actor, 'bud.line.write', head.opd_id);
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { stage, opd, sub } = await lockSubForWrite(trx, pemdaId, head.stage_id, head.opd_id, head.sub_kegiatan_id);
-    const before = await trx.selectFrom('bud_travel').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
-    const oldLines = await trx.selectFrom('bud_line').selectAll().where('pemda_id', '=', pemdaId).where('travel_id', '=', id).forUpdate().execute();
+    const before = await trx
+      .selectFrom('bud_travel')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const oldLines = await trx
+      .selectFrom('bud_line')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .where('travel_id', '=', id)
+      .forUpdate()
+      .execute();
     if (before.version !== input.version) throw staleError(travelOut(before, oldLines.map(lineOut)));
     const priced = await priceTravel(trx, pemdaId, stage.year, v);
     const total = sumTotals(priced);
-    const sums = await enforceCeilings(trx, pemdaId, opd, sub, total, oldLines.map((l) => String(l.id)));
+    const sums = await enforceCeilings(
+      trx,
+      pemdaId,
+      opd,
+      sub,
+      total,
+      oldLines.map((l) => String(l.id)),
+    );
     await trx.deleteFrom('bud_line').where('pemda_id', '=', pemdaId).where('travel_id', '=', id).execute();
     const travel = await trx
       .updateTable('bud_travel')
-      .set({ description: v.description, persons: v.persons, days: v.days, province: v.province, travel_kind: v.travel_kind, grade: v.grade, account_code: priced[0]!.account_code, version: before.version + 1, updated_at: new Date() })
+      .set({
+        description: v.description,
+        persons: v.persons,
+        days: v.days,
+        province: v.province,
+        travel_kind: v.travel_kind,
+        grade: v.grade,
+        account_code: priced[0]!.account_code,
+        version: before.version + 1,
+        updated_at: new Date(),
+      })
       .where('pemda_id', '=', pemdaId)
       .where('id', '=', id)
       .returningAll()
@@ -258,29 +352,64 @@ export async function updateTravel(db: Db, actor: Principal, id: number, input: 
     const rows = await insertTravelLines(trx, actor, travel, sub, priced);
     await storePlanned(trx, pemdaId, opd, sub.id, sums);
     const out = travelOut(travel, rows.map(lineOut));
-    uow.audit({ action: 'update', entity: 'bud_travel', entityId: id, opdId: sub.opd_id, before: travelOut(before, oldLines.map(lineOut)), after: out });
+    uow.audit({
+      action: 'update',
+      entity: 'bud_travel',
+      entityId: id,
+      opdId: sub.opd_id,
+      before: travelOut(before, oldLines.map(lineOut)),
+      after: out,
+    });
     return out;
   });
 }
 
 export async function deleteTravel(db: Db, actor: Principal, id: number, version: number): Promise<void> {
   const pemdaId = actor.pemdaId;
-  const head = await db.selectFrom('bud_travel').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  const head = await db
+    .selectFrom('bud_travel')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!head) throw notFound('bud.error.travel_unknown');
   requireBud(actor, 'bud.line.write', head.opd_id);
   await mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { opd, sub } = await lockSubForWrite(trx, pemdaId, head.stage_id, head.opd_id, head.sub_kegiatan_id);
-    const before = await trx.selectFrom('bud_travel').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
-    const lines = await trx.selectFrom('bud_line').selectAll().where('pemda_id', '=', pemdaId).where('travel_id', '=', id).execute();
+    const before = await trx
+      .selectFrom('bud_travel')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const lines = await trx
+      .selectFrom('bud_line')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .where('travel_id', '=', id)
+      .execute();
     if (before.version !== version) throw staleError(travelOut(before, lines.map(lineOut)));
     await trx.deleteFrom('bud_line').where('pemda_id', '=', pemdaId).where('travel_id', '=', id).execute();
     await trx.deleteFrom('bud_travel').where('pemda_id', '=', pemdaId).where('id', '=', id).execute();
     await refreshPlanned(trx, pemdaId, opd, sub.id);
-    uow.audit({ action: 'delete', entity: 'bud_travel', entityId: id, opdId: sub.opd_id, before: travelOut(before, lines.map(lineOut)) });
+    uow.audit({
+      action: 'delete',
+      entity: 'bud_travel',
+      entityId: id,
+      opdId: sub.opd_id,
+      before: travelOut(before, lines.map(lineOut)),
+    });
   });
 }
 
 export async function listTravels(db: Db, pemdaId: number, subId: number): Promise<Travel[]> {
-  return db.selectFrom('bud_travel').selectAll().where('pemda_id', '=', pemdaId).where('sub_kegiatan_id', '=', subId).orderBy('id').execute();
+  return db
+    .selectFrom('bud_travel')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('sub_kegiatan_id', '=', subId)
+    .orderBy('id')
+    .execute();
 }

@@ -11,7 +11,9 @@ before(async () => {
   t = await testApp();
   const stageId = (await openStage(t)).id;
   const opd = await opdIdOf(t, 'diskominfo');
-  const drafts = (await subsOf(t, stageId, opd)).filter((s) => s.status === 'draft').sort((a, b) => (BigInt(b.remaining) > BigInt(a.remaining) ? 1 : -1));
+  const drafts = (await subsOf(t, stageId, opd))
+    .filter((s) => s.status === 'draft')
+    .sort((a, b) => (BigInt(b.remaining) > BigInt(a.remaining) ? 1 : -1));
   subId = drafts[0]!.id;
   assert.ok(BigInt(drafts[0]!.remaining) > 40_000_000n);
 });
@@ -27,15 +29,33 @@ after(async () => t?.close());
 //   penginapan    3 × 1 × 615.000   = 1.845.000
 //   transport     3 × 1 × 1.900.000 = 5.700.000
 //   total                            10.005.000
-const trip = { description: 'Konsultasi SPBE ke Kementerian', persons: 3, days: 2, province: 'Jawa Timur', travel_kind: 'luar_kota', transport: 'pesawat', grade: 'gol_1_2_3' };
+const trip = {
+  description: 'Konsultasi SPBE ke Kementerian',
+  persons: 3,
+  days: 2,
+  province: 'Jawa Timur',
+  travel_kind: 'luar_kota',
+  transport: 'pesawat',
+  grade: 'gol_1_2_3',
+};
 
 test('a 3-person, 2-day trip to another province is priced entirely from SBU; its total is the sum of its components', async () => {
-  const preview = await t.server.inject({ method: 'POST', url: `${P}/sub-kegiatan/${subId}/travel/preview`, headers: await t.as('diskominfo.operator'), payload: trip });
+  const preview = await t.server.inject({
+    method: 'POST',
+    url: `${P}/sub-kegiatan/${subId}/travel/preview`,
+    headers: await t.as('diskominfo.operator'),
+    payload: trip,
+  });
   assert.equal(preview.statusCode, 200, preview.body);
   assert.equal(json(preview).total, '10005000');
 
   const before = await sub(t, subId);
-  const res = await t.server.inject({ method: 'POST', url: `${P}/sub-kegiatan/${subId}/travel`, headers: await t.as('diskominfo.operator'), payload: trip });
+  const res = await t.server.inject({
+    method: 'POST',
+    url: `${P}/sub-kegiatan/${subId}/travel`,
+    headers: await t.as('diskominfo.operator'),
+    payload: trip,
+  });
   assert.equal(res.statusCode, 201, res.body);
   const out = json(res);
   const byComponent = Object.fromEntries(out.lines.map((l: { travel_component: string }) => [l.travel_component, l]));
@@ -62,28 +82,66 @@ test('a 3-person, 2-day trip to another province is priced entirely from SBU; it
 
   // a trip's lines change only through the trip
   const l = out.lines[0];
-  const edit = await t.server.inject({ method: 'PATCH', url: `${P}/lines/${l.id}`, headers: await t.as('diskominfo.operator'), payload: { version: l.version, unit_price: '1' } });
+  const edit = await t.server.inject({
+    method: 'PATCH',
+    url: `${P}/lines/${l.id}`,
+    headers: await t.as('diskominfo.operator'),
+    payload: { version: l.version, unit_price: '1' },
+  });
   assert.equal(edit.statusCode, 422);
-  const del = await t.server.inject({ method: 'DELETE', url: `${P}/lines/${l.id}?version=${l.version}`, headers: await t.as('diskominfo.operator') });
+  const del = await t.server.inject({
+    method: 'DELETE',
+    url: `${P}/lines/${l.id}?version=${l.version}`,
+    headers: await t.as('diskominfo.operator'),
+  });
   assert.equal(del.statusCode, 422);
 
   // re-plan: eselon II gets representation; 4 days
-  const replan = await t.server.inject({ method: 'PUT', url: `${P}/travel/${out.id}`, headers: await t.as('diskominfo.operator'), payload: { ...trip, grade: 'eselon_2', days: 4, version: out.version } });
+  const replan = await t.server.inject({
+    method: 'PUT',
+    url: `${P}/travel/${out.id}`,
+    headers: await t.as('diskominfo.operator'),
+    payload: { ...trip, grade: 'eselon_2', days: 4, version: out.version },
+  });
   assert.equal(replan.statusCode, 200, replan.body);
   const r2 = json(replan);
   assert.ok(r2.lines.some((x: { travel_component: string }) => x.travel_component === 'representasi'));
   assert.equal(r2.total, r2.lines.reduce((s: bigint, x: { total: string }) => s + BigInt(x.total), 0n).toString());
-  const stale = await t.server.inject({ method: 'PUT', url: `${P}/travel/${out.id}`, headers: await t.as('diskominfo.operator'), payload: { ...trip, version: out.version } });
+  const stale = await t.server.inject({
+    method: 'PUT',
+    url: `${P}/travel/${out.id}`,
+    headers: await t.as('diskominfo.operator'),
+    payload: { ...trip, version: out.version },
+  });
   assert.equal(stale.statusCode, 409);
   // delete the trip: planned back where it was
-  const gone = await t.server.inject({ method: 'DELETE', url: `${P}/travel/${out.id}?version=${r2.version}`, headers: await t.as('diskominfo.operator') });
+  const gone = await t.server.inject({
+    method: 'DELETE',
+    url: `${P}/travel/${out.id}?version=${r2.version}`,
+    headers: await t.as('diskominfo.operator'),
+  });
   assert.equal(gone.statusCode, 204, gone.body);
   assert.equal((await sub(t, subId)).planned, before.planned);
 });
 
 test('a destination without SBU rates, or another OPD, is refused', async () => {
-  const none = await t.server.inject({ method: 'POST', url: `${P}/sub-kegiatan/${subId}/travel`, headers: await t.as('diskominfo.operator'), payload: { ...trip, province: 'Atlantis' } });
+  const none = await t.server.inject({
+    method: 'POST',
+    url: `${P}/sub-kegiatan/${subId}/travel`,
+    headers: await t.as('diskominfo.operator'),
+    payload: { ...trip, province: 'Atlantis' },
+  });
   assert.equal(none.statusCode, 422);
   assert.match(json(none).message, /SBU/);
-  assert.equal((await t.server.inject({ method: 'POST', url: `${P}/sub-kegiatan/${subId}/travel`, headers: await t.as('dinkes.operator'), payload: trip })).statusCode, 403);
+  assert.equal(
+    (
+      await t.server.inject({
+        method: 'POST',
+        url: `${P}/sub-kegiatan/${subId}/travel`,
+        headers: await t.as('dinkes.operator'),
+        payload: trip,
+      })
+    ).statusCode,
+    403,
+  );
 });

@@ -27,22 +27,45 @@ const TRANSITIONS: Record<ReviewAction, { from: SubStatus[]; to: SubStatus }> = 
   reopen: { from: ['approved'], to: 'returned' },
 };
 
-export const noteSchema = z.object({ note: z.string().trim().max(2000).optional(), version: z.number().int().min(1).optional() });
+export const noteSchema = z.object({
+  note: z.string().trim().max(2000).optional(),
+  version: z.number().int().min(1).optional(),
+});
 export const returnSchema = z.object({
   note: z.string().trim().min(3, 'bud.error.note_required').max(2000),
-  line_notes: z.array(z.object({ line_id: z.string().regex(/^\d+$/), note: z.string().trim().min(1).max(2000) })).max(5000).optional(),
+  line_notes: z
+    .array(z.object({ line_id: z.string().regex(/^\d+$/), note: z.string().trim().min(1).max(2000) }))
+    .max(5000)
+    .optional(),
   version: z.number().int().min(1).optional(),
 });
 
 async function lineCount(trx: Trx, pemdaId: number, subId: number): Promise<number> {
-  const r = await trx.selectFrom('bud_line').select((eb) => eb.fn.countAll<string>().as('n')).where('pemda_id', '=', pemdaId).where('sub_kegiatan_id', '=', subId).executeTakeFirstOrThrow();
+  const r = await trx
+    .selectFrom('bud_line')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('pemda_id', '=', pemdaId)
+    .where('sub_kegiatan_id', '=', subId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
-async function transition(uow: UnitOfWork, stage: Stage, sub: SubKegiatan, action: ReviewAction, note: string | null): Promise<SubKegiatan> {
+async function transition(
+  uow: UnitOfWork,
+  stage: Stage,
+  sub: SubKegiatan,
+  action: ReviewAction,
+  note: string | null,
+): Promise<SubKegiatan> {
   const trx = uow.trx;
   const t = TRANSITIONS[action];
-  if (!t.from.includes(sub.status)) throw ruleError(null, 'bud.error.bad_transition', { action, status: sub.status, code: sub.code }, { status: sub.status, allowed_from: t.from });
+  if (!t.from.includes(sub.status))
+    throw ruleError(
+      null,
+      'bud.error.bad_transition',
+      { action, status: sub.status, code: sub.code },
+      { status: sub.status, allowed_from: t.from },
+    );
   const now = new Date();
   const after = await trx
     .updateTable('bud_sub_kegiatan')
@@ -74,14 +97,27 @@ async function transition(uow: UnitOfWork, stage: Stage, sub: SubKegiatan, actio
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  uow.audit({ action, entity: 'bud_sub_kegiatan', entityId: sub.id, opdId: sub.opd_id, before: { status: sub.status }, after: { status: t.to, note, review_id: review.id } });
+  uow.audit({
+    action,
+    entity: 'bud_sub_kegiatan',
+    entityId: sub.id,
+    opdId: sub.opd_id,
+    before: { status: sub.status },
+    after: { status: t.to, note, review_id: review.id },
+  });
   return Object.assign(after, { reviewId: review.id });
 }
 
 async function lockedSub(trx: Trx, pemdaId: number, head: SubKegiatan) {
   const stage = await shareStage(trx, pemdaId, head.stage_id);
   const opd = (await lockOpdRow(trx, pemdaId, head.stage_id, head.opd_id))!;
-  const sub = await trx.selectFrom('bud_sub_kegiatan').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', head.id).forUpdate().executeTakeFirstOrThrow();
+  const sub = await trx
+    .selectFrom('bud_sub_kegiatan')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', head.id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   return { stage, opd, sub };
 }
 
@@ -94,7 +130,12 @@ async function requireSub(db: Db, pemdaId: number, id: number): Promise<SubKegia
 const subLink = (s: SubKegiatan) => `/budget/sub/${s.id}`;
 
 /** The head of the OPD submits one sub kegiatan (with lines) to TAPD. */
-export async function submitSub(db: Db, actor: Principal, id: number, input: z.input<typeof noteSchema> = {}): Promise<SubOut> {
+export async function submitSub(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: z.input<typeof noteSchema> = {},
+): Promise<SubOut> {
   const v = noteSchema.parse(input);
   const pemdaId = actor.pemdaId;
   const head = await requireSub(db, pemdaId, id);
@@ -105,14 +146,36 @@ export async function submitSub(db: Db, actor: Principal, id: number, input: z.i
     assertInputOpen(stage, opd);
     if ((await lineCount(uow.trx, pemdaId, id)) === 0) throw ruleError(null, 'bud.error.empty_sub', { code: sub.code });
     const after = await transition(uow, stage, sub, 'submit', v.note ?? null);
-    await notify(uow.trx, actor, { roles: ['tapd'], opdId: sub.opd_id, key: 'bud.notify.submitted', params: { code: sub.code, name: sub.name }, link: subLink(sub), stageId: stage.id, subKegiatanId: sub.id });
-    await notify(uow.trx, actor, { roles: ['opd_operator'], opdId: sub.opd_id, key: 'bud.notify.submitted', params: { code: sub.code, name: sub.name }, link: subLink(sub), stageId: stage.id, subKegiatanId: sub.id });
+    await notify(uow.trx, actor, {
+      roles: ['tapd'],
+      opdId: sub.opd_id,
+      key: 'bud.notify.submitted',
+      params: { code: sub.code, name: sub.name },
+      link: subLink(sub),
+      stageId: stage.id,
+      subKegiatanId: sub.id,
+    });
+    await notify(uow.trx, actor, {
+      roles: ['opd_operator'],
+      opdId: sub.opd_id,
+      key: 'bud.notify.submitted',
+      params: { code: sub.code, name: sub.name },
+      link: subLink(sub),
+      stageId: stage.id,
+      subKegiatanId: sub.id,
+    });
     return subOut(after);
   });
 }
 
 /** The head of the OPD submits the whole RKA: every draft or returned sub kegiatan that has lines. */
-export async function submitRka(db: Db, actor: Principal, stageId: number, opdId: number, input: z.input<typeof noteSchema> = {}): Promise<SubOut[]> {
+export async function submitRka(
+  db: Db,
+  actor: Principal,
+  stageId: number,
+  opdId: number,
+  input: z.input<typeof noteSchema> = {},
+): Promise<SubOut[]> {
   requireBud(actor, 'bud.submit', opdId);
   const v = noteSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -128,20 +191,40 @@ export async function submitRka(db: Db, actor: Principal, stageId: number, opdId
       .where('s.stage_id', '=', stageId)
       .where('s.opd_id', '=', opdId)
       .where('s.status', 'in', ['draft', 'returned'])
-      .where((eb) => eb.exists(eb.selectFrom('bud_line as l').select('l.id').whereRef('l.pemda_id', '=', 's.pemda_id').whereRef('l.sub_kegiatan_id', '=', 's.id')))
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('bud_line as l')
+            .select('l.id')
+            .whereRef('l.pemda_id', '=', 's.pemda_id')
+            .whereRef('l.sub_kegiatan_id', '=', 's.id'),
+        ),
+      )
       .orderBy('s.id')
       .forUpdate()
       .execute();
     if (!subs.length) throw ruleError(null, 'bud.error.nothing_to_submit');
     const out: SubOut[] = [];
     for (const s of subs) out.push(subOut(await transition(uow, stage, s, 'submit', v.note ?? null)));
-    await notify(trx, actor, { roles: ['tapd', 'opd_operator'], opdId, key: 'bud.notify.rka_submitted', params: { count: subs.length }, link: `/budget/opd/${opdId}?stage_id=${stageId}`, stageId });
+    await notify(trx, actor, {
+      roles: ['tapd', 'opd_operator'],
+      opdId,
+      key: 'bud.notify.rka_submitted',
+      params: { count: subs.length },
+      link: `/budget/opd/${opdId}?stage_id=${stageId}`,
+      stageId,
+    });
     return out;
   });
 }
 
 /** TAPD approves a submitted sub kegiatan: it is locked from then on. */
-export async function approveSub(db: Db, actor: Principal, id: number, input: z.input<typeof noteSchema> = {}): Promise<SubOut> {
+export async function approveSub(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: z.input<typeof noteSchema> = {},
+): Promise<SubOut> {
   requireBud(actor, 'bud.verify');
   const v = noteSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -151,14 +234,33 @@ export async function approveSub(db: Db, actor: Principal, id: number, input: z.
     assertStageOpen(stage);
     if (v.version !== undefined && v.version !== sub.version) throw staleError(subOut(sub));
     const after = await transition(uow, stage, sub, 'approve', v.note ?? null);
-    await uow.trx.updateTable('bud_line').set({ review_note: null }).where('pemda_id', '=', pemdaId).where('sub_kegiatan_id', '=', id).where('review_note', 'is not', null).execute();
-    await notify(uow.trx, actor, { roles: ['opd_operator', 'opd_head'], opdId: sub.opd_id, key: 'bud.notify.approved', params: { code: sub.code, name: sub.name }, link: subLink(sub), stageId: stage.id, subKegiatanId: sub.id });
+    await uow.trx
+      .updateTable('bud_line')
+      .set({ review_note: null })
+      .where('pemda_id', '=', pemdaId)
+      .where('sub_kegiatan_id', '=', id)
+      .where('review_note', 'is not', null)
+      .execute();
+    await notify(uow.trx, actor, {
+      roles: ['opd_operator', 'opd_head'],
+      opdId: sub.opd_id,
+      key: 'bud.notify.approved',
+      params: { code: sub.code, name: sub.name },
+      link: subLink(sub),
+      stageId: stage.id,
+      subKegiatanId: sub.id,
+    });
     return subOut(after);
   });
 }
 
 /** TAPD returns a submitted sub kegiatan to the OPD, with a note and notes per line. */
-export async function returnSub(db: Db, actor: Principal, id: number, input: z.input<typeof returnSchema>): Promise<SubOut> {
+export async function returnSub(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: z.input<typeof returnSchema>,
+): Promise<SubOut> {
   requireBud(actor, 'bud.verify');
   const v = returnSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -169,27 +271,60 @@ export async function returnSub(db: Db, actor: Principal, id: number, input: z.i
     assertStageOpen(stage);
     if (v.version !== undefined && v.version !== sub.version) throw staleError(subOut(sub));
     const after = (await transition(uow, stage, sub, 'return', v.note)) as SubKegiatan & { reviewId: number };
-    await trx.updateTable('bud_line').set({ review_note: null }).where('pemda_id', '=', pemdaId).where('sub_kegiatan_id', '=', id).where('review_note', 'is not', null).execute();
+    await trx
+      .updateTable('bud_line')
+      .set({ review_note: null })
+      .where('pemda_id', '=', pemdaId)
+      .where('sub_kegiatan_id', '=', id)
+      .where('review_note', 'is not', null)
+      .execute();
     const notes = v.line_notes ?? [];
     if (notes.length) {
       const ids = [...new Set(notes.map((n) => n.line_id))];
-      const own = await trx.selectFrom('bud_line').select('id').where('pemda_id', '=', pemdaId).where('sub_kegiatan_id', '=', id).where('id', 'in', ids).execute();
+      const own = await trx
+        .selectFrom('bud_line')
+        .select('id')
+        .where('pemda_id', '=', pemdaId)
+        .where('sub_kegiatan_id', '=', id)
+        .where('id', 'in', ids)
+        .execute();
       const ownSet = new Set(own.map((r) => String(r.id)));
       const stranger = ids.find((x) => !ownSet.has(x));
       if (stranger) throw ruleError('line_notes', 'bud.error.line_not_in_sub', { line: stranger });
       const byLine = new Map(notes.map((n) => [n.line_id, n.note]));
-      await trx.insertInto('bud_line_note').values([...byLine].map(([line_id, note]) => ({ pemda_id: pemdaId, review_id: after.reviewId, line_id, note }))).execute();
+      await trx
+        .insertInto('bud_line_note')
+        .values([...byLine].map(([line_id, note]) => ({ pemda_id: pemdaId, review_id: after.reviewId, line_id, note })))
+        .execute();
       for (const [lineId, note] of byLine) {
-        await trx.updateTable('bud_line').set({ review_note: note }).where('pemda_id', '=', pemdaId).where('id', '=', lineId).execute();
+        await trx
+          .updateTable('bud_line')
+          .set({ review_note: note })
+          .where('pemda_id', '=', pemdaId)
+          .where('id', '=', lineId)
+          .execute();
       }
     }
-    await notify(trx, actor, { roles: ['opd_operator', 'opd_head'], opdId: sub.opd_id, key: 'bud.notify.returned', params: { code: sub.code, name: sub.name, note: v.note, lines: notes.length }, link: subLink(sub), stageId: stage.id, subKegiatanId: sub.id });
+    await notify(trx, actor, {
+      roles: ['opd_operator', 'opd_head'],
+      opdId: sub.opd_id,
+      key: 'bud.notify.returned',
+      params: { code: sub.code, name: sub.name, note: v.note, lines: notes.length },
+      link: subLink(sub),
+      stageId: stage.id,
+      subKegiatanId: sub.id,
+    });
     return subOut(after);
   });
 }
 
 /** TAPD reopens an approved sub kegiatan for revision. */
-export async function reopenSub(db: Db, actor: Principal, id: number, input: z.input<typeof noteSchema>): Promise<SubOut> {
+export async function reopenSub(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: z.input<typeof noteSchema>,
+): Promise<SubOut> {
   requireBud(actor, 'bud.verify');
   const v = noteSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -200,13 +335,27 @@ export async function reopenSub(db: Db, actor: Principal, id: number, input: z.i
     if (stage.kind === 'kua_ppas') throw lockedError('bud.error.kua_ppas_no_rka');
     if (v.version !== undefined && v.version !== sub.version) throw staleError(subOut(sub));
     const after = await transition(uow, stage, sub, 'reopen', v.note ?? null);
-    await notify(uow.trx, actor, { roles: ['opd_operator', 'opd_head'], opdId: sub.opd_id, key: 'bud.notify.reopened', params: { code: sub.code, name: sub.name }, link: subLink(sub), stageId: stage.id, subKegiatanId: sub.id });
+    await notify(uow.trx, actor, {
+      roles: ['opd_operator', 'opd_head'],
+      opdId: sub.opd_id,
+      key: 'bud.notify.reopened',
+      params: { code: sub.code, name: sub.name },
+      link: subLink(sub),
+      stageId: stage.id,
+      subKegiatanId: sub.id,
+    });
     return subOut(after);
   });
 }
 
 export async function listReviews(db: Db, pemdaId: number, subId: number) {
-  const reviews = await db.selectFrom('bud_review').selectAll().where('pemda_id', '=', pemdaId).where('sub_kegiatan_id', '=', subId).orderBy('id', 'desc').execute();
+  const reviews = await db
+    .selectFrom('bud_review')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('sub_kegiatan_id', '=', subId)
+    .orderBy('id', 'desc')
+    .execute();
   const notes = reviews.length
     ? await db
         .selectFrom('bud_line_note')
@@ -219,5 +368,8 @@ export async function listReviews(db: Db, pemdaId: number, subId: number) {
         )
         .execute()
     : [];
-  return reviews.map((r) => ({ ...r, line_notes: notes.filter((n) => n.review_id === r.id).map((n) => ({ line_id: String(n.line_id), note: n.note })) }));
+  return reviews.map((r) => ({
+    ...r,
+    line_notes: notes.filter((n) => n.review_id === r.id).map((n) => ({ line_id: String(n.line_id), note: n.note })),
+  }));
 }

@@ -72,28 +72,70 @@ test('item detail: current price, read-only accounts with names, version history
 });
 
 test('new and edit forms (Tim Data): validation re-renders per field; success redirects; a version is added', async () => {
-  const bad = await form('tim_data', '/catalogue/items/new', { year: '2027', kind: 'SSH', code: 'abc', name: 'Lem tembak', unit: 'Buah', price: '12,5', tkdn: '', accounts: '5.1.02.01.01.0024\n5.1.02.01.01.9999' });
+  const bad = await form('tim_data', '/catalogue/items/new', {
+    year: '2027',
+    kind: 'SSH',
+    code: 'abc',
+    name: 'Lem tembak',
+    unit: 'Buah',
+    price: '12,5',
+    tkdn: '',
+    accounts: '5.1.02.01.01.0024\n5.1.02.01.01.9999',
+  });
   assert.equal(bad.statusCode, 400);
   assert.match(bad.body, /id="code-error">Kode harus berupa angka bertitik/);
   assert.match(bad.body, /id="price-error"/);
   assert.match(bad.body, /value="Lem tembak"/, 'input is kept');
 
-  const badAcc = await form('tim_data', '/catalogue/items/new', { year: '2027', kind: 'SSH', code: '1.1.12.01.01.0777', name: 'Lem tembak', unit: 'Buah', price: '12.500', accounts: '5.1.02.01.01.0024\n5.1.02.01.01.9999' });
+  const badAcc = await form('tim_data', '/catalogue/items/new', {
+    year: '2027',
+    kind: 'SSH',
+    code: '1.1.12.01.01.0777',
+    name: 'Lem tembak',
+    unit: 'Buah',
+    price: '12.500',
+    accounts: '5.1.02.01.01.0024\n5.1.02.01.01.9999',
+  });
   assert.equal(badAcc.statusCode, 400);
   assert.match(badAcc.body, /id="accounts-error">Akun 5\.1\.02\.01\.01\.9999 tidak ada/);
 
-  const ok = await form('tim_data', '/catalogue/items/new', { year: '2027', kind: 'SSH', code: '1.1.12.01.01.0777', name: 'Lem tembak', spec: 'isi 10 batang', unit: 'Buah', price: '12.500', tkdn: '20', accounts: '5.1.02.01.01.0024' });
+  const ok = await form('tim_data', '/catalogue/items/new', {
+    year: '2027',
+    kind: 'SSH',
+    code: '1.1.12.01.01.0777',
+    name: 'Lem tembak',
+    spec: 'isi 10 batang',
+    unit: 'Buah',
+    price: '12.500',
+    tkdn: '20',
+    accounts: '5.1.02.01.01.0024',
+  });
   assert.equal(ok.statusCode, 303, ok.body);
   const id = Number(/\/catalogue\/items\/(\d+)/.exec(String(ok.headers.location))![1]);
   assert.equal((await getCurrentPrice(t.db, t.pemdaId, id))?.price, '12500');
 
   const edit = await page('tim_data', `/catalogue/items/${id}/edit`);
   assert.match(edit.body, /name="version" value="1"/);
-  const changed = await form('tim_data', `/catalogue/items/${id}/edit`, { version: '1', name: 'Lem tembak', spec: 'isi 10 batang', unit: 'Buah', price: '13.000', tkdn: '20', accounts: '5.1.02.01.01.0024', note: 'survei' });
+  const changed = await form('tim_data', `/catalogue/items/${id}/edit`, {
+    version: '1',
+    name: 'Lem tembak',
+    spec: 'isi 10 batang',
+    unit: 'Buah',
+    price: '13.000',
+    tkdn: '20',
+    accounts: '5.1.02.01.01.0024',
+    note: 'survei',
+  });
   assert.equal(changed.statusCode, 303);
   assert.equal((await getCurrentPrice(t.db, t.pemdaId, id))?.version, 2);
   assert.equal((await getPriceVersion(t.db, t.pemdaId, id, 1))?.price, '12500');
-  const stale = await form('tim_data', `/catalogue/items/${id}/edit`, { version: '1', name: 'Lem tembak', unit: 'Buah', price: '14.000', accounts: '5.1.02.01.01.0024' });
+  const stale = await form('tim_data', `/catalogue/items/${id}/edit`, {
+    version: '1',
+    name: 'Lem tembak',
+    unit: 'Buah',
+    price: '14.000',
+    accounts: '5.1.02.01.01.0024',
+  });
   assert.equal(stale.statusCode, 409);
   assert.match(stale.body, /diubah oleh pengguna lain/);
   assert.match(stale.body, /name="version" value="2"/, 'the form now carries the current version');
@@ -112,7 +154,16 @@ test('a <script> item name is escaped on every page and in the picker', async ()
     method: 'POST',
     url: '/api/v1/catalogue/items',
     headers: await t.as('tim_data'),
-    payload: { year: 2027, kind: 'SSH', code: '1.1.12.01.01.0666', name: '<script>alert(1)</script> Kertas jahat', spec: '"><img src=x onerror=alert(2)>', unit: 'Rim', price: '1000', accounts: ['5.1.02.01.01.0024'] },
+    payload: {
+      year: 2027,
+      kind: 'SSH',
+      code: '1.1.12.01.01.0666',
+      name: '<script>alert(1)</script> Kertas jahat',
+      spec: '"><img src=x onerror=alert(2)>',
+      unit: 'Rim',
+      price: '1000',
+      accounts: ['5.1.02.01.01.0024'],
+    },
   });
   assert.equal(created.statusCode, 201, created.body);
   const id = json(created).itemId;
@@ -140,9 +191,15 @@ test('the line editor picker: an htmx fragment of buttons with the item data, fi
   const none = await page('dinkes.operator', '/catalogue/picker?year=2027&q=kertas&account=5.1.02.04.01.0001');
   assert.match(none.body, /Tidak ada komponen yang cocok/);
   const travel = await page('dinkes.operator', '/catalogue/picker?year=2027&q=bali&account=5.1.02.04.01.0001');
-  assert.match(travel.body, /data-name="Uang harian perjalanan dinas luar kota ke Bali"[^>]*data-unit="OH" data-price="480000"/);
+  assert.match(
+    travel.body,
+    /data-name="Uang harian perjalanan dinas luar kota ke Bali"[^>]*data-unit="OH" data-price="480000"/,
+  );
   // as a bearer API client too
-  const api = await t.server.inject({ url: '/catalogue/picker?year=2027&q=pertalite', headers: await t.as('dinkes.operator') });
+  const api = await t.server.inject({
+    url: '/catalogue/picker?year=2027&q=pertalite',
+    headers: await t.as('dinkes.operator'),
+  });
   assert.equal(api.statusCode, 200);
   assert.match(api.body, /data-name="Pertalite"/);
 });
@@ -151,9 +208,10 @@ test('/openapi.json documents the catalogue API with its tag', async () => {
   const doc = json(await t.server.inject({ url: '/openapi.json' }));
   const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/catalogue'));
   assert.ok(paths.length >= 12, paths.join(' '));
-  for (const p of paths) for (const op of Object.values(doc.paths[p]) as Array<{ tags: string[]; summary: string }>) {
-    assert.deepEqual(op.tags, ['catalogue'], p);
-    assert.ok(op.summary, p);
-  }
+  for (const p of paths)
+    for (const op of Object.values(doc.paths[p]) as Array<{ tags: string[]; summary: string }>) {
+      assert.deepEqual(op.tags, ['catalogue'], p);
+      assert.ok(op.summary, p);
+    }
   assert.ok(doc.paths['/catalogue/picker'], 'the picker is documented');
 });

@@ -54,7 +54,14 @@ const idParams = z.object({ id: z.coerce.number().int().positive().max(214748364
 
 /** The price-version fields of a posted item or proposal form, as the service reads them. */
 function versionFields(b: Form) {
-  return { name: b.name ?? '', spec: b.spec ?? '', unit: b.unit ?? '', price: b.price ?? '', tkdn: b.tkdn ?? null, accounts: b.accounts ?? '' };
+  return {
+    name: b.name ?? '',
+    spec: b.spec ?? '',
+    unit: b.unit ?? '',
+    price: b.price ?? '',
+    tkdn: b.tkdn ?? null,
+    accounts: b.accounts ?? '',
+  };
 }
 
 function fieldErr(errors: Errors, name: string): Html | string {
@@ -71,9 +78,12 @@ function listErr(errors: Errors, name: string): Html | string {
 
 function errorsOf(req: FastifyRequest, err: unknown): Errors | null {
   if (err instanceof AppError && err.fields.length) {
-    return Object.fromEntries(err.fields.map((f) => [f.field, /\s/.test(f.message) ? f.message : tr(req, f.message, f.params)]));
+    return Object.fromEntries(
+      err.fields.map((f) => [f.field, /\s/.test(f.message) ? f.message : tr(req, f.message, f.params)]),
+    );
   }
-  if (err instanceof z.ZodError) return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)]));
+  if (err instanceof z.ZodError)
+    return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)]));
   return null;
 }
 
@@ -81,7 +91,8 @@ function errorsOf(req: FastifyRequest, err: unknown): Errors | null {
 function formProblem(req: FastifyRequest, err: unknown): { errors: Errors; message?: string; status: number } | null {
   const errors = errorsOf(req, err);
   if (errors) return { errors, status: err instanceof AppError ? err.status : 400 };
-  if (err instanceof AppError && err.status === 409) return { errors: {}, message: tr(req, err.messageKey, err.params), status: 409 };
+  if (err instanceof AppError && err.status === 409)
+    return { errors: {}, message: tr(req, err.messageKey, err.params), status: 409 };
   return null;
 }
 
@@ -134,36 +145,54 @@ export async function cataloguePages(appIn: FastifyInstance, ctx: ModuleContext)
     const years = new Set(await listYears(db, pemdaId));
     years.add(selected);
     years.add(new Date().getFullYear() + 1);
-    return [...years].sort((a, b) => b - a).map((y) => html`<option value="${y}" ${y === selected ? 'selected' : ''}>${y}</option>`);
+    return [...years]
+      .sort((a, b) => b - a)
+      .map((y) => html`<option value="${y}" ${y === selected ? 'selected' : ''}>${y}</option>`);
   };
 
-  const demoNote = (req: FastifyRequest) => (req.pemda?.code === '99.01' ? html`<p class="muted">${tr(req, 'cat.demo_note')}</p>` : '');
+  const demoNote = (req: FastifyRequest) =>
+    req.pemda?.code === '99.01' ? html`<p class="muted">${tr(req, 'cat.demo_note')}</p>` : '';
 
   // ---- browse / search ------------------------------------------------------------------------
   const browseQuery = z.object({
     q: z.string().trim().max(100).optional(),
-    year: z.coerce.number().int().min(2000).max(2100).optional().or(z.literal('').transform(() => undefined)),
-    kind: z.enum(KINDS).optional().or(z.literal('').transform(() => undefined)),
+    year: z.coerce
+      .number()
+      .int()
+      .min(2000)
+      .max(2100)
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    kind: z
+      .enum(KINDS)
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
     account: z.string().trim().max(30).optional(),
     page: z.coerce.number().int().min(1).max(100000).default(1),
     saved: z.string().optional(),
   });
 
-  app.get('/catalogue', { config: { auth: { permission: 'cat.read' } }, schema: { ...page('Page: browse and search the catalogue'), querystring: browseQuery } }, async (req, reply) => {
-    const p = req.principal!;
-    const f = req.query;
-    const year = f.year ?? (await defaultYear(db, p.pemdaId));
-    const { rows, total } = await searchCatalogue(db, p.pemdaId, {
-      year,
-      text: f.q,
-      kind: f.kind,
-      account: f.account || undefined,
-      limit: PAGE_SIZE,
-      offset: (f.page - 1) * PAGE_SIZE,
-    });
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const link = (page: number) => `/catalogue?${qs({ q: f.q, year, kind: f.kind, account: f.account, page })}`;
-    const body = html`
+  app.get(
+    '/catalogue',
+    {
+      config: { auth: { permission: 'cat.read' } },
+      schema: { ...page('Page: browse and search the catalogue'), querystring: browseQuery },
+    },
+    async (req, reply) => {
+      const p = req.principal!;
+      const f = req.query;
+      const year = f.year ?? (await defaultYear(db, p.pemdaId));
+      const { rows, total } = await searchCatalogue(db, p.pemdaId, {
+        year,
+        text: f.q,
+        kind: f.kind,
+        account: f.account || undefined,
+        limit: PAGE_SIZE,
+        offset: (f.page - 1) * PAGE_SIZE,
+      });
+      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      const link = (page: number) => `/catalogue?${qs({ q: f.q, year, kind: f.kind, account: f.account, page })}`;
+      const body = html`
 ${demoNote(req)}
 <form method="get" action="/catalogue" class="filters" role="search">
   <label>${tr(req, 'cat.field.q')} <input type="search" name="q" value="${f.q ?? ''}"></label>
@@ -185,9 +214,9 @@ ${demoNote(req)}
   <th class="num">${tr(req, 'cat.field.price')}</th><th class="num">${tr(req, 'cat.field.tkdn')}</th><th>${tr(req, 'cat.field.accounts_short')}</th><th class="num">${tr(req, 'cat.field.version')}</th>
 </tr></thead>
 <tbody>${
-      rows.length
-        ? rows.map(
-            (r) => html`<tr>
+        rows.length
+          ? rows.map(
+              (r) => html`<tr>
   <td>${r.code}<br><span class="muted">${r.kind}</span></td>
   <td><a href="/catalogue/items/${r.itemId}">${r.name}</a>${r.sbu ? html`<br><span class="muted">${sbuText(req, r)}</span>` : ''}</td>
   <td>${r.spec}</td><td>${r.unit}</td>
@@ -195,14 +224,15 @@ ${demoNote(req)}
   <td>${r.accounts.map((a, i) => html`${i ? html`<br>` : ''}${a}`)}</td>
   <td class="num">${r.version}</td>
 </tr>`,
-          )
-        : html`<tr><td colspan="8">${tr(req, 'common.empty')}</td></tr>`
-    }</tbody></table></div>
+            )
+          : html`<tr><td colspan="8">${tr(req, 'common.empty')}</td></tr>`
+      }</tbody></table></div>
 <p class="pager">${tr(req, 'common.page_of', { page: f.page, pages })}
   ${f.page > 1 ? html`<a href="${link(f.page - 1)}" rel="prev">${tr(req, 'common.prev')}</a>` : ''}
   ${f.page < pages ? html`<a href="${link(f.page + 1)}" rel="next">${tr(req, 'common.next')}</a>` : ''}</p>`;
-    return sendPage(req, reply, { title: tr(req, 'cat.title'), body });
-  });
+      return sendPage(req, reply, { title: tr(req, 'cat.title'), body });
+    },
+  );
 
   // ---- the line editor's picker (htmx fragment) ----------------------------------------------------
   app.get(
@@ -211,12 +241,22 @@ ${demoNote(req)}
       config: { auth: { permission: 'cat.read' } },
       schema: {
         tags: ['catalogue'],
-        summary: 'Picker fragment for the budget line editor (htmx): buttons carrying data-id, data-version, data-name, data-unit, data-price',
+        summary:
+          'Picker fragment for the budget line editor (htmx): buttons carrying data-id, data-version, data-name, data-unit, data-price',
         querystring: z.object({
           q: z.string().trim().max(100).optional(),
           account: z.string().trim().max(30).optional(),
-          year: z.coerce.number().int().min(2000).max(2100).optional().or(z.literal('').transform(() => undefined)),
-          kind: z.enum(KINDS).optional().or(z.literal('').transform(() => undefined)),
+          year: z.coerce
+            .number()
+            .int()
+            .min(2000)
+            .max(2100)
+            .optional()
+            .or(z.literal('').transform(() => undefined)),
+          kind: z
+            .enum(KINDS)
+            .optional()
+            .or(z.literal('').transform(() => undefined)),
           limit: z.coerce.number().int().min(1).max(100).default(20),
         }),
       },
@@ -225,7 +265,13 @@ ${demoNote(req)}
       const p = req.principal!;
       const f = req.query;
       const year = f.year ?? (await defaultYear(db, p.pemdaId));
-      const { rows, total } = await searchCatalogue(db, p.pemdaId, { year, text: f.q, account: f.account || undefined, kind: f.kind, limit: f.limit });
+      const { rows, total } = await searchCatalogue(db, p.pemdaId, {
+        year,
+        text: f.q,
+        account: f.account || undefined,
+        kind: f.kind,
+        limit: f.limit,
+      });
       const fragment = rows.length
         ? html`<ul class="picker" data-total="${total}">${rows.map(
             (r) => html`<li><button type="button" class="pick" name="catalogue_item" value="${r.itemId}:${r.version}"
@@ -240,7 +286,14 @@ ${demoNote(req)}
   // ---- item detail -------------------------------------------------------------------------------
   app.get(
     '/catalogue/items/:id',
-    { config: { auth: { permission: 'cat.read' } }, schema: { ...page('Page: an item with its price history'), params: idParams, querystring: z.object({ saved: z.string().optional() }) } },
+    {
+      config: { auth: { permission: 'cat.read' } },
+      schema: {
+        ...page('Page: an item with its price history'),
+        params: idParams,
+        querystring: z.object({ saved: z.string().optional() }),
+      },
+    },
     async (req, reply) => {
       const p = req.principal!;
       const d = await getItemDetail(db, p.pemdaId, req.params.id);
@@ -269,8 +322,12 @@ ${demoNote(req)}
 <h2>${tr(req, 'cat.detail.accounts')}</h2>
 <ul>${c.accounts.map((a) => html`<li>${a} ${accountNames.get(a) ?? ''}</li>`)}</ul>
 <div class="actions">
-  ${catCan(p, 'cat.manage') ? html`<a class="button" href="/catalogue/items/${c.itemId}/edit">${tr(req, 'common.edit')}</a>
-  <form method="post" action="/catalogue/items/${c.itemId}/active" class="inline">${csrfField(req)}<input type="hidden" name="version" value="${c.version}"><input type="hidden" name="active" value="${d.active ? 'false' : 'true'}"><button class="secondary">${tr(req, d.active ? 'common.deactivate' : 'common.activate')}</button></form>` : ''}
+  ${
+    catCan(p, 'cat.manage')
+      ? html`<a class="button" href="/catalogue/items/${c.itemId}/edit">${tr(req, 'common.edit')}</a>
+  <form method="post" action="/catalogue/items/${c.itemId}/active" class="inline">${csrfField(req)}<input type="hidden" name="version" value="${c.version}"><input type="hidden" name="active" value="${d.active ? 'false' : 'true'}"><button class="secondary">${tr(req, d.active ? 'common.deactivate' : 'common.activate')}</button></form>`
+      : ''
+  }
   ${catCan(p, 'cat.propose') && d.active ? html`<a class="button" href="/catalogue/proposals/new?item=${c.itemId}">${tr(req, 'cat.action.propose_change')}</a>` : ''}
   <a href="/catalogue?${qs({ year: c.year })}">${tr(req, 'common.back')}</a>
 </div>
@@ -291,7 +348,8 @@ ${demoNote(req)}
 ${
   related.rows.length
     ? html`<h2>${tr(req, 'cat.detail.proposals')}</h2><ul>${related.rows.map(
-        (r) => html`<li><a href="/catalogue/proposals/${r.id}">#${r.id}</a> ${statusBadge(req, r.status)} ${money(req, r.price)} · ${formatDate(req.lang, r.proposedAt)}</li>`,
+        (r) =>
+          html`<li><a href="/catalogue/proposals/${r.id}">#${r.id}</a> ${statusBadge(req, r.status)} ${money(req, r.price)} · ${formatDate(req.lang, r.proposedAt)}</li>`,
       )}</ul>`
     : ''
 }`;
@@ -304,7 +362,12 @@ ${
   );
 
   // ---- new / edit item (Tim Data, admin) -------------------------------------------------------------
-  const itemForm = async (req: FastifyRequest, v: Form, errors: Errors, mode: { isNew: boolean; action: string; message?: string }) => {
+  const itemForm = async (
+    req: FastifyRequest,
+    v: Form,
+    errors: Errors,
+    mode: { isNew: boolean; action: string; message?: string },
+  ) => {
     const p = req.principal!;
     const year = Number(v.year) || (await defaultYear(db, p.pemdaId));
     const component = v.sbu_component ?? '';
@@ -347,36 +410,55 @@ ${
 
   app.get(
     '/catalogue/items/new',
-    { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Page: new item form'), querystring: z.object({ year: z.string().optional() }) } },
+    {
+      config: { auth: { permission: 'cat.manage' } },
+      schema: { ...page('Page: new item form'), querystring: z.object({ year: z.string().optional() }) },
+    },
     async (req, reply) =>
       sendPage(req, reply, {
         title: tr(req, 'cat.new.title'),
-        body: await itemForm(req, { year: req.query.year ?? '', kind: 'SSH' }, {}, { isNew: true, action: '/catalogue/items/new' }),
+        body: await itemForm(
+          req,
+          { year: req.query.year ?? '', kind: 'SSH' },
+          {},
+          { isNew: true, action: '/catalogue/items/new' },
+        ),
       }),
   );
 
-  app.post('/catalogue/items/new', { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Form: create an item'), body: formBody } }, async (req, reply) => {
-    const b = req.body;
-    try {
-      const item = await createItem(db, req.principal!, {
-        year: b.year ?? '',
-        kind: (b.kind ?? '') as CatalogueKind,
-        code: b.code ?? '',
-        ...versionFields(b),
-        sbu: b.sbu_component ? { component: b.sbu_component as never, province: b.province || null, travel_kind: b.travel_kind || null, grade: b.grade || null } : null,
-        note: b.note || undefined,
-      });
-      return reply.redirect(`/catalogue/items/${item.itemId}?saved=1`, 303);
-    } catch (err) {
-      const pr = formProblem(req, err);
-      if (!pr) throw err;
-      return sendPage(req, reply, {
-        title: tr(req, 'cat.new.title'),
-        body: await itemForm(req, b, pr.errors, { isNew: true, action: '/catalogue/items/new', message: pr.message }),
-        status: pr.status,
-      });
-    }
-  });
+  app.post(
+    '/catalogue/items/new',
+    { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Form: create an item'), body: formBody } },
+    async (req, reply) => {
+      const b = req.body;
+      try {
+        const item = await createItem(db, req.principal!, {
+          year: b.year ?? '',
+          kind: (b.kind ?? '') as CatalogueKind,
+          code: b.code ?? '',
+          ...versionFields(b),
+          sbu: b.sbu_component
+            ? {
+                component: b.sbu_component as never,
+                province: b.province || null,
+                travel_kind: b.travel_kind || null,
+                grade: b.grade || null,
+              }
+            : null,
+          note: b.note || undefined,
+        });
+        return reply.redirect(`/catalogue/items/${item.itemId}?saved=1`, 303);
+      } catch (err) {
+        const pr = formProblem(req, err);
+        if (!pr) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'cat.new.title'),
+          body: await itemForm(req, b, pr.errors, { isNew: true, action: '/catalogue/items/new', message: pr.message }),
+          status: pr.status,
+        });
+      }
+    },
+  );
 
   const formOfItem = (c: PricedItem): Form => ({
     version: String(c.version),
@@ -388,48 +470,80 @@ ${
     accounts: c.accounts.join('\n'),
   });
 
-  app.get('/catalogue/items/:id/edit', { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Page: edit item form'), params: idParams } }, async (req, reply) => {
-    const d = await getItemDetail(db, req.principal!.pemdaId, req.params.id);
-    if (!d) throw notFound();
-    return sendPage(req, reply, {
-      title: tr(req, 'cat.edit.title', { code: d.current.code }),
-      body: await itemForm(req, formOfItem(d.current), {}, { isNew: false, action: `/catalogue/items/${d.current.itemId}/edit` }),
-    });
-  });
-
-  app.post('/catalogue/items/:id/edit', { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Form: change an item (new price version)'), params: idParams, body: formBody } }, async (req, reply) => {
-    const b = req.body;
-    const d = await getItemDetail(db, req.principal!.pemdaId, req.params.id);
-    if (!d) throw notFound();
-    try {
-      await updateItem(db, req.principal!, req.params.id, {
-        version: b.version ?? '',
-        ...versionFields(b),
-        note: b.note || undefined,
-      });
-      return reply.redirect(`/catalogue/items/${req.params.id}?saved=1`, 303);
-    } catch (err) {
-      const pr = formProblem(req, err);
-      if (!pr) throw err;
+  app.get(
+    '/catalogue/items/:id/edit',
+    { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Page: edit item form'), params: idParams } },
+    async (req, reply) => {
+      const d = await getItemDetail(db, req.principal!.pemdaId, req.params.id);
+      if (!d) throw notFound();
       return sendPage(req, reply, {
         title: tr(req, 'cat.edit.title', { code: d.current.code }),
-        body: await itemForm(req, { ...b, version: pr.status === 409 ? String(d.current.version) : (b.version ?? '') }, pr.errors, {
-          isNew: false,
-          action: `/catalogue/items/${req.params.id}/edit`,
-          message: pr.message,
-        }),
-        status: pr.status,
+        body: await itemForm(
+          req,
+          formOfItem(d.current),
+          {},
+          { isNew: false, action: `/catalogue/items/${d.current.itemId}/edit` },
+        ),
       });
-    }
-  });
+    },
+  );
 
-  app.post('/catalogue/items/:id/active', { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Form: activate or deactivate an item'), params: idParams, body: formBody } }, async (req, reply) => {
-    await updateItem(db, req.principal!, req.params.id, { version: req.body.version ?? '', active: req.body.active === 'true' });
-    return reply.redirect(`/catalogue/items/${req.params.id}?saved=1`, 303);
-  });
+  app.post(
+    '/catalogue/items/:id/edit',
+    {
+      config: { auth: { permission: 'cat.manage' } },
+      schema: { ...page('Form: change an item (new price version)'), params: idParams, body: formBody },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const d = await getItemDetail(db, req.principal!.pemdaId, req.params.id);
+      if (!d) throw notFound();
+      try {
+        await updateItem(db, req.principal!, req.params.id, {
+          version: b.version ?? '',
+          ...versionFields(b),
+          note: b.note || undefined,
+        });
+        return reply.redirect(`/catalogue/items/${req.params.id}?saved=1`, 303);
+      } catch (err) {
+        const pr = formProblem(req, err);
+        if (!pr) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'cat.edit.title', { code: d.current.code }),
+          body: await itemForm(
+            req,
+            { ...b, version: pr.status === 409 ? String(d.current.version) : (b.version ?? '') },
+            pr.errors,
+            {
+              isNew: false,
+              action: `/catalogue/items/${req.params.id}/edit`,
+              message: pr.message,
+            },
+          ),
+          status: pr.status,
+        });
+      }
+    },
+  );
+
+  app.post(
+    '/catalogue/items/:id/active',
+    {
+      config: { auth: { permission: 'cat.manage' } },
+      schema: { ...page('Form: activate or deactivate an item'), params: idParams, body: formBody },
+    },
+    async (req, reply) => {
+      await updateItem(db, req.principal!, req.params.id, {
+        version: req.body.version ?? '',
+        active: req.body.active === 'true',
+      });
+      return reply.redirect(`/catalogue/items/${req.params.id}?saved=1`, 303);
+    },
+  );
 
   // ---- proposals -------------------------------------------------------------------------------
-  const opdNames = async (pemdaId: number) => new Map((await listOpds(db, pemdaId)).map((o) => [o.id, o.shortName ? `${o.name}` : o.name]));
+  const opdNames = async (pemdaId: number) =>
+    new Map((await listOpds(db, pemdaId)).map((o) => [o.id, o.shortName ? `${o.name}` : o.name]));
 
   app.get(
     '/catalogue/proposals',
@@ -438,8 +552,17 @@ ${
       schema: {
         ...page('Page: proposals list (filter by status and year)'),
         querystring: z.object({
-          status: z.enum(PROPOSAL_STATUSES).optional().or(z.literal('').transform(() => undefined)),
-          year: z.coerce.number().int().min(2000).max(2100).optional().or(z.literal('').transform(() => undefined)),
+          status: z
+            .enum(PROPOSAL_STATUSES)
+            .optional()
+            .or(z.literal('').transform(() => undefined)),
+          year: z.coerce
+            .number()
+            .int()
+            .min(2000)
+            .max(2100)
+            .optional()
+            .or(z.literal('').transform(() => undefined)),
           page: z.coerce.number().int().min(1).max(100000).default(1),
         }),
       },
@@ -447,7 +570,12 @@ ${
     async (req, reply) => {
       const p = req.principal!;
       const f = req.query;
-      const { rows, total } = await listProposals(db, p, { status: f.status, year: f.year, limit: PAGE_SIZE, offset: (f.page - 1) * PAGE_SIZE });
+      const { rows, total } = await listProposals(db, p, {
+        status: f.status,
+        year: f.year,
+        limit: PAGE_SIZE,
+        offset: (f.page - 1) * PAGE_SIZE,
+      });
       const opds = await opdNames(p.pemdaId);
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
       const link = (page: number) => `/catalogue/proposals?${qs({ status: f.status, year: f.year, page })}`;
@@ -467,7 +595,9 @@ ${
 </tr></thead><tbody>${
         rows.length
           ? rows.map(
-              (r) => html`<tr><td><a href="/catalogue/proposals/${r.id}">#${r.id}</a></td><td>${r.year}</td><td>${r.kind}</td><td>${opds.get(r.opdId) ?? r.opdId}</td>
+              (
+                r,
+              ) => html`<tr><td><a href="/catalogue/proposals/${r.id}">#${r.id}</a></td><td>${r.year}</td><td>${r.kind}</td><td>${opds.get(r.opdId) ?? r.opdId}</td>
   <td><a href="/catalogue/proposals/${r.id}">${r.name}</a><br><span class="muted">${r.itemId ? tr(req, 'cat.action.propose_change') : tr(req, 'cat.proposal.new_item')}${r.code ? ` · ${r.code}` : ''}</span></td>
   <td class="num">${money(req, r.price)} / ${r.unit}</td><td>${statusBadge(req, r.status)}</td><td>${formatDate(req.lang, r.proposedAt)}</td></tr>`,
             )
@@ -481,7 +611,12 @@ ${
   );
 
   /** Proposal fields (new or resubmitted): the change form when `base` is given. */
-  const proposalFields = async (req: FastifyRequest, v: Form, errors: Errors, o: { base?: PricedItem; isNew: boolean }) => {
+  const proposalFields = async (
+    req: FastifyRequest,
+    v: Form,
+    errors: Errors,
+    o: { base?: PricedItem; isNew: boolean },
+  ) => {
     const p = req.principal!;
     const year = Number(v.year) || (await defaultYear(db, p.pemdaId));
     return html`
@@ -505,7 +640,14 @@ ${
   ${fieldErr(errors, 'opd_id')}`;
   };
 
-  const newProposalPage = async (req: FastifyRequest, reply: FastifyReply, v: Form, errors: Errors, status = 200, message?: string) => {
+  const newProposalPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    v: Form,
+    errors: Errors,
+    status = 200,
+    message?: string,
+  ) => {
     const base = v.item_id ? await getCurrentPrice(db, req.principal!.pemdaId, Number(v.item_id)) : undefined;
     if (v.item_id && !base) throw notFound();
     const body = html`<form method="post" action="/catalogue/proposals/new" class="form">
@@ -519,13 +661,27 @@ ${
 
   app.get(
     '/catalogue/proposals/new',
-    { config: { auth: { permission: 'cat.propose' } }, schema: { ...page('Page: new proposal form'), querystring: z.object({ item: z.coerce.number().int().positive().max(2147483647).optional() }) } },
+    {
+      config: { auth: { permission: 'cat.propose' } },
+      schema: {
+        ...page('Page: new proposal form'),
+        querystring: z.object({ item: z.coerce.number().int().positive().max(2147483647).optional() }),
+      },
+    },
     async (req, reply) => {
       let v: Form = { kind: 'SSH' };
       if (req.query.item) {
         const base = await getCurrentPrice(db, req.principal!.pemdaId, req.query.item);
         if (!base) throw notFound();
-        v = { item_id: String(base.itemId), name: base.name, spec: base.spec, unit: base.unit, price: base.price, tkdn: base.tkdn ?? '', accounts: base.accounts.join('\n') };
+        v = {
+          item_id: String(base.itemId),
+          name: base.name,
+          spec: base.spec,
+          unit: base.unit,
+          price: base.price,
+          tkdn: base.tkdn ?? '',
+          accounts: base.accounts.join('\n'),
+        };
       }
       return newProposalPage(req, reply, v, {});
     },
@@ -533,7 +689,10 @@ ${
 
   app.post(
     '/catalogue/proposals/new',
-    { config: { auth: { permission: 'cat.propose', opd: (req) => req.principal!.opdId } }, schema: { ...page('Form: submit a proposal'), body: formBody } },
+    {
+      config: { auth: { permission: 'cat.propose', opd: (req) => req.principal!.opdId } },
+      schema: { ...page('Form: submit a proposal'), body: formBody },
+    },
     async (req, reply) => {
       const b = req.body;
       try {
@@ -554,7 +713,12 @@ ${
     },
   );
 
-  const proposalPage = async (req: FastifyRequest, reply: FastifyReply, prop: Proposal, o: { errors?: Errors; form?: Form; status?: number; message?: string; done?: string } = {}) => {
+  const proposalPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    prop: Proposal,
+    o: { errors?: Errors; form?: Form; status?: number; message?: string; done?: string } = {},
+  ) => {
     const p = req.principal!;
     const errors = o.errors ?? {};
     const f = o.form ?? {};
@@ -572,18 +736,47 @@ ${
           html`${!prop.itemId ? html`<label>${tr(req, 'cat.field.code')}<input name="code" value="${f.code ?? prop.code ?? ''}" placeholder="1.1.12.01.01.0001">${fieldErr(errors, 'code')}</label>` : ''}
 <label>${tr(req, 'cat.field.verify_note')}<input name="note" maxlength="1000" value="${f.note ?? ''}">${fieldErr(errors, 'note')}</label>${listErr(errors, 'accounts')}`,
         ),
-        actionForm('return', tr(req, 'cat.action.return'), html`<label>${tr(req, 'cat.field.reason')}<input name="note" required maxlength="1000">${fieldErr(errors, 'return.note')}</label>`, 'secondary'),
+        actionForm(
+          'return',
+          tr(req, 'cat.action.return'),
+          html`<label>${tr(req, 'cat.field.reason')}<input name="note" required maxlength="1000">${fieldErr(errors, 'return.note')}</label>`,
+          'secondary',
+        ),
       );
     }
     if (prop.status === 'verified' && catCan(p, 'cat.approve')) {
       forms.push(
-        actionForm('approve', tr(req, 'cat.action.approve'), html`<label>${tr(req, 'cat.field.decision_note')}<input name="note" maxlength="1000">${fieldErr(errors, 'note')}</label>${listErr(errors, 'accounts')}${fieldErr(errors, 'code')}`),
-        actionForm('reject', tr(req, 'cat.action.reject'), html`<label>${tr(req, 'cat.field.reason')}<input name="reason" required maxlength="1000">${fieldErr(errors, 'reason')}</label>`, 'secondary'),
+        actionForm(
+          'approve',
+          tr(req, 'cat.action.approve'),
+          html`<label>${tr(req, 'cat.field.decision_note')}<input name="note" maxlength="1000">${fieldErr(errors, 'note')}</label>${listErr(errors, 'accounts')}${fieldErr(errors, 'code')}`,
+        ),
+        actionForm(
+          'reject',
+          tr(req, 'cat.action.reject'),
+          html`<label>${tr(req, 'cat.field.reason')}<input name="reason" required maxlength="1000">${fieldErr(errors, 'reason')}</label>`,
+          'secondary',
+        ),
       );
     }
     if (prop.status === 'returned' && catCan(p, 'cat.propose') && (!isOpdScoped(p.role) || p.opdId === prop.opdId)) {
-      const v: Form = o.form ?? { code: prop.code ?? '', name: prop.name, spec: prop.spec, unit: prop.unit, price: prop.price, tkdn: prop.tkdn ?? '', accounts: prop.accounts.join('\n'), justification: prop.justification };
-      forms.push(actionForm('resubmit', tr(req, 'cat.action.resubmit'), await proposalFields(req, v, errors, { base: base?.current, isNew: false })));
+      const v: Form = o.form ?? {
+        code: prop.code ?? '',
+        name: prop.name,
+        spec: prop.spec,
+        unit: prop.unit,
+        price: prop.price,
+        tkdn: prop.tkdn ?? '',
+        accounts: prop.accounts.join('\n'),
+        justification: prop.justification,
+      };
+      forms.push(
+        actionForm(
+          'resubmit',
+          tr(req, 'cat.action.resubmit'),
+          await proposalFields(req, v, errors, { base: base?.current, isNew: false }),
+        ),
+      );
     }
     const body = html`
 <dl class="detail">
@@ -621,7 +814,14 @@ ${forms}
 
   app.get(
     '/catalogue/proposals/:id',
-    { config: { auth: { permission: 'cat.read' } }, schema: { ...page('Page: a proposal with its workflow actions'), params: idParams, querystring: z.object({ done: z.string().optional() }) } },
+    {
+      config: { auth: { permission: 'cat.read' } },
+      schema: {
+        ...page('Page: a proposal with its workflow actions'),
+        params: idParams,
+        querystring: z.object({ done: z.string().optional() }),
+      },
+    },
     async (req, reply) => {
       const prop = await getProposal(db, req.principal!, req.params.id);
       if (!prop) throw notFound();
@@ -629,11 +829,38 @@ ${forms}
     },
   );
 
-  const actions: Array<{ action: string; permission: string; opd?: boolean; run: (id: number, req: FastifyRequest, b: Form) => Promise<Proposal> }> = [
-    { action: 'verify', permission: 'cat.verify', run: (id, req, b) => verifyProposal(db, req.principal!, id, { version: b.version ?? '', note: b.note || undefined, code: b.code ?? null }) },
-    { action: 'return', permission: 'cat.verify', run: (id, req, b) => returnProposal(db, req.principal!, id, { version: b.version ?? '', note: b.note ?? '' }) },
-    { action: 'approve', permission: 'cat.approve', run: (id, req, b) => approveProposal(db, req.principal!, id, { version: b.version ?? '', note: b.note || undefined }) },
-    { action: 'reject', permission: 'cat.approve', run: (id, req, b) => rejectProposal(db, req.principal!, id, { version: b.version ?? '', reason: b.reason ?? '' }) },
+  const actions: Array<{
+    action: string;
+    permission: string;
+    opd?: boolean;
+    run: (id: number, req: FastifyRequest, b: Form) => Promise<Proposal>;
+  }> = [
+    {
+      action: 'verify',
+      permission: 'cat.verify',
+      run: (id, req, b) =>
+        verifyProposal(db, req.principal!, id, {
+          version: b.version ?? '',
+          note: b.note || undefined,
+          code: b.code ?? null,
+        }),
+    },
+    {
+      action: 'return',
+      permission: 'cat.verify',
+      run: (id, req, b) => returnProposal(db, req.principal!, id, { version: b.version ?? '', note: b.note ?? '' }),
+    },
+    {
+      action: 'approve',
+      permission: 'cat.approve',
+      run: (id, req, b) =>
+        approveProposal(db, req.principal!, id, { version: b.version ?? '', note: b.note || undefined }),
+    },
+    {
+      action: 'reject',
+      permission: 'cat.approve',
+      run: (id, req, b) => rejectProposal(db, req.principal!, id, { version: b.version ?? '', reason: b.reason ?? '' }),
+    },
     {
       action: 'resubmit',
       permission: 'cat.propose',
@@ -669,15 +896,25 @@ ${forms}
           const prop = await getProposal(db, req.principal!, req.params.id);
           if (!prop) throw notFound();
           // the return form's note is its own field
-          const errors = a.action === 'return' && pr.errors.note ? { ...pr.errors, 'return.note': pr.errors.note } : pr.errors;
-          return proposalPage(req, reply, prop, { errors, form: a.action === 'resubmit' ? req.body : { code: req.body.code ?? '', note: req.body.note ?? '' }, status: pr.status, message: pr.message });
+          const errors =
+            a.action === 'return' && pr.errors.note ? { ...pr.errors, 'return.note': pr.errors.note } : pr.errors;
+          return proposalPage(req, reply, prop, {
+            errors,
+            form: a.action === 'resubmit' ? req.body : { code: req.body.code ?? '', note: req.body.note ?? '' },
+            status: pr.status,
+            message: pr.message,
+          });
         }
       },
     );
   }
 
   // ---- import --------------------------------------------------------------------------------
-  const importPage = async (req: FastifyRequest, reply: FastifyReply, o: { year?: number; notice?: string; message?: string; errors?: ImportError[]; status?: number } = {}) => {
+  const importPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    o: { year?: number; notice?: string; message?: string; errors?: ImportError[]; status?: number } = {},
+  ) => {
     const p = req.principal!;
     const year = o.year ?? (await defaultYear(db, p.pemdaId));
     const body = html`
@@ -699,28 +936,54 @@ ${
     return sendPage(req, reply, { title: tr(req, 'cat.import.title'), body, notice: o.notice, status: o.status });
   };
 
-  app.get('/catalogue/import', { config: { auth: { permission: 'cat.manage' } }, schema: { ...page('Page: import form'), querystring: z.object({ done: z.string().optional() }) } }, async (req, reply) =>
-    importPage(req, reply, { notice: req.query.done ? decodeNotice(req.query.done, req) : undefined }),
+  app.get(
+    '/catalogue/import',
+    {
+      config: { auth: { permission: 'cat.manage' } },
+      schema: { ...page('Page: import form'), querystring: z.object({ done: z.string().optional() }) },
+    },
+    async (req, reply) =>
+      importPage(req, reply, { notice: req.query.done ? decodeNotice(req.query.done, req) : undefined }),
   );
 
-  app.get('/catalogue/import/template.csv', { config: { auth: { permission: 'cat.manage' } }, schema: page('The import CSV template') }, async (_req, reply) =>
-    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="standar-harga-template.csv"').send(templateCsv()),
+  app.get(
+    '/catalogue/import/template.csv',
+    { config: { auth: { permission: 'cat.manage' } }, schema: page('The import CSV template') },
+    async (_req, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="standar-harga-template.csv"')
+        .send(templateCsv()),
   );
 
-  app.post('/catalogue/import', { config: { auth: { permission: 'cat.manage' } }, bodyLimit: IMPORT_BODY_LIMIT, schema: page('Form: upload an import file') }, async (req, reply) => {
-    const yearField = (req.body as { year?: unknown } | undefined)?.year;
-    const year = typeof yearField === 'string' && /^\d{4}$/.test(yearField) ? Number(yearField) : undefined;
-    let file: Buffer;
-    try {
-      file = uploadedFile(req.body);
-    } catch {
-      return importPage(req, reply, { year, message: tr(req, 'cat.import.no_file'), status: 400 });
-    }
-    if (!year) return importPage(req, reply, { message: tr(req, 'cat.error.year'), status: 400 });
-    const res = await importCatalogue(db, req.principal!, file, { year, lang: req.lang });
-    if (!res.ok) return importPage(req, reply, { year, message: tr(req, 'cat.import.failed', { count: res.errors.length }), errors: res.errors, status: 400 });
-    return reply.redirect(`/catalogue/import?done=${res.created}.${res.updated}.${res.unchanged}`, 303);
-  });
+  app.post(
+    '/catalogue/import',
+    {
+      config: { auth: { permission: 'cat.manage' } },
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: page('Form: upload an import file'),
+    },
+    async (req, reply) => {
+      const yearField = (req.body as { year?: unknown } | undefined)?.year;
+      const year = typeof yearField === 'string' && /^\d{4}$/.test(yearField) ? Number(yearField) : undefined;
+      let file: Buffer;
+      try {
+        file = uploadedFile(req.body);
+      } catch {
+        return importPage(req, reply, { year, message: tr(req, 'cat.import.no_file'), status: 400 });
+      }
+      if (!year) return importPage(req, reply, { message: tr(req, 'cat.error.year'), status: 400 });
+      const res = await importCatalogue(db, req.principal!, file, { year, lang: req.lang });
+      if (!res.ok)
+        return importPage(req, reply, {
+          year,
+          message: tr(req, 'cat.import.failed', { count: res.errors.length }),
+          errors: res.errors,
+          status: 400,
+        });
+      return reply.redirect(`/catalogue/import?done=${res.created}.${res.updated}.${res.unchanged}`, 303);
+    },
+  );
 }
 
 function decodeNotice(done: string, req: FastifyRequest): string | undefined {

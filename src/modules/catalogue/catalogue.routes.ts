@@ -103,12 +103,22 @@ const proposalOut = z.object({
 
 // Request bodies as clients send them; the service parses them strictly (400 names the field).
 const priceIn = z.string().max(30).describe('Integer rupiah as a decimal string, e.g. "65000" (never a float)');
-const tkdnIn = z.union([z.string().max(10), z.number(), z.null()]).optional().describe('TKDN in %, 0..100, up to two decimals');
-const accountsIn = z.array(z.string().max(30)).max(50).describe("Leaf account codes (A.K.JJ.OO.RR.SSSS) of the item's year");
+const tkdnIn = z
+  .union([z.string().max(10), z.number(), z.null()])
+  .optional()
+  .describe('TKDN in %, 0..100, up to two decimals');
+const accountsIn = z
+  .array(z.string().max(30))
+  .max(50)
+  .describe("Leaf account codes (A.K.JJ.OO.RR.SSSS) of the item's year");
 const sbuIn = z.object({
   component: z.enum(SBU_COMPONENTS),
   province: z.string().max(100).nullish(),
-  travel_kind: z.string().max(40).nullish().describe('uang_harian: luar_kota|dalam_kota|diklat; transport: pesawat|darat; representasi: luar_kota|dalam_kota'),
+  travel_kind: z
+    .string()
+    .max(40)
+    .nullish()
+    .describe('uang_harian: luar_kota|dalam_kota|diklat; transport: pesawat|darat; representasi: luar_kota|dalam_kota'),
   grade: z.string().max(40).nullish().describe('see GET /api/v1/catalogue/grades'),
 });
 const itemCreateBody = z.object({
@@ -149,11 +159,13 @@ const proposalBody = z.object({
   justification: z.string().max(4000),
   opd_id: z.number().int().positive().optional().describe("Default: the proposer's OPD"),
 });
-const resubmitBody = proposalBody.omit({ item_id: true, year: true, kind: true, opd_id: true, price: true, justification: true }).extend({
-  version: z.number().int(),
-  price: priceIn.optional(),
-  justification: z.string().max(4000).optional(),
-});
+const resubmitBody = proposalBody
+  .omit({ item_id: true, year: true, kind: true, opd_id: true, price: true, justification: true })
+  .extend({
+    version: z.number().int(),
+    price: priceIn.optional(),
+    justification: z.string().max(4000).optional(),
+  });
 const versionBody = z.object({ version: z.number().int() });
 
 const idParams = z.object({ id: z.coerce.number().int().positive().max(2147483647) });
@@ -164,13 +176,18 @@ export function proposalOpd(db: Db) {
   return async (req: FastifyRequest) => {
     const p = req.principal!;
     const id = Number((req.params as { id?: unknown }).id);
-    const row = Number.isInteger(id) && id > 0 && id < 2147483648
-      ? await db.selectFrom('cat_proposal').select('opd_id').where('pemda_id', '=', p.pemdaId).where('id', '=', id).executeTakeFirst()
-      : undefined;
+    const row =
+      Number.isInteger(id) && id > 0 && id < 2147483648
+        ? await db
+            .selectFrom('cat_proposal')
+            .select('opd_id')
+            .where('pemda_id', '=', p.pemdaId)
+            .where('id', '=', id)
+            .executeTakeFirst()
+        : undefined;
     return row ? row.opd_id : p.opdId;
   };
 }
-
 
 export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
@@ -202,7 +219,14 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
     async (req) => {
       const pemdaId = req.principal!.pemdaId;
       const year = req.query.year ?? (await defaultYear(db, pemdaId));
-      const r = await searchCatalogue(db, pemdaId, { year, text: req.query.q, kind: req.query.kind, account: req.query.account || undefined, limit: req.query.limit, offset: req.query.offset });
+      const r = await searchCatalogue(db, pemdaId, {
+        year,
+        text: req.query.q,
+        kind: req.query.kind,
+        account: req.query.account || undefined,
+        limit: req.query.limit,
+        offset: req.query.offset,
+      });
       return { ...r, year };
     },
   );
@@ -215,7 +239,10 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
         tags,
         summary: 'One item: its current version and its whole price history',
         params: idParams,
-        response: { 200: z.object({ current: pricedOut, active: z.boolean(), versions: z.array(versionOut) }), 404: errorOut },
+        response: {
+          200: z.object({ current: pricedOut, active: z.boolean(), versions: z.array(versionOut) }),
+          404: errorOut,
+        },
       },
     },
     async (req) => {
@@ -264,10 +291,17 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
       schema: {
         tags,
         summary: 'Change an item: a new approved price version, and/or (de)activate it (Tim Data, admin)',
-        description: 'Send the current version you read; 409 when another change came first. Fields left out keep their value.',
+        description:
+          'Send the current version you read; 409 when another change came first. Fields left out keep their value.',
         params: idParams,
         body: itemUpdateBody,
-        response: { 200: z.object({ item: pricedOut, active: z.boolean() }), 400: errorOut, 403: errorOut, 404: errorOut, 409: conflictOut },
+        response: {
+          200: z.object({ item: pricedOut, active: z.boolean() }),
+          400: errorOut,
+          403: errorOut,
+          404: errorOut,
+          409: conflictOut,
+        },
       },
     },
     async (req) => updateItem(db, req.principal!, req.params.id, req.body),
@@ -309,7 +343,12 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
     '/api/v1/catalogue/provinces',
     {
       config: read,
-      schema: { tags, summary: 'Destination provinces with SBU rates', querystring: z.object({ year: yearQ.optional() }), response: { 200: z.object({ year: z.number(), provinces: z.array(z.string()) }) } },
+      schema: {
+        tags,
+        summary: 'Destination provinces with SBU rates',
+        querystring: z.object({ year: yearQ.optional() }),
+        response: { 200: z.object({ year: z.number(), provinces: z.array(z.string()) }) },
+      },
     },
     async (req) => {
       const pemdaId = req.principal!.pemdaId;
@@ -320,13 +359,27 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
 
   app.get(
     '/api/v1/catalogue/grades',
-    { config: read, schema: { tags, summary: 'Grade tiers (golongan/eselon) of lodging and representation rates', response: { 200: z.object({ grades: z.array(z.object({ code: z.string(), label: z.string() })) }) } } },
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Grade tiers (golongan/eselon) of lodging and representation rates',
+        response: { 200: z.object({ grades: z.array(z.object({ code: z.string(), label: z.string() })) }) },
+      },
+    },
     async (req) => ({ grades: listGrades(req.lang) }),
   );
 
   app.get(
     '/api/v1/catalogue/years',
-    { config: read, schema: { tags, summary: 'Fiscal years that have catalogue items, newest first', response: { 200: z.object({ years: z.array(z.number()) }) } } },
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Fiscal years that have catalogue items, newest first',
+        response: { 200: z.object({ years: z.array(z.number()) }) },
+      },
+    },
     async (req) => ({ years: await listYears(db, req.principal!.pemdaId) }),
   );
 
@@ -353,7 +406,10 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
 
   app.get(
     '/api/v1/catalogue/proposals/:id',
-    { config: read, schema: { tags, summary: 'One proposal', params: idParams, response: { 200: proposalOut, 404: errorOut } } },
+    {
+      config: read,
+      schema: { tags, summary: 'One proposal', params: idParams, response: { 200: proposalOut, 404: errorOut } },
+    },
     async (req) => {
       const p = await getProposal(db, req.principal!, req.params.id);
       if (!p) throw notFound();
@@ -364,11 +420,17 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
   app.post(
     '/api/v1/catalogue/proposals',
     {
-      config: { auth: { permission: 'cat.propose', opd: (req) => (req.body as { opd_id?: number } | undefined)?.opd_id ?? req.principal!.opdId } },
+      config: {
+        auth: {
+          permission: 'cat.propose',
+          opd: (req) => (req.body as { opd_id?: number } | undefined)?.opd_id ?? req.principal!.opdId,
+        },
+      },
       schema: {
         tags,
         summary: 'Propose a new item or a price change (OPD operator/head, for their own OPD)',
-        description: 'With item_id: a price change of that item (fields left out keep the current values). Without: a new SSH/HSPK/ASB item (year, kind, name, unit, price, accounts required).',
+        description:
+          'With item_id: a price change of that item (fields left out keep the current values). Without: a new SSH/HSPK/ASB item (year, kind, name, unit, price, accounts required).',
         body: proposalBody,
         response: { 201: proposalOut, 400: errorOut, 403: errorOut, 409: errorOut },
       },
@@ -417,7 +479,13 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
       `/api/v1/catalogue/proposals/:id/${tr.action}`,
       {
         config: { auth: { permission: tr.permission } },
-        schema: { tags, summary: tr.summary, params: idParams, body: tr.body, response: { 200: proposalOut, 400: errorOut, 403: errorOut, 404: errorOut, 409: conflictOut } },
+        schema: {
+          tags,
+          summary: tr.summary,
+          params: idParams,
+          body: tr.body,
+          response: { 200: proposalOut, 400: errorOut, 403: errorOut, 404: errorOut, 409: conflictOut },
+        },
       },
       async (req) => tr.run(req.params.id, req),
     );
@@ -454,7 +522,13 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
           `When any row is bad nothing is written and the 400 lists each error with its row (1 = the first row after the header) and column. At most ${MAX_IMPORT_ROWS} rows.`,
         querystring: z.object({ year: yearQ.optional() }),
         response: {
-          200: z.object({ ok: z.literal(true), count: z.number(), created: z.number(), updated: z.number(), unchanged: z.number() }),
+          200: z.object({
+            ok: z.literal(true),
+            count: z.number(),
+            created: z.number(),
+            updated: z.number(),
+            unchanged: z.number(),
+          }),
           400: errorOut,
           403: errorOut,
           409: errorOut,
@@ -464,11 +538,18 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
     async (req) => {
       const file = uploadedFile(req.body);
       const yearField = (req.body as { year?: unknown } | undefined)?.year;
-      const year = req.query.year ?? (typeof yearField === 'string' && /^\d{4}$/.test(yearField) ? Number(yearField) : undefined);
+      const year =
+        req.query.year ?? (typeof yearField === 'string' && /^\d{4}$/.test(yearField) ? Number(yearField) : undefined);
       if (!year) throw fieldError('year', 'field.required');
       const res = await importCatalogue(db, req.principal!, file, { year, lang: req.lang });
       if (!res.ok) {
-        throw new AppError(400, 'import', 'cat.import.failed', { count: res.errors.length }, res.errors.map((e) => ({ field: e.column, message: e.reason, row: e.row })));
+        throw new AppError(
+          400,
+          'import',
+          'cat.import.failed',
+          { count: res.errors.length },
+          res.errors.map((e) => ({ field: e.column, message: e.reason, row: e.row })),
+        );
       }
       return res;
     },

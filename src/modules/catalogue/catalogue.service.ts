@@ -11,13 +11,30 @@ import { parseRupiah } from '../../core/money.ts';
 import type { Lang } from '../../core/i18n/i18n.ts';
 import { getAccount, isLeafAccount } from '../master-data/index.ts';
 import { requireCat } from './permissions.ts';
-import type { CatalogueKind, CatProposalTable, ProposalStatus, SbuComponent, VersionSource } from './catalogue.tables.ts';
+import type {
+  CatalogueKind,
+  CatProposalTable,
+  ProposalStatus,
+  SbuComponent,
+  VersionSource,
+} from './catalogue.tables.ts';
 
 export type { CatalogueKind, ProposalStatus, SbuComponent } from './catalogue.tables.ts';
 
 export const KINDS = ['SSH', 'HSPK', 'ASB', 'SBU'] as const satisfies readonly CatalogueKind[];
-export const SBU_COMPONENTS = ['uang_harian', 'penginapan', 'transport', 'representasi'] as const satisfies readonly SbuComponent[];
-export const PROPOSAL_STATUSES = ['submitted', 'verified', 'returned', 'approved', 'rejected'] as const satisfies readonly ProposalStatus[];
+export const SBU_COMPONENTS = [
+  'uang_harian',
+  'penginapan',
+  'transport',
+  'representasi',
+] as const satisfies readonly SbuComponent[];
+export const PROPOSAL_STATUSES = [
+  'submitted',
+  'verified',
+  'returned',
+  'approved',
+  'rejected',
+] as const satisfies readonly ProposalStatus[];
 
 /** Travel kinds per SBU component (uang harian: luar kota / dalam kota > 8 jam / diklat). */
 export const TRAVEL_KINDS: Record<SbuComponent, readonly string[]> = {
@@ -29,7 +46,11 @@ export const TRAVEL_KINDS: Record<SbuComponent, readonly string[]> = {
 
 /** Grade tiers (golongan/eselon) used by lodging ceilings and representation allowances. */
 const GRADES: Array<{ code: string; id: string; en: string }> = [
-  { code: 'kepala_daerah', id: 'Kepala Daerah/Wakil Kepala Daerah, Pimpinan dan Anggota DPRD', en: 'Regional head/deputy, DPRD leaders and members' },
+  {
+    code: 'kepala_daerah',
+    id: 'Kepala Daerah/Wakil Kepala Daerah, Pimpinan dan Anggota DPRD',
+    en: 'Regional head/deputy, DPRD leaders and members',
+  },
   { code: 'eselon_2', id: 'Pejabat Eselon II', en: 'Echelon II officials' },
   { code: 'eselon_3_4_gol_4', id: 'Pejabat Eselon III/IV, Golongan IV', en: 'Echelon III/IV officials, grade IV' },
   { code: 'gol_1_2_3', id: 'Golongan I, II dan III', en: 'Grades I, II and III' },
@@ -156,7 +177,9 @@ function toPriced(r: PricedRow): PricedItem {
     price: String(r.price),
     tkdn: r.tkdn === null ? null : String(r.tkdn),
     accounts: parseAccounts(r.accounts),
-    sbu: r.sbu_component ? { component: r.sbu_component, province: r.province, travelKind: r.travel_kind, grade: r.grade } : null,
+    sbu: r.sbu_component
+      ? { component: r.sbu_component, province: r.province, travelKind: r.travel_kind, grade: r.grade }
+      : null,
   };
 }
 
@@ -171,8 +194,16 @@ export async function getCurrentPrice(db: Handle, pemdaId: number, itemId: numbe
 }
 
 /** One approved version (also of an item deactivated since: budget lines keep what they used). */
-export async function getPriceVersion(db: Handle, pemdaId: number, itemId: number, version: number): Promise<PricedItem | undefined> {
-  const r = await pricedBase(db, pemdaId).where('i.id', '=', itemId).where('v.version', '=', version).executeTakeFirst();
+export async function getPriceVersion(
+  db: Handle,
+  pemdaId: number,
+  itemId: number,
+  version: number,
+): Promise<PricedItem | undefined> {
+  const r = await pricedBase(db, pemdaId)
+    .where('i.id', '=', itemId)
+    .where('v.version', '=', version)
+    .executeTakeFirst();
   return r && toPriced(r);
 }
 
@@ -212,7 +243,11 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * name close to the text (trigram similarity, so "kertsa hvs" finds "Kertas HVS"), optionally only
  * those allowed for an account; best matches first.
  */
-export async function searchCatalogue(db: Db, pemdaId: number, q: SearchQuery): Promise<{ rows: PricedItem[]; total: number }> {
+export async function searchCatalogue(
+  db: Db,
+  pemdaId: number,
+  q: SearchQuery,
+): Promise<{ rows: PricedItem[]; total: number }> {
   const text = (q.text ?? '').trim().slice(0, 100);
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
   const offset = Math.max(q.offset ?? 0, 0);
@@ -242,12 +277,17 @@ export async function searchCatalogue(db: Db, pemdaId: number, q: SearchQuery): 
     const prefix = `${likeEscape(text)}%`;
     const like = `%${likeEscape(text)}%`;
     if (text) {
-      base = base.where(sql<SqlBool>`(i.code LIKE ${prefix} OR i.name ILIKE ${like} OR i.name % ${text} OR ${text} <% i.name)`);
+      base = base.where(
+        sql<SqlBool>`(i.code LIKE ${prefix} OR i.name ILIKE ${like} OR i.name % ${text} OR ${text} <% i.name)`,
+      );
     }
     const countRow = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     let rowsQ = base
       .innerJoin('cat_item_version as v', (j) =>
-        j.onRef('v.pemda_id', '=', 'i.pemda_id').onRef('v.item_id', '=', 'i.id').onRef('v.version', '=', 'i.current_version'),
+        j
+          .onRef('v.pemda_id', '=', 'i.pemda_id')
+          .onRef('v.item_id', '=', 'i.id')
+          .onRef('v.version', '=', 'i.current_version'),
       )
       .select([...pricedColumns, accountsJson.as('accounts')]);
     if (text) {
@@ -269,7 +309,13 @@ export async function searchCatalogue(db: Db, pemdaId: number, q: SearchQuery): 
 
 /** The fiscal years that have catalogue items, newest first. */
 export async function listYears(db: Db, pemdaId: number): Promise<number[]> {
-  const rows = await db.selectFrom('cat_item').select('year').distinct().where('pemda_id', '=', pemdaId).orderBy('year', 'desc').execute();
+  const rows = await db
+    .selectFrom('cat_item')
+    .select('year')
+    .distinct()
+    .where('pemda_id', '=', pemdaId)
+    .orderBy('year', 'desc')
+    .execute();
   return rows.map((r) => r.year);
 }
 
@@ -302,7 +348,9 @@ export async function findSbuRate(db: Handle, pemdaId: number, q: SbuQuery): Pro
   qb = q.travelKind
     ? qb.where((eb) => eb.or([eb('i.travel_kind', '=', q.travelKind!), eb('i.travel_kind', 'is', null)]))
     : qb.where('i.travel_kind', 'is', null);
-  qb = q.grade ? qb.where((eb) => eb.or([eb('i.grade', '=', q.grade!), eb('i.grade', 'is', null)])) : qb.where('i.grade', 'is', null);
+  qb = q.grade
+    ? qb.where((eb) => eb.or([eb('i.grade', '=', q.grade!), eb('i.grade', 'is', null)]))
+    : qb.where('i.grade', 'is', null);
   const r = await qb
     .orderBy(sql`(i.province IS NULL)`)
     .orderBy(sql`(i.travel_kind IS NULL)`)
@@ -431,7 +479,10 @@ export const itemUpdateSchema = z.object({
 export type ItemUpdateInput = z.input<typeof itemUpdateSchema>;
 
 /** Normalised SBU attributes, or field errors (fields named sbu.<attr>). */
-export function checkSbu(kind: CatalogueKind, sbu: SbuInput | null | undefined): { value: SbuInfo | null; errors: FieldError[] } {
+export function checkSbu(
+  kind: CatalogueKind,
+  sbu: SbuInput | null | undefined,
+): { value: SbuInfo | null; errors: FieldError[] } {
   if (!sbu) return { value: null, errors: [] };
   const errors: FieldError[] = [];
   if (kind !== 'SBU') return { value: null, errors: [{ field: 'sbu.component', message: 'cat.error.sbu_only' }] };
@@ -443,10 +494,15 @@ export function checkSbu(kind: CatalogueKind, sbu: SbuInput | null | undefined):
   if (needs.province && !province) errors.push({ field: 'sbu.province', message: 'field.required' });
   if (needs.travelKind && !travelKind) errors.push({ field: 'sbu.travel_kind', message: 'field.required' });
   if (travelKind && !TRAVEL_KINDS[c].includes(travelKind)) {
-    errors.push({ field: 'sbu.travel_kind', message: 'cat.error.travel_kind', params: { allowed: TRAVEL_KINDS[c].join(', ') || '—' } });
+    errors.push({
+      field: 'sbu.travel_kind',
+      message: 'cat.error.travel_kind',
+      params: { allowed: TRAVEL_KINDS[c].join(', ') || '—' },
+    });
   }
   if (needs.grade && !grade) errors.push({ field: 'sbu.grade', message: 'field.required' });
-  if (grade && !GRADE_CODES.includes(grade)) errors.push({ field: 'sbu.grade', message: 'cat.error.grade', params: { allowed: GRADE_CODES.join(', ') } });
+  if (grade && !GRADE_CODES.includes(grade))
+    errors.push({ field: 'sbu.grade', message: 'cat.error.grade', params: { allowed: GRADE_CODES.join(', ') } });
   return { value: { component: c, province, travelKind, grade }, errors };
 }
 
@@ -454,7 +510,13 @@ export function checkSbu(kind: CatalogueKind, sbu: SbuInput | null | undefined):
  * Accounts must be leaf (sub rincian objek) codes of that year's chart of accounts, active.
  * Field errors name the offending position (accounts.N) and code.
  */
-export async function checkAccounts(db: Handle, pemdaId: number, year: number, codes: string[], field = 'accounts'): Promise<FieldError[]> {
+export async function checkAccounts(
+  db: Handle,
+  pemdaId: number,
+  year: number,
+  codes: string[],
+  field = 'accounts',
+): Promise<FieldError[]> {
   const errors: FieldError[] = [];
   if (codes.length === 0) return [{ field, message: 'cat.error.accounts_required' }];
   for (const [i, code] of codes.entries()) {
@@ -463,7 +525,8 @@ export async function checkAccounts(db: Handle, pemdaId: number, year: number, c
       continue;
     }
     const acc = await getAccount(db as Db, pemdaId, year, code);
-    if (!acc || !acc.active) errors.push({ field: `${field}.${i}`, message: 'cat.error.account_unknown', params: { code, year } });
+    if (!acc || !acc.active)
+      errors.push({ field: `${field}.${i}`, message: 'cat.error.account_unknown', params: { code, year } });
   }
   return errors;
 }
@@ -552,7 +615,9 @@ export async function insertVersions(trx: Trx, actor: Principal, versions: NewVe
       )
       .execute();
   }
-  const links = versions.flatMap((v) => v.accounts.map((a) => ({ pemda_id: pemdaId, item_id: v.itemId, version: v.version, account_code: a })));
+  const links = versions.flatMap((v) =>
+    v.accounts.map((a) => ({ pemda_id: pemdaId, item_id: v.itemId, version: v.version, account_code: a })),
+  );
   for (const part of chunks(links, 2000)) await trx.insertInto('cat_item_account').values(part).execute();
 }
 
@@ -566,7 +631,13 @@ async function setCurrent(trx: Trx, pemdaId: number, itemId: number, version: nu
     .execute();
 }
 
-async function codeTaken(db: Handle, pemdaId: number, year: number, kind: CatalogueKind, code: string): Promise<boolean> {
+async function codeTaken(
+  db: Handle,
+  pemdaId: number,
+  year: number,
+  kind: CatalogueKind,
+  code: string,
+): Promise<boolean> {
   const r = await db
     .selectFrom('cat_item')
     .select('id')
@@ -578,13 +649,23 @@ async function codeTaken(db: Handle, pemdaId: number, year: number, kind: Catalo
   return Boolean(r);
 }
 
-const codeTakenError = () => new AppError(409, 'duplicate', 'cat.error.code_taken', {}, [{ field: 'code', message: 'cat.error.code_taken' }]);
+const codeTakenError = () =>
+  new AppError(409, 'duplicate', 'cat.error.code_taken', {}, [{ field: 'code', message: 'cat.error.code_taken' }]);
 
 type VersionSnapshot = Pick<PricedItem, 'version' | 'code' | 'name' | 'spec' | 'unit' | 'price' | 'tkdn' | 'accounts'>;
 
 /** The audited fields of a price version. */
 export function snapshot(p: VersionSnapshot): Record<string, unknown> {
-  return { version: p.version, code: p.code, name: p.name, spec: p.spec, unit: p.unit, price: p.price, tkdn: p.tkdn, accounts: p.accounts };
+  return {
+    version: p.version,
+    code: p.code,
+    name: p.name,
+    spec: p.spec,
+    unit: p.unit,
+    price: p.price,
+    tkdn: p.tkdn,
+    accounts: p.accounts,
+  };
 }
 
 // ---- direct maintenance (Tim Data, admin) -------------------------------------------------------
@@ -597,19 +678,40 @@ export async function createItem(db: Db, actor: Principal, input: ItemCreateInpu
   if (errors.length) throw badRequest(errors);
   return mutate(db, actor, async (uow) => {
     if (await codeTaken(uow.trx, actor.pemdaId, v.year, v.kind, v.code)) throw codeTakenError();
-    const ids = await insertItems(uow.trx, actor.pemdaId, [{ year: v.year, kind: v.kind, code: v.code, name: v.name, sbu: sbu.value }]);
+    const ids = await insertItems(uow.trx, actor.pemdaId, [
+      { year: v.year, kind: v.kind, code: v.code, name: v.name, sbu: sbu.value },
+    ]);
     const itemId = ids.get(`${v.year}|${v.kind}|${v.code}`)!;
     await insertVersions(uow.trx, actor, [
-      { itemId, version: 1, name: v.name, spec: v.spec, unit: v.unit, price: v.price, tkdn: v.tkdn, accounts: v.accounts, source: 'direct', note: v.note },
+      {
+        itemId,
+        version: 1,
+        name: v.name,
+        spec: v.spec,
+        unit: v.unit,
+        price: v.price,
+        tkdn: v.tkdn,
+        accounts: v.accounts,
+        source: 'direct',
+        note: v.note,
+      },
     ]);
     const after = (await getPriceVersion(uow.trx, actor.pemdaId, itemId, 1))!;
-    uow.audit({ action: 'create', entity: 'cat_item', entityId: itemId, after: { ...snapshot(after), year: after.year, kind: after.kind, sbu: after.sbu } });
+    uow.audit({
+      action: 'create',
+      entity: 'cat_item',
+      entityId: itemId,
+      after: { ...snapshot(after), year: after.year, kind: after.kind, sbu: after.sbu },
+    });
     return after;
   });
 }
 
 /** Whether two versions carry the same name, spec, unit, price, TKDN and accounts (in any order). */
-export function sameVersion(a: { name: string; spec: string; unit: string; price: string; tkdn: string | null; accounts: string[] }, b: typeof a): boolean {
+export function sameVersion(
+  a: { name: string; spec: string; unit: string; price: string; tkdn: string | null; accounts: string[] },
+  b: typeof a,
+): boolean {
   const tk = (x: string | null) => (x === null ? null : Number(x));
   return (
     a.name === b.name &&
@@ -626,18 +728,34 @@ export function sameVersion(a: { name: string; spec: string; unit: string; price
  * version (the old one stays readable); `active` switches the item on or off. `version` must be the
  * current version (409 otherwise).
  */
-export async function updateItem(db: Db, actor: Principal, itemId: number, input: ItemUpdateInput): Promise<{ item: PricedItem; active: boolean }> {
+export async function updateItem(
+  db: Db,
+  actor: Principal,
+  itemId: number,
+  input: ItemUpdateInput,
+): Promise<{ item: PricedItem; active: boolean }> {
   requireCat(actor, 'cat.manage');
   const v = itemUpdateSchema.parse(input);
   const pemdaId = actor.pemdaId;
-  const pre = await db.selectFrom('cat_item').select(['year']).where('pemda_id', '=', pemdaId).where('id', '=', itemId).executeTakeFirst();
+  const pre = await db
+    .selectFrom('cat_item')
+    .select(['year'])
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', itemId)
+    .executeTakeFirst();
   if (!pre) throw notFound();
   if (v.accounts) {
     const errors = await checkAccounts(db, pemdaId, pre.year, v.accounts);
     if (errors.length) throw badRequest(errors);
   }
   return mutate(db, actor, async (uow) => {
-    const item = await uow.trx.selectFrom('cat_item').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', itemId).forUpdate().executeTakeFirst();
+    const item = await uow.trx
+      .selectFrom('cat_item')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .where('id', '=', itemId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!item) throw notFound();
     const cur = (await getPriceVersion(uow.trx, pemdaId, itemId, item.current_version))!;
     if (item.current_version !== v.version) throw conflict('error.conflict', { current: cur });
@@ -652,16 +770,35 @@ export async function updateItem(db: Db, actor: Principal, itemId: number, input
     let result = cur;
     if (!sameVersion(cur, next)) {
       const version = cur.version + 1;
-      await insertVersions(uow.trx, actor, [{ itemId, version, ...next, price: BigInt(next.price), source: 'direct', note: v.note }]);
+      await insertVersions(uow.trx, actor, [
+        { itemId, version, ...next, price: BigInt(next.price), source: 'direct', note: v.note },
+      ]);
       await setCurrent(uow.trx, pemdaId, itemId, version, next.name);
       result = (await getPriceVersion(uow.trx, pemdaId, itemId, version))!;
-      uow.audit({ action: 'price_change', entity: 'cat_item', entityId: itemId, before: snapshot(cur), after: { ...snapshot(result), note: v.note ?? '' } });
+      uow.audit({
+        action: 'price_change',
+        entity: 'cat_item',
+        entityId: itemId,
+        before: snapshot(cur),
+        after: { ...snapshot(result), note: v.note ?? '' },
+      });
     }
     let active = item.active;
     if (v.active !== undefined && v.active !== item.active) {
-      await uow.trx.updateTable('cat_item').set({ active: v.active, updated_at: new Date() }).where('pemda_id', '=', pemdaId).where('id', '=', itemId).execute();
+      await uow.trx
+        .updateTable('cat_item')
+        .set({ active: v.active, updated_at: new Date() })
+        .where('pemda_id', '=', pemdaId)
+        .where('id', '=', itemId)
+        .execute();
       active = v.active;
-      uow.audit({ action: v.active ? 'activate' : 'deactivate', entity: 'cat_item', entityId: itemId, before: { active: item.active }, after: { active: v.active } });
+      uow.audit({
+        action: v.active ? 'activate' : 'deactivate',
+        entity: 'cat_item',
+        entityId: itemId,
+        before: { active: item.active },
+        after: { active: v.active },
+      });
     }
     return { item: result, active };
   });
@@ -762,7 +899,11 @@ export type ProposalCreateInput = z.input<typeof proposalCreateSchema>;
 
 export const proposalResubmitSchema = proposalCreateSchema
   .omit({ item_id: true, year: true, kind: true, opd_id: true })
-  .extend({ version: z.coerce.number().int().min(1), price: priceSchema.optional(), justification: proposalCreateSchema.shape.justification.optional() });
+  .extend({
+    version: z.coerce.number().int().min(1),
+    price: priceSchema.optional(),
+    justification: proposalCreateSchema.shape.justification.optional(),
+  });
 export type ProposalResubmitInput = z.input<typeof proposalResubmitSchema>;
 
 export const verifySchema = z.object({
@@ -774,9 +915,15 @@ export const verifySchema = z.object({
     .nullish()
     .transform((v) => emptyToNull(v)),
 });
-export const returnSchema = z.object({ version: z.coerce.number().int().min(1), note: z.string().trim().min(3, 'cat.error.reason_required').max(1000) });
+export const returnSchema = z.object({
+  version: z.coerce.number().int().min(1),
+  note: z.string().trim().min(3, 'cat.error.reason_required').max(1000),
+});
 export const approveSchema = z.object({ version: z.coerce.number().int().min(1), note: noteSchema.optional() });
-export const rejectSchema = z.object({ version: z.coerce.number().int().min(1), reason: z.string().trim().min(3, 'cat.error.reason_required').max(1000) });
+export const rejectSchema = z.object({
+  version: z.coerce.number().int().min(1),
+  reason: z.string().trim().min(3, 'cat.error.reason_required').max(1000),
+});
 
 function requireOwnOpd(actor: Principal, opdId: number): void {
   if (isOpdScoped(actor.role) && actor.opdId !== opdId) throw new AppError(403, 'forbidden', 'error.forbidden_opd');
@@ -880,7 +1027,12 @@ async function transition(
 }
 
 /** Write a proposal's next state and bump its version (the optimistic lock of `transition`). */
-async function updateProposal(trx: Trx, pemdaId: number, row: NonNullable<ProposalRow>, set: Updateable<CatProposalTable>): Promise<void> {
+async function updateProposal(
+  trx: Trx,
+  pemdaId: number,
+  row: NonNullable<ProposalRow>,
+  set: Updateable<CatProposalTable>,
+): Promise<void> {
   await trx
     .updateTable('cat_proposal')
     .set({ ...set, version: row.version + 1, updated_at: new Date() })
@@ -890,12 +1042,25 @@ async function updateProposal(trx: Trx, pemdaId: number, row: NonNullable<Propos
 }
 
 /** Who verified or returned a proposal, and when. */
-const verifiedBy = (actor: Principal) => ({ verified_by: actor.userId || null, verified_by_name: actor.fullName || actor.username, verified_at: new Date() });
+const verifiedBy = (actor: Principal) => ({
+  verified_by: actor.userId || null,
+  verified_by_name: actor.fullName || actor.username,
+  verified_at: new Date(),
+});
 /** Who approved or rejected a proposal, and when. */
-const decidedBy = (actor: Principal) => ({ decided_by: actor.userId || null, decided_by_name: actor.fullName || actor.username, decided_at: new Date() });
+const decidedBy = (actor: Principal) => ({
+  decided_by: actor.userId || null,
+  decided_by_name: actor.fullName || actor.username,
+  decided_at: new Date(),
+});
 
 /** Tim Data checks a submitted proposal (and assigns a code to a new item that has none). */
-export async function verifyProposal(db: Db, actor: Principal, id: number, input: z.input<typeof verifySchema>): Promise<Proposal> {
+export async function verifyProposal(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: z.input<typeof verifySchema>,
+): Promise<Proposal> {
   requireCat(actor, 'cat.verify');
   const v = verifySchema.parse(input);
   return transition(db, actor, id, v.version, ['submitted'], async (uow, row) => {
@@ -906,23 +1071,56 @@ export async function verifyProposal(db: Db, actor: Principal, id: number, input
     }
     const errors = await checkAccounts(uow.trx, actor.pemdaId, row.year, parseAccounts(row.accounts));
     if (errors.length) throw badRequest(errors);
-    await updateProposal(uow.trx, actor.pemdaId, row, { status: 'verified', code, ...verifiedBy(actor), verify_note: v.note || null });
-    uow.audit({ action: 'verify', entity: 'cat_proposal', entityId: id, opdId: row.opd_id, before: { status: row.status, code: row.code }, after: { status: 'verified', code, note: v.note ?? '' } });
+    await updateProposal(uow.trx, actor.pemdaId, row, {
+      status: 'verified',
+      code,
+      ...verifiedBy(actor),
+      verify_note: v.note || null,
+    });
+    uow.audit({
+      action: 'verify',
+      entity: 'cat_proposal',
+      entityId: id,
+      opdId: row.opd_id,
+      before: { status: row.status, code: row.code },
+      after: { status: 'verified', code, note: v.note ?? '' },
+    });
   });
 }
 
 /** Tim Data sends a submitted proposal back to the OPD with a note. */
-export async function returnProposal(db: Db, actor: Principal, id: number, input: z.input<typeof returnSchema>): Promise<Proposal> {
+export async function returnProposal(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: z.input<typeof returnSchema>,
+): Promise<Proposal> {
   requireCat(actor, 'cat.verify');
   const v = returnSchema.parse(input);
   return transition(db, actor, id, v.version, ['submitted'], async (uow, row) => {
-    await updateProposal(uow.trx, actor.pemdaId, row, { status: 'returned', ...verifiedBy(actor), verify_note: v.note });
-    uow.audit({ action: 'return', entity: 'cat_proposal', entityId: id, opdId: row.opd_id, before: { status: row.status }, after: { status: 'returned', note: v.note } });
+    await updateProposal(uow.trx, actor.pemdaId, row, {
+      status: 'returned',
+      ...verifiedBy(actor),
+      verify_note: v.note,
+    });
+    uow.audit({
+      action: 'return',
+      entity: 'cat_proposal',
+      entityId: id,
+      opdId: row.opd_id,
+      before: { status: row.status },
+      after: { status: 'returned', note: v.note },
+    });
   });
 }
 
 /** The OPD corrects a returned proposal and submits it again. */
-export async function resubmitProposal(db: Db, actor: Principal, id: number, input: ProposalResubmitInput): Promise<Proposal> {
+export async function resubmitProposal(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: ProposalResubmitInput,
+): Promise<Proposal> {
   requireCat(actor, 'cat.propose');
   const v = proposalResubmitSchema.parse(input);
   const pre = await loadProposalRow(db, actor.pemdaId, id);
@@ -932,7 +1130,8 @@ export async function resubmitProposal(db: Db, actor: Principal, id: number, inp
     const errors = await checkAccounts(db, actor.pemdaId, pre.year, v.accounts);
     if (errors.length) throw badRequest(errors);
   }
-  if (!pre.item_id && v.code && v.code !== pre.code && (await codeTaken(db, actor.pemdaId, pre.year, pre.kind, v.code))) throw codeTakenError();
+  if (!pre.item_id && v.code && v.code !== pre.code && (await codeTaken(db, actor.pemdaId, pre.year, pre.kind, v.code)))
+    throw codeTakenError();
   return transition(db, actor, id, v.version, ['returned'], async (uow, row) => {
     const next = {
       code: row.item_id ? row.code : v.code === undefined || input.code === undefined ? row.code : v.code,
@@ -957,7 +1156,12 @@ export async function resubmitProposal(db: Db, actor: Principal, id: number, inp
 }
 
 /** TAPD approves a verified proposal: the new item, or the item's next version, becomes usable. */
-export async function approveProposal(db: Db, actor: Principal, id: number, input: z.input<typeof approveSchema>): Promise<Proposal> {
+export async function approveProposal(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: z.input<typeof approveSchema>,
+): Promise<Proposal> {
   requireCat(actor, 'cat.approve');
   const v = approveSchema.parse(input);
   const pemdaId = actor.pemdaId;
@@ -965,11 +1169,27 @@ export async function approveProposal(db: Db, actor: Principal, id: number, inpu
     const accounts = parseAccounts(row.accounts);
     const errors = await checkAccounts(uow.trx, pemdaId, row.year, accounts);
     if (errors.length) throw badRequest(errors);
-    const fields = { name: row.name, spec: row.spec, unit: row.unit, price: BigInt(row.price), tkdn: row.tkdn, accounts, source: 'proposal' as const, proposalId: id, note: v.note };
+    const fields = {
+      name: row.name,
+      spec: row.spec,
+      unit: row.unit,
+      price: BigInt(row.price),
+      tkdn: row.tkdn,
+      accounts,
+      source: 'proposal' as const,
+      proposalId: id,
+      note: v.note,
+    };
     let itemId: number;
     let version: number;
     if (row.item_id) {
-      const item = await uow.trx.selectFrom('cat_item').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', row.item_id).forUpdate().executeTakeFirstOrThrow();
+      const item = await uow.trx
+        .selectFrom('cat_item')
+        .selectAll()
+        .where('pemda_id', '=', pemdaId)
+        .where('id', '=', row.item_id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
       if (!item.active) throw conflict('cat.error.item_inactive');
       const before = (await getPriceVersion(uow.trx, pemdaId, item.id, item.current_version))!;
       itemId = item.id;
@@ -977,29 +1197,73 @@ export async function approveProposal(db: Db, actor: Principal, id: number, inpu
       await insertVersions(uow.trx, actor, [{ itemId, version, ...fields }]);
       await setCurrent(uow.trx, pemdaId, itemId, version, row.name);
       const after = (await getPriceVersion(uow.trx, pemdaId, itemId, version))!;
-      uow.audit({ action: 'price_change', entity: 'cat_item', entityId: itemId, opdId: row.opd_id, before: snapshot(before), after: { ...snapshot(after), proposal_id: id } });
+      uow.audit({
+        action: 'price_change',
+        entity: 'cat_item',
+        entityId: itemId,
+        opdId: row.opd_id,
+        before: snapshot(before),
+        after: { ...snapshot(after), proposal_id: id },
+      });
     } else {
       if (!row.code) throw fieldError('code', 'cat.error.code_needed');
       if (await codeTaken(uow.trx, pemdaId, row.year, row.kind, row.code)) throw codeTakenError();
-      const ids = await insertItems(uow.trx, pemdaId, [{ year: row.year, kind: row.kind, code: row.code, name: row.name, sbu: null }]);
+      const ids = await insertItems(uow.trx, pemdaId, [
+        { year: row.year, kind: row.kind, code: row.code, name: row.name, sbu: null },
+      ]);
       itemId = ids.get(`${row.year}|${row.kind}|${row.code}`)!;
       version = 1;
       await insertVersions(uow.trx, actor, [{ itemId, version, ...fields }]);
       const after = (await getPriceVersion(uow.trx, pemdaId, itemId, version))!;
-      uow.audit({ action: 'create', entity: 'cat_item', entityId: itemId, opdId: row.opd_id, after: { ...snapshot(after), year: row.year, kind: row.kind, proposal_id: id } });
+      uow.audit({
+        action: 'create',
+        entity: 'cat_item',
+        entityId: itemId,
+        opdId: row.opd_id,
+        after: { ...snapshot(after), year: row.year, kind: row.kind, proposal_id: id },
+      });
     }
-    await updateProposal(uow.trx, pemdaId, row, { status: 'approved', ...decidedBy(actor), decision_note: v.note || null, result_item_id: itemId, result_version: version });
-    uow.audit({ action: 'approve', entity: 'cat_proposal', entityId: id, opdId: row.opd_id, before: { status: row.status }, after: { status: 'approved', item_id: itemId, version } });
+    await updateProposal(uow.trx, pemdaId, row, {
+      status: 'approved',
+      ...decidedBy(actor),
+      decision_note: v.note || null,
+      result_item_id: itemId,
+      result_version: version,
+    });
+    uow.audit({
+      action: 'approve',
+      entity: 'cat_proposal',
+      entityId: id,
+      opdId: row.opd_id,
+      before: { status: row.status },
+      after: { status: 'approved', item_id: itemId, version },
+    });
   });
 }
 
 /** TAPD rejects a verified proposal, giving the reason. */
-export async function rejectProposal(db: Db, actor: Principal, id: number, input: z.input<typeof rejectSchema>): Promise<Proposal> {
+export async function rejectProposal(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: z.input<typeof rejectSchema>,
+): Promise<Proposal> {
   requireCat(actor, 'cat.approve');
   const v = rejectSchema.parse(input);
   return transition(db, actor, id, v.version, ['verified'], async (uow, row) => {
-    await updateProposal(uow.trx, actor.pemdaId, row, { status: 'rejected', ...decidedBy(actor), decision_note: v.reason });
-    uow.audit({ action: 'reject', entity: 'cat_proposal', entityId: id, opdId: row.opd_id, before: { status: row.status }, after: { status: 'rejected', reason: v.reason } });
+    await updateProposal(uow.trx, actor.pemdaId, row, {
+      status: 'rejected',
+      ...decidedBy(actor),
+      decision_note: v.reason,
+    });
+    uow.audit({
+      action: 'reject',
+      entity: 'cat_proposal',
+      entityId: id,
+      opdId: row.opd_id,
+      before: { status: row.status },
+      after: { status: 'rejected', reason: v.reason },
+    });
   });
 }
 
@@ -1022,7 +1286,13 @@ export async function listProposals(
   if (f.year) q = q.where('year', '=', f.year);
   if (f.itemId) q = q.where('item_id', '=', f.itemId);
   const [rows, count] = await Promise.all([
-    q.selectAll().orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(Math.min(f.limit ?? 50, 500)).offset(f.offset ?? 0).execute(),
+    q
+      .selectAll()
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.min(f.limit ?? 50, 500))
+      .offset(f.offset ?? 0)
+      .execute(),
     q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows: rows.map(toProposal), total: Number(count.n) };

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { json, testApp, type TestContext } from '../../testing/harness.ts';
 import { ensurePemda } from '../../core/tenancy.ts';
 import { systemPrincipal } from '../../core/roles.ts';
-import { findSbuRate, getCurrentPrice, getPriceVersion, listGrades, listProvinces, searchCatalogue, type PricedItem } from './index.ts';
+import {
+  findSbuRate,
+  getCurrentPrice,
+  getPriceVersion,
+  listGrades,
+  listProvinces,
+  searchCatalogue,
+  type PricedItem,
+} from './index.ts';
 
 let t: TestContext;
 before(async () => {
@@ -32,21 +40,32 @@ test('the demo catalogue holds a few hundred items per year with prices as decim
   assert.equal(typeof hvs.price, 'string');
   assert.equal(hvs.tkdn, '60.00');
   assert.deepEqual(hvs.accounts, ['5.1.02.01.01.0024', '5.1.02.01.01.0025']);
-  const older = (await search('year=2026&q=Kertas%20HVS%20A4%2080')).rows.find((x) => x.name === 'Kertas HVS A4 80 gram')!;
+  const older = (await search('year=2026&q=Kertas%20HVS%20A4%2080')).rows.find(
+    (x) => x.name === 'Kertas HVS A4 80 gram',
+  )!;
   assert.equal(older.price, '62500'); // 65.000 / 1,04 rounded to Rp 100
 });
 
 test('search: code prefix, name, a typo, relevance first', async () => {
   const byCode = await search('year=2027&q=1.1.12.01.02');
   assert.ok(byCode.total >= 20);
-  assert.ok(byCode.rows.every((r) => r.code.startsWith('1.1.12.01.02.')), JSON.stringify(byCode.rows.map((r) => r.code)));
+  assert.ok(
+    byCode.rows.every((r) => r.code.startsWith('1.1.12.01.02.')),
+    JSON.stringify(byCode.rows.map((r) => r.code)),
+  );
 
   const byName = await search('year=2027&q=nasi%20kotak');
   assert.match(byName.rows[0]!.name, /^Nasi kotak/);
 
   const typo = await search('year=2027&q=kertsa%20hvs');
-  assert.ok(typo.rows.some((r) => r.name === 'Kertas HVS A4 80 gram'), JSON.stringify(typo.rows.map((r) => r.name)));
-  assert.ok(typo.rows.slice(0, 6).every((r) => /Kertas HVS/.test(r.name)), 'the closest names come first');
+  assert.ok(
+    typo.rows.some((r) => r.name === 'Kertas HVS A4 80 gram'),
+    JSON.stringify(typo.rows.map((r) => r.name)),
+  );
+  assert.ok(
+    typo.rows.slice(0, 6).every((r) => /Kertas HVS/.test(r.name)),
+    'the closest names come first',
+  );
 
   const laptop = await search('year=2027&q=laptp');
   assert.ok(laptop.rows.some((r) => r.name.startsWith('Laptop')));
@@ -86,7 +105,12 @@ test('SBU: daily allowance, lodging, transport and representation by province, k
   const luar = await findSbuRate(t.db, t.pemdaId, { ...q, travelKind: 'luar_kota' });
   assert.equal(luar?.price, '380000');
   assert.deepEqual(luar?.accounts, ['5.1.02.04.01.0001']);
-  assert.deepEqual(luar?.sbu, { component: 'uang_harian', province: 'Kalimantan Selatan', travelKind: 'luar_kota', grade: null });
+  assert.deepEqual(luar?.sbu, {
+    component: 'uang_harian',
+    province: 'Kalimantan Selatan',
+    travelKind: 'luar_kota',
+    grade: null,
+  });
   const dalam = await findSbuRate(t.db, t.pemdaId, { ...q, province: 'kalimantan selatan', travelKind: 'dalam_kota' });
   assert.equal(dalam?.price, '150000');
   assert.deepEqual(dalam?.accounts, ['5.1.02.04.01.0003']);
@@ -95,11 +119,28 @@ test('SBU: daily allowance, lodging, transport and representation by province, k
   assert.equal(await findSbuRate(t.db, t.pemdaId, { ...q, province: 'Atlantis', travelKind: 'luar_kota' }), undefined);
   assert.equal(await findSbuRate(t.db, t.pemdaId, q), undefined, 'uang harian needs its travel kind');
 
-  const lodging = await findSbuRate(t.db, t.pemdaId, { year: 2027, component: 'penginapan', province: 'DKI Jakarta', grade: 'eselon_2', travelKind: 'luar_kota' });
+  const lodging = await findSbuRate(t.db, t.pemdaId, {
+    year: 2027,
+    component: 'penginapan',
+    province: 'DKI Jakarta',
+    grade: 'eselon_2',
+    travelKind: 'luar_kota',
+  });
   assert.equal(lodging?.price, '1484000');
-  const flight = await findSbuRate(t.db, t.pemdaId, { year: 2027, component: 'transport', province: 'Papua', travelKind: 'pesawat' });
+  const flight = await findSbuRate(t.db, t.pemdaId, {
+    year: 2027,
+    component: 'transport',
+    province: 'Papua',
+    travelKind: 'pesawat',
+  });
   assert.equal(flight?.price, '8400000');
-  const repr = await findSbuRate(t.db, t.pemdaId, { year: 2027, component: 'representasi', province: 'Bali', travelKind: 'luar_kota', grade: 'eselon_2' });
+  const repr = await findSbuRate(t.db, t.pemdaId, {
+    year: 2027,
+    component: 'representasi',
+    province: 'Bali',
+    travelKind: 'luar_kota',
+    grade: 'eselon_2',
+  });
   assert.equal(repr?.price, '150000');
 
   const provinces = await listProvinces(t.db, t.pemdaId, 2027);
@@ -107,10 +148,16 @@ test('SBU: daily allowance, lodging, transport and representation by province, k
   assert.ok(provinces.includes('Kalimantan Selatan'));
   assert.ok(listGrades().some((g) => g.code === 'eselon_2'));
 
-  const api = await t.server.inject({ url: `${API}/sbu?year=2027&component=uang_harian&province=Bali&travel_kind=luar_kota`, headers: await t.as('dinkes.operator') });
+  const api = await t.server.inject({
+    url: `${API}/sbu?year=2027&component=uang_harian&province=Bali&travel_kind=luar_kota`,
+    headers: await t.as('dinkes.operator'),
+  });
   assert.equal(api.statusCode, 200, api.body);
   assert.equal(json(api).price, '480000');
-  const missing = await t.server.inject({ url: `${API}/sbu?year=2027&component=uang_harian&province=Mars&travel_kind=luar_kota`, headers: await t.as('dinkes.operator') });
+  const missing = await t.server.inject({
+    url: `${API}/sbu?year=2027&component=uang_harian&province=Mars&travel_kind=luar_kota`,
+    headers: await t.as('dinkes.operator'),
+  });
   assert.equal(missing.statusCode, 404);
   const prov = await t.server.inject({ url: `${API}/provinces?year=2027`, headers: await t.as('dprd') });
   assert.equal(json(prov).provinces.length, 34);
@@ -120,7 +167,12 @@ test('Tim Data changes a price: a new version; the old one stays readable; a sta
   const headers = await t.as('tim_data');
   const item = (await search('year=2027&q=Ballpoint%20Standard%20AE7%20hitam')).rows[0]!;
   assert.equal(item.version, 1);
-  const res = await t.server.inject({ method: 'PATCH', url: `${API}/items/${item.itemId}`, headers, payload: { version: 1, price: '2750', note: 'survei November' } });
+  const res = await t.server.inject({
+    method: 'PATCH',
+    url: `${API}/items/${item.itemId}`,
+    headers,
+    payload: { version: 1, price: '2750', note: 'survei November' },
+  });
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(json(res).item.version, 2);
   assert.equal(json(res).item.price, '2750');
@@ -130,16 +182,32 @@ test('Tim Data changes a price: a new version; the old one stays readable; a sta
   assert.equal((await getPriceVersion(t.db, t.pemdaId, item.itemId, 1))?.price, '2500');
   assert.equal((await getCurrentPrice(t.db, t.pemdaId, item.itemId))?.version, 2);
 
-  const stale = await t.server.inject({ method: 'PATCH', url: `${API}/items/${item.itemId}`, headers, payload: { version: 1, price: '9999' } });
+  const stale = await t.server.inject({
+    method: 'PATCH',
+    url: `${API}/items/${item.itemId}`,
+    headers,
+    payload: { version: 1, price: '9999' },
+  });
   assert.equal(stale.statusCode, 409);
   assert.equal((await getCurrentPrice(t.db, t.pemdaId, item.itemId))?.price, '2750');
 
   // an unchanged save makes no version
-  const same = await t.server.inject({ method: 'PATCH', url: `${API}/items/${item.itemId}`, headers, payload: { version: 2, price: '2.750' } });
+  const same = await t.server.inject({
+    method: 'PATCH',
+    url: `${API}/items/${item.itemId}`,
+    headers,
+    payload: { version: 2, price: '2.750' },
+  });
   assert.equal(json(same).item.version, 2);
 
   const detail = json(await t.server.inject({ url: `${API}/items/${item.itemId}`, headers }));
-  assert.deepEqual(detail.versions.map((v: { version: number; price: string }) => [v.version, v.price]), [[2, '2750'], [1, '2500']]);
+  assert.deepEqual(
+    detail.versions.map((v: { version: number; price: string }) => [v.version, v.price]),
+    [
+      [2, '2750'],
+      [1, '2500'],
+    ],
+  );
 
   const audit = await t.db
     .selectFrom('core_audit_log')
@@ -148,20 +216,40 @@ test('Tim Data changes a price: a new version; the old one stays readable; a sta
     .where('entity', '=', 'cat_item')
     .where('entity_id', '=', String(item.itemId))
     .execute();
-  assert.deepEqual(audit.map((a) => a.action), ['price_change']);
+  assert.deepEqual(
+    audit.map((a) => a.action),
+    ['price_change'],
+  );
   assert.equal((audit[0]!.after as { price: string }).price, '2750');
 
   // deactivated: gone from search and current price, its versions still readable
-  const off = await t.server.inject({ method: 'PATCH', url: `${API}/items/${item.itemId}`, headers, payload: { version: 2, active: false } });
+  const off = await t.server.inject({
+    method: 'PATCH',
+    url: `${API}/items/${item.itemId}`,
+    headers,
+    payload: { version: 2, active: false },
+  });
   assert.equal(json(off).active, false);
   assert.equal(await getCurrentPrice(t.db, t.pemdaId, item.itemId), undefined);
   assert.equal((await getPriceVersion(t.db, t.pemdaId, item.itemId, 2))?.price, '2750');
-  assert.equal((await search('year=2027&q=Ballpoint%20Standard%20AE7%20hitam')).rows.some((r) => r.itemId === item.itemId), false);
+  assert.equal(
+    (await search('year=2027&q=Ballpoint%20Standard%20AE7%20hitam')).rows.some((r) => r.itemId === item.itemId),
+    false,
+  );
 });
 
 test('direct creation validates code, price, TKDN and accounts against the year, naming the field', async () => {
   const headers = await t.as('tim_data');
-  const base = { year: 2027, kind: 'SSH', code: '1.1.12.01.01.0900', name: 'Stempel otomatis', unit: 'Buah', price: '185000', tkdn: '35,5', accounts: ['5.1.02.01.01.0024'] };
+  const base = {
+    year: 2027,
+    kind: 'SSH',
+    code: '1.1.12.01.01.0900',
+    name: 'Stempel otomatis',
+    unit: 'Buah',
+    price: '185000',
+    tkdn: '35,5',
+    accounts: ['5.1.02.01.01.0024'],
+  };
   const fieldsOf = async (payload: object) => {
     const r = await t.server.inject({ method: 'POST', url: `${API}/items`, headers, payload });
     assert.equal(r.statusCode, 400, r.body);
@@ -175,7 +263,12 @@ test('direct creation validates code, price, TKDN and accounts against the year,
   assert.deepEqual(await fieldsOf({ ...base, accounts: ['5.1.02.01.01.0024', '5.1.02.01.01.9999'] }), ['accounts.1']);
   assert.deepEqual(await fieldsOf({ ...base, accounts: [] }), ['accounts']);
   assert.deepEqual(await fieldsOf({ ...base, sbu: { component: 'uang_harian', province: 'Bali' } }), ['sbu.component']);
-  const en = await t.server.inject({ method: 'POST', url: `${API}/items?lang=en`, headers, payload: { ...base, accounts: ['5.1.02.01.01.9999'] } });
+  const en = await t.server.inject({
+    method: 'POST',
+    url: `${API}/items?lang=en`,
+    headers,
+    payload: { ...base, accounts: ['5.1.02.01.01.9999'] },
+  });
   assert.match(json(en).fields[0].message, /does not exist .* 2027 chart of accounts/);
 
   const ok = await t.server.inject({ method: 'POST', url: `${API}/items`, headers, payload: base });
@@ -186,50 +279,156 @@ test('direct creation validates code, price, TKDN and accounts against the year,
   assert.equal(json(dup).fields[0].field, 'code');
 
   // a structured SBU rate: one per slot
-  const sbu = { year: 2027, kind: 'SBU', code: '4.1.01.99.0001', name: 'Uang harian luar kota Papua Selatan', unit: 'OH', price: '580000', accounts: ['5.1.02.04.01.0001'] };
-  const missingKind = await t.server.inject({ method: 'POST', url: `${API}/items`, headers, payload: { ...sbu, sbu: { component: 'uang_harian', province: 'Papua Selatan' } } });
+  const sbu = {
+    year: 2027,
+    kind: 'SBU',
+    code: '4.1.01.99.0001',
+    name: 'Uang harian luar kota Papua Selatan',
+    unit: 'OH',
+    price: '580000',
+    accounts: ['5.1.02.04.01.0001'],
+  };
+  const missingKind = await t.server.inject({
+    method: 'POST',
+    url: `${API}/items`,
+    headers,
+    payload: { ...sbu, sbu: { component: 'uang_harian', province: 'Papua Selatan' } },
+  });
   assert.equal(json(missingKind).fields[0].field, 'sbu.travel_kind');
-  const created = await t.server.inject({ method: 'POST', url: `${API}/items`, headers, payload: { ...sbu, sbu: { component: 'uang_harian', province: 'Papua Selatan', travel_kind: 'luar_kota' } } });
+  const created = await t.server.inject({
+    method: 'POST',
+    url: `${API}/items`,
+    headers,
+    payload: { ...sbu, sbu: { component: 'uang_harian', province: 'Papua Selatan', travel_kind: 'luar_kota' } },
+  });
   assert.equal(created.statusCode, 201, created.body);
-  assert.equal((await findSbuRate(t.db, t.pemdaId, { year: 2027, component: 'uang_harian', province: 'Papua Selatan', travelKind: 'luar_kota' }))?.price, '580000');
-  const twice = await t.server.inject({ method: 'POST', url: `${API}/items`, headers, payload: { ...sbu, code: '4.1.01.99.0002', sbu: { component: 'uang_harian', province: 'papua selatan', travel_kind: 'luar_kota' } } });
+  assert.equal(
+    (
+      await findSbuRate(t.db, t.pemdaId, {
+        year: 2027,
+        component: 'uang_harian',
+        province: 'Papua Selatan',
+        travelKind: 'luar_kota',
+      })
+    )?.price,
+    '580000',
+  );
+  const twice = await t.server.inject({
+    method: 'POST',
+    url: `${API}/items`,
+    headers,
+    payload: {
+      ...sbu,
+      code: '4.1.01.99.0002',
+      sbu: { component: 'uang_harian', province: 'papua selatan', travel_kind: 'luar_kota' },
+    },
+  });
   assert.equal(twice.statusCode, 409);
 
   // only Tim Data and admin maintain items
   for (const user of ['tapd', 'dinkes.operator', 'inspektorat']) {
-    const r = await t.server.inject({ method: 'POST', url: `${API}/items`, headers: await t.as(user), payload: { ...base, code: '1.1.12.01.01.0901' } });
+    const r = await t.server.inject({
+      method: 'POST',
+      url: `${API}/items`,
+      headers: await t.as(user),
+      payload: { ...base, code: '1.1.12.01.01.0901' },
+    });
     assert.equal(r.statusCode, 403, user);
   }
-  const admin = await t.server.inject({ method: 'POST', url: `${API}/items`, headers: await t.as('admin'), payload: { ...base, code: '1.1.12.01.01.0901' } });
+  const admin = await t.server.inject({
+    method: 'POST',
+    url: `${API}/items`,
+    headers: await t.as('admin'),
+    payload: { ...base, code: '1.1.12.01.01.0901' },
+  });
   assert.equal(admin.statusCode, 201);
 });
 
 test("another Pemda's items are invisible", async () => {
-  const other = await ensurePemda(t.db, { code: '63.06', name: 'Kabupaten Hulu Sungai Selatan', kind: 'kabupaten', province: 'Kalimantan Selatan' });
+  const other = await ensurePemda(t.db, {
+    code: '63.06',
+    name: 'Kabupaten Hulu Sungai Selatan',
+    kind: 'kabupaten',
+    province: 'Kalimantan Selatan',
+  });
   const item = await t.db
     .insertInto('cat_item')
-    .values({ pemda_id: other.id, year: 2027, kind: 'SSH', code: '1.1.12.01.02.0002', name: 'Kertas HVS A4 80 gram rahasia' })
+    .values({
+      pemda_id: other.id,
+      year: 2027,
+      kind: 'SSH',
+      code: '1.1.12.01.02.0002',
+      name: 'Kertas HVS A4 80 gram rahasia',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   await t.db
     .insertInto('cat_item_version')
-    .values({ pemda_id: other.id, item_id: item.id, version: 1, name: 'Kertas HVS A4 80 gram rahasia', unit: 'Rim', spec: '', tkdn: null, note: '', proposal_id: null, price: '1', source: 'seed', approved_by_name: 'x' })
+    .values({
+      pemda_id: other.id,
+      item_id: item.id,
+      version: 1,
+      name: 'Kertas HVS A4 80 gram rahasia',
+      unit: 'Rim',
+      spec: '',
+      tkdn: null,
+      note: '',
+      proposal_id: null,
+      price: '1',
+      source: 'seed',
+      approved_by_name: 'x',
+    })
     .execute();
-  await t.db.insertInto('cat_item_account').values({ pemda_id: other.id, item_id: item.id, version: 1, account_code: '5.1.02.01.01.0024' }).execute();
+  await t.db
+    .insertInto('cat_item_account')
+    .values({ pemda_id: other.id, item_id: item.id, version: 1, account_code: '5.1.02.01.01.0024' })
+    .execute();
 
   const r = await search('year=2027&q=rahasia');
   assert.equal(r.total, 0);
   assert.equal(await getCurrentPrice(t.db, t.pemdaId, item.id), undefined);
   assert.equal(await getPriceVersion(t.db, t.pemdaId, item.id, 1), undefined);
-  assert.equal((await t.server.inject({ url: `${API}/items/${item.id}`, headers: await t.as('tim_data') })).statusCode, 404);
-  assert.equal((await t.server.inject({ method: 'PATCH', url: `${API}/items/${item.id}`, headers: await t.as('tim_data'), payload: { version: 1, price: '5' } })).statusCode, 404);
-  const page = await t.server.inject({ url: `/catalogue/items/${item.id}`, headers: { ...(await t.session('admin')).headers, accept: 'text/html' } });
+  assert.equal(
+    (await t.server.inject({ url: `${API}/items/${item.id}`, headers: await t.as('tim_data') })).statusCode,
+    404,
+  );
+  assert.equal(
+    (
+      await t.server.inject({
+        method: 'PATCH',
+        url: `${API}/items/${item.id}`,
+        headers: await t.as('tim_data'),
+        payload: { version: 1, price: '5' },
+      })
+    ).statusCode,
+    404,
+  );
+  const page = await t.server.inject({
+    url: `/catalogue/items/${item.id}`,
+    headers: { ...(await t.session('admin')).headers, accept: 'text/html' },
+  });
   assert.equal(page.statusCode, 404);
   // the other Pemda sees its own
   assert.equal((await getCurrentPrice(t.db, other.id, item.id))?.price, '1');
   // a version can never point at another Pemda's item (composite foreign key)
   await assert.rejects(
-    t.db.insertInto('cat_item_version').values({ pemda_id: t.pemdaId, item_id: item.id, version: 2, name: 'x', unit: 'x', spec: '', tkdn: null, note: '', proposal_id: null, price: '1', source: 'seed', approved_by_name: 'x' }).execute(),
+    t.db
+      .insertInto('cat_item_version')
+      .values({
+        pemda_id: t.pemdaId,
+        item_id: item.id,
+        version: 2,
+        name: 'x',
+        unit: 'x',
+        spec: '',
+        tkdn: null,
+        note: '',
+        proposal_id: null,
+        price: '1',
+        source: 'seed',
+        approved_by_name: 'x',
+      })
+      .execute(),
   );
   // and the service refuses to act across Pemda
   assert.equal((await searchCatalogue(t.db, other.id, { year: 2027, text: 'pertalite' })).total, 0);
@@ -241,7 +440,17 @@ test("the public functions work inside the caller's transaction (no second conne
   await t.db.transaction().execute(async (trx) => {
     assert.equal((await getCurrentPrice(trx, t.pemdaId, hvs.itemId))?.itemId, hvs.itemId);
     assert.equal((await getPriceVersion(trx, t.pemdaId, hvs.itemId, 1))?.version, 1);
-    assert.equal((await findSbuRate(trx, t.pemdaId, { year: 2027, component: 'uang_harian', province: 'Bali', travelKind: 'luar_kota' }))?.price, '480000');
+    assert.equal(
+      (
+        await findSbuRate(trx, t.pemdaId, {
+          year: 2027,
+          component: 'uang_harian',
+          province: 'Bali',
+          travelKind: 'luar_kota',
+        })
+      )?.price,
+      '480000',
+    );
     // searchCatalogue takes a Db, but a transaction works too
     assert.ok((await searchCatalogue(trx, t.pemdaId, { year: 2027, text: 'kertsa hvs' })).total > 0);
   });

@@ -14,12 +14,21 @@ after(async () => t?.close());
 const HEADER = 'jenis,kode,nama,spesifikasi,satuan,harga,tkdn,akun';
 
 async function countYear(year: number): Promise<number> {
-  const r = await t.db.selectFrom('cat_item').select((eb) => eb.fn.countAll<string>().as('n')).where('pemda_id', '=', t.pemdaId).where('year', '=', year).executeTakeFirstOrThrow();
+  const r = await t.db
+    .selectFrom('cat_item')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('pemda_id', '=', t.pemdaId)
+    .where('year', '=', year)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 async function versionsTotal(): Promise<number> {
-  const r = await t.db.selectFrom('cat_item_version').select((eb) => eb.fn.countAll<string>().as('n')).where('pemda_id', '=', t.pemdaId).executeTakeFirstOrThrow();
+  const r = await t.db
+    .selectFrom('cat_item_version')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('pemda_id', '=', t.pemdaId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -33,12 +42,28 @@ async function xlsx(rows: Array<Array<string | number>>): Promise<Buffer> {
 function multipart(fields: Record<string, string>, file: { content: Buffer; filename: string; type: string }) {
   const boundary = `----padu${Date.now()}`;
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`), file.content, Buffer.from(`\r\n--${boundary}--\r\n`));
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+    ),
+    file.content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
   return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-const timData = () => ({ pemdaId: t.pemdaId, userId: 0, username: 'tim_data', fullName: 'Tim Data Harga', role: 'tim_data' as const, opdId: null, regionId: null, via: 'cli' as const });
+const timData = () => ({
+  pemdaId: t.pemdaId,
+  userId: 0,
+  username: 'tim_data',
+  fullName: 'Tim Data Harga',
+  role: 'tim_data' as const,
+  opdId: null,
+  regionId: null,
+  via: 'cli' as const,
+});
 
 test('a CSV with one bad row writes nothing and names the row and column', async () => {
   const before2028 = await countYear(2027);
@@ -53,7 +78,10 @@ test('a CSV with one bad row writes nothing and names the row and column', async
   const res = await importCatalogue(t.db, timData(), Buffer.from(csv), { year: 2027 });
   assert.equal(res.ok, false);
   assert.ok(!res.ok);
-  assert.deepEqual(res.errors.map((e) => [e.row, e.column]), [[3, 'harga']]);
+  assert.deepEqual(
+    res.errors.map((e) => [e.row, e.column]),
+    [[3, 'harga']],
+  );
   assert.match(res.errors[0]!.reason, /bilangan bulat rupiah/);
   assert.equal(await countYear(2027), before2028, 'nothing was written');
   assert.equal(await versionsTotal(), versions);
@@ -88,7 +116,13 @@ test('a good CSV: new codes become items, a changed price a new audited version,
   assert.equal((audit[0]!.after as { price: string; via: string }).price, '67000');
   assert.equal((audit[0]!.after as { via: string }).via, 'import');
   // importing the same file again changes nothing
-  assert.deepEqual(await importCatalogue(t.db, timData(), Buffer.from(csv), { year: 2027 }), { ok: true, count: 0, created: 0, updated: 0, unchanged: 4 });
+  assert.deepEqual(await importCatalogue(t.db, timData(), Buffer.from(csv), { year: 2027 }), {
+    ok: true,
+    count: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 4,
+  });
 });
 
 test('an XLSX with one bad row writes nothing; errors name row and column; a good XLSX imports', async () => {
@@ -112,14 +146,44 @@ test('an XLSX with one bad row writes nothing; errors name row and column; a goo
   assert.ok(pairs.includes('2:akun'), pairs.join(' '));
   assert.ok(pairs.includes('3:tkdn'));
   assert.ok(pairs.includes('3:kode'), 'duplicate code in the file');
-  for (const c of ['jenis', 'kode', 'nama', 'satuan', 'harga', 'akun']) assert.ok(pairs.includes(`4:${c}`), `4:${c} in ${pairs.join(' ')}`);
+  for (const c of ['jenis', 'kode', 'nama', 'satuan', 'harga', 'akun'])
+    assert.ok(pairs.includes(`4:${c}`), `4:${c} in ${pairs.join(' ')}`);
   assert.match(res.errors.find((e) => e.row === 2)!.reason, /5\.1\.02\.01\.01\.0099 does not exist/);
-  assert.equal(res.errors.find((e) => e.row === 3 && e.column === 'kode')!.reason, 'The same code is already on row 1.');
+  assert.equal(
+    res.errors.find((e) => e.row === 3 && e.column === 'kode')!.reason,
+    'The same code is already on row 1.',
+  );
 
   const good = await xlsx([
-    ['Kelompok', 'Kode Barang', 'Uraian', 'Spesifikasi', 'Satuan', 'Harga Satuan', 'TKDN', 'Kode Rekening', 'Komponen SBU', 'Provinsi', 'Jenis Perjalanan', 'Golongan'],
+    [
+      'Kelompok',
+      'Kode Barang',
+      'Uraian',
+      'Spesifikasi',
+      'Satuan',
+      'Harga Satuan',
+      'TKDN',
+      'Kode Rekening',
+      'Komponen SBU',
+      'Provinsi',
+      'Jenis Perjalanan',
+      'Golongan',
+    ],
     ['SSH', '1.1.12.01.01.0811', 'Penanda buku magnetik', '', 'Buah', 5500, '', '5.1.02.01.01.0024', '', '', '', ''],
-    ['SBU', '4.1.02.40.0001', 'Batas biaya penginapan Papua Tengah eselon II', 'per malam', 'Malam', 2100000, '', '5.1.02.04.01.0001', 'penginapan', 'Papua Tengah', '', 'eselon_2'],
+    [
+      'SBU',
+      '4.1.02.40.0001',
+      'Batas biaya penginapan Papua Tengah eselon II',
+      'per malam',
+      'Malam',
+      2100000,
+      '',
+      '5.1.02.04.01.0001',
+      'penginapan',
+      'Papua Tengah',
+      '',
+      'eselon_2',
+    ],
   ]);
   const ok = await importCatalogue(t.db, timData(), good, { year: 2027 });
   assert.deepEqual(ok, { ok: true, count: 2, created: 2, updated: 0, unchanged: 0 });
@@ -145,28 +209,56 @@ test('SBU rows: attributes checked, one rate per slot, attributes of an existing
   assert.ok(!res.ok);
   assert.deepEqual(
     res.errors.map((e) => `${e.row}:${e.column}`),
-    ['1:jenis_perjalanan', '2:jenis_perjalanan', '3:komponen_sbu', '4:komponen_sbu', '4:komponen_sbu', '5:komponen_sbu'],
+    [
+      '1:jenis_perjalanan',
+      '2:jenis_perjalanan',
+      '3:komponen_sbu',
+      '4:komponen_sbu',
+      '4:komponen_sbu',
+      '5:komponen_sbu',
+    ],
   );
 });
 
 test('import through the API (raw and multipart) and the page; only Tim Data and admin', async () => {
   const csv = Buffer.from(`${HEADER}\nSSH,1.1.12.01.01.0831,Pita perekat kertas,,Buah,0,,5.1.02.01.01.0024\n`);
-  const api = await t.server.inject({ method: 'POST', url: '/api/v1/catalogue/import?year=2027&lang=en', headers: { ...(await t.as('tim_data')), 'content-type': 'text/csv' }, payload: csv });
+  const api = await t.server.inject({
+    method: 'POST',
+    url: '/api/v1/catalogue/import?year=2027&lang=en',
+    headers: { ...(await t.as('tim_data')), 'content-type': 'text/csv' },
+    payload: csv,
+  });
   assert.equal(api.statusCode, 400, api.body);
-  assert.deepEqual(json(api).fields.map((f: { row: number; field: string }) => [f.row, f.field]), [[1, 'harga']]);
+  assert.deepEqual(
+    json(api).fields.map((f: { row: number; field: string }) => [f.row, f.field]),
+    [[1, 'harga']],
+  );
   assert.match(json(api).message, /Import refused: 1 errors/);
 
   const good = Buffer.from(`${HEADER}\nSSH,1.1.12.01.01.0831,Pita perekat kertas,,Buah,7000,,5.1.02.01.01.0024\n`);
   const mp = multipart({ year: '2027' }, { content: good, filename: 'ssh.csv', type: 'text/csv' });
-  const ok = await t.server.inject({ method: 'POST', url: '/api/v1/catalogue/import', headers: { ...(await t.as('admin')), 'content-type': mp.contentType }, payload: mp.payload });
+  const ok = await t.server.inject({
+    method: 'POST',
+    url: '/api/v1/catalogue/import',
+    headers: { ...(await t.as('admin')), 'content-type': mp.contentType },
+    payload: mp.payload,
+  });
   assert.equal(ok.statusCode, 200, ok.body);
   assert.equal(json(ok).created, 1);
 
   for (const user of ['dinkes.operator', 'tapd']) {
-    const r = await t.server.inject({ method: 'POST', url: '/api/v1/catalogue/import?year=2027', headers: { ...(await t.as(user)), 'content-type': 'text/csv' }, payload: good });
+    const r = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/catalogue/import?year=2027',
+      headers: { ...(await t.as(user)), 'content-type': 'text/csv' },
+      payload: good,
+    });
     assert.equal(r.statusCode, 403, user);
   }
-  await assert.rejects(importCatalogue(t.db, { ...timData(), role: 'opd_operator', opdId: 1 }, good, { year: 2027 }), (e: { status?: number }) => e.status === 403);
+  await assert.rejects(
+    importCatalogue(t.db, { ...timData(), role: 'opd_operator', opdId: 1 }, good, { year: 2027 }),
+    (e: { status?: number }) => e.status === 403,
+  );
 
   // the page: column documentation, template, upload with the error table, then success
   const s = await t.session('tim_data');
@@ -180,12 +272,36 @@ test('import through the API (raw and multipart) and the page; only Tim Data and
   assert.match(String(tpl.headers['content-type']), /text\/csv/);
   assert.match(tpl.body, /^jenis,kode,nama/);
   const { 'x-csrf-token': _t, ...noHeader } = html;
-  const badUpload = multipart({ _csrf: s.csrf, year: '2027' }, { content: Buffer.from(`${HEADER}\nSSH,1.1.12.01.01.0832,Lem,,Buah,abc,,5.1.02.01.01.0024\n`), filename: 'ssh.csv', type: 'text/csv' });
-  const res = await t.server.inject({ method: 'POST', url: '/catalogue/import', headers: { ...noHeader, 'content-type': badUpload.contentType }, payload: badUpload.payload });
+  const badUpload = multipart(
+    { _csrf: s.csrf, year: '2027' },
+    {
+      content: Buffer.from(`${HEADER}\nSSH,1.1.12.01.01.0832,Lem,,Buah,abc,,5.1.02.01.01.0024\n`),
+      filename: 'ssh.csv',
+      type: 'text/csv',
+    },
+  );
+  const res = await t.server.inject({
+    method: 'POST',
+    url: '/catalogue/import',
+    headers: { ...noHeader, 'content-type': badUpload.contentType },
+    payload: badUpload.payload,
+  });
   assert.equal(res.statusCode, 400);
   assert.match(res.body, /<td class="num">1<\/td><td>harga<\/td>/);
-  const goodUpload = multipart({ _csrf: s.csrf, year: '2027' }, { content: Buffer.from(`${HEADER}\nSSH,1.1.12.01.01.0832,Lem,,Buah,6000,,5.1.02.01.01.0024\n`), filename: 'ssh.csv', type: 'text/csv' });
-  const done = await t.server.inject({ method: 'POST', url: '/catalogue/import', headers: { ...noHeader, 'content-type': goodUpload.contentType }, payload: goodUpload.payload });
+  const goodUpload = multipart(
+    { _csrf: s.csrf, year: '2027' },
+    {
+      content: Buffer.from(`${HEADER}\nSSH,1.1.12.01.01.0832,Lem,,Buah,6000,,5.1.02.01.01.0024\n`),
+      filename: 'ssh.csv',
+      type: 'text/csv',
+    },
+  );
+  const done = await t.server.inject({
+    method: 'POST',
+    url: '/catalogue/import',
+    headers: { ...noHeader, 'content-type': goodUpload.contentType },
+    payload: goodUpload.payload,
+  });
   assert.equal(done.statusCode, 303);
   const after = await t.server.inject({ url: String(done.headers.location), headers: html });
   assert.match(after.body, /Impor selesai: 1 komponen baru/);

@@ -93,10 +93,16 @@ interface ParsedRow {
   note: string;
 }
 
-const sbuSlot = (s: SbuInfo) => `${s.component}|${(s.province ?? '').toLowerCase()}|${s.travelKind ?? ''}|${s.grade ?? ''}`;
+const sbuSlot = (s: SbuInfo) =>
+  `${s.component}|${(s.province ?? '').toLowerCase()}|${s.travelKind ?? ''}|${s.grade ?? ''}`;
 
 /** Import a catalogue file into one fiscal year (Tim Data, admin). */
-export async function importCatalogue(db: Db, actor: Principal, file: Buffer, opts: ImportOptions): Promise<ImportResult> {
+export async function importCatalogue(
+  db: Db,
+  actor: Principal,
+  file: Buffer,
+  opts: ImportOptions,
+): Promise<ImportResult> {
   requireCat(actor, 'cat.manage');
   const lang = opts.lang ?? 'id';
   let sheet: Sheet;
@@ -143,7 +149,8 @@ export async function importSheet(
     indexOf.set(col.name, idx);
     headerOf.set(col.name, h.trim());
   });
-  for (const c of IMPORT_COLUMNS) if (c.required && !indexOf.has(c.name)) fail(0, c.header, 'cat.import.missing_column');
+  for (const c of IMPORT_COLUMNS)
+    if (c.required && !indexOf.has(c.name)) fail(0, c.header, 'cat.import.missing_column');
   if (sheet.rows.length === 0) fail(0, '', 'cat.import.empty');
   if (sheet.rows.length > MAX_IMPORT_ROWS) fail(0, '', 'cat.import.too_many_rows', { max: MAX_IMPORT_ROWS });
   if (errors.length) return { ok: false, errors };
@@ -158,7 +165,8 @@ export async function importSheet(
     const cell = (name: ColumnName) => (indexOf.has(name) ? (r.cells[indexOf.get(name)!] ?? '').trim() : '');
     const before = errors.length;
     const kind = cell('kind').toUpperCase();
-    if (!(KINDS as readonly string[]).includes(kind)) fail(r.row, col('kind'), 'cat.import.kind', { allowed: KINDS.join(', ') });
+    if (!(KINDS as readonly string[]).includes(kind))
+      fail(r.row, col('kind'), 'cat.import.kind', { allowed: KINDS.join(', ') });
     const code = cell('code');
     if (!CODE_RE.test(code)) fail(r.row, col('code'), 'cat.error.code_format');
     const name = cell('name');
@@ -191,7 +199,12 @@ export async function importSheet(
           travel_kind: cell('travel_kind') || null,
           grade: cell('grade') || null,
         });
-        const sbuColumn: Record<string, ColumnName> = { 'sbu.component': 'sbu_component', 'sbu.province': 'province', 'sbu.travel_kind': 'travel_kind', 'sbu.grade': 'grade' };
+        const sbuColumn: Record<string, ColumnName> = {
+          'sbu.component': 'sbu_component',
+          'sbu.province': 'province',
+          'sbu.travel_kind': 'travel_kind',
+          'sbu.grade': 'grade',
+        };
         for (const e of checked.errors) fail(r.row, col(sbuColumn[e.field] ?? 'sbu_component'), e.message, e.params);
         sbu = checked.value;
       }
@@ -199,15 +212,29 @@ export async function importSheet(
       fail(r.row, col('sbu_component'), 'field.required');
     }
     const key = `${kind}|${code}`;
-    if (CODE_RE.test(code) && seenCode.has(key)) fail(r.row, col('code'), 'cat.import.duplicate_code', { row: seenCode.get(key)! });
+    if (CODE_RE.test(code) && seenCode.has(key))
+      fail(r.row, col('code'), 'cat.import.duplicate_code', { row: seenCode.get(key)! });
     else seenCode.set(key, r.row);
     if (sbu && errors.length === before) {
       const slot = sbuSlot(sbu);
-      if (seenSlot.has(slot)) fail(r.row, col('sbu_component'), 'cat.import.duplicate_slot', { row: seenSlot.get(slot)! });
+      if (seenSlot.has(slot))
+        fail(r.row, col('sbu_component'), 'cat.import.duplicate_slot', { row: seenSlot.get(slot)! });
       else seenSlot.set(slot, r.row);
     }
     if (errors.length === before) {
-      parsed.push({ row: r.row, kind: kind as CatalogueKind, code, name, spec, unit, price: price!, tkdn: tkdn as string | null, accounts, sbu, note: cell('note') });
+      parsed.push({
+        row: r.row,
+        kind: kind as CatalogueKind,
+        code,
+        name,
+        spec,
+        unit,
+        price: price!,
+        tkdn: tkdn as string | null,
+        accounts,
+        sbu,
+        note: cell('note'),
+      });
     }
     if (errors.length >= MAX_REPORTED_ERRORS) break;
   }
@@ -215,7 +242,8 @@ export async function importSheet(
   // ---- accounts against that year's chart of accounts (each distinct code once)
   for (const [code, rows] of accountRows) {
     const acc = await getAccount(db, actor.pemdaId, year, code);
-    if (!acc || !acc.active) for (const { row } of rows) fail(row, col('accounts'), 'cat.error.account_unknown', { code, year });
+    if (!acc || !acc.active)
+      for (const { row } of rows) fail(row, col('accounts'), 'cat.error.account_unknown', { code, year });
   }
 
   // ---- against the items of that year
@@ -230,7 +258,8 @@ export async function importSheet(
     const cur = existing.get(key);
     if (p.sbu) {
       const owner = slotOwner.get(sbuSlot(p.sbu));
-      if (owner && owner !== key) fail(p.row, col('sbu_component'), 'cat.import.slot_taken', { code: owner.split('|')[1]! });
+      if (owner && owner !== key)
+        fail(p.row, col('sbu_component'), 'cat.import.slot_taken', { code: owner.split('|')[1]! });
     }
     if (!cur) {
       created.push(p);
@@ -293,9 +322,23 @@ export async function importSheet(
       action: source,
       entity: 'cat_item',
       entityId: `import:${year}`,
-      after: { year, sha256, rows: parsed.length, created: created.length, updated: changed.length, unchanged, created_codes: created.map((p) => `${p.kind} ${p.code}`).slice(0, 1000) },
+      after: {
+        year,
+        sha256,
+        rows: parsed.length,
+        created: created.length,
+        updated: changed.length,
+        unchanged,
+        created_codes: created.map((p) => `${p.kind} ${p.code}`).slice(0, 1000),
+      },
     });
-    return { ok: true as const, count: created.length + changed.length, created: created.length, updated: changed.length, unchanged };
+    return {
+      ok: true as const,
+      count: created.length + changed.length,
+      created: created.length,
+      updated: changed.length,
+      unchanged,
+    };
   });
   // fresh planner statistics after a bulk load (the search joins items, versions and accounts)
   if (result.count >= ANALYZE_AFTER_ROWS) await analyzeCatalogue(db);
@@ -305,13 +348,23 @@ export async function importSheet(
 const ANALYZE_AFTER_ROWS = 200;
 
 export async function analyzeCatalogue(db: Db): Promise<void> {
-  for (const table of ['cat_item', 'cat_item_version', 'cat_item_account']) await sql`ANALYZE ${sql.table(table)}`.execute(db);
+  for (const table of ['cat_item', 'cat_item_version', 'cat_item_account'])
+    await sql`ANALYZE ${sql.table(table)}`.execute(db);
 }
 
 const emptySbu: SbuInfo = { component: '' as SbuComponent, province: null, travelKind: null, grade: null };
 
 function fieldsOf(p: ParsedRow, source: 'import' | 'seed') {
-  return { name: p.name, spec: p.spec, unit: p.unit, price: p.price, tkdn: p.tkdn, accounts: p.accounts, source, note: p.note };
+  return {
+    name: p.name,
+    spec: p.spec,
+    unit: p.unit,
+    price: p.price,
+    tkdn: p.tkdn,
+    accounts: p.accounts,
+    source,
+    note: p.note,
+  };
 }
 
 interface ExistingItem {
@@ -333,15 +386,38 @@ async function loadYear(db: Db, pemdaId: number, year: number): Promise<Map<stri
   const rows = await db
     .selectFrom('cat_item as i')
     .innerJoin('cat_item_version as v', (j) =>
-      j.onRef('v.pemda_id', '=', 'i.pemda_id').onRef('v.item_id', '=', 'i.id').onRef('v.version', '=', 'i.current_version'),
+      j
+        .onRef('v.pemda_id', '=', 'i.pemda_id')
+        .onRef('v.item_id', '=', 'i.id')
+        .onRef('v.version', '=', 'i.current_version'),
     )
-    .select(['i.id', 'v.version', 'i.kind', 'i.code', 'v.name', 'v.spec', 'v.unit', 'v.price', 'v.tkdn', 'i.active', 'i.sbu_component', 'i.province', 'i.travel_kind', 'i.grade'])
+    .select([
+      'i.id',
+      'v.version',
+      'i.kind',
+      'i.code',
+      'v.name',
+      'v.spec',
+      'v.unit',
+      'v.price',
+      'v.tkdn',
+      'i.active',
+      'i.sbu_component',
+      'i.province',
+      'i.travel_kind',
+      'i.grade',
+    ])
     .where('i.pemda_id', '=', pemdaId)
     .where('i.year', '=', year)
     .execute();
   const links = await db
     .selectFrom('cat_item_account as a')
-    .innerJoin('cat_item as i', (j) => j.onRef('i.pemda_id', '=', 'a.pemda_id').onRef('i.id', '=', 'a.item_id').onRef('i.current_version', '=', 'a.version'))
+    .innerJoin('cat_item as i', (j) =>
+      j
+        .onRef('i.pemda_id', '=', 'a.pemda_id')
+        .onRef('i.id', '=', 'a.item_id')
+        .onRef('i.current_version', '=', 'a.version'),
+    )
     .select(['a.item_id', 'a.account_code'])
     .where('a.pemda_id', '=', pemdaId)
     .where('i.year', '=', year)
@@ -363,7 +439,9 @@ async function loadYear(db: Db, pemdaId: number, year: number): Promise<Map<stri
         tkdn: r.tkdn,
         accounts: accounts.get(r.id) ?? [],
         active: r.active,
-        sbu: r.sbu_component ? { component: r.sbu_component, province: r.province, travelKind: r.travel_kind, grade: r.grade } : null,
+        sbu: r.sbu_component
+          ? { component: r.sbu_component, province: r.province, travelKind: r.travel_kind, grade: r.grade }
+          : null,
       },
     ]),
   );

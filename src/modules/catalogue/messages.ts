@@ -69,7 +69,8 @@ export const catalogueMessages: Messages = {
     'cat.detail.proposals': 'Usulan terkait',
     'cat.new.title': 'Komponen baru',
     'cat.edit.title': 'Ubah komponen {code}',
-    'cat.edit.hint': 'Perubahan uraian, spesifikasi, satuan, harga, TKDN atau akun membuat versi harga baru yang langsung berlaku; versi lama tetap tersimpan.',
+    'cat.edit.hint':
+      'Perubahan uraian, spesifikasi, satuan, harga, TKDN atau akun membuat versi harga baru yang langsung berlaku; versi lama tetap tersimpan.',
     'cat.sbu.hint': 'Isi hanya untuk kelompok SBU perjalanan dinas.',
     'cat.action.propose_change': 'Usulkan perubahan harga',
     'cat.action.propose_new': 'Usulkan komponen baru',
@@ -93,7 +94,8 @@ export const catalogueMessages: Messages = {
     'cat.proposal.verified_by': 'Diperiksa oleh {name}',
     'cat.proposal.decided_by': 'Diputuskan oleh {name}',
     'cat.import.title': 'Impor standar harga',
-    'cat.import.hint': 'Kolom: {columns}. Satu baris satu komponen; beberapa akun dipisah spasi, koma atau titik koma (dalam tanda kutip bila sama dengan pemisah kolom). Semua baris diperiksa dulu: bila ada satu kesalahan, tidak ada yang disimpan. Harga yang berubah menjadi versi baru.',
+    'cat.import.hint':
+      'Kolom: {columns}. Satu baris satu komponen; beberapa akun dipisah spasi, koma atau titik koma (dalam tanda kutip bila sama dengan pemisah kolom). Semua baris diperiksa dulu: bila ada satu kesalahan, tidak ada yang disimpan. Harga yang berubah menjadi versi baru.',
     'cat.import.done': 'Impor selesai: {created} komponen baru, {updated} harga berubah, {unchanged} tidak berubah.',
     'cat.import.failed': 'Impor ditolak: {count} kesalahan; tidak ada data yang disimpan.',
     'cat.import.row': 'Baris',
@@ -205,7 +207,8 @@ export const catalogueMessages: Messages = {
     'cat.detail.proposals': 'Related proposals',
     'cat.new.title': 'New item',
     'cat.edit.title': 'Edit item {code}',
-    'cat.edit.hint': 'A change of name, specification, unit, price, TKDN or accounts creates a new price version that applies at once; the old version is kept.',
+    'cat.edit.hint':
+      'A change of name, specification, unit, price, TKDN or accounts creates a new price version that applies at once; the old version is kept.',
     'cat.sbu.hint': 'Only for SBU official-travel rates.',
     'cat.action.propose_change': 'Propose a price change',
     'cat.action.propose_new': 'Propose a new item',
@@ -229,7 +232,8 @@ export const catalogueMessages: Messages = {
     'cat.proposal.verified_by': 'Checked by {name}',
     'cat.proposal.decided_by': 'Decided by {name}',
     'cat.import.title': 'Import standard prices',
-    'cat.import.hint': 'Columns: {columns}. One row per item; separate several accounts with spaces, commas or semicolons (quoted when that is also the column separator). Every row is checked first: one error and nothing is saved. Changed prices become new versions.',
+    'cat.import.hint':
+      'Columns: {columns}. One row per item; separate several accounts with spaces, commas or semicolons (quoted when that is also the column separator). Every row is checked first: one error and nothing is saved. Changed prices become new versions.',
     'cat.import.done': 'Import done: {created} new items, {updated} price changes, {unchanged} unchanged.',
     'cat.import.failed': 'Import refused: {count} errors; nothing was saved.',
     'cat.import.row': 'Row',

@@ -64,25 +64,46 @@ test('price change: OPD proposes, Tim Data verifies, TAPD approves; every refuse
   assert.equal((await post('tapd', `/proposals/${p.id}/verify`, { version: p.version })).statusCode, 403);
   assert.equal((await post('tim_data', `/proposals/${p.id}/approve`, { version: p.version })).statusCode, 403);
   assert.equal((await post('admin', `/proposals/${p.id}/approve`, { version: p.version })).statusCode, 403);
-  assert.equal((await post('inspektorat', `/proposals/${p.id}/return`, { version: p.version, note: 'x' })).statusCode, 403);
+  assert.equal(
+    (await post('inspektorat', `/proposals/${p.id}/return`, { version: p.version, note: 'x' })).statusCode,
+    403,
+  );
   // TAPD cannot skip verification: approve needs status verified
   const skip = await post('tapd', `/proposals/${p.id}/approve`, { version: p.version });
   assert.equal(skip.statusCode, 409);
   assert.match(json(skip).message, /berstatus Diajukan/);
   // the service enforces the roles too (not only the routes)
-  const tapd = { pemdaId: t.pemdaId, userId: 0, username: 'x', fullName: 'x', role: 'tapd' as const, opdId: null, regionId: null, via: 'cli' as const };
-  await assert.rejects(verifyProposal(t.db, tapd, p.id, { version: p.version }), (e: { status?: number }) => e.status === 403);
+  const tapd = {
+    pemdaId: t.pemdaId,
+    userId: 0,
+    username: 'x',
+    fullName: 'x',
+    role: 'tapd' as const,
+    opdId: null,
+    regionId: null,
+    via: 'cli' as const,
+  };
+  await assert.rejects(
+    verifyProposal(t.db, tapd, p.id, { version: p.version }),
+    (e: { status?: number }) => e.status === 403,
+  );
   // a stale version: 409
   assert.equal((await post('tim_data', `/proposals/${p.id}/verify`, { version: p.version + 5 })).statusCode, 409);
 
-  const verified = await post('tim_data', `/proposals/${p.id}/verify`, { version: p.version, note: 'Sesuai harga Pertamina.' });
+  const verified = await post('tim_data', `/proposals/${p.id}/verify`, {
+    version: p.version,
+    note: 'Sesuai harga Pertamina.',
+  });
   assert.equal(verified.statusCode, 200, verified.body);
   p = json(verified);
   assert.equal(p.status, 'verified');
   assert.equal(p.verifiedByName, 'Tim Data Harga');
   // not twice, not returned once verified
   assert.equal((await post('tim_data', `/proposals/${p.id}/verify`, { version: p.version })).statusCode, 409);
-  assert.equal((await post('tim_data', `/proposals/${p.id}/return`, { version: p.version, note: 'ulang' })).statusCode, 409);
+  assert.equal(
+    (await post('tim_data', `/proposals/${p.id}/return`, { version: p.version, note: 'ulang' })).statusCode,
+    409,
+  );
   // a reject needs its reason
   const noReason = await post('tapd', `/proposals/${p.id}/reject`, { version: p.version, reason: '' });
   assert.equal(noReason.statusCode, 400);
@@ -99,22 +120,39 @@ test('price change: OPD proposes, Tim Data verifies, TAPD approves; every refuse
   const now = await getCurrentPrice(t.db, t.pemdaId, item.itemId);
   assert.equal(now?.version, 2);
   assert.equal(now?.price, '10500');
-  assert.equal((await getPriceVersion(t.db, t.pemdaId, item.itemId, 1))?.price, '10000', 'the old version stays readable');
+  assert.equal(
+    (await getPriceVersion(t.db, t.pemdaId, item.itemId, 1))?.price,
+    '10000',
+    'the old version stays readable',
+  );
   const detail = json(await t.server.inject({ url: `${API}/items/${item.itemId}`, headers: await t.as('dprd') }));
   assert.equal(detail.versions[0].source, 'proposal');
   assert.equal(detail.versions[0].proposalId, p.id);
   assert.equal(detail.versions[0].approvedByName, 'Verifikator TAPD');
   // terminal
-  assert.equal((await post('tapd', `/proposals/${p.id}/reject`, { version: p.version, reason: 'terlambat' })).statusCode, 409);
+  assert.equal(
+    (await post('tapd', `/proposals/${p.id}/reject`, { version: p.version, reason: 'terlambat' })).statusCode,
+    409,
+  );
 
   // audited: every transition, with the OPD
-  const dinkes = (await t.db.selectFrom('usr_user').select('opd_id').where('pemda_id', '=', t.pemdaId).where('username', '=', 'dinkes.operator').executeTakeFirstOrThrow()).opd_id;
+  const dinkes = (
+    await t.db
+      .selectFrom('usr_user')
+      .select('opd_id')
+      .where('pemda_id', '=', t.pemdaId)
+      .where('username', '=', 'dinkes.operator')
+      .executeTakeFirstOrThrow()
+  ).opd_id;
   const trail = await auditOf('cat_proposal', p.id);
-  assert.deepEqual(trail.map((a) => [a.action, a.actor_name]), [
-    ['propose', 'dinkes.operator'],
-    ['verify', 'tim_data'],
-    ['approve', 'tapd'],
-  ]);
+  assert.deepEqual(
+    trail.map((a) => [a.action, a.actor_name]),
+    [
+      ['propose', 'dinkes.operator'],
+      ['verify', 'tim_data'],
+      ['approve', 'tapd'],
+    ],
+  );
   assert.ok(trail.every((a) => a.opd_id === dinkes));
   const itemTrail = await auditOf('cat_item', item.itemId);
   assert.equal(itemTrail.at(-1)!.action, 'price_change');
@@ -144,17 +182,31 @@ test('new item: Tim Data needs a code, returns; the OPD resubmits; TAPD approves
   const taken = await post('tim_data', `/proposals/${p.id}/verify`, { version: p.version, code: '1.1.12.01.01.0001' });
   assert.equal(taken.statusCode, 409);
 
-  const returned = await post('tim_data', `/proposals/${p.id}/return`, { version: p.version, note: 'Lampirkan tiga penawaran.' });
+  const returned = await post('tim_data', `/proposals/${p.id}/return`, {
+    version: p.version,
+    note: 'Lampirkan tiga penawaran.',
+  });
   assert.equal(returned.statusCode, 200, returned.body);
   p = json(returned);
   assert.equal(p.status, 'returned');
   assert.equal(p.verifyNote, 'Lampirkan tiga penawaran.');
   // returned proposals cannot be verified or approved
-  assert.equal((await post('tim_data', `/proposals/${p.id}/verify`, { version: p.version, code: '1.1.12.01.01.0950' })).statusCode, 409);
+  assert.equal(
+    (await post('tim_data', `/proposals/${p.id}/verify`, { version: p.version, code: '1.1.12.01.01.0950' })).statusCode,
+    409,
+  );
   // another OPD cannot resubmit it (403), nor even see it (404)
-  assert.equal((await post('bappeda.operator', `/proposals/${p.id}/resubmit`, { version: p.version, price: '1' })).statusCode, 403);
-  assert.equal((await t.server.inject({ url: `${API}/proposals/${p.id}`, headers: await t.as('bappeda.operator') })).statusCode, 404);
-  const theirList = json(await t.server.inject({ url: `${API}/proposals?limit=500`, headers: await t.as('bappeda.operator') }));
+  assert.equal(
+    (await post('bappeda.operator', `/proposals/${p.id}/resubmit`, { version: p.version, price: '1' })).statusCode,
+    403,
+  );
+  assert.equal(
+    (await t.server.inject({ url: `${API}/proposals/${p.id}`, headers: await t.as('bappeda.operator') })).statusCode,
+    404,
+  );
+  const theirList = json(
+    await t.server.inject({ url: `${API}/proposals?limit=500`, headers: await t.as('bappeda.operator') }),
+  );
   assert.ok(theirList.rows.every((r: { id: number }) => r.id !== p.id));
   // Tim Data and TAPD cannot resubmit for the OPD
   assert.equal((await post('tim_data', `/proposals/${p.id}/resubmit`, { version: p.version })).statusCode, 403);
@@ -182,16 +234,32 @@ test('new item: Tim Data needs a code, returns; the OPD resubmits; TAPD approves
   assert.equal(item?.version, 1);
   assert.equal(item?.price, '42000');
   assert.equal(item?.tkdn, '90.00');
-  assert.ok((await searchCatalogue(t.db, t.pemdaId, { year: 2027, text: 'masker medis' })).rows.some((r) => r.itemId === p.resultItemId));
+  assert.ok(
+    (await searchCatalogue(t.db, t.pemdaId, { year: 2027, text: 'masker medis' })).rows.some(
+      (r) => r.itemId === p.resultItemId,
+    ),
+  );
   const trail = await auditOf('cat_proposal', p.id);
-  assert.deepEqual(trail.map((a) => a.action), ['propose', 'return', 'resubmit', 'verify', 'approve']);
+  assert.deepEqual(
+    trail.map((a) => a.action),
+    ['propose', 'return', 'resubmit', 'verify', 'approve'],
+  );
 });
 
 test('reject: TAPD refuses a verified proposal with its reason; nothing changes', async () => {
   const item = await itemByName('Snack rapat');
-  let p = json(await post('disdik.operator', '/proposals', { item_id: item.itemId, price: '30000', justification: 'Harga kue naik menjelang akhir tahun.' }));
+  let p = json(
+    await post('disdik.operator', '/proposals', {
+      item_id: item.itemId,
+      price: '30000',
+      justification: 'Harga kue naik menjelang akhir tahun.',
+    }),
+  );
   p = json(await post('tim_data', `/proposals/${p.id}/verify`, { version: p.version }));
-  const rejected = await post('tapd', `/proposals/${p.id}/reject`, { version: p.version, reason: 'Melebihi standar biaya.' });
+  const rejected = await post('tapd', `/proposals/${p.id}/reject`, {
+    version: p.version,
+    reason: 'Melebihi standar biaya.',
+  });
   assert.equal(rejected.statusCode, 200, rejected.body);
   p = json(rejected);
   assert.equal(p.status, 'rejected');
@@ -204,8 +272,16 @@ test('reject: TAPD refuses a verified proposal with its reason; nothing changes'
 test('proposing: only OPD roles, only for their own OPD, with a justification and valid accounts', async () => {
   const item = await itemByName('Kertas HVS F4 80 gram');
   const base = { item_id: item.itemId, price: '75000', justification: 'Survei harga tiga toko, November 2026.' };
-  for (const user of ['tim_data', 'tapd', 'admin', 'dprd']) assert.equal((await post(user, '/proposals', base)).statusCode, 403, user);
-  const bappeda = (await t.db.selectFrom('usr_user').select('opd_id').where('pemda_id', '=', t.pemdaId).where('username', '=', 'bappeda.operator').executeTakeFirstOrThrow()).opd_id!;
+  for (const user of ['tim_data', 'tapd', 'admin', 'dprd'])
+    assert.equal((await post(user, '/proposals', base)).statusCode, 403, user);
+  const bappeda = (
+    await t.db
+      .selectFrom('usr_user')
+      .select('opd_id')
+      .where('pemda_id', '=', t.pemdaId)
+      .where('username', '=', 'bappeda.operator')
+      .executeTakeFirstOrThrow()
+  ).opd_id!;
   const foreign = await post('dinkes.operator', '/proposals', { ...base, opd_id: bappeda });
   assert.equal(foreign.statusCode, 403);
   assert.equal(json(foreign).error, 'forbidden');
@@ -213,25 +289,58 @@ test('proposing: only OPD roles, only for their own OPD, with a justification an
   const short = await post('dinkes.operator', '/proposals', { ...base, justification: 'mahal' });
   assert.equal(short.statusCode, 400);
   assert.equal(json(short).fields[0].field, 'justification');
-  const badAccount = await post('dinkes.operator', '/proposals', { ...base, accounts: ['5.1.02.01.01.0024', '5.1.02'] });
+  const badAccount = await post('dinkes.operator', '/proposals', {
+    ...base,
+    accounts: ['5.1.02.01.01.0024', '5.1.02'],
+  });
   assert.equal(json(badAccount).fields[0].field, 'accounts.1');
   const badPrice = await post('dinkes.operator', '/proposals', { ...base, price: '75000.50' });
   assert.equal(json(badPrice).fields[0].field, 'price');
-  const sbu = await post('dinkes.operator', '/proposals', { year: 2027, kind: 'SBU', name: 'x', unit: 'OH', price: '1', accounts: ['5.1.02.04.01.0001'], justification: 'tarif baru untuk uji' });
+  const sbu = await post('dinkes.operator', '/proposals', {
+    year: 2027,
+    kind: 'SBU',
+    name: 'x',
+    unit: 'OH',
+    price: '1',
+    accounts: ['5.1.02.04.01.0001'],
+    justification: 'tarif baru untuk uji',
+  });
   assert.equal(json(sbu).fields[0].field, 'kind');
-  const missing = await post('dinkes.operator', '/proposals', { year: 2027, kind: 'SSH', price: '1000', justification: 'komponen baru untuk uji' });
-  assert.deepEqual(json(missing).fields.map((f: { field: string }) => f.field).sort(), ['accounts', 'name', 'unit']);
+  const missing = await post('dinkes.operator', '/proposals', {
+    year: 2027,
+    kind: 'SSH',
+    price: '1000',
+    justification: 'komponen baru untuk uji',
+  });
+  assert.deepEqual(
+    json(missing)
+      .fields.map((f: { field: string }) => f.field)
+      .sort(),
+    ['accounts', 'name', 'unit'],
+  );
 
   // OPD users list only their own OPD's proposals
-  const mine = json(await t.server.inject({ url: `${API}/proposals?limit=500`, headers: await t.as('dinkes.operator') }));
-  const dinkes = (await t.db.selectFrom('usr_user').select('opd_id').where('pemda_id', '=', t.pemdaId).where('username', '=', 'dinkes.operator').executeTakeFirstOrThrow()).opd_id;
+  const mine = json(
+    await t.server.inject({ url: `${API}/proposals?limit=500`, headers: await t.as('dinkes.operator') }),
+  );
+  const dinkes = (
+    await t.db
+      .selectFrom('usr_user')
+      .select('opd_id')
+      .where('pemda_id', '=', t.pemdaId)
+      .where('username', '=', 'dinkes.operator')
+      .executeTakeFirstOrThrow()
+  ).opd_id;
   assert.ok(mine.rows.length > 0 && mine.rows.every((r: { opdId: number }) => r.opdId === dinkes));
 });
 
 test('proposal pages work without JavaScript: propose, verify, refuse with a message, approve', async () => {
   const op = await t.session('dinkes.operator');
   const item = await itemByName('Map batik');
-  const form = await t.server.inject({ url: `/catalogue/proposals/new?item=${item.itemId}`, headers: { ...op.headers, accept: 'text/html' } });
+  const form = await t.server.inject({
+    url: `/catalogue/proposals/new?item=${item.itemId}`,
+    headers: { ...op.headers, accept: 'text/html' },
+  });
   assert.equal(form.statusCode, 200);
   assert.match(form.body, /name="_csrf"/);
   assert.match(form.body, /name="justification"/);
@@ -242,7 +351,15 @@ test('proposal pages work without JavaScript: propose, verify, refuse with a mes
     method: 'POST',
     url: '/catalogue/proposals/new',
     headers: formHeaders,
-    payload: new URLSearchParams({ _csrf: op.csrf, item_id: String(item.itemId), name: 'Map batik', unit: 'Buah', price: 'murah', accounts: '5.1.02.01.01.0024', justification: 'Survei tiga toko alat tulis.' }).toString(),
+    payload: new URLSearchParams({
+      _csrf: op.csrf,
+      item_id: String(item.itemId),
+      name: 'Map batik',
+      unit: 'Buah',
+      price: 'murah',
+      accounts: '5.1.02.01.01.0024',
+      justification: 'Survei tiga toko alat tulis.',
+    }).toString(),
   });
   assert.equal(bad.statusCode, 400);
   assert.match(bad.body, /class="field-error" id="price-error"/);
@@ -252,7 +369,11 @@ test('proposal pages work without JavaScript: propose, verify, refuse with a mes
     method: 'POST',
     url: '/catalogue/proposals/new',
     headers: formHeaders,
-    payload: new URLSearchParams({ item_id: String(item.itemId), price: '4000', justification: 'Survei tiga toko alat tulis.' }).toString(),
+    payload: new URLSearchParams({
+      item_id: String(item.itemId),
+      price: '4000',
+      justification: 'Survei tiga toko alat tulis.',
+    }).toString(),
   });
   assert.equal(noCsrf.statusCode, 403);
 
@@ -260,7 +381,17 @@ test('proposal pages work without JavaScript: propose, verify, refuse with a mes
     method: 'POST',
     url: '/catalogue/proposals/new',
     headers: formHeaders,
-    payload: new URLSearchParams({ _csrf: op.csrf, item_id: String(item.itemId), name: 'Map batik', spec: 'folio, kertas linen', unit: 'Buah', price: '4.000', tkdn: '', accounts: '5.1.02.01.01.0024', justification: 'Survei tiga toko alat tulis.' }).toString(),
+    payload: new URLSearchParams({
+      _csrf: op.csrf,
+      item_id: String(item.itemId),
+      name: 'Map batik',
+      spec: 'folio, kertas linen',
+      unit: 'Buah',
+      price: '4.000',
+      tkdn: '',
+      accounts: '5.1.02.01.01.0024',
+      justification: 'Survei tiga toko alat tulis.',
+    }).toString(),
   });
   assert.equal(ok.statusCode, 303, ok.body);
   const url = String(ok.headers.location);
@@ -268,7 +399,10 @@ test('proposal pages work without JavaScript: propose, verify, refuse with a mes
 
   const td = await t.session('tim_data');
   const { 'x-csrf-token': _d, ...tdCookie } = td.headers;
-  const page = await t.server.inject({ url: `/catalogue/proposals/${id}`, headers: { ...td.headers, accept: 'text/html' } });
+  const page = await t.server.inject({
+    url: `/catalogue/proposals/${id}`,
+    headers: { ...td.headers, accept: 'text/html' },
+  });
   assert.match(page.body, /action="\/catalogue\/proposals\/\d+\/verify"/);
   assert.match(page.body, /Rp 4\.000/);
   const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
@@ -298,7 +432,10 @@ test('proposal pages work without JavaScript: propose, verify, refuse with a mes
   assert.match(stale.body, /diubah oleh pengguna lain/);
 
   const tapd = await t.session('tapd');
-  const tapdPage = await t.server.inject({ url: `/catalogue/proposals/${id}`, headers: { ...tapd.headers, accept: 'text/html' } });
+  const tapdPage = await t.server.inject({
+    url: `/catalogue/proposals/${id}`,
+    headers: { ...tapd.headers, accept: 'text/html' },
+  });
   assert.match(tapdPage.body, /\/approve"/);
   assert.doesNotMatch(tapdPage.body, /\/verify"/);
   const v2 = /name="version" value="(\d+)"/.exec(tapdPage.body)![1]!;
@@ -313,7 +450,10 @@ test('proposal pages work without JavaScript: propose, verify, refuse with a mes
   assert.equal((await getCurrentPrice(t.db, t.pemdaId, item.itemId))?.price, '4000');
 
   // the list filters by status
-  const list = await t.server.inject({ url: '/catalogue/proposals?status=approved', headers: { ...tapd.headers, accept: 'text/html' } });
+  const list = await t.server.inject({
+    url: '/catalogue/proposals?status=approved',
+    headers: { ...tapd.headers, accept: 'text/html' },
+  });
   assert.equal(list.statusCode, 200);
   assert.match(list.body, new RegExp(`/catalogue/proposals/${id}"`));
   assert.doesNotMatch(list.body, /Dikembalikan<\/span>/);

@@ -25,7 +25,20 @@ export const SEED_YEARS = [2026, 2027] as const;
 /** SSH/HSPK/ASB prices in the demo file are 2027 prices; 2026 is this much lower (demo). */
 const PRICE_RISE_PERCENT = 4n;
 
-const HEADERS = ['jenis', 'kode', 'nama', 'spesifikasi', 'satuan', 'harga', 'tkdn', 'akun', 'komponen_sbu', 'provinsi', 'jenis_perjalanan', 'golongan'];
+const HEADERS = [
+  'jenis',
+  'kode',
+  'nama',
+  'spesifikasi',
+  'satuan',
+  'harga',
+  'tkdn',
+  'akun',
+  'komponen_sbu',
+  'provinsi',
+  'jenis_perjalanan',
+  'golongan',
+];
 
 const TRAVEL_BIASA = '5.1.02.04.01.0001';
 const TRAVEL_DALAM_KOTA = '5.1.02.04.01.0003';
@@ -41,7 +54,10 @@ const LODGING_FACTOR: Array<[grade: string, percent: bigint]> = [
 const DIKLAT_PERCENT = 30n;
 
 function readCsv(file: string): Record<string, string>[] {
-  return parseCsv(fs.readFileSync(new URL(`./seed-data/${file}`, import.meta.url)), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  return parseCsv(fs.readFileSync(new URL(`./seed-data/${file}`, import.meta.url)), {
+    columns: true,
+    skip_empty_lines: true,
+  }) as Record<string, string>[];
 }
 
 const roundTo = (v: bigint, step: bigint) => ((v + step / 2n) / step) * step;
@@ -56,7 +72,20 @@ function priceForYear(price2027: bigint, year: number): bigint {
 export function demoRows(year: number): string[][] {
   const rows: string[][] = [];
   for (const r of readCsv('standar-harga-demo.csv')) {
-    rows.push([r.jenis!, r.kode!, r.nama!, r.spesifikasi!, r.satuan!, priceForYear(BigInt(r.harga!), year).toString(), r.tkdn!, r.akun!, '', '', '', '']);
+    rows.push([
+      r.jenis!,
+      r.kode!,
+      r.nama!,
+      r.spesifikasi!,
+      r.satuan!,
+      priceForYear(BigInt(r.harga!), year).toString(),
+      r.tkdn!,
+      r.akun!,
+      '',
+      '',
+      '',
+      '',
+    ]);
   }
   const transport = new Map(readCsv('sbu-transport-demo.csv').map((r) => [r.provinsi!, r]));
   readCsv('sbu-uang-harian.csv').forEach((r, i) => {
@@ -64,20 +93,104 @@ export function demoRows(year: number): string[][] {
     const pp = String(i + 1).padStart(2, '0');
     const luar = BigInt(r.luar_kota!);
     const dalam = BigInt(r.dalam_kota_lebih_8_jam!);
-    const sbu = (code: string, name: string, spec: string, unit: string, price: bigint, account: string, component: string, travel: string, grade: string) =>
-      rows.push(['SBU', code, name, spec, unit, price.toString(), '', account, component, prov, travel, grade]);
-    sbu(`4.1.01.${pp}.0001`, `Uang harian perjalanan dinas luar kota ke ${prov}`, 'per orang per hari', 'OH', luar, TRAVEL_BIASA, 'uang_harian', 'luar_kota', '');
-    sbu(`4.1.01.${pp}.0002`, `Uang harian perjalanan dinas dalam kota lebih dari 8 jam (${prov})`, 'per orang per hari', 'OH', dalam, TRAVEL_DALAM_KOTA, 'uang_harian', 'dalam_kota', '');
-    sbu(`4.1.01.${pp}.0003`, `Uang harian diklat di ${prov}`, 'per orang per hari (demo)', 'OH', roundTo((luar * DIKLAT_PERCENT) / 100n, 1000n), TRAVEL_BIASA, 'uang_harian', 'diklat', '');
+    const sbu = (
+      code: string,
+      name: string,
+      spec: string,
+      unit: string,
+      price: bigint,
+      account: string,
+      component: string,
+      travel: string,
+      grade: string,
+    ) => rows.push(['SBU', code, name, spec, unit, price.toString(), '', account, component, prov, travel, grade]);
+    sbu(
+      `4.1.01.${pp}.0001`,
+      `Uang harian perjalanan dinas luar kota ke ${prov}`,
+      'per orang per hari',
+      'OH',
+      luar,
+      TRAVEL_BIASA,
+      'uang_harian',
+      'luar_kota',
+      '',
+    );
+    sbu(
+      `4.1.01.${pp}.0002`,
+      `Uang harian perjalanan dinas dalam kota lebih dari 8 jam (${prov})`,
+      'per orang per hari',
+      'OH',
+      dalam,
+      TRAVEL_DALAM_KOTA,
+      'uang_harian',
+      'dalam_kota',
+      '',
+    );
+    sbu(
+      `4.1.01.${pp}.0003`,
+      `Uang harian diklat di ${prov}`,
+      'per orang per hari (demo)',
+      'OH',
+      roundTo((luar * DIKLAT_PERCENT) / 100n, 1000n),
+      TRAVEL_BIASA,
+      'uang_harian',
+      'diklat',
+      '',
+    );
     LODGING_FACTOR.forEach(([grade, pct], g) =>
-      sbu(`4.1.02.${pp}.000${g + 1}`, `Batas biaya penginapan di ${prov} (${grade.replace(/_/g, ' ')})`, 'per orang per malam (demo)', 'Malam', roundTo((luar * pct) / 100n, 1000n), TRAVEL_BIASA, 'penginapan', '', grade),
+      sbu(
+        `4.1.02.${pp}.000${g + 1}`,
+        `Batas biaya penginapan di ${prov} (${grade.replace(/_/g, ' ')})`,
+        'per orang per malam (demo)',
+        'Malam',
+        roundTo((luar * pct) / 100n, 1000n),
+        TRAVEL_BIASA,
+        'penginapan',
+        '',
+        grade,
+      ),
     );
     const t = transport.get(prov);
-    if (t?.pesawat_pp) sbu(`4.1.03.${pp}.0001`, `Tiket pesawat ke ${prov}`, 'pulang pergi, kelas ekonomi, dari Kalimantan Selatan (demo)', 'Orang', BigInt(t.pesawat_pp), TRAVEL_BIASA, 'transport', 'pesawat', '');
-    if (t?.darat_pp) sbu(`4.1.03.${pp}.0002`, `Transportasi darat ke ${prov}`, 'pulang pergi, dari ibu kota kabupaten (demo)', 'Orang', BigInt(t.darat_pp), TRAVEL_BIASA, 'transport', 'darat', '');
+    if (t?.pesawat_pp)
+      sbu(
+        `4.1.03.${pp}.0001`,
+        `Tiket pesawat ke ${prov}`,
+        'pulang pergi, kelas ekonomi, dari Kalimantan Selatan (demo)',
+        'Orang',
+        BigInt(t.pesawat_pp),
+        TRAVEL_BIASA,
+        'transport',
+        'pesawat',
+        '',
+      );
+    if (t?.darat_pp)
+      sbu(
+        `4.1.03.${pp}.0002`,
+        `Transportasi darat ke ${prov}`,
+        'pulang pergi, dari ibu kota kabupaten (demo)',
+        'Orang',
+        BigInt(t.darat_pp),
+        TRAVEL_BIASA,
+        'transport',
+        'darat',
+        '',
+      );
   });
   for (const r of readCsv('sbu-lainnya-demo.csv')) {
-    rows.push([r.jenis!, r.kode!, r.nama!, r.spesifikasi!, r.satuan!, r.harga!, r.tkdn!, r.akun!, r.komponen_sbu!, r.provinsi!, r.jenis_perjalanan!, r.golongan!]);
+    rows.push([
+      r.jenis!,
+      r.kode!,
+      r.nama!,
+      r.spesifikasi!,
+      r.satuan!,
+      r.harga!,
+      r.tkdn!,
+      r.akun!,
+      r.komponen_sbu!,
+      r.provinsi!,
+      r.jenis_perjalanan!,
+      r.golongan!,
+    ]);
   }
   return rows;
 }
@@ -87,11 +200,22 @@ export async function seedDemoCatalogue(ctx: SeedContext): Promise<void> {
   // Leaf accounts the demo prices need that the master-data sample lacks (demo, status B).
   const extra = fs.readFileSync(new URL('./seed-data/akun-tambahan.csv', import.meta.url));
   for (const year of SEED_YEARS) {
-    const res = await importFile(db, actor, 'accounts', extra, { year, mode: 'seed', lang: 'en', fileName: 'akun-tambahan.csv' });
+    const res = await importFile(db, actor, 'accounts', extra, {
+      year,
+      mode: 'seed',
+      lang: 'en',
+      fileName: 'akun-tambahan.csv',
+    });
     if (!res.ok) throw new Error(`catalogue seed: extra accounts refused: ${JSON.stringify(res.errors.slice(0, 5))}`);
   }
   for (const year of SEED_YEARS) {
-    const has = await db.selectFrom('cat_item').select('id').where('pemda_id', '=', pemdaId).where('year', '=', year).limit(1).executeTakeFirst();
+    const has = await db
+      .selectFrom('cat_item')
+      .select('id')
+      .where('pemda_id', '=', pemdaId)
+      .where('year', '=', year)
+      .limit(1)
+      .executeTakeFirst();
     if (has) continue;
     const sheet: Sheet = { headers: HEADERS, rows: demoRows(year).map((cells, i) => ({ row: i + 1, cells })) };
     const res = await importSheet(db, actor, sheet, { year, lang: 'en', source: 'seed' });
@@ -107,7 +231,16 @@ export async function seedDemoCatalogue(ctx: SeedContext): Promise<void> {
 async function principalOf(db: Db, pemdaId: number, username: string): Promise<Principal | undefined> {
   const u = await findUserByUsername(db, pemdaId, username);
   return u
-    ? { pemdaId, userId: u.id, username: u.username, fullName: u.full_name, role: u.role, opdId: u.opd_id, regionId: u.region_id, via: 'cli' }
+    ? {
+        pemdaId,
+        userId: u.id,
+        username: u.username,
+        fullName: u.full_name,
+        role: u.role,
+        opdId: u.opd_id,
+        regionId: u.region_id,
+        via: 'cli',
+      }
     : undefined;
 }
 
@@ -125,10 +258,17 @@ async function itemId(db: Db, pemdaId: number, year: number, kind: CatalogueKind
 
 /** Proposals for 2027 at every status, made by the demo users through the workflow itself. */
 async function seedDemoProposals(db: Db, pemdaId: number): Promise<void> {
-  const any = await db.selectFrom('cat_proposal').select('id').where('pemda_id', '=', pemdaId).limit(1).executeTakeFirst();
+  const any = await db
+    .selectFrom('cat_proposal')
+    .select('id')
+    .where('pemda_id', '=', pemdaId)
+    .limit(1)
+    .executeTakeFirst();
   if (any) return;
   const [dinkesOp, dinkesHead, disdikOp, dishubOp, dpuprOp, timData, tapd] = await Promise.all(
-    ['dinkes.operator', 'dinkes.head', 'disdik.operator', 'dishub.operator', 'dpupr.operator', 'tim_data', 'tapd'].map((u) => principalOf(db, pemdaId, u)),
+    ['dinkes.operator', 'dinkes.head', 'disdik.operator', 'dishub.operator', 'dpupr.operator', 'tim_data', 'tapd'].map(
+      (u) => principalOf(db, pemdaId, u),
+    ),
   );
   if (!dinkesOp || !dinkesHead || !disdikOp || !dishubOp || !dpuprOp || !timData || !tapd) return; // users not seeded
   const year = 2027;
@@ -137,7 +277,8 @@ async function seedDemoProposals(db: Db, pemdaId: number): Promise<void> {
   await createProposal(db, dinkesOp, {
     item_id: await itemId(db, pemdaId, year, 'SSH', '1.1.12.01.02.0002'),
     price: '68500',
-    justification: 'Survei harga tiga toko alat tulis di ibu kota kabupaten (Oktober 2026): rata-rata Rp 68.500 per rim.',
+    justification:
+      'Survei harga tiga toko alat tulis di ibu kota kabupaten (Oktober 2026): rata-rata Rp 68.500 per rim.',
   });
 
   // verified: a new item, code assigned by Tim Data, waiting for TAPD
@@ -150,9 +291,14 @@ async function seedDemoProposals(db: Db, pemdaId: number): Promise<void> {
     price: '32000',
     tkdn: '80',
     accounts: ['5.1.02.01.01.0026'],
-    justification: 'Buku KIA dibagikan kepada ibu hamil di 10 puskesmas; belum ada di SSH. Harga dari dua penawaran percetakan lokal.',
+    justification:
+      'Buku KIA dibagikan kepada ibu hamil di 10 puskesmas; belum ada di SSH. Harga dari dua penawaran percetakan lokal.',
   });
-  await verifyProposal(db, timData, kia.id, { version: kia.version, code: '1.1.12.03.01.0101', note: 'Harga wajar dibanding cetak buku A5 100 halaman.' });
+  await verifyProposal(db, timData, kia.id, {
+    version: kia.version,
+    code: '1.1.12.03.01.0101',
+    note: 'Harga wajar dibanding cetak buku A5 100 halaman.',
+  });
 
   // approved: a price change that became version 2
   const bus = await createProposal(db, dishubOp, {
@@ -169,7 +315,10 @@ async function seedDemoProposals(db: Db, pemdaId: number): Promise<void> {
     price: '45000',
     justification: 'Harga nasi kotak di sekitar sekolah lebih mahal dari standar.',
   });
-  await returnProposal(db, timData, nasi.id, { version: nasi.version, note: 'Melebihi rata-rata survei; lampirkan tiga penawaran.' });
+  await returnProposal(db, timData, nasi.id, {
+    version: nasi.version,
+    note: 'Melebihi rata-rata survei; lampirkan tiga penawaran.',
+  });
 
   // rejected by TAPD
   const aspal = await createProposal(db, dpuprOp, {
@@ -178,5 +327,8 @@ async function seedDemoProposals(db: Db, pemdaId: number): Promise<void> {
     justification: 'Harga aspal curah naik; analisa harga satuan pekerjaan disesuaikan.',
   });
   const aspalV = await verifyProposal(db, timData, aspal.id, { version: aspal.version });
-  await rejectProposal(db, tapd, aspal.id, { version: aspalV.version, reason: 'Kenaikan 27% tidak didukung analisa harga satuan; gunakan harga berlaku.' });
+  await rejectProposal(db, tapd, aspal.id, {
+    version: aspalV.version,
+    reason: 'Kenaikan 27% tidak didukung analisa harga satuan; gunakan harga berlaku.',
+  });
 }

@@ -20,14 +20,29 @@ import {
 
 test('organisation codes: kind, bidang and parent follow from the code', () => {
   const dinkes = parseOrganisationCode('1.02.0.00.0.00.01.0000');
-  assert.deepEqual(dinkes && { kind: dinkes.kind, bidang: dinkes.bidang, root: dinkes.rootCode }, { kind: 'opd', bidang: ['1.02'], root: '1.02.0.00.0.00.01.0000' });
+  assert.deepEqual(dinkes && { kind: dinkes.kind, bidang: dinkes.bidang, root: dinkes.rootCode }, {
+    kind: 'opd',
+    bidang: ['1.02'],
+    root: '1.02.0.00.0.00.01.0000',
+  });
   assert.deepEqual(parseOrganisationCode('2.16.2.20.2.21.01.0000')?.bidang, ['2.16', '2.20', '2.21']);
   assert.equal(parseOrganisationCode('1.02.0.00.0.00.01.0001')?.kind, 'unit');
   assert.equal(organisationParentCode('1.02.0.00.0.00.01.0001'), '1.02.0.00.0.00.01.0000');
   assert.equal(organisationParentCode('1.02.0.00.0.00.01.0000'), null);
   assert.equal(parseOrganisationCode('7.01.0.00.0.00.06.0000')?.kind, 'kecamatan');
   assert.equal(parseOrganisationCode('7.01.0.00.0.00.06.0002')?.kind, 'unit');
-  for (const bad of ['', '1.02', '1.02.0.00.0.00.01', '1.02.0.00.0.00.01.000', '0.00.1.02.0.00.01.0000', '1.00.0.00.0.00.01.0000', '1.02.0.00.0.00.00.0000', '1.02.1.02.0.00.01.0000', '1.2.0.00.0.00.01.0000', ' 1.02.0.00.0.00.01.0000']) {
+  for (const bad of [
+    '',
+    '1.02',
+    '1.02.0.00.0.00.01',
+    '1.02.0.00.0.00.01.000',
+    '0.00.1.02.0.00.01.0000',
+    '1.00.0.00.0.00.01.0000',
+    '1.02.0.00.0.00.00.0000',
+    '1.02.1.02.0.00.01.0000',
+    '1.2.0.00.0.00.01.0000',
+    ' 1.02.0.00.0.00.01.0000',
+  ]) {
     assert.equal(parseOrganisationCode(bad), null, bad);
   }
 });
@@ -43,7 +58,17 @@ test('nomenclature codes: level and parent (a kegiatan belongs to its program)',
   assert.equal(nomenclatureParentCode('1.02.02'), '1.02');
   assert.equal(nomenclatureParentCode('1.02'), '1');
   assert.equal(nomenclatureParentCode('1'), null);
-  for (const bad of ['1.02.02.2', '1.02.02.3.01', '1.02.02.2.01.001', '9', '1.00', '1.02.00', 'X.XX.01', '1.02.02.2.01.0000', '1.02.02.2.01.0001.1']) {
+  for (const bad of [
+    '1.02.02.2',
+    '1.02.02.3.01',
+    '1.02.02.2.01.001',
+    '9',
+    '1.00',
+    '1.02.00',
+    'X.XX.01',
+    '1.02.02.2.01.0000',
+    '1.02.02.2.01.0001.1',
+  ]) {
     assert.equal(nomenclatureLevel(bad), null, bad);
   }
 });
@@ -62,7 +87,8 @@ test('account codes: level by segments, leaf = sub rincian objek, ancestors near
   assert.equal(accountClass('4.1.01'), 'revenue');
   assert.equal(accountClass('5.2'), 'expenditure');
   assert.equal(accountClass('6.1'), 'financing');
-  for (const bad of ['524111', '5.0', '5.1.2', '5.1.02.4', '5.1.02.04.01.01', '9.1', '5.1.00']) assert.equal(accountLevel(bad), null, bad);
+  for (const bad of ['524111', '5.0', '5.1.2', '5.1.02.4', '5.1.02.04.01.01', '9.1', '5.1.00'])
+    assert.equal(accountLevel(bad), null, bad);
 });
 
 test('region codes: kecamatan, kelurahan (1xxx), desa (2xxx), inside the Pemda', () => {
@@ -74,7 +100,8 @@ test('region codes: kecamatan, kelurahan (1xxx), desa (2xxx), inside the Pemda',
   assert.equal(regionInPemda('99.01.01', '99.01'), true);
   assert.equal(regionInPemda('99.011.01', '99.01'), false);
   assert.equal(regionInPemda('63.06.01', '99.01'), false);
-  for (const bad of ['99.01', '99.01.1', '99.01.01.3001', '99.01.01.1000', '99.01.00', '99.01.01.10001']) assert.equal(regionKind(bad), null, bad);
+  for (const bad of ['99.01', '99.01.1', '99.01.01.3001', '99.01.01.1000', '99.01.00', '99.01.01.10001'])
+    assert.equal(regionKind(bad), null, bad);
 });
 
 test('NIP, short names, funding source and unit codes', () => {

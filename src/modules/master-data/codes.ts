@@ -182,7 +182,17 @@ export function isValidNip(nip: string): boolean {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{4})(\d{2})([12])(\d{3})$/.exec(nip);
   if (!m) return false;
   const [, by, bm, bd, ty, tm] = m.map(Number) as number[];
-  return m[7] !== '000' && by! >= 1940 && bm! >= 1 && bm! <= 12 && bd! >= 1 && bd! <= 31 && ty! >= 1960 && tm! >= 1 && tm! <= 12;
+  return (
+    m[7] !== '000' &&
+    by! >= 1940 &&
+    bm! >= 1 &&
+    bm! <= 12 &&
+    bd! >= 1 &&
+    bd! <= 31 &&
+    ty! >= 1960 &&
+    tm! >= 1 &&
+    tm! <= 12
+  );
 }
 
 const FUNDING_RE = /^[A-Z0-9][A-Z0-9._-]{0,29}$/;

@@ -14,13 +14,23 @@ after(() => ctx.close());
 
 const API = '/api/v1/master-data';
 
-async function count(table: 'md_organisation' | 'md_unit' | 'md_region' | 'md_nomenclature' | 'md_organisation_bidang'): Promise<number> {
-  const r = await ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('pemda_id', '=', ctx.pemdaId).executeTakeFirstOrThrow();
+async function count(
+  table: 'md_organisation' | 'md_unit' | 'md_region' | 'md_nomenclature' | 'md_organisation_bidang',
+): Promise<number> {
+  const r = await ctx.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('pemda_id', '=', ctx.pemdaId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 async function auditCount(): Promise<number> {
-  const r = await ctx.db.selectFrom('core_audit_log').select((eb) => eb.fn.countAll<string>().as('n')).where('pemda_id', '=', ctx.pemdaId).executeTakeFirstOrThrow();
+  const r = await ctx.db
+    .selectFrom('core_audit_log')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('pemda_id', '=', ctx.pemdaId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -34,8 +44,15 @@ async function xlsx(rows: string[][]): Promise<Buffer> {
 function multipart(fields: Record<string, string>, file: { content: Buffer; filename: string; type: string }) {
   const boundary = `----padu${Date.now()}`;
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`), file.content, Buffer.from(`\r\n--${boundary}--\r\n`));
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+    ),
+    file.content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
   return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
@@ -51,7 +68,12 @@ test('a CSV with one bad row writes nothing and reports that row and column', as
   const admin = await ctx.as('admin');
   const orgs = await count('md_organisation');
   const audits = await auditCount();
-  const res = await ctx.server.inject({ method: 'POST', url: `${API}/organisations/import`, headers: { ...admin, 'content-type': 'text/csv' }, payload: csv });
+  const res = await ctx.server.inject({
+    method: 'POST',
+    url: `${API}/organisations/import`,
+    headers: { ...admin, 'content-type': 'text/csv' },
+    payload: csv,
+  });
   assert.equal(res.statusCode, 400, res.body);
   const body = json(res);
   assert.equal(body.error, 'import');
@@ -72,7 +94,13 @@ test('a CSV with one bad row writes nothing and reports that row and column', as
   assert.equal(ok.statusCode, 200, ok.body);
   assert.deepEqual(json(ok), { ok: true, count: 3, inserted: 3, updated: 0, unchanged: 0 });
   assert.equal(await count('md_organisation'), orgs + 3);
-  const log = await ctx.db.selectFrom('core_audit_log').select(['action', 'entity', 'after']).where('pemda_id', '=', ctx.pemdaId).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+  const log = await ctx.db
+    .selectFrom('core_audit_log')
+    .select(['action', 'entity', 'after'])
+    .where('pemda_id', '=', ctx.pemdaId)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
   assert.equal(log.action, 'import');
   assert.equal((log.after as { inserted: number }).inserted, 3);
 });
@@ -101,8 +129,20 @@ test('an XLSX with one bad row writes nothing and reports that row and column', 
 
   // through the API as multipart, in English
   const file = await xlsx(rows);
-  const mp = multipart({}, { content: file, filename: 'wilayah.xlsx', type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
-  const api = await ctx.server.inject({ method: 'POST', url: `${API}/regions/import?lang=en`, headers: { ...(await ctx.as('admin')), 'content-type': mp.contentType }, payload: mp.payload });
+  const mp = multipart(
+    {},
+    {
+      content: file,
+      filename: 'wilayah.xlsx',
+      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    },
+  );
+  const api = await ctx.server.inject({
+    method: 'POST',
+    url: `${API}/regions/import?lang=en`,
+    headers: { ...(await ctx.as('admin')), 'content-type': mp.contentType },
+    payload: mp.payload,
+  });
   assert.equal(api.statusCode, 400, api.body);
   assert.deepEqual(
     json(api).fields.map((f: { row: number; field: string }) => [f.row, f.field]),
@@ -114,7 +154,12 @@ test('an XLSX with one bad row writes nothing and reports that row and column', 
   assert.match(json(api).fields[0].message, /Invalid region code/);
   assert.equal(await count('md_region'), regions);
 
-  const fixed = await importFile(ctx.db, systemPrincipal(ctx.pemdaId), 'regions', await xlsx([rows[0]!, good, rows[2]!, ['99.01.11.2001', 'Desa Dua', '']]));
+  const fixed = await importFile(
+    ctx.db,
+    systemPrincipal(ctx.pemdaId),
+    'regions',
+    await xlsx([rows[0]!, good, rows[2]!, ['99.01.11.2001', 'Desa Dua', '']]),
+  );
   assert.deepEqual(fixed, { ok: true, count: 3, inserted: 3, updated: 0, unchanged: 0 });
 });
 
@@ -123,33 +168,70 @@ test('XLSX: a NIP typed into a number cell (digits lost) is refused, not stored 
   const ws = wb.addWorksheet('OPD');
   ws.addRow(['kode', 'nama', 'singkatan', 'nip_kepala']);
   ws.addRow(['2.09.0.00.0.00.01.0001', 'UPTD Benih', 'uptd-benih', 197306132003121008]);
-  const res = await importFile(ctx.db, systemPrincipal(ctx.pemdaId), 'organisations', Buffer.from(await wb.xlsx.writeBuffer()));
+  const res = await importFile(
+    ctx.db,
+    systemPrincipal(ctx.pemdaId),
+    'organisations',
+    Buffer.from(await wb.xlsx.writeBuffer()),
+  );
   assert.ok(!res.ok);
-  assert.deepEqual(res.errors.map((e) => [e.row, e.column]), [[1, 'nip_kepala']]);
+  assert.deepEqual(
+    res.errors.map((e) => [e.row, e.column]),
+    [[1, 'nip_kepala']],
+  );
 });
 
 test('re-importing updates changed rows only; semicolon CSV with BOM; duplicate codes and missing columns are reported', async () => {
   const admin = systemPrincipal(ctx.pemdaId);
   const units = '\uFEFFkode;nama\nBks;Bungkus\nPcs;Pieces\n';
-  assert.deepEqual(await importFile(ctx.db, admin, 'units', Buffer.from(units)), { ok: true, count: 2, inserted: 2, updated: 0, unchanged: 0 });
-  assert.deepEqual(await importFile(ctx.db, admin, 'units', Buffer.from(units.replace('Pieces', 'Potong'))), { ok: true, count: 2, inserted: 0, updated: 1, unchanged: 1 });
-  const row = await ctx.db.selectFrom('md_unit').selectAll().where('pemda_id', '=', ctx.pemdaId).where('code', '=', 'Pcs').executeTakeFirstOrThrow();
+  assert.deepEqual(await importFile(ctx.db, admin, 'units', Buffer.from(units)), {
+    ok: true,
+    count: 2,
+    inserted: 2,
+    updated: 0,
+    unchanged: 0,
+  });
+  assert.deepEqual(await importFile(ctx.db, admin, 'units', Buffer.from(units.replace('Pieces', 'Potong'))), {
+    ok: true,
+    count: 2,
+    inserted: 0,
+    updated: 1,
+    unchanged: 1,
+  });
+  const row = await ctx.db
+    .selectFrom('md_unit')
+    .selectAll()
+    .where('pemda_id', '=', ctx.pemdaId)
+    .where('code', '=', 'Pcs')
+    .executeTakeFirstOrThrow();
   assert.equal(row.name, 'Potong');
   assert.equal(row.version, 2);
 
   const dup = await importFile(ctx.db, admin, 'units', Buffer.from('kode,nama\nZak,Zak\nZak,Karung\n'));
   assert.ok(!dup.ok);
-  assert.deepEqual(dup.errors.map((e) => [e.row, e.column]), [[2, 'kode']]);
+  assert.deepEqual(
+    dup.errors.map((e) => [e.row, e.column]),
+    [[2, 'kode']],
+  );
 
   const missing = await importFile(ctx.db, admin, 'funding-sources', Buffer.from('code\nPAD\n'));
   assert.ok(!missing.ok);
-  assert.deepEqual(missing.errors.map((e) => [e.row, e.column]), [[0, 'nama']]);
+  assert.deepEqual(
+    missing.errors.map((e) => [e.row, e.column]),
+    [[0, 'nama']],
+  );
 
   const junk = await importFile(ctx.db, admin, 'units', Buffer.from('PK\u0003\u0004not really a zip'));
   assert.ok(!junk.ok);
-  await assert.rejects(importFile(ctx.db, admin, 'people', Buffer.from('kode\n')), (e: unknown) => e instanceof AppError && e.status === 400);
+  await assert.rejects(
+    importFile(ctx.db, admin, 'people', Buffer.from('kode\n')),
+    (e: unknown) => e instanceof AppError && e.status === 400,
+  );
   const operator = { ...admin, role: 'opd_operator' as const, opdId: 1 };
-  await assert.rejects(importFile(ctx.db, operator, 'organisations', Buffer.from(`${ORG_HEADER}\n`)), (e: unknown) => e instanceof AppError && e.status === 403);
+  await assert.rejects(
+    importFile(ctx.db, operator, 'organisations', Buffer.from(`${ORG_HEADER}\n`)),
+    (e: unknown) => e instanceof AppError && e.status === 403,
+  );
 });
 
 test('nomenclature import: X.XX rows apply to every bidang of the year; parents may come from the file', async () => {
@@ -172,9 +254,18 @@ test('nomenclature import: X.XX rows apply to every bidang of the year; parents 
   assert.equal(await getNomenclature(ctx.db, ctx.pemdaId, 2031, '2.16.01'), undefined);
 
   // a program whose bidang is not in the year is refused, naming the row
-  const bad = await importFile(ctx.db, systemPrincipal(ctx.pemdaId), 'nomenclature', Buffer.from('kode,nama\n1.03.10,PROGRAM PENYELENGGARAAN JALAN\n'), { year: 2030 });
+  const bad = await importFile(
+    ctx.db,
+    systemPrincipal(ctx.pemdaId),
+    'nomenclature',
+    Buffer.from('kode,nama\n1.03.10,PROGRAM PENYELENGGARAAN JALAN\n'),
+    { year: 2030 },
+  );
   assert.ok(!bad.ok);
-  assert.deepEqual(bad.errors.map((e) => [e.row, e.column]), [[1, 'kode']]);
+  assert.deepEqual(
+    bad.errors.map((e) => [e.row, e.column]),
+    [[1, 'kode']],
+  );
   assert.match(bad.errors[0]!.reason, /1\.03/);
 });
 
@@ -191,27 +282,62 @@ test('import pages: column documentation, template, multipart upload with the er
   assert.match(String(tpl.headers['content-type']), /text\/csv/);
   assert.equal(tpl.body.trim(), ORG_HEADER);
 
-  const bad = multipart({ _csrf: s.csrf }, { content: Buffer.from('kode,nama\nKarung,\n'), filename: 'satuan.csv', type: 'text/csv' });
+  const bad = multipart(
+    { _csrf: s.csrf },
+    { content: Buffer.from('kode,nama\nKarung,\n'), filename: 'satuan.csv', type: 'text/csv' },
+  );
   const { 'x-csrf-token': _t, ...noHeader } = html;
-  const res = await ctx.server.inject({ method: 'POST', url: '/master-data/units/import', headers: { ...noHeader, 'content-type': bad.contentType }, payload: bad.payload });
+  const res = await ctx.server.inject({
+    method: 'POST',
+    url: '/master-data/units/import',
+    headers: { ...noHeader, 'content-type': bad.contentType },
+    payload: bad.payload,
+  });
   assert.equal(res.statusCode, 400, res.body);
   assert.match(res.body, /<table class="data import-errors">/);
   assert.match(res.body, /<td class="num">1<\/td><td>nama<\/td>/);
-  assert.equal(json(await ctx.server.inject({ url: `${API}/units?q=Karung`, headers: await ctx.as('admin') })).total, 0);
+  assert.equal(
+    json(await ctx.server.inject({ url: `${API}/units?q=Karung`, headers: await ctx.as('admin') })).total,
+    0,
+  );
 
-  const good = multipart({ _csrf: s.csrf }, { content: Buffer.from('kode,nama\nKarung,Karung\n'), filename: 'satuan.csv', type: 'text/csv' });
-  const ok = await ctx.server.inject({ method: 'POST', url: '/master-data/units/import', headers: { ...noHeader, 'content-type': good.contentType }, payload: good.payload });
+  const good = multipart(
+    { _csrf: s.csrf },
+    { content: Buffer.from('kode,nama\nKarung,Karung\n'), filename: 'satuan.csv', type: 'text/csv' },
+  );
+  const ok = await ctx.server.inject({
+    method: 'POST',
+    url: '/master-data/units/import',
+    headers: { ...noHeader, 'content-type': good.contentType },
+    payload: good.payload,
+  });
   assert.equal(ok.statusCode, 200);
   assert.match(ok.body, /class="notice"/);
-  assert.equal(json(await ctx.server.inject({ url: `${API}/units?q=Karung`, headers: await ctx.as('admin') })).total, 1);
+  assert.equal(
+    json(await ctx.server.inject({ url: `${API}/units?q=Karung`, headers: await ctx.as('admin') })).total,
+    1,
+  );
 
   // without the CSRF token the upload is refused
   const noToken = multipart({}, { content: Buffer.from('kode,nama\nX,X\n'), filename: 'x.csv', type: 'text/csv' });
-  const forged = await ctx.server.inject({ method: 'POST', url: '/master-data/units/import', headers: { ...noHeader, 'content-type': noToken.contentType }, payload: noToken.payload });
+  const forged = await ctx.server.inject({
+    method: 'POST',
+    url: '/master-data/units/import',
+    headers: { ...noHeader, 'content-type': noToken.contentType },
+    payload: noToken.payload,
+  });
   assert.equal(forged.statusCode, 403);
   // an OPD operator has no import page for organisations
   const op = await ctx.session('dinkes.operator');
-  assert.equal((await ctx.server.inject({ url: '/master-data/organisations/import', headers: { ...op.headers, accept: 'text/html' } })).statusCode, 403);
+  assert.equal(
+    (
+      await ctx.server.inject({
+        url: '/master-data/organisations/import',
+        headers: { ...op.headers, accept: 'text/html' },
+      })
+    ).statusCode,
+    403,
+  );
 });
 
 test('a full-size nomenclature file (24k rows) imports in seconds, and re-imports as unchanged', async () => {
@@ -225,7 +351,10 @@ test('a full-size nomenclature file (24k rows) imports in seconds, and re-import
       for (let k = 1; k <= 10; k++) {
         const kc = `${pc}.2.${String(k).padStart(2, '0')}`;
         lines.push(`${kc},Kegiatan ${kc},,,,`);
-        for (let s = 1; s <= 11; s++) lines.push(`${kc}.${String(s).padStart(4, '0')},Sub kegiatan ${kc}.${s},,Keluaran ${s},Jumlah keluaran ${s},Dokumen`);
+        for (let s = 1; s <= 11; s++)
+          lines.push(
+            `${kc}.${String(s).padStart(4, '0')},Sub kegiatan ${kc}.${s},,Keluaran ${s},Jumlah keluaran ${s},Dokumen`,
+          );
       }
     }
   }

@@ -14,7 +14,16 @@ import { getPemda } from '../../core/tenancy.ts';
 import { ImportLookup, anyDb } from './master-data.repository.ts';
 import { currentYear, inputView, readStrings } from './master-data.service.ts';
 import { masterDataMessages } from './messages.ts';
-import { resourceOf, roleHas, type ImportRecord, type InputDef, type Prepared, type ResourceDef, type Row, type WriteCtx } from './resources.ts';
+import {
+  resourceOf,
+  roleHas,
+  type ImportRecord,
+  type InputDef,
+  type Prepared,
+  type ResourceDef,
+  type Row,
+  type WriteCtx,
+} from './resources.ts';
 
 // The CLI imports without a server (which registers the manifests' messages): error reasons must
 // still read as sentences.
@@ -59,7 +68,13 @@ class ImportFailed extends Error {
 }
 
 /** Import a file of one kind (organisations, nomenclature, accounts, regions, funding-sources, units). */
-export async function importFile(db: Db, actor: Principal, kind: string, file: Buffer, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importFile(
+  db: Db,
+  actor: Principal,
+  kind: string,
+  file: Buffer,
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
   const def = resourceOf(kind);
   if (!def) throw fieldError('kind', 'md.import.unknown_kind', { kind });
   if (!roleHas(actor, def.importPermission)) throw forbidden();
@@ -67,14 +82,21 @@ export async function importFile(db: Db, actor: Principal, kind: string, file: B
   try {
     sheet = await readSheet(file);
   } catch (err) {
-    if (err instanceof SheetError) return { ok: false, errors: [{ row: err.row, column: '', reason: t(opts.lang ?? 'id', err.key) }] };
+    if (err instanceof SheetError)
+      return { ok: false, errors: [{ row: err.row, column: '', reason: t(opts.lang ?? 'id', err.key) }] };
     throw err;
   }
   const sha256 = createHash('sha256').update(file).digest('hex');
   return importSheet(db, actor, def, sheet, { ...opts, sha256 });
 }
 
-export async function importSheet(db: Db, actor: Principal, def: ResourceDef, sheet: Sheet, opts: ImportOptions & { sha256?: string } = {}): Promise<ImportResult> {
+export async function importSheet(
+  db: Db,
+  actor: Principal,
+  def: ResourceDef,
+  sheet: Sheet,
+  opts: ImportOptions & { sha256?: string } = {},
+): Promise<ImportResult> {
   const lang = opts.lang ?? 'id';
   const errors: ImportError[] = [];
   const fail = (row: number, column: string, key: string, params?: Record<string, string | number>) => {
@@ -94,14 +116,17 @@ export async function importSheet(db: Db, actor: Principal, def: ResourceDef, sh
     indexOf.set(col.name, idx);
     headerOf.set(col.name, h.trim());
   });
-  for (const c of columns) if (c.import.required && !indexOf.has(c.name)) fail(0, c.import.header, 'md.import.missing_column');
+  for (const c of columns)
+    if (c.import.required && !indexOf.has(c.name)) fail(0, c.import.header, 'md.import.missing_column');
   if (sheet.rows.length === 0) fail(0, '', 'md.import.empty');
   if (sheet.rows.length > MAX_IMPORT_ROWS) fail(0, '', 'md.import.too_many_rows', { max: MAX_IMPORT_ROWS });
   if (errors.length) return { ok: false, errors };
-  const columnOf = (field: string) => headerOf.get(field) ?? def.inputs.find((i) => i.name === field)?.import?.header ?? field;
+  const columnOf = (field: string) =>
+    headerOf.get(field) ?? def.inputs.find((i) => i.name === field)?.import?.header ?? field;
 
   const year = def.yearly ? (opts.year ?? currentYear()) : null;
-  if (year !== null && (!Number.isInteger(year) || year < 2000 || year > 2100)) throw fieldError('year', 'md.error.year_format');
+  if (year !== null && (!Number.isInteger(year) || year < 2000 || year > 2100))
+    throw fieldError('year', 'md.error.year_format');
   const mode = opts.mode ?? 'upsert';
 
   let records: ImportRecord[] = sheet.rows.map((r) => ({
@@ -125,7 +150,9 @@ export async function importSheet(db: Db, actor: Principal, def: ResourceDef, sh
       };
       if (def.expandImport) records = def.expandImport(records, lookup, (row, key) => fail(row, columnOf('code'), key));
       // parents sort before their children (a parent's code is a prefix, or ends in 0000)
-      records.sort((a, b) => compareCodes(String(a.raw.code ?? '').trim(), String(b.raw.code ?? '').trim()) || a.row - b.row);
+      records.sort(
+        (a, b) => compareCodes(String(a.raw.code ?? '').trim(), String(b.raw.code ?? '').trim()) || a.row - b.row,
+      );
 
       // ---- validate every row
       const valid: Array<{ rec: ImportRecord; prep: Prepared; existing: Row | null }> = [];
@@ -138,7 +165,8 @@ export async function importSheet(db: Db, actor: Principal, def: ResourceDef, sh
         if (year !== null) input.year = year;
         const parsed = def.createSchema.safeParse(input);
         if (!parsed.success) {
-          for (const issue of parsed.error.issues) fail(rec.row, columnOf(String(issue.path[0] ?? '')), zodIssueMessage(lang, issue));
+          for (const issue of parsed.error.issues)
+            fail(rec.row, columnOf(String(issue.path[0] ?? '')), zodIssueMessage(lang, issue));
           continue;
         }
         const data = parsed.data as Row;
@@ -152,7 +180,8 @@ export async function importSheet(db: Db, actor: Principal, def: ResourceDef, sh
           const given = Object.fromEntries(present.map((n) => [n, data[n]]).filter(([, v]) => v !== undefined));
           const prep = await def.prepare(ctx, existing ? { ...inputView(def, existing), ...given } : data, existing);
           for (const col of def.uniqueColumns ?? []) {
-            if (await lookup.isTaken(def.key, col, prep.values[col], existing?.id ?? null)) throw fieldError(col, 'md.error.value_taken');
+            if (await lookup.isTaken(def.key, col, prep.values[col], existing?.id ?? null))
+              throw fieldError(col, 'md.error.value_taken');
           }
           lookup.addPending(prep.values);
           valid.push({ rec, prep, existing });
@@ -165,7 +194,9 @@ export async function importSheet(db: Db, actor: Principal, def: ResourceDef, sh
       if (errors.length) throw new ImportFailed(errors);
 
       // ---- write, parents first
-      const written = await writeRows(ctx, def, valid, lookup, mode, (done) => opts.onProgress?.(total + done, total * 2));
+      const written = await writeRows(ctx, def, valid, lookup, mode, (done) =>
+        opts.onProgress?.(total + done, total * 2),
+      );
       await def.afterImport?.(ctx, written);
       opts.onProgress?.(total * 2, total * 2);
       const inserted = written.filter((w) => w.inserted).length;
@@ -176,7 +207,15 @@ export async function importSheet(db: Db, actor: Principal, def: ResourceDef, sh
           action: mode === 'seed' ? 'seed' : 'import',
           entity: def.entity,
           entityId: year === null ? def.key : `${def.key}:${year}`,
-          after: { kind: def.key, year, rows: count, inserted, updated, file: opts.fileName ?? null, sha256: opts.sha256 ?? null },
+          after: {
+            kind: def.key,
+            year,
+            rows: count,
+            inserted,
+            updated,
+            file: opts.fileName ?? null,
+            sha256: opts.sha256 ?? null,
+          },
         });
       }
       return { ok: true as const, count, inserted, updated, unchanged: count - inserted - updated };
@@ -250,7 +289,9 @@ async function writeRows(
               version: sql`${sql.ref(`${t}.version`)} + 1`,
               updated_at: sql`now()`,
             })
-            .where(sql<boolean>`(${sql.join(setCols.map((c) => sql.ref(`${t}.${c}`)))}) IS DISTINCT FROM (${sql.join(setCols.map((c) => sql.ref(`excluded.${c}`)))})`);
+            .where(
+              sql<boolean>`(${sql.join(setCols.map((c) => sql.ref(`${t}.${c}`)))}) IS DISTINCT FROM (${sql.join(setCols.map((c) => sql.ref(`excluded.${c}`)))})`,
+            );
         })
         .returning(['id', 'code', sql<boolean>`(xmax = 0)`.as('inserted')])
         .execute()) as Array<{ id: number; code: string; inserted: boolean }>;

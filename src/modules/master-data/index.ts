@@ -97,7 +97,12 @@ export function getAccount(db: Db, pemdaId: number, year: number, code: string):
 }
 
 /** A nomenclature entry (urusan … sub kegiatan) of the fiscal year by code (active or not). */
-export function getNomenclature(db: Db, pemdaId: number, year: number, code: string): Promise<Nomenclature | undefined> {
+export function getNomenclature(
+  db: Db,
+  pemdaId: number,
+  year: number,
+  code: string,
+): Promise<Nomenclature | undefined> {
   return getNomenclatureQuery(db, pemdaId, year, code);
 }
 
@@ -105,7 +110,12 @@ export function getNomenclature(db: Db, pemdaId: number, year: number, code: str
  * Nomenclature entries of a fiscal year, ordered by code: e.g. the active sub kegiatan of an OPD's
  * bidang: `listNomenclature(db, pemdaId, 2027, { level: 'sub_kegiatan', under: ['1.02'] })`.
  */
-export function listNomenclature(db: Db, pemdaId: number, year: number, opts?: CodeListOptions<NomenclatureLevel>): Promise<Nomenclature[]> {
+export function listNomenclature(
+  db: Db,
+  pemdaId: number,
+  year: number,
+  opts?: CodeListOptions<NomenclatureLevel>,
+): Promise<Nomenclature[]> {
   return listNomenclatureQuery(db, pemdaId, year, opts);
 }
 
@@ -113,7 +123,12 @@ export function listNomenclature(db: Db, pemdaId: number, year: number, opts?: C
  * Accounts of a fiscal year's chart, ordered by code: e.g. the active expenditure leaf accounts:
  * `listAccounts(db, pemdaId, 2027, { level: 'sub_rincian_objek', under: ['5'] })`.
  */
-export function listAccounts(db: Db, pemdaId: number, year: number, opts?: CodeListOptions<AccountLevel>): Promise<Account[]> {
+export function listAccounts(
+  db: Db,
+  pemdaId: number,
+  year: number,
+  opts?: CodeListOptions<AccountLevel>,
+): Promise<Account[]> {
   return listAccountsQuery(db, pemdaId, year, opts);
 }
 

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { testApp, json, type TestContext } from '../../testing/harness.ts';
 import { ensurePemda } from '../../core/tenancy.ts';
-import { getAccount, getNomenclature, getOrganisation, listAccounts, listNomenclature, listOpds, listRegions, opdCarriesBidang } from './index.ts';
+import {
+  getAccount,
+  getNomenclature,
+  getOrganisation,
+  listAccounts,
+  listNomenclature,
+  listOpds,
+  listRegions,
+  opdCarriesBidang,
+} from './index.ts';
 
 let ctx: TestContext;
 before(async () => {
@@ -26,7 +35,25 @@ test('demo seed: 30+ OPD with slug short names, 10+ kecamatan with 4–8 kelurah
   const opds = await listOpds(ctx.db, ctx.pemdaId);
   const shorts = new Set(opds.map((o) => o.shortName));
   assert.ok(opds.filter((o) => o.kind === 'opd').length >= 30);
-  for (const s of ['bappeda', 'bpkad', 'inspektorat', 'dinkes', 'disdik', 'dpupr', 'dishub', 'damkar', 'diskominfo', 'bpbd', 'satpolpp', 'setdprd', 'setda', 'dinsos', 'dlh', 'dp3a', 'rsud']) {
+  for (const s of [
+    'bappeda',
+    'bpkad',
+    'inspektorat',
+    'dinkes',
+    'disdik',
+    'dpupr',
+    'dishub',
+    'damkar',
+    'diskominfo',
+    'bpbd',
+    'satpolpp',
+    'setdprd',
+    'setda',
+    'dinsos',
+    'dlh',
+    'dp3a',
+    'rsud',
+  ]) {
     assert.ok(shorts.has(s), s);
   }
   assert.deepEqual(
@@ -46,7 +73,7 @@ test('demo seed: 30+ OPD with slug short names, 10+ kecamatan with 4–8 kelurah
   const kominfo = await orgByShort('diskominfo');
   assert.equal(await opdCarriesBidang(ctx.db, ctx.pemdaId, kominfo.id, '2.21'), true);
   assert.equal(await opdCarriesBidang(ctx.db, ctx.pemdaId, kominfo.id, '1.02'), false);
-  const pkm = (await get('admin', `${API}/organisations?q=puskesmas&kind=unit`));
+  const pkm = await get('admin', `${API}/organisations?q=puskesmas&kind=unit`);
   assert.ok(json(pkm).items.length >= 3);
   const unit = json(pkm).items[0];
   const dinkes = await orgByShort('dinkes');
@@ -108,7 +135,12 @@ test('malformed or unknown codes are a 400 naming the field', async () => {
     assert.ok(fields.includes(field), `${kind} ${JSON.stringify(body)} → ${res.body}`);
   }
   // messages follow the user's language
-  const en = await ctx.server.inject({ method: 'POST', url: `${API}/accounts?lang=en`, headers: await ctx.as('admin'), payload: { year: 2026, code: '5.1.2', name: 'X' } });
+  const en = await ctx.server.inject({
+    method: 'POST',
+    url: `${API}/accounts?lang=en`,
+    headers: await ctx.as('admin'),
+    payload: { year: 2026, code: '5.1.2', name: 'X' },
+  });
   assert.match(json(en).fields[0].message, /Invalid account code/);
 });
 
@@ -133,25 +165,48 @@ test('CRUD, search and deactivate (admin); every change is audited', async () =>
 
   // search: code, name (case-insensitive, substring), a typo in the name
   for (const q of ['teluk permai', 'TELUK', '01.0010', 'Puskesmas Teluk Permaii']) {
-    const found = json(await get('admin', `${API}/organisations?q=${encodeURIComponent(q)}`)).items.map((i: { id: number }) => i.id);
+    const found = json(await get('admin', `${API}/organisations?q=${encodeURIComponent(q)}`)).items.map(
+      (i: { id: number }) => i.id,
+    );
     assert.ok(found.includes(org.id), q);
   }
-  assert.equal(json(await get('admin', `${API}/organisations?q=${encodeURIComponent('%')}`)).total, 0, 'LIKE wildcards are literal');
+  assert.equal(
+    json(await get('admin', `${API}/organisations?q=${encodeURIComponent('%')}`)).total,
+    0,
+    'LIKE wildcards are literal',
+  );
 
-  const upd = await send('admin', 'PATCH', `${API}/organisations/${org.id}`, { name: 'Puskesmas Teluk Permai Baru', version: 1 });
+  const upd = await send('admin', 'PATCH', `${API}/organisations/${org.id}`, {
+    name: 'Puskesmas Teluk Permai Baru',
+    version: 1,
+  });
   assert.equal(upd.statusCode, 200, upd.body);
   assert.equal(json(upd).version, 2);
-  const put = await send('admin', 'PUT', `${API}/organisations/${org.id}`, { name: 'Puskesmas Teluk Permai', short_name: 'pkm-teluk-permai', version: 2 });
+  const put = await send('admin', 'PUT', `${API}/organisations/${org.id}`, {
+    name: 'Puskesmas Teluk Permai',
+    short_name: 'pkm-teluk-permai',
+    version: 2,
+  });
   assert.equal(json(put).version, 3);
 
-  const off = await ctx.server.inject({ method: 'POST', url: `${API}/organisations/${org.id}/deactivate`, headers, payload: { version: 3 } });
+  const off = await ctx.server.inject({
+    method: 'POST',
+    url: `${API}/organisations/${org.id}/deactivate`,
+    headers,
+    payload: { version: 3 },
+  });
   assert.equal(off.statusCode, 200, off.body);
   assert.equal(json(off).active, false);
   const actives = json(await get('admin', `${API}/organisations?active=true&q=teluk`)).items;
   assert.ok(!actives.some((i: { id: number }) => i.id === org.id));
   const inactives = json(await get('admin', `${API}/organisations?active=false`)).items;
   assert.ok(inactives.some((i: { id: number }) => i.id === org.id));
-  const on = await ctx.server.inject({ method: 'POST', url: `${API}/organisations/${org.id}/activate`, headers, payload: {} });
+  const on = await ctx.server.inject({
+    method: 'POST',
+    url: `${API}/organisations/${org.id}/activate`,
+    headers,
+    payload: {},
+  });
   assert.equal(json(on).active, true);
 
   const log = await ctx.db
@@ -162,7 +217,10 @@ test('CRUD, search and deactivate (admin); every change is audited', async () =>
     .where('entity_id', '=', String(org.id))
     .orderBy('seq')
     .execute();
-  assert.deepEqual(log.map((l) => l.action), ['create', 'update', 'update', 'deactivate', 'activate']);
+  assert.deepEqual(
+    log.map((l) => l.action),
+    ['create', 'update', 'update', 'deactivate', 'activate'],
+  );
   assert.equal(log[0]!.opd_id, org.parent_id);
   assert.equal((log[1]!.before as { name: string }).name, 'Puskesmas Teluk Permai');
   assert.equal((log[1]!.after as { name: string }).name, 'Puskesmas Teluk Permai Baru');
@@ -184,7 +242,12 @@ test('a stale version is a 409 and changes nothing', async () => {
   assert.equal(noVersion.statusCode, 400);
   assert.equal(json(noVersion).fields[0].field, 'version');
   assert.equal(json(await get('admin', `${API}/units/${body.id}`)).name, 'Perjalanan dinas');
-  const staleOff = await ctx.server.inject({ method: 'POST', url: `${API}/units/${body.id}/deactivate`, headers: await ctx.as('admin'), payload: { version: 1 } });
+  const staleOff = await ctx.server.inject({
+    method: 'POST',
+    url: `${API}/units/${body.id}/deactivate`,
+    headers: await ctx.as('admin'),
+    payload: { version: 1 },
+  });
   assert.equal(staleOff.statusCode, 409);
 });
 
@@ -192,28 +255,86 @@ test('an OPD operator acts only on its own OPD: its units, and its head and shor
   const dinkes = await orgByShort('dinkes');
   const dishub = await orgByShort('dishub');
   // a new unit under its own OPD
-  const mine = await send('dinkes.operator', 'POST', `${API}/organisations`, { code: '1.02.0.00.0.00.01.0020', name: 'Puskesmas Pembantu Alalak', short_name: 'pustu-alalak' });
+  const mine = await send('dinkes.operator', 'POST', `${API}/organisations`, {
+    code: '1.02.0.00.0.00.01.0020',
+    name: 'Puskesmas Pembantu Alalak',
+    short_name: 'pustu-alalak',
+  });
   assert.equal(mine.statusCode, 201, mine.body);
   const unit = json(mine);
-  assert.equal((await send('dinkes.operator', 'PATCH', `${API}/organisations/${unit.id}`, { head_name: 'Bidan Sari', version: 1 })).statusCode, 200);
-  assert.equal((await ctx.server.inject({ method: 'POST', url: `${API}/organisations/${unit.id}/deactivate`, headers: await ctx.as('dinkes.head'), payload: {} })).statusCode, 200);
+  assert.equal(
+    (await send('dinkes.operator', 'PATCH', `${API}/organisations/${unit.id}`, { head_name: 'Bidan Sari', version: 1 }))
+      .statusCode,
+    200,
+  );
+  assert.equal(
+    (
+      await ctx.server.inject({
+        method: 'POST',
+        url: `${API}/organisations/${unit.id}/deactivate`,
+        headers: await ctx.as('dinkes.head'),
+        payload: {},
+      })
+    ).statusCode,
+    200,
+  );
   // its own OPD: head and short name yes, name no, deactivate no
   const own = json(await get('dinkes.operator', `${API}/organisations/${dinkes.id}`));
-  const head = await send('dinkes.operator', 'PATCH', `${API}/organisations/${dinkes.id}`, { head_name: 'dr. Baru', head_nip: '197803152005012002', version: own.version });
+  const head = await send('dinkes.operator', 'PATCH', `${API}/organisations/${dinkes.id}`, {
+    head_name: 'dr. Baru',
+    head_nip: '197803152005012002',
+    version: own.version,
+  });
   assert.equal(head.statusCode, 200, head.body);
-  const rename = await send('dinkes.operator', 'PATCH', `${API}/organisations/${dinkes.id}`, { name: 'Dinas Sehat', version: own.version + 1 });
+  const rename = await send('dinkes.operator', 'PATCH', `${API}/organisations/${dinkes.id}`, {
+    name: 'Dinas Sehat',
+    version: own.version + 1,
+  });
   assert.equal(rename.statusCode, 403);
-  const rebidang = await send('dinkes.operator', 'PATCH', `${API}/organisations/${dinkes.id}`, { bidang: ['1.02', '1.06'], version: own.version + 1 });
+  const rebidang = await send('dinkes.operator', 'PATCH', `${API}/organisations/${dinkes.id}`, {
+    bidang: ['1.02', '1.06'],
+    version: own.version + 1,
+  });
   assert.equal(rebidang.statusCode, 403);
-  assert.equal((await ctx.server.inject({ method: 'POST', url: `${API}/organisations/${dinkes.id}/deactivate`, headers: await ctx.as('dinkes.operator'), payload: {} })).statusCode, 403);
+  assert.equal(
+    (
+      await ctx.server.inject({
+        method: 'POST',
+        url: `${API}/organisations/${dinkes.id}/deactivate`,
+        headers: await ctx.as('dinkes.operator'),
+        payload: {},
+      })
+    ).statusCode,
+    403,
+  );
 
   // another OPD and its units: 403
   const other = json(await get('dinkes.operator', `${API}/organisations/${dishub.id}`));
-  const res = await send('dinkes.operator', 'PATCH', `${API}/organisations/${dishub.id}`, { head_name: 'Bukan saya', version: other.version });
+  const res = await send('dinkes.operator', 'PATCH', `${API}/organisations/${dishub.id}`, {
+    head_name: 'Bukan saya',
+    version: other.version,
+  });
   assert.equal(res.statusCode, 403, res.body);
   const hubUnit = json(await get('admin', `${API}/organisations?parent_id=${dishub.id}`)).items[0];
-  assert.equal((await send('dinkes.operator', 'PATCH', `${API}/organisations/${hubUnit.id}`, { head_name: 'X', version: hubUnit.version })).statusCode, 403);
-  assert.equal((await send('dinkes.operator', 'POST', `${API}/organisations`, { code: '2.15.0.00.0.00.01.0009', name: 'UPTD Parkir', short_name: 'uptd-parkir' })).statusCode, 403);
+  assert.equal(
+    (
+      await send('dinkes.operator', 'PATCH', `${API}/organisations/${hubUnit.id}`, {
+        head_name: 'X',
+        version: hubUnit.version,
+      })
+    ).statusCode,
+    403,
+  );
+  assert.equal(
+    (
+      await send('dinkes.operator', 'POST', `${API}/organisations`, {
+        code: '2.15.0.00.0.00.01.0009',
+        name: 'UPTD Parkir',
+        short_name: 'uptd-parkir',
+      })
+    ).statusCode,
+    403,
+  );
   // a new OPD is the administrator's
   const newOpd = { code: '1.06.0.00.0.00.02.0000', name: 'Badan Amil Demo', short_name: 'bad-amil' };
   assert.equal((await send('dinkes.head', 'POST', `${API}/organisations`, newOpd)).statusCode, 403);
@@ -221,37 +342,84 @@ test('an OPD operator acts only on its own OPD: its units, and its head and shor
   assert.equal(byAdmin.statusCode, 201);
   assert.deepEqual(json(byAdmin).bidang, ['1.06']);
   // other write roles are scoped by permission
-  assert.equal((await send('bappeda', 'POST', `${API}/organisations`, { ...newOpd, code: '1.06.0.00.0.00.03.0000', short_name: 'x3' })).statusCode, 403);
-  assert.equal((await send('tapd', 'POST', `${API}/nomenclature`, { year: 2026, code: '1.02.03', name: 'X' })).statusCode, 403);
-  assert.equal((await send('bappeda', 'POST', `${API}/nomenclature`, { year: 2027, code: '1.02.03', name: 'PROGRAM PERENCANAAN DEMO' })).statusCode, 201);
-  assert.equal((await send('tapd', 'POST', `${API}/funding-sources`, { code: 'dbh-sda', name: 'DBH Sumber Daya Alam' })).statusCode, 201);
+  assert.equal(
+    (
+      await send('bappeda', 'POST', `${API}/organisations`, {
+        ...newOpd,
+        code: '1.06.0.00.0.00.03.0000',
+        short_name: 'x3',
+      })
+    ).statusCode,
+    403,
+  );
+  assert.equal(
+    (await send('tapd', 'POST', `${API}/nomenclature`, { year: 2026, code: '1.02.03', name: 'X' })).statusCode,
+    403,
+  );
+  assert.equal(
+    (
+      await send('bappeda', 'POST', `${API}/nomenclature`, {
+        year: 2027,
+        code: '1.02.03',
+        name: 'PROGRAM PERENCANAAN DEMO',
+      })
+    ).statusCode,
+    201,
+  );
+  assert.equal(
+    (await send('tapd', 'POST', `${API}/funding-sources`, { code: 'dbh-sda', name: 'DBH Sumber Daya Alam' }))
+      .statusCode,
+    201,
+  );
 });
 
 test("a second Pemda's data is invisible to the demo Pemda's users", async () => {
   const other = await ensurePemda(ctx.db, { code: '98.02', name: 'Kota Lain', kind: 'kota', province: 'Lain' });
   const row = await ctx.db
     .insertInto('md_organisation')
-    .values({ pemda_id: other.id, code: '1.02.0.00.0.00.01.0000', name: 'Dinas Kesehatan Kota Lain', short_name: 'dinkes', kind: 'opd', parent_id: null, head_nip: null })
+    .values({
+      pemda_id: other.id,
+      code: '1.02.0.00.0.00.01.0000',
+      name: 'Dinas Kesehatan Kota Lain',
+      short_name: 'dinkes',
+      kind: 'opd',
+      parent_id: null,
+      head_nip: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await sql`INSERT INTO md_unit (pemda_id, code, name) VALUES (${other.id}, 'Rahasia', 'Satuan Kota Lain')`.execute(ctx.db);
+  await sql`INSERT INTO md_unit (pemda_id, code, name) VALUES (${other.id}, 'Rahasia', 'Satuan Kota Lain')`.execute(
+    ctx.db,
+  );
 
   const list = json(await get('admin', `${API}/organisations?q=${encodeURIComponent('Kota Lain')}`));
   assert.equal(list.total, 0);
-  assert.ok(!json(await get('admin', `${API}/organisations?page_size=500`)).items.some((o: { id: number }) => o.id === row.id));
+  assert.ok(
+    !json(await get('admin', `${API}/organisations?page_size=500`)).items.some((o: { id: number }) => o.id === row.id),
+  );
   assert.equal((await get('admin', `${API}/organisations/${row.id}`)).statusCode, 404);
-  assert.equal((await send('admin', 'PATCH', `${API}/organisations/${row.id}`, { name: 'Diambil alih', version: 1 })).statusCode, 404);
+  assert.equal(
+    (await send('admin', 'PATCH', `${API}/organisations/${row.id}`, { name: 'Diambil alih', version: 1 })).statusCode,
+    404,
+  );
   assert.equal(json(await get('admin', `${API}/units?q=Rahasia`)).total, 0);
   assert.equal(await getOrganisation(ctx.db, ctx.pemdaId, row.id), undefined);
   const s = await ctx.session('admin');
-  const page = await ctx.server.inject({ url: `/master-data/organisations/${row.id}`, headers: { ...s.headers, accept: 'text/html' } });
+  const page = await ctx.server.inject({
+    url: `/master-data/organisations/${row.id}`,
+    headers: { ...s.headers, accept: 'text/html' },
+  });
   assert.equal(page.statusCode, 404);
 });
 
 test('accounts: a new intermediate level becomes the parent of the rows below it', async () => {
   const before = await getAccount(ctx.db, ctx.pemdaId, 2027, '5.1.01.01.01.0002');
   assert.equal(before?.parentCode, '5.1.01');
-  const res = await send('tapd', 'POST', `${API}/accounts`, { year: 2027, code: '5.1.01.01', name: 'Belanja Gaji dan Tunjangan ASN' });
+  const res = await send('tapd', 'POST', `${API}/accounts`, {
+    year: 2027,
+    code: '5.1.01.01',
+    name: 'Belanja Gaji dan Tunjangan ASN',
+  });
   assert.equal(res.statusCode, 201, res.body);
   assert.equal(json(res).parent_code, '5.1.01');
   assert.equal(json(res).level, 'objek');
@@ -274,5 +442,8 @@ test('the OpenAPI document describes the master-data API', async () => {
   }
   const body = doc.paths['/api/v1/master-data/organisations'].post.requestBody.content['application/json'].schema;
   assert.ok(body.properties.code && body.properties.short_name);
-  assert.ok(!Object.keys(doc.paths).some((p: string) => p.startsWith('/master-data')), 'pages are not in the API document');
+  assert.ok(
+    !Object.keys(doc.paths).some((p: string) => p.startsWith('/master-data')),
+    'pages are not in the API document',
+  );
 });

@@ -17,15 +17,22 @@ async function page(user: string, url: string, extra: Record<string, string> = {
 async function postForm(user: string, url: string, fields: Record<string, string | string[]>) {
   const s = await ctx.session(user);
   const body = new URLSearchParams();
-  for (const [k, v] of Object.entries({ _csrf: s.csrf, ...fields })) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+  for (const [k, v] of Object.entries({ _csrf: s.csrf, ...fields }))
+    for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
   const { 'x-csrf-token': _t, ...headers } = s.headers; // the token travels in the form, as from a browser
-  return ctx.server.inject({ method: 'POST', url, headers: { ...headers, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
+  return ctx.server.inject({
+    method: 'POST',
+    url,
+    headers: { ...headers, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+    payload: body.toString(),
+  });
 }
 
 test('the index and list pages, in Indonesian and English', async () => {
   const idx = await page('inspektorat', '/master-data');
   assert.equal(idx.statusCode, 200);
-  for (const k of ['organisations', 'nomenclature', 'accounts', 'regions', 'funding-sources', 'units']) assert.match(idx.body, new RegExp(`href="/master-data/${k}"`));
+  for (const k of ['organisations', 'nomenclature', 'accounts', 'regions', 'funding-sources', 'units'])
+    assert.match(idx.body, new RegExp(`href="/master-data/${k}"`));
   assert.match(idx.body, /Bagan Akun/);
   assert.doesNotMatch(idx.body, /href="\/master-data\/accounts\/new"/, 'read-only role sees no "new" link');
   const en = await page('inspektorat', '/master-data?lang=en');
@@ -65,7 +72,11 @@ test('live search (htmx) answers with table rows only', async () => {
   const typo = await page('admin', '/master-data/organisations?q=perhubngan', { 'hx-request': 'true' });
   assert.match(typo.body, /Dinas Perhubungan/);
   // a browser's htmx request (Accept */*, an English browser) keeps the page's language
-  const fragment = await page('admin', '/master-data/organisations?q=perhubungan', { 'hx-request': 'true', accept: '*/*', 'accept-language': 'en-US,en;q=0.9' });
+  const fragment = await page('admin', '/master-data/organisations?q=perhubungan', {
+    'hx-request': 'true',
+    accept: '*/*',
+    'accept-language': 'en-US,en;q=0.9',
+  });
   assert.match(fragment.body, /Aktif/);
 });
 
@@ -78,7 +89,11 @@ test('a <script> name is shown escaped on the list and detail pages', async () =
   });
   assert.equal(created.statusCode, 201);
   const id = json(created).id;
-  for (const url of ['/master-data/funding-sources?q=XSS', `/master-data/funding-sources/${id}`, `/master-data/funding-sources/${id}/edit`]) {
+  for (const url of [
+    '/master-data/funding-sources?q=XSS',
+    `/master-data/funding-sources/${id}`,
+    `/master-data/funding-sources/${id}/edit`,
+  ]) {
     const res = await page('admin', url);
     assert.equal(res.statusCode, 200, url);
     assert.ok(!res.body.includes('<script>alert(1)</script>'), url);
@@ -104,7 +119,11 @@ test('new form: POST then 303 to the detail page; errors re-render the form with
   assert.equal(blank.statusCode, 400);
   assert.match(blank.body, /id="f-name-error">Wajib diisi/);
 
-  const ok = await postForm('admin', '/master-data/regions', { code: '99.01.02.2077', name: 'Desa Baru', organisation_id: '' });
+  const ok = await postForm('admin', '/master-data/regions', {
+    code: '99.01.02.2077',
+    name: 'Desa Baru',
+    organisation_id: '',
+  });
   assert.equal(ok.statusCode, 303, ok.body);
   const loc = String(ok.headers.location);
   assert.match(loc, /^\/master-data\/regions\/\d+\?notice=created$/);
@@ -116,16 +135,33 @@ test('new form: POST then 303 to the detail page; errors re-render the form with
 });
 
 test('an OPD created through the form carries the bidang of its code', async () => {
-  const res = await postForm('admin', '/master-data/organisations', { code: '3.29.3.28.0.00.01.0000', name: 'Dinas Energi dan Kehutanan', short_name: 'desdm', kind: '', head_name: '', head_nip: '', bidang: '' });
+  const res = await postForm('admin', '/master-data/organisations', {
+    code: '3.29.3.28.0.00.01.0000',
+    name: 'Dinas Energi dan Kehutanan',
+    short_name: 'desdm',
+    kind: '',
+    head_name: '',
+    head_nip: '',
+    bidang: '',
+  });
   assert.equal(res.statusCode, 303, res.body);
   const id = /\/(\d+)\?/.exec(String(res.headers.location))![1];
-  const org = json(await ctx.server.inject({ url: `/api/v1/master-data/organisations/${id}`, headers: await ctx.as('admin') }));
+  const org = json(
+    await ctx.server.inject({ url: `/api/v1/master-data/organisations/${id}`, headers: await ctx.as('admin') }),
+  );
   assert.deepEqual(org.bidang, ['3.28', '3.29']);
   assert.equal(org.kind, 'opd');
 });
 
 test('edit form: version travels in the form; stale is a 409 with the latest values; (de)activate buttons', async () => {
-  const created = json(await ctx.server.inject({ method: 'POST', url: '/api/v1/master-data/units', headers: await ctx.as('admin'), payload: { code: 'Gros', name: 'Gros' } }));
+  const created = json(
+    await ctx.server.inject({
+      method: 'POST',
+      url: '/api/v1/master-data/units',
+      headers: await ctx.as('admin'),
+      payload: { code: 'Gros', name: 'Gros' },
+    }),
+  );
   const edit = await page('admin', `/master-data/units/${created.id}/edit`);
   assert.match(edit.body, /name="version" value="1"/);
   assert.match(edit.body, /value="Gros" readonly disabled/, 'the code is shown, not editable');
@@ -158,12 +194,18 @@ test('organisation pages for an OPD operator: own OPD editable (head, short name
   assert.equal(other.statusCode, 200);
   assert.doesNotMatch(other.body, /\/edit"/);
   assert.equal((await page('dinkes.operator', `/master-data/organisations/${dishub.id}/edit`)).statusCode, 403);
-  const post = await postForm('dinkes.operator', `/master-data/organisations/${dishub.id}`, { name: 'X', short_name: 'dishub', version: '1' });
+  const post = await postForm('dinkes.operator', `/master-data/organisations/${dishub.id}`, {
+    name: 'X',
+    short_name: 'dishub',
+    version: '1',
+  });
   assert.equal(post.statusCode, 403);
 
   const form = await page('dinkes.operator', `/master-data/organisations/${dinkes.id}/edit`);
   assert.match(form.body, /<select id="f-bidang" name="bidang" multiple/);
-  const current = json(await ctx.server.inject({ url: `/api/v1/master-data/organisations/${dinkes.id}`, headers: await ctx.as('admin') }));
+  const current = json(
+    await ctx.server.inject({ url: `/api/v1/master-data/organisations/${dinkes.id}`, headers: await ctx.as('admin') }),
+  );
   const saved = await postForm('dinkes.operator', `/master-data/organisations/${dinkes.id}`, {
     name: current.name,
     short_name: 'dinkes',
@@ -173,7 +215,9 @@ test('organisation pages for an OPD operator: own OPD editable (head, short name
     version: String(current.version),
   });
   assert.equal(saved.statusCode, 303, saved.body);
-  const after = json(await ctx.server.inject({ url: `/api/v1/master-data/organisations/${dinkes.id}`, headers: await ctx.as('admin') }));
+  const after = json(
+    await ctx.server.inject({ url: `/api/v1/master-data/organisations/${dinkes.id}`, headers: await ctx.as('admin') }),
+  );
   assert.equal(after.head_name, 'dr. Kepala Baru');
   assert.equal(after.head_nip, null);
   assert.deepEqual(after.bidang, current.bidang);

@@ -14,7 +14,15 @@ import { csrfField, sendFragment, sendPage, tr } from '../../core/http/layout.ts
 import { formatDate, formatNumber, zodIssueMessage } from '../../core/i18n/i18n.ts';
 import { isOpdScoped } from '../../core/roles.ts';
 import { bidangNames, childRows, distinctYears, getRow, parentRow } from './master-data.repository.ts';
-import { createRecord, currentYear, getRecord, listRecords, readStrings, setActive, updateRecord } from './master-data.service.ts';
+import {
+  createRecord,
+  currentYear,
+  getRecord,
+  listRecords,
+  readStrings,
+  setActive,
+  updateRecord,
+} from './master-data.service.ts';
 import { importColumns, importFile, templateCsv, type ImportError } from './import.ts';
 import { listQuerySchema, organisationOpd, toListQuery } from './master-data.routes.ts';
 import { IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
@@ -40,7 +48,9 @@ function canToggle(req: FastifyRequest, def: ResourceDef, row: Row): boolean {
 function errorsOf(req: FastifyRequest, err: unknown): { errors: Errors; message: string; status: number } | null {
   // 403 here is the service's own rule (e.g. an OPD operator renaming its OPD): explain it on the form
   if (err instanceof AppError && (err.status === 400 || err.status === 403 || err.status === 409)) {
-    const errors: Errors = Object.fromEntries(err.fields.map((f) => [f.field, /\s/.test(f.message) ? f.message : tr(req, f.message, f.params)]));
+    const errors: Errors = Object.fromEntries(
+      err.fields.map((f) => [f.field, /\s/.test(f.message) ? f.message : tr(req, f.message, f.params)]),
+    );
     return { errors, message: tr(req, err.messageKey, err.params), status: err.status };
   }
   if (err instanceof z.ZodError) {
@@ -57,9 +67,18 @@ const crumbs = (req: FastifyRequest, def?: ResourceDef) =>
   html`<p class="muted"><a href="/master-data">${tr(req, 'md.title')}</a>${def ? html` › <a href="/master-data/${def.key}">${tr(req, def.title)}</a>` : ''}</p>`;
 
 const badge = (req: FastifyRequest, active: boolean) =>
-  active ? html`<span class="badge ok">${tr(req, 'common.active')}</span>` : html`<span class="badge">${tr(req, 'common.inactive')}</span>`;
+  active
+    ? html`<span class="badge ok">${tr(req, 'common.active')}</span>`
+    : html`<span class="badge">${tr(req, 'common.inactive')}</span>`;
 
-function cell(req: FastifyRequest, def: ResourceDef, col: ColumnDef, row: Row, refs: Map<string, Row>, linkCode = true): HtmlValue {
+function cell(
+  req: FastifyRequest,
+  def: ResourceDef,
+  col: ColumnDef,
+  row: Row,
+  refs: Map<string, Row>,
+  linkCode = true,
+): HtmlValue {
   const v = row[col.name];
   if (col.render) return col.render(row);
   if (col.name === 'active') return badge(req, Boolean(v));
@@ -91,11 +110,18 @@ function rowsHtml(req: FastifyRequest, def: ResourceDef, items: Row[], refs: Map
 <tr class="pager-row"><td colspan="${cols.length}">${pager}</td></tr>`;
 }
 
-function pagerHtml(req: FastifyRequest, def: ResourceDef, query: Record<string, unknown>, page: number, total: number): Html {
+function pagerHtml(
+  req: FastifyRequest,
+  def: ResourceDef,
+  query: Record<string, unknown>,
+  page: number,
+  total: number,
+): Html {
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const link = (p: number) => {
     const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '' && k !== 'page' && k !== 'page_size') qs.set(k, String(v));
+    for (const [k, v] of Object.entries(query))
+      if (v !== undefined && v !== '' && k !== 'page' && k !== 'page_size') qs.set(k, String(v));
     qs.set('page', String(p));
     return `/master-data/${def.key}?${qs.toString()}`;
   };
@@ -133,7 +159,9 @@ async function formHtml(
     const aria = html`${err ? html` aria-invalid="true"` : ''}${described ? html` aria-describedby="${described}"` : ''}`;
     if (readOnly) {
       const v = row![input.name];
-      fields.push(html`<label>${label}<input id="${id}" value="${input.enumLabel && v ? tr(req, `${input.enumLabel}.${v}`) : (v ?? '')}" readonly disabled></label>`);
+      fields.push(
+        html`<label>${label}<input id="${id}" value="${input.enumLabel && v ? tr(req, `${input.enumLabel}.${v}`) : (v ?? '')}" readonly disabled></label>`,
+      );
       continue;
     }
     const v = values[input.name];
@@ -145,7 +173,8 @@ async function formHtml(
       case 'select': {
         const opts = await options(req, db, input);
         control = html`<select id="${id}" name="${input.name}"${aria}><option value="">—</option>${opts.map(
-          (o) => html`<option value="${o.value}"${String(v ?? '') === o.value ? html` selected` : ''}>${o.label}</option>`,
+          (o) =>
+            html`<option value="${o.value}"${String(v ?? '') === o.value ? html` selected` : ''}>${o.label}</option>`,
         )}</select>`;
         break;
       }
@@ -197,16 +226,24 @@ export async function masterDataPages(appIn: FastifyInstance, ctx: ModuleContext
     return n && /^[a-z_]+$/.test(n) ? tr(req, `md.notice.${n}`) : undefined;
   };
 
-  app.get('/master-data', { config: { auth: { permission: 'md.read' } }, schema: { ...hide, summary: 'Master data index' } }, async (req, reply) => {
-    const body = html`<p>${tr(req, 'md.intro')}</p>
+  app.get(
+    '/master-data',
+    { config: { auth: { permission: 'md.read' } }, schema: { ...hide, summary: 'Master data index' } },
+    async (req, reply) => {
+      const body = html`<p>${tr(req, 'md.intro')}</p>
 <div class="cards">${RESOURCES.map(
-      (def) => html`<section class="card"><h2><a href="/master-data/${def.key}">${tr(req, def.title)}</a></h2><p class="muted">${tr(req, def.about)}</p>
+        (
+          def,
+        ) => html`<section class="card"><h2><a href="/master-data/${def.key}">${tr(req, def.title)}</a></h2><p class="muted">${tr(req, def.about)}</p>
 <p class="actions"><a href="/master-data/${def.key}">${tr(req, 'md.open_list')}</a>${can(req, def.writePermission) ? html`<a href="/master-data/${def.key}/new">${tr(req, 'common.new')}</a>` : ''}${
-        can(req, def.importPermission) ? html`<a href="/master-data/${def.key}/import">${tr(req, 'common.import')}</a>` : ''
-      }</p></section>`,
-    )}</div>`;
-    return sendPage(req, reply, { title: tr(req, 'md.title'), body });
-  });
+          can(req, def.importPermission)
+            ? html`<a href="/master-data/${def.key}/import">${tr(req, 'common.import')}</a>`
+            : ''
+        }</p></section>`,
+      )}</div>`;
+      return sendPage(req, reply, { title: tr(req, 'md.title'), body });
+    },
+  );
 
   for (const def of RESOURCES) {
     const base = `/master-data/${def.key}`;
@@ -214,25 +251,40 @@ export async function masterDataPages(appIn: FastifyInstance, ctx: ModuleContext
     const listCols = def.columns.filter((c) => c.list);
 
     // ---- list ----------------------------------------------------------------------------------
-    app.get(base, { config: { auth: { permission: 'md.read' } }, schema: { ...hide, summary: `${def.key}: list page`, querystring: anyQuery } }, async (req, reply) => {
-      const pemdaId = req.principal!.pemdaId;
-      const raw = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, Array.isArray(v) ? v[v.length - 1] : v]).filter(([, v]) => v !== ''));
-      const parsed = listQuerySchema(def).safeParse({ ...raw, page_size: PAGE_SIZE });
-      if (!parsed.success) throw parsed.error;
-      const q = await toListQuery(db, def, pemdaId, parsed.data);
-      const { items, total } = await listRecords(db, def, pemdaId, q);
-      const refs = await loadRefs(db, def, pemdaId, items);
-      const shown = { ...raw, ...(def.yearly ? { year: q.year } : {}) };
-      const rows = rowsHtml(req, def, items, refs, pagerHtml(req, def, shown, q.page, total));
-      if (req.headers['hx-request'] === 'true') return sendFragment(reply, rows);
+    app.get(
+      base,
+      {
+        config: { auth: { permission: 'md.read' } },
+        schema: { ...hide, summary: `${def.key}: list page`, querystring: anyQuery },
+      },
+      async (req, reply) => {
+        const pemdaId = req.principal!.pemdaId;
+        const raw = Object.fromEntries(
+          Object.entries(req.query)
+            .map(([k, v]) => [k, Array.isArray(v) ? v[v.length - 1] : v])
+            .filter(([, v]) => v !== ''),
+        );
+        const parsed = listQuerySchema(def).safeParse({ ...raw, page_size: PAGE_SIZE });
+        if (!parsed.success) throw parsed.error;
+        const q = await toListQuery(db, def, pemdaId, parsed.data);
+        const { items, total } = await listRecords(db, def, pemdaId, q);
+        const refs = await loadRefs(db, def, pemdaId, items);
+        const shown = { ...raw, ...(def.yearly ? { year: q.year } : {}) };
+        const rows = rowsHtml(req, def, items, refs, pagerHtml(req, def, shown, q.page, total));
+        if (req.headers['hx-request'] === 'true') return sendFragment(reply, rows);
 
-      const years = def.yearly ? [...new Set([...(await distinctYears(db, def, pemdaId)), currentYear(), q.year!])].sort() : [];
-      const sel = (name: string, value: unknown) => (String(raw[name] ?? '') === String(value) ? html` selected` : '');
-      const body = html`${crumbs(req)}
+        const years = def.yearly
+          ? [...new Set([...(await distinctYears(db, def, pemdaId)), currentYear(), q.year!])].sort()
+          : [];
+        const sel = (name: string, value: unknown) =>
+          String(raw[name] ?? '') === String(value) ? html` selected` : '';
+        const body = html`${crumbs(req)}
 <p class="muted">${tr(req, def.about)}</p>
 <div class="actions">${can(req, def.writePermission) ? html`<a class="button" href="${base}/new${def.yearly ? `?year=${q.year}` : ''}">${tr(req, 'common.new')}</a>` : ''}${
-        can(req, def.importPermission) ? html`<a class="button secondary" href="${base}/import">${tr(req, 'common.import')}</a>` : ''
-      }</div>
+          can(req, def.importPermission)
+            ? html`<a class="button secondary" href="${base}/import">${tr(req, 'common.import')}</a>`
+            : ''
+        }</div>
 <form method="get" action="${base}" class="filters" role="search">
   <label>${tr(req, 'common.search')}<input type="search" name="q" value="${raw.q ?? ''}" placeholder="${tr(req, 'md.search_placeholder')}" autocomplete="off"
     hx-get="${base}" hx-trigger="keyup changed delay:300ms, search" hx-target="#md-rows" hx-include="closest form"></label>
@@ -240,9 +292,10 @@ export async function masterDataPages(appIn: FastifyInstance, ctx: ModuleContext
   ${def.filters
     .filter((f) => f.values && !f.hidden)
     .map(
-      (f) => html`<label>${tr(req, f.label)}<select name="${f.name}"><option value="">${tr(req, 'md.all')}</option>${f.values!.map(
-        (v) => html`<option value="${v}"${sel(f.name, v)}>${tr(req, `${f.enumLabel}.${v}`)}</option>`,
-      )}</select></label>`,
+      (f) =>
+        html`<label>${tr(req, f.label)}<select name="${f.name}"><option value="">${tr(req, 'md.all')}</option>${f.values!.map(
+          (v) => html`<option value="${v}"${sel(f.name, v)}>${tr(req, `${f.enumLabel}.${v}`)}</option>`,
+        )}</select></label>`,
     )}
   <label>${tr(req, 'common.status')}<select name="active"><option value="">${tr(req, 'md.all')}</option><option value="true"${sel('active', 'true')}>${tr(req, 'common.active')}</option><option value="false"${sel('active', 'false')}>${tr(req, 'common.inactive')}</option></select></label>
   ${def.filters.filter((f) => f.hidden && raw[f.name]).map((f) => html`<input type="hidden" name="${f.name}" value="${raw[f.name]}">`)}
@@ -252,35 +305,56 @@ export async function masterDataPages(appIn: FastifyInstance, ctx: ModuleContext
 <thead><tr>${listCols.map((c) => html`<th scope="col">${tr(req, c.label)}</th>`)}</tr></thead>
 <tbody id="md-rows">${rows}</tbody>
 </table></div>`;
-      return sendPage(req, reply, { title: tr(req, def.title), body, notice: flash(req) });
-    });
+        return sendPage(req, reply, { title: tr(req, def.title), body, notice: flash(req) });
+      },
+    );
 
     // ---- new / create ----------------------------------------------------------------------------
-    const newPage = async (req: FastifyRequest, reply: FastifyReply, values: Row, errors: Errors = {}, message?: string, status = 200) =>
+    const newPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      values: Row,
+      errors: Errors = {},
+      message?: string,
+      status = 200,
+    ) =>
       sendPage(req, reply, {
         title: tr(req, 'md.new', { what: tr(req, def.one) }),
         body: html`${crumbs(req, def)}${await formHtml(req, db, def, { row: null, values, errors, message, action: base })}`,
         status,
       });
 
-    app.get(`${base}/new`, { config: { auth: { permission: def.writePermission } }, schema: { ...hide, summary: `${def.key}: new form`, querystring: anyQuery } }, async (req, reply) =>
-      newPage(req, reply, formValues(def, null, req)),
+    app.get(
+      `${base}/new`,
+      {
+        config: { auth: { permission: def.writePermission } },
+        schema: { ...hide, summary: `${def.key}: new form`, querystring: anyQuery },
+      },
+      async (req, reply) => newPage(req, reply, formValues(def, null, req)),
     );
 
-    app.post(base, { config: { auth: write }, schema: { ...hide, summary: `${def.key}: create (form)` } }, async (req, reply) => {
-      const input = formInput(def, req.body);
-      try {
-        const row = await createRecord(db, req.principal!, def, input);
-        return reply.redirect(`${base}/${row.id}?notice=created`, 303);
-      } catch (err) {
-        const e = errorsOf(req, err);
-        if (!e) throw err;
-        return newPage(req, reply, input, e.errors, e.message, e.status);
-      }
-    });
+    app.post(
+      base,
+      { config: { auth: write }, schema: { ...hide, summary: `${def.key}: create (form)` } },
+      async (req, reply) => {
+        const input = formInput(def, req.body);
+        try {
+          const row = await createRecord(db, req.principal!, def, input);
+          return reply.redirect(`${base}/${row.id}?notice=created`, 303);
+        } catch (err) {
+          const e = errorsOf(req, err);
+          if (!e) throw err;
+          return newPage(req, reply, input, e.errors, e.message, e.status);
+        }
+      },
+    );
 
     // ---- import ------------------------------------------------------------------------------------
-    const importPage = async (req: FastifyRequest, reply: FastifyReply, o: { errors?: ImportError[]; notice?: string; message?: string; year?: number; status?: number } = {}) => {
+    const importPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      o: { errors?: ImportError[]; notice?: string; message?: string; year?: number; status?: number } = {},
+    ) => {
       const cols = importColumns(def);
       const body = html`${crumbs(req, def)}
 <p>${tr(req, 'md.import.intro')}</p>
@@ -306,14 +380,30 @@ ${
   <label for="f-file">${tr(req, 'md.import.file')}<input id="f-file" name="file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required></label>
   <div class="actions"><button type="submit">${tr(req, 'common.import')}</button><a href="${base}">${tr(req, 'common.cancel')}</a></div>
 </form>`;
-      return sendPage(req, reply, { title: tr(req, 'md.import.title', { what: tr(req, def.title) }), body, notice: o.notice, status: o.status });
+      return sendPage(req, reply, {
+        title: tr(req, 'md.import.title', { what: tr(req, def.title) }),
+        body,
+        notice: o.notice,
+        status: o.status,
+      });
     };
 
-    app.get(`${base}/import`, { config: { auth: { permission: def.importPermission } }, schema: { ...hide, summary: `${def.key}: import form` } }, async (req, reply) => importPage(req, reply));
+    app.get(
+      `${base}/import`,
+      {
+        config: { auth: { permission: def.importPermission } },
+        schema: { ...hide, summary: `${def.key}: import form` },
+      },
+      async (req, reply) => importPage(req, reply),
+    );
 
     app.post(
       `${base}/import`,
-      { config: { auth: { permission: def.importPermission } }, bodyLimit: IMPORT_BODY_LIMIT, schema: { ...hide, summary: `${def.key}: import (form)` } },
+      {
+        config: { auth: { permission: def.importPermission } },
+        bodyLimit: IMPORT_BODY_LIMIT,
+        schema: { ...hide, summary: `${def.key}: import (form)` },
+      },
       async (req, reply) => {
         const yearField = (req.body as { year?: unknown } | undefined)?.year;
         const year = typeof yearField === 'string' && /^\d{4}$/.test(yearField) ? Number(yearField) : undefined;
@@ -326,31 +416,59 @@ ${
         try {
           const res = await importFile(db, req.principal!, def.key, file, { year, lang: req.lang });
           if (!res.ok) return importPage(req, reply, { errors: res.errors, year, status: 400 });
-          return importPage(req, reply, { notice: tr(req, 'md.import.ok', { count: res.count, inserted: res.inserted, updated: res.updated, unchanged: res.unchanged }), year });
+          return importPage(req, reply, {
+            notice: tr(req, 'md.import.ok', {
+              count: res.count,
+              inserted: res.inserted,
+              updated: res.updated,
+              unchanged: res.unchanged,
+            }),
+            year,
+          });
         } catch (err) {
           const e = errorsOf(req, err);
           if (!e) throw err;
-          return importPage(req, reply, { message: [e.message, ...Object.values(e.errors)].join(' '), year, status: e.status });
+          return importPage(req, reply, {
+            message: [e.message, ...Object.values(e.errors)].join(' '),
+            year,
+            status: e.status,
+          });
         }
       },
     );
 
-    app.get(`${base}/template.csv`, { config: { auth: { permission: 'md.read' } }, schema: { ...hide, summary: `${def.key}: import template (CSV)` } }, async (_req, reply) =>
-      reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${def.key}-template.csv"`)
-        .send(templateCsv(def)),
+    app.get(
+      `${base}/template.csv`,
+      {
+        config: { auth: { permission: 'md.read' } },
+        schema: { ...hide, summary: `${def.key}: import template (CSV)` },
+      },
+      async (_req, reply) =>
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${def.key}-template.csv"`)
+          .send(templateCsv(def)),
     );
 
     // ---- detail ------------------------------------------------------------------------------------
-    app.get(`${base}/:id`, { config: { auth: { permission: 'md.read' } }, schema: { ...hide, summary: `${def.key}: detail page`, params: idParams, querystring: anyQuery } }, async (req, reply) => {
-      const pemdaId = req.principal!.pemdaId;
-      const row = await getRecord(db, def, pemdaId, req.params.id);
-      const [parent, children, refs] = await Promise.all([parentRow(db, def, pemdaId, row), childRows(db, def, pemdaId, row, 100), loadRefs(db, def, pemdaId, [row])]);
-      const bidang = Array.isArray(row.bidang) ? (row.bidang as string[]) : null;
-      const names = bidang ? await bidangNames(db, pemdaId, bidang) : new Map<string, string>();
-      const childHref = `${base}?${def.parent === 'id' ? `parent_id=${row.id}` : `parent_code=${encodeURIComponent(row.code)}&year=${row.year}`}`;
-      const body = html`${crumbs(req, def)}
+    app.get(
+      `${base}/:id`,
+      {
+        config: { auth: { permission: 'md.read' } },
+        schema: { ...hide, summary: `${def.key}: detail page`, params: idParams, querystring: anyQuery },
+      },
+      async (req, reply) => {
+        const pemdaId = req.principal!.pemdaId;
+        const row = await getRecord(db, def, pemdaId, req.params.id);
+        const [parent, children, refs] = await Promise.all([
+          parentRow(db, def, pemdaId, row),
+          childRows(db, def, pemdaId, row, 100),
+          loadRefs(db, def, pemdaId, [row]),
+        ]);
+        const bidang = Array.isArray(row.bidang) ? (row.bidang as string[]) : null;
+        const names = bidang ? await bidangNames(db, pemdaId, bidang) : new Map<string, string>();
+        const childHref = `${base}?${def.parent === 'id' ? `parent_id=${row.id}` : `parent_code=${encodeURIComponent(row.code)}&year=${row.year}`}`;
+        const body = html`${crumbs(req, def)}
 <dl class="detail">
 ${def.columns.map((c) => html`<dt>${tr(req, c.label)}</dt><dd>${cell(req, def, c, row, refs, false)}</dd>`)}
 ${def.parent ? html`<dt>${tr(req, 'md.field.parent')}</dt><dd>${parent ? html`<a href="${base}/${parent.id}">${parent.code} ${parent.name}</a>` : '—'}</dd>` : ''}
@@ -375,44 +493,72 @@ ${
 <p><a href="${childHref}">${tr(req, 'md.children_all')}</a></p>`
     : ''
 }`;
-      return sendPage(req, reply, { title: `${row.code} ${row.name}`, body, notice: flash(req) });
-    });
+        return sendPage(req, reply, { title: `${row.code} ${row.name}`, body, notice: flash(req) });
+      },
+    );
 
     // ---- edit / update ------------------------------------------------------------------------------
-    const editPage = async (req: FastifyRequest, reply: FastifyReply, row: Row, values: Row, errors: Errors = {}, message?: string, status = 200) =>
+    const editPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      row: Row,
+      values: Row,
+      errors: Errors = {},
+      message?: string,
+      status = 200,
+    ) =>
       sendPage(req, reply, {
         title: tr(req, 'md.edit', { what: tr(req, def.one) }),
         body: html`${crumbs(req, def)}<p><b>${row.code}</b> ${row.name}</p>${await formHtml(req, db, def, { row, values, errors, message, action: `${base}/${row.id}` })}`,
         status,
       });
 
-    app.get(`${base}/:id/edit`, { config: { auth: write }, schema: { ...hide, summary: `${def.key}: edit form`, params: idParams } }, async (req, reply) => {
-      const row = await getRecord(db, def, req.principal!.pemdaId, req.params.id);
-      return editPage(req, reply, row, formValues(def, row, req));
-    });
-
-    app.post(`${base}/:id`, { config: { auth: write }, schema: { ...hide, summary: `${def.key}: update (form)`, params: idParams } }, async (req, reply) => {
-      const input = formInput(def, req.body);
-      try {
-        await updateRecord(db, req.principal!, def, req.params.id, input);
-        return reply.redirect(`${base}/${req.params.id}?notice=saved`, 303);
-      } catch (err) {
-        const e = errorsOf(req, err);
-        if (!e) throw err;
+    app.get(
+      `${base}/:id/edit`,
+      { config: { auth: write }, schema: { ...hide, summary: `${def.key}: edit form`, params: idParams } },
+      async (req, reply) => {
         const row = await getRecord(db, def, req.principal!.pemdaId, req.params.id);
-        // on a stale version show the current values, so that saving again is a deliberate choice
-        const values = e.status === 409 ? { ...row } : { ...input, version: input.version };
-        const message = e.status === 409 ? `${e.message} ${tr(req, 'md.stale_hint')}` : e.message;
-        return editPage(req, reply, row, values, e.errors, message, e.status);
-      }
-    });
+        return editPage(req, reply, row, formValues(def, row, req));
+      },
+    );
+
+    app.post(
+      `${base}/:id`,
+      { config: { auth: write }, schema: { ...hide, summary: `${def.key}: update (form)`, params: idParams } },
+      async (req, reply) => {
+        const input = formInput(def, req.body);
+        try {
+          await updateRecord(db, req.principal!, def, req.params.id, input);
+          return reply.redirect(`${base}/${req.params.id}?notice=saved`, 303);
+        } catch (err) {
+          const e = errorsOf(req, err);
+          if (!e) throw err;
+          const row = await getRecord(db, def, req.principal!.pemdaId, req.params.id);
+          // on a stale version show the current values, so that saving again is a deliberate choice
+          const values = e.status === 409 ? { ...row } : { ...input, version: input.version };
+          const message = e.status === 409 ? `${e.message} ${tr(req, 'md.stale_hint')}` : e.message;
+          return editPage(req, reply, row, values, e.errors, message, e.status);
+        }
+      },
+    );
 
     for (const action of ['deactivate', 'activate'] as const) {
-      app.post(`${base}/:id/${action}`, { config: { auth: write }, schema: { ...hide, summary: `${def.key}: ${action} (form)`, params: idParams } }, async (req, reply) => {
-        const v = Number((req.body as { version?: unknown } | undefined)?.version);
-        await setActive(db, req.principal!, def, req.params.id, action === 'activate', Number.isInteger(v) && v > 0 ? v : undefined);
-        return reply.redirect(`${base}/${req.params.id}?notice=${action}d`, 303);
-      });
+      app.post(
+        `${base}/:id/${action}`,
+        { config: { auth: write }, schema: { ...hide, summary: `${def.key}: ${action} (form)`, params: idParams } },
+        async (req, reply) => {
+          const v = Number((req.body as { version?: unknown } | undefined)?.version);
+          await setActive(
+            db,
+            req.principal!,
+            def,
+            req.params.id,
+            action === 'activate',
+            Number.isInteger(v) && v > 0 ? v : undefined,
+          );
+          return reply.redirect(`${base}/${req.params.id}?notice=${action}d`, 303);
+        },
+      );
     }
   }
 }

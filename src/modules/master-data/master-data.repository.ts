@@ -54,7 +54,12 @@ export class DbLookup implements Lookup {
   }
 
   async byId(key: ResourceKey, id: number): Promise<Row | undefined> {
-    return this.db.selectFrom(TABLES[key]).selectAll().where('pemda_id', '=', this.pemdaId).where('id', '=', id).executeTakeFirst();
+    return this.db
+      .selectFrom(TABLES[key])
+      .selectAll()
+      .where('pemda_id', '=', this.pemdaId)
+      .where('id', '=', id)
+      .executeTakeFirst();
   }
 
   async isTaken(key: ResourceKey, column: string, value: unknown, exceptId?: number | null): Promise<boolean> {
@@ -146,7 +151,12 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** Word similarity (pg_trgm `<%`, GIN-indexed) at which a misspelt word still finds a name. */
 export const FUZZY_THRESHOLD = 0.5;
 
-export async function listRows(db: Db, def: ResourceDef, pemdaId: number, query: ListQuery): Promise<{ rows: Row[]; total: number }> {
+export async function listRows(
+  db: Db,
+  def: ResourceDef,
+  pemdaId: number,
+  query: ListQuery,
+): Promise<{ rows: Row[]; total: number }> {
   const q = query.q?.trim();
   // typo-tolerant matching on the name for words (not for codes), at our threshold: set for this
   // transaction only, so that the indexed operator can be used
@@ -158,7 +168,13 @@ export async function listRows(db: Db, def: ResourceDef, pemdaId: number, query:
   });
 }
 
-async function listIn(db: AnyDb, def: ResourceDef, pemdaId: number, query: ListQuery, fuzzy: boolean): Promise<{ rows: Row[]; total: number }> {
+async function listIn(
+  db: AnyDb,
+  def: ResourceDef,
+  pemdaId: number,
+  query: ListQuery,
+  fuzzy: boolean,
+): Promise<{ rows: Row[]; total: number }> {
   const t = def.table;
   let base = db.selectFrom(t).where(`${t}.pemda_id`, '=', pemdaId);
   if (def.yearly && query.year !== undefined) base = base.where(`${t}.year`, '=', query.year);
@@ -176,18 +192,29 @@ async function listIn(db: AnyDb, def: ResourceDef, pemdaId: number, query: ListQ
       ]),
     );
   }
-  const [{ total }] = (await base.select((eb) => eb.fn.countAll<string>().as('total')).execute()) as [{ total: string }];
+  const [{ total }] = (await base.select((eb) => eb.fn.countAll<string>().as('total')).execute()) as [
+    { total: string },
+  ];
   let rows = base.selectAll(t);
   if (q) {
     rows = rows.orderBy(sql`${sql.ref(`${t}.code`)} ILIKE ${`${escapeLike(q)}%`}`, 'desc');
     if (fuzzy) rows = rows.orderBy(sql`word_similarity(${q}, ${sql.ref(`${t}.name`)})`, 'desc');
   }
   rows = rows.orderBy(`${t}.code`).orderBy(`${t}.id`);
-  const list = await rows.limit(query.pageSize).offset((query.page - 1) * query.pageSize).execute();
+  const list = await rows
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize)
+    .execute();
   return { rows: list, total: Number(total) };
 }
 
-export async function getRow(db: Db | Trx, def: ResourceDef, pemdaId: number, id: number, forUpdate = false): Promise<Row | undefined> {
+export async function getRow(
+  db: Db | Trx,
+  def: ResourceDef,
+  pemdaId: number,
+  id: number,
+  forUpdate = false,
+): Promise<Row | undefined> {
   let q = anyDb(db).selectFrom(def.table).selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id);
   if (forUpdate) q = q.forUpdate();
   return q.executeTakeFirst();
@@ -197,19 +224,29 @@ export async function getRow(db: Db | Trx, def: ResourceDef, pemdaId: number, id
 export async function childRows(db: Db, def: ResourceDef, pemdaId: number, row: Row, limit = 200): Promise<Row[]> {
   if (!def.parent) return [];
   let q = anyDb(db).selectFrom(def.table).selectAll().where('pemda_id', '=', pemdaId);
-  q = def.parent === 'id' ? q.where('parent_id', '=', row.id) : q.where('parent_code', '=', row.code).where('year', '=', row.year);
+  q =
+    def.parent === 'id'
+      ? q.where('parent_id', '=', row.id)
+      : q.where('parent_code', '=', row.code).where('year', '=', row.year);
   return q.orderBy('code').limit(limit).execute();
 }
 
 export async function parentRow(db: Db, def: ResourceDef, pemdaId: number, row: Row): Promise<Row | undefined> {
   if (def.parent === 'id' && row.parent_id) return getRow(db, def, pemdaId, row.parent_id as number);
-  if (def.parent === 'code' && row.parent_code) return new DbLookup(anyDb(db), pemdaId).byCode(def.key, row.parent_code as string, row.year as number);
+  if (def.parent === 'code' && row.parent_code)
+    return new DbLookup(anyDb(db), pemdaId).byCode(def.key, row.parent_code as string, row.year as number);
   return undefined;
 }
 
 export async function distinctYears(db: Db, def: ResourceDef, pemdaId: number): Promise<number[]> {
   if (!def.yearly) return [];
-  const rows = await anyDb(db).selectFrom(def.table).select('year').distinct().where('pemda_id', '=', pemdaId).orderBy('year').execute();
+  const rows = await anyDb(db)
+    .selectFrom(def.table)
+    .select('year')
+    .distinct()
+    .where('pemda_id', '=', pemdaId)
+    .orderBy('year')
+    .execute();
   return rows.map((r) => r.year as number);
 }
 
@@ -234,7 +271,11 @@ export async function setBidang(trx: Trx, pemdaId: number, orgId: number, codes:
   const current = (await bidangOf(trx, pemdaId, [orgId])).get(orgId) ?? [];
   const want = [...new Set(codes)].sort();
   if (current.join() === want.join()) return false;
-  await trx.deleteFrom('md_organisation_bidang').where('pemda_id', '=', pemdaId).where('organisation_id', '=', orgId).execute();
+  await trx
+    .deleteFrom('md_organisation_bidang')
+    .where('pemda_id', '=', pemdaId)
+    .where('organisation_id', '=', orgId)
+    .execute();
   if (want.length) {
     await trx
       .insertInto('md_organisation_bidang')
@@ -272,8 +313,17 @@ export async function allBidang(db: Db, pemdaId: number): Promise<Array<{ code: 
 }
 
 /** Recompute the parent (nearest existing ancestor) of every account of a year; returns the changed rows. */
-export async function reparentAccounts(trx: Trx, pemdaId: number, year: number): Promise<Array<{ id: number; code: string; from: string | null; to: string | null }>> {
-  const rows = await trx.selectFrom('md_account').select(['id', 'code', 'parent_code']).where('pemda_id', '=', pemdaId).where('year', '=', year).execute();
+export async function reparentAccounts(
+  trx: Trx,
+  pemdaId: number,
+  year: number,
+): Promise<Array<{ id: number; code: string; from: string | null; to: string | null }>> {
+  const rows = await trx
+    .selectFrom('md_account')
+    .select(['id', 'code', 'parent_code'])
+    .where('pemda_id', '=', pemdaId)
+    .where('year', '=', year)
+    .execute();
   const codes = new Set(rows.map((r) => r.code));
   const changed: Array<{ id: number; code: string; from: string | null; to: string | null }> = [];
   for (const r of rows) {
@@ -334,7 +384,12 @@ export async function listOpdsQuery(db: Db, pemdaId: number): Promise<OpdSummary
 }
 
 export async function getOrganisationQuery(db: Db, pemdaId: number, id: number): Promise<Organisation | undefined> {
-  const r = await db.selectFrom('md_organisation').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .selectFrom('md_organisation')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!r) return undefined;
   const opdId = r.parent_id ?? r.id;
   const bidang = (await bidangOf(db, pemdaId, [opdId])).get(opdId) ?? [];
@@ -354,8 +409,18 @@ export async function getOrganisationQuery(db: Db, pemdaId: number, id: number):
   };
 }
 
-export async function opdCarriesBidangQuery(db: Db, pemdaId: number, opdId: number, bidangCode: string): Promise<boolean> {
-  const org = await db.selectFrom('md_organisation').select(['id', 'parent_id']).where('pemda_id', '=', pemdaId).where('id', '=', opdId).executeTakeFirst();
+export async function opdCarriesBidangQuery(
+  db: Db,
+  pemdaId: number,
+  opdId: number,
+  bidangCode: string,
+): Promise<boolean> {
+  const org = await db
+    .selectFrom('md_organisation')
+    .select(['id', 'parent_id'])
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', opdId)
+    .executeTakeFirst();
   if (!org) return false;
   const row = await db
     .selectFrom('md_organisation_bidang')
@@ -394,7 +459,12 @@ export async function listRegionsQuery(db: Db, pemdaId: number, kind?: RegionKin
 }
 
 export async function getRegionQuery(db: Db, pemdaId: number, id: number): Promise<Region | undefined> {
-  const r = await db.selectFrom('md_region').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .selectFrom('md_region')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return r ? toRegion(r) : undefined;
 }
 
@@ -408,7 +478,12 @@ export interface Account {
   active: boolean;
 }
 
-export async function getAccountQuery(db: Db, pemdaId: number, year: number, code: string): Promise<Account | undefined> {
+export async function getAccountQuery(
+  db: Db,
+  pemdaId: number,
+  year: number,
+  code: string,
+): Promise<Account | undefined> {
   const r = await db
     .selectFrom('md_account')
     .selectAll()
@@ -416,7 +491,17 @@ export async function getAccountQuery(db: Db, pemdaId: number, year: number, cod
     .where('year', '=', year)
     .where('code', '=', code)
     .executeTakeFirst();
-  return r ? { id: r.id, year: r.year, code: r.code, name: r.name, level: r.level, parentCode: r.parent_code, active: r.active } : undefined;
+  return r
+    ? {
+        id: r.id,
+        year: r.year,
+        code: r.code,
+        name: r.name,
+        level: r.level,
+        parentCode: r.parent_code,
+        active: r.active,
+      }
+    : undefined;
 }
 
 export interface Nomenclature {
@@ -432,7 +517,12 @@ export interface Nomenclature {
   active: boolean;
 }
 
-export async function getNomenclatureQuery(db: Db, pemdaId: number, year: number, code: string): Promise<Nomenclature | undefined> {
+export async function getNomenclatureQuery(
+  db: Db,
+  pemdaId: number,
+  year: number,
+  code: string,
+): Promise<Nomenclature | undefined> {
   const r = await db
     .selectFrom('md_nomenclature')
     .selectAll()
@@ -465,7 +555,12 @@ export interface CodeListOptions<L> {
   includeInactive?: boolean;
 }
 
-export async function listNomenclatureQuery(db: Db, pemdaId: number, year: number, opts: CodeListOptions<NomenclatureLevel> = {}): Promise<Nomenclature[]> {
+export async function listNomenclatureQuery(
+  db: Db,
+  pemdaId: number,
+  year: number,
+  opts: CodeListOptions<NomenclatureLevel> = {},
+): Promise<Nomenclature[]> {
   const under = (opts.under ?? []).filter((c) => CODE_PREFIX.test(c));
   if (opts.under && under.length === 0) return [];
   let q = db.selectFrom('md_nomenclature').selectAll().where('pemda_id', '=', pemdaId).where('year', '=', year);
@@ -475,14 +570,27 @@ export async function listNomenclatureQuery(db: Db, pemdaId: number, year: numbe
   return (await q.orderBy('code').execute()).map(toNomenclature);
 }
 
-export async function listAccountsQuery(db: Db, pemdaId: number, year: number, opts: CodeListOptions<AccountLevel> = {}): Promise<Account[]> {
+export async function listAccountsQuery(
+  db: Db,
+  pemdaId: number,
+  year: number,
+  opts: CodeListOptions<AccountLevel> = {},
+): Promise<Account[]> {
   const under = (opts.under ?? []).filter((c) => CODE_PREFIX.test(c));
   if (opts.under && under.length === 0) return [];
   let q = db.selectFrom('md_account').selectAll().where('pemda_id', '=', pemdaId).where('year', '=', year);
   if (opts.level) q = q.where('level', '=', opts.level);
   if (!opts.includeInactive) q = q.where('active', '=', true);
   if (under.length) q = q.where((eb) => eb.or(under.map((c) => eb('code', 'like', `${c}.%`))));
-  return (await q.orderBy('code').execute()).map((r) => ({ id: r.id, year: r.year, code: r.code, name: r.name, level: r.level, parentCode: r.parent_code, active: r.active }));
+  return (await q.orderBy('code').execute()).map((r) => ({
+    id: r.id,
+    year: r.year,
+    code: r.code,
+    name: r.name,
+    level: r.level,
+    parentCode: r.parent_code,
+    active: r.active,
+  }));
 }
 
 export interface CodeName {
@@ -491,6 +599,16 @@ export interface CodeName {
   name: string;
 }
 
-export async function listCodeNames(db: Db, table: 'md_funding_source' | 'md_unit', pemdaId: number): Promise<CodeName[]> {
-  return db.selectFrom(table).select(['id', 'code', 'name']).where('pemda_id', '=', pemdaId).where('active', '=', true).orderBy('code').execute();
+export async function listCodeNames(
+  db: Db,
+  table: 'md_funding_source' | 'md_unit',
+  pemdaId: number,
+): Promise<CodeName[]> {
+  return db
+    .selectFrom(table)
+    .select(['id', 'code', 'name'])
+    .where('pemda_id', '=', pemdaId)
+    .where('active', '=', true)
+    .orderBy('code')
+    .execute();
 }

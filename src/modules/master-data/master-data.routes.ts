@@ -22,7 +22,13 @@ export const errorOut = z.object({
   fields: z.array(z.object({ field: z.string(), message: z.string(), row: z.number().optional() })),
 });
 const conflictOut = errorOut.extend({ details: z.unknown() });
-const importOk = z.object({ ok: z.literal(true), count: z.number(), inserted: z.number(), updated: z.number(), unchanged: z.number() });
+const importOk = z.object({
+  ok: z.literal(true),
+  count: z.number(),
+  inserted: z.number(),
+  updated: z.number(),
+  unchanged: z.number(),
+});
 const idParams = z.object({ id: z.coerce.number().int().positive().max(2147483647) });
 
 /** The list query of a resource: search, paging, active flag, year and its filters. */
@@ -31,9 +37,19 @@ export function listQuerySchema(def: ResourceDef): z.ZodObject {
     q: z.string().trim().max(100).optional().describe('Search in code and name (also tolerates typos in the name)'),
     page: z.coerce.number().int().min(1).default(1),
     page_size: z.coerce.number().int().min(1).max(500).default(50),
-    active: z.enum(['true', 'false']).optional().describe('Only active (true) or inactive (false) rows; both when absent'),
+    active: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe('Only active (true) or inactive (false) rows; both when absent'),
   };
-  if (def.yearly) shape.year = z.coerce.number().int().min(2000).max(2100).optional().describe('Fiscal year (default: this year, or the latest year with data)');
+  if (def.yearly)
+    shape.year = z.coerce
+      .number()
+      .int()
+      .min(2000)
+      .max(2100)
+      .optional()
+      .describe('Fiscal year (default: this year, or the latest year with data)');
   for (const f of def.filters) {
     shape[f.name] = f.values
       ? z.enum(f.values as [string, ...string[]]).optional()
@@ -44,7 +60,12 @@ export function listQuerySchema(def: ResourceDef): z.ZodObject {
   return z.object(shape);
 }
 
-export async function toListQuery(db: Db, def: ResourceDef, pemdaId: number, q: Record<string, any>): Promise<ListQuery> {
+export async function toListQuery(
+  db: Db,
+  def: ResourceDef,
+  pemdaId: number,
+  q: Record<string, any>,
+): Promise<ListQuery> {
   return {
     q: q.q || undefined,
     page: q.page ?? 1,
@@ -78,7 +99,6 @@ export function organisationOpd(db: Db): OpdResolver {
   };
 }
 
-
 export async function masterDataApi(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
@@ -87,14 +107,25 @@ export async function masterDataApi(appIn: FastifyInstance, ctx: ModuleContext):
   for (const def of RESOURCES) {
     const base = `/api/v1/master-data/${def.key}`;
     const write = { permission: def.writePermission, ...(def.opdScoped ? { opd: organisationOpd(db) } : {}) };
-    const listOut = z.object({ items: z.array(def.rowSchema), total: z.number(), page: z.number(), page_size: z.number(), year: z.number().optional() });
+    const listOut = z.object({
+      items: z.array(def.rowSchema),
+      total: z.number(),
+      page: z.number(),
+      page_size: z.number(),
+      year: z.number().optional(),
+    });
     const name = def.entity.replace('_', ' ');
 
     app.get(
       base,
       {
         config: { auth: { permission: 'md.read' } },
-        schema: { tags, summary: `List and search ${def.key}`, querystring: listQuerySchema(def), response: { 200: listOut, 400: errorOut } },
+        schema: {
+          tags,
+          summary: `List and search ${def.key}`,
+          querystring: listQuerySchema(def),
+          response: { 200: listOut, 400: errorOut },
+        },
       },
       async (req) => {
         const pemdaId = req.principal!.pemdaId;
@@ -183,10 +214,18 @@ export async function masterDataApi(appIn: FastifyInstance, ctx: ModuleContext):
       async (req) => {
         const file = uploadedFile(req.body);
         const yearField = (req.body as { year?: unknown } | undefined)?.year;
-        const year = req.query.year ?? (typeof yearField === 'string' && /^\d{4}$/.test(yearField) ? Number(yearField) : undefined);
+        const year =
+          req.query.year ??
+          (typeof yearField === 'string' && /^\d{4}$/.test(yearField) ? Number(yearField) : undefined);
         const res = await importFile(db, req.principal!, def.key, file, { year, lang: req.lang });
         if (!res.ok) {
-          throw new AppError(400, 'import', 'md.import.failed', { count: res.errors.length }, res.errors.map((e) => ({ field: e.column, message: e.reason, row: e.row })));
+          throw new AppError(
+            400,
+            'import',
+            'md.import.failed',
+            { count: res.errors.length },
+            res.errors.map((e) => ({ field: e.column, message: e.reason, row: e.row })),
+          );
         }
         return res;
       },

@@ -11,7 +11,12 @@ import type { Lookup } from './master-data.repository.ts';
 import type { InputDef, Op, Prepared, ResourceDef, Row, WriteCtx } from './resources.ts';
 
 /** The API shape of a row: the table's columns without pemda_id, plus computed fields. */
-export async function toApi(db: Db | UnitOfWork['trx'], def: ResourceDef, pemdaId: number, rows: Row[]): Promise<Row[]> {
+export async function toApi(
+  db: Db | UnitOfWork['trx'],
+  def: ResourceDef,
+  pemdaId: number,
+  rows: Row[],
+): Promise<Row[]> {
   const plain = rows.map(({ pemda_id: _p, ...rest }) => rest);
   return def.decorate ? def.decorate(db, pemdaId, plain) : plain;
 }
@@ -31,7 +36,12 @@ export async function defaultYear(db: Db, def: ResourceDef, pemdaId: number): Pr
   return years.includes(now) || years.length === 0 ? now : years[years.length - 1]!;
 }
 
-export async function listRecords(db: Db, def: ResourceDef, pemdaId: number, query: ListQuery): Promise<{ items: Row[]; total: number }> {
+export async function listRecords(
+  db: Db,
+  def: ResourceDef,
+  pemdaId: number,
+  query: ListQuery,
+): Promise<{ items: Row[]; total: number }> {
   const { rows, total } = await listRows(db, def, pemdaId, query);
   return { items: await toApi(db, def, pemdaId, rows), total };
 }
@@ -42,7 +52,13 @@ export async function getRecord(db: Db, def: ResourceDef, pemdaId: number, id: n
   return one(db, def, pemdaId, row);
 }
 
-async function writeCtx(uow: UnitOfWork, def: ResourceDef, principal: Principal, year: number | null, lookup?: Lookup): Promise<WriteCtx> {
+async function writeCtx(
+  uow: UnitOfWork,
+  def: ResourceDef,
+  principal: Principal,
+  year: number | null,
+  lookup?: Lookup,
+): Promise<WriteCtx> {
   const pemda = await getPemda(uow.trx as unknown as Db, principal.pemdaId);
   return {
     trx: uow.trx,
@@ -62,7 +78,8 @@ export function inputView(def: ResourceDef, row: Row): Row {
 
 async function checkUnique(ctx: WriteCtx, def: ResourceDef, prep: Prepared, existing: Row | null): Promise<void> {
   for (const col of def.uniqueColumns ?? []) {
-    if (await ctx.lookup.isTaken(def.key, col, prep.values[col], existing?.id ?? null)) throw fieldError(col, 'md.error.value_taken');
+    if (await ctx.lookup.isTaken(def.key, col, prep.values[col], existing?.id ?? null))
+      throw fieldError(col, 'md.error.value_taken');
   }
 }
 
@@ -92,16 +109,26 @@ export async function createRecord(db: Db, principal: Principal, def: ResourceDe
   });
 }
 
-export async function updateRecord(db: Db, principal: Principal, def: ResourceDef, id: number, body: unknown): Promise<Row> {
+export async function updateRecord(
+  db: Db,
+  principal: Principal,
+  def: ResourceDef,
+  id: number,
+  body: unknown,
+): Promise<Row> {
   const input = def.updateSchema.parse(body) as Row;
   return mutate(db, principal, async (uow) => {
     const existing = await getRow(uow.trx, def, principal.pemdaId, id, true);
     if (!existing) throw notFound();
     const before = await one(uow.trx, def, principal.pemdaId, existing);
-    if (input.version !== existing.version) throw conflict('md.error.stale', { current: before }, { version: existing.version });
+    if (input.version !== existing.version)
+      throw conflict('md.error.stale', { current: before }, { version: existing.version });
     const ctx = await writeCtx(uow, def, principal, def.yearly ? existing.year : null);
     const { version: _v, ...changes } = input;
-    const merged = { ...inputView(def, existing), ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
+    const merged = {
+      ...inputView(def, existing),
+      ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+    };
     const prep = await def.prepare(ctx, merged, existing);
     prep.parentId = existing.parent_id ?? null;
     await checkUnique(ctx, def, prep, existing);
@@ -117,17 +144,32 @@ export async function updateRecord(db: Db, principal: Principal, def: ResourceDe
       .returningAll()
       .executeTakeFirstOrThrow()) as Row;
     const after = await one(uow.trx, def, principal.pemdaId, row);
-    uow.audit({ action: 'update', entity: def.entity, entityId: id, opdId: def.auditOpdId?.(row) ?? null, before, after });
+    uow.audit({
+      action: 'update',
+      entity: def.entity,
+      entityId: id,
+      opdId: def.auditOpdId?.(row) ?? null,
+      before,
+      after,
+    });
     return after;
   });
 }
 
-export async function setActive(db: Db, principal: Principal, def: ResourceDef, id: number, active: boolean, version?: number): Promise<Row> {
+export async function setActive(
+  db: Db,
+  principal: Principal,
+  def: ResourceDef,
+  id: number,
+  active: boolean,
+  version?: number,
+): Promise<Row> {
   return mutate(db, principal, async (uow) => {
     const existing = await getRow(uow.trx, def, principal.pemdaId, id, true);
     if (!existing) throw notFound();
     const before = await one(uow.trx, def, principal.pemdaId, existing);
-    if (version !== undefined && version !== existing.version) throw conflict('md.error.stale', { current: before }, { version: existing.version });
+    if (version !== undefined && version !== existing.version)
+      throw conflict('md.error.stale', { current: before }, { version: existing.version });
     const op: Op = active ? 'activate' : 'deactivate';
     const ctx = await writeCtx(uow, def, principal, def.yearly ? existing.year : null);
     await def.authorize?.(ctx, op, null, existing);
@@ -140,7 +182,14 @@ export async function setActive(db: Db, principal: Principal, def: ResourceDef, 
       .returningAll()
       .executeTakeFirstOrThrow()) as Row;
     const after = await one(uow.trx, def, principal.pemdaId, row);
-    uow.audit({ action: op, entity: def.entity, entityId: id, opdId: def.auditOpdId?.(row) ?? null, before: { active: existing.active }, after: { active } });
+    uow.audit({
+      action: op,
+      entity: def.entity,
+      entityId: id,
+      opdId: def.auditOpdId?.(row) ?? null,
+      before: { active: existing.active },
+      after: { active },
+    });
     return after;
   });
 }
@@ -152,19 +201,30 @@ export async function setActive(db: Db, principal: Principal, def: ResourceDef, 
  * numbers for numeric inputs, arrays for multi-selects, null for blank nullable inputs, nothing
  * for a blank select (so that derived values apply), '' for a blank text (so that it clears).
  */
-export function readStrings(def: ResourceDef, raw: Record<string, unknown>, mode: 'form' | 'file', extraNumeric: string[] = []): Row {
+export function readStrings(
+  def: ResourceDef,
+  raw: Record<string, unknown>,
+  mode: 'form' | 'file',
+  extraNumeric: string[] = [],
+): Row {
   const out: Row = {};
   const byName = new Map<string, InputDef>(def.inputs.map((i) => [i.name, i]));
   for (const [name, value] of Object.entries(raw)) {
     const input = byName.get(name);
     const numeric = input?.numeric || extraNumeric.includes(name);
     if (input?.control === 'multiselect') {
-      const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v ?? '').split(/[\s,;]+/)).filter(Boolean);
+      const parts = (Array.isArray(value) ? value : [value])
+        .flatMap((v) => String(v ?? '').split(/[\s,;]+/))
+        .filter(Boolean);
       if (mode === 'file' && parts.length === 0) continue;
       out[name] = parts;
       continue;
     }
-    const s = Array.isArray(value) ? String(value[value.length - 1] ?? '') : value === undefined || value === null ? '' : String(value);
+    const s = Array.isArray(value)
+      ? String(value[value.length - 1] ?? '')
+      : value === undefined || value === null
+        ? ''
+        : String(value);
     const v = s.trim();
     if (v === '') {
       if (input?.nullable) out[name] = null;

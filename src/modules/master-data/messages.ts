@@ -4,7 +4,8 @@ export const masterDataMessages: Messages = {
   id: {
     'md.nav': 'Data Induk',
     'md.title': 'Data Induk',
-    'md.intro': 'Data induk bersama seluruh OPD: organisasi, nomenklatur program, bagan akun, wilayah, sumber dana dan satuan.',
+    'md.intro':
+      'Data induk bersama seluruh OPD: organisasi, nomenklatur program, bagan akun, wilayah, sumber dana dan satuan.',
     'md.open_list': 'Lihat daftar',
     'md.all': 'Semua',
     'md.required': 'wajib',
@@ -22,16 +23,19 @@ export const masterDataMessages: Messages = {
 
     'md.org.title': 'Organisasi Perangkat Daerah',
     'md.org.one': 'organisasi',
-    'md.org.about': 'OPD, unit kerja (UPTD, puskesmas, kelurahan) dan kecamatan dengan kode Permendagri 90, kepala, dan bidang urusan yang dilaksanakan.',
+    'md.org.about':
+      'OPD, unit kerja (UPTD, puskesmas, kelurahan) dan kecamatan dengan kode Permendagri 90, kepala, dan bidang urusan yang dilaksanakan.',
     'md.org.kind.opd': 'OPD',
     'md.org.kind.unit': 'Unit kerja',
     'md.org.kind.kecamatan': 'Kecamatan',
     'md.nomenclature.title': 'Nomenklatur Program',
     'md.nomenclature.one': 'nomenklatur',
-    'md.nomenclature.about': 'Urusan, bidang urusan, program, kegiatan dan sub kegiatan (Permendagri 90/2019) per tahun anggaran, dengan keluaran, indikator dan satuan sub kegiatan.',
+    'md.nomenclature.about':
+      'Urusan, bidang urusan, program, kegiatan dan sub kegiatan (Permendagri 90/2019) per tahun anggaran, dengan keluaran, indikator dan satuan sub kegiatan.',
     'md.account.title': 'Bagan Akun',
     'md.account.one': 'akun',
-    'md.account.about': 'Akun, kelompok, jenis, objek, rincian objek dan sub rincian objek per tahun anggaran: 4 pendapatan, 5 belanja, 6 pembiayaan.',
+    'md.account.about':
+      'Akun, kelompok, jenis, objek, rincian objek dan sub rincian objek per tahun anggaran: 4 pendapatan, 5 belanja, 6 pembiayaan.',
     'md.region.title': 'Wilayah',
     'md.region.one': 'wilayah',
     'md.region.about': 'Kecamatan, kelurahan dan desa dengan kode wilayah Kemendagri.',
@@ -43,7 +47,8 @@ export const masterDataMessages: Messages = {
     'md.funding.about': 'Sumber dana anggaran: PAD, DAU, DAK, DBH, bantuan keuangan, dan lainnya.',
     'md.unit.title': 'Satuan',
     'md.unit.one': 'satuan',
-    'md.unit.about': 'Satuan ukur untuk koefisien dan indikator: Orang, Hari, Paket, OK (orang kali), OH (orang hari), dan lainnya.',
+    'md.unit.about':
+      'Satuan ukur untuk koefisien dan indikator: Orang, Hari, Paket, OK (orang kali), OH (orang hari), dan lainnya.',
 
     'md.level.urusan': 'Urusan',
     'md.level.bidang': 'Bidang urusan',
@@ -75,7 +80,8 @@ export const masterDataMessages: Messages = {
     'md.field.version': 'Versi',
     'md.field.updated_at': 'Terakhir diubah',
 
-    'md.hint.org_code': 'Format U.BB.U.BB.U.BB.NN.UUUU, mis. 1.02.0.00.0.00.01.0000 (Dinas Kesehatan); unit 0001… untuk UPTD/puskesmas.',
+    'md.hint.org_code':
+      'Format U.BB.U.BB.U.BB.NN.UUUU, mis. 1.02.0.00.0.00.01.0000 (Dinas Kesehatan); unit 0001… untuk UPTD/puskesmas.',
     'md.hint.short_name': 'Huruf kecil tanpa spasi (dipakai pada nama pengguna), mis. dinkes.',
     'md.hint.derived': 'Kosongkan: diturunkan dari kode.',
     'md.hint.nip': '18 angka.',
@@ -90,7 +96,8 @@ export const masterDataMessages: Messages = {
     'md.error.code_taken': 'Kode ini sudah ada.',
     'md.error.value_taken': 'Nilai ini sudah dipakai data lain.',
     'md.error.stale': 'Data telah diubah oleh pengguna lain (versi terbaru {version}).',
-    'md.error.org_code_format': 'Kode organisasi tidak valid: format U.BB.U.BB.U.BB.NN.UUUU, mis. 1.02.0.00.0.00.01.0000.',
+    'md.error.org_code_format':
+      'Kode organisasi tidak valid: format U.BB.U.BB.U.BB.NN.UUUU, mis. 1.02.0.00.0.00.01.0000.',
     'md.error.org_kind_mismatch': 'Jenis tidak sesuai dengan kode (menurut kode: {kind}).',
     'md.error.org_parent_missing': 'OPD induk dengan kode {code} belum ada.',
     'md.error.bidang_unknown': 'Bidang urusan {code} tidak dikenal.',
@@ -98,9 +105,12 @@ export const masterDataMessages: Messages = {
     'md.error.bidang_unit': 'Unit kerja mengikuti bidang urusan OPD induknya.',
     'md.error.short_name_format': 'Singkatan: 2–40 huruf kecil, angka, "-" atau "_", tanpa spasi.',
     'md.error.nip_format': 'NIP harus 18 angka yang valid (tanggal lahir, TMT, jenis kelamin, nomor urut).',
-    'md.error.opd_admin_only': 'Hanya administrator yang dapat menambah, menonaktifkan atau mengaktifkan OPD dan kecamatan.',
-    'md.error.opd_fields_admin_only': 'Anda hanya dapat mengubah kepala dan singkatan OPD Anda; nama dan bidang urusan diubah oleh administrator.',
-    'md.error.nomenclature_code_format': 'Kode nomenklatur tidak valid: format U.BB.PP.K.KK.SSSS, mis. 1.02.02.2.01.0001.',
+    'md.error.opd_admin_only':
+      'Hanya administrator yang dapat menambah, menonaktifkan atau mengaktifkan OPD dan kecamatan.',
+    'md.error.opd_fields_admin_only':
+      'Anda hanya dapat mengubah kepala dan singkatan OPD Anda; nama dan bidang urusan diubah oleh administrator.',
+    'md.error.nomenclature_code_format':
+      'Kode nomenklatur tidak valid: format U.BB.PP.K.KK.SSSS, mis. 1.02.02.2.01.0001.',
     'md.error.level_mismatch': 'Tingkat tidak sesuai dengan kode (menurut kode: {level}).',
     'md.error.parent_missing': 'Induk dengan kode {code} belum ada.',
     'md.error.sub_kegiatan_only': 'Hanya sub kegiatan yang memiliki keluaran, indikator dan satuan.',
@@ -115,7 +125,8 @@ export const masterDataMessages: Messages = {
     'md.error.year_format': 'Tahun anggaran tidak valid.',
 
     'md.import.title': 'Impor {what}',
-    'md.import.intro': 'Unggah berkas CSV (dipisah koma, titik koma atau tab; UTF-8) atau XLSX (lembar kerja pertama). Baris pertama berisi judul kolom. Baris dicocokkan menurut kode: kode baru ditambahkan, kode yang sudah ada diperbarui. Jika ada satu baris saja yang salah, tidak ada data yang disimpan; laporan kesalahan menyebut nomor baris data (1 = baris pertama setelah judul kolom, 0 = judul kolom).',
+    'md.import.intro':
+      'Unggah berkas CSV (dipisah koma, titik koma atau tab; UTF-8) atau XLSX (lembar kerja pertama). Baris pertama berisi judul kolom. Baris dicocokkan menurut kode: kode baru ditambahkan, kode yang sudah ada diperbarui. Jika ada satu baris saja yang salah, tidak ada data yang disimpan; laporan kesalahan menyebut nomor baris data (1 = baris pertama setelah judul kolom, 0 = judul kolom).',
     'md.import.columns': 'Kolom',
     'md.import.column': 'Kolom',
     'md.import.required': 'Wajib',
@@ -134,17 +145,24 @@ export const masterDataMessages: Messages = {
     'md.import.too_many_rows': 'Berkas berisi lebih dari {max} baris.',
     'md.import.unknown_kind': 'Jenis impor tidak dikenal: {kind}.',
     'md.import.no_file': 'Pilih berkas untuk diimpor.',
-    'md.import.no_bidang': 'Baris X.XX memerlukan bidang urusan pada tahun ini (impor bidang urusan lebih dahulu atau dalam berkas yang sama).',
-    'md.import.note.org': 'Jenis dan induk unit diturunkan dari kode; bidang urusan diisi dari kode bila kosong (pisahkan dengan spasi atau titik koma). Induk unit harus sudah ada atau berada di baris sebelumnya.',
-    'md.import.note.nomenclature': 'Tingkat dan induk diturunkan dari kode; induk harus sudah ada pada tahun yang sama atau dalam berkas.',
-    'md.import.note.xx': 'Kode yang diawali X.XX (program penunjang 01) diterapkan ke setiap bidang urusan tahun tersebut.',
-    'md.import.note.accounts': 'Tingkat diturunkan dari jumlah segmen; induk adalah leluhur terdekat yang ada (tingkat antara boleh dilewati).',
-    'md.import.note.regions': 'Jenis diturunkan dari kode (1xxx kelurahan, 2xxx desa); kecamatan harus sudah ada atau berada di baris sebelumnya.',
+    'md.import.no_bidang':
+      'Baris X.XX memerlukan bidang urusan pada tahun ini (impor bidang urusan lebih dahulu atau dalam berkas yang sama).',
+    'md.import.note.org':
+      'Jenis dan induk unit diturunkan dari kode; bidang urusan diisi dari kode bila kosong (pisahkan dengan spasi atau titik koma). Induk unit harus sudah ada atau berada di baris sebelumnya.',
+    'md.import.note.nomenclature':
+      'Tingkat dan induk diturunkan dari kode; induk harus sudah ada pada tahun yang sama atau dalam berkas.',
+    'md.import.note.xx':
+      'Kode yang diawali X.XX (program penunjang 01) diterapkan ke setiap bidang urusan tahun tersebut.',
+    'md.import.note.accounts':
+      'Tingkat diturunkan dari jumlah segmen; induk adalah leluhur terdekat yang ada (tingkat antara boleh dilewati).',
+    'md.import.note.regions':
+      'Jenis diturunkan dari kode (1xxx kelurahan, 2xxx desa); kecamatan harus sudah ada atau berada di baris sebelumnya.',
   },
   en: {
     'md.nav': 'Master data',
     'md.title': 'Master data',
-    'md.intro': 'Master data shared by every OPD: organisations, program nomenclature, chart of accounts, regions, funding sources and units.',
+    'md.intro':
+      'Master data shared by every OPD: organisations, program nomenclature, chart of accounts, regions, funding sources and units.',
     'md.open_list': 'Open list',
     'md.all': 'All',
     'md.required': 'required',
@@ -162,16 +180,19 @@ export const masterDataMessages: Messages = {
 
     'md.org.title': 'Organisations (OPD)',
     'md.org.one': 'organisation',
-    'md.org.about': 'OPD, their units (UPTD, puskesmas, kelurahan) and kecamatan with their Permendagri 90 code, head, and the bidang urusan they carry out.',
+    'md.org.about':
+      'OPD, their units (UPTD, puskesmas, kelurahan) and kecamatan with their Permendagri 90 code, head, and the bidang urusan they carry out.',
     'md.org.kind.opd': 'OPD',
     'md.org.kind.unit': 'Unit',
     'md.org.kind.kecamatan': 'Kecamatan',
     'md.nomenclature.title': 'Program nomenclature',
     'md.nomenclature.one': 'nomenclature entry',
-    'md.nomenclature.about': 'Urusan, bidang urusan, program, kegiatan and sub kegiatan (Permendagri 90/2019) per fiscal year, with each sub kegiatan\'s output, indicator and unit.',
+    'md.nomenclature.about':
+      "Urusan, bidang urusan, program, kegiatan and sub kegiatan (Permendagri 90/2019) per fiscal year, with each sub kegiatan's output, indicator and unit.",
     'md.account.title': 'Chart of accounts',
     'md.account.one': 'account',
-    'md.account.about': 'Akun, kelompok, jenis, objek, rincian objek and sub rincian objek per fiscal year: 4 revenue, 5 expenditure, 6 financing.',
+    'md.account.about':
+      'Akun, kelompok, jenis, objek, rincian objek and sub rincian objek per fiscal year: 4 revenue, 5 expenditure, 6 financing.',
     'md.region.title': 'Regions',
     'md.region.one': 'region',
     'md.region.about': 'Kecamatan, kelurahan and desa with their Kemendagri region code.',
@@ -183,7 +204,8 @@ export const masterDataMessages: Messages = {
     'md.funding.about': 'Budget funding sources: PAD, DAU, DAK, DBH, financial aid and others.',
     'md.unit.title': 'Units of measure',
     'md.unit.one': 'unit of measure',
-    'md.unit.about': 'Units for coefficients and indicators: Orang, Hari, Paket, OK (person-times), OH (person-days) and more.',
+    'md.unit.about':
+      'Units for coefficients and indicators: Orang, Hari, Paket, OK (person-times), OH (person-days) and more.',
 
     'md.level.urusan': 'Urusan',
     'md.level.bidang': 'Bidang urusan',
@@ -215,7 +237,8 @@ export const masterDataMessages: Messages = {
     'md.field.version': 'Version',
     'md.field.updated_at': 'Last changed',
 
-    'md.hint.org_code': 'Format U.BB.U.BB.U.BB.NN.UUUU, e.g. 1.02.0.00.0.00.01.0000 (Dinas Kesehatan); unit 0001… for UPTD/puskesmas.',
+    'md.hint.org_code':
+      'Format U.BB.U.BB.U.BB.NN.UUUU, e.g. 1.02.0.00.0.00.01.0000 (Dinas Kesehatan); unit 0001… for UPTD/puskesmas.',
     'md.hint.short_name': 'Lower case, no spaces (used in user names), e.g. dinkes.',
     'md.hint.derived': 'Leave empty: derived from the code.',
     'md.hint.nip': '18 digits.',
@@ -230,7 +253,8 @@ export const masterDataMessages: Messages = {
     'md.error.code_taken': 'This code already exists.',
     'md.error.value_taken': 'This value is already used by another record.',
     'md.error.stale': 'The record was changed by another user (latest version {version}).',
-    'md.error.org_code_format': 'Invalid organisation code: format U.BB.U.BB.U.BB.NN.UUUU, e.g. 1.02.0.00.0.00.01.0000.',
+    'md.error.org_code_format':
+      'Invalid organisation code: format U.BB.U.BB.U.BB.NN.UUUU, e.g. 1.02.0.00.0.00.01.0000.',
     'md.error.org_kind_mismatch': 'The kind does not match the code (by the code: {kind}).',
     'md.error.org_parent_missing': 'The parent OPD with code {code} does not exist.',
     'md.error.bidang_unknown': 'Unknown bidang urusan {code}.',
@@ -239,7 +263,8 @@ export const masterDataMessages: Messages = {
     'md.error.short_name_format': 'Short name: 2–40 lower-case letters, digits, "-" or "_", no spaces.',
     'md.error.nip_format': 'A NIP is 18 valid digits (birth date, appointment, sex, sequence).',
     'md.error.opd_admin_only': 'Only an administrator may add, deactivate or activate an OPD or kecamatan.',
-    'md.error.opd_fields_admin_only': "You may change only your OPD's head and short name; its name and bidang urusan are the administrator's.",
+    'md.error.opd_fields_admin_only':
+      "You may change only your OPD's head and short name; its name and bidang urusan are the administrator's.",
     'md.error.nomenclature_code_format': 'Invalid nomenclature code: format U.BB.PP.K.KK.SSSS, e.g. 1.02.02.2.01.0001.',
     'md.error.level_mismatch': 'The level does not match the code (by the code: {level}).',
     'md.error.parent_missing': 'The parent with code {code} does not exist.',
@@ -255,7 +280,8 @@ export const masterDataMessages: Messages = {
     'md.error.year_format': 'Invalid fiscal year.',
 
     'md.import.title': 'Import {what}',
-    'md.import.intro': 'Upload a CSV file (comma, semicolon or tab separated; UTF-8) or an XLSX file (first worksheet). The first row holds the column headers. Rows are matched by code: new codes are added, existing codes updated. If any single row is wrong, nothing is saved; the error report gives the data row number (1 = the first row after the headers, 0 = the headers).',
+    'md.import.intro':
+      'Upload a CSV file (comma, semicolon or tab separated; UTF-8) or an XLSX file (first worksheet). The first row holds the column headers. Rows are matched by code: new codes are added, existing codes updated. If any single row is wrong, nothing is saved; the error report gives the data row number (1 = the first row after the headers, 0 = the headers).',
     'md.import.columns': 'Columns',
     'md.import.column': 'Column',
     'md.import.required': 'Required',
@@ -275,10 +301,15 @@ export const masterDataMessages: Messages = {
     'md.import.unknown_kind': 'Unknown import kind: {kind}.',
     'md.import.no_file': 'Choose a file to import.',
     'md.import.no_bidang': 'An X.XX row needs the bidang urusan of the year (import them first or in the same file).',
-    'md.import.note.org': 'The kind and a unit\'s parent follow from the code; the bidang urusan are taken from the code when empty (separate with spaces or semicolons). A unit\'s OPD must exist or come in an earlier row.',
-    'md.import.note.nomenclature': 'The level and parent follow from the code; the parent must exist in the same year or be in the file.',
-    'md.import.note.xx': 'Codes starting with X.XX (support program 01) are applied to every bidang urusan of the year.',
-    'md.import.note.accounts': 'The level follows from the number of segments; the parent is the nearest existing ancestor (intermediate levels may be skipped).',
-    'md.import.note.regions': 'The kind follows from the code (1xxx kelurahan, 2xxx desa); the kecamatan must exist or come in an earlier row.',
+    'md.import.note.org':
+      "The kind and a unit's parent follow from the code; the bidang urusan are taken from the code when empty (separate with spaces or semicolons). A unit's OPD must exist or come in an earlier row.",
+    'md.import.note.nomenclature':
+      'The level and parent follow from the code; the parent must exist in the same year or be in the file.',
+    'md.import.note.xx':
+      'Codes starting with X.XX (support program 01) are applied to every bidang urusan of the year.',
+    'md.import.note.accounts':
+      'The level follows from the number of segments; the parent is the nearest existing ancestor (intermediate levels may be skipped).',
+    'md.import.note.regions':
+      'The kind follows from the code (1xxx kelurahan, 2xxx desa); the kecamatan must exist or come in an earlier row.',
   },
 };

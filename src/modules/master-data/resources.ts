@@ -24,11 +24,26 @@ import {
   regionKind,
   regionParentCode,
 } from './codes.ts';
-import { allBidang, bidangOf, reparentAccounts, setBidang, type ImportLookup, type Lookup } from './master-data.repository.ts';
+import {
+  allBidang,
+  bidangOf,
+  reparentAccounts,
+  setBidang,
+  type ImportLookup,
+  type Lookup,
+} from './master-data.repository.ts';
 
-export const RESOURCE_KEYS = ['organisations', 'nomenclature', 'accounts', 'regions', 'funding-sources', 'units'] as const;
+export const RESOURCE_KEYS = [
+  'organisations',
+  'nomenclature',
+  'accounts',
+  'regions',
+  'funding-sources',
+  'units',
+] as const;
 export type ResourceKey = (typeof RESOURCE_KEYS)[number];
-export type MdTable = 'md_organisation' | 'md_nomenclature' | 'md_account' | 'md_region' | 'md_funding_source' | 'md_unit';
+export type MdTable =
+  'md_organisation' | 'md_nomenclature' | 'md_account' | 'md_region' | 'md_funding_source' | 'md_unit';
 /** A database row of a master-data table (the generic layer does not know which). */
 export type Row = Record<string, any>;
 
@@ -54,7 +69,13 @@ export interface WriteCtx {
   lookup: Lookup;
   /** Fiscal year of yearly resources. */
   year: number | null;
-  audit: (e: { action: string; entityId: string | number; before?: unknown; after?: unknown; opdId?: number | null }) => void;
+  audit: (e: {
+    action: string;
+    entityId: string | number;
+    before?: unknown;
+    after?: unknown;
+    opdId?: number | null;
+  }) => void;
 }
 
 export type Op = 'create' | 'update' | 'activate' | 'deactivate';
@@ -78,7 +99,9 @@ export interface InputDef {
   numeric?: boolean;
   /** A blank form field or cell means null. */
   nullable?: boolean;
-  options?: (ctx: OptionsCtx) => Promise<Array<{ value: string; label: string }>> | Array<{ value: string; label: string }>;
+  options?: (
+    ctx: OptionsCtx,
+  ) => Promise<Array<{ value: string; label: string }>> | Array<{ value: string; label: string }>;
   /** Static option values, labelled by `${enumLabel}.${value}`. */
   values?: readonly string[];
   enumLabel?: string;
@@ -152,16 +175,25 @@ export interface ResourceDef {
   /** After the row is written (create/update): returns true when it changed something. */
   afterWrite?(ctx: WriteCtx, id: number, prep: Prepared, existing: Row | null): Promise<boolean>;
   /** Rewrite an import's rows before validation (the nomenclature's X.XX rows). */
-  expandImport?(records: ImportRecord[], lookup: ImportLookup, fail: (row: number, key: string) => void): ImportRecord[];
+  expandImport?(
+    records: ImportRecord[],
+    lookup: ImportLookup,
+    fail: (row: number, key: string) => void,
+  ): ImportRecord[];
   /** After a bulk import of rows (codes written). */
-  afterImport?(ctx: WriteCtx, written: Array<{ id: number; code: string; inserted: boolean; prep: Prepared }>): Promise<void>;
+  afterImport?(
+    ctx: WriteCtx,
+    written: Array<{ id: number; code: string; inserted: boolean; prep: Prepared }>,
+  ): Promise<void>;
   /** Add computed fields to rows for the API (the organisation's bidang). */
   decorate?(db: Db | Trx, pemdaId: number, rows: Row[]): Promise<Row[]>;
   auditOpdId?(row: Row): number | null;
 }
 
 // ---- zod helpers ---------------------------------------------------------------------------------
-const required = { error: (i: { input: unknown }) => (i.input === undefined || i.input === null ? 'field.required' : undefined) };
+const required = {
+  error: (i: { input: unknown }) => (i.input === undefined || i.input === null ? 'field.required' : undefined),
+};
 const reqText = (max: number) => z.string(required).trim().min(1, 'field.required').max(max);
 const optText = (max: number) => z.string().trim().max(max).optional();
 const yearSchema = z.number(required).int().min(2000).max(2100);
@@ -195,10 +227,18 @@ const nameInput = (maxlength = 200): InputDef => ({
   maxlength,
   import: { header: 'nama', aliases: ['name', 'uraian'], required: true },
 });
-const yearInput: InputDef = { name: 'year', label: 'md.field.year', control: 'number', update: false, required: true, numeric: true };
+const yearInput: InputDef = {
+  name: 'year',
+  label: 'md.field.year',
+  control: 'number',
+  update: false,
+  required: true,
+  numeric: true,
+};
 
 async function mustBeBidang(ctx: WriteCtx, field: string, codes: string[]): Promise<void> {
-  for (const b of codes) if (!(await ctx.lookup.bidangExists(b))) throw fieldError(field, 'md.error.bidang_unknown', { code: b });
+  for (const b of codes)
+    if (!(await ctx.lookup.bidangExists(b))) throw fieldError(field, 'md.error.bidang_unknown', { code: b });
 }
 
 // ---- organisations -----------------------------------------------------------------------------
@@ -208,7 +248,12 @@ const orgCreate = z.object({
   short_name: reqText(40).toLowerCase(),
   kind: z.enum(ORG_KINDS).optional(),
   head_name: optText(200),
-  head_nip: z.string().trim().regex(/^\d{18}$/, 'md.error.nip_format').nullable().optional(),
+  head_nip: z
+    .string()
+    .trim()
+    .regex(/^\d{18}$/, 'md.error.nip_format')
+    .nullable()
+    .optional(),
   bidang: z.array(z.string().trim().regex(BIDANG_RE, 'md.error.bidang_format')).max(10).optional(),
 });
 
@@ -228,17 +273,50 @@ export const organisations: ResourceDef = {
   inputs: [
     codeInput('md.hint.org_code', 22),
     nameInput(),
-    { name: 'short_name', label: 'md.field.short_name', control: 'text', required: true, hint: 'md.hint.short_name', maxlength: 40, import: { header: 'singkatan', aliases: ['short_name', 'nama_singkat'], required: true } },
-    { name: 'kind', label: 'md.field.kind', control: 'select', update: false, values: ORG_KINDS, enumLabel: 'md.org.kind', hint: 'md.hint.derived', import: { header: 'jenis', aliases: ['kind'] } },
-    { name: 'head_name', label: 'md.field.head_name', control: 'text', maxlength: 200, import: { header: 'nama_kepala', aliases: ['head_name', 'kepala'] } },
-    { name: 'head_nip', label: 'md.field.head_nip', control: 'text', nullable: true, inputmode: 'numeric', maxlength: 18, hint: 'md.hint.nip', import: { header: 'nip_kepala', aliases: ['head_nip', 'nip'] } },
+    {
+      name: 'short_name',
+      label: 'md.field.short_name',
+      control: 'text',
+      required: true,
+      hint: 'md.hint.short_name',
+      maxlength: 40,
+      import: { header: 'singkatan', aliases: ['short_name', 'nama_singkat'], required: true },
+    },
+    {
+      name: 'kind',
+      label: 'md.field.kind',
+      control: 'select',
+      update: false,
+      values: ORG_KINDS,
+      enumLabel: 'md.org.kind',
+      hint: 'md.hint.derived',
+      import: { header: 'jenis', aliases: ['kind'] },
+    },
+    {
+      name: 'head_name',
+      label: 'md.field.head_name',
+      control: 'text',
+      maxlength: 200,
+      import: { header: 'nama_kepala', aliases: ['head_name', 'kepala'] },
+    },
+    {
+      name: 'head_nip',
+      label: 'md.field.head_nip',
+      control: 'text',
+      nullable: true,
+      inputmode: 'numeric',
+      maxlength: 18,
+      hint: 'md.hint.nip',
+      import: { header: 'nip_kepala', aliases: ['head_nip', 'nip'] },
+    },
     {
       name: 'bidang',
       label: 'md.field.bidang',
       control: 'multiselect',
       hint: 'md.hint.bidang',
       show: (row) => !row || row.kind !== 'unit',
-      options: async ({ db, pemdaId }) => (await allBidang(db, pemdaId)).map((b) => ({ value: b.code, label: `${b.code} ${b.name}` })),
+      options: async ({ db, pemdaId }) =>
+        (await allBidang(db, pemdaId)).map((b) => ({ value: b.code, label: `${b.code} ${b.name}` })),
       import: { header: 'bidang_urusan', aliases: ['bidang'] },
     },
   ],
@@ -278,15 +356,19 @@ export const organisations: ResourceDef = {
     const code = existing ? (existing.code as string) : (input.code as string);
     if (existing) {
       kind = existing.kind;
-      parentCode = existing.parent_id ? ((await ctx.lookup.byId('organisations', existing.parent_id))?.code ?? null) : null;
+      parentCode = existing.parent_id
+        ? ((await ctx.lookup.byId('organisations', existing.parent_id))?.code ?? null)
+        : null;
     } else {
       const parsed = parseOrganisationCode(code);
       if (!parsed) throw fieldError('code', 'md.error.org_code_format');
-      if (input.kind && input.kind !== parsed.kind) throw fieldError('kind', 'md.error.org_kind_mismatch', { kind: parsed.kind });
+      if (input.kind && input.kind !== parsed.kind)
+        throw fieldError('kind', 'md.error.org_kind_mismatch', { kind: parsed.kind });
       kind = parsed.kind;
       await mustBeBidang(ctx, 'code', parsed.bidang);
       if (kind === 'unit') {
-        if (!(await ctx.lookup.byCode('organisations', parsed.rootCode))) throw fieldError('code', 'md.error.org_parent_missing', { code: parsed.rootCode });
+        if (!(await ctx.lookup.byCode('organisations', parsed.rootCode)))
+          throw fieldError('code', 'md.error.org_parent_missing', { code: parsed.rootCode });
         parentCode = parsed.rootCode;
       }
     }
@@ -301,7 +383,14 @@ export const organisations: ResourceDef = {
     // a new OPD carries the bidang of its code unless others are chosen
     if (!existing && kind !== 'unit' && !bidang?.length) bidang = parseOrganisationCode(code)!.bidang;
     return {
-      values: { code, name: input.name, short_name: input.short_name, kind, head_name: input.head_name ?? '', head_nip: input.head_nip ?? null },
+      values: {
+        code,
+        name: input.name,
+        short_name: input.short_name,
+        kind,
+        head_name: input.head_name ?? '',
+        head_nip: input.head_nip ?? null,
+      },
       parentCode,
       extra: { bidang },
     };
@@ -342,7 +431,11 @@ export const organisations: ResourceDef = {
   },
 
   async decorate(db, pemdaId, rows) {
-    const links = await bidangOf(db, pemdaId, rows.map((r) => r.id as number));
+    const links = await bidangOf(
+      db,
+      pemdaId,
+      rows.map((r) => r.id as number),
+    );
     return rows.map((r) => ({ ...r, bidang: links.get(r.id) ?? [] }));
   },
 
@@ -374,11 +467,41 @@ export const nomenclature: ResourceDef = {
   inputs: [
     yearInput,
     codeInput('md.hint.nomenclature_code'),
-    { name: 'level', label: 'md.field.level', control: 'select', update: false, values: NOMENCLATURE_LEVELS, enumLabel: 'md.level', hint: 'md.hint.derived', import: { header: 'level', aliases: ['tingkat'] } },
+    {
+      name: 'level',
+      label: 'md.field.level',
+      control: 'select',
+      update: false,
+      values: NOMENCLATURE_LEVELS,
+      enumLabel: 'md.level',
+      hint: 'md.hint.derived',
+      import: { header: 'level', aliases: ['tingkat'] },
+    },
     nameInput(500),
-    { name: 'output', label: 'md.field.output', control: 'textarea', maxlength: 1000, show: subOnly, import: { header: 'keluaran', aliases: ['output'] } },
-    { name: 'indicator', label: 'md.field.indicator', control: 'textarea', maxlength: 1000, show: subOnly, import: { header: 'indikator', aliases: ['indicator'] } },
-    { name: 'unit', label: 'md.field.unit', control: 'text', maxlength: 50, show: subOnly, import: { header: 'satuan', aliases: ['unit'] } },
+    {
+      name: 'output',
+      label: 'md.field.output',
+      control: 'textarea',
+      maxlength: 1000,
+      show: subOnly,
+      import: { header: 'keluaran', aliases: ['output'] },
+    },
+    {
+      name: 'indicator',
+      label: 'md.field.indicator',
+      control: 'textarea',
+      maxlength: 1000,
+      show: subOnly,
+      import: { header: 'indikator', aliases: ['indicator'] },
+    },
+    {
+      name: 'unit',
+      label: 'md.field.unit',
+      control: 'text',
+      maxlength: 50,
+      show: subOnly,
+      import: { header: 'satuan', aliases: ['unit'] },
+    },
   ],
   columns: [
     codeCol,
@@ -416,7 +539,8 @@ export const nomenclature: ResourceDef = {
   expandImport(records, lookup, fail) {
     const bidang = new Set<string>();
     for (const [code, r] of lookup.own) if (r.level === 'bidang') bidang.add(code);
-    for (const r of records) if (nomenclatureLevel(String(r.raw.code ?? '').trim()) === 'bidang') bidang.add(String(r.raw.code).trim());
+    for (const r of records)
+      if (nomenclatureLevel(String(r.raw.code ?? '').trim()) === 'bidang') bidang.add(String(r.raw.code).trim());
     const sorted = [...bidang].sort();
     return records.flatMap((r) => {
       const code = String(r.raw.code ?? '').trim();
@@ -433,16 +557,27 @@ export const nomenclature: ResourceDef = {
     const code = existing ? (existing.code as string) : (input.code as string);
     const level = nomenclatureLevel(code);
     if (!level) throw fieldError('code', 'md.error.nomenclature_code_format');
-    if (!existing && input.level && input.level !== level) throw fieldError('level', 'md.error.level_mismatch', { level });
+    if (!existing && input.level && input.level !== level)
+      throw fieldError('level', 'md.error.level_mismatch', { level });
     const parent = nomenclatureParentCode(code);
     if (!existing && parent && !(await ctx.lookup.byCode('nomenclature', parent, ctx.year))) {
       throw fieldError('code', 'md.error.parent_missing', { code: parent });
     }
     if (level !== 'sub_kegiatan') {
-      for (const f of ['output', 'indicator', 'unit'] as const) if (input[f]) throw fieldError(f, 'md.error.sub_kegiatan_only');
+      for (const f of ['output', 'indicator', 'unit'] as const)
+        if (input[f]) throw fieldError(f, 'md.error.sub_kegiatan_only');
     }
     return {
-      values: { year: ctx.year, code, level, parent_code: parent, name: input.name, output: input.output ?? '', indicator: input.indicator ?? '', unit: input.unit ?? '' },
+      values: {
+        year: ctx.year,
+        code,
+        level,
+        parent_code: parent,
+        name: input.name,
+        output: input.output ?? '',
+        indicator: input.indicator ?? '',
+        unit: input.unit ?? '',
+      },
     };
   },
 };
@@ -466,7 +601,13 @@ export const accounts: ResourceDef = {
   writePermission: 'md.account.write',
   importPermission: 'md.account.write',
   inputs: [yearInput, codeInput('md.hint.account_code'), nameInput(300)],
-  columns: [codeCol, { name: 'level', label: 'md.field.level', list: true, enumLabel: 'md.level' }, nameCol, { name: 'year', label: 'md.field.year' }, activeCol],
+  columns: [
+    codeCol,
+    { name: 'level', label: 'md.field.level', list: true, enumLabel: 'md.level' },
+    nameCol,
+    { name: 'year', label: 'md.field.year' },
+    activeCol,
+  ],
   filters: [
     { name: 'level', label: 'md.field.level', values: ACCOUNT_LEVELS, enumLabel: 'md.level' },
     { name: 'parent_code', label: 'md.field.parent', hidden: true },
@@ -499,7 +640,8 @@ export const accounts: ResourceDef = {
         }
       }
       // the parent may be any ancestor (official files skip levels), but the akun must exist
-      if (ancestors.length && !parent) throw fieldError('code', 'md.error.parent_missing', { code: ancestors[ancestors.length - 1]! });
+      if (ancestors.length && !parent)
+        throw fieldError('code', 'md.error.parent_missing', { code: ancestors[ancestors.length - 1]! });
     }
     return { values: { year: ctx.year, code, level, parent_code: parent, name: input.name } };
   },
@@ -508,7 +650,12 @@ export const accounts: ResourceDef = {
   async afterWrite(ctx, _id, _prep, existing) {
     if (existing) return false;
     for (const c of await reparentAccounts(ctx.trx, ctx.pemdaId, ctx.year!)) {
-      ctx.audit({ action: 'update', entityId: c.id, before: { code: c.code, parent_code: c.from }, after: { code: c.code, parent_code: c.to } });
+      ctx.audit({
+        action: 'update',
+        entityId: c.id,
+        before: { code: c.code, parent_code: c.from },
+        after: { code: c.code, parent_code: c.to },
+      });
     }
     return false;
   },
@@ -559,7 +706,14 @@ export const regions: ResourceDef = {
             .execute()
         ).map((o) => ({ value: String(o.id), label: `${o.code} ${o.name}` })),
     },
-    { name: 'organisation_code', label: 'md.field.organisation_code', control: 'text', create: false, update: false, import: { header: 'kode_organisasi', aliases: ['organisation_code'] } },
+    {
+      name: 'organisation_code',
+      label: 'md.field.organisation_code',
+      control: 'text',
+      create: false,
+      update: false,
+      import: { header: 'kode_organisasi', aliases: ['organisation_code'] },
+    },
   ],
   columns: [
     codeCol,
@@ -594,9 +748,11 @@ export const regions: ResourceDef = {
     if (existing) {
       parentCode = existing.parent_id ? ((await ctx.lookup.byId('regions', existing.parent_id))?.code ?? null) : null;
     } else {
-      if (!regionInPemda(code, ctx.pemdaCode)) throw fieldError('code', 'md.error.region_outside_pemda', { pemda: ctx.pemdaCode });
+      if (!regionInPemda(code, ctx.pemdaCode))
+        throw fieldError('code', 'md.error.region_outside_pemda', { pemda: ctx.pemdaCode });
       parentCode = regionParentCode(code);
-      if (parentCode && !(await ctx.lookup.byCode('regions', parentCode))) throw fieldError('code', 'md.error.parent_missing', { code: parentCode });
+      if (parentCode && !(await ctx.lookup.byCode('regions', parentCode)))
+        throw fieldError('code', 'md.error.parent_missing', { code: parentCode });
     }
     let organisationId = (input.organisation_id as number | null | undefined) ?? null;
     let orgField = 'organisation_id';
@@ -671,7 +827,14 @@ export const units: ResourceDef = {
   },
 };
 
-export const RESOURCES: readonly ResourceDef[] = [organisations, nomenclature, accounts, regions, fundingSources, units];
+export const RESOURCES: readonly ResourceDef[] = [
+  organisations,
+  nomenclature,
+  accounts,
+  regions,
+  fundingSources,
+  units,
+];
 
 export function resourceOf(key: string): ResourceDef | undefined {
   return RESOURCES.find((r) => r.key === key);

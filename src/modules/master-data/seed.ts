@@ -12,7 +12,12 @@ export const SEED_YEARS = [2026, 2027] as const;
 
 async function seedFile(ctx: SeedContext, kind: ResourceKey, file: string, opts: ImportOptions = {}): Promise<void> {
   const sheet = await readSheet(fs.readFileSync(new URL(`./seed-data/${file}`, import.meta.url)));
-  const res = await importSheet(ctx.db, ctx.actor, resourceOf(kind)!, sheet, { ...opts, mode: 'seed', lang: 'en', fileName: file });
+  const res = await importSheet(ctx.db, ctx.actor, resourceOf(kind)!, sheet, {
+    ...opts,
+    mode: 'seed',
+    lang: 'en',
+    fileName: file,
+  });
   if (!res.ok) {
     const lines = res.errors.slice(0, 20).map((e) => `  row ${e.row}, ${e.column}: ${e.reason}`);
     throw new Error(`Seed file ${file} is invalid:\n${lines.join('\n')}`);

@@ -8,20 +8,42 @@ import { mutate } from '../../core/audit/audit.ts';
 import { AppError, conflict, fieldError, forbidden, notFound } from '../../core/errors.ts';
 import { isOpdScoped, type Principal } from '../../core/roles.ts';
 import { getNomenclature, getOrganisation, getRegion, opdCarriesBidang } from '../master-data/index.ts';
-import { bidangOf, cleanDecimal, decimalIn, moneyIn, optText, programOf, subKegiatanCode, versionIn, type Q } from './common.ts';
+import {
+  bidangOf,
+  cleanDecimal,
+  decimalIn,
+  moneyIn,
+  optText,
+  programOf,
+  subKegiatanCode,
+  versionIn,
+  type Q,
+} from './common.ts';
 import { renstraFor, renstraTrace, renstraYearValues, rpjmdForYear } from './plans.service.ts';
 import type { RenjaStatus } from './planning.tables.ts';
 
 // ---- RKPD -----------------------------------------------------------------------------------------
 
-export const rkpdCreateSchema = z.object({ year: z.coerce.number().int().min(2000).max(2100), theme: optText(1000), priorities: optText(4000) });
+export const rkpdCreateSchema = z.object({
+  year: z.coerce.number().int().min(2000).max(2100),
+  theme: optText(1000),
+  priorities: optText(4000),
+});
 export const rkpdUpdateSchema = z.object({ version: versionIn, theme: optText(1000), priorities: optText(4000) });
 export const rkpdCeilingsSchema = z.object({
-  ceilings: z.array(z.object({ opd_id: z.coerce.number().int().positive(), pagu: moneyIn })).min(1).max(500),
+  ceilings: z
+    .array(z.object({ opd_id: z.coerce.number().int().positive(), pagu: moneyIn }))
+    .min(1)
+    .max(500),
 });
 
 export async function getRkpd(db: Q, pemdaId: number, year: number) {
-  return db.selectFrom('pln_rkpd').selectAll().where('pemda_id', '=', pemdaId).where('year', '=', year).executeTakeFirst();
+  return db
+    .selectFrom('pln_rkpd')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('year', '=', year)
+    .executeTakeFirst();
 }
 
 export async function listRkpd(db: Q, pemdaId: number) {
@@ -32,12 +54,24 @@ export async function listRkpd(db: Q, pemdaId: number) {
 export async function rkpdOverview(db: Q, pemdaId: number, year: number) {
   const rkpd = await getRkpd(db, pemdaId, year);
   const ceilings = rkpd
-    ? await db.selectFrom('pln_rkpd_opd_ceiling').select(['opd_id', 'pagu']).where('pemda_id', '=', pemdaId).where('rkpd_id', '=', rkpd.id).execute()
+    ? await db
+        .selectFrom('pln_rkpd_opd_ceiling')
+        .select(['opd_id', 'pagu'])
+        .where('pemda_id', '=', pemdaId)
+        .where('rkpd_id', '=', rkpd.id)
+        .execute()
     : [];
   const renjas = await db
     .selectFrom('pln_renja as r')
     .leftJoin('pln_renja_item as i', (j) => j.onRef('i.pemda_id', '=', 'r.pemda_id').onRef('i.renja_id', '=', 'r.id'))
-    .select((eb) => ['r.id', 'r.opd_id', 'r.status', 'r.version', eb.fn.coalesce(eb.fn.sum<string>('i.pagu'), eb.val('0')).as('total'), eb.fn.count<string>('i.id').as('items')])
+    .select((eb) => [
+      'r.id',
+      'r.opd_id',
+      'r.status',
+      'r.version',
+      eb.fn.coalesce(eb.fn.sum<string>('i.pagu'), eb.val('0')).as('total'),
+      eb.fn.count<string>('i.id').as('items'),
+    ])
     .where('r.pemda_id', '=', pemdaId)
     .where('r.year', '=', year)
     .groupBy(['r.id', 'r.opd_id', 'r.status', 'r.version'])
@@ -56,7 +90,14 @@ export async function rkpdOverview(db: Q, pemdaId: number, year: number) {
     };
   });
   const items = rkpd
-    ? await db.selectFrom('pln_rkpd_item').selectAll().where('pemda_id', '=', pemdaId).where('rkpd_id', '=', rkpd.id).orderBy('opd_id').orderBy('sub_kegiatan_code').execute()
+    ? await db
+        .selectFrom('pln_rkpd_item')
+        .selectAll()
+        .where('pemda_id', '=', pemdaId)
+        .where('rkpd_id', '=', rkpd.id)
+        .orderBy('opd_id')
+        .orderBy('sub_kegiatan_code')
+        .execute()
     : [];
   return { rkpd, opds: rows, items: items.map((i) => ({ ...i, target: cleanDecimal(i.target) })) };
 }
@@ -69,7 +110,13 @@ export async function createRkpd(db: Db, p: Principal, input: z.input<typeof rkp
     if (await getRkpd(uow.trx, p.pemdaId, v.year)) throw conflict('pln.error.rkpd_exists');
     const row = await uow.trx
       .insertInto('pln_rkpd')
-      .values({ pemda_id: p.pemdaId, year: v.year, rpjmd_id: rpjmd.id, theme: v.theme ?? '', priorities: v.priorities ?? '' })
+      .values({
+        pemda_id: p.pemdaId,
+        year: v.year,
+        rpjmd_id: rpjmd.id,
+        theme: v.theme ?? '',
+        priorities: v.priorities ?? '',
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     uow.audit({ action: 'create', entity: 'rkpd', entityId: row.id, after: row });
@@ -78,7 +125,13 @@ export async function createRkpd(db: Db, p: Principal, input: z.input<typeof rkp
 }
 
 async function lockRkpd(trx: Q, pemdaId: number, year: number, version?: number) {
-  const r = await trx.selectFrom('pln_rkpd').selectAll().where('pemda_id', '=', pemdaId).where('year', '=', year).forUpdate().executeTakeFirst();
+  const r = await trx
+    .selectFrom('pln_rkpd')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('year', '=', year)
+    .forUpdate()
+    .executeTakeFirst();
   if (!r) throw notFound();
   if (version !== undefined && r.version !== version) throw conflict('error.conflict', { current: r });
   return r;
@@ -91,7 +144,12 @@ export async function updateRkpd(db: Db, p: Principal, year: number, input: z.in
     if (before.status !== 'draft') throw conflict('pln.error.plan_approved');
     const row = await uow.trx
       .updateTable('pln_rkpd')
-      .set({ theme: v.theme ?? before.theme, priorities: v.priorities ?? before.priorities, version: before.version + 1, updated_at: new Date() })
+      .set({
+        theme: v.theme ?? before.theme,
+        priorities: v.priorities ?? before.priorities,
+        version: before.version + 1,
+        updated_at: new Date(),
+      })
       .where('pemda_id', '=', p.pemdaId)
       .where('id', '=', before.id)
       .returningAll()
@@ -111,13 +169,32 @@ export async function setRkpdCeilings(db: Db, p: Principal, year: number, input:
   return mutate(db, p, async (uow) => {
     const rkpd = await lockRkpd(uow.trx, p.pemdaId, year);
     if (rkpd.status !== 'draft') throw conflict('pln.error.plan_approved');
-    const before = await uow.trx.selectFrom('pln_rkpd_opd_ceiling').select(['opd_id', 'pagu']).where('pemda_id', '=', p.pemdaId).where('rkpd_id', '=', rkpd.id).where('opd_id', 'in', v.ceilings.map((c) => c.opd_id)).execute();
+    const before = await uow.trx
+      .selectFrom('pln_rkpd_opd_ceiling')
+      .select(['opd_id', 'pagu'])
+      .where('pemda_id', '=', p.pemdaId)
+      .where('rkpd_id', '=', rkpd.id)
+      .where(
+        'opd_id',
+        'in',
+        v.ceilings.map((c) => c.opd_id),
+      )
+      .execute();
     await uow.trx
       .insertInto('pln_rkpd_opd_ceiling')
-      .values(v.ceilings.map((c) => ({ pemda_id: p.pemdaId, rkpd_id: rkpd.id, opd_id: c.opd_id, pagu: c.pagu.toString() })))
-      .onConflict((oc) => oc.columns(['pemda_id', 'rkpd_id', 'opd_id']).doUpdateSet((eb) => ({ pagu: eb.ref('excluded.pagu') })))
+      .values(
+        v.ceilings.map((c) => ({ pemda_id: p.pemdaId, rkpd_id: rkpd.id, opd_id: c.opd_id, pagu: c.pagu.toString() })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['pemda_id', 'rkpd_id', 'opd_id']).doUpdateSet((eb) => ({ pagu: eb.ref('excluded.pagu') })),
+      )
       .execute();
-    await uow.trx.updateTable('pln_rkpd').set({ version: rkpd.version + 1, updated_at: new Date() }).where('pemda_id', '=', p.pemdaId).where('id', '=', rkpd.id).execute();
+    await uow.trx
+      .updateTable('pln_rkpd')
+      .set({ version: rkpd.version + 1, updated_at: new Date() })
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', rkpd.id)
+      .execute();
     const after = v.ceilings.map((c) => ({ opd_id: c.opd_id, pagu: c.pagu.toString() }));
     uow.audit({ action: 'set_ceilings', entity: 'rkpd', entityId: rkpd.id, before, after });
     return after;
@@ -134,11 +211,21 @@ export async function approveRkpd(db: Db, p: Principal, year: number, input: { v
     const rkpd = await lockRkpd(uow.trx, p.pemdaId, year, version);
     if (rkpd.status !== 'draft') throw conflict('pln.error.plan_approved');
     const ov = await rkpdOverview(uow.trx, p.pemdaId, year);
-    const notReady = ov.opds.filter((o) => o.renja_status && o.renja_status !== 'verified' && o.renja_status !== 'approved');
+    const notReady = ov.opds.filter(
+      (o) => o.renja_status && o.renja_status !== 'verified' && o.renja_status !== 'approved',
+    );
     if (!ov.opds.some((o) => o.renja_status)) throw conflict('pln.error.rkpd_no_renja');
-    if (notReady.length) throw conflict('pln.error.rkpd_renja_not_verified', { opd_ids: notReady.map((o) => o.opd_id) }, { count: notReady.length });
-    const over = ov.opds.filter((o) => o.renja_status && (o.ceiling === null || BigInt(o.renja_total) > BigInt(o.ceiling)));
-    if (over.length) throw conflict('pln.error.rkpd_over_ceiling', { opd_ids: over.map((o) => o.opd_id) }, { count: over.length });
+    if (notReady.length)
+      throw conflict(
+        'pln.error.rkpd_renja_not_verified',
+        { opd_ids: notReady.map((o) => o.opd_id) },
+        { count: notReady.length },
+      );
+    const over = ov.opds.filter(
+      (o) => o.renja_status && (o.ceiling === null || BigInt(o.renja_total) > BigInt(o.ceiling)),
+    );
+    if (over.length)
+      throw conflict('pln.error.rkpd_over_ceiling', { opd_ids: over.map((o) => o.opd_id) }, { count: over.length });
     const items = await uow.trx
       .selectFrom('pln_renja_item as i')
       .innerJoin('pln_renja as r', (j) => j.onRef('r.pemda_id', '=', 'i.pemda_id').onRef('r.id', '=', 'i.renja_id'))
@@ -146,16 +233,36 @@ export async function approveRkpd(db: Db, p: Principal, year: number, input: { v
       .where('i.pemda_id', '=', p.pemdaId)
       .where('r.year', '=', year)
       .execute();
-    await uow.trx.deleteFrom('pln_rkpd_item').where('pemda_id', '=', p.pemdaId).where('rkpd_id', '=', rkpd.id).execute();
-    if (items.length) await uow.trx.insertInto('pln_rkpd_item').values(items.map((i) => ({ pemda_id: p.pemdaId, rkpd_id: rkpd.id, ...i }))).execute();
+    await uow.trx
+      .deleteFrom('pln_rkpd_item')
+      .where('pemda_id', '=', p.pemdaId)
+      .where('rkpd_id', '=', rkpd.id)
+      .execute();
+    if (items.length)
+      await uow.trx
+        .insertInto('pln_rkpd_item')
+        .values(items.map((i) => ({ pemda_id: p.pemdaId, rkpd_id: rkpd.id, ...i })))
+        .execute();
     const row = await uow.trx
       .updateTable('pln_rkpd')
-      .set({ status: 'approved', approved_at: new Date(), approved_by: p.fullName || p.username, version: rkpd.version + 1, updated_at: new Date() })
+      .set({
+        status: 'approved',
+        approved_at: new Date(),
+        approved_by: p.fullName || p.username,
+        version: rkpd.version + 1,
+        updated_at: new Date(),
+      })
       .where('pemda_id', '=', p.pemdaId)
       .where('id', '=', rkpd.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    uow.audit({ action: 'approve', entity: 'rkpd', entityId: rkpd.id, before: rkpd, after: { ...row, items: items.length } });
+    uow.audit({
+      action: 'approve',
+      entity: 'rkpd',
+      entityId: rkpd.id,
+      before: rkpd,
+      after: { ...row, items: items.length },
+    });
     return row;
   });
 }
@@ -167,7 +274,13 @@ export async function getRenja(db: Q, pemdaId: number, id: number) {
 }
 
 export async function renjaOf(db: Q, pemdaId: number, year: number, opdId: number) {
-  return db.selectFrom('pln_renja').selectAll().where('pemda_id', '=', pemdaId).where('year', '=', year).where('opd_id', '=', opdId).executeTakeFirst();
+  return db
+    .selectFrom('pln_renja')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('year', '=', year)
+    .where('opd_id', '=', opdId)
+    .executeTakeFirst();
 }
 
 export async function opdOfRenja(db: Q, pemdaId: number, id: number): Promise<number | undefined> {
@@ -190,7 +303,10 @@ export async function listRenja(db: Q, pemdaId: number, f: { year?: number; opdI
     .selectFrom('pln_renja as r')
     .leftJoin('pln_renja_item as i', (j) => j.onRef('i.pemda_id', '=', 'r.pemda_id').onRef('i.renja_id', '=', 'r.id'))
     .selectAll('r')
-    .select((eb) => [eb.fn.coalesce(eb.fn.sum<string>('i.pagu'), eb.val('0')).as('total'), eb.fn.count<string>('i.id').as('items')])
+    .select((eb) => [
+      eb.fn.coalesce(eb.fn.sum<string>('i.pagu'), eb.val('0')).as('total'),
+      eb.fn.count<string>('i.id').as('items'),
+    ])
     .where('r.pemda_id', '=', pemdaId)
     .groupBy('r.id')
     .groupBy('r.pemda_id');
@@ -201,13 +317,23 @@ export async function listRenja(db: Q, pemdaId: number, f: { year?: number; opdI
 }
 
 export async function renjaItems(db: Q, pemdaId: number, renjaId: number) {
-  const rows = await db.selectFrom('pln_renja_item').selectAll().where('pemda_id', '=', pemdaId).where('renja_id', '=', renjaId).orderBy('sub_kegiatan_code').execute();
+  const rows = await db
+    .selectFrom('pln_renja_item')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('renja_id', '=', renjaId)
+    .orderBy('sub_kegiatan_code')
+    .execute();
   const counts = rows.length
     ? await db
         .selectFrom('pln_proposal')
         .select((eb) => ['renja_item_id', eb.fn.count<string>('id').as('n')])
         .where('pemda_id', '=', pemdaId)
-        .where('renja_item_id', 'in', rows.map((r) => r.id))
+        .where(
+          'renja_item_id',
+          'in',
+          rows.map((r) => r.id),
+        )
         .groupBy('renja_item_id')
         .execute()
     : [];
@@ -215,7 +341,10 @@ export async function renjaItems(db: Q, pemdaId: number, renjaId: number) {
   return rows.map((r) => ({ ...r, target: cleanDecimal(r.target), proposals: byItem.get(r.id) ?? 0 }));
 }
 
-export const renjaCreateSchema = z.object({ year: z.coerce.number().int().min(2000).max(2100), opd_id: z.coerce.number().int().positive() });
+export const renjaCreateSchema = z.object({
+  year: z.coerce.number().int().min(2000).max(2100),
+  opd_id: z.coerce.number().int().positive(),
+});
 
 export async function createRenja(db: Db, p: Principal, input: z.input<typeof renjaCreateSchema>) {
   const v = renjaCreateSchema.parse(input);
@@ -237,7 +366,10 @@ export async function createRenja(db: Db, p: Principal, input: z.input<typeof re
   });
 }
 
-const fundingCode = z.string().trim().regex(/^[A-Z0-9][A-Z0-9._-]{0,29}$/, 'pln.error.funding_format');
+const fundingCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Z0-9][A-Z0-9._-]{0,29}$/, 'pln.error.funding_format');
 
 export const renjaItemCreateSchema = z.object({
   sub_kegiatan_code: subKegiatanCode,
@@ -260,17 +392,31 @@ export const renjaItemUpdateSchema = z.object({
 
 /** Lock a Renja for a change of its items: it must be a draft, and an OPD acts only on its own. */
 export async function lockDraftRenja(trx: Q, p: Principal, renjaId: number) {
-  const r = await trx.selectFrom('pln_renja').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', renjaId).forUpdate().executeTakeFirst();
+  const r = await trx
+    .selectFrom('pln_renja')
+    .selectAll()
+    .where('pemda_id', '=', p.pemdaId)
+    .where('id', '=', renjaId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!r) throw notFound();
   if (isOpdScoped(p.role) && p.opdId !== r.opd_id) throw forbidden('error.forbidden_opd');
   if (r.status !== 'draft') throw conflict('pln.error.renja_not_draft', undefined, { status: r.status });
   return r;
 }
 
-async function checkSubKegiatanForOpd(db: Q, pemdaId: number, year: number, opdId: number, code: string, field = 'sub_kegiatan_code') {
+async function checkSubKegiatanForOpd(
+  db: Q,
+  pemdaId: number,
+  year: number,
+  opdId: number,
+  code: string,
+  field = 'sub_kegiatan_code',
+) {
   const nom = await getNomenclature(db as Db, pemdaId, year, code);
   if (!nom || nom.level !== 'sub_kegiatan') throw fieldError(field, 'pln.error.code_unknown', { code });
-  if (!(await opdCarriesBidang(db as Db, pemdaId, opdId, bidangOf(code)))) throw fieldError(field, 'pln.error.bidang_not_carried');
+  if (!(await opdCarriesBidang(db as Db, pemdaId, opdId, bidangOf(code))))
+    throw fieldError(field, 'pln.error.bidang_not_carried');
   return nom;
 }
 
@@ -279,17 +425,30 @@ async function checkRegion(db: Q, pemdaId: number, regionId: number | null | und
   if (!(await getRegion(db as Db, pemdaId, regionId))) throw fieldError('region_id', 'pln.error.region_unknown');
 }
 
-export async function addRenjaItem(db: Db, p: Principal, renjaId: number, input: z.input<typeof renjaItemCreateSchema>) {
+export async function addRenjaItem(
+  db: Db,
+  p: Principal,
+  renjaId: number,
+  input: z.input<typeof renjaItemCreateSchema>,
+) {
   const v = renjaItemCreateSchema.parse(input);
   const renja = await getRenja(db, p.pemdaId, renjaId);
   if (!renja) throw notFound();
   const nom = await checkSubKegiatanForOpd(db, p.pemdaId, renja.year, renja.opd_id, v.sub_kegiatan_code);
   await checkRegion(db, p.pemdaId, v.region_id);
   const trace = await renstraTrace(db, p.pemdaId, renja.year, renja.opd_id, v.sub_kegiatan_code);
-  const fromRenstra = trace.subKegiatanNodeId ? await renstraYearValues(db, p.pemdaId, trace.subKegiatanNodeId, renja.year) : null;
+  const fromRenstra = trace.subKegiatanNodeId
+    ? await renstraYearValues(db, p.pemdaId, trace.subKegiatanNodeId, renja.year)
+    : null;
   return mutate(db, p, async (uow) => {
     await lockDraftRenja(uow.trx, p, renjaId);
-    const dup = await uow.trx.selectFrom('pln_renja_item').select('id').where('pemda_id', '=', p.pemdaId).where('renja_id', '=', renjaId).where('sub_kegiatan_code', '=', v.sub_kegiatan_code).executeTakeFirst();
+    const dup = await uow.trx
+      .selectFrom('pln_renja_item')
+      .select('id')
+      .where('pemda_id', '=', p.pemdaId)
+      .where('renja_id', '=', renjaId)
+      .where('sub_kegiatan_code', '=', v.sub_kegiatan_code)
+      .executeTakeFirst();
     if (dup) throw fieldError('sub_kegiatan_code', 'pln.error.item_duplicate');
     const row = await uow.trx
       .insertInto('pln_renja_item')
@@ -336,25 +495,60 @@ export async function addItemsFromRenstra(db: Db, p: Principal, renjaId: number)
   return mutate(db, p, async (uow) => {
     await lockDraftRenja(uow.trx, p, renjaId);
     const existing = new Set(
-      (await uow.trx.selectFrom('pln_renja_item').select('sub_kegiatan_code').where('pemda_id', '=', p.pemdaId).where('renja_id', '=', renjaId).execute()).map((r) => r.sub_kegiatan_code),
+      (
+        await uow.trx
+          .selectFrom('pln_renja_item')
+          .select('sub_kegiatan_code')
+          .where('pemda_id', '=', p.pemdaId)
+          .where('renja_id', '=', renjaId)
+          .execute()
+      ).map((r) => r.sub_kegiatan_code),
     );
     const add = values.filter((x) => !existing.has(x.code));
     if (add.length) {
       await uow.trx
         .insertInto('pln_renja_item')
-        .values(add.map((x) => ({ pemda_id: p.pemdaId, renja_id: renjaId, sub_kegiatan_code: x.code, renstra_node_id: x.id, target: x.target, unit: x.unit, pagu: x.pagu, source: 'renstra' as const })))
+        .values(
+          add.map((x) => ({
+            pemda_id: p.pemdaId,
+            renja_id: renjaId,
+            sub_kegiatan_code: x.code,
+            renstra_node_id: x.id,
+            target: x.target,
+            unit: x.unit,
+            pagu: x.pagu,
+            source: 'renstra' as const,
+          })),
+        )
         .execute();
-      uow.audit({ action: 'add_from_renstra', entity: 'renja', entityId: renjaId, opdId: renja.opd_id, after: { codes: add.map((x) => x.code) } });
+      uow.audit({
+        action: 'add_from_renstra',
+        entity: 'renja',
+        entityId: renjaId,
+        opdId: renja.opd_id,
+        after: { codes: add.map((x) => x.code) },
+      });
     }
     return { added: add.length };
   });
 }
 
-export async function updateRenjaItem(db: Db, p: Principal, itemId: number, input: z.input<typeof renjaItemUpdateSchema>) {
+export async function updateRenjaItem(
+  db: Db,
+  p: Principal,
+  itemId: number,
+  input: z.input<typeof renjaItemUpdateSchema>,
+) {
   const v = renjaItemUpdateSchema.parse(input);
   await checkRegion(db, p.pemdaId, v.region_id);
   return mutate(db, p, async (uow) => {
-    const before = await uow.trx.selectFrom('pln_renja_item').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', itemId).forUpdate().executeTakeFirst();
+    const before = await uow.trx
+      .selectFrom('pln_renja_item')
+      .selectAll()
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', itemId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!before) throw notFound();
     const renja = await lockDraftRenja(uow.trx, p, before.renja_id);
     if (before.version !== v.version) throw conflict('error.conflict', { current: before });
@@ -381,11 +575,23 @@ export async function updateRenjaItem(db: Db, p: Principal, itemId: number, inpu
 
 export async function deleteRenjaItem(db: Db, p: Principal, itemId: number) {
   return mutate(db, p, async (uow) => {
-    const before = await uow.trx.selectFrom('pln_renja_item').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', itemId).forUpdate().executeTakeFirst();
+    const before = await uow.trx
+      .selectFrom('pln_renja_item')
+      .selectAll()
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', itemId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!before) throw notFound();
     const renja = await lockDraftRenja(uow.trx, p, before.renja_id);
-    const linked = await uow.trx.selectFrom('pln_proposal').select('tracking_code').where('pemda_id', '=', p.pemdaId).where('renja_item_id', '=', itemId).execute();
-    if (linked.length) throw conflict('pln.error.item_has_proposals', { proposals: linked.map((l) => l.tracking_code) });
+    const linked = await uow.trx
+      .selectFrom('pln_proposal')
+      .select('tracking_code')
+      .where('pemda_id', '=', p.pemdaId)
+      .where('renja_item_id', '=', itemId)
+      .execute();
+    if (linked.length)
+      throw conflict('pln.error.item_has_proposals', { proposals: linked.map((l) => l.tracking_code) });
     await uow.trx.deleteFrom('pln_renja_item').where('pemda_id', '=', p.pemdaId).where('id', '=', itemId).execute();
     uow.audit({ action: 'delete', entity: 'renja_item', entityId: itemId, opdId: renja.opd_id, before });
   });
@@ -421,7 +627,15 @@ export async function renjaChecks(db: Q, pemdaId: number, renjaId: number): Prom
   if (!renstra) add({ code: 'no_renstra', severity: 'error', key: 'pln.check.no_renstra' });
   const programs = new Set(
     renstra
-      ? (await db.selectFrom('pln_renstra_node').select('code').where('pemda_id', '=', pemdaId).where('renstra_id', '=', renstra.id).where('kind', '=', 'program').execute()).map((r) => r.code)
+      ? (
+          await db
+            .selectFrom('pln_renstra_node')
+            .select('code')
+            .where('pemda_id', '=', pemdaId)
+            .where('renstra_id', '=', renstra.id)
+            .where('kind', '=', 'program')
+            .execute()
+        ).map((r) => r.code)
       : [],
   );
   const bidangOk = new Map<string, boolean>();
@@ -429,30 +643,54 @@ export async function renjaChecks(db: Q, pemdaId: number, renjaId: number): Prom
   for (const it of items) {
     const ref = { item_id: it.id, sub_kegiatan_code: it.sub_kegiatan_code, params: { code: it.sub_kegiatan_code } };
     total += BigInt(it.pagu);
-    if (renstra && !programs.has(programOf(it.sub_kegiatan_code))) add({ code: 'no_trace', severity: 'error', key: 'pln.check.no_trace', ...ref, params: { code: it.sub_kegiatan_code, program: programOf(it.sub_kegiatan_code) } });
+    if (renstra && !programs.has(programOf(it.sub_kegiatan_code)))
+      add({
+        code: 'no_trace',
+        severity: 'error',
+        key: 'pln.check.no_trace',
+        ...ref,
+        params: { code: it.sub_kegiatan_code, program: programOf(it.sub_kegiatan_code) },
+      });
     const nom = await getNomenclature(db as Db, pemdaId, renja.year, it.sub_kegiatan_code);
     if (!nom) add({ code: 'unknown_code', severity: 'error', key: 'pln.check.unknown_code', ...ref });
     const b = bidangOf(it.sub_kegiatan_code);
     if (!bidangOk.has(b)) bidangOk.set(b, await opdCarriesBidang(db as Db, pemdaId, renja.opd_id, b));
     if (!bidangOk.get(b)) add({ code: 'bidang', severity: 'error', key: 'pln.check.bidang', ...ref });
-    if (it.target === null || !it.unit) add({ code: 'no_target', severity: 'error', key: 'pln.check.no_target', ...ref });
+    if (it.target === null || !it.unit)
+      add({ code: 'no_target', severity: 'error', key: 'pln.check.no_target', ...ref });
     if (BigInt(it.pagu) === 0n) add({ code: 'zero_pagu', severity: 'warning', key: 'pln.check.zero_pagu', ...ref });
     if (!it.funding_source_code) add({ code: 'no_funding', severity: 'warning', key: 'pln.check.no_funding', ...ref });
-    if (!it.location && !it.region_id) add({ code: 'no_location', severity: 'warning', key: 'pln.check.no_location', ...ref });
+    if (!it.location && !it.region_id)
+      add({ code: 'no_location', severity: 'warning', key: 'pln.check.no_location', ...ref });
   }
   const rkpd = await getRkpd(db, pemdaId, renja.year);
   if (!rkpd) add({ code: 'no_rkpd', severity: 'error', key: 'pln.check.no_rkpd', params: { year: renja.year } });
   else {
-    const c = await db.selectFrom('pln_rkpd_opd_ceiling').select('pagu').where('pemda_id', '=', pemdaId).where('rkpd_id', '=', rkpd.id).where('opd_id', '=', renja.opd_id).executeTakeFirst();
+    const c = await db
+      .selectFrom('pln_rkpd_opd_ceiling')
+      .select('pagu')
+      .where('pemda_id', '=', pemdaId)
+      .where('rkpd_id', '=', rkpd.id)
+      .where('opd_id', '=', renja.opd_id)
+      .executeTakeFirst();
     if (!c) add({ code: 'no_ceiling', severity: 'error', key: 'pln.check.no_ceiling' });
-    else if (total > BigInt(c.pagu)) add({ code: 'over_ceiling', severity: 'error', key: 'pln.check.over_ceiling', params: { total: total.toString(), ceiling: c.pagu } });
+    else if (total > BigInt(c.pagu))
+      add({
+        code: 'over_ceiling',
+        severity: 'error',
+        key: 'pln.check.over_ceiling',
+        params: { total: total.toString(), ceiling: c.pagu },
+      });
   }
   return out;
 }
 
 function blockOnErrors(checks: Check[]) {
   const errors = checks.filter((c) => c.severity === 'error');
-  if (errors.length) throw new AppError(409, 'checks_failed', 'pln.error.checks_failed', { count: errors.length }, [], { checks: errors });
+  if (errors.length)
+    throw new AppError(409, 'checks_failed', 'pln.error.checks_failed', { count: errors.length }, [], {
+      checks: errors,
+    });
 }
 
 // ---- Renja workflow -------------------------------------------------------------------------------------
@@ -471,11 +709,18 @@ async function transition(
 ) {
   const v = transitionSchema.parse(input);
   return mutate(db, p, async (uow) => {
-    const before = await uow.trx.selectFrom('pln_renja').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).forUpdate().executeTakeFirst();
+    const before = await uow.trx
+      .selectFrom('pln_renja')
+      .selectAll()
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!before) throw notFound();
     if (isOpdScoped(p.role) && p.opdId !== before.opd_id) throw forbidden('error.forbidden_opd');
     if (before.version !== v.version) throw conflict('error.conflict', { current: before });
-    if (!from.includes(before.status)) throw conflict('pln.error.renja_bad_status', undefined, { status: before.status });
+    if (!from.includes(before.status))
+      throw conflict('pln.error.renja_bad_status', undefined, { status: before.status });
     await extra(uow.trx, before);
     const now = new Date();
     const who = p.fullName || p.username;
@@ -501,11 +746,14 @@ async function transition(
 }
 
 /** The OPD sends its draft Renja to Bappeda. */
-export const submitRenja = (db: Db, p: Principal, id: number, input: z.input<typeof transitionSchema>) => transition(db, p, id, input, ['draft'], 'submitted', 'submit');
+export const submitRenja = (db: Db, p: Principal, id: number, input: z.input<typeof transitionSchema>) =>
+  transition(db, p, id, input, ['draft'], 'submitted', 'submit');
 
 /** Bappeda verifies a submitted Renja: the checks must pass. */
 export const verifyRenja = (db: Db, p: Principal, id: number, input: z.input<typeof transitionSchema>) =>
-  transition(db, p, id, input, ['submitted'], 'verified', 'verify', async (trx, r) => blockOnErrors(await renjaChecks(trx, p.pemdaId, r.id)));
+  transition(db, p, id, input, ['submitted'], 'verified', 'verify', async (trx, r) =>
+    blockOnErrors(await renjaChecks(trx, p.pemdaId, r.id)),
+  );
 
 /** Bappeda sends a submitted or verified Renja back to the OPD (draft) with a note. */
 export const returnRenja = (db: Db, p: Principal, id: number, input: z.input<typeof transitionSchema>) => {
@@ -521,7 +769,12 @@ export const reviseRenja = (db: Db, p: Principal, id: number, input: z.input<typ
 
 /** Is the year's Pokir entry window open right now? */
 export async function pokirWindowOpen(db: Q, pemdaId: number, year: number, now = new Date()): Promise<boolean> {
-  const c = await db.selectFrom('pln_cycle').select(['pokir_opens_at', 'pokir_closes_at']).where('pemda_id', '=', pemdaId).where('year', '=', year).executeTakeFirst();
+  const c = await db
+    .selectFrom('pln_cycle')
+    .select(['pokir_opens_at', 'pokir_closes_at'])
+    .where('pemda_id', '=', pemdaId)
+    .where('year', '=', year)
+    .executeTakeFirst();
   if (!c?.pokir_opens_at || !c.pokir_closes_at) return false;
   return new Date(c.pokir_opens_at) <= now && now < new Date(c.pokir_closes_at);
 }
@@ -535,7 +788,14 @@ export const approveRenja = (db: Db, p: Principal, id: number, input: z.input<ty
 
 /** Has the finalisation of the year's Renja begun (at least one approved)? Pokir entry then stops and the Pokir list is public. */
 export async function renjaFinalised(db: Q, pemdaId: number, year: number): Promise<boolean> {
-  const r = await db.selectFrom('pln_renja').select('id').where('pemda_id', '=', pemdaId).where('year', '=', year).where('status', '=', 'approved').limit(1).executeTakeFirst();
+  const r = await db
+    .selectFrom('pln_renja')
+    .select('id')
+    .where('pemda_id', '=', pemdaId)
+    .where('year', '=', year)
+    .where('status', '=', 'approved')
+    .limit(1)
+    .executeTakeFirst();
   return Boolean(r);
 }
 
@@ -559,13 +819,35 @@ function approvedItems(db: Q, pemdaId: number, year: number) {
   return db
     .selectFrom('pln_renja_item as i')
     .innerJoin('pln_renja as r', (j) => j.onRef('r.pemda_id', '=', 'i.pemda_id').onRef('r.id', '=', 'i.renja_id'))
-    .select(['i.id', 'r.year', 'r.opd_id', 'i.sub_kegiatan_code', 'i.target', 'i.unit', 'i.region_id', 'i.location', 'i.funding_source_code', 'i.pagu'])
+    .select([
+      'i.id',
+      'r.year',
+      'r.opd_id',
+      'i.sub_kegiatan_code',
+      'i.target',
+      'i.unit',
+      'i.region_id',
+      'i.location',
+      'i.funding_source_code',
+      'i.pagu',
+    ])
     .where('i.pemda_id', '=', pemdaId)
     .where('r.year', '=', year)
     .where('r.status', '=', 'approved');
 }
 
-function toRef(r: { id: number; year: number; opd_id: number; sub_kegiatan_code: string; target: string | null; unit: string | null; region_id: number | null; location: string; funding_source_code: string | null; pagu: string }): RenjaItemRef {
+function toRef(r: {
+  id: number;
+  year: number;
+  opd_id: number;
+  sub_kegiatan_code: string;
+  target: string | null;
+  unit: string | null;
+  region_id: number | null;
+  location: string;
+  funding_source_code: string | null;
+  pagu: string;
+}): RenjaItemRef {
   return {
     renjaItemId: r.id,
     year: r.year,
@@ -581,12 +863,26 @@ function toRef(r: { id: number; year: number; opd_id: number; sub_kegiatan_code:
 }
 
 /** The item of the OPD's approved Renja for this sub kegiatan; undefined when the sub kegiatan is not in it. */
-export async function getApprovedRenjaItem(db: Q, pemdaId: number, year: number, opdId: number, subKegiatanCode: string): Promise<RenjaItemRef | undefined> {
-  const r = await approvedItems(db, pemdaId, year).where('r.opd_id', '=', opdId).where('i.sub_kegiatan_code', '=', subKegiatanCode).executeTakeFirst();
+export async function getApprovedRenjaItem(
+  db: Q,
+  pemdaId: number,
+  year: number,
+  opdId: number,
+  subKegiatanCode: string,
+): Promise<RenjaItemRef | undefined> {
+  const r = await approvedItems(db, pemdaId, year)
+    .where('r.opd_id', '=', opdId)
+    .where('i.sub_kegiatan_code', '=', subKegiatanCode)
+    .executeTakeFirst();
   return r ? toRef(r) : undefined;
 }
 
-export async function listApprovedRenjaItems(db: Q, pemdaId: number, year: number, opdId?: number): Promise<RenjaItemRef[]> {
+export async function listApprovedRenjaItems(
+  db: Q,
+  pemdaId: number,
+  year: number,
+  opdId?: number,
+): Promise<RenjaItemRef[]> {
   let q = approvedItems(db, pemdaId, year);
   if (opdId !== undefined) q = q.where('r.opd_id', '=', opdId);
   return (await q.orderBy('r.opd_id').orderBy('i.sub_kegiatan_code').execute()).map(toRef);
@@ -604,5 +900,10 @@ export async function rkpdIndicativeCeilings(db: Q, pemdaId: number, year: numbe
     .orderBy('i.opd_id')
     .orderBy('i.sub_kegiatan_code')
     .execute();
-  return rows.map((r) => ({ opdId: r.opd_id, subKegiatanCode: r.sub_kegiatan_code, paguIndikatif: r.pagu, fundingSourceCode: r.funding_source_code }));
+  return rows.map((r) => ({
+    opdId: r.opd_id,
+    subKegiatanCode: r.sub_kegiatan_code,
+    paguIndikatif: r.pagu,
+    fundingSourceCode: r.funding_source_code,
+  }));
 }

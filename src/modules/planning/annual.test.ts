@@ -16,8 +16,12 @@ before(async () => {
 });
 after(async () => t?.close());
 
-const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown) =>
-  t.server.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+const api = (
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  headers: Record<string, string>,
+  payload?: unknown,
+) => t.server.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 
 test('the RKA refuses a sub kegiatan that is not in the OPD’s approved Renja: getApprovedRenjaItem', async () => {
   // in Dinas Kesehatan's approved Renja 2027: carried over with target, unit and pagu
@@ -40,7 +44,10 @@ test('the RKA refuses a sub kegiatan that is not in the OPD’s approved Renja: 
   const dinkes = await listApprovedRenjaItems(t.db, t.pemdaId, 2027, opd.dinkes);
   assert.ok(all.length > 1000);
   assert.ok(dinkes.length >= 30 && dinkes.every((i) => i.opdId === opd.dinkes));
-  assert.ok(dinkes.some((i) => i.subKegiatanCode === '1.02.01.2.02.0001'), 'the support program of its bidang');
+  assert.ok(
+    dinkes.some((i) => i.subKegiatanCode === '1.02.01.2.02.0001'),
+    'the support program of its bidang',
+  );
   const opds = new Set(all.map((i) => i.opdId));
   assert.ok(opds.size >= 40);
 });
@@ -66,7 +73,11 @@ test('Renja workflow with consistency checks; OPD scope; approval only by Bapped
   const op = await t.as('dishub.operator');
   const head = await t.as('dishub.head');
   // another OPD cannot create or edit dishub's Renja
-  assert.equal((await api('POST', '/api/v1/planning/renja', await t.as('dinkes.operator'), { year: 2026, opd_id: opd.dishub })).statusCode, 403);
+  assert.equal(
+    (await api('POST', '/api/v1/planning/renja', await t.as('dinkes.operator'), { year: 2026, opd_id: opd.dishub }))
+      .statusCode,
+    403,
+  );
   let r = await api('POST', '/api/v1/planning/renja', op, { year: 2026, opd_id: opd.dishub });
   assert.equal(r.statusCode, 201, r.body);
   const renja = json(r);
@@ -79,73 +90,173 @@ test('Renja workflow with consistency checks; OPD scope; approval only by Bapped
   r = await api('POST', `/api/v1/planning/renja/${renja.id}/from-renstra`, op);
   assert.equal(r.statusCode, 200, r.body);
   assert.ok(json(r).added >= 20);
-  assert.equal((await api('POST', `/api/v1/planning/renja/${renja.id}/from-renstra`, await t.as('dinkes.operator'))).statusCode, 403);
+  assert.equal(
+    (await api('POST', `/api/v1/planning/renja/${renja.id}/from-renstra`, await t.as('dinkes.operator'))).statusCode,
+    403,
+  );
   const detail = json(await api('GET', `/api/v1/planning/renja/${renja.id}`, op));
   const item = detail.items.find((i: { sub_kegiatan_code: string }) => i.sub_kegiatan_code === '2.15.02.2.02.0002');
   assert.ok(item.target && item.unit && BigInt(item.pagu) > 0n && item.renstra_node_id, 'taken from the Renstra');
   // a sub kegiatan of a bidang dishub does not carry is refused; a duplicate too
-  const foreign = await api('POST', `/api/v1/planning/renja/${renja.id}/items`, op, { sub_kegiatan_code: '1.03.10.2.01.0051' });
+  const foreign = await api('POST', `/api/v1/planning/renja/${renja.id}/items`, op, {
+    sub_kegiatan_code: '1.03.10.2.01.0051',
+  });
   assert.equal(foreign.statusCode, 400);
   assert.equal(json(foreign).fields[0].field, 'sub_kegiatan_code');
-  assert.equal((await api('POST', `/api/v1/planning/renja/${renja.id}/items`, op, { sub_kegiatan_code: '2.15.02.2.02.0002' })).statusCode, 400);
+  assert.equal(
+    (await api('POST', `/api/v1/planning/renja/${renja.id}/items`, op, { sub_kegiatan_code: '2.15.02.2.02.0002' }))
+      .statusCode,
+    400,
+  );
   // edit an item (target, funding, location, pagu), stale version → 409, another OPD → 403
-  r = await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, op, { version: item.version, funding_source_code: 'PAD', location: 'Simpang Lima', pagu: '1.500.000.000', target: '12,5' });
+  r = await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, op, {
+    version: item.version,
+    funding_source_code: 'PAD',
+    location: 'Simpang Lima',
+    pagu: '1.500.000.000',
+    target: '12,5',
+  });
   assert.equal(r.statusCode, 200, r.body);
   assert.equal(json(r).pagu, '1500000000');
   assert.equal(json(r).target, '12.5');
-  assert.equal((await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, op, { version: item.version, pagu: 1 })).statusCode, 409);
-  assert.equal((await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, await t.as('dinkes.operator'), { version: item.version + 1, pagu: 1 })).statusCode, 403);
+  assert.equal(
+    (await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, op, { version: item.version, pagu: 1 })).statusCode,
+    409,
+  );
+  assert.equal(
+    (
+      await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, await t.as('dinkes.operator'), {
+        version: item.version + 1,
+        pagu: 1,
+      })
+    ).statusCode,
+    403,
+  );
   // a missing target is an error
   r = await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, op, { version: item.version + 1, target: null });
   assert.equal(r.statusCode, 200);
   // RKPD 2026 with a ceiling below the Renja total (TAPD may not set it)
   assert.equal((await api('POST', '/api/v1/planning/rkpd', await t.as('tapd'), { year: 2026 })).statusCode, 403);
-  assert.equal((await api('POST', '/api/v1/planning/rkpd', bappeda, { year: 2026, theme: 'Pemulihan ekonomi' })).statusCode, 201);
-  assert.equal((await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, { ceilings: [{ opd_id: opd.dishub, pagu: '1000' }] })).statusCode, 200);
+  assert.equal(
+    (await api('POST', '/api/v1/planning/rkpd', bappeda, { year: 2026, theme: 'Pemulihan ekonomi' })).statusCode,
+    201,
+  );
+  assert.equal(
+    (
+      await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, {
+        ceilings: [{ opd_id: opd.dishub, pagu: '1000' }],
+      })
+    ).statusCode,
+    200,
+  );
   // simulate a sub kegiatan whose program is missing from the Renstra (the trace check)
-  await sql`UPDATE pln_renstra_node SET code = '2.15.09' WHERE pemda_id = ${t.pemdaId} AND code = '2.15.01' AND renstra_id = ${renja.renstra_id}`.execute(t.db);
+  await sql`UPDATE pln_renstra_node SET code = '2.15.09' WHERE pemda_id = ${t.pemdaId} AND code = '2.15.01' AND renstra_id = ${renja.renstra_id}`.execute(
+    t.db,
+  );
   checks = json(await api('GET', `/api/v1/planning/renja/${renja.id}/checks`, bappeda));
-  const codes = new Set(checks.checks.filter((c: { severity: string }) => c.severity === 'error').map((c: { code: string }) => c.code));
+  const codes = new Set(
+    checks.checks.filter((c: { severity: string }) => c.severity === 'error').map((c: { code: string }) => c.code),
+  );
   assert.ok(codes.has('no_target'), JSON.stringify(checks.checks.slice(0, 5)));
   assert.ok(codes.has('over_ceiling'));
   assert.ok(codes.has('no_trace'));
   assert.ok(checks.checks.some((c: { message: string }) => /melebihi pagu indikatif RKPD/.test(c.message)));
-  await sql`UPDATE pln_renstra_node SET code = '2.15.01' WHERE pemda_id = ${t.pemdaId} AND code = '2.15.09' AND renstra_id = ${renja.renstra_id}`.execute(t.db);
+  await sql`UPDATE pln_renstra_node SET code = '2.15.01' WHERE pemda_id = ${t.pemdaId} AND code = '2.15.09' AND renstra_id = ${renja.renstra_id}`.execute(
+    t.db,
+  );
   // the OPD submits (head only); the OPD cannot verify/approve; Bappeda's verification runs the checks
   let rj = json(await api('GET', `/api/v1/planning/renja/${renja.id}`, op)).renja;
-  assert.equal((await api('POST', `/api/v1/planning/renja/${renja.id}/submit`, op, { version: rj.version })).statusCode, 403);
-  assert.equal((await api('POST', `/api/v1/planning/renja/${renja.id}/submit`, await t.as('dinkes.head'), { version: rj.version })).statusCode, 403, 'another OPD head');
+  assert.equal(
+    (await api('POST', `/api/v1/planning/renja/${renja.id}/submit`, op, { version: rj.version })).statusCode,
+    403,
+  );
+  assert.equal(
+    (await api('POST', `/api/v1/planning/renja/${renja.id}/submit`, await t.as('dinkes.head'), { version: rj.version }))
+      .statusCode,
+    403,
+    'another OPD head',
+  );
   rj = json(await api('POST', `/api/v1/planning/renja/${renja.id}/submit`, head, { version: rj.version }));
   assert.equal(rj.status, 'submitted');
-  assert.equal((await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, op, { version: item.version + 2, target: '10' })).statusCode, 409, 'a submitted Renja is frozen');
-  assert.equal((await api('POST', `/api/v1/planning/renja/${renja.id}/verify`, head, { version: rj.version })).statusCode, 403);
-  assert.equal((await api('POST', `/api/v1/planning/renja/${renja.id}/approve`, head, { version: rj.version })).statusCode, 403, 'an OPD cannot approve its own Renja');
+  assert.equal(
+    (await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, op, { version: item.version + 2, target: '10' }))
+      .statusCode,
+    409,
+    'a submitted Renja is frozen',
+  );
+  assert.equal(
+    (await api('POST', `/api/v1/planning/renja/${renja.id}/verify`, head, { version: rj.version })).statusCode,
+    403,
+  );
+  assert.equal(
+    (await api('POST', `/api/v1/planning/renja/${renja.id}/approve`, head, { version: rj.version })).statusCode,
+    403,
+    'an OPD cannot approve its own Renja',
+  );
   r = await api('POST', `/api/v1/planning/renja/${renja.id}/verify`, bappeda, { version: rj.version });
   assert.equal(r.statusCode, 409);
   assert.equal(json(r).error, 'checks_failed');
   assert.ok(json(r).details.checks.length >= 2);
   // returned with a note, fixed by the OPD, resubmitted
-  assert.equal((await api('POST', `/api/v1/planning/renja/${renja.id}/return`, bappeda, { version: rj.version })).statusCode, 400, 'a note is needed');
-  rj = json(await api('POST', `/api/v1/planning/renja/${renja.id}/return`, bappeda, { version: rj.version, note: 'Lengkapi target dan sesuaikan pagu' }));
+  assert.equal(
+    (await api('POST', `/api/v1/planning/renja/${renja.id}/return`, bappeda, { version: rj.version })).statusCode,
+    400,
+    'a note is needed',
+  );
+  rj = json(
+    await api('POST', `/api/v1/planning/renja/${renja.id}/return`, bappeda, {
+      version: rj.version,
+      note: 'Lengkapi target dan sesuaikan pagu',
+    }),
+  );
   assert.equal(rj.status, 'draft');
   assert.equal(rj.note, 'Lengkapi target dan sesuaikan pagu');
-  const fixed = json(await api('GET', `/api/v1/planning/renja/${renja.id}`, op)).items.find((i: { id: number }) => i.id === item.id);
-  assert.equal((await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, op, { version: fixed.version, target: '10' })).statusCode, 200);
-  const total = (json(await api('GET', `/api/v1/planning/renja/${renja.id}`, op)).items as Array<{ pagu: string }>).reduce((s, i) => s + BigInt(i.pagu), 0n);
-  assert.equal((await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, { ceilings: [{ opd_id: opd.dishub, pagu: total.toString() }] })).statusCode, 200);
+  const fixed = json(await api('GET', `/api/v1/planning/renja/${renja.id}`, op)).items.find(
+    (i: { id: number }) => i.id === item.id,
+  );
+  assert.equal(
+    (await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, op, { version: fixed.version, target: '10' }))
+      .statusCode,
+    200,
+  );
+  const total = (
+    json(await api('GET', `/api/v1/planning/renja/${renja.id}`, op)).items as Array<{ pagu: string }>
+  ).reduce((s, i) => s + BigInt(i.pagu), 0n);
+  assert.equal(
+    (
+      await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, {
+        ceilings: [{ opd_id: opd.dishub, pagu: total.toString() }],
+      })
+    ).statusCode,
+    200,
+  );
   assert.equal(json(await api('GET', `/api/v1/planning/renja/${renja.id}/checks`, op)).ok, true);
   rj = json(await api('POST', `/api/v1/planning/renja/${renja.id}/submit`, head, { version: rj.version }));
   rj = json(await api('POST', `/api/v1/planning/renja/${renja.id}/verify`, bappeda, { version: rj.version }));
   assert.equal(rj.status, 'verified');
   // the RKPD approval takes the indicative ceilings per sub kegiatan from the verified Renja
   const rk = json(await api('GET', '/api/v1/planning/rkpd/2026', bappeda)).rkpd;
-  assert.equal((await api('POST', '/api/v1/planning/rkpd/2026/approve', await t.as('tapd'), { version: rk.version })).statusCode, 403);
+  assert.equal(
+    (await api('POST', '/api/v1/planning/rkpd/2026/approve', await t.as('tapd'), { version: rk.version })).statusCode,
+    403,
+  );
   r = await api('POST', '/api/v1/planning/rkpd/2026/approve', bappeda, { version: rk.version });
   assert.equal(r.statusCode, 200, r.body);
   const ceilings = await rkpdIndicativeCeilings(t.db, t.pemdaId, 2026);
   assert.equal(ceilings.length, json(await api('GET', `/api/v1/planning/renja/${renja.id}`, op)).items.length);
-  assert.equal(ceilings.reduce((s, c) => s + BigInt(c.paguIndikatif), 0n), total);
-  assert.equal((await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, { ceilings: [{ opd_id: opd.dishub, pagu: '1' }] })).statusCode, 409, 'an approved RKPD is fixed');
+  assert.equal(
+    ceilings.reduce((s, c) => s + BigInt(c.paguIndikatif), 0n),
+    total,
+  );
+  assert.equal(
+    (
+      await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, {
+        ceilings: [{ opd_id: opd.dishub, pagu: '1' }],
+      })
+    ).statusCode,
+    409,
+    'an approved RKPD is fixed',
+  );
   // no pokir window is set for 2026 in this database: the Renja can be approved
   assert.equal(await getApprovedRenjaItem(t.db, t.pemdaId, 2026, opd.dishub!, '2.15.02.2.02.0002'), undefined);
   r = await api('POST', `/api/v1/planning/renja/${renja.id}/approve`, bappeda, { version: rj.version });
@@ -162,9 +273,15 @@ test('Renja workflow with consistency checks; OPD scope; approval only by Bapped
 test('a Renja item holding proposals cannot be removed; the Renja pages render for the OPD and Bappeda', async () => {
   const bappeda = await t.as('bappeda');
   const renja = json(await api('GET', `/api/v1/planning/renja?year=2027&opd_id=${opd.dpupr}`, bappeda)).rows[0];
-  const rv = await api('POST', `/api/v1/planning/renja/${renja.id}/revise`, bappeda, { version: renja.version, note: 'revisi' });
+  const rv = await api('POST', `/api/v1/planning/renja/${renja.id}/revise`, bappeda, {
+    version: renja.version,
+    note: 'revisi',
+  });
   assert.equal(rv.statusCode, 200, rv.body);
-  const items = json(await api('GET', `/api/v1/planning/renja/${renja.id}`, bappeda)).items as Array<{ id: number; proposals: number }>;
+  const items = json(await api('GET', `/api/v1/planning/renja/${renja.id}`, bappeda)).items as Array<{
+    id: number;
+    proposals: number;
+  }>;
   const withProposals = items.find((i) => i.proposals > 0)!;
   assert.ok(withProposals, 'the demo Renja items hold Musrenbang proposals');
   const del = await api('DELETE', `/api/v1/planning/renja-items/${withProposals.id}`, await t.as('dpupr.operator'));
@@ -183,14 +300,27 @@ test('a Renja item holding proposals cannot be removed; the Renja pages render f
     assert.ok(page.body.includes(marker), `${url} shows ${marker}`);
   }
   // the Renja page offers the workflow only to whom it belongs
-  const opPage = await t.server.inject({ method: 'GET', url: `/perencanaan/renja/${renja.id}`, headers: { ...(await t.session('dpupr.head')).headers, accept: 'text/html' } });
+  const opPage = await t.server.inject({
+    method: 'GET',
+    url: `/perencanaan/renja/${renja.id}`,
+    headers: { ...(await t.session('dpupr.head')).headers, accept: 'text/html' },
+  });
   assert.match(opPage.body, /Ajukan ke Bappeda/);
-  const other = await t.server.inject({ method: 'GET', url: `/perencanaan/renja/${renja.id}`, headers: { ...(await t.session('dinkes.head')).headers, accept: 'text/html' } });
+  const other = await t.server.inject({
+    method: 'GET',
+    url: `/perencanaan/renja/${renja.id}`,
+    headers: { ...(await t.session('dinkes.head')).headers, accept: 'text/html' },
+  });
   assert.doesNotMatch(other.body, /Ajukan ke Bappeda/);
   // a form post on the page (session + CSRF): submit by the head
   const s = await t.session('dpupr.head');
   const cur = json(await api('GET', `/api/v1/planning/renja/${renja.id}`, bappeda)).renja;
-  const post = await t.server.inject({ method: 'POST', url: `/perencanaan/renja/${renja.id}/submit`, headers: { cookie: s.headers.cookie!, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: `_csrf=${s.csrf}&version=${cur.version}` });
+  const post = await t.server.inject({
+    method: 'POST',
+    url: `/perencanaan/renja/${renja.id}/submit`,
+    headers: { cookie: s.headers.cookie!, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    payload: `_csrf=${s.csrf}&version=${cur.version}`,
+  });
   assert.equal(post.statusCode, 303, post.body.slice(0, 300));
   assert.equal(json(await api('GET', `/api/v1/planning/renja/${renja.id}`, bappeda)).renja.status, 'submitted');
 });

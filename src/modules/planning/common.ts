@@ -13,16 +13,14 @@ export type Q = Db | Trx;
  * decimal string ("1234567", ≥ 0). A string output parses again to itself, so a body validated by
  * a route can be handed to a service that validates it once more.
  */
-export const moneyIn = z
-  .union([z.string().max(40), z.number().int()])
-  .transform((v, ctx) => {
-    const r = parseRupiah(v);
-    if (r === null || r < 0n || r > 999_999_999_999_999n) {
-      ctx.addIssue({ code: 'custom', message: 'pln.error.money_format' });
-      return z.NEVER;
-    }
-    return r.toString();
-  });
+export const moneyIn = z.union([z.string().max(40), z.number().int()]).transform((v, ctx) => {
+  const r = parseRupiah(v);
+  if (r === null || r < 0n || r > 999_999_999_999_999n) {
+    ctx.addIssue({ code: 'custom', message: 'pln.error.money_format' });
+    return z.NEVER;
+  }
+  return r.toString();
+});
 
 const DECIMAL_RE = /^\d{1,12}(?:[.,]\d{1,4})?$/;
 
@@ -79,8 +77,14 @@ export const optText = (max = 2000) => z.string().trim().max(max).optional();
 export const versionIn = z.coerce.number().int().positive();
 
 /** Sub kegiatan code U.BB.PP.K.KK.SSSS. */
-export const subKegiatanCode = z.string().trim().regex(/^[1-8]\.\d{2}\.\d{2}\.[12]\.\d{2}\.\d{4}$/, 'pln.error.sub_kegiatan_format');
-export const programCode = z.string().trim().regex(/^[1-8X]\.(\d{2}|XX)\.\d{2}$/, 'pln.error.program_format');
+export const subKegiatanCode = z
+  .string()
+  .trim()
+  .regex(/^[1-8]\.\d{2}\.\d{2}\.[12]\.\d{2}\.\d{4}$/, 'pln.error.sub_kegiatan_format');
+export const programCode = z
+  .string()
+  .trim()
+  .regex(/^[1-8X]\.(\d{2}|XX)\.\d{2}$/, 'pln.error.program_format');
 
 /** U.BB.PP of a sub kegiatan or kegiatan code. */
 export function programOf(code: string): string {
@@ -94,7 +98,11 @@ export function bidangOf(code: string): string {
   return code.split('.').slice(0, 2).join('.');
 }
 
-export const errorOut = z.object({ error: z.string(), message: z.string(), fields: z.array(z.object({ field: z.string(), message: z.string() })) });
+export const errorOut = z.object({
+  error: z.string(),
+  message: z.string(),
+  fields: z.array(z.object({ field: z.string(), message: z.string() })),
+});
 export const conflictOut = errorOut.extend({ details: z.unknown().optional() });
 
 /** Audit-friendly snapshot of a row: bigint → string, buffers left out. */

@@ -12,12 +12,23 @@ export type { RenjaItemRef } from './annual.service.ts';
  * sub kegiatan is not in it (the RKA must then refuse the sub kegiatan). Carries the target, unit,
  * location (region and free text) and funding source the RKA takes over.
  */
-export function getApprovedRenjaItem(db: Db | Trx, pemdaId: number, year: number, opdId: number, subKegiatanCode: string): Promise<annual.RenjaItemRef | undefined> {
+export function getApprovedRenjaItem(
+  db: Db | Trx,
+  pemdaId: number,
+  year: number,
+  opdId: number,
+  subKegiatanCode: string,
+): Promise<annual.RenjaItemRef | undefined> {
   return annual.getApprovedRenjaItem(db, pemdaId, year, opdId, subKegiatanCode);
 }
 
 /** Every item of the approved Renja of the year (of one OPD, or of all). */
-export function listApprovedRenjaItems(db: Db | Trx, pemdaId: number, year: number, opdId?: number): Promise<annual.RenjaItemRef[]> {
+export function listApprovedRenjaItems(
+  db: Db | Trx,
+  pemdaId: number,
+  year: number,
+  opdId?: number,
+): Promise<annual.RenjaItemRef[]> {
   return annual.listApprovedRenjaItems(db, pemdaId, year, opdId);
 }
 
@@ -31,6 +42,10 @@ export function rkpdIndicativeCeilings(
 }
 
 /** The Musrenbang proposals and Pokir that became (part of) a Renja item. */
-export function proposalsForRenjaItem(db: Db, pemdaId: number, renjaItemId: number): Promise<Array<{ id: number; trackingCode: string; kind: 'musrenbang' | 'pokir'; title: string }>> {
+export function proposalsForRenjaItem(
+  db: Db,
+  pemdaId: number,
+  renjaItemId: number,
+): Promise<Array<{ id: number; trackingCode: string; kind: 'musrenbang' | 'pokir'; title: string }>> {
   return proposals.proposalsForRenjaItem(db, pemdaId, renjaItemId);
 }

@@ -9,7 +9,8 @@ const id: Record<string, string> = {
   'pln.total': 'Jumlah',
 
   'pln.hub.title': 'Perencanaan Pembangunan',
-  'pln.hub.rpjmd': 'Visi, misi, tujuan, sasaran, strategi dan program lima tahunan dengan indikator dan pagu indikatif.',
+  'pln.hub.rpjmd':
+    'Visi, misi, tujuan, sasaran, strategi dan program lima tahunan dengan indikator dan pagu indikatif.',
   'pln.hub.renstra': 'Rencana strategis tiap perangkat daerah: tujuan, sasaran, program, kegiatan dan sub kegiatan.',
   'pln.hub.cascade': 'Pohon kinerja: dari sub kegiatan sampai tujuan RPJMD, dan sebaliknya.',
   'pln.hub.rkpd': 'Rencana kerja pemerintah daerah tahunan dan pagu indikatif tiap perangkat daerah.',
@@ -160,7 +161,8 @@ const id: Record<string, string> = {
   'pln.rkpd.none': 'Belum ada RKPD tahun {year}.',
   'pln.rkpd.save_ceilings': 'Simpan pagu indikatif',
   'pln.rkpd.approve': 'Setujui RKPD',
-  'pln.rkpd.approve_hint': 'Semua Renja harus terverifikasi dan sesuai pagu; pagu indikatif per sub kegiatan diambil dari Renja.',
+  'pln.rkpd.approve_hint':
+    'Semua Renja harus terverifikasi dan sesuai pagu; pagu indikatif per sub kegiatan diambil dari Renja.',
   'pln.rkpd.items': 'Pagu indikatif per perangkat daerah (RKPD disetujui)',
   'pln.rkpd.item_count': 'Sub kegiatan',
 
@@ -265,7 +267,8 @@ const id: Record<string, string> = {
   'pln.settings.pokir_opens': 'Pokir dibuka',
   'pln.settings.pokir_closes': 'Pokir ditutup',
   'pln.settings.weights': 'Bobot kriteria skor prioritas',
-  'pln.settings.weights_hint': 'Skor = jumlah (bobot × nilai kriteria 0–5) ÷ (5 × jumlah bobot) × 100. Mengubah bobot menghitung ulang skor usulan yang masih berjalan.',
+  'pln.settings.weights_hint':
+    'Skor = jumlah (bobot × nilai kriteria 0–5) ÷ (5 × jumlah bobot) × 100. Mengubah bobot menghitung ulang skor usulan yang masih berjalan.',
   'pln.settings.categories': 'Kategori usulan',
   'pln.settings.code': 'Kode',
   'pln.settings.name': 'Nama',
@@ -276,7 +279,8 @@ const id: Record<string, string> = {
   'pln.settings.komisi': 'Komisi mitra perangkat daerah',
 
   'pln.public.form_title': 'Usulan Warga untuk Musrenbang',
-  'pln.public.intro': 'Sampaikan usulan pembangunan di lingkungan Anda untuk tahun anggaran {year}. Usulan dibahas dalam forum kelurahan/desa lalu kecamatan; Anda dapat mengikuti setiap tahapnya dengan kode pelacakan.',
+  'pln.public.intro':
+    'Sampaikan usulan pembangunan di lingkungan Anda untuk tahun anggaran {year}. Usulan dibahas dalam forum kelurahan/desa lalu kecamatan; Anda dapat mengikuti setiap tahapnya dengan kode pelacakan.',
   'pln.public.closed': 'Musrenbang sedang tidak menerima usulan.',
   'pln.public.name': 'Nama pengusul',
   'pln.public.contact': 'Nomor telepon atau surel',
@@ -324,7 +328,8 @@ const id: Record<string, string> = {
   'pln.error.funding_format': 'Kode sumber dana tidak valid.',
   'pln.error.region_unknown': 'Wilayah tidak dikenal.',
   'pln.error.checks_failed': 'Pemeriksaan konsistensi menemukan {count} galat.',
-  'pln.error.pokir_window_open': 'Jendela Pokir tahun ini masih terbuka; Renja baru dapat disetujui setelah jendela ditutup.',
+  'pln.error.pokir_window_open':
+    'Jendela Pokir tahun ini masih terbuka; Renja baru dapat disetujui setelah jendela ditutup.',
   'pln.error.pokir_window_closed': 'Jendela Pokir tahun {year} tertutup: usulan tidak dapat diterima.',
   'pln.error.pokir_not_public': 'Daftar Pokir tahun ini dibuka untuk publik setelah Renja disetujui.',
   'pln.error.not_dprd_member': 'Hanya anggota DPRD terdaftar yang dapat mengajukan Pokir.',
@@ -369,7 +374,8 @@ const en: Record<string, string> = {
   'pln.total': 'Total',
 
   'pln.hub.title': 'Development Planning',
-  'pln.hub.rpjmd': 'Five-year vision, missions, goals, targets, strategies and programs with indicators and indicative ceilings.',
+  'pln.hub.rpjmd':
+    'Five-year vision, missions, goals, targets, strategies and programs with indicators and indicative ceilings.',
   'pln.hub.renstra': 'Strategic plan of each agency: goals, targets, programs, kegiatan and sub kegiatan.',
   'pln.hub.cascade': 'Performance tree: from a sub kegiatan up to the RPJMD goal, and back down.',
   'pln.hub.rkpd': 'Annual regional work plan and the indicative ceiling of each agency.',
@@ -520,7 +526,8 @@ const en: Record<string, string> = {
   'pln.rkpd.none': 'No RKPD for {year} yet.',
   'pln.rkpd.save_ceilings': 'Save the indicative ceilings',
   'pln.rkpd.approve': 'Approve the RKPD',
-  'pln.rkpd.approve_hint': 'Every Renja must be verified and within its ceiling; the ceilings per sub kegiatan are taken from the Renja.',
+  'pln.rkpd.approve_hint':
+    'Every Renja must be verified and within its ceiling; the ceilings per sub kegiatan are taken from the Renja.',
   'pln.rkpd.items': 'Indicative ceilings per agency (approved RKPD)',
   'pln.rkpd.item_count': 'Sub kegiatan',
 
@@ -625,7 +632,8 @@ const en: Record<string, string> = {
   'pln.settings.pokir_opens': 'Pokir opens',
   'pln.settings.pokir_closes': 'Pokir closes',
   'pln.settings.weights': 'Weights of the priority criteria',
-  'pln.settings.weights_hint': 'Score = sum(weight × criterion score 0–5) ÷ (5 × sum of weights) × 100. Changing the weights rescores the open proposals.',
+  'pln.settings.weights_hint':
+    'Score = sum(weight × criterion score 0–5) ÷ (5 × sum of weights) × 100. Changing the weights rescores the open proposals.',
   'pln.settings.categories': 'Proposal categories',
   'pln.settings.code': 'Code',
   'pln.settings.name': 'Name',
@@ -636,7 +644,8 @@ const en: Record<string, string> = {
   'pln.settings.komisi': 'Partner commission of each agency',
 
   'pln.public.form_title': 'Citizen Proposal for Musrenbang',
-  'pln.public.intro': 'Propose a development need of your neighbourhood for fiscal year {year}. The village and then the district forum discuss it; follow every step with your tracking code.',
+  'pln.public.intro':
+    'Propose a development need of your neighbourhood for fiscal year {year}. The village and then the district forum discuss it; follow every step with your tracking code.',
   'pln.public.closed': 'Musrenbang is not taking proposals now.',
   'pln.public.name': 'Your name',
   'pln.public.contact': 'Phone or e-mail',

@@ -24,7 +24,17 @@ export const planningModule: ModuleManifest = {
     'planning.renja.submit': ['opd_head'],
     'planning.renja.verify': ['bappeda'],
     // proposals: the services check the stage, region, OPD and member of each proposal
-    'planning.proposal.read': ['admin', 'bappeda', 'tapd', 'opd_operator', 'opd_head', 'dprd', 'inspektorat', 'kecamatan', 'kelurahan'],
+    'planning.proposal.read': [
+      'admin',
+      'bappeda',
+      'tapd',
+      'opd_operator',
+      'opd_head',
+      'dprd',
+      'inspektorat',
+      'kecamatan',
+      'kelurahan',
+    ],
     'planning.proposal.enter': ['kelurahan', 'kecamatan', 'bappeda'],
     'planning.proposal.decide': ['kelurahan', 'kecamatan', 'dprd', 'bappeda', 'opd_operator', 'opd_head', 'tapd'],
     'planning.proposal.map': ['kelurahan', 'kecamatan', 'bappeda', 'dprd'],

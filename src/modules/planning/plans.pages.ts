@@ -11,7 +11,20 @@ import { notFound } from '../../core/errors.ts';
 import { listOpds, type OpdSummary } from '../master-data/index.ts';
 import * as plans from './plans.service.ts';
 import * as annual from './annual.service.ts';
-import { badge, errorBox, errorsOf, formBody, noticeOf, num, qs, rp, seeOther, selected, statusOf, type Errors } from './ui.ts';
+import {
+  badge,
+  errorBox,
+  errorsOf,
+  formBody,
+  noticeOf,
+  num,
+  qs,
+  rp,
+  seeOther,
+  selected,
+  statusOf,
+  type Errors,
+} from './ui.ts';
 
 const anyBody = z.record(z.string(), z.unknown());
 const hide = { hide: true } as const;
@@ -27,11 +40,16 @@ export function indicatorTable(req: FastifyRequest, inds: plans.IndicatorView[],
   if (!inds.length) return '';
   return html`<div class="table-wrap"><table class="data indicators"><thead><tr><th>${tr(req, 'pln.indicator.name')}</th><th>${tr(req, 'pln.indicator.unit')}</th><th class="num">${tr(req, 'pln.indicator.baseline')}</th>${years.map((y) => html`<th class="num">${y}</th>`)}</tr></thead>
 <tbody>${inds.map(
-    (i) => html`<tr><td>${i.name}${i.formula ? html`<br><small class="muted">${i.formula}</small>` : ''}</td><td>${i.unit}</td><td class="num">${num(req, i.baseline)}</td>${years.map((y) => html`<td class="num">${num(req, i.targets.find((t) => t.year === y)?.value ?? null)}</td>`)}</tr>`,
+    (i) =>
+      html`<tr><td>${i.name}${i.formula ? html`<br><small class="muted">${i.formula}</small>` : ''}</td><td>${i.unit}</td><td class="num">${num(req, i.baseline)}</td>${years.map((y) => html`<td class="num">${num(req, i.targets.find((t) => t.year === y)?.value ?? null)}</td>`)}</tr>`,
   )}</tbody></table></div>`;
 }
 
-function ceilingRow(req: FastifyRequest, ceilings: Array<{ year: number; pagu: string }>, years: number[]): Html | string {
+function ceilingRow(
+  req: FastifyRequest,
+  ceilings: Array<{ year: number; pagu: string }>,
+  years: number[],
+): Html | string {
   if (!ceilings.length) return '';
   return html`<p class="muted">${tr(req, 'pln.ceiling.title')}: ${years.map((y) => {
     const c = ceilings.find((x) => x.year === y);
@@ -47,10 +65,14 @@ function targetInputs(req: FastifyRequest, years: number[]): Html {
 
 /** Yearly target fields t_YYYY of a form → [{year, value}]. */
 export function targetsFromForm(body: Record<string, unknown>, years: number[]) {
-  return years.filter((y) => typeof body[`t_${y}`] === 'string' && String(body[`t_${y}`]).trim() !== '').map((y) => ({ year: y, value: String(body[`t_${y}`]) }));
+  return years
+    .filter((y) => typeof body[`t_${y}`] === 'string' && String(body[`t_${y}`]).trim() !== '')
+    .map((y) => ({ year: y, value: String(body[`t_${y}`]) }));
 }
 export function ceilingsFromForm(body: Record<string, unknown>, years: number[]) {
-  return years.filter((y) => typeof body[`c_${y}`] === 'string' && String(body[`c_${y}`]).trim() !== '').map((y) => ({ year: y, pagu: String(body[`c_${y}`]) }));
+  return years
+    .filter((y) => typeof body[`c_${y}`] === 'string' && String(body[`c_${y}`]).trim() !== '')
+    .map((y) => ({ year: y, pagu: String(body[`c_${y}`]) }));
 }
 
 export async function plansPages(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
@@ -76,8 +98,10 @@ export async function plansPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
       ['/perencanaan/renja', 'pln.renja.title', 'pln.hub.renja'],
       ['/musrenbang', 'pln.musrenbang.title', 'pln.hub.musrenbang'],
     ];
-    if (can(req, 'planning.pokir.read') || req.principal!.role === 'dprd') links.push(['/pokir', 'pln.pokir.title', 'pln.hub.pokir']);
-    if (can(req, 'planning.settings')) links.push(['/perencanaan/pengaturan', 'pln.settings.title', 'pln.hub.settings']);
+    if (can(req, 'planning.pokir.read') || req.principal!.role === 'dprd')
+      links.push(['/pokir', 'pln.pokir.title', 'pln.hub.pokir']);
+    if (can(req, 'planning.settings'))
+      links.push(['/perencanaan/pengaturan', 'pln.settings.title', 'pln.hub.settings']);
     const body = html`
 <div class="cards">${links.map(([href, title, text]) => html`<div class="card"><h2><a href="${href}">${tr(req, title)}</a></h2><p class="muted">${tr(req, text)}</p></div>`)}</div>
 <h2>${tr(req, 'pln.hub.status', { year })}</h2>
@@ -91,7 +115,11 @@ export async function plansPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   });
 
   // ---- RPJMD -------------------------------------------------------------------------------------------
-  const rpjmdList = async (req: FastifyRequest, e?: { errors: Errors; message: string } | null, values: Record<string, unknown> = {}) => {
+  const rpjmdList = async (
+    req: FastifyRequest,
+    e?: { errors: Errors; message: string } | null,
+    values: Record<string, unknown> = {},
+  ) => {
     const rows = await plans.listRpjmd(db, req.principal!.pemdaId);
     const form = can(req, 'planning.rpjmd.write')
       ? html`<h2>${tr(req, 'pln.rpjmd.new')}</h2><form method="post" action="/perencanaan/rpjmd" class="form">${csrfField(req)}${errorBox(e)}
@@ -106,16 +134,24 @@ export async function plansPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   app.get('/perencanaan/rpjmd', { config: read, schema: hide }, async (req, reply) =>
     sendPage(req, reply, { title: tr(req, 'pln.rpjmd.title'), body: await rpjmdList(req), notice: noticeOf(req) }),
   );
-  app.post('/perencanaan/rpjmd', { config: { auth: { permission: 'planning.rpjmd.write' } }, schema: { ...hide, body: anyBody } }, async (req, reply) => {
-    try {
-      const r = await plans.createRpjmd(db, req.principal!, formBody(req.body) as never);
-      return seeOther(reply, `/perencanaan/rpjmd/${r.id}`, 'pln.notice.saved');
-    } catch (err) {
-      const e = errorsOf(req, err);
-      if (!e) throw err;
-      return sendPage(req, reply, { title: tr(req, 'pln.rpjmd.title'), body: await rpjmdList(req, e, req.body), status: 400 });
-    }
-  });
+  app.post(
+    '/perencanaan/rpjmd',
+    { config: { auth: { permission: 'planning.rpjmd.write' } }, schema: { ...hide, body: anyBody } },
+    async (req, reply) => {
+      try {
+        const r = await plans.createRpjmd(db, req.principal!, formBody(req.body) as never);
+        return seeOther(reply, `/perencanaan/rpjmd/${r.id}`, 'pln.notice.saved');
+      } catch (err) {
+        const e = errorsOf(req, err);
+        if (!e) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'pln.rpjmd.title'),
+          body: await rpjmdList(req, e, req.body),
+          status: 400,
+        });
+      }
+    },
+  );
 
   const rpjmdPage = async (req: FastifyRequest, id: number, e?: { errors: Errors; message: string } | null) => {
     const pemdaId = req.principal!.pemdaId;
@@ -123,30 +159,45 @@ export async function plansPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
     if (!t) throw notFound();
     const years = [0, 1, 2, 3, 4].map((i) => t.rpjmd.year_from + i);
     const opds = new Map((await listOpds(db, pemdaId)).map((o) => [o.id, o]));
-    const kids = (pid: number | null, kind?: string) => t.nodes.filter((n) => n.parent_id === pid && (!kind || n.kind === kind));
+    const kids = (pid: number | null, kind?: string) =>
+      t.nodes.filter((n) => n.parent_id === pid && (!kind || n.kind === kind));
     const editable = can(req, 'planning.rpjmd.write') && t.rpjmd.status === 'draft';
-    const nodeTitle = (n: plans.NodeView) => html`<span class="muted">${tr(req, `pln.node.${n.kind}`)} ${n.code}</span> ${n.text} <a class="muted" href="/perencanaan/rpjmd-node/${n.id}">#${n.id}</a>`;
+    const nodeTitle = (n: plans.NodeView) =>
+      html`<span class="muted">${tr(req, `pln.node.${n.kind}`)} ${n.code}</span> ${n.text} <a class="muted" href="/perencanaan/rpjmd-node/${n.id}">#${n.id}</a>`;
     const tree = kids(null, 'mission').map(
       (m) => html`<section class="card"><h2>${nodeTitle(m)}</h2>
 ${kids(m.id, 'goal').map(
-  (g) => html`<div class="goal"><h3>${nodeTitle(g)} · <a href="/perencanaan/pohon-kinerja?${qs({ goal: g.id, year: years[2] })}">${tr(req, 'pln.cascade.title')}</a></h3>
+  (
+    g,
+  ) => html`<div class="goal"><h3>${nodeTitle(g)} · <a href="/perencanaan/pohon-kinerja?${qs({ goal: g.id, year: years[2] })}">${tr(req, 'pln.cascade.title')}</a></h3>
 ${indicatorTable(req, g.indicators, years)}
 ${kids(g.id, 'target').map(
   (s) => html`<div class="target"><h4>${nodeTitle(s)}</h4>${indicatorTable(req, s.indicators, years)}
 ${kids(s.id, 'strategy').length ? html`<p><b>${tr(req, 'pln.node.strategy')}</b></p><ul>${kids(s.id, 'strategy').map((x) => html`<li>${x.text}</li>`)}</ul>` : ''}
-${kids(s.id, 'program').length
-  ? html`<table class="data"><thead><tr><th>${tr(req, 'pln.node.program')}</th><th>OPD</th><th>${tr(req, 'pln.indicator.title')}</th>${years.map((y) => html`<th class="num">${y}</th>`)}</tr></thead><tbody>${kids(s.id, 'program').map(
-      (pg) => html`<tr><td>${pg.program_code} ${pg.text} <a class="muted" href="/perencanaan/rpjmd-node/${pg.id}">#${pg.id}</a></td><td>${opdLabel(opds, pg.opd_id)}</td><td>${pg.indicators.map((i) => html`${i.name} (${i.unit})<br>`)}</td>${years.map((y) => {
-        const c = pg.ceilings.find((x) => x.year === y);
-        const tg = pg.indicators[0]?.targets.find((x) => x.year === y);
-        return html`<td class="num">${tg ? num(req, tg.value) : ''}<br>${c ? rp(req, c.pagu) : ''}</td>`;
-      })}</tr>`,
-    )}</tbody></table>`
-  : ''}</div>`,
+${
+  kids(s.id, 'program').length
+    ? html`<table class="data"><thead><tr><th>${tr(req, 'pln.node.program')}</th><th>OPD</th><th>${tr(req, 'pln.indicator.title')}</th>${years.map((y) => html`<th class="num">${y}</th>`)}</tr></thead><tbody>${kids(
+        s.id,
+        'program',
+      ).map(
+        (pg) =>
+          html`<tr><td>${pg.program_code} ${pg.text} <a class="muted" href="/perencanaan/rpjmd-node/${pg.id}">#${pg.id}</a></td><td>${opdLabel(opds, pg.opd_id)}</td><td>${pg.indicators.map((i) => html`${i.name} (${i.unit})<br>`)}</td>${years.map(
+            (y) => {
+              const c = pg.ceilings.find((x) => x.year === y);
+              const tg = pg.indicators[0]?.targets.find((x) => x.year === y);
+              return html`<td class="num">${tg ? num(req, tg.value) : ''}<br>${c ? rp(req, c.pagu) : ''}</td>`;
+            },
+          )}</tr>`,
+      )}</tbody></table>`
+    : ''
+}</div>`,
 )}</div>`,
 )}</section>`,
     );
-    const nodeOptions = t.nodes.map((n) => html`<option value="${n.id}">${tr(req, `pln.node.${n.kind}`)} #${n.id} ${n.code} ${n.text.slice(0, 60)}</option>`);
+    const nodeOptions = t.nodes.map(
+      (n) =>
+        html`<option value="${n.id}">${tr(req, `pln.node.${n.kind}`)} #${n.id} ${n.code} ${n.text.slice(0, 60)}</option>`,
+    );
     const forms = editable
       ? html`<h2>${tr(req, 'pln.rpjmd.add_node')}</h2>
 <form method="post" action="/perencanaan/rpjmd/${id}/nodes" class="form">${csrfField(req)}
@@ -182,31 +233,58 @@ ${tree}${forms}`;
   };
   app.get('/perencanaan/rpjmd/:id', { config: read, schema: { ...hide, params: idP } }, async (req, reply) => {
     const r = await plans.getRpjmd(db, req.principal!.pemdaId, req.params.id);
-    return sendPage(req, reply, { title: r ? `${tr(req, 'pln.rpjmd.title')} ${r.year_from}–${r.year_to}` : '404', body: await rpjmdPage(req, req.params.id), notice: noticeOf(req) });
-  });
-  const rpjmdPost = (path: string, fn: (req: FastifyRequest & { params: { id: number } }, body: Record<string, unknown>, years: number[]) => Promise<unknown>) =>
-    app.post(`/perencanaan/rpjmd/:id/${path}`, { config: { auth: { permission: 'planning.rpjmd.write' } }, schema: { ...hide, params: idP, body: anyBody } }, async (req, reply) => {
-      const r = await plans.getRpjmd(db, req.principal!.pemdaId, req.params.id);
-      if (!r) throw notFound();
-      const years = [0, 1, 2, 3, 4].map((i) => r.year_from + i);
-      try {
-        await fn(req, formBody(req.body), years);
-        return seeOther(reply, `/perencanaan/rpjmd/${r.id}`, 'pln.notice.saved');
-      } catch (err) {
-        const e = errorsOf(req, err);
-        if (!e) throw err;
-        return sendPage(req, reply, { title: `${tr(req, 'pln.rpjmd.title')} ${r.year_from}–${r.year_to}`, body: await rpjmdPage(req, r.id, e), status: statusOf(err) });
-      }
+    return sendPage(req, reply, {
+      title: r ? `${tr(req, 'pln.rpjmd.title')} ${r.year_from}–${r.year_to}` : '404',
+      body: await rpjmdPage(req, req.params.id),
+      notice: noticeOf(req),
     });
+  });
+  const rpjmdPost = (
+    path: string,
+    fn: (
+      req: FastifyRequest & { params: { id: number } },
+      body: Record<string, unknown>,
+      years: number[],
+    ) => Promise<unknown>,
+  ) =>
+    app.post(
+      `/perencanaan/rpjmd/:id/${path}`,
+      { config: { auth: { permission: 'planning.rpjmd.write' } }, schema: { ...hide, params: idP, body: anyBody } },
+      async (req, reply) => {
+        const r = await plans.getRpjmd(db, req.principal!.pemdaId, req.params.id);
+        if (!r) throw notFound();
+        const years = [0, 1, 2, 3, 4].map((i) => r.year_from + i);
+        try {
+          await fn(req, formBody(req.body), years);
+          return seeOther(reply, `/perencanaan/rpjmd/${r.id}`, 'pln.notice.saved');
+        } catch (err) {
+          const e = errorsOf(req, err);
+          if (!e) throw err;
+          return sendPage(req, reply, {
+            title: `${tr(req, 'pln.rpjmd.title')} ${r.year_from}–${r.year_to}`,
+            body: await rpjmdPage(req, r.id, e),
+            status: statusOf(err),
+          });
+        }
+      },
+    );
   rpjmdPost('nodes', (req, b) => plans.addRpjmdNode(db, req.principal!, req.params.id, b as never));
-  rpjmdPost('indicators', (req, b, years) => plans.addIndicator(db, req.principal!, { ...(b as object), targets: targetsFromForm(b, years) } as never));
-  rpjmdPost('ceilings', (req, b, years) => plans.setRpjmdCeilings(db, req.principal!, Number(b.node_id), { ceilings: ceilingsFromForm(b, years) } as never));
+  rpjmdPost('indicators', (req, b, years) =>
+    plans.addIndicator(db, req.principal!, { ...(b as object), targets: targetsFromForm(b, years) } as never),
+  );
+  rpjmdPost('ceilings', (req, b, years) =>
+    plans.setRpjmdCeilings(db, req.principal!, Number(b.node_id), { ceilings: ceilingsFromForm(b, years) } as never),
+  );
   rpjmdPost('status', (req, b) => plans.updateRpjmd(db, req.principal!, req.params.id, b as never));
 
   // ---- Renstra -------------------------------------------------------------------------------------------
   const renstraList = async (req: FastifyRequest, e?: { errors: Errors; message: string } | null) => {
     const pemdaId = req.principal!.pemdaId;
-    const [rows, rpjmds, opdList] = await Promise.all([plans.listRenstra(db, pemdaId), plans.listRpjmd(db, pemdaId), listOpds(db, pemdaId)]);
+    const [rows, rpjmds, opdList] = await Promise.all([
+      plans.listRenstra(db, pemdaId),
+      plans.listRpjmd(db, pemdaId),
+      listOpds(db, pemdaId),
+    ]);
     const opds = new Map(opdList.map((o) => [o.id, o]));
     const rp0 = new Map(rpjmds.map((r) => [r.id, r]));
     const p = req.principal!;
@@ -225,7 +303,15 @@ ${tree}${forms}`;
   );
   app.post(
     '/perencanaan/renstra',
-    { config: { auth: { permission: 'planning.renstra.write', opd: (req) => Number((req.body as Record<string, unknown>)?.opd_id) } }, schema: { ...hide, body: anyBody } },
+    {
+      config: {
+        auth: {
+          permission: 'planning.renstra.write',
+          opd: (req) => Number((req.body as Record<string, unknown>)?.opd_id),
+        },
+      },
+      schema: { ...hide, body: anyBody },
+    },
     async (req, reply) => {
       try {
         const r = await plans.createRenstra(db, req.principal!, formBody(req.body) as never);
@@ -233,7 +319,11 @@ ${tree}${forms}`;
       } catch (err) {
         const e = errorsOf(req, err);
         if (!e) throw err;
-        return sendPage(req, reply, { title: tr(req, 'pln.renstra.title'), body: await renstraList(req, e), status: 400 });
+        return sendPage(req, reply, {
+          title: tr(req, 'pln.renstra.title'),
+          body: await renstraList(req, e),
+          status: 400,
+        });
       }
     },
   );
@@ -247,7 +337,10 @@ ${tree}${forms}`;
     const rpById = new Map(rpjmd.nodes.map((n) => [n.id, n]));
     const opds = new Map((await listOpds(db, pemdaId)).map((o) => [o.id, o]));
     const p = req.principal!;
-    const mayEdit = can(req, 'planning.renstra.write') && (!isOpdScoped(p.role) || p.opdId === t.renstra.opd_id) && t.renstra.status === 'draft';
+    const mayEdit =
+      can(req, 'planning.renstra.write') &&
+      (!isOpdScoped(p.role) || p.opdId === t.renstra.opd_id) &&
+      t.renstra.status === 'draft';
     const kids = (pid: number | null) => t.nodes.filter((n) => n.parent_id === pid);
     const depth: Record<string, number> = { goal: 0, target: 1, program: 2, kegiatan: 3, sub_kegiatan: 4 };
     const rows: Html[] = [];
@@ -267,7 +360,10 @@ ${tree}${forms}`;
       }
     };
     walk(null);
-    const nodeOptions = t.nodes.map((n) => html`<option value="${n.id}">${tr(req, `pln.rnode.${n.kind}`)} #${n.id} ${n.code} ${n.text.slice(0, 50)}</option>`);
+    const nodeOptions = t.nodes.map(
+      (n) =>
+        html`<option value="${n.id}">${tr(req, `pln.rnode.${n.kind}`)} #${n.id} ${n.code} ${n.text.slice(0, 50)}</option>`,
+    );
     const rpTargets = rpjmd.nodes.filter((n) => n.kind === 'target' || n.kind === 'program');
     const forms = mayEdit
       ? html`<h2>${tr(req, 'pln.renstra.add_node')}</h2>
@@ -304,38 +400,75 @@ ${forms}`;
   app.get('/perencanaan/renstra/:id', { config: read, schema: { ...hide, params: idP } }, async (req, reply) => {
     const r = await plans.getRenstra(db, req.principal!.pemdaId, req.params.id);
     const opd = r ? (await listOpds(db, req.principal!.pemdaId)).find((o) => o.id === r.opd_id) : undefined;
-    return sendPage(req, reply, { title: `${tr(req, 'pln.renstra.title')} ${opd?.name ?? ''}`, body: await renstraPage(req, req.params.id), notice: noticeOf(req) });
-  });
-  const renstraOpd = async (req: FastifyRequest) => (await plans.getRenstra(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)))?.opd_id;
-  const renstraPost = (path: string, perm: string, fn: (req: FastifyRequest & { params: { id: number } }, body: Record<string, unknown>, years: number[]) => Promise<unknown>) =>
-    app.post(`/perencanaan/renstra/:id/${path}`, { config: { auth: { permission: perm, opd: renstraOpd } }, schema: { ...hide, params: idP, body: anyBody } }, async (req, reply) => {
-      const r = await plans.getRenstra(db, req.principal!.pemdaId, req.params.id);
-      if (!r) throw notFound();
-      const rpjmd = (await plans.getRpjmd(db, req.principal!.pemdaId, r.rpjmd_id))!;
-      const years = [0, 1, 2, 3, 4].map((i) => rpjmd.year_from + i);
-      try {
-        await fn(req, formBody(req.body), years);
-        return seeOther(reply, `/perencanaan/renstra/${r.id}`, 'pln.notice.saved');
-      } catch (err) {
-        const e = errorsOf(req, err);
-        if (!e) throw err;
-        return sendPage(req, reply, { title: tr(req, 'pln.renstra.title'), body: await renstraPage(req, r.id, e), status: statusOf(err) });
-      }
+    return sendPage(req, reply, {
+      title: `${tr(req, 'pln.renstra.title')} ${opd?.name ?? ''}`,
+      body: await renstraPage(req, req.params.id),
+      notice: noticeOf(req),
     });
-  renstraPost('nodes', 'planning.renstra.write', (req, b) => plans.addRenstraNode(db, req.principal!, req.params.id, b as never));
-  renstraPost('indicators', 'planning.indicator.write', (req, b, years) => plans.addIndicator(db, req.principal!, { ...(b as object), targets: targetsFromForm(b, years) } as never));
-  renstraPost('ceilings', 'planning.renstra.write', (req, b, years) => plans.setRenstraCeilings(db, req.principal!, Number(b.node_id), { ceilings: ceilingsFromForm(b, years) } as never));
-  renstraPost('status', 'planning.renstra.approve', (req, b) => plans.setRenstraStatus(db, req.principal!, req.params.id, b as never));
+  });
+  const renstraOpd = async (req: FastifyRequest) =>
+    (await plans.getRenstra(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)))?.opd_id;
+  const renstraPost = (
+    path: string,
+    perm: string,
+    fn: (
+      req: FastifyRequest & { params: { id: number } },
+      body: Record<string, unknown>,
+      years: number[],
+    ) => Promise<unknown>,
+  ) =>
+    app.post(
+      `/perencanaan/renstra/:id/${path}`,
+      { config: { auth: { permission: perm, opd: renstraOpd } }, schema: { ...hide, params: idP, body: anyBody } },
+      async (req, reply) => {
+        const r = await plans.getRenstra(db, req.principal!.pemdaId, req.params.id);
+        if (!r) throw notFound();
+        const rpjmd = (await plans.getRpjmd(db, req.principal!.pemdaId, r.rpjmd_id))!;
+        const years = [0, 1, 2, 3, 4].map((i) => rpjmd.year_from + i);
+        try {
+          await fn(req, formBody(req.body), years);
+          return seeOther(reply, `/perencanaan/renstra/${r.id}`, 'pln.notice.saved');
+        } catch (err) {
+          const e = errorsOf(req, err);
+          if (!e) throw err;
+          return sendPage(req, reply, {
+            title: tr(req, 'pln.renstra.title'),
+            body: await renstraPage(req, r.id, e),
+            status: statusOf(err),
+          });
+        }
+      },
+    );
+  renstraPost('nodes', 'planning.renstra.write', (req, b) =>
+    plans.addRenstraNode(db, req.principal!, req.params.id, b as never),
+  );
+  renstraPost('indicators', 'planning.indicator.write', (req, b, years) =>
+    plans.addIndicator(db, req.principal!, { ...(b as object), targets: targetsFromForm(b, years) } as never),
+  );
+  renstraPost('ceilings', 'planning.renstra.write', (req, b, years) =>
+    plans.setRenstraCeilings(db, req.principal!, Number(b.node_id), { ceilings: ceilingsFromForm(b, years) } as never),
+  );
+  renstraPost('status', 'planning.renstra.approve', (req, b) =>
+    plans.setRenstraStatus(db, req.principal!, req.params.id, b as never),
+  );
 
   // ---- one element of an RPJMD or Renstra: edit, indicators, ceilings, delete ---------------------------------
   type Which = 'rpjmd' | 'renstra';
-  const nodePage = async (req: FastifyRequest, which: Which, id: number, e?: { errors: Errors; message: string } | null) => {
+  const nodePage = async (
+    req: FastifyRequest,
+    which: Which,
+    id: number,
+    e?: { errors: Errors; message: string } | null,
+  ) => {
     const pemdaId = req.principal!.pemdaId;
     const p = req.principal!;
-    const raw = which === 'rpjmd' ? await plans.getRpjmdNode(db, pemdaId, id) : await plans.getRenstraNode(db, pemdaId, id);
+    const raw =
+      which === 'rpjmd' ? await plans.getRpjmdNode(db, pemdaId, id) : await plans.getRenstraNode(db, pemdaId, id);
     if (!raw) throw notFound();
-    const planId = which === 'rpjmd' ? (raw as { rpjmd_id: number }).rpjmd_id : (raw as { renstra_id: number }).renstra_id;
-    const tree = which === 'rpjmd' ? await plans.rpjmdTree(db, pemdaId, planId) : await plans.renstraTree(db, pemdaId, planId);
+    const planId =
+      which === 'rpjmd' ? (raw as { rpjmd_id: number }).rpjmd_id : (raw as { renstra_id: number }).renstra_id;
+    const tree =
+      which === 'rpjmd' ? await plans.rpjmdTree(db, pemdaId, planId) : await plans.renstraTree(db, pemdaId, planId);
     const n = tree!.nodes.find((x) => x.id === id)!;
     const rpjmdId = which === 'rpjmd' ? planId : (raw as { rpjmd_id: number }).rpjmd_id;
     const rpjmd = (await plans.rpjmdTree(db, pemdaId, rpjmdId))!;
@@ -343,24 +476,40 @@ ${forms}`;
     const opdList = await listOpds(db, pemdaId);
     const opds = new Map(opdList.map((o) => [o.id, o]));
     const renstraOpd = which === 'renstra' ? (raw as { opd_id: number }).opd_id : null;
-    const draft = which === 'rpjmd' ? rpjmd.rpjmd.status === 'draft' : (raw as { renstra_status: string }).renstra_status === 'draft';
+    const draft =
+      which === 'rpjmd'
+        ? rpjmd.rpjmd.status === 'draft'
+        : (raw as { renstra_status: string }).renstra_status === 'draft';
     const mayEdit =
-      draft && (which === 'rpjmd' ? can(req, 'planning.rpjmd.write') : can(req, 'planning.renstra.write') && (!isOpdScoped(p.role) || p.opdId === renstraOpd));
-    const mayInd = draft && (which === 'rpjmd' ? p.role === 'bappeda' : can(req, 'planning.indicator.write') && (!isOpdScoped(p.role) || p.opdId === renstraOpd));
+      draft &&
+      (which === 'rpjmd'
+        ? can(req, 'planning.rpjmd.write')
+        : can(req, 'planning.renstra.write') && (!isOpdScoped(p.role) || p.opdId === renstraOpd));
+    const mayInd =
+      draft &&
+      (which === 'rpjmd'
+        ? p.role === 'bappeda'
+        : can(req, 'planning.indicator.write') && (!isOpdScoped(p.role) || p.opdId === renstraOpd));
     const base = `/perencanaan/${which}-node/${id}`;
     const label = tr(req, `pln.${which === 'rpjmd' ? 'node' : 'rnode'}.${n.kind}`);
-    const links = which === 'renstra' && (n.kind === 'goal' || n.kind === 'program') ? rpjmd.nodes.filter((x) => x.kind === (n.kind === 'goal' ? 'target' : 'program')) : [];
+    const links =
+      which === 'renstra' && (n.kind === 'goal' || n.kind === 'program')
+        ? rpjmd.nodes.filter((x) => x.kind === (n.kind === 'goal' ? 'target' : 'program'))
+        : [];
     const linked = n.rpjmd_node_id ? rpjmd.nodes.find((x) => x.id === n.rpjmd_node_id) : undefined;
-    const hasCeilings = which === 'rpjmd' ? n.kind === 'program' : ['program', 'kegiatan', 'sub_kegiatan'].includes(n.kind);
+    const hasCeilings =
+      which === 'rpjmd' ? n.kind === 'program' : ['program', 'kegiatan', 'sub_kegiatan'].includes(n.kind);
     const editForm = mayEdit
       ? html`<h2>${tr(req, 'common.edit')}</h2><form method="post" action="${base}" class="form">${csrfField(req)}<input type="hidden" name="version" value="${n.version}">
   <label>${tr(req, 'pln.node.seq')}<input name="seq" value="${n.seq}" inputmode="numeric" size="5"></label>
   ${which === 'rpjmd' ? html`<label>${tr(req, 'pln.node.code')}<input name="code" value="${n.code}"></label>` : ''}
   <label>${tr(req, 'pln.node.text')}<textarea name="text" rows="2" required>${n.text}</textarea></label>
-  ${which === 'rpjmd' && n.kind === 'program'
-    ? html`<label>${tr(req, 'pln.node.program_code')}<input name="program_code" value="${n.program_code ?? ''}"></label>
+  ${
+    which === 'rpjmd' && n.kind === 'program'
+      ? html`<label>${tr(req, 'pln.node.program_code')}<input name="program_code" value="${n.program_code ?? ''}"></label>
   <label>OPD<select name="opd_id"><option value="">—</option>${opdList.map((o) => html`<option value="${o.id}"${selected(o.id === n.opd_id)}>${o.name}</option>`)}</select></label>`
-    : ''}
+      : ''
+  }
   ${links.length ? html`<label>${tr(req, 'pln.renstra.serves')}<select name="rpjmd_node_id">${n.kind === 'program' ? html`<option value="">—</option>` : ''}${links.map((x) => html`<option value="${x.id}"${selected(x.id === n.rpjmd_node_id)}>${x.program_code ?? x.code} ${x.text.slice(0, 80)}</option>`)}</select></label>` : ''}
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
 <form method="post" action="${base}/delete" class="actions">${csrfField(req)}<button class="secondary">${tr(req, 'pln.action.delete')}</button> <span class="muted">${tr(req, 'pln.node.delete_hint')}</span></form>`
@@ -372,9 +521,10 @@ ${forms}`;
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
         : '';
     const indicators = n.indicators.map(
-      (i) => html`<section class="card"><h3>${i.name} <small class="muted">(${i.unit})</small></h3>${indicatorTable(req, [i], years)}${
-        mayInd
-          ? html`<details><summary>${tr(req, 'common.edit')}</summary><form method="post" action="/perencanaan/indikator/${i.id}?back=${encodeURIComponent(base)}" class="form">${csrfField(req)}<input type="hidden" name="version" value="${i.version}">
+      (i) =>
+        html`<section class="card"><h3>${i.name} <small class="muted">(${i.unit})</small></h3>${indicatorTable(req, [i], years)}${
+          mayInd
+            ? html`<details><summary>${tr(req, 'common.edit')}</summary><form method="post" action="/perencanaan/indikator/${i.id}?back=${encodeURIComponent(base)}" class="form">${csrfField(req)}<input type="hidden" name="version" value="${i.version}">
   <label>${tr(req, 'pln.indicator.name')}<input name="name" value="${i.name}" required></label>
   <label>${tr(req, 'pln.indicator.unit')}<input name="unit" value="${i.unit}"></label>
   <label>${tr(req, 'pln.indicator.formula')}<input name="formula" value="${i.formula}"></label>
@@ -382,8 +532,8 @@ ${forms}`;
   <fieldset><legend>${tr(req, 'pln.indicator.targets')}</legend><div class="filters">${years.map((y) => html`<label>${y}<input name="t_${y}" inputmode="decimal" size="8" value="${i.targets.find((x) => x.year === y)?.value ?? ''}"></label>`)}</div></fieldset>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
 <form method="post" action="/perencanaan/indikator/${i.id}/delete?back=${encodeURIComponent(base)}" class="actions">${csrfField(req)}<button class="secondary">${tr(req, 'pln.action.delete')}</button></form></details>`
-          : ''
-      }</section>`,
+            : ''
+        }</section>`,
     );
     const addInd = mayInd
       ? html`<h2>${tr(req, 'pln.indicator.add')}</h2><form method="post" action="/perencanaan/indikator?back=${encodeURIComponent(base)}" class="form">${csrfField(req)}
@@ -395,7 +545,10 @@ ${forms}`;
   ${targetInputs(req, years)}
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
       : '';
-    const planLink = which === 'rpjmd' ? html`<a href="/perencanaan/rpjmd/${planId}">${rpjmd.rpjmd.title}</a>` : html`<a href="/perencanaan/renstra/${planId}">${tr(req, 'pln.renstra.title')} ${opdLabel(opds, renstraOpd)}</a>`;
+    const planLink =
+      which === 'rpjmd'
+        ? html`<a href="/perencanaan/rpjmd/${planId}">${rpjmd.rpjmd.title}</a>`
+        : html`<a href="/perencanaan/renstra/${planId}">${tr(req, 'pln.renstra.title')} ${opdLabel(opds, renstraOpd)}</a>`;
     return {
       title: `${label} ${n.code}`,
       body: html`${errorBox(e)}<dl class="detail"><dt>${tr(req, 'pln.node.kind')}</dt><dd>${label}</dd><dt>${tr(req, 'pln.node.text')}</dt><dd>${n.text}</dd>
@@ -409,35 +562,76 @@ ${addInd}${editForm}${ceilingForm}`,
   };
   for (const which of ['rpjmd', 'renstra'] as const) {
     const perm = which === 'rpjmd' ? 'planning.rpjmd.write' : 'planning.renstra.write';
-    const opdOf = which === 'renstra' ? (req: FastifyRequest) => plans.opdOfRenstraNode(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)) : undefined;
-    app.get(`/perencanaan/${which}-node/:id`, { config: read, schema: { ...hide, params: idP } }, async (req, reply) => {
-      const v = await nodePage(req, which, req.params.id);
-      return sendPage(req, reply, { title: v.title, body: v.body, notice: noticeOf(req) });
-    });
-    const post = (suffix: string, fn: (req: FastifyRequest & { params: { id: number } }, b: Record<string, unknown>, years: number[]) => Promise<unknown>) =>
-      app.post(`/perencanaan/${which}-node/:id${suffix}`, { config: { auth: { permission: perm, ...(opdOf ? { opd: opdOf } : {}) } }, schema: { ...hide, params: idP, body: anyBody } }, async (req, reply) => {
-        const node = which === 'rpjmd' ? await plans.getRpjmdNode(db, req.principal!.pemdaId, req.params.id) : await plans.getRenstraNode(db, req.principal!.pemdaId, req.params.id);
-        if (!node) throw notFound();
-        const rid = which === 'rpjmd' ? (node as { rpjmd_id: number }).rpjmd_id : (node as { rpjmd_id: number }).rpjmd_id;
-        const r = (await plans.getRpjmd(db, req.principal!.pemdaId, rid))!;
-        const years = [0, 1, 2, 3, 4].map((i) => r.year_from + i);
-        try {
-          await fn(req, formBody(req.body), years);
-          const back = suffix === '/delete' ? (which === 'rpjmd' ? `/perencanaan/rpjmd/${rid}` : `/perencanaan/renstra/${(node as { renstra_id: number }).renstra_id}`) : `/perencanaan/${which}-node/${req.params.id}`;
-          return seeOther(reply, back, suffix === '/delete' ? 'pln.notice.deleted' : 'pln.notice.saved');
-        } catch (err) {
-          const e = errorsOf(req, err);
-          if (!e) throw err;
-          const v = await nodePage(req, which, req.params.id, e);
-          return sendPage(req, reply, { title: v.title, body: v.body, status: statusOf(err) });
-        }
-      });
+    const opdOf =
+      which === 'renstra'
+        ? (req: FastifyRequest) =>
+            plans.opdOfRenstraNode(db, req.principal!.pemdaId, Number((req.params as { id: string }).id))
+        : undefined;
+    app.get(
+      `/perencanaan/${which}-node/:id`,
+      { config: read, schema: { ...hide, params: idP } },
+      async (req, reply) => {
+        const v = await nodePage(req, which, req.params.id);
+        return sendPage(req, reply, { title: v.title, body: v.body, notice: noticeOf(req) });
+      },
+    );
+    const post = (
+      suffix: string,
+      fn: (
+        req: FastifyRequest & { params: { id: number } },
+        b: Record<string, unknown>,
+        years: number[],
+      ) => Promise<unknown>,
+    ) =>
+      app.post(
+        `/perencanaan/${which}-node/:id${suffix}`,
+        {
+          config: { auth: { permission: perm, ...(opdOf ? { opd: opdOf } : {}) } },
+          schema: { ...hide, params: idP, body: anyBody },
+        },
+        async (req, reply) => {
+          const node =
+            which === 'rpjmd'
+              ? await plans.getRpjmdNode(db, req.principal!.pemdaId, req.params.id)
+              : await plans.getRenstraNode(db, req.principal!.pemdaId, req.params.id);
+          if (!node) throw notFound();
+          const rid =
+            which === 'rpjmd' ? (node as { rpjmd_id: number }).rpjmd_id : (node as { rpjmd_id: number }).rpjmd_id;
+          const r = (await plans.getRpjmd(db, req.principal!.pemdaId, rid))!;
+          const years = [0, 1, 2, 3, 4].map((i) => r.year_from + i);
+          try {
+            await fn(req, formBody(req.body), years);
+            const back =
+              suffix === '/delete'
+                ? which === 'rpjmd'
+                  ? `/perencanaan/rpjmd/${rid}`
+                  : `/perencanaan/renstra/${(node as { renstra_id: number }).renstra_id}`
+                : `/perencanaan/${which}-node/${req.params.id}`;
+            return seeOther(reply, back, suffix === '/delete' ? 'pln.notice.deleted' : 'pln.notice.saved');
+          } catch (err) {
+            const e = errorsOf(req, err);
+            if (!e) throw err;
+            const v = await nodePage(req, which, req.params.id, e);
+            return sendPage(req, reply, { title: v.title, body: v.body, status: statusOf(err) });
+          }
+        },
+      );
     post('', (req, b) =>
       which === 'rpjmd'
-        ? plans.updateRpjmdNode(db, req.principal!, req.params.id, { ...(b as object), opd_id: (b.opd_id as string | undefined) ?? null } as never)
-        : plans.updateRenstraNode(db, req.principal!, req.params.id, { ...(b as object), rpjmd_node_id: (b.rpjmd_node_id as string | undefined) ?? null } as never),
+        ? plans.updateRpjmdNode(db, req.principal!, req.params.id, {
+            ...(b as object),
+            opd_id: (b.opd_id as string | undefined) ?? null,
+          } as never)
+        : plans.updateRenstraNode(db, req.principal!, req.params.id, {
+            ...(b as object),
+            rpjmd_node_id: (b.rpjmd_node_id as string | undefined) ?? null,
+          } as never),
     );
-    post('/delete', (req) => (which === 'rpjmd' ? plans.deleteRpjmdNode(db, req.principal!, req.params.id) : plans.deleteRenstraNode(db, req.principal!, req.params.id)));
+    post('/delete', (req) =>
+      which === 'rpjmd'
+        ? plans.deleteRpjmdNode(db, req.principal!, req.params.id)
+        : plans.deleteRenstraNode(db, req.principal!, req.params.id),
+    );
     post('/ceilings', (req, b, years) =>
       which === 'rpjmd'
         ? plans.setRpjmdCeilings(db, req.principal!, req.params.id, { ceilings: ceilingsFromForm(b, years) })
@@ -449,28 +643,52 @@ ${addInd}${editForm}${ceilingForm}`,
     const b = (q as { back?: string } | undefined)?.back;
     return typeof b === 'string' && /^\/perencanaan\/(rpjmd|renstra)-node\/\d+$/.test(b) ? b : '/perencanaan';
   };
-  const indPost = (path: string, fn: (req: FastifyRequest, b: Record<string, unknown>, years: number[]) => Promise<unknown>) =>
-    app.post(path, { config: { auth: { permission: 'planning.indicator.write' } }, schema: { ...hide, body: anyBody, querystring: z.object({ back: z.string().max(100).optional() }) } }, async (req, reply) => {
-      const back = safeBack(req.query);
-      const m = /^\/perencanaan\/(rpjmd|renstra)-node\/(\d+)$/.exec(back);
-      const node = m ? (m[1] === 'rpjmd' ? await plans.getRpjmdNode(db, req.principal!.pemdaId, Number(m[2])) : await plans.getRenstraNode(db, req.principal!.pemdaId, Number(m[2]))) : undefined;
-      const r = node ? await plans.getRpjmd(db, req.principal!.pemdaId, (node as { rpjmd_id: number }).rpjmd_id) : undefined;
-      const years = r ? [0, 1, 2, 3, 4].map((i) => r.year_from + i) : [];
-      try {
-        await fn(req, formBody(req.body), years);
-        return seeOther(reply, back, 'pln.notice.saved');
-      } catch (err) {
-        const e = errorsOf(req, err);
-        if (!e || !m) throw err;
-        const v = await nodePage(req, m[1] as Which, Number(m[2]), e);
-        return sendPage(req, reply, { title: v.title, body: v.body, status: statusOf(err) });
-      }
-    });
-  indPost('/perencanaan/indikator', (req, b, years) => plans.addIndicator(db, req.principal!, { ...(b as object), targets: targetsFromForm(b, years) } as never));
-  indPost('/perencanaan/indikator/:id', (req, b, years) =>
-    plans.updateIndicator(db, req.principal!, Number((req.params as { id: string }).id), { ...(b as object), baseline: (b.baseline as string | undefined) ?? null, targets: targetsFromForm(b, years) } as never),
+  const indPost = (
+    path: string,
+    fn: (req: FastifyRequest, b: Record<string, unknown>, years: number[]) => Promise<unknown>,
+  ) =>
+    app.post(
+      path,
+      {
+        config: { auth: { permission: 'planning.indicator.write' } },
+        schema: { ...hide, body: anyBody, querystring: z.object({ back: z.string().max(100).optional() }) },
+      },
+      async (req, reply) => {
+        const back = safeBack(req.query);
+        const m = /^\/perencanaan\/(rpjmd|renstra)-node\/(\d+)$/.exec(back);
+        const node = m
+          ? m[1] === 'rpjmd'
+            ? await plans.getRpjmdNode(db, req.principal!.pemdaId, Number(m[2]))
+            : await plans.getRenstraNode(db, req.principal!.pemdaId, Number(m[2]))
+          : undefined;
+        const r = node
+          ? await plans.getRpjmd(db, req.principal!.pemdaId, (node as { rpjmd_id: number }).rpjmd_id)
+          : undefined;
+        const years = r ? [0, 1, 2, 3, 4].map((i) => r.year_from + i) : [];
+        try {
+          await fn(req, formBody(req.body), years);
+          return seeOther(reply, back, 'pln.notice.saved');
+        } catch (err) {
+          const e = errorsOf(req, err);
+          if (!e || !m) throw err;
+          const v = await nodePage(req, m[1] as Which, Number(m[2]), e);
+          return sendPage(req, reply, { title: v.title, body: v.body, status: statusOf(err) });
+        }
+      },
+    );
+  indPost('/perencanaan/indikator', (req, b, years) =>
+    plans.addIndicator(db, req.principal!, { ...(b as object), targets: targetsFromForm(b, years) } as never),
   );
-  indPost('/perencanaan/indikator/:id/delete', (req) => plans.deleteIndicator(db, req.principal!, Number((req.params as { id: string }).id)));
+  indPost('/perencanaan/indikator/:id', (req, b, years) =>
+    plans.updateIndicator(db, req.principal!, Number((req.params as { id: string }).id), {
+      ...(b as object),
+      baseline: (b.baseline as string | undefined) ?? null,
+      targets: targetsFromForm(b, years),
+    } as never),
+  );
+  indPost('/perencanaan/indikator/:id/delete', (req) =>
+    plans.deleteIndicator(db, req.principal!, Number((req.params as { id: string }).id)),
+  );
 
   // ---- cascade (pohon kinerja) ------------------------------------------------------------------------------
   app.get(
@@ -481,9 +699,19 @@ ${addInd}${editForm}${ceilingForm}`,
         ...hide,
         querystring: z.object({
           year: z.coerce.number().int().min(2000).max(2100).optional(),
-          opd_id: z.coerce.number().int().positive().optional().or(z.literal('').transform(() => undefined)),
+          opd_id: z.coerce
+            .number()
+            .int()
+            .positive()
+            .optional()
+            .or(z.literal('').transform(() => undefined)),
           code: z.string().trim().max(40).optional(),
-          goal: z.coerce.number().int().positive().optional().or(z.literal('').transform(() => undefined)),
+          goal: z.coerce
+            .number()
+            .int()
+            .positive()
+            .optional()
+            .or(z.literal('').transform(() => undefined)),
         }),
       },
     },
@@ -508,20 +736,29 @@ ${addInd}${editForm}${ceilingForm}`,
 <p class="muted">${tr(req, 'pln.node.mission')}: ${g.mission?.text ?? ''}</p>
 <h2>${tr(req, 'pln.node.goal')} ${g.goal.code}: ${g.goal.text}</h2>${indicatorTable(req, g.goal.indicators, rpYears)}
 ${g.targets.map(
-  (tg) => html`<div class="card"><h3>${tr(req, 'pln.node.target')} ${tg.node.code}: ${tg.node.text}</h3>${indicatorTable(req, tg.node.indicators, rpYears)}
+  (
+    tg,
+  ) => html`<div class="card"><h3>${tr(req, 'pln.node.target')} ${tg.node.code}: ${tg.node.text}</h3>${indicatorTable(req, tg.node.indicators, rpYears)}
 ${tg.strategies.length ? html`<p><b>${tr(req, 'pln.node.strategy')}</b>: ${tg.strategies.map((s) => s.text).join('; ')}</p>` : ''}
 ${tg.programs.length ? html`<p><b>${tr(req, 'pln.cascade.rpjmd_programs')}</b></p><ul>${tg.programs.map((pg) => html`<li>${pg.program_code} ${pg.text} — ${opdLabel(opds, pg.opd_id)}</li>`)}</ul>` : ''}
 ${tg.renstra.map(
-  (rs) => html`<details><summary>${tr(req, 'pln.renstra.title')} ${opdLabel(opds, rs.opd_id)} (${rs.nodes.filter((n) => n.kind === 'sub_kegiatan').length} ${tr(req, 'pln.rnode.sub_kegiatan')})</summary><ul>${rs.nodes
-    .filter((n) => n.kind !== 'goal')
-    .map((n) => html`<li class="lvl-${n.kind}">${tr(req, `pln.rnode.${n.kind}`)} ${n.code} ${n.text}${n.kind === 'sub_kegiatan' ? html` · <a href="/perencanaan/pohon-kinerja?${qs({ year, opd_id: rs.opd_id, code: n.code })}">${tr(req, 'pln.cascade.short')}</a>` : ''}</li>`)}</ul></details>`,
+  (rs) =>
+    html`<details><summary>${tr(req, 'pln.renstra.title')} ${opdLabel(opds, rs.opd_id)} (${rs.nodes.filter((n) => n.kind === 'sub_kegiatan').length} ${tr(req, 'pln.rnode.sub_kegiatan')})</summary><ul>${rs.nodes
+      .filter((n) => n.kind !== 'goal')
+      .map(
+        (n) =>
+          html`<li class="lvl-${n.kind}">${tr(req, `pln.rnode.${n.kind}`)} ${n.code} ${n.text}${n.kind === 'sub_kegiatan' ? html` · <a href="/perencanaan/pohon-kinerja?${qs({ year, opd_id: rs.opd_id, code: n.code })}">${tr(req, 'pln.cascade.short')}</a>` : ''}</li>`,
+      )}</ul></details>`,
 )}</div>`,
 )}
-${g.renjaItems.length
-  ? html`<h3>${tr(req, 'pln.renja.title')} ${year}</h3><table class="data"><thead><tr><th>OPD</th><th>${tr(req, 'pln.rnode.sub_kegiatan')}</th><th class="num">${tr(req, 'pln.renja.target')}</th><th class="num">${tr(req, 'pln.renja.pagu')}</th><th>${tr(req, 'common.status')}</th></tr></thead><tbody>${g.renjaItems.map(
-      (i) => html`<tr><td>${opdLabel(opds, i.opd_id)}</td><td>${i.sub_kegiatan_code}</td><td class="num">${num(req, i.target)} ${i.unit ?? ''}</td><td class="num">${rp(req, i.pagu)}</td><td>${badge(req, 'status', i.status)}</td></tr>`,
-    )}</tbody></table>`
-  : ''}
+${
+  g.renjaItems.length
+    ? html`<h3>${tr(req, 'pln.renja.title')} ${year}</h3><table class="data"><thead><tr><th>OPD</th><th>${tr(req, 'pln.rnode.sub_kegiatan')}</th><th class="num">${tr(req, 'pln.renja.target')}</th><th class="num">${tr(req, 'pln.renja.pagu')}</th><th>${tr(req, 'common.status')}</th></tr></thead><tbody>${g.renjaItems.map(
+        (i) =>
+          html`<tr><td>${opdLabel(opds, i.opd_id)}</td><td>${i.sub_kegiatan_code}</td><td class="num">${num(req, i.target)} ${i.unit ?? ''}</td><td class="num">${rp(req, i.pagu)}</td><td>${badge(req, 'status', i.status)}</td></tr>`,
+      )}</tbody></table>`
+    : ''
+}
 </section>`;
       } else if (q.code && !opdId) {
         result = html`<p class="warning">${tr(req, 'pln.cascade.choose_opd')}</p>`;
@@ -530,9 +767,12 @@ ${g.renjaItems.length
         result = c.levels.length
           ? html`<section class="cascade chain">${c.complete ? '' : html`<p class="warning">${tr(req, 'pln.cascade.incomplete')}</p>`}
 <ol class="cascade-levels">${c.levels.map(
-              (l) => html`<li class="level level-${l.level}"><b>${tr(req, `pln.cascade.level.${l.level}`)}</b>${l.code ? html` <code>${l.code}</code>` : ''}: <span class="level-text">${l.text}</span>${
-                l.indicators.length ? html`<ul>${l.indicators.map((i) => html`<li>${i.name}: ${num(req, i.target)} ${i.unit}${i.baseline ? html` <small class="muted">(${tr(req, 'pln.indicator.baseline')} ${num(req, i.baseline)})</small>` : ''}</li>`)}</ul>` : ''
-              }${l.level === 'goal' && l.id ? html` · <a href="/perencanaan/pohon-kinerja?${qs({ goal: l.id, year })}">${tr(req, 'pln.cascade.under_goal')}</a>` : ''}</li>`,
+              (l) =>
+                html`<li class="level level-${l.level}"><b>${tr(req, `pln.cascade.level.${l.level}`)}</b>${l.code ? html` <code>${l.code}</code>` : ''}: <span class="level-text">${l.text}</span>${
+                  l.indicators.length
+                    ? html`<ul>${l.indicators.map((i) => html`<li>${i.name}: ${num(req, i.target)} ${i.unit}${i.baseline ? html` <small class="muted">(${tr(req, 'pln.indicator.baseline')} ${num(req, i.baseline)})</small>` : ''}</li>`)}</ul>`
+                    : ''
+                }${l.level === 'goal' && l.id ? html` · <a href="/perencanaan/pohon-kinerja?${qs({ goal: l.id, year })}">${tr(req, 'pln.cascade.under_goal')}</a>` : ''}</li>`,
             )}</ol></section>`
           : html`<p class="warning">${tr(req, 'pln.cascade.none')}</p>`;
       }

@@ -67,7 +67,12 @@ const RENSTRA_PARENT: Record<RenstraNodeKind, RenstraNodeKind | null> = {
 
 // ---- indicators and ceilings loaded for a set of nodes ---------------------------------------
 
-async function indicatorsFor(db: Q, pemdaId: number, col: 'rpjmd_node_id' | 'renstra_node_id', nodeIds: number[]): Promise<Map<number, IndicatorView[]>> {
+async function indicatorsFor(
+  db: Q,
+  pemdaId: number,
+  col: 'rpjmd_node_id' | 'renstra_node_id',
+  nodeIds: number[],
+): Promise<Map<number, IndicatorView[]>> {
   const out = new Map<number, IndicatorView[]>();
   if (nodeIds.length === 0) return out;
   const inds = await db
@@ -83,7 +88,11 @@ async function indicatorsFor(db: Q, pemdaId: number, col: 'rpjmd_node_id' | 'ren
         .selectFrom('pln_indicator_target')
         .select(['indicator_id', 'year', 'value'])
         .where('pemda_id', '=', pemdaId)
-        .where('indicator_id', 'in', inds.map((i) => i.id))
+        .where(
+          'indicator_id',
+          'in',
+          inds.map((i) => i.id),
+        )
         .orderBy('year')
         .execute()
     : [];
@@ -96,16 +105,35 @@ async function indicatorsFor(db: Q, pemdaId: number, col: 'rpjmd_node_id' | 'ren
   for (const i of inds) {
     const node = i[col]!;
     const list = out.get(node) ?? [];
-    list.push({ id: i.id, name: i.name, unit: i.unit, formula: i.formula, baseline: cleanDecimal(i.baseline), version: i.version, targets: byInd.get(i.id) ?? [] });
+    list.push({
+      id: i.id,
+      name: i.name,
+      unit: i.unit,
+      formula: i.formula,
+      baseline: cleanDecimal(i.baseline),
+      version: i.version,
+      targets: byInd.get(i.id) ?? [],
+    });
     out.set(node, list);
   }
   return out;
 }
 
-async function ceilingsFor(db: Q, pemdaId: number, table: 'pln_rpjmd_ceiling' | 'pln_renstra_ceiling', nodeIds: number[]) {
+async function ceilingsFor(
+  db: Q,
+  pemdaId: number,
+  table: 'pln_rpjmd_ceiling' | 'pln_renstra_ceiling',
+  nodeIds: number[],
+) {
   const out = new Map<number, Array<{ year: number; pagu: string }>>();
   if (nodeIds.length === 0) return out;
-  const rows = await db.selectFrom(table).selectAll().where('pemda_id', '=', pemdaId).where('node_id', 'in', nodeIds).orderBy('year').execute();
+  const rows = await db
+    .selectFrom(table)
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('node_id', 'in', nodeIds)
+    .orderBy('year')
+    .execute();
   for (const r of rows) {
     const list = out.get(r.node_id) ?? [];
     list.push({ year: r.year, pagu: r.pagu });
@@ -114,7 +142,15 @@ async function ceilingsFor(db: Q, pemdaId: number, table: 'pln_rpjmd_ceiling' | 
   return out;
 }
 
-type NodeRow = { id: number; parent_id: number | null; kind: string; seq: number; code: string; text: string; version: number };
+type NodeRow = {
+  id: number;
+  parent_id: number | null;
+  kind: string;
+  seq: number;
+  code: string;
+  text: string;
+  version: number;
+};
 
 /** The views of a plan's nodes (in the given order) with their indicators and ceilings; `extra` adds the plan's own columns. */
 async function nodeViews<N extends NodeRow>(
@@ -142,13 +178,29 @@ async function nodeViews<N extends NodeRow>(
 }
 
 /** Every year of the list inside the plan's period, or a field error. */
-function checkYearsInPeriod(list: Array<{ year: number }>, period: { year_from: number; year_to: number }, field: string) {
-  for (const c of list) if (c.year < period.year_from || c.year > period.year_to) throw fieldError(field, 'pln.error.year_outside_period');
+function checkYearsInPeriod(
+  list: Array<{ year: number }>,
+  period: { year_from: number; year_to: number },
+  field: string,
+) {
+  for (const c of list)
+    if (c.year < period.year_from || c.year > period.year_to) throw fieldError(field, 'pln.error.year_outside_period');
 }
 
 /** Replace a node's ceilings; returns the rows before and the ceilings after. */
-async function replaceCeilings(uow: UnitOfWork, table: 'pln_rpjmd_ceiling' | 'pln_renstra_ceiling', pemdaId: number, nodeId: number, ceilings: Array<{ year: number; pagu: string }>) {
-  const before = await uow.trx.selectFrom(table).selectAll().where('pemda_id', '=', pemdaId).where('node_id', '=', nodeId).execute();
+async function replaceCeilings(
+  uow: UnitOfWork,
+  table: 'pln_rpjmd_ceiling' | 'pln_renstra_ceiling',
+  pemdaId: number,
+  nodeId: number,
+  ceilings: Array<{ year: number; pagu: string }>,
+) {
+  const before = await uow.trx
+    .selectFrom(table)
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('node_id', '=', nodeId)
+    .execute();
   await uow.trx.deleteFrom(table).where('pemda_id', '=', pemdaId).where('node_id', '=', nodeId).execute();
   if (ceilings.length) {
     await uow.trx
@@ -206,7 +258,13 @@ export async function createRpjmd(db: Db, p: Principal, input: z.input<typeof rp
     if (overlap) throw fieldError('year_from', 'pln.error.rpjmd_overlap');
     const row = await uow.trx
       .insertInto('pln_rpjmd')
-      .values({ pemda_id: p.pemdaId, year_from: v.year_from, year_to: v.year_from + 4, title: v.title, vision: v.vision ?? '' })
+      .values({
+        pemda_id: p.pemdaId,
+        year_from: v.year_from,
+        year_to: v.year_from + 4,
+        title: v.title,
+        vision: v.vision ?? '',
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     uow.audit({ action: 'create', entity: 'rpjmd', entityId: row.id, after: row });
@@ -217,17 +275,35 @@ export async function createRpjmd(db: Db, p: Principal, input: z.input<typeof rp
 export async function updateRpjmd(db: Db, p: Principal, id: number, input: z.input<typeof rpjmdUpdateSchema>) {
   const v = rpjmdUpdateSchema.parse(input);
   return mutate(db, p, async (uow) => {
-    const before = await uow.trx.selectFrom('pln_rpjmd').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).forUpdate().executeTakeFirst();
+    const before = await uow.trx
+      .selectFrom('pln_rpjmd')
+      .selectAll()
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!before) throw notFound();
     if (before.version !== v.version) throw conflict('error.conflict', { current: before });
     const row = await uow.trx
       .updateTable('pln_rpjmd')
-      .set({ title: v.title ?? before.title, vision: v.vision ?? before.vision, status: v.status ?? before.status, version: before.version + 1, updated_at: new Date() })
+      .set({
+        title: v.title ?? before.title,
+        vision: v.vision ?? before.vision,
+        status: v.status ?? before.status,
+        version: before.version + 1,
+        updated_at: new Date(),
+      })
       .where('pemda_id', '=', p.pemdaId)
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    uow.audit({ action: v.status && v.status !== before.status ? `status_${v.status}` : 'update', entity: 'rpjmd', entityId: id, before, after: row });
+    uow.audit({
+      action: v.status && v.status !== before.status ? `status_${v.status}` : 'update',
+      entity: 'rpjmd',
+      entityId: id,
+      before,
+      after: row,
+    });
     return row;
   });
 }
@@ -243,7 +319,10 @@ export async function rpjmdTree(db: Q, pemdaId: number, id: number) {
     .orderBy('seq')
     .orderBy('id')
     .execute();
-  const views = await nodeViews(db, pemdaId, nodes, 'rpjmd_node_id', 'pln_rpjmd_ceiling', (n) => ({ program_code: n.program_code, opd_id: n.opd_id }));
+  const views = await nodeViews(db, pemdaId, nodes, 'rpjmd_node_id', 'pln_rpjmd_ceiling', (n) => ({
+    program_code: n.program_code,
+    opd_id: n.opd_id,
+  }));
   return { rpjmd, nodes: views };
 }
 
@@ -287,14 +366,25 @@ async function nomenclatureInYears(db: Q, pemdaId: number, years: number[], code
 
 const periodYears = (from: number) => [0, 1, 2, 3, 4].map((i) => from + i);
 
-export async function addRpjmdNode(db: Db, p: Principal, rpjmdId: number, input: z.input<typeof rpjmdNodeCreateSchema>) {
+export async function addRpjmdNode(
+  db: Db,
+  p: Principal,
+  rpjmdId: number,
+  input: z.input<typeof rpjmdNodeCreateSchema>,
+) {
   const v = rpjmdNodeCreateSchema.parse(input);
   const rpjmd = await ensureDraftRpjmd(db, p.pemdaId, rpjmdId);
   const wantParent = RPJMD_PARENT[v.kind];
   if (wantParent) {
     if (!v.parent_id) throw fieldError('parent_id', 'field.required');
-    const parent = await db.selectFrom('pln_rpjmd_node').select(['kind', 'rpjmd_id']).where('pemda_id', '=', p.pemdaId).where('id', '=', v.parent_id).executeTakeFirst();
-    if (!parent || parent.rpjmd_id !== rpjmdId || parent.kind !== wantParent) throw fieldError('parent_id', 'pln.error.parent_kind', { kind: wantParent });
+    const parent = await db
+      .selectFrom('pln_rpjmd_node')
+      .select(['kind', 'rpjmd_id'])
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', v.parent_id)
+      .executeTakeFirst();
+    if (!parent || parent.rpjmd_id !== rpjmdId || parent.kind !== wantParent)
+      throw fieldError('parent_id', 'pln.error.parent_kind', { kind: wantParent });
   }
   let programCode: string | null = null;
   let opdId: number | null = null;
@@ -329,7 +419,12 @@ export async function addRpjmdNode(db: Db, p: Principal, rpjmdId: number, input:
 }
 
 export async function getRpjmdNode(db: Q, pemdaId: number, id: number) {
-  return db.selectFrom('pln_rpjmd_node').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('pln_rpjmd_node')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function updateRpjmdNode(db: Db, p: Principal, id: number, input: z.input<typeof rpjmdNodeUpdateSchema>) {
@@ -337,10 +432,18 @@ export async function updateRpjmdNode(db: Db, p: Principal, id: number, input: z
   const node = await getRpjmdNode(db, p.pemdaId, id);
   if (!node) throw notFound();
   const rpjmd = await ensureDraftRpjmd(db, p.pemdaId, node.rpjmd_id);
-  if (node.kind === 'program' && v.program_code) await checkProgramCode(db, p.pemdaId, periodYears(rpjmd.year_from), v.program_code);
-  if (v.opd_id && !(await getOrganisation(db, p.pemdaId, v.opd_id))) throw fieldError('opd_id', 'pln.error.opd_unknown');
+  if (node.kind === 'program' && v.program_code)
+    await checkProgramCode(db, p.pemdaId, periodYears(rpjmd.year_from), v.program_code);
+  if (v.opd_id && !(await getOrganisation(db, p.pemdaId, v.opd_id)))
+    throw fieldError('opd_id', 'pln.error.opd_unknown');
   return mutate(db, p, async (uow) => {
-    const before = await uow.trx.selectFrom('pln_rpjmd_node').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+    const before = await uow.trx
+      .selectFrom('pln_rpjmd_node')
+      .selectAll()
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (before.version !== v.version) throw conflict('error.conflict', { current: before });
     const row = await uow.trx
       .updateTable('pln_rpjmd_node')
@@ -366,8 +469,18 @@ export async function deleteRpjmdNode(db: Db, p: Principal, id: number) {
   if (!node) throw notFound();
   await ensureDraftRpjmd(db, p.pemdaId, node.rpjmd_id);
   return mutate(db, p, async (uow) => {
-    const child = await uow.trx.selectFrom('pln_rpjmd_node').select('id').where('pemda_id', '=', p.pemdaId).where('parent_id', '=', id).executeTakeFirst();
-    const used = await uow.trx.selectFrom('pln_renstra_node').select('id').where('pemda_id', '=', p.pemdaId).where('rpjmd_node_id', '=', id).executeTakeFirst();
+    const child = await uow.trx
+      .selectFrom('pln_rpjmd_node')
+      .select('id')
+      .where('pemda_id', '=', p.pemdaId)
+      .where('parent_id', '=', id)
+      .executeTakeFirst();
+    const used = await uow.trx
+      .selectFrom('pln_renstra_node')
+      .select('id')
+      .where('pemda_id', '=', p.pemdaId)
+      .where('rpjmd_node_id', '=', id)
+      .executeTakeFirst();
     if (child || used) throw conflict('pln.error.node_in_use');
     await uow.trx.deleteFrom('pln_rpjmd_node').where('pemda_id', '=', p.pemdaId).where('id', '=', id).execute();
     uow.audit({ action: 'delete', entity: 'rpjmd_node', entityId: id, before: node });
@@ -402,14 +515,28 @@ export async function listRenstra(db: Q, pemdaId: number, f: { rpjmdId?: number;
 }
 
 export async function getRenstra(db: Q, pemdaId: number, id: number) {
-  return db.selectFrom('pln_renstra').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('pln_renstra')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function renstraFor(db: Q, pemdaId: number, rpjmdId: number, opdId: number) {
-  return db.selectFrom('pln_renstra').selectAll().where('pemda_id', '=', pemdaId).where('rpjmd_id', '=', rpjmdId).where('opd_id', '=', opdId).executeTakeFirst();
+  return db
+    .selectFrom('pln_renstra')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('rpjmd_id', '=', rpjmdId)
+    .where('opd_id', '=', opdId)
+    .executeTakeFirst();
 }
 
-export const renstraCreateSchema = z.object({ rpjmd_id: z.coerce.number().int().positive(), opd_id: z.coerce.number().int().positive() });
+export const renstraCreateSchema = z.object({
+  rpjmd_id: z.coerce.number().int().positive(),
+  opd_id: z.coerce.number().int().positive(),
+});
 export const renstraUpdateSchema = z.object({ version: versionIn, status: z.enum(['draft', 'approved']) });
 
 export async function createRenstra(db: Db, p: Principal, input: z.input<typeof renstraCreateSchema>) {
@@ -420,7 +547,11 @@ export async function createRenstra(db: Db, p: Principal, input: z.input<typeof 
   if (!org || org.kind === 'unit') throw fieldError('opd_id', 'pln.error.opd_unknown');
   return mutate(db, p, async (uow) => {
     if (await renstraFor(uow.trx, p.pemdaId, v.rpjmd_id, v.opd_id)) throw conflict('pln.error.renstra_exists');
-    const row = await uow.trx.insertInto('pln_renstra').values({ pemda_id: p.pemdaId, rpjmd_id: v.rpjmd_id, opd_id: v.opd_id }).returningAll().executeTakeFirstOrThrow();
+    const row = await uow.trx
+      .insertInto('pln_renstra')
+      .values({ pemda_id: p.pemdaId, rpjmd_id: v.rpjmd_id, opd_id: v.opd_id })
+      .returningAll()
+      .executeTakeFirstOrThrow();
     uow.audit({ action: 'create', entity: 'renstra', entityId: row.id, opdId: row.opd_id, after: row });
     return row;
   });
@@ -430,7 +561,13 @@ export async function createRenstra(db: Db, p: Principal, input: z.input<typeof 
 export async function setRenstraStatus(db: Db, p: Principal, id: number, input: z.input<typeof renstraUpdateSchema>) {
   const v = renstraUpdateSchema.parse(input);
   return mutate(db, p, async (uow) => {
-    const before = await uow.trx.selectFrom('pln_renstra').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).forUpdate().executeTakeFirst();
+    const before = await uow.trx
+      .selectFrom('pln_renstra')
+      .selectAll()
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!before) throw notFound();
     if (before.version !== v.version) throw conflict('error.conflict', { current: before });
     const row = await uow.trx
@@ -457,7 +594,9 @@ export async function renstraTree(db: Q, pemdaId: number, id: number) {
     .orderBy('code')
     .orderBy('id')
     .execute();
-  const views = await nodeViews(db, pemdaId, nodes, 'renstra_node_id', 'pln_renstra_ceiling', (n) => ({ rpjmd_node_id: n.rpjmd_node_id }));
+  const views = await nodeViews(db, pemdaId, nodes, 'renstra_node_id', 'pln_renstra_ceiling', (n) => ({
+    rpjmd_node_id: n.rpjmd_node_id,
+  }));
   return { renstra, nodes: views };
 }
 
@@ -501,17 +640,29 @@ export const renstraNodeUpdateSchema = z.object({
   rpjmd_node_id: z.coerce.number().int().positive().nullish(),
 });
 
-async function checkRenstraLink(db: Q, pemdaId: number, rpjmdId: number, kind: RenstraNodeKind, rpjmdNodeId: number | null | undefined) {
+async function checkRenstraLink(
+  db: Q,
+  pemdaId: number,
+  rpjmdId: number,
+  kind: RenstraNodeKind,
+  rpjmdNodeId: number | null | undefined,
+) {
   if (kind === 'goal' && !rpjmdNodeId) throw fieldError('rpjmd_node_id', 'pln.error.goal_needs_rpjmd_target');
   if (!rpjmdNodeId) return null;
   if (kind !== 'goal' && kind !== 'program') throw fieldError('rpjmd_node_id', 'pln.error.link_kind');
   const target = await getRpjmdNode(db, pemdaId, rpjmdNodeId);
   const want = kind === 'goal' ? 'target' : 'program';
-  if (!target || target.rpjmd_id !== rpjmdId || target.kind !== want) throw fieldError('rpjmd_node_id', 'pln.error.link_kind');
+  if (!target || target.rpjmd_id !== rpjmdId || target.kind !== want)
+    throw fieldError('rpjmd_node_id', 'pln.error.link_kind');
   return rpjmdNodeId;
 }
 
-export async function addRenstraNode(db: Db, p: Principal, renstraId: number, input: z.input<typeof renstraNodeCreateSchema>) {
+export async function addRenstraNode(
+  db: Db,
+  p: Principal,
+  renstraId: number,
+  input: z.input<typeof renstraNodeCreateSchema>,
+) {
   const v = renstraNodeCreateSchema.parse(input);
   const renstra = await getRenstra(db, p.pemdaId, renstraId);
   if (!renstra) throw notFound();
@@ -522,8 +673,14 @@ export async function addRenstraNode(db: Db, p: Principal, renstraId: number, in
   let parentCode = '';
   if (wantParent) {
     if (!v.parent_id) throw fieldError('parent_id', 'field.required');
-    const parent = await db.selectFrom('pln_renstra_node').select(['kind', 'renstra_id', 'code']).where('pemda_id', '=', p.pemdaId).where('id', '=', v.parent_id).executeTakeFirst();
-    if (!parent || parent.renstra_id !== renstraId || parent.kind !== wantParent) throw fieldError('parent_id', 'pln.error.parent_kind', { kind: wantParent });
+    const parent = await db
+      .selectFrom('pln_renstra_node')
+      .select(['kind', 'renstra_id', 'code'])
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', v.parent_id)
+      .executeTakeFirst();
+    if (!parent || parent.renstra_id !== renstraId || parent.kind !== wantParent)
+      throw fieldError('parent_id', 'pln.error.parent_kind', { kind: wantParent });
     parentCode = parent.code;
   }
   const link = await checkRenstraLink(db, p.pemdaId, renstra.rpjmd_id, v.kind, v.rpjmd_node_id);
@@ -531,22 +688,44 @@ export async function addRenstraNode(db: Db, p: Principal, renstraId: number, in
   let text = v.text ?? '';
   if (v.kind === 'program' || v.kind === 'kegiatan' || v.kind === 'sub_kegiatan') {
     if (!code) throw fieldError('code', 'field.required');
-    const fmt = { program: /^[1-8]\.\d{2}\.\d{2}$/, kegiatan: /^[1-8]\.\d{2}\.\d{2}\.[12]\.\d{2}$/, sub_kegiatan: /^[1-8]\.\d{2}\.\d{2}\.[12]\.\d{2}\.\d{4}$/ }[v.kind];
+    const fmt = {
+      program: /^[1-8]\.\d{2}\.\d{2}$/,
+      kegiatan: /^[1-8]\.\d{2}\.\d{2}\.[12]\.\d{2}$/,
+      sub_kegiatan: /^[1-8]\.\d{2}\.\d{2}\.[12]\.\d{2}\.\d{4}$/,
+    }[v.kind];
     if (!fmt.test(code)) throw fieldError('code', 'pln.error.code_format');
-    if (v.kind === 'kegiatan' && programOf(code) !== parentCode) throw fieldError('code', 'pln.error.code_not_under_parent');
-    if (v.kind === 'sub_kegiatan' && kegiatanOf(code) !== parentCode) throw fieldError('code', 'pln.error.code_not_under_parent');
-    if (!(await opdCarriesBidang(db, p.pemdaId, renstra.opd_id, bidangOf(code)))) throw fieldError('code', 'pln.error.bidang_not_carried');
+    if (v.kind === 'kegiatan' && programOf(code) !== parentCode)
+      throw fieldError('code', 'pln.error.code_not_under_parent');
+    if (v.kind === 'sub_kegiatan' && kegiatanOf(code) !== parentCode)
+      throw fieldError('code', 'pln.error.code_not_under_parent');
+    if (!(await opdCarriesBidang(db, p.pemdaId, renstra.opd_id, bidangOf(code))))
+      throw fieldError('code', 'pln.error.bidang_not_carried');
     const nom = await nomenclatureInYears(db, p.pemdaId, periodYears(rpjmd.year_from), code, 'code');
     if (!text) text = nom.name;
   } else if (!text) throw fieldError('text', 'field.required');
   return mutate(db, p, async (uow) => {
     if (code) {
-      const dup = await uow.trx.selectFrom('pln_renstra_node').select('id').where('pemda_id', '=', p.pemdaId).where('renstra_id', '=', renstraId).where('code', '=', code).executeTakeFirst();
+      const dup = await uow.trx
+        .selectFrom('pln_renstra_node')
+        .select('id')
+        .where('pemda_id', '=', p.pemdaId)
+        .where('renstra_id', '=', renstraId)
+        .where('code', '=', code)
+        .executeTakeFirst();
       if (dup) throw fieldError('code', 'pln.error.code_duplicate');
     }
     const row = await uow.trx
       .insertInto('pln_renstra_node')
-      .values({ pemda_id: p.pemdaId, renstra_id: renstraId, parent_id: wantParent ? v.parent_id! : null, kind: v.kind, seq: v.seq ?? 0, code, text, rpjmd_node_id: link })
+      .values({
+        pemda_id: p.pemdaId,
+        renstra_id: renstraId,
+        parent_id: wantParent ? v.parent_id! : null,
+        kind: v.kind,
+        seq: v.seq ?? 0,
+        code,
+        text,
+        rpjmd_node_id: link,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     uow.audit({ action: 'create', entity: 'renstra_node', entityId: row.id, opdId: renstra.opd_id, after: row });
@@ -554,12 +733,26 @@ export async function addRenstraNode(db: Db, p: Principal, renstraId: number, in
   });
 }
 
-export async function updateRenstraNode(db: Db, p: Principal, id: number, input: z.input<typeof renstraNodeUpdateSchema>) {
+export async function updateRenstraNode(
+  db: Db,
+  p: Principal,
+  id: number,
+  input: z.input<typeof renstraNodeUpdateSchema>,
+) {
   const v = renstraNodeUpdateSchema.parse(input);
   const node = await draftRenstraNode(db, p, id);
-  const link = v.rpjmd_node_id === undefined ? node.rpjmd_node_id : await checkRenstraLink(db, p.pemdaId, node.rpjmd_id, node.kind, v.rpjmd_node_id);
+  const link =
+    v.rpjmd_node_id === undefined
+      ? node.rpjmd_node_id
+      : await checkRenstraLink(db, p.pemdaId, node.rpjmd_id, node.kind, v.rpjmd_node_id);
   return mutate(db, p, async (uow) => {
-    const before = await uow.trx.selectFrom('pln_renstra_node').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+    const before = await uow.trx
+      .selectFrom('pln_renstra_node')
+      .selectAll()
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (before.version !== v.version) throw conflict('error.conflict', { current: before });
     const row = await uow.trx
       .updateTable('pln_renstra_node')
@@ -576,8 +769,18 @@ export async function updateRenstraNode(db: Db, p: Principal, id: number, input:
 export async function deleteRenstraNode(db: Db, p: Principal, id: number) {
   const node = await draftRenstraNode(db, p, id);
   return mutate(db, p, async (uow) => {
-    const child = await uow.trx.selectFrom('pln_renstra_node').select('id').where('pemda_id', '=', p.pemdaId).where('parent_id', '=', id).executeTakeFirst();
-    const used = await uow.trx.selectFrom('pln_renja_item').select('id').where('pemda_id', '=', p.pemdaId).where('renstra_node_id', '=', id).executeTakeFirst();
+    const child = await uow.trx
+      .selectFrom('pln_renstra_node')
+      .select('id')
+      .where('pemda_id', '=', p.pemdaId)
+      .where('parent_id', '=', id)
+      .executeTakeFirst();
+    const used = await uow.trx
+      .selectFrom('pln_renja_item')
+      .select('id')
+      .where('pemda_id', '=', p.pemdaId)
+      .where('renstra_node_id', '=', id)
+      .executeTakeFirst();
     if (child || used) throw conflict('pln.error.node_in_use');
     await uow.trx.deleteFrom('pln_renstra_node').where('pemda_id', '=', p.pemdaId).where('id', '=', id).execute();
     const { renstra_status: _s, ...before } = node;
@@ -588,7 +791,8 @@ export async function deleteRenstraNode(db: Db, p: Principal, id: number) {
 export async function setRenstraCeilings(db: Db, p: Principal, nodeId: number, input: z.input<typeof ceilingsSchema>) {
   const v = ceilingsSchema.parse(input);
   const node = await draftRenstraNode(db, p, nodeId);
-  if (!['program', 'kegiatan', 'sub_kegiatan'].includes(node.kind)) throw fieldError('ceilings', 'pln.error.ceiling_program_only');
+  if (!['program', 'kegiatan', 'sub_kegiatan'].includes(node.kind))
+    throw fieldError('ceilings', 'pln.error.ceiling_program_only');
   const rpjmd = (await getRpjmd(db, p.pemdaId, node.rpjmd_id))!;
   checkYearsInPeriod(v.ceilings, rpjmd, 'ceilings');
   return mutate(db, p, async (uow) => {
@@ -622,7 +826,11 @@ export const indicatorUpdateSchema = z.object({
 });
 
 /** Where an indicator hangs: its plan's period, its OPD (Renstra) and whether the plan is a draft. */
-async function indicatorOwner(db: Q, pemdaId: number, ref: { rpjmd_node_id?: number | null; renstra_node_id?: number | null }) {
+async function indicatorOwner(
+  db: Q,
+  pemdaId: number,
+  ref: { rpjmd_node_id?: number | null; renstra_node_id?: number | null },
+) {
   if (ref.rpjmd_node_id) {
     const n = await getRpjmdNode(db, pemdaId, ref.rpjmd_node_id);
     if (!n) throw fieldError('rpjmd_node_id', 'error.not_found');
@@ -633,7 +841,12 @@ async function indicatorOwner(db: Q, pemdaId: number, ref: { rpjmd_node_id?: num
     const n = await getRenstraNode(db, pemdaId, ref.renstra_node_id);
     if (!n) throw fieldError('renstra_node_id', 'error.not_found');
     const r = (await getRpjmd(db, pemdaId, n.rpjmd_id))!;
-    return { yearFrom: r.year_from, yearTo: r.year_to, opdId: n.opd_id as number | null, draft: n.renstra_status === 'draft' };
+    return {
+      yearFrom: r.year_from,
+      yearTo: r.year_to,
+      opdId: n.opd_id as number | null,
+      draft: n.renstra_status === 'draft',
+    };
   }
   throw fieldError('rpjmd_node_id', 'field.required');
 }
@@ -645,7 +858,11 @@ function checkIndicatorActor(p: Principal, owner: { opdId: number | null }) {
 }
 
 /** The indicator's owner, when the principal may change its indicators: the actor's and not an approved plan's. */
-async function writableIndicatorOwner(db: Q, p: Principal, ref: { rpjmd_node_id?: number | null; renstra_node_id?: number | null }) {
+async function writableIndicatorOwner(
+  db: Q,
+  p: Principal,
+  ref: { rpjmd_node_id?: number | null; renstra_node_id?: number | null },
+) {
   const owner = await indicatorOwner(db, p.pemdaId, ref);
   checkIndicatorActor(p, owner);
   if (!owner.draft) throw conflict('pln.error.plan_approved');
@@ -654,17 +871,36 @@ async function writableIndicatorOwner(db: Q, p: Principal, ref: { rpjmd_node_id?
 
 /** An existing indicator and its owner, when the principal may change it. */
 async function writableIndicator(db: Q, p: Principal, id: number) {
-  const ind = await db.selectFrom('pln_indicator').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).executeTakeFirst();
+  const ind = await db
+    .selectFrom('pln_indicator')
+    .selectAll()
+    .where('pemda_id', '=', p.pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!ind) throw notFound();
   return { ind, owner: await writableIndicatorOwner(db, p, ind) };
 }
 
-async function insertTargets(uow: UnitOfWork, pemdaId: number, indicatorId: number, targets: Array<{ year: number; value: string }>) {
-  if (targets.length) await uow.trx.insertInto('pln_indicator_target').values(targets.map((t) => ({ pemda_id: pemdaId, indicator_id: indicatorId, year: t.year, value: t.value }))).execute();
+async function insertTargets(
+  uow: UnitOfWork,
+  pemdaId: number,
+  indicatorId: number,
+  targets: Array<{ year: number; value: string }>,
+) {
+  if (targets.length)
+    await uow.trx
+      .insertInto('pln_indicator_target')
+      .values(targets.map((t) => ({ pemda_id: pemdaId, indicator_id: indicatorId, year: t.year, value: t.value })))
+      .execute();
 }
 
 export async function opdOfIndicator(db: Q, pemdaId: number, id: number): Promise<number | null | undefined> {
-  const ind = await db.selectFrom('pln_indicator').select(['rpjmd_node_id', 'renstra_node_id']).where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  const ind = await db
+    .selectFrom('pln_indicator')
+    .select(['rpjmd_node_id', 'renstra_node_id'])
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!ind) return undefined;
   return (await indicatorOwner(db, pemdaId, ind)).opdId;
 }
@@ -690,7 +926,13 @@ export async function addIndicator(db: Db, p: Principal, input: z.input<typeof i
       .returningAll()
       .executeTakeFirstOrThrow();
     await insertTargets(uow, p.pemdaId, row.id, v.targets);
-    uow.audit({ action: 'create', entity: 'indicator', entityId: row.id, opdId: owner.opdId, after: { ...row, targets: v.targets } });
+    uow.audit({
+      action: 'create',
+      entity: 'indicator',
+      entityId: row.id,
+      opdId: owner.opdId,
+      after: { ...row, targets: v.targets },
+    });
     return { ...row, targets: v.targets };
   });
 }
@@ -700,9 +942,21 @@ export async function updateIndicator(db: Db, p: Principal, id: number, input: z
   const { owner } = await writableIndicator(db, p, id);
   checkYearsInPeriod(v.targets ?? [], { year_from: owner.yearFrom, year_to: owner.yearTo }, 'targets');
   return mutate(db, p, async (uow) => {
-    const before = await uow.trx.selectFrom('pln_indicator').selectAll().where('pemda_id', '=', p.pemdaId).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+    const before = await uow.trx
+      .selectFrom('pln_indicator')
+      .selectAll()
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (before.version !== v.version) throw conflict('error.conflict', { current: before });
-    const beforeTargets = await uow.trx.selectFrom('pln_indicator_target').select(['year', 'value']).where('pemda_id', '=', p.pemdaId).where('indicator_id', '=', id).orderBy('year').execute();
+    const beforeTargets = await uow.trx
+      .selectFrom('pln_indicator_target')
+      .select(['year', 'value'])
+      .where('pemda_id', '=', p.pemdaId)
+      .where('indicator_id', '=', id)
+      .orderBy('year')
+      .execute();
     const row = await uow.trx
       .updateTable('pln_indicator')
       .set({
@@ -717,11 +971,22 @@ export async function updateIndicator(db: Db, p: Principal, id: number, input: z
       .returningAll()
       .executeTakeFirstOrThrow();
     if (v.targets) {
-      await uow.trx.deleteFrom('pln_indicator_target').where('pemda_id', '=', p.pemdaId).where('indicator_id', '=', id).execute();
+      await uow.trx
+        .deleteFrom('pln_indicator_target')
+        .where('pemda_id', '=', p.pemdaId)
+        .where('indicator_id', '=', id)
+        .execute();
       await insertTargets(uow, p.pemdaId, id, v.targets);
     }
     const targets = v.targets ?? beforeTargets.map((t) => ({ year: t.year, value: cleanDecimal(t.value)! }));
-    uow.audit({ action: 'update', entity: 'indicator', entityId: id, opdId: owner.opdId, before: { ...before, targets: beforeTargets }, after: { ...row, targets } });
+    uow.audit({
+      action: 'update',
+      entity: 'indicator',
+      entityId: id,
+      opdId: owner.opdId,
+      before: { ...before, targets: beforeTargets },
+      after: { ...row, targets },
+    });
     return { ...row, targets };
   });
 }
@@ -737,7 +1002,17 @@ export async function deleteIndicator(db: Db, p: Principal, id: number) {
 // ---- cascade (pohon kinerja) ----------------------------------------------------------------------
 
 export interface CascadeLevel {
-  level: 'vision' | 'mission' | 'goal' | 'target' | 'rpjmd_program' | 'renstra_goal' | 'renstra_target' | 'program' | 'kegiatan' | 'sub_kegiatan';
+  level:
+    | 'vision'
+    | 'mission'
+    | 'goal'
+    | 'target'
+    | 'rpjmd_program'
+    | 'renstra_goal'
+    | 'renstra_target'
+    | 'program'
+    | 'kegiatan'
+    | 'sub_kegiatan';
   id: number | null;
   code: string;
   text: string;
@@ -765,7 +1040,12 @@ export async function cascadeForSubKegiatan(db: Q, pemdaId: number, year: number
   let matched: string | null = null;
   let complete = false;
   if (renstra) {
-    const nodes = await db.selectFrom('pln_renstra_node').selectAll().where('pemda_id', '=', pemdaId).where('renstra_id', '=', renstra.id).execute();
+    const nodes = await db
+      .selectFrom('pln_renstra_node')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .where('renstra_id', '=', renstra.id)
+      .execute();
     const byId = new Map(nodes.map((n) => [n.id, n]));
     const start =
       nodes.find((n) => n.kind === 'sub_kegiatan' && n.code === code) ??
@@ -774,24 +1054,64 @@ export async function cascadeForSubKegiatan(db: Q, pemdaId: number, year: number
     if (start) {
       matched = start.kind;
       const chain: typeof nodes = [];
-      for (let n: (typeof nodes)[number] | undefined = start; n; n = n.parent_id ? byId.get(n.parent_id) : undefined) chain.push(n);
-      const inds = await indicatorsFor(db, pemdaId, 'renstra_node_id', chain.map((n) => n.id));
-      const levelOf: Record<RenstraNodeKind, CascadeLevel['level']> = { goal: 'renstra_goal', target: 'renstra_target', program: 'program', kegiatan: 'kegiatan', sub_kegiatan: 'sub_kegiatan' };
-      for (const n of chain) down.push({ level: levelOf[n.kind], id: n.id, code: n.code, text: n.text, indicators: indicatorsForYear(inds.get(n.id), year) });
+      for (let n: (typeof nodes)[number] | undefined = start; n; n = n.parent_id ? byId.get(n.parent_id) : undefined)
+        chain.push(n);
+      const inds = await indicatorsFor(
+        db,
+        pemdaId,
+        'renstra_node_id',
+        chain.map((n) => n.id),
+      );
+      const levelOf: Record<RenstraNodeKind, CascadeLevel['level']> = {
+        goal: 'renstra_goal',
+        target: 'renstra_target',
+        program: 'program',
+        kegiatan: 'kegiatan',
+        sub_kegiatan: 'sub_kegiatan',
+      };
+      for (const n of chain)
+        down.push({
+          level: levelOf[n.kind],
+          id: n.id,
+          code: n.code,
+          text: n.text,
+          indicators: indicatorsForYear(inds.get(n.id), year),
+        });
       const program = chain.find((n) => n.kind === 'program');
       const goal = chain.find((n) => n.kind === 'goal');
       // the RPJMD chain: target served by the Renstra goal, its goal, mission, vision
-      const rpNodes = await db.selectFrom('pln_rpjmd_node').selectAll().where('pemda_id', '=', pemdaId).where('rpjmd_id', '=', rpjmd.id).execute();
+      const rpNodes = await db
+        .selectFrom('pln_rpjmd_node')
+        .selectAll()
+        .where('pemda_id', '=', pemdaId)
+        .where('rpjmd_id', '=', rpjmd.id)
+        .execute();
       const rpById = new Map(rpNodes.map((n) => [n.id, n]));
       const rpChain: typeof rpNodes = [];
       if (program?.rpjmd_node_id) {
         const rp = rpById.get(program.rpjmd_node_id);
         if (rp) rpChain.push(rp);
       }
-      for (let n = goal?.rpjmd_node_id ? rpById.get(goal.rpjmd_node_id) : undefined; n; n = n.parent_id ? rpById.get(n.parent_id) : undefined) rpChain.push(n);
-      const rpInds = await indicatorsFor(db, pemdaId, 'rpjmd_node_id', rpChain.map((n) => n.id));
+      for (
+        let n = goal?.rpjmd_node_id ? rpById.get(goal.rpjmd_node_id) : undefined;
+        n;
+        n = n.parent_id ? rpById.get(n.parent_id) : undefined
+      )
+        rpChain.push(n);
+      const rpInds = await indicatorsFor(
+        db,
+        pemdaId,
+        'rpjmd_node_id',
+        rpChain.map((n) => n.id),
+      );
       for (const n of rpChain) {
-        down.push({ level: n.kind === 'program' ? 'rpjmd_program' : (n.kind as CascadeLevel['level']), id: n.id, code: n.program_code ?? n.code, text: n.text, indicators: indicatorsForYear(rpInds.get(n.id), year) });
+        down.push({
+          level: n.kind === 'program' ? 'rpjmd_program' : (n.kind as CascadeLevel['level']),
+          id: n.id,
+          code: n.program_code ?? n.code,
+          text: n.text,
+          indicators: indicatorsForYear(rpInds.get(n.id), year),
+        });
       }
       complete = rpChain.some((n) => n.kind === 'goal');
     }
@@ -813,26 +1133,50 @@ export interface GoalTree {
     programs: NodeView[];
     renstra: Array<{ opd_id: number; renstra_id: number; nodes: NodeView[] }>;
   }>;
-  renjaItems: Array<{ id: number; opd_id: number; sub_kegiatan_code: string; pagu: string; target: string | null; unit: string | null; status: string }>;
+  renjaItems: Array<{
+    id: number;
+    opd_id: number;
+    sub_kegiatan_code: string;
+    pagu: string;
+    target: string | null;
+    unit: string | null;
+    status: string;
+  }>;
 }
 
 /** Everything under an RPJMD goal: targets, strategies, programs, the Renstra that serve them, and (for a year) the Renja items. */
-export async function cascadeForGoal(db: Q, pemdaId: number, goalId: number, year?: number): Promise<GoalTree | undefined> {
+export async function cascadeForGoal(
+  db: Q,
+  pemdaId: number,
+  goalId: number,
+  year?: number,
+): Promise<GoalTree | undefined> {
   const goal = await getRpjmdNode(db, pemdaId, goalId);
   if (!goal || goal.kind !== 'goal') return undefined;
   const tree = (await rpjmdTree(db, pemdaId, goal.rpjmd_id))!;
   const byId = new Map(tree.nodes.map((n) => [n.id, n]));
   const mission = goal.parent_id ? byId.get(goal.parent_id) : undefined;
   const targets = tree.nodes.filter((n) => n.parent_id === goalId && n.kind === 'target');
-  const result: GoalTree = { goal: byId.get(goalId)!, mission: mission ? { id: mission.id, text: mission.text } : null, targets: [], renjaItems: [] };
+  const result: GoalTree = {
+    goal: byId.get(goalId)!,
+    mission: mission ? { id: mission.id, text: mission.text } : null,
+    targets: [],
+    renjaItems: [],
+  };
   const served = targets.length
     ? await db
         .selectFrom('pln_renstra_node as n')
-        .innerJoin('pln_renstra as r', (j) => j.onRef('r.pemda_id', '=', 'n.pemda_id').onRef('r.id', '=', 'n.renstra_id'))
+        .innerJoin('pln_renstra as r', (j) =>
+          j.onRef('r.pemda_id', '=', 'n.pemda_id').onRef('r.id', '=', 'n.renstra_id'),
+        )
         .select(['n.id', 'n.renstra_id', 'r.opd_id', 'n.rpjmd_node_id'])
         .where('n.pemda_id', '=', pemdaId)
         .where('n.kind', '=', 'goal')
-        .where('n.rpjmd_node_id', 'in', targets.map((t) => t.id))
+        .where(
+          'n.rpjmd_node_id',
+          'in',
+          targets.map((t) => t.id),
+        )
         .execute()
     : [];
   const renstraIds = [...new Set(served.map((s) => s.renstra_id))];
@@ -853,7 +1197,8 @@ export async function cascadeForGoal(db: Q, pemdaId: number, goalId: number, yea
       let grew = true;
       while (grew) {
         grew = false;
-        for (const n of all) if (n.parent_id !== null && keep.has(n.parent_id) && !keep.has(n.id)) (keep.add(n.id), (grew = true));
+        for (const n of all)
+          if (n.parent_id !== null && keep.has(n.parent_id) && !keep.has(n.id)) (keep.add(n.id), (grew = true));
       }
       const nodes = all.filter((n) => keep.has(n.id));
       entry.renstra.push({ opd_id: s.opd_id, renstra_id: s.renstra_id, nodes });
@@ -894,7 +1239,13 @@ export async function rpjmdGoals(db: Q, pemdaId: number, rpjmdId: number) {
 }
 
 /** Does the OPD's Renstra (of the RPJMD covering the year) contain this code (sub kegiatan) or its program? */
-export async function renstraTrace(db: Q, pemdaId: number, year: number, opdId: number, code: string): Promise<{ subKegiatanNodeId: number | null; programNodeId: number | null }> {
+export async function renstraTrace(
+  db: Q,
+  pemdaId: number,
+  year: number,
+  opdId: number,
+  code: string,
+): Promise<{ subKegiatanNodeId: number | null; programNodeId: number | null }> {
   const rows = await db
     .selectFrom('pln_renstra_node as n')
     .innerJoin('pln_renstra as r', (j) => j.onRef('r.pemda_id', '=', 'n.pemda_id').onRef('r.id', '=', 'n.renstra_id'))
@@ -916,14 +1267,21 @@ export async function renstraTrace(db: Q, pemdaId: number, year: number, opdId: 
 export async function renstraYearValues(db: Q, pemdaId: number, nodeId: number, year: number) {
   const ind = await db
     .selectFrom('pln_indicator as i')
-    .leftJoin('pln_indicator_target as t', (j) => j.onRef('t.pemda_id', '=', 'i.pemda_id').onRef('t.indicator_id', '=', 'i.id').on('t.year', '=', year))
+    .leftJoin('pln_indicator_target as t', (j) =>
+      j.onRef('t.pemda_id', '=', 'i.pemda_id').onRef('t.indicator_id', '=', 'i.id').on('t.year', '=', year),
+    )
     .select(['i.unit', 't.value'])
     .where('i.pemda_id', '=', pemdaId)
     .where('i.renstra_node_id', '=', nodeId)
     .orderBy('i.seq')
     .orderBy('i.id')
     .executeTakeFirst();
-  const ceil = await db.selectFrom('pln_renstra_ceiling').select('pagu').where('pemda_id', '=', pemdaId).where('node_id', '=', nodeId).where('year', '=', year).executeTakeFirst();
+  const ceil = await db
+    .selectFrom('pln_renstra_ceiling')
+    .select('pagu')
+    .where('pemda_id', '=', pemdaId)
+    .where('node_id', '=', nodeId)
+    .where('year', '=', year)
+    .executeTakeFirst();
   return { target: cleanDecimal(ind?.value ?? null), unit: ind?.unit ?? null, pagu: ceil?.pagu ?? '0' };
 }
-

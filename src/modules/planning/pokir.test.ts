@@ -18,8 +18,12 @@ before(async () => {
 });
 after(async () => t?.close());
 
-const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, headers: Record<string, string>, payload?: unknown) =>
-  t.server.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+const api = (
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
+  url: string,
+  headers: Record<string, string>,
+  payload?: unknown,
+) => t.server.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 const pokir = (year: number, extra: Record<string, unknown> = {}) => ({
   year,
   title: 'Rehabilitasi jalan poros Mekar Jaya',
@@ -43,29 +47,86 @@ test('a Pokir entered after its window closes is refused; so are entries by non-
   assert.match(json(late).message, /tertutup/);
   // a window that just closed refuses too
   const bappeda = await t.as('bappeda');
-  assert.equal((await api('PUT', '/api/v1/planning/cycles/2026', bappeda, { musrenbang_open: false, pokir_opens_at: iso(-7_200_000), pokir_closes_at: iso(-60_000) })).statusCode, 200);
+  assert.equal(
+    (
+      await api('PUT', '/api/v1/planning/cycles/2026', bappeda, {
+        musrenbang_open: false,
+        pokir_opens_at: iso(-7_200_000),
+        pokir_closes_at: iso(-60_000),
+      })
+    ).statusCode,
+    200,
+  );
   assert.equal((await api('POST', '/api/v1/planning/pokir', dprd, pokir(2026))).statusCode, 409);
   // and one not yet open
-  const c = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find((x: { year: number }) => x.year === 2026);
-  assert.equal((await api('PUT', '/api/v1/planning/cycles/2026', bappeda, { version: c.version, musrenbang_open: false, pokir_opens_at: iso(3_600_000), pokir_closes_at: iso(7_200_000) })).statusCode, 200);
+  const c = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find(
+    (x: { year: number }) => x.year === 2026,
+  );
+  assert.equal(
+    (
+      await api('PUT', '/api/v1/planning/cycles/2026', bappeda, {
+        version: c.version,
+        musrenbang_open: false,
+        pokir_opens_at: iso(3_600_000),
+        pokir_closes_at: iso(7_200_000),
+      })
+    ).statusCode,
+    200,
+  );
   assert.equal((await api('POST', '/api/v1/planning/pokir', dprd, pokir(2026))).statusCode, 409);
   // only DPRD members enter Pokir
-  for (const u of ['bappeda', 'kelurahan', 'dinkes.operator', 'inspektorat']) assert.equal((await api('POST', '/api/v1/planning/pokir', await t.as(u), pokir(2028))).statusCode, 403, u);
+  for (const u of ['bappeda', 'kelurahan', 'dinkes.operator', 'inspektorat'])
+    assert.equal((await api('POST', '/api/v1/planning/pokir', await t.as(u), pokir(2028))).statusCode, 403, u);
   const admin = await t.as('admin');
-  const nu = await api('POST', '/api/v1/users', admin, { username: 'dprd.baru', password: 'password123', full_name: 'Anggota Baru', role: 'dprd' });
+  const nu = await api('POST', '/api/v1/users', admin, {
+    username: 'dprd.baru',
+    password: 'password123',
+    full_name: 'Anggota Baru',
+    role: 'dprd',
+  });
   assert.equal(nu.statusCode, 201, nu.body);
   const unregistered = await api('POST', '/api/v1/planning/pokir', await t.as('dprd.baru'), pokir(2028));
   assert.equal(unregistered.statusCode, 403, 'a dprd user without a member record (komisi, dapil)');
   // registered by admin/Bappeda, the member may enter inside the open 2028 window
-  assert.equal((await api('PUT', '/api/v1/planning/dprd-members', await t.as('tapd'), { user_id: json(nu).id, name: 'Anggota Baru', komisi: 'II' })).statusCode, 403);
-  assert.equal((await api('PUT', '/api/v1/planning/dprd-members', admin, { user_id: json(nu).id, name: 'Anggota Baru', komisi: 'II', dapil: 'Dapil 3' })).statusCode, 200);
+  assert.equal(
+    (
+      await api('PUT', '/api/v1/planning/dprd-members', await t.as('tapd'), {
+        user_id: json(nu).id,
+        name: 'Anggota Baru',
+        komisi: 'II',
+      })
+    ).statusCode,
+    403,
+  );
+  assert.equal(
+    (
+      await api('PUT', '/api/v1/planning/dprd-members', admin, {
+        user_id: json(nu).id,
+        name: 'Anggota Baru',
+        komisi: 'II',
+        dapil: 'Dapil 3',
+      })
+    ).statusCode,
+    200,
+  );
   const ok = await api('POST', '/api/v1/planning/pokir', await t.as('dprd.baru'), pokir(2028));
   assert.equal(ok.statusCode, 201, ok.body);
   assert.equal(json(ok).stage, 'bappeda');
   assert.match(json(ok).tracking_code, /^PK28-/);
   // another member cannot edit it; its author can while it waits at Bappeda
-  assert.equal((await api('PATCH', `/api/v1/planning/proposals/${json(ok).id}`, await t.as('dprd.siti'), { version: json(ok).version, title: 'x' })).statusCode, 403);
-  const ed = await api('PATCH', `/api/v1/planning/proposals/${json(ok).id}`, await t.as('dprd.baru'), { version: json(ok).version, title: 'Rehabilitasi jalan poros (revisi)' });
+  assert.equal(
+    (
+      await api('PATCH', `/api/v1/planning/proposals/${json(ok).id}`, await t.as('dprd.siti'), {
+        version: json(ok).version,
+        title: 'x',
+      })
+    ).statusCode,
+    403,
+  );
+  const ed = await api('PATCH', `/api/v1/planning/proposals/${json(ok).id}`, await t.as('dprd.baru'), {
+    version: json(ok).version,
+    title: 'Rehabilitasi jalan poros (revisi)',
+  });
   assert.equal(ed.statusCode, 200, ed.body);
 });
 
@@ -73,8 +134,15 @@ test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the wind
   const bappeda = await t.as('bappeda');
   const dprd = await t.as('dprd');
   // fiscal year 2026 (its nomenclature is seeded; no Renja yet): a window open now
-  const c = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find((x: { year: number }) => x.year === 2026);
-  const open = await api('PUT', '/api/v1/planning/cycles/2026', bappeda, { ...(c ? { version: c.version } : {}), musrenbang_open: false, pokir_opens_at: iso(-3_600_000), pokir_closes_at: iso(3_600_000) });
+  const c = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find(
+    (x: { year: number }) => x.year === 2026,
+  );
+  const open = await api('PUT', '/api/v1/planning/cycles/2026', bappeda, {
+    ...(c ? { version: c.version } : {}),
+    musrenbang_open: false,
+    pokir_opens_at: iso(-3_600_000),
+    pokir_closes_at: iso(3_600_000),
+  });
   assert.equal(open.statusCode, 200, open.body);
   let r = await api('POST', '/api/v1/planning/pokir', dprd, pokir(2026));
   assert.equal(r.statusCode, 201, r.body);
@@ -82,21 +150,59 @@ test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the wind
   const id = p.id as number;
   // before the Renja: the public sees no Pokir list of 2026; the OPD sees only Pokir mapped to it
   assert.equal((await t.server.inject({ method: 'GET', url: '/api/v1/public/pokir?year=2026' })).statusCode, 404);
-  const dinkesList = json(await api('GET', '/api/v1/planning/proposals?kind=pokir&limit=500', await t.as('dinkes.operator'))).rows as Array<{ opd_id: number }>;
+  const dinkesList = json(
+    await api('GET', '/api/v1/planning/proposals?kind=pokir&limit=500', await t.as('dinkes.operator')),
+  ).rows as Array<{ opd_id: number }>;
   assert.ok(dinkesList.length > 0 && dinkesList.every((x) => x.opd_id === opd.dinkes));
-  assert.equal(json(await api('GET', '/api/v1/planning/proposals?kind=pokir', await t.as('kelurahan'))).total, 0, 'kelurahan operators do not see Pokir');
+  assert.equal(
+    json(await api('GET', '/api/v1/planning/proposals?kind=pokir', await t.as('kelurahan'))).total,
+    0,
+    'kelurahan operators do not see Pokir',
+  );
   assert.equal((await api('GET', `/api/v1/planning/proposals/${id}`, await t.as('dinkes.operator'))).statusCode, 404);
-  for (const u of ['inspektorat', 'dprd.siti', 'tapd']) assert.equal((await api('GET', `/api/v1/planning/proposals/${id}`, await t.as(u))).statusCode, 200, u);
+  for (const u of ['inspektorat', 'dprd.siti', 'tapd'])
+    assert.equal((await api('GET', `/api/v1/planning/proposals/${id}`, await t.as(u))).statusCode, 200, u);
 
   // the OPD cannot review before Bappeda; Bappeda confirms the mapping and accepts
-  assert.equal((await api('POST', `/api/v1/planning/proposals/${id}/decision`, await t.as('dpupr.operator'), { version: p.version, decision: 'accept' })).statusCode, 403);
-  assert.equal((await api('POST', `/api/v1/planning/proposals/${id}/decision`, dprd, { version: p.version, decision: 'accept' })).statusCode, 403, 'a member does not review their own Pokir');
-  r = await api('POST', `/api/v1/planning/proposals/${id}/decision`, bappeda, { version: p.version, decision: 'accept', sub_kegiatan_code: '1.03.10.2.01.0055', opd_id: opd.dpupr });
+  assert.equal(
+    (
+      await api('POST', `/api/v1/planning/proposals/${id}/decision`, await t.as('dpupr.operator'), {
+        version: p.version,
+        decision: 'accept',
+      })
+    ).statusCode,
+    403,
+  );
+  assert.equal(
+    (await api('POST', `/api/v1/planning/proposals/${id}/decision`, dprd, { version: p.version, decision: 'accept' }))
+      .statusCode,
+    403,
+    'a member does not review their own Pokir',
+  );
+  r = await api('POST', `/api/v1/planning/proposals/${id}/decision`, bappeda, {
+    version: p.version,
+    decision: 'accept',
+    sub_kegiatan_code: '1.03.10.2.01.0055',
+    opd_id: opd.dpupr,
+  });
   assert.equal(r.statusCode, 200, r.body);
   p = json(r);
   assert.equal(p.stage, 'opd');
-  assert.equal((await api('POST', `/api/v1/planning/proposals/${id}/decision`, await t.as('dinkes.head'), { version: p.version, decision: 'accept' })).statusCode, 403);
-  r = await api('POST', `/api/v1/planning/proposals/${id}/decision`, await t.as('dpupr.head'), { version: p.version, decision: 'accept', amount: '850000000', reason: 'Ruas masuk prioritas pemeliharaan' });
+  assert.equal(
+    (
+      await api('POST', `/api/v1/planning/proposals/${id}/decision`, await t.as('dinkes.head'), {
+        version: p.version,
+        decision: 'accept',
+      })
+    ).statusCode,
+    403,
+  );
+  r = await api('POST', `/api/v1/planning/proposals/${id}/decision`, await t.as('dpupr.head'), {
+    version: p.version,
+    decision: 'accept',
+    amount: '850000000',
+    reason: 'Ruas masuk prioritas pemeliharaan',
+  });
   assert.equal(r.statusCode, 200, r.body);
   p = json(r);
   assert.equal(p.status, 'accepted');
@@ -114,14 +220,29 @@ test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the wind
   assert.equal(item.target, '1200');
   assert.equal(item.region_id, loc.kelurahan_id);
   const linked = await proposalsForRenjaItem(t.db, t.pemdaId, item.id);
-  assert.deepEqual(linked.map((l) => [l.kind, l.trackingCode]), [['pokir', p.tracking_code]]);
+  assert.deepEqual(
+    linked.map((l) => [l.kind, l.trackingCode]),
+    [['pokir', p.tracking_code]],
+  );
   const full = json(await api('GET', `/api/v1/planning/proposals/${id}`, bappeda)).proposal;
   assert.equal(full.renja_item_id, item.id);
   assert.ok(full.dprd_member_id, 'linked to the member');
-  assert.equal((await api('POST', '/api/v1/planning/rkpd', bappeda, { year: 2026, theme: 'Tema 2026' })).statusCode, 201);
-  assert.equal((await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, { ceilings: [{ opd_id: opd.dpupr, pagu: '5000000000' }] })).statusCode, 200);
+  assert.equal(
+    (await api('POST', '/api/v1/planning/rkpd', bappeda, { year: 2026, theme: 'Tema 2026' })).statusCode,
+    201,
+  );
+  assert.equal(
+    (
+      await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, {
+        ceilings: [{ opd_id: opd.dpupr, pagu: '5000000000' }],
+      })
+    ).statusCode,
+    200,
+  );
   let rj = json(await api('GET', `/api/v1/planning/renja/${renjaId}`, bappeda)).renja;
-  rj = json(await api('POST', `/api/v1/planning/renja/${renjaId}/submit`, await t.as('dpupr.head'), { version: rj.version }));
+  rj = json(
+    await api('POST', `/api/v1/planning/renja/${renjaId}/submit`, await t.as('dpupr.head'), { version: rj.version }),
+  );
   r = await api('POST', `/api/v1/planning/renja/${renjaId}/verify`, bappeda, { version: rj.version });
   assert.equal(r.statusCode, 200, r.body);
   rj = json(r);
@@ -129,15 +250,34 @@ test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the wind
   r = await api('POST', `/api/v1/planning/renja/${renjaId}/approve`, bappeda, { version: rj.version });
   assert.equal(r.statusCode, 409);
   assert.match(json(r).message, /Jendela Pokir/);
-  const c2 = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find((x: { year: number }) => x.year === 2026);
-  assert.equal((await api('PUT', '/api/v1/planning/cycles/2026', bappeda, { version: c2.version, musrenbang_open: false, pokir_opens_at: iso(-3_600_000), pokir_closes_at: iso(-1000) })).statusCode, 200);
+  const c2 = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find(
+    (x: { year: number }) => x.year === 2026,
+  );
+  assert.equal(
+    (
+      await api('PUT', '/api/v1/planning/cycles/2026', bappeda, {
+        version: c2.version,
+        musrenbang_open: false,
+        pokir_opens_at: iso(-3_600_000),
+        pokir_closes_at: iso(-1000),
+      })
+    ).statusCode,
+    200,
+  );
   r = await api('POST', `/api/v1/planning/renja/${renjaId}/approve`, bappeda, { version: rj.version });
   assert.equal(r.statusCode, 200, r.body);
   assert.ok(await getApprovedRenjaItem(t.db, t.pemdaId, 2026, opd.dpupr!, '1.03.10.2.01.0055'));
   // once a Renja is approved: no more Pokir, and the window cannot reopen
   assert.equal((await api('POST', '/api/v1/planning/pokir', dprd, pokir(2026))).statusCode, 409);
-  const c3 = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find((x: { year: number }) => x.year === 2026);
-  const reopen = await api('PUT', '/api/v1/planning/cycles/2026', bappeda, { version: c3.version, musrenbang_open: false, pokir_opens_at: iso(-60_000), pokir_closes_at: iso(3_600_000) });
+  const c3 = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find(
+    (x: { year: number }) => x.year === 2026,
+  );
+  const reopen = await api('PUT', '/api/v1/planning/cycles/2026', bappeda, {
+    version: c3.version,
+    musrenbang_open: false,
+    pokir_opens_at: iso(-60_000),
+    pokir_closes_at: iso(3_600_000),
+  });
   assert.equal(reopen.statusCode, 400);
   assert.equal(json(reopen).fields[0].field, 'pokir_closes_at');
   // the public list of 2026, with the outcome, and its page
@@ -147,16 +287,26 @@ test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the wind
   assert.equal(row.member, 'Anggota DPRD Demo');
   assert.equal(row.status, 'accepted');
   assert.equal(row.renja_item_id, item.id);
-  const page = await t.server.inject({ method: 'GET', url: '/pokir/publik?year=2026', headers: { accept: 'text/html' } });
+  const page = await t.server.inject({
+    method: 'GET',
+    url: '/pokir/publik?year=2026',
+    headers: { accept: 'text/html' },
+  });
   assert.equal(page.statusCode, 200);
   assert.ok(page.body.includes(p.tracking_code));
   const track = json(await t.server.inject({ method: 'GET', url: `/api/v1/public/proposals/${p.tracking_code}` }));
   assert.equal(track.proposal.dprd_member, 'Anggota DPRD Demo');
-  assert.deepEqual(track.steps.map((s: { action: string }) => s.action), ['submitted', 'mapped', 'accepted', 'accepted', 'into_renja']);
+  assert.deepEqual(
+    track.steps.map((s: { action: string }) => s.action),
+    ['submitted', 'mapped', 'accepted', 'accepted', 'into_renja'],
+  );
 });
 
 test('the demo: 2027 Pokir are public with outcomes; 2028 Pokir are not yet; the staff lists and forms render', async () => {
-  const pub = json(await t.server.inject({ method: 'GET', url: '/api/v1/public/pokir?year=2027' })).rows as Array<{ status: string; renja_item_id: number | null }>;
+  const pub = json(await t.server.inject({ method: 'GET', url: '/api/v1/public/pokir?year=2027' })).rows as Array<{
+    status: string;
+    renja_item_id: number | null;
+  }>;
   assert.ok(pub.length >= 30);
   assert.ok(pub.some((x) => x.status === 'rejected') && pub.some((x) => x.renja_item_id));
   assert.equal((await t.server.inject({ method: 'GET', url: '/api/v1/public/pokir?year=2028' })).statusCode, 404);
@@ -171,12 +321,32 @@ test('the demo: 2027 Pokir are public with outcomes; 2028 Pokir are not yet; the
     assert.equal(page.statusCode, 200, `${url} ${page.body.slice(0, 200)}`);
     assert.ok(page.body.includes(marker), `${url} shows ${marker}`);
   }
-  const kel = await t.server.inject({ method: 'GET', url: '/pokir', headers: { ...(await t.session('kelurahan')).headers, accept: 'text/html' } });
+  const kel = await t.server.inject({
+    method: 'GET',
+    url: '/pokir',
+    headers: { ...(await t.session('kelurahan')).headers, accept: 'text/html' },
+  });
   assert.equal(kel.statusCode, 404);
   // a Pokir through the form (session + CSRF)
   const s = await t.session('dprd');
-  const form = new URLSearchParams({ _csrf: s.csrf, year: '2028', title: 'Bantuan lampu jalan', problem: 'Gelap', category_code: 'rambu_pju', kecamatan_id: String(loc.kecamatan_id), kelurahan_id: String(loc.kelurahan_id), volume: '5', unit: 'Unit', estimated_cost: '75.000.000' });
-  const res = await t.server.inject({ method: 'POST', url: '/pokir/baru', headers: { cookie: s.headers.cookie!, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: form.toString() });
+  const form = new URLSearchParams({
+    _csrf: s.csrf,
+    year: '2028',
+    title: 'Bantuan lampu jalan',
+    problem: 'Gelap',
+    category_code: 'rambu_pju',
+    kecamatan_id: String(loc.kecamatan_id),
+    kelurahan_id: String(loc.kelurahan_id),
+    volume: '5',
+    unit: 'Unit',
+    estimated_cost: '75.000.000',
+  });
+  const res = await t.server.inject({
+    method: 'POST',
+    url: '/pokir/baru',
+    headers: { cookie: s.headers.cookie!, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    payload: form.toString(),
+  });
   assert.equal(res.statusCode, 303, res.body.slice(0, 500));
   assert.match(res.headers.location as string, /^\/perencanaan\/usulan\/\d+/);
 });

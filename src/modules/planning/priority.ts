@@ -8,7 +8,14 @@ export const CRITERIA = ['urgency', 'beneficiaries', 'alignment', 'readiness', '
 export type Criterion = (typeof CRITERIA)[number];
 export type Weights = Record<Criterion, number>;
 
-export const DEFAULT_WEIGHTS: Weights = { urgency: 30, beneficiaries: 25, alignment: 20, readiness: 10, cost: 10, carry_over: 5 };
+export const DEFAULT_WEIGHTS: Weights = {
+  urgency: 30,
+  beneficiaries: 25,
+  alignment: 20,
+  readiness: 10,
+  cost: 10,
+  carry_over: 5,
+};
 
 export interface ScoreInput {
   /** Forum assessment 1–5 (3 when not given). */
@@ -58,8 +65,13 @@ export function priorityScore(s: ScoreInput, w: Weights): string {
 }
 
 export async function loadWeights(db: Q, pemdaId: number): Promise<Weights> {
-  const rows = await db.selectFrom('pln_priority_weight').select(['criterion', 'weight']).where('pemda_id', '=', pemdaId).execute();
+  const rows = await db
+    .selectFrom('pln_priority_weight')
+    .select(['criterion', 'weight'])
+    .where('pemda_id', '=', pemdaId)
+    .execute();
   const w: Weights = { ...DEFAULT_WEIGHTS };
-  for (const r of rows) if ((CRITERIA as readonly string[]).includes(r.criterion)) w[r.criterion as Criterion] = r.weight;
+  for (const r of rows)
+    if ((CRITERIA as readonly string[]).includes(r.criterion)) w[r.criterion as Criterion] = r.weight;
   return w;
 }

@@ -15,7 +15,21 @@ import * as props from './proposals.service.ts';
 import * as settings from './settings.service.ts';
 import { CRITERIA, loadWeights } from './priority.ts';
 import { opdLabel } from './plans.pages.ts';
-import { badge, date, errorBox, errorsOf, formBody, noticeOf, num, qs, rp, seeOther, selected, statusOf, type Errors } from './ui.ts';
+import {
+  badge,
+  date,
+  errorBox,
+  errorsOf,
+  formBody,
+  noticeOf,
+  num,
+  qs,
+  rp,
+  seeOther,
+  selected,
+  statusOf,
+  type Errors,
+} from './ui.ts';
 
 const anyBody = z.record(z.string(), z.unknown());
 const hide = { hide: true } as const;
@@ -28,14 +42,39 @@ export function regionGroups(regions: Region[]) {
   return kec.map((k) => ({ kec: k, kels: regions.filter((r) => r.parentId === k.id) }));
 }
 
-export function stepsTable(req: FastifyRequest, steps: Array<{ stage: string; action: string; at: Date; amount: string | null; volume: string | null; reason: string; related_code: string | null; actor_role: string; actor_name?: string }>): Html {
+export function stepsTable(
+  req: FastifyRequest,
+  steps: Array<{
+    stage: string;
+    action: string;
+    at: Date;
+    amount: string | null;
+    volume: string | null;
+    reason: string;
+    related_code: string | null;
+    actor_role: string;
+    actor_name?: string;
+  }>,
+): Html {
   return html`<table class="data steps"><thead><tr><th>${tr(req, 'pln.step.at')}</th><th>${tr(req, 'pln.step.stage')}</th><th>${tr(req, 'pln.step.action')}</th><th class="num">${tr(req, 'pln.proposal.amount')}</th><th class="num">${tr(req, 'pln.proposal.volume')}</th><th>${tr(req, 'pln.step.reason')}</th><th>${tr(req, 'pln.step.by')}</th></tr></thead>
 <tbody>${steps.map(
-    (s) => html`<tr><td>${date(req, s.at, true)}</td><td>${tr(req, `pln.stage.${s.stage}`)}</td><td>${tr(req, `pln.step.${s.action}`)}${s.related_code ? html` <a href="/lacak?kode=${s.related_code}">${s.related_code}</a>` : ''}</td><td class="num">${rp(req, s.amount)}</td><td class="num">${num(req, s.volume)}</td><td>${s.reason}</td><td>${s.actor_name ? html`${s.actor_name}<br>` : ''}<small class="muted">${tr(req, `pln.actor.${s.actor_role}`)}</small></td></tr>`,
+    (s) =>
+      html`<tr><td>${date(req, s.at, true)}</td><td>${tr(req, `pln.stage.${s.stage}`)}</td><td>${tr(req, `pln.step.${s.action}`)}${s.related_code ? html` <a href="/lacak?kode=${s.related_code}">${s.related_code}</a>` : ''}</td><td class="num">${rp(req, s.amount)}</td><td class="num">${num(req, s.volume)}</td><td>${s.reason}</td><td>${s.actor_name ? html`${s.actor_name}<br>` : ''}<small class="muted">${tr(req, `pln.actor.${s.actor_role}`)}</small></td></tr>`,
   )}</tbody></table>`;
 }
 
-export function proposalFields(req: FastifyRequest, o: { regions: Region[]; categories: Array<{ code: string; name: string }>; values: Record<string, unknown>; errors?: Errors; lockKecamatan?: number | null; lockKelurahan?: number | null; citizen?: boolean }) {
+export function proposalFields(
+  req: FastifyRequest,
+  o: {
+    regions: Region[];
+    categories: Array<{ code: string; name: string }>;
+    values: Record<string, unknown>;
+    errors?: Errors;
+    lockKecamatan?: number | null;
+    lockKelurahan?: number | null;
+    citizen?: boolean;
+  },
+) {
   const v = (k: string) => (o.values[k] === undefined || o.values[k] === null ? '' : String(o.values[k]));
   const fe = (k: string) => (o.errors?.[k] ? html`<span class="field-error">${o.errors[k]}</span>` : '');
   const groups = regionGroups(o.regions).filter((g) => !o.lockKecamatan || g.kec.id === o.lockKecamatan);
@@ -45,7 +84,8 @@ export function proposalFields(req: FastifyRequest, o: { regions: Region[]; cate
   <label>${tr(req, 'pln.proposal.category')}<select name="category_code"><option value="">—</option>${o.categories.map((c) => html`<option value="${c.code}"${selected(c.code === v('category_code'))}>${c.name}</option>`)}</select>${fe('category_code')}</label>
   ${o.citizen ? '' : html`<label>${tr(req, 'pln.proposal.kecamatan')}<select name="kecamatan_id">${groups.map((g) => html`<option value="${g.kec.id}"${selected(String(g.kec.id) === v('kecamatan_id'))}>${g.kec.name}</option>`)}</select>${fe('kecamatan_id')}</label>`}
   <label>${tr(req, 'pln.proposal.kelurahan')}<select name="kelurahan_id" ${o.citizen ? 'required' : ''}>${o.citizen ? '' : html`<option value="">—</option>`}${groups.map(
-    (g) => html`<optgroup label="${g.kec.name}">${g.kels.filter((k) => !o.lockKelurahan || k.id === o.lockKelurahan).map((k) => html`<option value="${k.id}"${selected(String(k.id) === v('kelurahan_id'))}>${k.name}</option>`)}</optgroup>`,
+    (g) =>
+      html`<optgroup label="${g.kec.name}">${g.kels.filter((k) => !o.lockKelurahan || k.id === o.lockKelurahan).map((k) => html`<option value="${k.id}"${selected(String(k.id) === v('kelurahan_id'))}>${k.name}</option>`)}</optgroup>`,
   )}</select>${fe('kelurahan_id')}</label>
   <label>${tr(req, 'pln.proposal.address')}<input name="address" value="${v('address')}">${fe('address')}</label>
   <div class="filters"><label>${tr(req, 'pln.proposal.latitude')}<input name="latitude" inputmode="decimal" size="10" value="${v('latitude')}"></label><label>${tr(req, 'pln.proposal.longitude')}<input name="longitude" inputmode="decimal" size="10" value="${v('longitude')}"></label></div>${fe('latitude')}${fe('longitude')}
@@ -67,23 +107,38 @@ export async function proposalsPages(appIn: FastifyInstance, ctx: ModuleContext)
     ok: z.string().optional(),
   });
 
-  const defaultYear = async (pemdaId: number) => (await props.openMusrenbangYear(db, pemdaId)) ?? new Date().getFullYear() + 1;
+  const defaultYear = async (pemdaId: number) =>
+    (await props.openMusrenbangYear(db, pemdaId)) ?? new Date().getFullYear() + 1;
 
-  const proposalTable = (req: FastifyRequest, rows: Array<ReturnType<typeof props.proposalOut> & { rank?: number }>, regionName: Map<number, string>, opds: Map<number, { name: string }>) =>
+  const proposalTable = (
+    req: FastifyRequest,
+    rows: Array<ReturnType<typeof props.proposalOut> & { rank?: number }>,
+    regionName: Map<number, string>,
+    opds: Map<number, { name: string }>,
+  ) =>
     html`<div class="table-wrap"><table class="data proposals"><thead><tr><th class="num">#</th><th>${tr(req, 'pln.proposal.code')}</th><th>${tr(req, 'pln.proposal.title')}</th><th>${tr(req, 'pln.proposal.location')}</th><th>${tr(req, 'pln.step.stage')}</th><th>${tr(req, 'common.status')}</th><th class="num">${tr(req, 'pln.proposal.score')}</th><th class="num">${tr(req, 'pln.proposal.amount')}</th><th>OPD</th></tr></thead>
 <tbody>${rows.map(
-      (r) => html`<tr><td class="num">${r.rank ?? ''}</td><td><a href="/perencanaan/usulan/${r.id}">${r.tracking_code}</a></td><td>${r.title}</td><td>${r.kelurahan_id ? regionName.get(r.kelurahan_id) : ''}, ${regionName.get(r.kecamatan_id)}</td><td>${tr(req, `pln.stage.${r.stage}`)}</td><td>${badge(req, 'pstatus', r.status)}${r.renja_item_id ? html` <span class="badge ok">Renja</span>` : ''}</td><td class="num">${r.priority_score ?? ''}</td><td class="num">${rp(req, r.recommended_amount ?? r.estimated_cost)}</td><td>${opdLabel(opds as never, r.opd_id)}</td></tr>`,
+      (r) =>
+        html`<tr><td class="num">${r.rank ?? ''}</td><td><a href="/perencanaan/usulan/${r.id}">${r.tracking_code}</a></td><td>${r.title}</td><td>${r.kelurahan_id ? regionName.get(r.kelurahan_id) : ''}, ${regionName.get(r.kecamatan_id)}</td><td>${tr(req, `pln.stage.${r.stage}`)}</td><td>${badge(req, 'pstatus', r.status)}${r.renja_item_id ? html` <span class="badge ok">Renja</span>` : ''}</td><td class="num">${r.priority_score ?? ''}</td><td class="num">${rp(req, r.recommended_amount ?? r.estimated_cost)}</td><td>${opdLabel(opds as never, r.opd_id)}</td></tr>`,
     )}</tbody></table></div>`;
 
   // ---- Musrenbang list -------------------------------------------------------------------------------------
-  app.get('/musrenbang', { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, querystring: listQ } }, async (req, reply) => {
-    const p = req.principal!;
-    const f = { ...req.query, kind: 'musrenbang' as const, year: req.query.year ?? (await defaultYear(p.pemdaId)) };
-    const [{ rows, total }, backlog, regions, opdList] = await Promise.all([props.listProposals(db, p, f), props.listBacklog(db, p, f.year), listRegions(db, p.pemdaId), listOpds(db, p.pemdaId)]);
-    const regionName = new Map(regions.map((r) => [r.id, r.name]));
-    const opds = new Map(opdList.map((o) => [o.id, o]));
-    const mayEnter = can(req, 'planning.proposal.enter');
-    const body = html`
+  app.get(
+    '/musrenbang',
+    { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, querystring: listQ } },
+    async (req, reply) => {
+      const p = req.principal!;
+      const f = { ...req.query, kind: 'musrenbang' as const, year: req.query.year ?? (await defaultYear(p.pemdaId)) };
+      const [{ rows, total }, backlog, regions, opdList] = await Promise.all([
+        props.listProposals(db, p, f),
+        props.listBacklog(db, p, f.year),
+        listRegions(db, p.pemdaId),
+        listOpds(db, p.pemdaId),
+      ]);
+      const regionName = new Map(regions.map((r) => [r.id, r.name]));
+      const opds = new Map(opdList.map((o) => [o.id, o]));
+      const mayEnter = can(req, 'planning.proposal.enter');
+      const body = html`
 <form method="get" class="filters">
   <label>${tr(req, 'pln.year')}<input name="year" value="${f.year}" size="5"></label>
   <label>${tr(req, 'pln.step.stage')}<select name="stage"><option value="">—</option>${[...props.MUSRENBANG_CHAIN, 'final'].map((s) => html`<option value="${s}"${selected(s === f.stage)}>${tr(req, `pln.stage.${s}`)}</option>`)}</select></label>
@@ -94,68 +149,118 @@ export async function proposalsPages(appIn: FastifyInstance, ctx: ModuleContext)
   <button>${tr(req, 'common.filter')}</button>
   ${mayEnter ? html`<a class="button" href="/musrenbang/baru?year=${f.year}">${tr(req, 'pln.musrenbang.new')}</a>` : ''}
 </form>
-${backlog.length
-  ? html`<section class="backlog"><h2>${tr(req, 'pln.backlog.title')}</h2><p class="muted">${tr(req, 'pln.backlog.hint', { year: f.year })}</p>
+${
+  backlog.length
+    ? html`<section class="backlog"><h2>${tr(req, 'pln.backlog.title')}</h2><p class="muted">${tr(req, 'pln.backlog.hint', { year: f.year })}</p>
 <table class="data"><tbody>${backlog.map(
-      (b) => html`<tr><td><a href="/perencanaan/usulan/${b.id}">${b.tracking_code}</a> (${b.year})</td><td>${b.title}</td><td>${b.kelurahan_id ? regionName.get(b.kelurahan_id) : ''}, ${regionName.get(b.kecamatan_id)}</td><td class="num">${rp(req, b.recommended_amount)}</td><td>${
-        mayEnter
-          ? html`<form method="post" action="/perencanaan/usulan/${b.id}/bawa" class="inline">${csrfField(req)}<input type="hidden" name="version" value="${b.version}"><input type="hidden" name="year" value="${f.year}"><button class="secondary">${tr(req, 'pln.action.carry_over', { year: f.year })}</button></form>`
-          : ''
-      }</td></tr>`,
-    )}</tbody></table></section>`
-  : ''}
+        (b) =>
+          html`<tr><td><a href="/perencanaan/usulan/${b.id}">${b.tracking_code}</a> (${b.year})</td><td>${b.title}</td><td>${b.kelurahan_id ? regionName.get(b.kelurahan_id) : ''}, ${regionName.get(b.kecamatan_id)}</td><td class="num">${rp(req, b.recommended_amount)}</td><td>${
+            mayEnter
+              ? html`<form method="post" action="/perencanaan/usulan/${b.id}/bawa" class="inline">${csrfField(req)}<input type="hidden" name="version" value="${b.version}"><input type="hidden" name="year" value="${f.year}"><button class="secondary">${tr(req, 'pln.action.carry_over', { year: f.year })}</button></form>`
+              : ''
+          }</td></tr>`,
+      )}</tbody></table></section>`
+    : ''
+}
 <p class="muted">${tr(req, 'common.total_rows', { count: total })} · ${tr(req, 'pln.proposal.rank_hint')}</p>
 ${proposalTable(req, rows, regionName, opds)}
 ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: undefined, offset: f.offset + f.limit } as never)}">${tr(req, 'common.next')}</a></p>` : ''}`;
-    return sendPage(req, reply, { title: `${tr(req, 'pln.musrenbang.title')} ${f.year}`, body, notice: noticeOf(req) });
-  });
+      return sendPage(req, reply, {
+        title: `${tr(req, 'pln.musrenbang.title')} ${f.year}`,
+        body,
+        notice: noticeOf(req),
+      });
+    },
+  );
 
   // ---- new Musrenbang proposal (operator) -------------------------------------------------------------------------
-  const newForm = async (req: FastifyRequest, kind: 'musrenbang' | 'pokir', year: number, values: Record<string, unknown> = {}, e?: E) => {
+  const newForm = async (
+    req: FastifyRequest,
+    kind: 'musrenbang' | 'pokir',
+    year: number,
+    values: Record<string, unknown> = {},
+    e?: E,
+  ) => {
     const p = req.principal!;
-    const [regions, categories] = await Promise.all([listRegions(db, p.pemdaId), settings.listCategories(db, p.pemdaId)]);
-    const lockKec = p.role === 'kecamatan' ? p.regionId : p.role === 'kelurahan' ? (regions.find((r) => r.id === p.regionId)?.parentId ?? null) : null;
+    const [regions, categories] = await Promise.all([
+      listRegions(db, p.pemdaId),
+      settings.listCategories(db, p.pemdaId),
+    ]);
+    const lockKec =
+      p.role === 'kecamatan'
+        ? p.regionId
+        : p.role === 'kelurahan'
+          ? (regions.find((r) => r.id === p.regionId)?.parentId ?? null)
+          : null;
     const lockKel = p.role === 'kelurahan' ? p.regionId : null;
     return html`<form method="post" action="${kind === 'musrenbang' ? '/musrenbang/baru' : '/pokir/baru'}" class="form">${csrfField(req)}${errorBox(e)}
   <label>${tr(req, 'pln.year')}<input name="year" value="${String(values.year ?? year)}" inputmode="numeric" required></label>
   ${proposalFields(req, { regions, categories, values, errors: e?.errors, lockKecamatan: lockKec, lockKelurahan: lockKel })}
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`;
   };
-  app.get('/musrenbang/baru', { config: { auth: { permission: 'planning.proposal.enter' } }, schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().optional() }) } }, async (req, reply) => {
-    const year = req.query.year ?? (await defaultYear(req.principal!.pemdaId));
-    return sendPage(req, reply, { title: tr(req, 'pln.musrenbang.new'), body: await newForm(req, 'musrenbang', year) });
-  });
-  app.post('/musrenbang/baru', { config: { auth: { permission: 'planning.proposal.enter' } }, schema: { ...hide, body: anyBody } }, async (req, reply) => {
-    try {
-      const r = await props.createProposal(db, req.principal!, formBody(req.body) as never);
-      return seeOther(reply, `/perencanaan/usulan/${r.id}`, 'pln.notice.proposal_saved');
-    } catch (err) {
-      const e = errorsOf(req, err);
-      if (!e) throw err;
-      return sendPage(req, reply, { title: tr(req, 'pln.musrenbang.new'), body: await newForm(req, 'musrenbang', Number((req.body as Record<string, unknown>).year) || new Date().getFullYear() + 1, req.body, e), status: statusOf(err) });
-    }
-  });
+  app.get(
+    '/musrenbang/baru',
+    {
+      config: { auth: { permission: 'planning.proposal.enter' } },
+      schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().optional() }) },
+    },
+    async (req, reply) => {
+      const year = req.query.year ?? (await defaultYear(req.principal!.pemdaId));
+      return sendPage(req, reply, {
+        title: tr(req, 'pln.musrenbang.new'),
+        body: await newForm(req, 'musrenbang', year),
+      });
+    },
+  );
+  app.post(
+    '/musrenbang/baru',
+    { config: { auth: { permission: 'planning.proposal.enter' } }, schema: { ...hide, body: anyBody } },
+    async (req, reply) => {
+      try {
+        const r = await props.createProposal(db, req.principal!, formBody(req.body) as never);
+        return seeOther(reply, `/perencanaan/usulan/${r.id}`, 'pln.notice.proposal_saved');
+      } catch (err) {
+        const e = errorsOf(req, err);
+        if (!e) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'pln.musrenbang.new'),
+          body: await newForm(
+            req,
+            'musrenbang',
+            Number((req.body as Record<string, unknown>).year) || new Date().getFullYear() + 1,
+            req.body,
+            e,
+          ),
+          status: statusOf(err),
+        });
+      }
+    },
+  );
 
   // ---- Pokir list and entry ---------------------------------------------------------------------------------------
-  const pokirRead = (req: FastifyRequest) => can(req, 'planning.pokir.read') || (can(req, 'planning.proposal.read') && req.principal!.role.startsWith('opd_'));
-  app.get('/pokir', { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, querystring: listQ } }, async (req, reply) => {
-    const p = req.principal!;
-    if (!pokirRead(req)) throw notFound();
-    const cycles = await settings.listCycles(db, p.pemdaId);
-    const year = req.query.year ?? cycles.find((c) => c.pokir_opens_at)?.year ?? new Date().getFullYear() + 1;
-    const f = { ...req.query, kind: 'pokir' as const, year };
-    const [{ rows, total }, regions, opdList, members, open] = await Promise.all([
-      props.listProposals(db, p, f),
-      listRegions(db, p.pemdaId),
-      listOpds(db, p.pemdaId),
-      settings.listMembers(db, p.pemdaId),
-      props.pokirOpen(db, p.pemdaId, year),
-    ]);
-    const cycle = cycles.find((c) => c.year === year);
-    const regionName = new Map(regions.map((r) => [r.id, r.name]));
-    const opds = new Map(opdList.map((o) => [o.id, o]));
-    const memberName = new Map(members.map((m) => [m.id, m]));
-    const body = html`
+  const pokirRead = (req: FastifyRequest) =>
+    can(req, 'planning.pokir.read') || (can(req, 'planning.proposal.read') && req.principal!.role.startsWith('opd_'));
+  app.get(
+    '/pokir',
+    { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, querystring: listQ } },
+    async (req, reply) => {
+      const p = req.principal!;
+      if (!pokirRead(req)) throw notFound();
+      const cycles = await settings.listCycles(db, p.pemdaId);
+      const year = req.query.year ?? cycles.find((c) => c.pokir_opens_at)?.year ?? new Date().getFullYear() + 1;
+      const f = { ...req.query, kind: 'pokir' as const, year };
+      const [{ rows, total }, regions, opdList, members, open] = await Promise.all([
+        props.listProposals(db, p, f),
+        listRegions(db, p.pemdaId),
+        listOpds(db, p.pemdaId),
+        settings.listMembers(db, p.pemdaId),
+        props.pokirOpen(db, p.pemdaId, year),
+      ]);
+      const cycle = cycles.find((c) => c.year === year);
+      const regionName = new Map(regions.map((r) => [r.id, r.name]));
+      const opds = new Map(opdList.map((o) => [o.id, o]));
+      const memberName = new Map(members.map((m) => [m.id, m]));
+      const body = html`
 <p class="${open ? 'notice' : 'warning'}">${cycle?.pokir_opens_at ? tr(req, open ? 'pln.pokir.window_open' : 'pln.pokir.window_closed', { from: date(req, cycle.pokir_opens_at, true), to: date(req, cycle.pokir_closes_at, true) }) : tr(req, 'pln.pokir.no_window')}</p>
 <form method="get" class="filters">
   <label>${tr(req, 'pln.year')}<input name="year" value="${year}" size="5"></label>
@@ -168,33 +273,63 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
 <p class="muted">${tr(req, 'common.total_rows', { count: total })}</p>
 <div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'pln.proposal.code')}</th><th>${tr(req, 'pln.pokir.member')}</th><th>${tr(req, 'pln.proposal.title')}</th><th>${tr(req, 'pln.proposal.location')}</th><th>${tr(req, 'pln.step.stage')}</th><th>${tr(req, 'common.status')}</th><th class="num">${tr(req, 'pln.proposal.amount')}</th><th>OPD</th></tr></thead>
 <tbody>${rows.map((r) => {
-      const m = r.dprd_member_id ? memberName.get(r.dprd_member_id) : undefined;
-      return html`<tr><td><a href="/perencanaan/usulan/${r.id}">${r.tracking_code}</a></td><td>${m?.name ?? ''}<br><small class="muted">${m ? `${tr(req, 'pln.pokir.komisi')} ${m.komisi} · ${m.dapil}` : ''}</small></td><td>${r.title}</td><td>${r.kelurahan_id ? regionName.get(r.kelurahan_id) : ''}, ${regionName.get(r.kecamatan_id)}</td><td>${tr(req, `pln.stage.${r.stage}`)}</td><td>${badge(req, 'pstatus', r.status)}${r.renja_item_id ? html` <span class="badge ok">Renja</span>` : ''}</td><td class="num">${rp(req, r.recommended_amount ?? r.estimated_cost)}</td><td>${opdLabel(opds, r.opd_id)}</td></tr>`;
-    })}</tbody></table></div>`;
-    return sendPage(req, reply, { title: `${tr(req, 'pln.pokir.title')} ${year}`, body, notice: noticeOf(req) });
-  });
-  app.get('/pokir/baru', { config: { auth: { permission: 'planning.pokir.enter' } }, schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().optional() }) } }, async (req, reply) => {
-    const year = req.query.year ?? new Date().getFullYear() + 1;
-    const open = await props.pokirOpen(db, req.principal!.pemdaId, year);
-    return sendPage(req, reply, { title: tr(req, 'pln.pokir.new'), body: html`${open ? '' : html`<p class="warning">${tr(req, 'pln.error.pokir_window_closed', { year })}</p>`}${await newForm(req, 'pokir', year)}` });
-  });
-  app.post('/pokir/baru', { config: { auth: { permission: 'planning.pokir.enter' } }, schema: { ...hide, body: anyBody } }, async (req, reply) => {
-    try {
-      const r = await props.createPokir(db, req.principal!, formBody(req.body) as never);
-      return seeOther(reply, `/perencanaan/usulan/${r.id}`, 'pln.notice.proposal_saved');
-    } catch (err) {
-      const e = errorsOf(req, err);
-      if (!e) throw err;
-      return sendPage(req, reply, { title: tr(req, 'pln.pokir.new'), body: await newForm(req, 'pokir', Number((req.body as Record<string, unknown>).year) || new Date().getFullYear() + 1, req.body, e), status: statusOf(err) });
-    }
-  });
+        const m = r.dprd_member_id ? memberName.get(r.dprd_member_id) : undefined;
+        return html`<tr><td><a href="/perencanaan/usulan/${r.id}">${r.tracking_code}</a></td><td>${m?.name ?? ''}<br><small class="muted">${m ? `${tr(req, 'pln.pokir.komisi')} ${m.komisi} · ${m.dapil}` : ''}</small></td><td>${r.title}</td><td>${r.kelurahan_id ? regionName.get(r.kelurahan_id) : ''}, ${regionName.get(r.kecamatan_id)}</td><td>${tr(req, `pln.stage.${r.stage}`)}</td><td>${badge(req, 'pstatus', r.status)}${r.renja_item_id ? html` <span class="badge ok">Renja</span>` : ''}</td><td class="num">${rp(req, r.recommended_amount ?? r.estimated_cost)}</td><td>${opdLabel(opds, r.opd_id)}</td></tr>`;
+      })}</tbody></table></div>`;
+      return sendPage(req, reply, { title: `${tr(req, 'pln.pokir.title')} ${year}`, body, notice: noticeOf(req) });
+    },
+  );
+  app.get(
+    '/pokir/baru',
+    {
+      config: { auth: { permission: 'planning.pokir.enter' } },
+      schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().optional() }) },
+    },
+    async (req, reply) => {
+      const year = req.query.year ?? new Date().getFullYear() + 1;
+      const open = await props.pokirOpen(db, req.principal!.pemdaId, year);
+      return sendPage(req, reply, {
+        title: tr(req, 'pln.pokir.new'),
+        body: html`${open ? '' : html`<p class="warning">${tr(req, 'pln.error.pokir_window_closed', { year })}</p>`}${await newForm(req, 'pokir', year)}`,
+      });
+    },
+  );
+  app.post(
+    '/pokir/baru',
+    { config: { auth: { permission: 'planning.pokir.enter' } }, schema: { ...hide, body: anyBody } },
+    async (req, reply) => {
+      try {
+        const r = await props.createPokir(db, req.principal!, formBody(req.body) as never);
+        return seeOther(reply, `/perencanaan/usulan/${r.id}`, 'pln.notice.proposal_saved');
+      } catch (err) {
+        const e = errorsOf(req, err);
+        if (!e) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'pln.pokir.new'),
+          body: await newForm(
+            req,
+            'pokir',
+            Number((req.body as Record<string, unknown>).year) || new Date().getFullYear() + 1,
+            req.body,
+            e,
+          ),
+          status: statusOf(err),
+        });
+      }
+    },
+  );
 
   // ---- one proposal -----------------------------------------------------------------------------------------------
   const proposalPage = async (req: FastifyRequest, id: number, e?: E) => {
     const p = req.principal!;
     const r = await props.loadProposal(db, p.pemdaId, id);
     if (!props.canSee(p, r)) throw notFound();
-    const [steps, regions, opdList, members] = await Promise.all([props.proposalSteps(db, p.pemdaId, id), listRegions(db, p.pemdaId), listOpds(db, p.pemdaId), settings.listMembers(db, p.pemdaId)]);
+    const [steps, regions, opdList, members] = await Promise.all([
+      props.proposalSteps(db, p.pemdaId, id),
+      listRegions(db, p.pemdaId),
+      listOpds(db, p.pemdaId),
+      settings.listMembers(db, p.pemdaId),
+    ]);
     const regionName = new Map(regions.map((x) => [x.id, x.name]));
     const opds = new Map(opdList.map((o) => [o.id, o]));
     const o = props.proposalOut(r);
@@ -209,10 +344,12 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
   <div class="filters"><label>${tr(req, 'pln.decision.amount')}<input name="amount" inputmode="numeric" value="${o.recommended_amount ?? o.estimated_cost}"></label>
   <label>${tr(req, 'pln.decision.volume')}<input name="volume" inputmode="decimal" size="8" value="${o.recommended_volume ?? o.volume}"></label>
   <label>${tr(req, 'pln.decision.urgency')}<select name="urgency"><option value="">—</option>${[1, 2, 3, 4, 5].map((u) => html`<option value="${u}"${selected(u === r.urgency)}>${u}</option>`)}</select></label></div>
-  ${r.stage === 'kecamatan' || r.stage === 'bappeda' || r.stage === 'kelurahan'
-    ? html`<div class="filters"><label>${tr(req, 'pln.rnode.sub_kegiatan')}<input name="sub_kegiatan_code" value="${r.sub_kegiatan_code ?? ''}" size="20"></label>
+  ${
+    r.stage === 'kecamatan' || r.stage === 'bappeda' || r.stage === 'kelurahan'
+      ? html`<div class="filters"><label>${tr(req, 'pln.rnode.sub_kegiatan')}<input name="sub_kegiatan_code" value="${r.sub_kegiatan_code ?? ''}" size="20"></label>
   <label>OPD<select name="opd_id"><option value="">—</option>${opdList.map((x) => html`<option value="${x.id}"${selected(x.id === r.opd_id)}>${x.shortName || x.name}</option>`)}</select></label></div>`
-    : ''}
+      : ''
+  }
   <label>${tr(req, 'pln.decision.merge_into')}<input name="merge_into" placeholder="MR27-XXXX-XXXX"></label>
   <label>${tr(req, 'pln.decision.reason')}<textarea name="reason" rows="2"></textarea></label>
   <div class="actions"><button>${tr(req, 'pln.decision.submit')}</button></div></form>`
@@ -265,34 +402,80 @@ ${r.has_photo ? html`<p><img src="/perencanaan/usulan/${id}/foto" alt="${tr(req,
 ${photoForm}${decideForm}${deferAccepted}${renjaForm}${carryForm}
 <h2>${tr(req, 'pln.step.history')}</h2>${stepsTable(req, steps)}`;
   };
-  app.get('/perencanaan/usulan/:id', { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, params: idP } }, async (req, reply) => {
-    const r = await props.loadProposal(db, req.principal!.pemdaId, req.params.id);
-    return sendPage(req, reply, { title: `${r.tracking_code} · ${r.title}`, body: await proposalPage(req, req.params.id), notice: noticeOf(req) });
-  });
-  app.get('/perencanaan/usulan/:id/foto', { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, params: idP } }, async (req, reply) => {
-    const r = await props.loadProposal(db, req.principal!.pemdaId, req.params.id);
-    if (!props.canSee(req.principal!, r)) throw notFound();
-    const ph = await props.getPhoto(db, req.principal!.pemdaId, r.id);
-    if (!ph) throw notFound();
-    return reply.type(ph.content_type).header('cache-control', 'private, max-age=300').header('x-content-type-options', 'nosniff').send(ph.data);
-  });
-  const proposalPost = (path: string, perm: string, fn: (req: FastifyRequest & { params: { id: number } }, b: Record<string, unknown>) => Promise<unknown>, notice = 'pln.notice.saved') =>
-    app.post(`/perencanaan/usulan/:id/${path}`, { config: { auth: { permission: perm } }, schema: { ...hide, params: idP, body: anyBody } }, async (req, reply) => {
-      try {
-        const out = (await fn(req, formBody(req.body))) as { id?: number } | undefined;
-        const target = path === 'bawa' && out?.id ? out.id : req.params.id;
-        return seeOther(reply, `/perencanaan/usulan/${target}`, notice);
-      } catch (err) {
-        const e = errorsOf(req, err);
-        if (!e) throw err;
-        const r = await props.loadProposal(db, req.principal!.pemdaId, req.params.id);
-        return sendPage(req, reply, { title: `${r.tracking_code} · ${r.title}`, body: await proposalPage(req, req.params.id, e), status: statusOf(err) });
-      }
-    });
-  proposalPost('keputusan', 'planning.proposal.decide', (req, b) => props.decide(db, req.principal!, req.params.id, b as never), 'pln.notice.decided');
-  proposalPost('pemetaan', 'planning.proposal.map', (req, b) => props.mapProposal(db, req.principal!, req.params.id, b as never));
-  proposalPost('renja', 'planning.proposal.renja', (req, b) => props.enterRenja(db, req.principal!, req.params.id, { version: Number(b.version) }), 'pln.notice.into_renja');
-  proposalPost('bawa', 'planning.proposal.enter', (req, b) => props.carryOver(db, req.principal!, req.params.id, b as never), 'pln.notice.carried');
+  app.get(
+    '/perencanaan/usulan/:id',
+    { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, params: idP } },
+    async (req, reply) => {
+      const r = await props.loadProposal(db, req.principal!.pemdaId, req.params.id);
+      return sendPage(req, reply, {
+        title: `${r.tracking_code} · ${r.title}`,
+        body: await proposalPage(req, req.params.id),
+        notice: noticeOf(req),
+      });
+    },
+  );
+  app.get(
+    '/perencanaan/usulan/:id/foto',
+    { config: { auth: { permission: 'planning.proposal.read' } }, schema: { ...hide, params: idP } },
+    async (req, reply) => {
+      const r = await props.loadProposal(db, req.principal!.pemdaId, req.params.id);
+      if (!props.canSee(req.principal!, r)) throw notFound();
+      const ph = await props.getPhoto(db, req.principal!.pemdaId, r.id);
+      if (!ph) throw notFound();
+      return reply
+        .type(ph.content_type)
+        .header('cache-control', 'private, max-age=300')
+        .header('x-content-type-options', 'nosniff')
+        .send(ph.data);
+    },
+  );
+  const proposalPost = (
+    path: string,
+    perm: string,
+    fn: (req: FastifyRequest & { params: { id: number } }, b: Record<string, unknown>) => Promise<unknown>,
+    notice = 'pln.notice.saved',
+  ) =>
+    app.post(
+      `/perencanaan/usulan/:id/${path}`,
+      { config: { auth: { permission: perm } }, schema: { ...hide, params: idP, body: anyBody } },
+      async (req, reply) => {
+        try {
+          const out = (await fn(req, formBody(req.body))) as { id?: number } | undefined;
+          const target = path === 'bawa' && out?.id ? out.id : req.params.id;
+          return seeOther(reply, `/perencanaan/usulan/${target}`, notice);
+        } catch (err) {
+          const e = errorsOf(req, err);
+          if (!e) throw err;
+          const r = await props.loadProposal(db, req.principal!.pemdaId, req.params.id);
+          return sendPage(req, reply, {
+            title: `${r.tracking_code} · ${r.title}`,
+            body: await proposalPage(req, req.params.id, e),
+            status: statusOf(err),
+          });
+        }
+      },
+    );
+  proposalPost(
+    'keputusan',
+    'planning.proposal.decide',
+    (req, b) => props.decide(db, req.principal!, req.params.id, b as never),
+    'pln.notice.decided',
+  );
+  proposalPost('pemetaan', 'planning.proposal.map', (req, b) =>
+    props.mapProposal(db, req.principal!, req.params.id, b as never),
+  );
+  proposalPost(
+    'renja',
+    'planning.proposal.renja',
+    (req, b) => props.enterRenja(db, req.principal!, req.params.id, { version: Number(b.version) }),
+    'pln.notice.into_renja',
+  );
+  proposalPost(
+    'bawa',
+    'planning.proposal.enter',
+    (req, b) => props.carryOver(db, req.principal!, req.params.id, b as never),
+    'pln.notice.carried',
+  );
   proposalPost('foto', 'planning.proposal.read', async (req) => {
     const data = (req.body as Record<string, unknown>).photo;
     if (!Buffer.isBuffer(data)) throw fieldError('photo', 'field.required');
@@ -312,12 +495,14 @@ ${photoForm}${decideForm}${deferAccepted}${renjaForm}${carryForm}
       listUsers(db, pemdaId, { role: 'dprd', limit: 200 }),
     ]);
     const opds = new Map(opdList.map((o) => [o.id, o]));
-    const dt = (d: Date | null) => (d ? new Date(new Date(d).getTime() - new Date(d).getTimezoneOffset() * 60000).toISOString().slice(0, 16) : '');
+    const dt = (d: Date | null) =>
+      d ? new Date(new Date(d).getTime() - new Date(d).getTimezoneOffset() * 60000).toISOString().slice(0, 16) : '';
     const manage = can(req, 'planning.dprd.manage');
     return html`${errorBox(e)}
 <h2>${tr(req, 'pln.settings.cycles')}</h2>
 <table class="data"><thead><tr><th>${tr(req, 'pln.year')}</th><th>${tr(req, 'pln.settings.musrenbang_open')}</th><th>${tr(req, 'pln.settings.pokir_window')}</th></tr></thead><tbody>${cycles.map(
-      (c) => html`<tr><td>${c.year}</td><td>${c.musrenbang_open ? tr(req, 'common.yes') : tr(req, 'common.no')}</td><td>${date(req, c.pokir_opens_at, true)} – ${date(req, c.pokir_closes_at, true)}</td></tr>`,
+      (c) =>
+        html`<tr><td>${c.year}</td><td>${c.musrenbang_open ? tr(req, 'common.yes') : tr(req, 'common.no')}</td><td>${date(req, c.pokir_opens_at, true)} – ${date(req, c.pokir_closes_at, true)}</td></tr>`,
     )}</tbody></table>
 <form method="post" action="/perencanaan/pengaturan/siklus" class="form">${csrfField(req)}
   <label>${tr(req, 'pln.year')}<input name="year" inputmode="numeric" required value="${cycles[0]?.year ?? ''}"></label>
@@ -331,7 +516,8 @@ ${photoForm}${decideForm}${deferAccepted}${renjaForm}${carryForm}
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
 <h2>${tr(req, 'pln.settings.categories')}</h2>
 <table class="data"><thead><tr><th>${tr(req, 'pln.settings.code')}</th><th>${tr(req, 'pln.settings.name')}</th><th>${tr(req, 'pln.rnode.sub_kegiatan')}</th><th>OPD</th><th>${tr(req, 'common.status')}</th></tr></thead><tbody>${categories.map(
-      (c) => html`<tr><td>${c.code}</td><td>${c.name}</td><td>${c.sub_kegiatan_code ?? ''}</td><td>${opdLabel(opds, c.opd_id)}</td><td>${c.active ? tr(req, 'common.active') : tr(req, 'common.inactive')}</td></tr>`,
+      (c) =>
+        html`<tr><td>${c.code}</td><td>${c.name}</td><td>${c.sub_kegiatan_code ?? ''}</td><td>${opdLabel(opds, c.opd_id)}</td><td>${c.active ? tr(req, 'common.active') : tr(req, 'common.inactive')}</td></tr>`,
     )}</tbody></table>
 <form method="post" action="/perencanaan/pengaturan/kategori" class="form">${csrfField(req)}
   <label>${tr(req, 'pln.settings.code')}<input name="code" required pattern="[a-z0-9_]{2,40}"></label>
@@ -344,43 +530,75 @@ ${photoForm}${decideForm}${deferAccepted}${renjaForm}${carryForm}
 <table class="data"><thead><tr><th>${tr(req, 'pln.settings.name')}</th><th>${tr(req, 'pln.pokir.komisi')}</th><th>${tr(req, 'pln.settings.dapil')}</th><th>${tr(req, 'pln.settings.fraksi')}</th></tr></thead><tbody>${members.map(
       (m) => html`<tr><td>${m.name}</td><td>${m.komisi}</td><td>${m.dapil}</td><td>${m.fraksi}</td></tr>`,
     )}</tbody></table>
-${manage
-  ? html`<form method="post" action="/perencanaan/pengaturan/anggota" class="form">${csrfField(req)}
+${
+  manage
+    ? html`<form method="post" action="/perencanaan/pengaturan/anggota" class="form">${csrfField(req)}
   <label>${tr(req, 'pln.settings.user')}<select name="user_id">${dprdUsers.rows.map((u) => html`<option value="${u.id}">${u.username} · ${u.full_name}</option>`)}</select></label>
   <label>${tr(req, 'pln.settings.name')}<input name="name" required></label>
   <label>${tr(req, 'pln.pokir.komisi')}<select name="komisi">${settings.KOMISI.map((k) => html`<option>${k}</option>`)}</select></label>
   <label>${tr(req, 'pln.settings.dapil')}<input name="dapil"></label>
   <label>${tr(req, 'pln.settings.fraksi')}<input name="fraksi"></label>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
-  : ''}
+    : ''
+}
 <h2>${tr(req, 'pln.settings.komisi')}</h2>
 <table class="data"><tbody>${komisi.map((k) => html`<tr><td>${opdLabel(opds, k.opd_id)}</td><td>${tr(req, 'pln.pokir.komisi')} ${k.komisi}</td></tr>`)}</tbody></table>
-${manage
-  ? html`<form method="post" action="/perencanaan/pengaturan/komisi" class="filters">${csrfField(req)}
+${
+  manage
+    ? html`<form method="post" action="/perencanaan/pengaturan/komisi" class="filters">${csrfField(req)}
   <label>OPD<select name="opd_id">${opdList.map((o) => html`<option value="${o.id}">${o.name}</option>`)}</select></label>
   <label>${tr(req, 'pln.pokir.komisi')}<select name="komisi">${settings.KOMISI.map((k) => html`<option>${k}</option>`)}</select></label>
   <button>${tr(req, 'common.save')}</button></form>`
-  : ''}`;
+    : ''
+}`;
   };
-  app.get('/perencanaan/pengaturan', { config: { auth: { permission: 'planning.settings' } }, schema: hide }, async (req, reply) =>
-    sendPage(req, reply, { title: tr(req, 'pln.settings.title'), body: await settingsPage(req), notice: noticeOf(req) }),
+  app.get(
+    '/perencanaan/pengaturan',
+    { config: { auth: { permission: 'planning.settings' } }, schema: hide },
+    async (req, reply) =>
+      sendPage(req, reply, {
+        title: tr(req, 'pln.settings.title'),
+        body: await settingsPage(req),
+        notice: noticeOf(req),
+      }),
   );
-  const settingsPost = (path: string, perm: string, fn: (req: FastifyRequest, b: Record<string, unknown>) => Promise<unknown>) =>
-    app.post(`/perencanaan/pengaturan/${path}`, { config: { auth: { permission: perm } }, schema: { ...hide, body: anyBody } }, async (req, reply) => {
-      try {
-        await fn(req, formBody(req.body));
-        return seeOther(reply, '/perencanaan/pengaturan', 'pln.notice.saved');
-      } catch (err) {
-        const e = errorsOf(req, err);
-        if (!e) throw err;
-        return sendPage(req, reply, { title: tr(req, 'pln.settings.title'), body: await settingsPage(req, e), status: statusOf(err) });
-      }
-    });
+  const settingsPost = (
+    path: string,
+    perm: string,
+    fn: (req: FastifyRequest, b: Record<string, unknown>) => Promise<unknown>,
+  ) =>
+    app.post(
+      `/perencanaan/pengaturan/${path}`,
+      { config: { auth: { permission: perm } }, schema: { ...hide, body: anyBody } },
+      async (req, reply) => {
+        try {
+          await fn(req, formBody(req.body));
+          return seeOther(reply, '/perencanaan/pengaturan', 'pln.notice.saved');
+        } catch (err) {
+          const e = errorsOf(req, err);
+          if (!e) throw err;
+          return sendPage(req, reply, {
+            title: tr(req, 'pln.settings.title'),
+            body: await settingsPage(req, e),
+            status: statusOf(err),
+          });
+        }
+      },
+    );
   settingsPost('siklus', 'planning.settings', (req, b) =>
-    settings.setCycle(db, req.principal!, Number(b.year), { musrenbang_open: b.musrenbang_open === 'true', pokir_opens_at: (b.pokir_opens_at as string) ?? null, pokir_closes_at: (b.pokir_closes_at as string) ?? null }),
+    settings.setCycle(db, req.principal!, Number(b.year), {
+      musrenbang_open: b.musrenbang_open === 'true',
+      pokir_opens_at: (b.pokir_opens_at as string) ?? null,
+      pokir_closes_at: (b.pokir_closes_at as string) ?? null,
+    }),
   );
   settingsPost('bobot', 'planning.settings', (req, b) => settings.setWeights(db, req.principal!, b));
-  settingsPost('kategori', 'planning.settings', (req, b) => settings.setCategory(db, req.principal!, String(b.code ?? ''), { ...(b as object), active: b.active === 'true' } as never));
+  settingsPost('kategori', 'planning.settings', (req, b) =>
+    settings.setCategory(db, req.principal!, String(b.code ?? ''), {
+      ...(b as object),
+      active: b.active === 'true',
+    } as never),
+  );
   settingsPost('anggota', 'planning.dprd.manage', (req, b) => settings.upsertMember(db, req.principal!, b as never));
   settingsPost('komisi', 'planning.dprd.manage', (req, b) => settings.setOpdKomisi(db, req.principal!, b as never));
 }

@@ -14,7 +14,20 @@ import { mutate, type UnitOfWork } from '../../core/audit/audit.ts';
 import { conflict, fieldError, forbidden, notFound } from '../../core/errors.ts';
 import { isOpdScoped, type Principal } from '../../core/roles.ts';
 import { getNomenclature, getOrganisation, getRegion, opdCarriesBidang } from '../master-data/index.ts';
-import { actorOf, bidangOf, cleanDecimal, decimalIn, kegiatanOf, moneyIn, optText, programOf, subKegiatanCode, textIn, versionIn, type Q } from './common.ts';
+import {
+  actorOf,
+  bidangOf,
+  cleanDecimal,
+  decimalIn,
+  kegiatanOf,
+  moneyIn,
+  optText,
+  programOf,
+  subKegiatanCode,
+  textIn,
+  versionIn,
+  type Q,
+} from './common.ts';
 import { lockDraftRenja, pokirWindowOpen, renjaFinalised, renjaOf } from './annual.service.ts';
 import { renstraTrace } from './plans.service.ts';
 import { loadWeights, priorityScore, type Weights } from './priority.ts';
@@ -67,7 +80,12 @@ const coord = (min: number, max: number) =>
 const proposalFields = {
   title: textIn(300),
   problem: textIn(4000),
-  category_code: z.string().trim().max(40).nullish().transform((v) => v || null),
+  category_code: z
+    .string()
+    .trim()
+    .max(40)
+    .nullish()
+    .transform((v) => v || null),
   kecamatan_id: z.coerce.number().int().positive(),
   kelurahan_id: z.coerce.number().int().positive().nullish(),
   address: optText(500),
@@ -93,7 +111,12 @@ export const proposalUpdateSchema = z.object({
   version: versionIn,
   title: textIn(300).optional(),
   problem: textIn(4000).optional(),
-  category_code: z.string().trim().max(40).nullish().transform((v) => (v === undefined ? undefined : v || null)),
+  category_code: z
+    .string()
+    .trim()
+    .max(40)
+    .nullish()
+    .transform((v) => (v === undefined ? undefined : v || null)),
   kecamatan_id: z.coerce.number().int().positive().optional(),
   kelurahan_id: z.coerce.number().int().positive().nullish(),
   address: optText(500),
@@ -105,7 +128,11 @@ export const proposalUpdateSchema = z.object({
   beneficiaries: z.coerce.number().int().min(0).max(10_000_000).nullish(),
 });
 
-export const mappingSchema = z.object({ version: versionIn, sub_kegiatan_code: subKegiatanCode, opd_id: z.coerce.number().int().positive() });
+export const mappingSchema = z.object({
+  version: versionIn,
+  sub_kegiatan_code: subKegiatanCode,
+  opd_id: z.coerce.number().int().positive(),
+});
 
 export const decisionSchema = z.object({
   version: versionIn,
@@ -132,7 +159,12 @@ export async function loadProposal(db: Q, pemdaId: number, id: number, forUpdate
 }
 
 export async function findByTrackingCode(db: Q, pemdaId: number, code: string) {
-  return db.selectFrom('pln_proposal').selectAll().where('pemda_id', '=', pemdaId).where('tracking_code', '=', normaliseTrackingCode(code)).executeTakeFirst();
+  return db
+    .selectFrom('pln_proposal')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('tracking_code', '=', normaliseTrackingCode(code))
+    .executeTakeFirst();
 }
 
 export async function proposalSteps(db: Q, pemdaId: number, proposalId: number) {
@@ -161,18 +193,38 @@ export function proposalOut(r: ProposalRow) {
 
 export async function dprdMemberOf(db: Q, pemdaId: number, userId: number) {
   if (!userId) return undefined;
-  return db.selectFrom('pln_dprd_member').selectAll().where('pemda_id', '=', pemdaId).where('user_id', '=', userId).where('active', '=', true).executeTakeFirst();
+  return db
+    .selectFrom('pln_dprd_member')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('user_id', '=', userId)
+    .where('active', '=', true)
+    .executeTakeFirst();
 }
 
 /** Who may see which proposals: Pokir only DPRD, Bappeda, TAPD, Inspektorat, admin (all) and the OPD they are mapped to. */
-function visibility(p: Principal): { pokir: 'all' | 'opd' | 'none'; region: { col: 'kelurahan_id' | 'kecamatan_id'; id: number } | null } {
-  const pokir = ['dprd', 'bappeda', 'tapd', 'inspektorat', 'admin'].includes(p.role) ? 'all' : isOpdScoped(p.role) ? 'opd' : 'none';
+function visibility(p: Principal): {
+  pokir: 'all' | 'opd' | 'none';
+  region: { col: 'kelurahan_id' | 'kecamatan_id'; id: number } | null;
+} {
+  const pokir = ['dprd', 'bappeda', 'tapd', 'inspektorat', 'admin'].includes(p.role)
+    ? 'all'
+    : isOpdScoped(p.role)
+      ? 'opd'
+      : 'none';
   const region =
-    p.role === 'kelurahan' && p.regionId ? { col: 'kelurahan_id' as const, id: p.regionId } : p.role === 'kecamatan' && p.regionId ? { col: 'kecamatan_id' as const, id: p.regionId } : null;
+    p.role === 'kelurahan' && p.regionId
+      ? { col: 'kelurahan_id' as const, id: p.regionId }
+      : p.role === 'kecamatan' && p.regionId
+        ? { col: 'kecamatan_id' as const, id: p.regionId }
+        : null;
   return { pokir, region };
 }
 
-export function canSee(p: Principal, r: { kind: ProposalKind; opd_id: number | null; kelurahan_id: number | null; kecamatan_id: number }): boolean {
+export function canSee(
+  p: Principal,
+  r: { kind: ProposalKind; opd_id: number | null; kelurahan_id: number | null; kecamatan_id: number },
+): boolean {
   const v = visibility(p);
   if (r.kind === 'pokir') return v.pokir === 'all' || (v.pokir === 'opd' && r.opd_id === p.opdId);
   if (v.region) return r[v.region.col] === v.region.id;
@@ -216,7 +268,9 @@ export async function listProposals(db: Q, p: Principal, f: ListQuery) {
   const [rows, count] = await Promise.all([
     q
       .selectAll()
-      .select(sql<string>`rank() over (partition by year, kind, stage order by priority_score desc nulls last)`.as('rank'))
+      .select(
+        sql<string>`rank() over (partition by year, kind, stage order by priority_score desc nulls last)`.as('rank'),
+      )
       .orderBy(sql`priority_score desc nulls last`)
       .orderBy('id')
       .limit(f.limit)
@@ -230,10 +284,20 @@ export async function listProposals(db: Q, p: Principal, f: ListQuery) {
 /** Accepted proposals deferred for lack of funds in years before `year`, not yet carried over. */
 export async function listBacklog(db: Q, p: Principal, year: number) {
   const v = visibility(p);
-  let q = db.selectFrom('pln_proposal').selectAll().where('pemda_id', '=', p.pemdaId).where('status', '=', 'backlog').where('year', '<', year);
+  let q = db
+    .selectFrom('pln_proposal')
+    .selectAll()
+    .where('pemda_id', '=', p.pemdaId)
+    .where('status', '=', 'backlog')
+    .where('year', '<', year);
   if (v.pokir !== 'all') q = q.where('kind', '=', 'musrenbang');
   if (v.region) q = q.where(v.region.col, '=', v.region.id);
-  return (await q.orderBy(sql`priority_score desc nulls last`).orderBy('id').execute()).map(proposalOut);
+  return (
+    await q
+      .orderBy(sql`priority_score desc nulls last`)
+      .orderBy('id')
+      .execute()
+  ).map(proposalOut);
 }
 
 // ---- scope of each actor -------------------------------------------------------------------------------
@@ -243,7 +307,10 @@ async function checkStageActor(db: Q, p: Principal, r: ProposalRow) {
   const ok = await (async () => {
     switch (r.stage) {
       case 'kelurahan':
-        return (p.role === 'kelurahan' && p.regionId === r.kelurahan_id) || (p.role === 'kecamatan' && p.regionId === r.kecamatan_id);
+        return (
+          (p.role === 'kelurahan' && p.regionId === r.kelurahan_id) ||
+          (p.role === 'kecamatan' && p.regionId === r.kecamatan_id)
+        );
       case 'kecamatan':
         return p.role === 'kecamatan' && p.regionId === r.kecamatan_id;
       case 'dprd': {
@@ -251,7 +318,12 @@ async function checkStageActor(db: Q, p: Principal, r: ProposalRow) {
         const m = await dprdMemberOf(db, p.pemdaId, p.userId);
         if (!m) return false;
         const partner = r.opd_id
-          ? await db.selectFrom('pln_opd_komisi').select('komisi').where('pemda_id', '=', p.pemdaId).where('opd_id', '=', r.opd_id).executeTakeFirst()
+          ? await db
+              .selectFrom('pln_opd_komisi')
+              .select('komisi')
+              .where('pemda_id', '=', p.pemdaId)
+              .where('opd_id', '=', r.opd_id)
+              .executeTakeFirst()
           : undefined;
         return !partner || partner.komisi === m.komisi;
       }
@@ -270,7 +342,8 @@ async function checkStageActor(db: Q, p: Principal, r: ProposalRow) {
 
 /** Operators enter and edit proposals of their own kelurahan/kecamatan only. */
 function checkRegionActor(p: Principal, kecamatanId: number, kelurahanId: number | null | undefined) {
-  if (p.role === 'kelurahan' && (!kelurahanId || kelurahanId !== p.regionId)) throw forbidden('pln.error.not_your_region');
+  if (p.role === 'kelurahan' && (!kelurahanId || kelurahanId !== p.regionId))
+    throw forbidden('pln.error.not_your_region');
   if (p.role === 'kecamatan' && kecamatanId !== p.regionId) throw forbidden('pln.error.not_your_region');
 }
 
@@ -286,7 +359,13 @@ async function checkLocation(db: Q, pemdaId: number, kecamatanId: number, kelura
 
 async function categorySuggestion(db: Q, pemdaId: number, code: string | null) {
   if (!code) return { sub: null, opd: null };
-  const c = await db.selectFrom('pln_category').selectAll().where('pemda_id', '=', pemdaId).where('code', '=', code).where('active', '=', true).executeTakeFirst();
+  const c = await db
+    .selectFrom('pln_category')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('code', '=', code)
+    .where('active', '=', true)
+    .executeTakeFirst();
   if (!c) throw fieldError('category_code', 'pln.error.category_unknown');
   return { sub: c.sub_kegiatan_code, opd: c.opd_id };
 }
@@ -296,18 +375,27 @@ async function categorySuggestion(db: Q, pemdaId: number, code: string | null) {
  * may be published, so the code is checked against Y's nomenclature, else Y−1's.
  */
 async function checkMapping(db: Q, pemdaId: number, year: number, code: string, opdId: number) {
-  const nom = (await getNomenclature(db as Db, pemdaId, year, code)) ?? (await getNomenclature(db as Db, pemdaId, year - 1, code));
+  const nom =
+    (await getNomenclature(db as Db, pemdaId, year, code)) ??
+    (await getNomenclature(db as Db, pemdaId, year - 1, code));
   if (!nom || nom.level !== 'sub_kegiatan') throw fieldError('sub_kegiatan_code', 'pln.error.code_unknown', { code });
   const org = await getOrganisation(db as Db, pemdaId, opdId);
   if (!org || org.kind === 'unit') throw fieldError('opd_id', 'pln.error.opd_unknown');
-  if (!(await opdCarriesBidang(db as Db, pemdaId, opdId, bidangOf(code)))) throw fieldError('sub_kegiatan_code', 'pln.error.bidang_not_carried');
+  if (!(await opdCarriesBidang(db as Db, pemdaId, opdId, bidangOf(code))))
+    throw fieldError('sub_kegiatan_code', 'pln.error.bidang_not_carried');
 }
 
 async function addStep(
   uow: UnitOfWork,
   r: { id: number; stage: Stage | string },
   action: string,
-  extra: { amount?: bigint | string | null; volume?: string | null; reason?: string; related_id?: number | null; stage?: string } = {},
+  extra: {
+    amount?: bigint | string | null;
+    volume?: string | null;
+    reason?: string;
+    related_id?: number | null;
+    stage?: string;
+  } = {},
 ) {
   await uow.trx
     .insertInto('pln_proposal_step')
@@ -345,7 +433,11 @@ async function saveProposal(uow: UnitOfWork, before: { id: number; version: numb
 
 // ---- priority -----------------------------------------------------------------------------------------------
 
-async function alignmentOf(db: Q, pemdaId: number, r: { year: number; opd_id: number | null; sub_kegiatan_code: string | null }): Promise<0 | 1 | 3 | 5> {
+async function alignmentOf(
+  db: Q,
+  pemdaId: number,
+  r: { year: number; opd_id: number | null; sub_kegiatan_code: string | null },
+): Promise<0 | 1 | 3 | 5> {
   if (!r.opd_id || !r.sub_kegiatan_code) return 0;
   const t = await renstraTrace(db, pemdaId, r.year, r.opd_id, r.sub_kegiatan_code);
   return t.subKegiatanNodeId ? 5 : t.programNodeId ? 3 : 1;
@@ -381,7 +473,12 @@ export async function recomputeScores(uow: UnitOfWork): Promise<number> {
   for (const r of rows) {
     const s = await scoreOf(uow.trx, pemdaId, r, weights);
     if (cleanDecimal(s) !== cleanDecimal(r.priority_score)) {
-      await uow.trx.updateTable('pln_proposal').set({ priority_score: s }).where('pemda_id', '=', pemdaId).where('id', '=', r.id).execute();
+      await uow.trx
+        .updateTable('pln_proposal')
+        .set({ priority_score: s })
+        .where('pemda_id', '=', pemdaId)
+        .where('id', '=', r.id)
+        .execute();
     }
   }
   return rows.length;
@@ -390,13 +487,24 @@ export async function recomputeScores(uow: UnitOfWork): Promise<number> {
 // ---- creating and editing ----------------------------------------------------------------------------
 
 async function musrenbangOpen(db: Q, pemdaId: number, year: number): Promise<boolean> {
-  const c = await db.selectFrom('pln_cycle').select('musrenbang_open').where('pemda_id', '=', pemdaId).where('year', '=', year).executeTakeFirst();
+  const c = await db
+    .selectFrom('pln_cycle')
+    .select('musrenbang_open')
+    .where('pemda_id', '=', pemdaId)
+    .where('year', '=', year)
+    .executeTakeFirst();
   return Boolean(c?.musrenbang_open);
 }
 
 /** The fiscal year the public form takes proposals for: the latest year whose Musrenbang is open. */
 export async function openMusrenbangYear(db: Q, pemdaId: number): Promise<number | null> {
-  const c = await db.selectFrom('pln_cycle').select('year').where('pemda_id', '=', pemdaId).where('musrenbang_open', '=', true).orderBy('year', 'desc').executeTakeFirst();
+  const c = await db
+    .selectFrom('pln_cycle')
+    .select('year')
+    .where('pemda_id', '=', pemdaId)
+    .where('musrenbang_open', '=', true)
+    .orderBy('year', 'desc')
+    .executeTakeFirst();
   return c?.year ?? null;
 }
 
@@ -458,7 +566,8 @@ async function insertProposal(db: Db, p: Principal, n: NewProposal) {
 export async function createProposal(db: Db, p: Principal, input: z.input<typeof proposalCreateSchema>) {
   const v = proposalCreateSchema.parse(input);
   checkRegionActor(p, v.kecamatan_id, v.kelurahan_id);
-  if (!(await musrenbangOpen(db, p.pemdaId, v.year))) throw conflict('pln.error.musrenbang_closed', undefined, { year: v.year });
+  if (!(await musrenbangOpen(db, p.pemdaId, v.year)))
+    throw conflict('pln.error.musrenbang_closed', undefined, { year: v.year });
   return insertProposal(db, p, { kind: 'musrenbang', year: v.year, source: 'operator', stage: 'kelurahan', fields: v });
 }
 
@@ -489,8 +598,16 @@ export async function createPokir(db: Db, p: Principal, input: z.input<typeof po
   const v = pokirCreateSchema.parse(input);
   const member = await dprdMemberOf(db, p.pemdaId, p.userId);
   if (p.role !== 'dprd' || !member) throw forbidden('pln.error.not_dprd_member');
-  if (!(await pokirOpen(db, p.pemdaId, v.year))) throw conflict('pln.error.pokir_window_closed', undefined, { year: v.year });
-  return insertProposal(db, p, { kind: 'pokir', year: v.year, source: 'dprd', stage: 'bappeda', fields: v, dprdMemberId: member.id });
+  if (!(await pokirOpen(db, p.pemdaId, v.year)))
+    throw conflict('pln.error.pokir_window_closed', undefined, { year: v.year });
+  return insertProposal(db, p, {
+    kind: 'pokir',
+    year: v.year,
+    source: 'dprd',
+    stage: 'bappeda',
+    fields: v,
+    dprdMemberId: member.id,
+  });
 }
 
 /** Who may edit a proposal's content: while it waits at its first stage, whoever entered it (scope). */
@@ -501,7 +618,8 @@ async function checkEditor(db: Q, p: Principal, r: ProposalRow) {
     const m = await dprdMemberOf(db, p.pemdaId, p.userId);
     if (p.role === 'bappeda') return;
     if (p.role !== 'dprd' || !m || m.id !== r.dprd_member_id) throw forbidden('pln.error.not_your_proposal');
-    if (!(await pokirOpen(db, p.pemdaId, r.year))) throw conflict('pln.error.pokir_window_closed', undefined, { year: r.year });
+    if (!(await pokirOpen(db, p.pemdaId, r.year)))
+      throw conflict('pln.error.pokir_window_closed', undefined, { year: r.year });
     return;
   }
   if (p.role === 'bappeda') return;
@@ -533,10 +651,24 @@ export async function updateProposal(db: Db, p: Principal, id: number, input: z.
       unit: v.unit ?? before.unit,
       estimated_cost: v.estimated_cost === undefined ? before.estimated_cost : v.estimated_cost.toString(),
       beneficiaries: v.beneficiaries === undefined ? before.beneficiaries : v.beneficiaries,
-      ...(sug && !before.mapping_confirmed ? { suggested_sub_kegiatan_code: sug.sub, suggested_opd_id: sug.opd, sub_kegiatan_code: sug.sub, opd_id: sug.opd } : {}),
+      ...(sug && !before.mapping_confirmed
+        ? {
+            suggested_sub_kegiatan_code: sug.sub,
+            suggested_opd_id: sug.opd,
+            sub_kegiatan_code: sug.sub,
+            opd_id: sug.opd,
+          }
+        : {}),
     });
     await addStep(uow, row, 'edited');
-    uow.audit({ action: 'update', entity: 'proposal', entityId: id, opdId: row.opd_id, before: proposalOut(before), after: proposalOut(row) });
+    uow.audit({
+      action: 'update',
+      entity: 'proposal',
+      entityId: id,
+      opdId: row.opd_id,
+      before: proposalOut(before),
+      after: proposalOut(row),
+    });
     return row;
   });
 }
@@ -547,7 +679,11 @@ export async function updateProposal(db: Db, p: Principal, id: number, input: z.
 async function checkMapper(db: Q, p: Principal, r: ProposalRow) {
   if (!['pending', 'accepted'].includes(r.status) || r.renja_item_id) throw conflict('pln.error.not_editable');
   if (p.role === 'bappeda') return;
-  if (r.kind === 'musrenbang' && (p.role === 'kelurahan' || p.role === 'kecamatan') && (r.stage === 'kelurahan' || r.stage === 'kecamatan')) {
+  if (
+    r.kind === 'musrenbang' &&
+    (p.role === 'kelurahan' || p.role === 'kecamatan') &&
+    (r.stage === 'kelurahan' || r.stage === 'kecamatan')
+  ) {
     if (p.role === 'kelurahan' && r.stage !== 'kelurahan') throw forbidden('pln.error.not_your_stage');
     return checkRegionActor(p, r.kecamatan_id, r.kelurahan_id);
   }
@@ -577,7 +713,14 @@ export async function mapProposal(db: Db, p: Principal, id: number, input: z.inp
     const before = await lockProposal(uow, id, v.version);
     await applyMapping(uow, before, v.sub_kegiatan_code, v.opd_id);
     const row = await saveProposal(uow, before, {});
-    uow.audit({ action: 'map', entity: 'proposal', entityId: id, opdId: v.opd_id, before: { sub_kegiatan_code: before.sub_kegiatan_code, opd_id: before.opd_id }, after: { sub_kegiatan_code: v.sub_kegiatan_code, opd_id: v.opd_id } });
+    uow.audit({
+      action: 'map',
+      entity: 'proposal',
+      entityId: id,
+      opdId: v.opd_id,
+      before: { sub_kegiatan_code: before.sub_kegiatan_code, opd_id: before.opd_id },
+      after: { sub_kegiatan_code: v.sub_kegiatan_code, opd_id: v.opd_id },
+    });
     return row;
   });
 }
@@ -595,38 +738,64 @@ export async function decide(db: Db, p: Principal, id: number, input: z.input<ty
     await checkStageActor(db, p, current);
   }
   // a rejection and a deferral give their reason; the OPD gives the reason of its feasibility judgement either way
-  if ((v.decision === 'reject' || v.decision === 'defer' || (v.decision === 'accept' && current.stage === 'opd')) && !v.reason) throw fieldError('reason', 'pln.error.reason_required');
+  if (
+    (v.decision === 'reject' || v.decision === 'defer' || (v.decision === 'accept' && current.stage === 'opd')) &&
+    !v.reason
+  )
+    throw fieldError('reason', 'pln.error.reason_required');
   if (v.decision === 'defer' && !deferAccepted && current.stage !== 'tapd') throw conflict('pln.error.defer_tapd_only');
   const mappingGiven = v.sub_kegiatan_code !== undefined || v.opd_id !== undefined;
   if (mappingGiven) {
     if (!v.sub_kegiatan_code) throw fieldError('sub_kegiatan_code', 'field.required');
     if (!v.opd_id) throw fieldError('opd_id', 'field.required');
-    if (current.stage !== MAPPING_STAGE[current.kind] && current.stage !== chainOf(current.kind)[0]) throw fieldError('sub_kegiatan_code', 'pln.error.mapping_stage');
+    if (current.stage !== MAPPING_STAGE[current.kind] && current.stage !== chainOf(current.kind)[0])
+      throw fieldError('sub_kegiatan_code', 'pln.error.mapping_stage');
     await checkMapping(db, p.pemdaId, current.year, v.sub_kegiatan_code, v.opd_id);
   }
   let target: ProposalRow | undefined;
   if (v.decision === 'merge') {
     if (!v.merge_into) throw fieldError('merge_into', 'field.required');
-    target = /^\d+$/.test(v.merge_into) ? await loadProposal(db, p.pemdaId, Number(v.merge_into)).catch(() => undefined) : await findByTrackingCode(db, p.pemdaId, v.merge_into);
-    if (!target || target.id === current.id || target.kind !== current.kind || target.year !== current.year || !['pending', 'accepted'].includes(target.status)) {
+    target = /^\d+$/.test(v.merge_into)
+      ? await loadProposal(db, p.pemdaId, Number(v.merge_into)).catch(() => undefined)
+      : await findByTrackingCode(db, p.pemdaId, v.merge_into);
+    if (
+      !target ||
+      target.id === current.id ||
+      target.kind !== current.kind ||
+      target.year !== current.year ||
+      !['pending', 'accepted'].includes(target.status)
+    ) {
       throw fieldError('merge_into', 'pln.error.merge_target');
     }
     const sameScope =
-      current.stage === 'kelurahan' ? target.kelurahan_id === current.kelurahan_id : current.stage === 'kecamatan' ? target.kecamatan_id === current.kecamatan_id : current.stage === 'opd' ? target.opd_id === current.opd_id : true;
+      current.stage === 'kelurahan'
+        ? target.kelurahan_id === current.kelurahan_id
+        : current.stage === 'kecamatan'
+          ? target.kecamatan_id === current.kecamatan_id
+          : current.stage === 'opd'
+            ? target.opd_id === current.opd_id
+            : true;
     if (!sameScope) throw fieldError('merge_into', 'pln.error.merge_scope');
   }
   const weights = await loadWeights(db, p.pemdaId);
 
   return mutate(db, p, async (uow) => {
     const before = await lockProposal(uow, id, v.version);
-    if (before.status !== current.status || before.stage !== current.stage) throw conflict('error.conflict', { current: proposalOut(before) });
+    if (before.status !== current.status || before.stage !== current.stage)
+      throw conflict('error.conflict', { current: proposalOut(before) });
     if (mappingGiven) await applyMapping(uow, before, v.sub_kegiatan_code!, v.opd_id!);
-    const mapped = mappingGiven ? { ...before, sub_kegiatan_code: v.sub_kegiatan_code!, opd_id: v.opd_id!, mapping_confirmed: true } : before;
+    const mapped = mappingGiven
+      ? { ...before, sub_kegiatan_code: v.sub_kegiatan_code!, opd_id: v.opd_id!, mapping_confirmed: true }
+      : before;
     const stage = before.stage;
     let set: Updateable<ProposalTable> = {};
     switch (v.decision) {
       case 'accept': {
-        if (stage === MAPPING_STAGE[before.kind] && !(mapped.mapping_confirmed && mapped.opd_id && mapped.sub_kegiatan_code)) throw fieldError('sub_kegiatan_code', 'pln.error.mapping_required');
+        if (
+          stage === MAPPING_STAGE[before.kind] &&
+          !(mapped.mapping_confirmed && mapped.opd_id && mapped.sub_kegiatan_code)
+        )
+          throw fieldError('sub_kegiatan_code', 'pln.error.mapping_required');
         const amount = BigInt(v.amount ?? before.recommended_amount ?? before.estimated_cost);
         const volume = v.volume ?? cleanDecimal(before.recommended_volume ?? before.volume)!;
         const next = nextStage(before.kind, stage);
@@ -659,7 +828,14 @@ export async function decide(db: Db, p: Principal, id: number, input: z.input<ty
         break;
     }
     const row = await saveProposal(uow, before, set);
-    uow.audit({ action: `decision_${v.decision}`, entity: 'proposal', entityId: id, opdId: row.opd_id, before: proposalOut(before), after: proposalOut(row) });
+    uow.audit({
+      action: `decision_${v.decision}`,
+      entity: 'proposal',
+      entityId: id,
+      opdId: row.opd_id,
+      before: proposalOut(before),
+      after: proposalOut(row),
+    });
     return row;
   });
 }
@@ -677,7 +853,8 @@ export async function enterRenja(db: Db, p: Principal, id: number, input: { vers
   if (r.status !== 'accepted' || r.stage !== 'final') throw conflict('pln.error.not_accepted');
   if (r.renja_item_id) throw conflict('pln.error.already_in_renja');
   if (!r.opd_id || !r.sub_kegiatan_code) throw conflict('pln.error.mapping_required');
-  if (p.role !== 'bappeda' && !(isOpdScoped(p.role) && p.opdId === r.opd_id)) throw forbidden('pln.error.not_your_stage');
+  if (p.role !== 'bappeda' && !(isOpdScoped(p.role) && p.opdId === r.opd_id))
+    throw forbidden('pln.error.not_your_stage');
   const renja = await renjaOf(db, p.pemdaId, r.year, r.opd_id);
   if (!renja) throw conflict('pln.error.no_renja', undefined, { year: r.year });
   const nom = await getNomenclature(db, p.pemdaId, r.year, r.sub_kegiatan_code);
@@ -715,7 +892,13 @@ export async function enterRenja(db: Db, p: Principal, id: number, input: { vers
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      uow.audit({ action: 'create', entity: 'renja_item', entityId: item.id, opdId: renja.opd_id, after: { ...item, from_proposal: before.tracking_code } });
+      uow.audit({
+        action: 'create',
+        entity: 'renja_item',
+        entityId: item.id,
+        opdId: renja.opd_id,
+        after: { ...item, from_proposal: before.tracking_code },
+      });
     } else {
       const sameUnit = item.unit !== null && item.unit.toLowerCase() === before.unit.toLowerCase();
       const updated = await uow.trx
@@ -730,12 +913,26 @@ export async function enterRenja(db: Db, p: Principal, id: number, input: { vers
         .where('id', '=', item.id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      uow.audit({ action: 'update', entity: 'renja_item', entityId: item.id, opdId: renja.opd_id, before: item, after: { ...updated, from_proposal: before.tracking_code } });
+      uow.audit({
+        action: 'update',
+        entity: 'renja_item',
+        entityId: item.id,
+        opdId: renja.opd_id,
+        before: item,
+        after: { ...updated, from_proposal: before.tracking_code },
+      });
       item = updated;
     }
     const row = await saveProposal(uow, before, { renja_item_id: item.id });
     await addStep(uow, { id, stage: 'final' }, 'into_renja', { amount, volume, reason: before.sub_kegiatan_code! });
-    uow.audit({ action: 'into_renja', entity: 'proposal', entityId: id, opdId: renja.opd_id, before: { renja_item_id: null }, after: { renja_item_id: item.id, renja_id: renja.id } });
+    uow.audit({
+      action: 'into_renja',
+      entity: 'proposal',
+      entityId: id,
+      opdId: renja.opd_id,
+      before: { renja_item_id: null },
+      after: { renja_item_id: item.id, renja_id: renja.id },
+    });
     return { proposal: row, item: { ...item, target: cleanDecimal(item.target) } };
   });
 }
@@ -753,7 +950,8 @@ export async function carryOver(db: Db, p: Principal, id: number, input: z.input
     if (p.role !== 'kelurahan' && p.role !== 'kecamatan') throw forbidden();
     checkRegionActor(p, r.kecamatan_id, r.kelurahan_id);
   }
-  if (!(await musrenbangOpen(db, p.pemdaId, v.year))) throw conflict('pln.error.musrenbang_closed', undefined, { year: v.year });
+  if (!(await musrenbangOpen(db, p.pemdaId, v.year)))
+    throw conflict('pln.error.musrenbang_closed', undefined, { year: v.year });
   return mutate(db, p, async (uow) => {
     const before = await lockProposal(uow, id, v.version);
     const {
@@ -776,18 +974,57 @@ export async function carryOver(db: Db, p: Principal, id: number, input: z.input
     } = before;
     const copy = await uow.trx
       .insertInto('pln_proposal')
-      .values({ ...rest, tracking_code: newTrackingCode('musrenbang', v.year), year: v.year, stage: 'kelurahan', status: 'pending', source: 'carry_over', carried_from_id: before.id, created_by: p.userId || null })
+      .values({
+        ...rest,
+        tracking_code: newTrackingCode('musrenbang', v.year),
+        year: v.year,
+        stage: 'kelurahan',
+        status: 'pending',
+        source: 'carry_over',
+        carried_from_id: before.id,
+        created_by: p.userId || null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const photo = await uow.trx.selectFrom('pln_proposal_photo').selectAll().where('pemda_id', '=', p.pemdaId).where('proposal_id', '=', before.id).executeTakeFirst();
+    const photo = await uow.trx
+      .selectFrom('pln_proposal_photo')
+      .selectAll()
+      .where('pemda_id', '=', p.pemdaId)
+      .where('proposal_id', '=', before.id)
+      .executeTakeFirst();
     if (photo) {
-      await uow.trx.insertInto('pln_proposal_photo').values({ ...photo, proposal_id: copy.id }).execute();
-      await uow.trx.updateTable('pln_proposal').set({ has_photo: true }).where('pemda_id', '=', p.pemdaId).where('id', '=', copy.id).execute();
+      await uow.trx
+        .insertInto('pln_proposal_photo')
+        .values({ ...photo, proposal_id: copy.id })
+        .execute();
+      await uow.trx
+        .updateTable('pln_proposal')
+        .set({ has_photo: true })
+        .where('pemda_id', '=', p.pemdaId)
+        .where('id', '=', copy.id)
+        .execute();
     }
-    await uow.trx.updateTable('pln_proposal').set({ status: 'carried', version: before.version + 1, updated_at: new Date() }).where('pemda_id', '=', p.pemdaId).where('id', '=', id).execute();
+    await uow.trx
+      .updateTable('pln_proposal')
+      .set({ status: 'carried', version: before.version + 1, updated_at: new Date() })
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', id)
+      .execute();
     await addStep(uow, before, 'carried_over', { related_id: copy.id, reason: String(v.year) });
-    await addStep(uow, copy, 'carried_from', { related_id: before.id, reason: String(before.year), amount: before.recommended_amount, volume: cleanDecimal(before.recommended_volume) });
-    uow.audit({ action: 'carry_over', entity: 'proposal', entityId: id, opdId: before.opd_id, before: { status: before.status }, after: { status: 'carried', new_proposal: copy.tracking_code } });
+    await addStep(uow, copy, 'carried_from', {
+      related_id: before.id,
+      reason: String(before.year),
+      amount: before.recommended_amount,
+      volume: cleanDecimal(before.recommended_volume),
+    });
+    uow.audit({
+      action: 'carry_over',
+      entity: 'proposal',
+      entityId: id,
+      opdId: before.opd_id,
+      before: { status: before.status },
+      after: { status: 'carried', new_proposal: copy.tracking_code },
+    });
     return copy;
   });
 }
@@ -798,13 +1035,25 @@ export const PHOTO_MAX_BYTES = 1024 * 1024;
 
 export function photoType(data: Buffer): 'image/jpeg' | 'image/png' | 'image/webp' | null {
   if (data.length > 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
-  if (data.length > 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (data.length > 12 && data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (data.length > 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
+  if (
+    data.length > 12 &&
+    data.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    data.subarray(8, 12).toString('latin1') === 'WEBP'
+  )
+    return 'image/webp';
   return null;
 }
 
 /** Attach (or replace) the photo of a proposal: the editor of the proposal, or the citizen's form right after submitting. */
-export async function setPhoto(db: Db, p: Principal, id: number, data: Buffer, opts: { skipEditorCheck?: boolean } = {}) {
+export async function setPhoto(
+  db: Db,
+  p: Principal,
+  id: number,
+  data: Buffer,
+  opts: { skipEditorCheck?: boolean } = {},
+) {
   if (data.length > PHOTO_MAX_BYTES) throw fieldError('photo', 'pln.error.photo_too_large');
   const type = photoType(data);
   if (!type) throw fieldError('photo', 'pln.error.photo_type');
@@ -816,13 +1065,29 @@ export async function setPhoto(db: Db, p: Principal, id: number, data: Buffer, o
       .values({ pemda_id: p.pemdaId, proposal_id: id, content_type: type, data })
       .onConflict((oc) => oc.columns(['pemda_id', 'proposal_id']).doUpdateSet({ content_type: type, data }))
       .execute();
-    await uow.trx.updateTable('pln_proposal').set({ has_photo: true }).where('pemda_id', '=', p.pemdaId).where('id', '=', id).execute();
-    uow.audit({ action: 'photo', entity: 'proposal', entityId: id, opdId: r.opd_id, after: { content_type: type, bytes: data.length } });
+    await uow.trx
+      .updateTable('pln_proposal')
+      .set({ has_photo: true })
+      .where('pemda_id', '=', p.pemdaId)
+      .where('id', '=', id)
+      .execute();
+    uow.audit({
+      action: 'photo',
+      entity: 'proposal',
+      entityId: id,
+      opdId: r.opd_id,
+      after: { content_type: type, bytes: data.length },
+    });
   });
 }
 
 export async function getPhoto(db: Q, pemdaId: number, id: number) {
-  return db.selectFrom('pln_proposal_photo').select(['content_type', 'data']).where('pemda_id', '=', pemdaId).where('proposal_id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('pln_proposal_photo')
+    .select(['content_type', 'data'])
+    .where('pemda_id', '=', pemdaId)
+    .where('proposal_id', '=', id)
+    .executeTakeFirst();
 }
 
 // ---- public tracking ---------------------------------------------------------------------------------------
@@ -863,7 +1128,16 @@ export interface PublicTrack {
     carried_to: string | null;
     renja: { year: number; opd: string; sub_kegiatan_code: string; status: string; pagu: string } | null;
   };
-  steps: Array<{ stage: string; action: string; at: Date; amount: string | null; volume: string | null; reason: string; related_code: string | null; actor_role: string }>;
+  steps: Array<{
+    stage: string;
+    action: string;
+    at: Date;
+    amount: string | null;
+    volume: string | null;
+    reason: string;
+    related_code: string | null;
+    actor_role: string;
+  }>;
   /** The history of the proposal it was carried over from, when any. */
   earlier: PublicTrack | null;
 }
@@ -871,12 +1145,38 @@ export interface PublicTrack {
 export async function publicTrack(db: Q, pemdaId: number, code: string, depth = 0): Promise<PublicTrack | undefined> {
   const r = await findByTrackingCode(db, pemdaId, code);
   if (!r || !(await isPublic(db, r))) return undefined;
-  const regionName = async (rid: number | null) => (rid ? ((await getRegion(db as Db, pemdaId, rid))?.name ?? null) : null);
+  const regionName = async (rid: number | null) =>
+    rid ? ((await getRegion(db as Db, pemdaId, rid))?.name ?? null) : null;
   const opd = r.opd_id ? await getOrganisation(db as Db, pemdaId, r.opd_id) : undefined;
-  const nom = r.sub_kegiatan_code ? await getNomenclature(db as Db, pemdaId, r.year, r.sub_kegiatan_code) ?? (await getNomenclature(db as Db, pemdaId, r.year - 1, r.sub_kegiatan_code)) : undefined;
-  const member = r.dprd_member_id ? await db.selectFrom('pln_dprd_member').select('name').where('pemda_id', '=', pemdaId).where('id', '=', r.dprd_member_id).executeTakeFirst() : undefined;
-  const codeOf = async (id: number | null) => (id ? ((await db.selectFrom('pln_proposal').select('tracking_code').where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst())?.tracking_code ?? null) : null);
-  const carriedTo = await db.selectFrom('pln_proposal').select('tracking_code').where('pemda_id', '=', pemdaId).where('carried_from_id', '=', r.id).executeTakeFirst();
+  const nom = r.sub_kegiatan_code
+    ? ((await getNomenclature(db as Db, pemdaId, r.year, r.sub_kegiatan_code)) ??
+      (await getNomenclature(db as Db, pemdaId, r.year - 1, r.sub_kegiatan_code)))
+    : undefined;
+  const member = r.dprd_member_id
+    ? await db
+        .selectFrom('pln_dprd_member')
+        .select('name')
+        .where('pemda_id', '=', pemdaId)
+        .where('id', '=', r.dprd_member_id)
+        .executeTakeFirst()
+    : undefined;
+  const codeOf = async (id: number | null) =>
+    id
+      ? ((
+          await db
+            .selectFrom('pln_proposal')
+            .select('tracking_code')
+            .where('pemda_id', '=', pemdaId)
+            .where('id', '=', id)
+            .executeTakeFirst()
+        )?.tracking_code ?? null)
+      : null;
+  const carriedTo = await db
+    .selectFrom('pln_proposal')
+    .select('tracking_code')
+    .where('pemda_id', '=', pemdaId)
+    .where('carried_from_id', '=', r.id)
+    .executeTakeFirst();
   let renja: PublicTrack['proposal']['renja'] = null;
   if (r.renja_item_id) {
     const it = await db
@@ -886,7 +1186,14 @@ export async function publicTrack(db: Q, pemdaId: number, code: string, depth = 
       .where('i.pemda_id', '=', pemdaId)
       .where('i.id', '=', r.renja_item_id)
       .executeTakeFirst();
-    if (it) renja = { year: it.year, opd: (await getOrganisation(db as Db, pemdaId, it.opd_id))?.name ?? '', sub_kegiatan_code: it.sub_kegiatan_code, status: it.status, pagu: it.pagu };
+    if (it)
+      renja = {
+        year: it.year,
+        opd: (await getOrganisation(db as Db, pemdaId, it.opd_id))?.name ?? '',
+        sub_kegiatan_code: it.sub_kegiatan_code,
+        status: it.status,
+        pagu: it.pagu,
+      };
   }
   const steps = (await proposalSteps(db, pemdaId, r.id)).map((s) => ({
     stage: s.stage,
@@ -940,8 +1247,25 @@ export async function publicPokir(db: Q, pemdaId: number, year: number) {
   if (!(await renjaFinalised(db, pemdaId, year))) return undefined;
   return db
     .selectFrom('pln_proposal as p')
-    .innerJoin('pln_dprd_member as m', (j) => j.onRef('m.pemda_id', '=', 'p.pemda_id').onRef('m.id', '=', 'p.dprd_member_id'))
-    .select(['p.tracking_code', 'p.title', 'p.stage', 'p.status', 'p.estimated_cost', 'p.recommended_amount', 'p.opd_id', 'p.sub_kegiatan_code', 'p.renja_item_id', 'p.kecamatan_id', 'm.name as member', 'm.komisi', 'm.dapil', 'm.fraksi'])
+    .innerJoin('pln_dprd_member as m', (j) =>
+      j.onRef('m.pemda_id', '=', 'p.pemda_id').onRef('m.id', '=', 'p.dprd_member_id'),
+    )
+    .select([
+      'p.tracking_code',
+      'p.title',
+      'p.stage',
+      'p.status',
+      'p.estimated_cost',
+      'p.recommended_amount',
+      'p.opd_id',
+      'p.sub_kegiatan_code',
+      'p.renja_item_id',
+      'p.kecamatan_id',
+      'm.name as member',
+      'm.komisi',
+      'm.dapil',
+      'm.fraksi',
+    ])
     .where('p.pemda_id', '=', pemdaId)
     .where('p.kind', '=', 'pokir')
     .where('p.year', '=', year)
@@ -961,4 +1285,3 @@ export async function proposalsForRenjaItem(db: Q, pemdaId: number, renjaItemId:
     .execute();
   return rows.map((r) => ({ id: r.id, trackingCode: r.tracking_code, kind: r.kind, title: r.title }));
 }
-

@@ -33,8 +33,17 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
   };
 
   // ---- citizens' form ------------------------------------------------------------------------------------
-  const citizenForm = async (req: FastifyRequest, pemda: Pemda, values: Record<string, unknown> = {}, e?: { errors: Record<string, string>; message: string } | null) => {
-    const [regions, categories, year] = await Promise.all([listRegions(db, pemda.id), settings.listCategories(db, pemda.id), props.openMusrenbangYear(db, pemda.id)]);
+  const citizenForm = async (
+    req: FastifyRequest,
+    pemda: Pemda,
+    values: Record<string, unknown> = {},
+    e?: { errors: Record<string, string>; message: string } | null,
+  ) => {
+    const [regions, categories, year] = await Promise.all([
+      listRegions(db, pemda.id),
+      settings.listCategories(db, pemda.id),
+      props.openMusrenbangYear(db, pemda.id),
+    ]);
     if (!year) return html`<p class="warning">${tr(req, 'pln.public.closed')}</p>`;
     return html`<p>${tr(req, 'pln.public.intro', { year })}</p>
 <form method="post" action="/usulan?${qs({ pemda: pemda.code })}" class="form" enctype="multipart/form-data">${csrfField(req)}${errorBox(e)}
@@ -49,27 +58,43 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
     const pemda = await pemdaOf(req, req.query.pemda);
     return sendPage(req, reply, { title: tr(req, 'pln.public.form_title'), body: await citizenForm(req, pemda) });
   });
-  app.post('/usulan', { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ, body: anyBody } }, async (req, reply) => {
-    const pemda = await pemdaOf(req, req.query.pemda);
-    const raw = req.body as Record<string, unknown>;
-    const photo = Buffer.isBuffer(raw.photo) && raw.photo.length > 0 ? raw.photo : null;
-    const b = formBody(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'photo')));
-    try {
-      await hitRateLimit(db, pemda.id, `pln.usul:${req.ip}`, { windowSeconds: 3600, max: 5 });
-      if (photo && (photo.length > props.PHOTO_MAX_BYTES || !props.photoType(photo))) throw fieldError('photo', photo.length > props.PHOTO_MAX_BYTES ? 'pln.error.photo_too_large' : 'pln.error.photo_type');
-      const system = systemPrincipal(pemda.id, 'warga');
-      const r = await props.createCitizenProposal(db, system, b as never);
-      if (photo) await props.setPhoto(db, system, r.id, photo, { skipEditorCheck: true });
-      return reply.redirect(`/lacak?${qs({ kode: r.tracking_code, baru: 1, pemda: req.query.pemda })}`, 303);
-    } catch (err) {
-      if (err instanceof AppError && err.status === 429) {
-        return sendPage(req, reply, { title: tr(req, 'pln.public.form_title'), body: html`<p class="error">${tr(req, 'pln.public.too_many')}</p>`, status: 429 });
+  app.post(
+    '/usulan',
+    { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ, body: anyBody } },
+    async (req, reply) => {
+      const pemda = await pemdaOf(req, req.query.pemda);
+      const raw = req.body as Record<string, unknown>;
+      const photo = Buffer.isBuffer(raw.photo) && raw.photo.length > 0 ? raw.photo : null;
+      const b = formBody(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'photo')));
+      try {
+        await hitRateLimit(db, pemda.id, `pln.usul:${req.ip}`, { windowSeconds: 3600, max: 5 });
+        if (photo && (photo.length > props.PHOTO_MAX_BYTES || !props.photoType(photo)))
+          throw fieldError(
+            'photo',
+            photo.length > props.PHOTO_MAX_BYTES ? 'pln.error.photo_too_large' : 'pln.error.photo_type',
+          );
+        const system = systemPrincipal(pemda.id, 'warga');
+        const r = await props.createCitizenProposal(db, system, b as never);
+        if (photo) await props.setPhoto(db, system, r.id, photo, { skipEditorCheck: true });
+        return reply.redirect(`/lacak?${qs({ kode: r.tracking_code, baru: 1, pemda: req.query.pemda })}`, 303);
+      } catch (err) {
+        if (err instanceof AppError && err.status === 429) {
+          return sendPage(req, reply, {
+            title: tr(req, 'pln.public.form_title'),
+            body: html`<p class="error">${tr(req, 'pln.public.too_many')}</p>`,
+            status: 429,
+          });
+        }
+        const e = errorsOf(req, err);
+        if (!e) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'pln.public.form_title'),
+          body: await citizenForm(req, pemda, b, e),
+          status: statusOf(err),
+        });
       }
-      const e = errorsOf(req, err);
-      if (!e) throw err;
-      return sendPage(req, reply, { title: tr(req, 'pln.public.form_title'), body: await citizenForm(req, pemda, b, e), status: statusOf(err) });
-    }
-  });
+    },
+  );
 
   // ---- tracking --------------------------------------------------------------------------------------------
   const trackView = (req: FastifyRequest, t: props.PublicTrack, pemdaCode: string | undefined): Html => {
@@ -101,7 +126,13 @@ ${t.earlier ? html`<h2>${tr(req, 'pln.track.earlier', { code: t.earlier.proposal
   };
   app.get(
     '/lacak',
-    { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ.extend({ kode: z.string().max(40).optional(), baru: z.string().optional() }) } },
+    {
+      config: { auth: 'public' },
+      schema: {
+        ...hide,
+        querystring: pemdaQ.extend({ kode: z.string().max(40).optional(), baru: z.string().optional() }),
+      },
+    },
     async (req, reply) => {
       const pemda = await pemdaOf(req, req.query.pemda);
       let result: Html | string = '';
@@ -109,7 +140,8 @@ ${t.earlier ? html`<h2>${tr(req, 'pln.track.earlier', { code: t.earlier.proposal
       if (req.query.kode) {
         await hitRateLimit(db, pemda.id, `pln.lacak:${req.ip}`, { windowSeconds: 60, max: 60 });
         const t = await props.publicTrack(db, pemda.id, req.query.kode);
-        if (t) result = html`${req.query.baru ? html`<p class="notice" role="status">${tr(req, 'pln.public.sent', { code: t.proposal.tracking_code })}</p>` : ''}${trackView(req, t, req.query.pemda)}`;
+        if (t)
+          result = html`${req.query.baru ? html`<p class="notice" role="status">${tr(req, 'pln.public.sent', { code: t.proposal.tracking_code })}</p>` : ''}${trackView(req, t, req.query.pemda)}`;
         else {
           result = html`<p class="warning">${tr(req, 'pln.error.tracking_unknown')}</p>`;
           status = 404;
@@ -121,19 +153,33 @@ ${t.earlier ? html`<h2>${tr(req, 'pln.track.earlier', { code: t.earlier.proposal
       return sendPage(req, reply, { title: tr(req, 'pln.track.title'), body, status });
     },
   );
-  app.get('/lacak/foto/:code', { config: { auth: 'public' }, schema: { ...hide, params: z.object({ code: z.string().max(40) }), querystring: pemdaQ } }, async (req, reply) => {
-    const pemda = await pemdaOf(req, req.query.pemda);
-    const r = await props.findByTrackingCode(db, pemda.id, req.params.code);
-    if (!r || !(await props.isPublic(db, r))) throw notFound();
-    const ph = await props.getPhoto(db, pemda.id, r.id);
-    if (!ph) throw notFound();
-    return reply.type(ph.content_type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(ph.data);
-  });
+  app.get(
+    '/lacak/foto/:code',
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, params: z.object({ code: z.string().max(40) }), querystring: pemdaQ },
+    },
+    async (req, reply) => {
+      const pemda = await pemdaOf(req, req.query.pemda);
+      const r = await props.findByTrackingCode(db, pemda.id, req.params.code);
+      if (!r || !(await props.isPublic(db, r))) throw notFound();
+      const ph = await props.getPhoto(db, pemda.id, r.id);
+      if (!ph) throw notFound();
+      return reply
+        .type(ph.content_type)
+        .header('cache-control', 'public, max-age=300')
+        .header('x-content-type-options', 'nosniff')
+        .send(ph.data);
+    },
+  );
 
   // ---- public Pokir list -------------------------------------------------------------------------------------
   app.get(
     '/pokir/publik',
-    { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ.extend({ year: z.coerce.number().int().min(2000).max(2100).optional() }) } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, querystring: pemdaQ.extend({ year: z.coerce.number().int().min(2000).max(2100).optional() }) },
+    },
     async (req, reply) => {
       const pemda = await pemdaOf(req, req.query.pemda);
       const year = req.query.year ?? new Date().getFullYear() + 1;
@@ -142,13 +188,20 @@ ${t.earlier ? html`<h2>${tr(req, 'pln.track.earlier', { code: t.earlier.proposal
       const opds = new Map(opdList.map((o) => [o.id, o.name]));
       const kec = new Map(regions.map((r) => [r.id, r.name]));
       const body = html`<form method="get" class="filters">${req.query.pemda ? html`<input type="hidden" name="pemda" value="${req.query.pemda}">` : ''}<label>${tr(req, 'pln.year')}<input name="year" value="${year}" size="5"></label><button>${tr(req, 'common.filter')}</button></form>
-${rows
-  ? html`<p class="muted">${tr(req, 'common.total_rows', { count: rows.length })}</p><div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'pln.proposal.code')}</th><th>${tr(req, 'pln.pokir.member')}</th><th>${tr(req, 'pln.proposal.title')}</th><th>${tr(req, 'pln.proposal.kecamatan')}</th><th>${tr(req, 'common.status')}</th><th class="num">${tr(req, 'pln.proposal.amount')}</th><th>OPD</th></tr></thead>
+${
+  rows
+    ? html`<p class="muted">${tr(req, 'common.total_rows', { count: rows.length })}</p><div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'pln.proposal.code')}</th><th>${tr(req, 'pln.pokir.member')}</th><th>${tr(req, 'pln.proposal.title')}</th><th>${tr(req, 'pln.proposal.kecamatan')}</th><th>${tr(req, 'common.status')}</th><th class="num">${tr(req, 'pln.proposal.amount')}</th><th>OPD</th></tr></thead>
 <tbody>${rows.map(
-      (r) => html`<tr><td><a href="/lacak?${qs({ kode: r.tracking_code, pemda: req.query.pemda })}">${r.tracking_code}</a></td><td>${r.member}<br><small class="muted">${tr(req, 'pln.pokir.komisi')} ${r.komisi} · ${r.dapil} · ${r.fraksi}</small></td><td>${r.title}</td><td>${kec.get(r.kecamatan_id)}</td><td>${badge(req, 'pstatus', r.status)} ${tr(req, `pln.stage.${r.stage}`)}${r.renja_item_id ? html` <span class="badge ok">Renja</span>` : ''}</td><td class="num">${rp(req, r.recommended_amount ?? r.estimated_cost)}</td><td>${r.opd_id ? opds.get(r.opd_id) : ''}</td></tr>`,
-    )}</tbody></table></div>`
-  : html`<p class="warning">${tr(req, 'pln.error.pokir_not_public')}</p>`}`;
-      return sendPage(req, reply, { title: `${tr(req, 'pln.pokir.public_list')} ${year}`, body, status: rows ? 200 : 404 });
+        (r) =>
+          html`<tr><td><a href="/lacak?${qs({ kode: r.tracking_code, pemda: req.query.pemda })}">${r.tracking_code}</a></td><td>${r.member}<br><small class="muted">${tr(req, 'pln.pokir.komisi')} ${r.komisi} · ${r.dapil} · ${r.fraksi}</small></td><td>${r.title}</td><td>${kec.get(r.kecamatan_id)}</td><td>${badge(req, 'pstatus', r.status)} ${tr(req, `pln.stage.${r.stage}`)}${r.renja_item_id ? html` <span class="badge ok">Renja</span>` : ''}</td><td class="num">${rp(req, r.recommended_amount ?? r.estimated_cost)}</td><td>${r.opd_id ? opds.get(r.opd_id) : ''}</td></tr>`,
+      )}</tbody></table></div>`
+    : html`<p class="warning">${tr(req, 'pln.error.pokir_not_public')}</p>`
+}`;
+      return sendPage(req, reply, {
+        title: `${tr(req, 'pln.pokir.public_list')} ${year}`,
+        body,
+        status: rows ? 200 : 404,
+      });
     },
   );
 }

@@ -11,7 +11,14 @@
 import type { SeedContext } from '../../core/module.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { DEMO_PASSWORD, demoRandom } from '../../core/seed.ts';
-import { getNomenclature, listOpdBidang, listOpds, listRegions, type OpdSummary, type Region } from '../master-data/index.ts';
+import {
+  getNomenclature,
+  listOpdBidang,
+  listOpds,
+  listRegions,
+  type OpdSummary,
+  type Region,
+} from '../master-data/index.ts';
 import { createUser, findUserByUsername } from '../users/index.ts';
 import { newTrackingCode } from './proposals.service.ts';
 import { CRITERIA, DEFAULT_WEIGHTS, priorityScore } from './priority.ts';
@@ -26,7 +33,8 @@ export async function seedPlanningBase(ctx: SeedContext): Promise<void> {
       .onConflict((oc) => oc.columns(['pemda_id', 'criterion']).doNothing())
       .returning('criterion')
       .execute();
-    if (inserted.length) uow.audit({ action: 'seed', entity: 'priority_weight', entityId: pemdaId, after: DEFAULT_WEIGHTS });
+    if (inserted.length)
+      uow.audit({ action: 'seed', entity: 'priority_weight', entityId: pemdaId, after: DEFAULT_WEIGHTS });
   });
 }
 
@@ -50,14 +58,34 @@ const SUPPORT: Array<{ keg: string; subs: string[] }> = [
 /** Substantive programs of the demo nomenclature: program → kegiatan → sub kegiatan suffixes. */
 const SPECIFIC: Record<string, Array<{ program: string; kegiatan: Array<{ code: string; subs: string[] }> }>> = {
   '1.02': [
-    { program: '1.02.02', kegiatan: [{ code: '1.02.02.2.01', subs: ['0001', '0002', '0003', '0004', '0006'] }, { code: '1.02.02.2.02', subs: ['0043'] }] },
+    {
+      program: '1.02.02',
+      kegiatan: [
+        { code: '1.02.02.2.01', subs: ['0001', '0002', '0003', '0004', '0006'] },
+        { code: '1.02.02.2.02', subs: ['0043'] },
+      ],
+    },
     { program: '1.02.05', kegiatan: [{ code: '1.02.05.2.02', subs: ['0001'] }] },
   ],
   '1.03': [{ program: '1.03.10', kegiatan: [{ code: '1.03.10.2.01', subs: ['0051', '0053', '0055'] }] }],
-  '2.15': [{ program: '2.15.02', kegiatan: [{ code: '2.15.02.2.01', subs: ['0001'] }, { code: '2.15.02.2.02', subs: ['0002', '0003'] }] }],
+  '2.15': [
+    {
+      program: '2.15.02',
+      kegiatan: [
+        { code: '2.15.02.2.01', subs: ['0001'] },
+        { code: '2.15.02.2.02', subs: ['0002', '0003'] },
+      ],
+    },
+  ],
   '2.16': [
     { program: '2.16.02', kegiatan: [{ code: '2.16.02.2.01', subs: [] }] },
-    { program: '2.16.03', kegiatan: [{ code: '2.16.03.2.01', subs: ['0003'] }, { code: '2.16.03.2.02', subs: ['0035'] }] },
+    {
+      program: '2.16.03',
+      kegiatan: [
+        { code: '2.16.03.2.01', subs: ['0003'] },
+        { code: '2.16.03.2.02', subs: ['0035'] },
+      ],
+    },
   ],
 };
 /** Which OPD runs which substantive programs (by short name); kecamatan/other OPD run only support programs. */
@@ -117,34 +145,113 @@ function supportUnit(suffix: string): string {
 }
 
 function yearlyTarget(unit: string, r: ReturnType<typeof rng>, staff: number): number[] {
-  const base = unit === 'Orang/bulan' ? staff * 12 : unit === 'Orang' ? r.int(10, 40) : unit === 'Km' ? r.int(8, 40) : unit === 'Unit' ? r.int(1, 6) : unit === 'Paket' ? r.int(1, 4) : unit === 'Laporan' ? r.pick([4, 12]) : r.int(1, 4);
+  const base =
+    unit === 'Orang/bulan'
+      ? staff * 12
+      : unit === 'Orang'
+        ? r.int(10, 40)
+        : unit === 'Km'
+          ? r.int(8, 40)
+          : unit === 'Unit'
+            ? r.int(1, 6)
+            : unit === 'Paket'
+              ? r.int(1, 4)
+              : unit === 'Laporan'
+                ? r.pick([4, 12])
+                : r.int(1, 4);
   return YEARS.map((_, i) => (unit === 'Orang/bulan' ? base + i * 12 : unit === 'Km' ? base + i * 2 : base));
 }
 
 function yearlyPagu(code: string, r: ReturnType<typeof rng>, staff: number): bigint[] {
   const suffix = code.split('.').slice(3).join('.');
   let base: bigint;
-  if (suffix === '2.02.0001') base = BigInt(staff) * 12n * 6_500_000n; // salaries
+  if (suffix === '2.02.0001')
+    base = BigInt(staff) * 12n * 6_500_000n; // salaries
   else if (code.startsWith('1.03.10')) base = BigInt(r.int(40, 120)) * 100_000_000n;
   else if (code.startsWith('1.02.02.2.01')) base = BigInt(r.int(15, 60)) * 100_000_000n;
-  else if (code.startsWith('2.15.02') || code.startsWith('2.16.03') || code.startsWith('1.02')) base = BigInt(r.int(5, 30)) * 100_000_000n;
+  else if (code.startsWith('2.15.02') || code.startsWith('2.16.03') || code.startsWith('1.02'))
+    base = BigInt(r.int(5, 30)) * 100_000_000n;
   else base = BigInt(r.int(5, 60)) * 5_000_000n;
   return YEARS.map((_, i) => (base * BigInt(100 + i * 5)) / 100n);
 }
 
 // ---- DPRD members ------------------------------------------------------------------------------------------
 const MEMBERS = [
-  { username: 'dprd', name: 'Anggota DPRD Demo', komisi: 'III', dapil: 'Dapil 1', fraksi: 'Fraksi Karya Pembangunan', kec: [0, 1] },
-  { username: 'dprd.ahmad', name: 'H. Ahmad Fauzan', komisi: 'I', dapil: 'Dapil 2', fraksi: 'Fraksi Amanat Rakyat', kec: [2, 3, 4] },
-  { username: 'dprd.siti', name: 'Hj. Siti Aminah', komisi: 'II', dapil: 'Dapil 3', fraksi: 'Fraksi Kebangkitan Daerah', kec: [5, 6] },
-  { username: 'dprd.rina', name: 'Rina Marlina, S.E.', komisi: 'IV', dapil: 'Dapil 4', fraksi: 'Fraksi Demokrasi Rakyat', kec: [7, 8, 9] },
-  { username: 'dprd.budi', name: 'Budi Santoso', komisi: 'III', dapil: 'Dapil 2', fraksi: 'Fraksi Persatuan', kec: [2, 3, 4] },
+  {
+    username: 'dprd',
+    name: 'Anggota DPRD Demo',
+    komisi: 'III',
+    dapil: 'Dapil 1',
+    fraksi: 'Fraksi Karya Pembangunan',
+    kec: [0, 1],
+  },
+  {
+    username: 'dprd.ahmad',
+    name: 'H. Ahmad Fauzan',
+    komisi: 'I',
+    dapil: 'Dapil 2',
+    fraksi: 'Fraksi Amanat Rakyat',
+    kec: [2, 3, 4],
+  },
+  {
+    username: 'dprd.siti',
+    name: 'Hj. Siti Aminah',
+    komisi: 'II',
+    dapil: 'Dapil 3',
+    fraksi: 'Fraksi Kebangkitan Daerah',
+    kec: [5, 6],
+  },
+  {
+    username: 'dprd.rina',
+    name: 'Rina Marlina, S.E.',
+    komisi: 'IV',
+    dapil: 'Dapil 4',
+    fraksi: 'Fraksi Demokrasi Rakyat',
+    kec: [7, 8, 9],
+  },
+  {
+    username: 'dprd.budi',
+    name: 'Budi Santoso',
+    komisi: 'III',
+    dapil: 'Dapil 2',
+    fraksi: 'Fraksi Persatuan',
+    kec: [2, 3, 4],
+  },
 ];
 const KOMISI_OF: Record<string, string> = {
-  satpolpp: 'I', bpbd: 'I', damkar: 'I', diskominfo: 'I', disdukcapil: 'I', setda: 'I', kesbangpol: 'I', inspektorat: 'I', bkpsdm: 'I', setdprd: 'I',
-  bpkad: 'II', bapenda: 'II', diskopdag: 'II', distan: 'II', diskan: 'II', dkp: 'II', disnakerin: 'II', dpmptsp: 'II',
-  dpupr: 'III', disperkim: 'III', dishub: 'III', dlh: 'III', bappeda: 'III',
-  disdik: 'IV', dinkes: 'IV', rsud: 'IV', dinsos: 'IV', dp3a: 'IV', dppkb: 'IV', disporapar: 'IV', disbud: 'IV', dispusip: 'IV', dpmd: 'IV',
+  satpolpp: 'I',
+  bpbd: 'I',
+  damkar: 'I',
+  diskominfo: 'I',
+  disdukcapil: 'I',
+  setda: 'I',
+  kesbangpol: 'I',
+  inspektorat: 'I',
+  bkpsdm: 'I',
+  setdprd: 'I',
+  bpkad: 'II',
+  bapenda: 'II',
+  diskopdag: 'II',
+  distan: 'II',
+  diskan: 'II',
+  dkp: 'II',
+  disnakerin: 'II',
+  dpmptsp: 'II',
+  dpupr: 'III',
+  disperkim: 'III',
+  dishub: 'III',
+  dlh: 'III',
+  bappeda: 'III',
+  disdik: 'IV',
+  dinkes: 'IV',
+  rsud: 'IV',
+  dinsos: 'IV',
+  dp3a: 'IV',
+  dppkb: 'IV',
+  disporapar: 'IV',
+  disbud: 'IV',
+  dispusip: 'IV',
+  dpmd: 'IV',
 };
 
 async function ensureMembers(ctx: SeedContext): Promise<Array<{ userId: number; m: (typeof MEMBERS)[number] }>> {
@@ -152,7 +259,12 @@ async function ensureMembers(ctx: SeedContext): Promise<Array<{ userId: number; 
   for (const m of MEMBERS) {
     let u = await findUserByUsername(ctx.db, ctx.pemdaId, m.username);
     if (!u) {
-      await createUser(ctx.db, ctx.actor, { username: m.username, password: DEMO_PASSWORD, full_name: m.name, role: 'dprd' }, { demo: true });
+      await createUser(
+        ctx.db,
+        ctx.actor,
+        { username: m.username, password: DEMO_PASSWORD, full_name: m.name, role: 'dprd' },
+        { demo: true },
+      );
       u = await findUserByUsername(ctx.db, ctx.pemdaId, m.username);
     }
     if (u) out.push({ userId: u.id, m });
@@ -162,13 +274,93 @@ async function ensureMembers(ctx: SeedContext): Promise<Array<{ userId: number; 
 
 // ---- proposal templates ---------------------------------------------------------------------------------------
 const CATEGORIES = [
-  { code: 'jalan_rehab', name: 'Perbaikan/rehabilitasi jalan', sub: '1.03.10.2.01.0055', opd: 'dpupr', unit: 'Meter', titles: ['Rehabilitasi jalan lingkungan RT {n}', 'Perbaikan jalan desa menuju sekolah', 'Pengaspalan ulang jalan poros {k}', 'Perbaikan jalan rusak di dusun {n}'], problem: 'Jalan berlubang dan tergenang saat hujan, menyulitkan warga dan anak sekolah.', cost: [150, 900] },
-  { code: 'jalan_baru', name: 'Pembangunan jalan baru', sub: '1.03.10.2.01.0053', opd: 'dpupr', unit: 'Meter', titles: ['Pembangunan jalan usaha tani {k}', 'Pembukaan jalan penghubung antardesa', 'Pembangunan jalan lingkungan perumahan RT {n}'], problem: 'Belum ada akses jalan yang layak untuk mengangkut hasil pertanian.', cost: [400, 2000] },
-  { code: 'jalan_pelihara', name: 'Pemeliharaan jalan dan drainase', sub: '1.03.10.2.01.0051', opd: 'dpupr', unit: 'Meter', titles: ['Pemeliharaan drainase jalan {k}', 'Pembersihan saluran samping jalan RT {n}'], problem: 'Saluran tersumbat sehingga air meluap ke badan jalan.', cost: [50, 300] },
-  { code: 'puskesmas', name: 'Fasilitas kesehatan (puskesmas/pustu)', sub: '1.02.02.2.01.0006', opd: 'dinkes', unit: 'Unit', titles: ['Pengembangan pustu {k}', 'Penambahan ruang rawat puskesmas {k}', 'Rehabilitasi poskesdes {k}'], problem: 'Fasilitas kesehatan terlalu kecil untuk jumlah pasien dan jauh dari permukiman.', cost: [300, 1500] },
-  { code: 'posyandu', name: 'Promosi kesehatan dan posyandu', sub: '1.02.05.2.02.0001', opd: 'dinkes', unit: 'Kegiatan', titles: ['Penyuluhan PHBS dan pencegahan stunting {k}', 'Revitalisasi posyandu RT {n}', 'Kampanye cuci tangan di sekolah {k}'], problem: 'Angka stunting dan diare di wilayah ini masih tinggi.', cost: [20, 120] },
-  { code: 'rambu_pju', name: 'Rambu, marka dan penerangan jalan', sub: '2.15.02.2.02.0002', opd: 'dishub', unit: 'Unit', titles: ['Pemasangan lampu penerangan jalan {k}', 'Pemasangan rambu dan zebra cross depan sekolah', 'Pemasangan cermin tikungan di jalan {k}'], problem: 'Jalan gelap pada malam hari dan rawan kecelakaan.', cost: [30, 250] },
-  { code: 'internet_desa', name: 'Jaringan internet desa/kelurahan', sub: '2.16.03.2.01.0003', opd: 'diskominfo', unit: 'Titik', titles: ['Pemasangan akses internet kantor desa {k}', 'Titik wifi publik di balai warga {k}'], problem: 'Layanan administrasi dan belajar daring terhambat karena tidak ada sinyal internet.', cost: [25, 150] },
+  {
+    code: 'jalan_rehab',
+    name: 'Perbaikan/rehabilitasi jalan',
+    sub: '1.03.10.2.01.0055',
+    opd: 'dpupr',
+    unit: 'Meter',
+    titles: [
+      'Rehabilitasi jalan lingkungan RT {n}',
+      'Perbaikan jalan desa menuju sekolah',
+      'Pengaspalan ulang jalan poros {k}',
+      'Perbaikan jalan rusak di dusun {n}',
+    ],
+    problem: 'Jalan berlubang dan tergenang saat hujan, menyulitkan warga dan anak sekolah.',
+    cost: [150, 900],
+  },
+  {
+    code: 'jalan_baru',
+    name: 'Pembangunan jalan baru',
+    sub: '1.03.10.2.01.0053',
+    opd: 'dpupr',
+    unit: 'Meter',
+    titles: [
+      'Pembangunan jalan usaha tani {k}',
+      'Pembukaan jalan penghubung antardesa',
+      'Pembangunan jalan lingkungan perumahan RT {n}',
+    ],
+    problem: 'Belum ada akses jalan yang layak untuk mengangkut hasil pertanian.',
+    cost: [400, 2000],
+  },
+  {
+    code: 'jalan_pelihara',
+    name: 'Pemeliharaan jalan dan drainase',
+    sub: '1.03.10.2.01.0051',
+    opd: 'dpupr',
+    unit: 'Meter',
+    titles: ['Pemeliharaan drainase jalan {k}', 'Pembersihan saluran samping jalan RT {n}'],
+    problem: 'Saluran tersumbat sehingga air meluap ke badan jalan.',
+    cost: [50, 300],
+  },
+  {
+    code: 'puskesmas',
+    name: 'Fasilitas kesehatan (puskesmas/pustu)',
+    sub: '1.02.02.2.01.0006',
+    opd: 'dinkes',
+    unit: 'Unit',
+    titles: ['Pengembangan pustu {k}', 'Penambahan ruang rawat puskesmas {k}', 'Rehabilitasi poskesdes {k}'],
+    problem: 'Fasilitas kesehatan terlalu kecil untuk jumlah pasien dan jauh dari permukiman.',
+    cost: [300, 1500],
+  },
+  {
+    code: 'posyandu',
+    name: 'Promosi kesehatan dan posyandu',
+    sub: '1.02.05.2.02.0001',
+    opd: 'dinkes',
+    unit: 'Kegiatan',
+    titles: [
+      'Penyuluhan PHBS dan pencegahan stunting {k}',
+      'Revitalisasi posyandu RT {n}',
+      'Kampanye cuci tangan di sekolah {k}',
+    ],
+    problem: 'Angka stunting dan diare di wilayah ini masih tinggi.',
+    cost: [20, 120],
+  },
+  {
+    code: 'rambu_pju',
+    name: 'Rambu, marka dan penerangan jalan',
+    sub: '2.15.02.2.02.0002',
+    opd: 'dishub',
+    unit: 'Unit',
+    titles: [
+      'Pemasangan lampu penerangan jalan {k}',
+      'Pemasangan rambu dan zebra cross depan sekolah',
+      'Pemasangan cermin tikungan di jalan {k}',
+    ],
+    problem: 'Jalan gelap pada malam hari dan rawan kecelakaan.',
+    cost: [30, 250],
+  },
+  {
+    code: 'internet_desa',
+    name: 'Jaringan internet desa/kelurahan',
+    sub: '2.16.03.2.01.0003',
+    opd: 'diskominfo',
+    unit: 'Titik',
+    titles: ['Pemasangan akses internet kantor desa {k}', 'Titik wifi publik di balai warga {k}'],
+    problem: 'Layanan administrasi dan belajar daring terhambat karena tidak ada sinyal internet.',
+    cost: [25, 150],
+  },
 ] as const;
 
 interface SeedProposal {
@@ -194,12 +386,17 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
   const members = await ensureMembers(ctx);
 
   // names from the nomenclature: the support program is the same for every bidang
-  const nom = async (code: string) => (await getNomenclature(db, pemdaId, FY, code)) ?? (await getNomenclature(db, pemdaId, FY - 1, code));
+  const nom = async (code: string) =>
+    (await getNomenclature(db, pemdaId, FY, code)) ?? (await getNomenclature(db, pemdaId, FY - 1, code));
   const anyBidang = [...new Set([...bidangOf.values()].flat())];
   const probe = anyBidang[0] ?? '1.01';
   const supportNames = new Map<string, { name: string; indicator: string; unit: string }>();
   const pName = await nom(`${probe}.01`);
-  supportNames.set('program', { name: pName?.name ?? 'PROGRAM PENUNJANG URUSAN PEMERINTAHAN DAERAH KABUPATEN/KOTA', indicator: '', unit: '' });
+  supportNames.set('program', {
+    name: pName?.name ?? 'PROGRAM PENUNJANG URUSAN PEMERINTAHAN DAERAH KABUPATEN/KOTA',
+    indicator: '',
+    unit: '',
+  });
   for (const k of SUPPORT) {
     const kn = await nom(`${probe}.01.${k.keg}`);
     supportNames.set(k.keg, { name: kn?.name ?? k.keg, indicator: '', unit: '' });
@@ -209,7 +406,13 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
     }
   }
   const specificNames = new Map<string, { name: string; indicator: string; unit: string }>();
-  for (const progs of [...Object.values(SPECIFIC), [{ program: '1.05.03', kegiatan: SPECIFIC_1_05['1.05.03']! }, { program: '1.05.04', kegiatan: SPECIFIC_1_05['1.05.04']! }]]) {
+  for (const progs of [
+    ...Object.values(SPECIFIC),
+    [
+      { program: '1.05.03', kegiatan: SPECIFIC_1_05['1.05.03']! },
+      { program: '1.05.04', kegiatan: SPECIFIC_1_05['1.05.04']! },
+    ],
+  ]) {
     for (const pg of progs) {
       const pn = await nom(pg.program);
       specificNames.set(pg.program, { name: pn?.name ?? pg.program, indicator: '', unit: '' });
@@ -236,14 +439,32 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
     await trx
       .insertInto('pln_cycle')
       .values([
-        { pemda_id: pemdaId, year: 2027, musrenbang_open: false, pokir_opens_at: new Date('2026-01-05T00:00:00+07:00'), pokir_closes_at: new Date('2026-03-31T23:59:00+07:00') },
-        { pemda_id: pemdaId, year: 2028, musrenbang_open: true, pokir_opens_at: new Date('2026-11-01T00:00:00+07:00'), pokir_closes_at: new Date('2027-03-31T23:59:00+07:00') },
+        {
+          pemda_id: pemdaId,
+          year: 2027,
+          musrenbang_open: false,
+          pokir_opens_at: new Date('2026-01-05T00:00:00+07:00'),
+          pokir_closes_at: new Date('2026-03-31T23:59:00+07:00'),
+        },
+        {
+          pemda_id: pemdaId,
+          year: 2028,
+          musrenbang_open: true,
+          pokir_opens_at: new Date('2026-11-01T00:00:00+07:00'),
+          pokir_closes_at: new Date('2027-03-31T23:59:00+07:00'),
+        },
       ])
       .execute();
     await trx
       .insertInto('pln_category')
       .values([
-        ...CATEGORIES.map((c) => ({ pemda_id: pemdaId, code: c.code, name: c.name, sub_kegiatan_code: c.sub, opd_id: byShort.get(c.opd)?.id ?? null })),
+        ...CATEGORIES.map((c) => ({
+          pemda_id: pemdaId,
+          code: c.code,
+          name: c.name,
+          sub_kegiatan_code: c.sub,
+          opd_id: byShort.get(c.opd)?.id ?? null,
+        })),
         { pemda_id: pemdaId, code: 'lainnya', name: 'Lainnya', sub_kegiatan_code: null, opd_id: null },
       ])
       .execute();
@@ -251,7 +472,16 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
     await trx.insertInto('pln_opd_komisi').values(komisiRows).execute();
     const memberRows = await trx
       .insertInto('pln_dprd_member')
-      .values(members.map(({ userId, m }) => ({ pemda_id: pemdaId, user_id: userId, name: m.name, fraksi: m.fraksi, komisi: m.komisi, dapil: m.dapil })))
+      .values(
+        members.map(({ userId, m }) => ({
+          pemda_id: pemdaId,
+          user_id: userId,
+          name: m.name,
+          fraksi: m.fraksi,
+          komisi: m.komisi,
+          dapil: m.dapil,
+        })),
+      )
       .returning(['id', 'user_id'])
       .execute();
     const memberId = new Map(memberRows.map((m) => [m.user_id, m.id]));
@@ -264,12 +494,23 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
         year_from: 2025,
         year_to: 2029,
         title: 'RPJMD Kabupaten Demo 2025–2029',
-        vision: 'Terwujudnya Kabupaten Demo yang Maju, Sejahtera dan Berdaya Saing, Berlandaskan Tata Kelola Pemerintahan yang Baik',
+        vision:
+          'Terwujudnya Kabupaten Demo yang Maju, Sejahtera dan Berdaya Saing, Berlandaskan Tata Kelola Pemerintahan yang Baik',
         status: 'approved',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const addRp = async (rows: Array<{ parent_id: number | null; kind: 'mission' | 'goal' | 'target' | 'strategy' | 'program'; seq: number; code: string; text: string; program_code?: string | null; opd_id?: number | null }>) =>
+    const addRp = async (
+      rows: Array<{
+        parent_id: number | null;
+        kind: 'mission' | 'goal' | 'target' | 'strategy' | 'program';
+        seq: number;
+        code: string;
+        text: string;
+        program_code?: string | null;
+        opd_id?: number | null;
+      }>,
+    ) =>
       trx
         .insertInto('pln_rpjmd_node')
         .values(rows.map((x) => ({ pemda_id: pemdaId, rpjmd_id: rpjmd.id, program_code: null, opd_id: null, ...x })))
@@ -283,46 +524,163 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
     const missions = await addRp(M.map((m, i) => ({ parent_id: null, kind: 'mission', seq: i + 1, ...m })));
     const mId = new Map(missions.map((m) => [m.code, m.id]));
     const G = [
-      { m: 'M1', code: 'T1', text: 'Meningkatkan kualitas hidup dan derajat kesehatan masyarakat', ind: ['Indeks Pembangunan Manusia', 'poin', '71.2', ['71.6', '72.0', '72.4', '72.8', '73.2']] },
-      { m: 'M2', code: 'T2', text: 'Meningkatkan kualitas dan pemerataan infrastruktur wilayah', ind: ['Indeks Kepuasan Layanan Infrastruktur', 'poin', '68', ['70', '72', '74', '76', '78']] },
-      { m: 'M3', code: 'T3', text: 'Meningkatkan kualitas tata kelola dan pelayanan publik', ind: ['Nilai SAKIP Pemerintah Daerah', 'nilai', '62.5', ['64', '66', '68', '70', '72']] },
+      {
+        m: 'M1',
+        code: 'T1',
+        text: 'Meningkatkan kualitas hidup dan derajat kesehatan masyarakat',
+        ind: ['Indeks Pembangunan Manusia', 'poin', '71.2', ['71.6', '72.0', '72.4', '72.8', '73.2']],
+      },
+      {
+        m: 'M2',
+        code: 'T2',
+        text: 'Meningkatkan kualitas dan pemerataan infrastruktur wilayah',
+        ind: ['Indeks Kepuasan Layanan Infrastruktur', 'poin', '68', ['70', '72', '74', '76', '78']],
+      },
+      {
+        m: 'M3',
+        code: 'T3',
+        text: 'Meningkatkan kualitas tata kelola dan pelayanan publik',
+        ind: ['Nilai SAKIP Pemerintah Daerah', 'nilai', '62.5', ['64', '66', '68', '70', '72']],
+      },
     ] as const;
-    const goals = await addRp(G.map((g, i) => ({ parent_id: mId.get(g.m)!, kind: 'goal', seq: i + 1, code: g.code, text: g.text })));
+    const goals = await addRp(
+      G.map((g, i) => ({ parent_id: mId.get(g.m)!, kind: 'goal', seq: i + 1, code: g.code, text: g.text })),
+    );
     const gId = new Map(goals.map((g) => [g.code, g.id]));
     const S = [
-      { g: 'T1', code: 'S1.1', text: 'Meningkatnya derajat kesehatan masyarakat', ind: ['Angka Harapan Hidup', 'tahun', '69.5', ['69.7', '69.9', '70.1', '70.3', '70.5']], strategy: 'Pemerataan akses dan mutu fasilitas pelayanan kesehatan dasar serta gerakan hidup sehat' },
-      { g: 'T1', code: 'S1.2', text: 'Meningkatnya perlindungan sosial dan kualitas pendidikan', ind: ['Rata-rata Lama Sekolah', 'tahun', '8.1', ['8.2', '8.3', '8.4', '8.5', '8.6']], strategy: 'Perluasan akses pendidikan dan perlindungan kelompok rentan' },
-      { g: 'T2', code: 'S2.1', text: 'Meningkatnya kemantapan jalan kabupaten', ind: ['Persentase jalan kabupaten dalam kondisi mantap', '%', '68', ['70', '73', '76', '79', '82']], strategy: 'Pemeliharaan berkala dan peningkatan ruas jalan strategis dan jalan usaha tani' },
-      { g: 'T2', code: 'S2.2', text: 'Meningkatnya keselamatan dan kelancaran lalu lintas', ind: ['Jumlah kecelakaan lalu lintas', 'kejadian/tahun', '142', ['135', '128', '120', '112', '105']], strategy: 'Kelengkapan rambu, marka dan penerangan jalan di titik rawan' },
-      { g: 'T2', code: 'S2.3', text: 'Meningkatnya ketangguhan daerah terhadap bencana dan kebakaran', ind: ['Indeks Risiko Bencana', 'poin', '142.3', ['139', '135', '131', '127', '123']], strategy: 'Kesiapsiagaan masyarakat dan waktu tanggap kebakaran' },
-      { g: 'T3', code: 'S3.1', text: 'Meningkatnya penerapan Sistem Pemerintahan Berbasis Elektronik', ind: ['Indeks SPBE', 'indeks', '2.6', ['2.8', '3.0', '3.2', '3.4', '3.5']], strategy: 'Integrasi layanan dan jaringan intra pemerintah daerah' },
-      { g: 'T3', code: 'S3.2', text: 'Meningkatnya akuntabilitas kinerja dan keuangan perangkat daerah', ind: ['Persentase perangkat daerah dengan nilai SAKIP minimal B', '%', '55', ['60', '65', '70', '75', '80']], strategy: 'Penguatan perencanaan, penganggaran dan evaluasi kinerja perangkat daerah' },
+      {
+        g: 'T1',
+        code: 'S1.1',
+        text: 'Meningkatnya derajat kesehatan masyarakat',
+        ind: ['Angka Harapan Hidup', 'tahun', '69.5', ['69.7', '69.9', '70.1', '70.3', '70.5']],
+        strategy: 'Pemerataan akses dan mutu fasilitas pelayanan kesehatan dasar serta gerakan hidup sehat',
+      },
+      {
+        g: 'T1',
+        code: 'S1.2',
+        text: 'Meningkatnya perlindungan sosial dan kualitas pendidikan',
+        ind: ['Rata-rata Lama Sekolah', 'tahun', '8.1', ['8.2', '8.3', '8.4', '8.5', '8.6']],
+        strategy: 'Perluasan akses pendidikan dan perlindungan kelompok rentan',
+      },
+      {
+        g: 'T2',
+        code: 'S2.1',
+        text: 'Meningkatnya kemantapan jalan kabupaten',
+        ind: ['Persentase jalan kabupaten dalam kondisi mantap', '%', '68', ['70', '73', '76', '79', '82']],
+        strategy: 'Pemeliharaan berkala dan peningkatan ruas jalan strategis dan jalan usaha tani',
+      },
+      {
+        g: 'T2',
+        code: 'S2.2',
+        text: 'Meningkatnya keselamatan dan kelancaran lalu lintas',
+        ind: ['Jumlah kecelakaan lalu lintas', 'kejadian/tahun', '142', ['135', '128', '120', '112', '105']],
+        strategy: 'Kelengkapan rambu, marka dan penerangan jalan di titik rawan',
+      },
+      {
+        g: 'T2',
+        code: 'S2.3',
+        text: 'Meningkatnya ketangguhan daerah terhadap bencana dan kebakaran',
+        ind: ['Indeks Risiko Bencana', 'poin', '142.3', ['139', '135', '131', '127', '123']],
+        strategy: 'Kesiapsiagaan masyarakat dan waktu tanggap kebakaran',
+      },
+      {
+        g: 'T3',
+        code: 'S3.1',
+        text: 'Meningkatnya penerapan Sistem Pemerintahan Berbasis Elektronik',
+        ind: ['Indeks SPBE', 'indeks', '2.6', ['2.8', '3.0', '3.2', '3.4', '3.5']],
+        strategy: 'Integrasi layanan dan jaringan intra pemerintah daerah',
+      },
+      {
+        g: 'T3',
+        code: 'S3.2',
+        text: 'Meningkatnya akuntabilitas kinerja dan keuangan perangkat daerah',
+        ind: ['Persentase perangkat daerah dengan nilai SAKIP minimal B', '%', '55', ['60', '65', '70', '75', '80']],
+        strategy: 'Penguatan perencanaan, penganggaran dan evaluasi kinerja perangkat daerah',
+      },
     ] as const;
-    const targets = await addRp(S.map((s, i) => ({ parent_id: gId.get(s.g)!, kind: 'target', seq: i + 1, code: s.code, text: s.text })));
+    const targets = await addRp(
+      S.map((s, i) => ({ parent_id: gId.get(s.g)!, kind: 'target', seq: i + 1, code: s.code, text: s.text })),
+    );
     const sId = new Map(targets.map((s) => [s.code, s.id]));
-    await addRp(S.map((s, i) => ({ parent_id: sId.get(s.code)!, kind: 'strategy', seq: i + 1, code: `${s.code}.a`, text: s.strategy })));
+    await addRp(
+      S.map((s, i) => ({
+        parent_id: sId.get(s.code)!,
+        kind: 'strategy',
+        seq: i + 1,
+        code: `${s.code}.a`,
+        text: s.strategy,
+      })),
+    );
     // RPJMD programs: the substantive ones, and one support program per OPD
-    const SERVES: Record<string, string> = { '1.02.02': 'S1.1', '1.02.05': 'S1.1', '1.03.10': 'S2.1', '2.15.02': 'S2.2', '1.05.03': 'S2.3', '1.05.04': 'S2.3', '2.16.02': 'S3.1', '2.16.03': 'S3.1' };
-    const rpProgRows: Array<{ parent_id: number; kind: 'program'; seq: number; code: string; text: string; program_code: string; opd_id: number }> = [];
+    const SERVES: Record<string, string> = {
+      '1.02.02': 'S1.1',
+      '1.02.05': 'S1.1',
+      '1.03.10': 'S2.1',
+      '2.15.02': 'S2.2',
+      '1.05.03': 'S2.3',
+      '1.05.04': 'S2.3',
+      '2.16.02': 'S3.1',
+      '2.16.03': 'S3.1',
+    };
+    const rpProgRows: Array<{
+      parent_id: number;
+      kind: 'program';
+      seq: number;
+      code: string;
+      text: string;
+      program_code: string;
+      opd_id: number;
+    }> = [];
     for (const [short, progs] of Object.entries(SUBSTANTIVE)) {
       const o = byShort.get(short);
       if (!o) continue;
-      for (const pc of progs) rpProgRows.push({ parent_id: sId.get(SERVES[pc]!)!, kind: 'program', seq: rpProgRows.length + 1, code: `P${pc}-${short}`, text: specificNames.get(pc)?.name ?? pc, program_code: pc, opd_id: o.id });
+      for (const pc of progs)
+        rpProgRows.push({
+          parent_id: sId.get(SERVES[pc]!)!,
+          kind: 'program',
+          seq: rpProgRows.length + 1,
+          code: `P${pc}-${short}`,
+          text: specificNames.get(pc)?.name ?? pc,
+          program_code: pc,
+          opd_id: o.id,
+        });
     }
     for (const o of opds) {
       const b = (bidangOf.get(o.id) ?? []).find((x) => supportedBidang.has(x));
       if (!b) continue;
-      rpProgRows.push({ parent_id: sId.get('S3.2')!, kind: 'program', seq: rpProgRows.length + 1, code: `P${b}.01-${o.shortName}`, text: supportNames.get('program')!.name, program_code: `${b}.01`, opd_id: o.id });
+      rpProgRows.push({
+        parent_id: sId.get('S3.2')!,
+        kind: 'program',
+        seq: rpProgRows.length + 1,
+        code: `P${b}.01-${o.shortName}`,
+        text: supportNames.get('program')!.name,
+        program_code: `${b}.01`,
+        opd_id: o.id,
+      });
     }
     const rpPrograms = await addRp(rpProgRows);
     const rpProgId = new Map(rpPrograms.map((p) => [p.code, p.id]));
     // RPJMD indicators and program ceilings
     const rpInd: Array<{ node: number; name: string; unit: string; baseline: string; targets: readonly string[] }> = [
-      ...G.map((g) => ({ node: gId.get(g.code)!, name: g.ind[0], unit: g.ind[1], baseline: g.ind[2], targets: g.ind[3] })),
-      ...S.map((s) => ({ node: sId.get(s.code)!, name: s.ind[0], unit: s.ind[1], baseline: s.ind[2], targets: s.ind[3] })),
+      ...G.map((g) => ({
+        node: gId.get(g.code)!,
+        name: g.ind[0],
+        unit: g.ind[1],
+        baseline: g.ind[2],
+        targets: g.ind[3],
+      })),
+      ...S.map((s) => ({
+        node: sId.get(s.code)!,
+        name: s.ind[0],
+        unit: s.ind[1],
+        baseline: s.ind[2],
+        targets: s.ind[3],
+      })),
       ...rpProgRows.map((p) => ({
         node: rpProgId.get(p.code)!,
-        name: p.program_code.endsWith('.01') ? 'Persentase capaian kinerja perangkat daerah' : `Persentase capaian sasaran ${p.text.toLowerCase()}`,
+        name: p.program_code.endsWith('.01')
+          ? 'Persentase capaian kinerja perangkat daerah'
+          : `Persentase capaian sasaran ${p.text.toLowerCase()}`,
         unit: '%',
         baseline: '80',
         targets: ['85', '88', '91', '94', '97'],
@@ -330,12 +688,25 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
     ];
     const rpIndRows = await trx
       .insertInto('pln_indicator')
-      .values(rpInd.map((i) => ({ pemda_id: pemdaId, rpjmd_node_id: i.node, renstra_node_id: null, name: i.name, unit: i.unit, baseline: i.baseline })))
+      .values(
+        rpInd.map((i) => ({
+          pemda_id: pemdaId,
+          rpjmd_node_id: i.node,
+          renstra_node_id: null,
+          name: i.name,
+          unit: i.unit,
+          baseline: i.baseline,
+        })),
+      )
       .returning('id')
       .execute();
     await trx
       .insertInto('pln_indicator_target')
-      .values(rpInd.flatMap((i, n) => YEARS.map((y, k) => ({ pemda_id: pemdaId, indicator_id: rpIndRows[n]!.id, year: y, value: i.targets[k]! }))))
+      .values(
+        rpInd.flatMap((i, n) =>
+          YEARS.map((y, k) => ({ pemda_id: pemdaId, indicator_id: rpIndRows[n]!.id, year: y, value: i.targets[k]! })),
+        ),
+      )
       .execute();
     counts.rpjmd_nodes = missions.length + goals.length + targets.length * 2 + rpPrograms.length;
 
@@ -346,7 +717,18 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       .returning(['id', 'opd_id'])
       .execute();
     const renstraOf = new Map(renstras.map((x) => [x.opd_id, x.id]));
-    type RNode = { renstra_id: number; parentKey: string | null; key: string; kind: 'goal' | 'target' | 'program' | 'kegiatan' | 'sub_kegiatan'; code: string; text: string; rpjmd_node_id: number | null; opd: OpdSummary; unit?: string; indicator?: string };
+    type RNode = {
+      renstra_id: number;
+      parentKey: string | null;
+      key: string;
+      kind: 'goal' | 'target' | 'program' | 'kegiatan' | 'sub_kegiatan';
+      code: string;
+      text: string;
+      rpjmd_node_id: number | null;
+      opd: OpdSummary;
+      unit?: string;
+      indicator?: string;
+    };
     const levels: RNode[][] = [[], [], [], [], []];
     for (const o of opds) {
       const rid = renstraOf.get(o.id)!;
@@ -354,37 +736,134 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       const subst = SUBSTANTIVE[o.shortName] ?? [];
       if (subst.length) {
         const serves = sId.get(SERVES[subst[0]!]!)!;
-        levels[0]!.push({ renstra_id: rid, parentKey: null, key: `${rid}|G1`, kind: 'goal', code: 'G1', text: `Meningkatnya kinerja layanan ${o.name}`, rpjmd_node_id: serves, opd: o });
-        levels[1]!.push({ renstra_id: rid, parentKey: `${rid}|G1`, key: `${rid}|S1`, kind: 'target', code: 'S1', text: `Meningkatnya cakupan dan mutu layanan ${o.name}`, rpjmd_node_id: null, opd: o });
+        levels[0]!.push({
+          renstra_id: rid,
+          parentKey: null,
+          key: `${rid}|G1`,
+          kind: 'goal',
+          code: 'G1',
+          text: `Meningkatnya kinerja layanan ${o.name}`,
+          rpjmd_node_id: serves,
+          opd: o,
+        });
+        levels[1]!.push({
+          renstra_id: rid,
+          parentKey: `${rid}|G1`,
+          key: `${rid}|S1`,
+          kind: 'target',
+          code: 'S1',
+          text: `Meningkatnya cakupan dan mutu layanan ${o.name}`,
+          rpjmd_node_id: null,
+          opd: o,
+        });
         for (const pc of subst) {
           const bid = pc.split('.').slice(0, 2).join('.');
-          const spec = (SPECIFIC[bid] ?? []).find((x) => x.program === pc) ?? { program: pc, kegiatan: SPECIFIC_1_05[pc] ?? [] };
-          levels[2]!.push({ renstra_id: rid, parentKey: `${rid}|S1`, key: `${rid}|${pc}`, kind: 'program', code: pc, text: specificNames.get(pc)?.name ?? pc, rpjmd_node_id: rpProgId.get(`P${pc}-${o.shortName}`) ?? null, opd: o });
+          const spec = (SPECIFIC[bid] ?? []).find((x) => x.program === pc) ?? {
+            program: pc,
+            kegiatan: SPECIFIC_1_05[pc] ?? [],
+          };
+          levels[2]!.push({
+            renstra_id: rid,
+            parentKey: `${rid}|S1`,
+            key: `${rid}|${pc}`,
+            kind: 'program',
+            code: pc,
+            text: specificNames.get(pc)?.name ?? pc,
+            rpjmd_node_id: rpProgId.get(`P${pc}-${o.shortName}`) ?? null,
+            opd: o,
+          });
           for (const k of spec.kegiatan) {
-            levels[3]!.push({ renstra_id: rid, parentKey: `${rid}|${pc}`, key: `${rid}|${k.code}`, kind: 'kegiatan', code: k.code, text: specificNames.get(k.code)?.name ?? k.code, rpjmd_node_id: null, opd: o });
+            levels[3]!.push({
+              renstra_id: rid,
+              parentKey: `${rid}|${pc}`,
+              key: `${rid}|${k.code}`,
+              kind: 'kegiatan',
+              code: k.code,
+              text: specificNames.get(k.code)?.name ?? k.code,
+              rpjmd_node_id: null,
+              opd: o,
+            });
             // RSUD runs the hospital-side sub kegiatan only; the rest of 1.02 traces through the program
             const subs = o.shortName === 'rsud' ? k.subs.filter((s) => ['0001', '0003', '0043'].includes(s)) : k.subs;
             for (const s of subs) {
               const code = `${k.code}.${s}`;
               const sn = specificNames.get(code);
               if (!sn) continue;
-              levels[4]!.push({ renstra_id: rid, parentKey: `${rid}|${k.code}`, key: `${rid}|${code}`, kind: 'sub_kegiatan', code, text: sn.name, rpjmd_node_id: null, opd: o, unit: sn.unit || UNIT_SPECIFIC[code] || 'Unit', indicator: sn.indicator || `Jumlah keluaran ${sn.name}` });
+              levels[4]!.push({
+                renstra_id: rid,
+                parentKey: `${rid}|${k.code}`,
+                key: `${rid}|${code}`,
+                kind: 'sub_kegiatan',
+                code,
+                text: sn.name,
+                rpjmd_node_id: null,
+                opd: o,
+                unit: sn.unit || UNIT_SPECIFIC[code] || 'Unit',
+                indicator: sn.indicator || `Jumlah keluaran ${sn.name}`,
+              });
             }
           }
         }
       }
       if (carried.length) {
-        levels[0]!.push({ renstra_id: rid, parentKey: null, key: `${rid}|G2`, kind: 'goal', code: 'G2', text: `Meningkatnya akuntabilitas kinerja ${o.name}`, rpjmd_node_id: sId.get('S3.2')!, opd: o });
-        levels[1]!.push({ renstra_id: rid, parentKey: `${rid}|G2`, key: `${rid}|S2`, kind: 'target', code: 'S2', text: `Meningkatnya kualitas perencanaan, penganggaran dan pelaporan ${o.shortName.toUpperCase()}`, rpjmd_node_id: null, opd: o });
+        levels[0]!.push({
+          renstra_id: rid,
+          parentKey: null,
+          key: `${rid}|G2`,
+          kind: 'goal',
+          code: 'G2',
+          text: `Meningkatnya akuntabilitas kinerja ${o.name}`,
+          rpjmd_node_id: sId.get('S3.2')!,
+          opd: o,
+        });
+        levels[1]!.push({
+          renstra_id: rid,
+          parentKey: `${rid}|G2`,
+          key: `${rid}|S2`,
+          kind: 'target',
+          code: 'S2',
+          text: `Meningkatnya kualitas perencanaan, penganggaran dan pelaporan ${o.shortName.toUpperCase()}`,
+          rpjmd_node_id: null,
+          opd: o,
+        });
         for (const b of carried) {
           const pc = `${b}.01`;
-          levels[2]!.push({ renstra_id: rid, parentKey: `${rid}|S2`, key: `${rid}|${pc}`, kind: 'program', code: pc, text: supportNames.get('program')!.name, rpjmd_node_id: rpProgId.get(`P${pc}-${o.shortName}`) ?? null, opd: o });
+          levels[2]!.push({
+            renstra_id: rid,
+            parentKey: `${rid}|S2`,
+            key: `${rid}|${pc}`,
+            kind: 'program',
+            code: pc,
+            text: supportNames.get('program')!.name,
+            rpjmd_node_id: rpProgId.get(`P${pc}-${o.shortName}`) ?? null,
+            opd: o,
+          });
           for (const k of SUPPORT) {
             const kc = `${pc}.${k.keg}`;
-            levels[3]!.push({ renstra_id: rid, parentKey: `${rid}|${pc}`, key: `${rid}|${kc}`, kind: 'kegiatan', code: kc, text: supportNames.get(k.keg)!.name, rpjmd_node_id: null, opd: o });
+            levels[3]!.push({
+              renstra_id: rid,
+              parentKey: `${rid}|${pc}`,
+              key: `${rid}|${kc}`,
+              kind: 'kegiatan',
+              code: kc,
+              text: supportNames.get(k.keg)!.name,
+              rpjmd_node_id: null,
+              opd: o,
+            });
             for (const s of k.subs) {
               const sn = supportNames.get(`${k.keg}.${s}`)!;
-              levels[4]!.push({ renstra_id: rid, parentKey: `${rid}|${kc}`, key: `${rid}|${kc}.${s}`, kind: 'sub_kegiatan', code: `${kc}.${s}`, text: sn.name, rpjmd_node_id: null, opd: o, unit: sn.unit || supportUnit(`${k.keg}.${s}`), indicator: sn.indicator || `Jumlah keluaran ${sn.name}` });
+              levels[4]!.push({
+                renstra_id: rid,
+                parentKey: `${rid}|${kc}`,
+                key: `${rid}|${kc}.${s}`,
+                kind: 'sub_kegiatan',
+                code: `${kc}.${s}`,
+                text: sn.name,
+                rpjmd_node_id: null,
+                opd: o,
+                unit: sn.unit || supportUnit(`${k.keg}.${s}`),
+                indicator: sn.indicator || `Jumlah keluaran ${sn.name}`,
+              });
             }
           }
         }
@@ -395,7 +874,18 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       await chunked(rows, 800, async (chunk) => {
         const ins = await trx
           .insertInto('pln_renstra_node')
-          .values(chunk.map((n, i) => ({ pemda_id: pemdaId, renstra_id: n.renstra_id, parent_id: n.parentKey ? nodeId.get(n.parentKey)! : null, kind: n.kind, seq: depth * 1000 + i, code: n.code, text: n.text, rpjmd_node_id: n.rpjmd_node_id })))
+          .values(
+            chunk.map((n, i) => ({
+              pemda_id: pemdaId,
+              renstra_id: n.renstra_id,
+              parent_id: n.parentKey ? nodeId.get(n.parentKey)! : null,
+              kind: n.kind,
+              seq: depth * 1000 + i,
+              code: n.code,
+              text: n.text,
+              rpjmd_node_id: n.rpjmd_node_id,
+            })),
+          )
           .returning(['id', 'renstra_id', 'code'])
           .execute();
         for (const x of ins) nodeId.set(`${x.renstra_id}|${x.code}`, x.id);
@@ -403,14 +893,26 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
     }
     counts.renstra_nodes = nodeId.size;
     // Renstra indicators: goals/targets/programs one each; sub kegiatan their output with yearly targets; ceilings per year
-    const staffOf = (o: OpdSummary) => (o.kind === 'kecamatan' ? 25 : ['dinkes', 'rsud', 'disdik', 'dpupr'].includes(o.shortName) ? 180 : 45);
+    const staffOf = (o: OpdSummary) =>
+      o.kind === 'kecamatan' ? 25 : ['dinkes', 'rsud', 'disdik', 'dpupr'].includes(o.shortName) ? 180 : 45;
     const rsInd: Array<{ node: number; name: string; unit: string; baseline: string | null; targets: string[] }> = [];
     const rsCeil: Array<{ node: number; pagu: bigint[] }> = [];
     const subValues = new Map<string, { target: string; unit: string; pagu: bigint }>(); // opdId|code → FY values
     for (const n of [...levels[0]!, ...levels[1]!, ...levels[2]!]) {
       const id = nodeId.get(n.key)!;
       const pct = n.kind === 'goal' ? ['B', 'B', 'BB', 'BB', 'A'] : ['80', '84', '88', '92', '95'];
-      rsInd.push({ node: id, name: n.kind === 'goal' ? 'Nilai SAKIP perangkat daerah' : n.kind === 'target' ? 'Persentase sasaran kinerja yang tercapai' : 'Persentase capaian indikator program', unit: n.kind === 'goal' ? 'predikat' : '%', baseline: null, targets: n.kind === 'goal' ? ['70', '72', '74', '76', '78'] : pct });
+      rsInd.push({
+        node: id,
+        name:
+          n.kind === 'goal'
+            ? 'Nilai SAKIP perangkat daerah'
+            : n.kind === 'target'
+              ? 'Persentase sasaran kinerja yang tercapai'
+              : 'Persentase capaian indikator program',
+        unit: n.kind === 'goal' ? 'predikat' : '%',
+        baseline: null,
+        targets: n.kind === 'goal' ? ['70', '72', '74', '76', '78'] : pct,
+      });
     }
     const progSums = new Map<string, bigint[]>();
     for (const n of levels[4]!) {
@@ -420,9 +922,15 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       rsInd.push({ node: id, name: n.indicator!, unit: n.unit!, baseline: String(t[0]), targets: t.map(String) });
       rsCeil.push({ node: id, pagu });
       subValues.set(`${n.opd.id}|${n.code}`, { target: String(t[2]), unit: n.unit!, pagu: pagu[2]! });
-      for (const key of [`${n.renstra_id}|${n.code.split('.').slice(0, 5).join('.')}`, `${n.renstra_id}|${programOf(n.code)}`]) {
+      for (const key of [
+        `${n.renstra_id}|${n.code.split('.').slice(0, 5).join('.')}`,
+        `${n.renstra_id}|${programOf(n.code)}`,
+      ]) {
         const sum = progSums.get(key) ?? YEARS.map(() => 0n);
-        progSums.set(key, sum.map((v, i) => v + pagu[i]!));
+        progSums.set(
+          key,
+          sum.map((v, i) => v + pagu[i]!),
+        );
       }
     }
     for (const [key, pagu] of progSums) {
@@ -433,20 +941,41 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
     await chunked(rsInd, 1000, async (chunk) => {
       const ins = await trx
         .insertInto('pln_indicator')
-        .values(chunk.map((i) => ({ pemda_id: pemdaId, rpjmd_node_id: null, renstra_node_id: i.node, name: i.name, unit: i.unit, baseline: i.baseline })))
+        .values(
+          chunk.map((i) => ({
+            pemda_id: pemdaId,
+            rpjmd_node_id: null,
+            renstra_node_id: i.node,
+            name: i.name,
+            unit: i.unit,
+            baseline: i.baseline,
+          })),
+        )
         .returning('id')
         .execute();
       indIds.push(...ins.map((x) => x.id));
     });
-    const targetRows = rsInd.flatMap((i, n) => YEARS.map((y, k) => ({ pemda_id: pemdaId, indicator_id: indIds[n]!, year: y, value: /^[\d.]+$/.test(i.targets[k]!) ? i.targets[k]! : String(70 + k * 2) })));
+    const targetRows = rsInd.flatMap((i, n) =>
+      YEARS.map((y, k) => ({
+        pemda_id: pemdaId,
+        indicator_id: indIds[n]!,
+        year: y,
+        value: /^[\d.]+$/.test(i.targets[k]!) ? i.targets[k]! : String(70 + k * 2),
+      })),
+    );
     await chunked(targetRows, 3000, (chunk) => trx.insertInto('pln_indicator_target').values(chunk).execute());
-    const ceilRows = rsCeil.flatMap((c) => YEARS.map((y, k) => ({ pemda_id: pemdaId, node_id: c.node, year: y, pagu: c.pagu[k]!.toString() })));
+    const ceilRows = rsCeil.flatMap((c) =>
+      YEARS.map((y, k) => ({ pemda_id: pemdaId, node_id: c.node, year: y, pagu: c.pagu[k]!.toString() })),
+    );
     await chunked(ceilRows, 3000, (chunk) => trx.insertInto('pln_renstra_ceiling').values(chunk).execute());
     // RPJMD program ceilings: the sums of the Renstra programs that serve them
     const rpCeil: Array<{ pemda_id: number; node_id: number; year: number; pagu: string }> = [];
     for (const p of rpProgRows) {
       const sum = progSums.get(`${renstraOf.get(p.opd_id)}|${p.program_code}`);
-      if (sum) YEARS.forEach((y, k) => rpCeil.push({ pemda_id: pemdaId, node_id: rpProgId.get(p.code)!, year: y, pagu: sum[k]!.toString() }));
+      if (sum)
+        YEARS.forEach((y, k) =>
+          rpCeil.push({ pemda_id: pemdaId, node_id: rpProgId.get(p.code)!, year: y, pagu: sum[k]!.toString() }),
+        );
     }
     await chunked(rpCeil, 3000, (chunk) => trx.insertInto('pln_rpjmd_ceiling').values(chunk).execute());
     counts.indicators = rpInd.length + rsInd.length;
@@ -459,7 +988,8 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
         year: FY,
         rpjmd_id: rpjmd.id,
         theme: 'Penguatan Infrastruktur dan Kualitas SDM untuk Pertumbuhan Ekonomi yang Inklusif',
-        priorities: '1. Kemantapan jalan dan konektivitas wilayah; 2. Layanan kesehatan dasar dan penurunan stunting; 3. Transformasi digital pemerintahan; 4. Ketangguhan bencana.',
+        priorities:
+          '1. Kemantapan jalan dan konektivitas wilayah; 2. Layanan kesehatan dasar dan penurunan stunting; 3. Transformasi digital pemerintahan; 4. Ketangguhan bencana.',
         status: 'approved',
         approved_at: new Date('2026-06-26T10:00:00+07:00'),
         approved_by: 'Perencana Bappeda',
@@ -485,12 +1015,32 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       .returning(['id', 'opd_id'])
       .execute();
     const renjaOf = new Map(renjas.map((x) => [x.opd_id, x.id]));
-    const fundingOf = (code: string) => (code.startsWith('1.03.10') || code.startsWith('1.02.02.2.01') ? 'DAK-FISIK' : code.endsWith('2.02.0001') ? 'DAU' : r.pick(['PAD', 'DAU', 'DAU', 'DBH']));
-    const itemRows: Array<{ pemda_id: number; renja_id: number; sub_kegiatan_code: string; renstra_node_id: number | null; target: string; unit: string; region_id: null; location: string; funding_source_code: string; pagu: bigint; source: 'renstra' | 'manual' }> = [];
+    const fundingOf = (code: string) =>
+      code.startsWith('1.03.10') || code.startsWith('1.02.02.2.01')
+        ? 'DAK-FISIK'
+        : code.endsWith('2.02.0001')
+          ? 'DAU'
+          : r.pick(['PAD', 'DAU', 'DAU', 'DBH']);
+    const itemRows: Array<{
+      pemda_id: number;
+      renja_id: number;
+      sub_kegiatan_code: string;
+      renstra_node_id: number | null;
+      target: string;
+      unit: string;
+      region_id: null;
+      location: string;
+      funding_source_code: string;
+      pagu: bigint;
+      source: 'renstra' | 'manual';
+    }> = [];
     for (const o of opds) {
       const rid = renstraOf.get(o.id)!;
       for (const b of (bidangOf.get(o.id) ?? []).filter((x) => supportedBidang.has(x))) {
-        const codes = [...SUPPORT.flatMap((k) => k.subs.map((s) => `${b}.01.${k.keg}.${s}`)), ...(SPECIFIC[b] ?? []).flatMap((pg) => pg.kegiatan.flatMap((k) => k.subs.map((s) => `${k.code}.${s}`)))];
+        const codes = [
+          ...SUPPORT.flatMap((k) => k.subs.map((s) => `${b}.01.${k.keg}.${s}`)),
+          ...(SPECIFIC[b] ?? []).flatMap((pg) => pg.kegiatan.flatMap((k) => k.subs.map((s) => `${k.code}.${s}`))),
+        ];
         for (const code of codes) {
           if (!specificNames.has(code) && !code.includes('.01.2.')) continue;
           const v = subValues.get(`${o.id}|${code}`);
@@ -519,9 +1069,11 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
     const demoKec = kecamatan.find((k) => k.id === demoKel.parentId) ?? kecamatan[0]!;
     const subKegSet = new Map<number, Set<string>>(); // opd → Renstra sub kegiatan codes
     const progSet = new Map<number, Set<string>>();
-    for (const n of levels[4]!) (subKegSet.get(n.opd.id) ?? subKegSet.set(n.opd.id, new Set()).get(n.opd.id)!).add(n.code);
+    for (const n of levels[4]!)
+      (subKegSet.get(n.opd.id) ?? subKegSet.set(n.opd.id, new Set()).get(n.opd.id)!).add(n.code);
     for (const n of levels[2]!) (progSet.get(n.opd.id) ?? progSet.set(n.opd.id, new Set()).get(n.opd.id)!).add(n.code);
-    const alignment = (opdId: number | null, code: string | null): 0 | 1 | 3 | 5 => (!opdId || !code ? 0 : subKegSet.get(opdId)?.has(code) ? 5 : progSet.get(opdId)?.has(programOf(code)) ? 3 : 1);
+    const alignment = (opdId: number | null, code: string | null): 0 | 1 | 3 | 5 =>
+      !opdId || !code ? 0 : subKegSet.get(opdId)?.has(code) ? 5 : progSet.get(opdId)?.has(programOf(code)) ? 3 : 1;
     const ACTOR: Record<string, { role: string; name: string }> = {
       kelurahan: { role: 'kelurahan', name: 'Forum Musrenbang Kelurahan/Desa' },
       kecamatan: { role: 'kecamatan', name: 'Forum Musrenbang Kecamatan' },
@@ -531,7 +1083,16 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       tapd: { role: 'tapd', name: 'Verifikator TAPD' },
     };
     const day = (y: number, m: number, d: number, h = 9) => new Date(Date.UTC(y, m - 1, d, h - 7, r.int(0, 59)));
-    const stageDates: Record<string, [number, number]> = { submitted: [1, 8], kelurahan: [1, 20], kecamatan: [2, 10], dprd: [3, 2], bappeda: [3, 20], opd: [4, 15], tapd: [5, 12], renja: [5, 28] };
+    const stageDates: Record<string, [number, number]> = {
+      submitted: [1, 8],
+      kelurahan: [1, 20],
+      kecamatan: [2, 10],
+      dprd: [3, 2],
+      bappeda: [3, 20],
+      opd: [4, 15],
+      tapd: [5, 12],
+      renja: [5, 28],
+    };
     const weights = DEFAULT_WEIGHTS;
     const proposals: SeedProposal[] = [];
     const itemKey = (opdId: number, code: string) => `${opdId}|${code}`;
@@ -557,14 +1118,24 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       seq++;
       const cat = o.cat;
       const kec = kecamatan.find((k) => k.id === o.kel.parentId)!;
-      const title = (cat ? r.pick(cat.titles) : r.pick(['Bantuan sarana olahraga pemuda', 'Pembangunan pos ronda RT {n}', 'Pelatihan keterampilan menjahit ibu-ibu PKK'])).replace('{n}', String(r.int(1, 12)).padStart(2, '0')).replace('{k}', o.kel.name);
+      const title = (
+        cat
+          ? r.pick(cat.titles)
+          : r.pick([
+              'Bantuan sarana olahraga pemuda',
+              'Pembangunan pos ronda RT {n}',
+              'Pelatihan keterampilan menjahit ibu-ibu PKK',
+            ])
+      )
+        .replace('{n}', String(r.int(1, 12)).padStart(2, '0'))
+        .replace('{k}', o.kel.name);
       const unit = cat?.unit ?? 'Paket';
       const volume = unit === 'Meter' ? r.int(2, 16) * 50 : unit === 'Kegiatan' ? r.int(2, 12) : r.int(1, 6);
       const cost = BigInt(cat ? r.int(cat.cost[0], cat.cost[1]) : r.int(20, 200)) * 1_000_000n;
       const beneficiaries = r.int(30, 3000);
       const hasCoord = r.next() < 0.6;
       const chain = o.kind === 'musrenbang' ? ['kelurahan', 'kecamatan', 'dprd', 'opd', 'tapd'] : ['bappeda', 'opd'];
-      const opd = cat ? byShort.get(cat.opd) ?? null : null;
+      const opd = cat ? (byShort.get(cat.opd) ?? null) : null;
       const sy = o.stepYear ?? o.year - 1;
       const steps: Array<Record<string, unknown>> = [];
       const source = o.source ?? (o.kind === 'pokir' ? 'dprd' : r.next() < 0.2 ? 'citizen' : 'operator');
@@ -572,7 +1143,28 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
         const [m, d] = stageDates[stage]!;
         return day(sy, m, d + r.int(0, 9));
       };
-      steps.push({ stage: chain[0], action: o.carriedFromKey ? 'carried_from' : 'submitted', amount: cost.toString(), volume: String(volume), reason: '', at: stepAt('submitted'), actor_name: o.kind === 'pokir' ? (o.memberName ?? 'Anggota DPRD') : source === 'citizen' ? 'warga' : ACTOR.kelurahan!.name, actor_role: o.kind === 'pokir' ? 'dprd' : source === 'citizen' ? 'warga' : source === 'carry_over' ? 'kelurahan' : 'kelurahan' });
+      steps.push({
+        stage: chain[0],
+        action: o.carriedFromKey ? 'carried_from' : 'submitted',
+        amount: cost.toString(),
+        volume: String(volume),
+        reason: '',
+        at: stepAt('submitted'),
+        actor_name:
+          o.kind === 'pokir'
+            ? (o.memberName ?? 'Anggota DPRD')
+            : source === 'citizen'
+              ? 'warga'
+              : ACTOR.kelurahan!.name,
+        actor_role:
+          o.kind === 'pokir'
+            ? 'dprd'
+            : source === 'citizen'
+              ? 'warga'
+              : source === 'carry_over'
+                ? 'kelurahan'
+                : 'kelurahan',
+      });
       let amount = cost;
       let vol = volume;
       let stage = chain[0]!;
@@ -588,7 +1180,14 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
         const last = i === reachIdx;
         if (last && o.outcome === 'pending') break;
         if ((st === 'kecamatan' || st === 'bappeda') && cat && opd) {
-          steps.push({ stage: st, action: 'mapped', reason: cat.sub, at: stepAt(st), actor_name: ACTOR[st]!.name, actor_role: ACTOR[st]!.role });
+          steps.push({
+            stage: st,
+            action: 'mapped',
+            reason: cat.sub,
+            at: stepAt(st),
+            actor_name: ACTOR[st]!.name,
+            actor_role: ACTOR[st]!.role,
+          });
           mapped = true;
         }
         if (last && o.outcome === 'rejected') {
@@ -597,17 +1196,39 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
             feasible = false;
             feasibility = o.reason ?? 'Tidak layak teknis';
           }
-          steps.push({ stage: st, action: 'rejected', reason: o.reason ?? 'Tidak menjadi prioritas', at: stepAt(st), actor_name: ACTOR[st]!.name, actor_role: ACTOR[st]!.role });
+          steps.push({
+            stage: st,
+            action: 'rejected',
+            reason: o.reason ?? 'Tidak menjadi prioritas',
+            at: stepAt(st),
+            actor_name: ACTOR[st]!.name,
+            actor_role: ACTOR[st]!.role,
+          });
           break;
         }
         if (last && o.outcome === 'merged') {
           status = 'merged';
-          steps.push({ stage: st, action: 'merged', reason: 'Usulan serupa di lokasi yang sama', at: stepAt(st), actor_name: ACTOR[st]!.name, actor_role: ACTOR[st]!.role, mergeInto: o.mergeIntoKey });
+          steps.push({
+            stage: st,
+            action: 'merged',
+            reason: 'Usulan serupa di lokasi yang sama',
+            at: stepAt(st),
+            actor_name: ACTOR[st]!.name,
+            actor_role: ACTOR[st]!.role,
+            mergeInto: o.mergeIntoKey,
+          });
           break;
         }
         if (last && o.outcome === 'backlog' && st === 'tapd') {
           status = 'backlog';
-          steps.push({ stage: st, action: 'deferred', reason: 'Keterbatasan kapasitas fiskal tahun anggaran ' + o.year, at: stepAt(st), actor_name: ACTOR.tapd!.name, actor_role: 'tapd' });
+          steps.push({
+            stage: st,
+            action: 'deferred',
+            reason: 'Keterbatasan kapasitas fiskal tahun anggaran ' + o.year,
+            at: stepAt(st),
+            actor_name: ACTOR.tapd!.name,
+            actor_role: 'tapd',
+          });
           break;
         }
         if (st === 'opd' || st === 'tapd') amount = (amount * BigInt(r.pick([80, 90, 100]))) / 100n;
@@ -616,13 +1237,29 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
           feasibility = 'Layak: sesuai standar teknis dan lahan tersedia';
         }
         urgency = urgency ?? r.int(2, 5);
-        steps.push({ stage: st, action: 'accepted', amount: amount.toString(), volume: String(vol), reason: st === 'opd' ? feasibility : '', at: stepAt(st), actor_name: ACTOR[st]!.name, actor_role: ACTOR[st]!.role });
+        steps.push({
+          stage: st,
+          action: 'accepted',
+          amount: amount.toString(),
+          volume: String(vol),
+          reason: st === 'opd' ? feasibility : '',
+          at: stepAt(st),
+          actor_name: ACTOR[st]!.name,
+          actor_role: ACTOR[st]!.role,
+        });
         stage = chain[i + 1] ?? 'final';
         if (stage === 'final') status = 'accepted';
       }
       if (o.outcome === 'backlog' && o.kind === 'pokir' && status === 'accepted') {
         status = 'backlog';
-        steps.push({ stage: 'final', action: 'deferred', reason: 'Keterbatasan kapasitas fiskal', at: stepAt('renja'), actor_name: ACTOR.bappeda!.name, actor_role: 'bappeda' });
+        steps.push({
+          stage: 'final',
+          action: 'deferred',
+          reason: 'Keterbatasan kapasitas fiskal',
+          at: stepAt('renja'),
+          actor_name: ACTOR.bappeda!.name,
+          actor_role: 'bappeda',
+        });
       }
       if (o.carriedFromKey) status = 'pending';
       const key = `p${seq}`;
@@ -674,14 +1311,32 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       }
       if (steps.some((s) => s.action === 'accepted')) {
         p.values.priority_score = priorityScore(
-          { urgency, beneficiaries, alignment: alignment(opd?.id ?? null, cat?.sub ?? null), hasAddress: true, hasCoordinates: hasCoord, hasPhoto: false, amount, carriedOver: Boolean(o.carriedFromKey) },
+          {
+            urgency,
+            beneficiaries,
+            alignment: alignment(opd?.id ?? null, cat?.sub ?? null),
+            hasAddress: true,
+            hasCoordinates: hasCoord,
+            hasPhoto: false,
+            amount,
+            carriedOver: Boolean(o.carriedFromKey),
+          },
           weights,
         );
       }
       if (o.outcome === 'renja' && status === 'accepted' && opd && cat) {
         p.renjaItem = { opdId: opd.id, code: cat.sub };
         itemExtra.set(itemKey(opd.id, cat.sub), (itemExtra.get(itemKey(opd.id, cat.sub)) ?? 0n) + amount);
-        steps.push({ stage: 'final', action: 'into_renja', amount: amount.toString(), volume: String(vol), reason: cat.sub, at: stepAt('renja'), actor_name: ACTOR.bappeda!.name, actor_role: 'bappeda' });
+        steps.push({
+          stage: 'final',
+          action: 'into_renja',
+          amount: amount.toString(),
+          volume: String(vol),
+          reason: cat.sub,
+          at: stepAt('renja'),
+          actor_name: ACTOR.bappeda!.name,
+          actor_role: 'bappeda',
+        });
       }
       proposals.push(p);
       return p;
@@ -697,11 +1352,18 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       let outcome: Parameters<typeof make>[0]['outcome'] = 'renja';
       let reason: string | undefined;
       let mergeIntoKey: string | undefined;
-      if (!cat) [reach, outcome, reason] = ['kecamatan', 'rejected', 'Bukan kewenangan pemerintah kabupaten; diteruskan ke dana desa'];
+      if (!cat)
+        [reach, outcome, reason] = [
+          'kecamatan',
+          'rejected',
+          'Bukan kewenangan pemerintah kabupaten; diteruskan ke dana desa',
+        ];
       else if (m === 9) [reach, outcome, reason] = ['kelurahan', 'rejected', 'Sudah ditangani melalui dana kelurahan'];
       else if (m === 10) [reach, outcome, reason] = ['kecamatan', 'rejected', 'Lokasi berada di lahan sengketa'];
-      else if (m === 11 && lastAcceptedByKec.has(kel.parentId!)) [reach, outcome, mergeIntoKey] = ['kecamatan', 'merged', lastAcceptedByKec.get(kel.parentId!)];
-      else if (m === 12) [reach, outcome, reason] = ['dprd', 'rejected', 'Belum sesuai prioritas komisi untuk tahun ini'];
+      else if (m === 11 && lastAcceptedByKec.has(kel.parentId!))
+        [reach, outcome, mergeIntoKey] = ['kecamatan', 'merged', lastAcceptedByKec.get(kel.parentId!)];
+      else if (m === 12)
+        [reach, outcome, reason] = ['dprd', 'rejected', 'Belum sesuai prioritas komisi untuk tahun ini'];
       else if (m === 13) [reach, outcome, reason] = ['opd', 'rejected', 'Tidak layak teknis: status lahan belum jelas'];
       else if (m === 14 || m === 15) [reach, outcome] = ['tapd', 'backlog'];
       else if (m === 16) [reach, outcome, reason] = ['tapd', 'rejected', 'Melebihi pagu indikatif perangkat daerah'];
@@ -709,24 +1371,68 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       if (outcome === 'renja') lastAcceptedByKec.set(kel.parentId!, p.key);
     }
     // Musrenbang 2028 (running now): pending at every stage, many in the demo kelurahan/kecamatan
-    const pending: Array<[string, number]> = [['kelurahan', 20], ['kecamatan', 15], ['dprd', 10], ['opd', 8], ['tapd', 7]];
+    const pending: Array<[string, number]> = [
+      ['kelurahan', 20],
+      ['kecamatan', 15],
+      ['dprd', 10],
+      ['opd', 8],
+      ['tapd', 7],
+    ];
     let j = 0;
     for (const [stage, n] of pending) {
       for (let i = 0; i < n; i++, j++) {
-        const kel = stage === 'kelurahan' && i < 8 ? demoKel : stage === 'kecamatan' && i < 6 ? (kelOf.get(demoKec.id)![i % kelOf.get(demoKec.id)!.length] ?? demoKel) : kels[(j * 5 + 3) % kels.length]!;
-        const cat = stage === 'dprd' && i < 5 ? CATEGORIES[i % 3]! : stage === 'opd' && i < 4 ? CATEGORIES[3 + (i % 2)]! : CATEGORIES[j % CATEGORIES.length]!;
+        const kel =
+          stage === 'kelurahan' && i < 8
+            ? demoKel
+            : stage === 'kecamatan' && i < 6
+              ? (kelOf.get(demoKec.id)![i % kelOf.get(demoKec.id)!.length] ?? demoKel)
+              : kels[(j * 5 + 3) % kels.length]!;
+        const cat =
+          stage === 'dprd' && i < 5
+            ? CATEGORIES[i % 3]!
+            : stage === 'opd' && i < 4
+              ? CATEGORIES[3 + (i % 2)]!
+              : CATEGORIES[j % CATEGORIES.length]!;
         make({ kind: 'musrenbang', year: 2028, kel, cat, reach: stage, outcome: 'pending', stepYear: 2026 });
       }
     }
     // carried over from the 2027 backlog into 2028
-    const backlog = proposals.filter((p) => p.values.status === 'backlog' && p.values.kind === 'musrenbang').slice(0, 5);
+    const backlog = proposals
+      .filter((p) => p.values.status === 'backlog' && p.values.kind === 'musrenbang')
+      .slice(0, 5);
     for (const b of backlog) {
       b.values.status = 'carried';
       const cat = CATEGORIES.find((c) => c.code === b.values.category_code) ?? null;
       const kel = regions.find((x) => x.id === b.values.kelurahan_id)!;
-      const p = make({ kind: 'musrenbang', year: 2028, kel, cat, reach: 'kelurahan', outcome: 'pending', source: 'carry_over', carriedFromKey: b.key, stepYear: 2026 });
-      Object.assign(p.values, { title: b.values.title, problem: b.values.problem, volume: b.values.volume, unit: b.values.unit, estimated_cost: b.values.estimated_cost, address: b.values.address, beneficiaries: b.values.beneficiaries });
-      b.steps.push({ stage: 'final', action: 'carried_over', reason: '2028', at: day(2026, 10, 20), actor_name: ACTOR.kelurahan!.name, actor_role: 'kelurahan', relatedKey: p.key });
+      const p = make({
+        kind: 'musrenbang',
+        year: 2028,
+        kel,
+        cat,
+        reach: 'kelurahan',
+        outcome: 'pending',
+        source: 'carry_over',
+        carriedFromKey: b.key,
+        stepYear: 2026,
+      });
+      Object.assign(p.values, {
+        title: b.values.title,
+        problem: b.values.problem,
+        volume: b.values.volume,
+        unit: b.values.unit,
+        estimated_cost: b.values.estimated_cost,
+        address: b.values.address,
+        beneficiaries: b.values.beneficiaries,
+      });
+      b.steps.push({
+        stage: 'final',
+        action: 'carried_over',
+        reason: '2028',
+        at: day(2026, 10, 20),
+        actor_name: ACTOR.kelurahan!.name,
+        actor_role: 'kelurahan',
+        relatedKey: p.key,
+      });
       p.steps[0]!.relatedKey = b.key;
     }
     // Pokir 2027 (window January–March 2026): 30 with outcomes; Pokir 2028 (window open): 8 pending
@@ -738,17 +1444,46 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       const cat = CATEGORIES[(i * 3) % CATEGORIES.length]!;
       const m = i % 10;
       const [reach, outcome, reason] =
-        m < 6 ? ['final', 'renja', undefined] : m === 6 ? ['bappeda', 'rejected', 'Duplikasi dengan usulan Musrenbang yang sudah diterima'] : m === 7 ? ['opd', 'rejected', 'Tidak layak teknis'] : m === 8 ? ['final', 'backlog', undefined] : ['bappeda', 'rejected', 'Tidak sesuai dengan sasaran RPJMD'];
-      make({ kind: 'pokir', year: FY, kel, cat, reach, outcome: outcome as never, reason, memberId: mem.id, memberName: mem.m.name });
+        m < 6
+          ? ['final', 'renja', undefined]
+          : m === 6
+            ? ['bappeda', 'rejected', 'Duplikasi dengan usulan Musrenbang yang sudah diterima']
+            : m === 7
+              ? ['opd', 'rejected', 'Tidak layak teknis']
+              : m === 8
+                ? ['final', 'backlog', undefined]
+                : ['bappeda', 'rejected', 'Tidak sesuai dengan sasaran RPJMD'];
+      make({
+        kind: 'pokir',
+        year: FY,
+        kel,
+        cat,
+        reach,
+        outcome: outcome as never,
+        reason,
+        memberId: mem.id,
+        memberName: mem.m.name,
+      });
     }
     for (let i = 0; i < 8; i++) {
       const mem = memberList[i % memberList.length]!;
       const kec = kecamatan[mem.m.kec[0]!] ?? kecamatan[0]!;
       const kel = kelOf.get(kec.id)![i % kelOf.get(kec.id)!.length]!;
-      make({ kind: 'pokir', year: 2028, kel, cat: CATEGORIES[i % CATEGORIES.length]!, reach: i < 5 ? 'bappeda' : 'opd', outcome: 'pending', memberId: mem.id, memberName: mem.m.name, stepYear: 2026 });
+      make({
+        kind: 'pokir',
+        year: 2028,
+        kel,
+        cat: CATEGORIES[i % CATEGORIES.length]!,
+        reach: i < 5 ? 'bappeda' : 'opd',
+        outcome: 'pending',
+        memberId: mem.id,
+        memberName: mem.m.name,
+        stepYear: 2026,
+      });
     }
     // the pokir of 2028 were entered inside the open window (November 2026)
-    for (const p of proposals.filter((x) => x.values.kind === 'pokir' && x.values.year === 2028)) for (const s of p.steps) s.at = day(2026, 11, r.int(2, 20));
+    for (const p of proposals.filter((x) => x.values.kind === 'pokir' && x.values.year === 2028))
+      for (const s of p.steps) s.at = day(2026, 11, r.int(2, 20));
 
     // Renja items: the pagu of a sub kegiatan grows by the proposals that entered it
     for (const it of itemRows) {
@@ -773,13 +1508,31 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
     }
     await trx
       .insertInto('pln_rkpd_opd_ceiling')
-      .values([...totals.entries()].map(([opdId, t]) => ({ pemda_id: pemdaId, rkpd_id: rkpd.id, opd_id: opdId, pagu: (((t * 110n) / 100n + 999_999_999n) / 1_000_000_000n * 1_000_000_000n).toString() })))
+      .values(
+        [...totals.entries()].map(([opdId, t]) => ({
+          pemda_id: pemdaId,
+          rkpd_id: rkpd.id,
+          opd_id: opdId,
+          pagu: ((((t * 110n) / 100n + 999_999_999n) / 1_000_000_000n) * 1_000_000_000n).toString(),
+        })),
+      )
       .execute();
     const opdOfRenja = new Map(renjas.map((x) => [x.id, x.opd_id]));
     await chunked(itemRows, 1000, (chunk) =>
       trx
         .insertInto('pln_rkpd_item')
-        .values(chunk.map((x) => ({ pemda_id: pemdaId, rkpd_id: rkpd.id, opd_id: opdOfRenja.get(x.renja_id)!, sub_kegiatan_code: x.sub_kegiatan_code, pagu: x.pagu.toString(), funding_source_code: x.funding_source_code, target: x.target, unit: x.unit })))
+        .values(
+          chunk.map((x) => ({
+            pemda_id: pemdaId,
+            rkpd_id: rkpd.id,
+            opd_id: opdOfRenja.get(x.renja_id)!,
+            sub_kegiatan_code: x.sub_kegiatan_code,
+            pagu: x.pagu.toString(),
+            funding_source_code: x.funding_source_code,
+            target: x.target,
+            unit: x.unit,
+          })),
+        )
         .execute(),
     );
 
@@ -792,7 +1545,9 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
           chunk.map((p) => ({
             ...(p.values as Record<string, unknown>),
             status: p.mergeIntoKey ? 'pending' : p.values.status, // 'merged' needs the target's id (set below)
-            renja_item_id: p.renjaItem ? (itemIds.get(`${renjaOf.get(p.renjaItem.opdId)}|${p.renjaItem.code}`) ?? null) : null,
+            renja_item_id: p.renjaItem
+              ? (itemIds.get(`${renjaOf.get(p.renjaItem.opdId)}|${p.renjaItem.code}`) ?? null)
+              : null,
           })) as never,
         )
         .returning(['id', 'tracking_code'])
@@ -801,23 +1556,67 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
       for (const p of chunk) pid.set(p.key, byCode.get(p.values.tracking_code as string)!);
     });
     for (const p of proposals) {
-      if (p.mergeIntoKey) await trx.updateTable('pln_proposal').set({ merged_into_id: pid.get(p.mergeIntoKey)!, status: 'merged' }).where('pemda_id', '=', pemdaId).where('id', '=', pid.get(p.key)!).execute();
-      if (p.carriedFromKey) await trx.updateTable('pln_proposal').set({ carried_from_id: pid.get(p.carriedFromKey)! }).where('pemda_id', '=', pemdaId).where('id', '=', pid.get(p.key)!).execute();
+      if (p.mergeIntoKey)
+        await trx
+          .updateTable('pln_proposal')
+          .set({ merged_into_id: pid.get(p.mergeIntoKey)!, status: 'merged' })
+          .where('pemda_id', '=', pemdaId)
+          .where('id', '=', pid.get(p.key)!)
+          .execute();
+      if (p.carriedFromKey)
+        await trx
+          .updateTable('pln_proposal')
+          .set({ carried_from_id: pid.get(p.carriedFromKey)! })
+          .where('pemda_id', '=', pemdaId)
+          .where('id', '=', pid.get(p.key)!)
+          .execute();
     }
     const stepRows = proposals.flatMap((p) =>
       p.steps.map((s) => {
-        const { mergeInto, relatedKey, ...rest } = s as Record<string, unknown> & { mergeInto?: string; relatedKey?: string };
+        const { mergeInto, relatedKey, ...rest } = s as Record<string, unknown> & {
+          mergeInto?: string;
+          relatedKey?: string;
+        };
         const related = mergeInto ? pid.get(mergeInto) : relatedKey ? pid.get(relatedKey) : undefined;
-        return { pemda_id: pemdaId, proposal_id: pid.get(p.key)!, amount: null, volume: null, reason: '', actor_id: null, ...(rest as object), related_id: related ?? null };
+        return {
+          pemda_id: pemdaId,
+          proposal_id: pid.get(p.key)!,
+          amount: null,
+          volume: null,
+          reason: '',
+          actor_id: null,
+          ...(rest as object),
+          related_id: related ?? null,
+        };
       }),
     );
     // the merge targets record what they absorbed
     for (const p of proposals.filter((x) => x.mergeIntoKey)) {
       const s = p.steps.find((x) => x.action === 'merged')!;
-      stepRows.push({ pemda_id: pemdaId, proposal_id: pid.get(p.mergeIntoKey!)!, amount: null, volume: null, reason: String(s.reason), actor_id: null, stage: s.stage, action: 'absorbed', at: s.at, actor_name: s.actor_name, actor_role: s.actor_role, related_id: pid.get(p.key)! } as never);
+      stepRows.push({
+        pemda_id: pemdaId,
+        proposal_id: pid.get(p.mergeIntoKey!)!,
+        amount: null,
+        volume: null,
+        reason: String(s.reason),
+        actor_id: null,
+        stage: s.stage,
+        action: 'absorbed',
+        at: s.at,
+        actor_name: s.actor_name,
+        actor_role: s.actor_role,
+        related_id: pid.get(p.key)!,
+      } as never);
     }
-    stepRows.sort((a, b) => +new Date((a as unknown as { at: Date }).at) - +new Date((b as unknown as { at: Date }).at));
-    await chunked(stepRows, 1000, (chunk) => trx.insertInto('pln_proposal_step').values(chunk as never).execute());
+    stepRows.sort(
+      (a, b) => +new Date((a as unknown as { at: Date }).at) - +new Date((b as unknown as { at: Date }).at),
+    );
+    await chunked(stepRows, 1000, (chunk) =>
+      trx
+        .insertInto('pln_proposal_step')
+        .values(chunk as never)
+        .execute(),
+    );
     counts.proposals = proposals.filter((p) => p.values.kind === 'musrenbang').length;
     counts.pokir = proposals.length - counts.proposals;
     counts.steps = stepRows.length;
@@ -825,4 +1624,3 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
     uow.audit({ action: 'seed', entity: 'planning', entityId: 'demo', after: counts });
   });
 }
-

@@ -7,7 +7,8 @@ import { AppError } from '../../core/errors.ts';
 import { formatDate, formatNumber, zodIssueMessage } from '../../core/i18n/i18n.ts';
 import { formatRupiah } from '../../core/money.ts';
 
-export const rp = (req: FastifyRequest, v: string | bigint | null | undefined) => (v === null || v === undefined ? '' : formatRupiah(v, req.lang));
+export const rp = (req: FastifyRequest, v: string | bigint | null | undefined) =>
+  v === null || v === undefined ? '' : formatRupiah(v, req.lang);
 
 /** An exact decimal in the user's language: 12.5 → "12,5" (id). */
 export function num(req: FastifyRequest, v: string | null | undefined): string {
@@ -18,7 +19,8 @@ export function num(req: FastifyRequest, v: string | null | undefined): string {
   return f ? `${sign}${whole}${req.lang === 'id' ? ',' : '.'}${f}` : `${sign}${whole}`;
 }
 
-export const date = (req: FastifyRequest, d: Date | string | null | undefined, withTime = false) => formatDate(req.lang, d ?? null, withTime);
+export const date = (req: FastifyRequest, d: Date | string | null | undefined, withTime = false) =>
+  formatDate(req.lang, d ?? null, withTime);
 
 const BADGE: Record<string, string> = {
   approved: 'ok',
@@ -45,11 +47,16 @@ export type Errors = Record<string, string>;
 /** The field errors of a failed form post, translated; null when the error is not an input error. */
 export function errorsOf(req: FastifyRequest, err: unknown): { errors: Errors; message: string } | null {
   if (err instanceof AppError && err.status < 500) {
-    const errors = Object.fromEntries(err.fields.map((f) => [f.field, /\s/.test(f.message) ? f.message : tr(req, f.message, f.params)]));
+    const errors = Object.fromEntries(
+      err.fields.map((f) => [f.field, /\s/.test(f.message) ? f.message : tr(req, f.message, f.params)]),
+    );
     return { errors, message: tr(req, err.messageKey, err.params) };
   }
   if (err instanceof z.ZodError) {
-    return { errors: Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)])), message: tr(req, 'error.validation') };
+    return {
+      errors: Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)])),
+      message: tr(req, 'error.validation'),
+    };
   }
   return null;
 }
@@ -82,7 +89,11 @@ export function selected(cond: boolean): Html {
 }
 
 export function qs(params: Record<string, string | number | undefined | null>): string {
-  return new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [k, String(v)] as [string, string])).toString();
+  return new URLSearchParams(
+    Object.entries(params)
+      .filter(([, v]) => v !== undefined && v !== null && v !== '')
+      .map(([k, v]) => [k, String(v)] as [string, string]),
+  ).toString();
 }
 
 /** A form value as a string (bodies of url-encoded forms). */

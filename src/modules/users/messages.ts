@@ -10,7 +10,8 @@ export const usersMessages: Messages = {
     'usr.login.submit': 'Masuk',
     'usr.login.demo_hint': 'Data demo: semua pengguna demo memakai kata sandi {password} (hanya untuk demo).',
     'usr.error.bad_credentials': 'Nama pengguna atau kata sandi salah.',
-    'usr.error.username_format': 'Nama pengguna 2–64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.',
+    'usr.error.username_format':
+      'Nama pengguna 2–64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.',
     'usr.error.username_taken': 'Nama pengguna sudah dipakai.',
     'usr.error.password_short': 'Kata sandi minimal 8 karakter.',
     'usr.error.nip_format': 'NIP harus 18 digit angka.',

@@ -30,16 +30,39 @@ export async function seedDemoUsers(ctx: SeedContext): Promise<void> {
   }
   const kec = (await listRegions(db, pemdaId, 'kecamatan'))[0];
   const kel = (await listRegions(db, pemdaId)).find((r) => r.kind !== 'kecamatan');
-  if (kec) people.push({ username: 'kecamatan', full_name: `Operator Kecamatan ${kec.name}`, role: 'kecamatan', region_id: kec.id });
-  if (kel) people.push({ username: 'kelurahan', full_name: `Operator ${kel.name}`, role: 'kelurahan', region_id: kel.id });
+  if (kec)
+    people.push({
+      username: 'kecamatan',
+      full_name: `Operator Kecamatan ${kec.name}`,
+      role: 'kecamatan',
+      region_id: kec.id,
+    });
+  if (kel)
+    people.push({ username: 'kelurahan', full_name: `Operator ${kel.name}`, role: 'kelurahan', region_id: kel.id });
 
   await mutate(db, ctx.actor, async (uow) => {
     const inserted = await uow.trx
       .insertInto('usr_user')
-      .values(people.map((p) => ({ pemda_id: pemdaId, password_hash: passwordHash, demo: true, nip: null, opd_id: p.opd_id ?? null, region_id: p.region_id ?? null, ...p })))
+      .values(
+        people.map((p) => ({
+          pemda_id: pemdaId,
+          password_hash: passwordHash,
+          demo: true,
+          nip: null,
+          opd_id: p.opd_id ?? null,
+          region_id: p.region_id ?? null,
+          ...p,
+        })),
+      )
       .onConflict((oc) => oc.columns(['pemda_id', 'username']).doNothing())
       .returning(['id', 'username'])
       .execute();
-    if (inserted.length) uow.audit({ action: 'seed', entity: 'user', entityId: 'demo', after: { users: inserted.map((u) => u.username) } });
+    if (inserted.length)
+      uow.audit({
+        action: 'seed',
+        entity: 'user',
+        entityId: 'demo',
+        after: { users: inserted.map((u) => u.username) },
+      });
   });
 }

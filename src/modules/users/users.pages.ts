@@ -18,7 +18,9 @@ import { setSessionCookie } from './users.routes.ts';
 type Errors = Record<string, string>;
 
 function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
+    ? next
+    : '/';
 }
 
 function fieldErr(errors: Errors, name: string): Html | string {
@@ -27,9 +29,12 @@ function fieldErr(errors: Errors, name: string): Html | string {
 
 function errorsOf(req: FastifyRequest, err: unknown): Errors | null {
   if (err instanceof AppError && err.fields.length) {
-    return Object.fromEntries(err.fields.map((f) => [f.field, /\s/.test(f.message) ? f.message : tr(req, f.message, f.params)]));
+    return Object.fromEntries(
+      err.fields.map((f) => [f.field, /\s/.test(f.message) ? f.message : tr(req, f.message, f.params)]),
+    );
   }
-  if (err instanceof z.ZodError) return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)]));
+  if (err instanceof z.ZodError)
+    return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)]));
   return null;
 }
 
@@ -38,7 +43,10 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   const { db, config } = ctx;
   const hide = { hide: true };
 
-  const loginForm = async (req: FastifyRequest, opts: { error?: string; username?: string; next?: string; pemdaId?: number }) => {
+  const loginForm = async (
+    req: FastifyRequest,
+    opts: { error?: string; username?: string; next?: string; pemdaId?: number },
+  ) => {
     const pemdas = await listPemda(db);
     const demo = pemdas.some((p) => p.code === '99.01');
     return html`<form method="post" action="/login" class="form narrow">
@@ -59,10 +67,16 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
 
   app.get(
     '/login',
-    { config: { auth: 'public' }, schema: { ...hide, querystring: z.object({ next: z.string().optional(), lang: z.string().optional() }) } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, querystring: z.object({ next: z.string().optional(), lang: z.string().optional() }) },
+    },
     async (req, reply) => {
       if (req.principal) return reply.redirect(safeNext(req.query.next));
-      return sendPage(req, reply, { title: tr(req, 'usr.login.title'), body: await loginForm(req, { next: safeNext(req.query.next) }) });
+      return sendPage(req, reply, {
+        title: tr(req, 'usr.login.title'),
+        body: await loginForm(req, { next: safeNext(req.query.next) }),
+      });
     },
   );
 
@@ -72,18 +86,35 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
       config: { auth: 'public' },
       schema: {
         ...hide,
-        body: z.object({ pemda_id: z.coerce.number().int().positive(), username: z.string().max(64), password: z.string().max(200), next: z.string().optional(), _csrf: z.string().optional() }),
+        body: z.object({
+          pemda_id: z.coerce.number().int().positive(),
+          username: z.string().max(64),
+          password: z.string().max(200),
+          next: z.string().optional(),
+          _csrf: z.string().optional(),
+        }),
       },
     },
     async (req, reply) => {
       const next = safeNext(req.body.next);
       try {
-        const s = await login(db, config, { pemdaId: req.body.pemda_id, username: req.body.username, password: req.body.password, ip: req.ip, userAgent: req.headers['user-agent'] });
+        const s = await login(db, config, {
+          pemdaId: req.body.pemda_id,
+          username: req.body.username,
+          password: req.body.password,
+          ip: req.ip,
+          userAgent: req.headers['user-agent'],
+        });
         setSessionCookie(reply, req.protocol === 'https', s);
         return reply.redirect(next, 303);
       } catch (err) {
         if (!(err instanceof AppError) || (err.status !== 401 && err.status !== 429)) throw err;
-        const body = await loginForm(req, { error: tr(req, err.messageKey), username: req.body.username, next, pemdaId: req.body.pemda_id });
+        const body = await loginForm(req, {
+          error: tr(req, err.messageKey),
+          username: req.body.username,
+          next,
+          pemdaId: req.body.pemda_id,
+        });
         return sendPage(req, reply, { title: tr(req, 'usr.login.title'), body, status: err.status });
       }
     },
@@ -100,11 +131,23 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
     '/users',
     {
       config: { auth: { permission: 'users.manage' } },
-      schema: { ...hide, querystring: z.object({ q: z.string().max(100).optional(), role: z.enum(ROLES).optional().or(z.literal('')), page: z.coerce.number().int().min(1).default(1) }) },
+      schema: {
+        ...hide,
+        querystring: z.object({
+          q: z.string().max(100).optional(),
+          role: z.enum(ROLES).optional().or(z.literal('')),
+          page: z.coerce.number().int().min(1).default(1),
+        }),
+      },
     },
     async (req, reply) => {
       const role = req.query.role || undefined;
-      const { rows, total } = await listUsers(db, req.principal!.pemdaId, { q: req.query.q, role, limit: 50, offset: (req.query.page - 1) * 50 });
+      const { rows, total } = await listUsers(db, req.principal!.pemdaId, {
+        q: req.query.q,
+        role,
+        limit: 50,
+        offset: (req.query.page - 1) * 50,
+      });
       const opds = new Map((await listOpds(db, req.principal!.pemdaId)).map((o) => [o.id, o.shortName || o.name]));
       const pages = Math.max(1, Math.ceil(total / 50));
       const body = html`
@@ -117,7 +160,8 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
 <p class="muted">${tr(req, 'common.total_rows', { count: total })}</p>
 <table class="data"><thead><tr><th>${tr(req, 'usr.field.username')}</th><th>${tr(req, 'usr.field.full_name')}</th><th>${tr(req, 'usr.field.role')}</th><th>${tr(req, 'usr.field.opd')}</th><th>${tr(req, 'common.status')}</th></tr></thead>
 <tbody>${rows.map(
-        (u) => html`<tr><td><a href="/users/${u.id}">${u.username}</a></td><td>${u.full_name}</td><td>${tr(req, `role.${u.role}`)}</td><td>${u.opd_id ? opds.get(u.opd_id) : ''}</td><td>${u.active ? tr(req, 'common.active') : html`<span class="badge">${tr(req, 'common.inactive')}</span>`}</td></tr>`,
+        (u) =>
+          html`<tr><td><a href="/users/${u.id}">${u.username}</a></td><td>${u.full_name}</td><td>${tr(req, `role.${u.role}`)}</td><td>${u.opd_id ? opds.get(u.opd_id) : ''}</td><td>${u.active ? tr(req, 'common.active') : html`<span class="badge">${tr(req, 'common.inactive')}</span>`}</td></tr>`,
       )}</tbody></table>
 <p class="pager">${tr(req, 'common.page_of', { page: req.query.page, pages })}
  ${req.query.page > 1 ? html`<a href="?q=${req.query.q ?? ''}&role=${role ?? ''}&page=${req.query.page - 1}">${tr(req, 'common.prev')}</a>` : ''}
@@ -126,7 +170,12 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
     },
   );
 
-  const userForm = async (req: FastifyRequest, u: Partial<PublicUser> & { version?: number }, errors: Errors, isNew: boolean) => {
+  const userForm = async (
+    req: FastifyRequest,
+    u: Partial<PublicUser> & { version?: number },
+    errors: Errors,
+    isNew: boolean,
+  ) => {
     const pemdaId = req.principal!.pemdaId;
     const [opds, regions] = await Promise.all([listOpds(db, pemdaId), listRegions(db, pemdaId)]);
     return html`<form method="post" class="form">
@@ -152,26 +201,53 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   const emptyToNull = (v: string | undefined) => (v === undefined || v === '' ? null : v);
 
   app.get('/users/new', { config: { auth: { permission: 'users.manage' } }, schema: hide }, async (req, reply) =>
-    sendPage(req, reply, { title: tr(req, 'usr.new.title'), body: await userForm(req, { role: 'opd_operator' }, {}, true) }),
+    sendPage(req, reply, {
+      title: tr(req, 'usr.new.title'),
+      body: await userForm(req, { role: 'opd_operator' }, {}, true),
+    }),
   );
 
-  app.post('/users/new', { config: { auth: { permission: 'users.manage' } }, schema: { ...hide, body: formBody } }, async (req, reply) => {
-    const b = req.body;
-    const input = { username: b.username ?? '', password: b.password ?? '', full_name: b.full_name ?? '', nip: emptyToNull(b.nip), role: b.role as never, opd_id: emptyToNull(b.opd_id) as never, region_id: emptyToNull(b.region_id) as never };
-    try {
-      const u = await createUser(db, req.principal!, input);
-      return reply.redirect(`/users/${u.id}?saved=1`, 303);
-    } catch (err) {
-      const errors = errorsOf(req, err);
-      if (!errors) throw err;
-      return sendPage(req, reply, { title: tr(req, 'usr.new.title'), body: await userForm(req, { ...input, opd_id: Number(b.opd_id) || null, region_id: Number(b.region_id) || null }, errors, true), status: 400 });
-    }
-  });
+  app.post(
+    '/users/new',
+    { config: { auth: { permission: 'users.manage' } }, schema: { ...hide, body: formBody } },
+    async (req, reply) => {
+      const b = req.body;
+      const input = {
+        username: b.username ?? '',
+        password: b.password ?? '',
+        full_name: b.full_name ?? '',
+        nip: emptyToNull(b.nip),
+        role: b.role as never,
+        opd_id: emptyToNull(b.opd_id) as never,
+        region_id: emptyToNull(b.region_id) as never,
+      };
+      try {
+        const u = await createUser(db, req.principal!, input);
+        return reply.redirect(`/users/${u.id}?saved=1`, 303);
+      } catch (err) {
+        const errors = errorsOf(req, err);
+        if (!errors) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'usr.new.title'),
+          body: await userForm(
+            req,
+            { ...input, opd_id: Number(b.opd_id) || null, region_id: Number(b.region_id) || null },
+            errors,
+            true,
+          ),
+          status: 400,
+        });
+      }
+    },
+  );
 
   const idParams = z.object({ id: z.coerce.number().int().positive() });
   app.get(
     '/users/:id',
-    { config: { auth: { permission: 'users.manage' } }, schema: { ...hide, params: idParams, querystring: z.object({ saved: z.string().optional() }) } },
+    {
+      config: { auth: { permission: 'users.manage' } },
+      schema: { ...hide, params: idParams, querystring: z.object({ saved: z.string().optional() }) },
+    },
     async (req, reply) => {
       const u = await getUser(db, req.principal!.pemdaId, req.params.id);
       if (!u) throw notFound();
@@ -183,27 +259,40 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
     },
   );
 
-  app.post('/users/:id', { config: { auth: { permission: 'users.manage' } }, schema: { ...hide, params: idParams, body: formBody } }, async (req, reply) => {
-    const b = req.body;
-    const current = await getUser(db, req.principal!.pemdaId, req.params.id);
-    if (!current) throw notFound();
-    const input = {
-      version: Number(b.version),
-      full_name: b.full_name,
-      nip: emptyToNull(b.nip),
-      role: b.role as never,
-      opd_id: emptyToNull(b.opd_id) as never,
-      region_id: emptyToNull(b.region_id) as never,
-      active: b.active === 'true',
-      password: b.password ? b.password : undefined,
-    };
-    try {
-      await updateUser(db, req.principal!, req.params.id, input);
-      return reply.redirect(`/users/${req.params.id}?saved=1`, 303);
-    } catch (err) {
-      const errors = errorsOf(req, err);
-      if (!errors) throw err;
-      return sendPage(req, reply, { title: tr(req, 'usr.edit.title', { username: current.username }), body: await userForm(req, { ...current, ...input, opd_id: Number(b.opd_id) || null, region_id: Number(b.region_id) || null }, errors, false), status: 400 });
-    }
-  });
+  app.post(
+    '/users/:id',
+    { config: { auth: { permission: 'users.manage' } }, schema: { ...hide, params: idParams, body: formBody } },
+    async (req, reply) => {
+      const b = req.body;
+      const current = await getUser(db, req.principal!.pemdaId, req.params.id);
+      if (!current) throw notFound();
+      const input = {
+        version: Number(b.version),
+        full_name: b.full_name,
+        nip: emptyToNull(b.nip),
+        role: b.role as never,
+        opd_id: emptyToNull(b.opd_id) as never,
+        region_id: emptyToNull(b.region_id) as never,
+        active: b.active === 'true',
+        password: b.password ? b.password : undefined,
+      };
+      try {
+        await updateUser(db, req.principal!, req.params.id, input);
+        return reply.redirect(`/users/${req.params.id}?saved=1`, 303);
+      } catch (err) {
+        const errors = errorsOf(req, err);
+        if (!errors) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'usr.edit.title', { username: current.username }),
+          body: await userForm(
+            req,
+            { ...current, ...input, opd_id: Number(b.opd_id) || null, region_id: Number(b.region_id) || null },
+            errors,
+            false,
+          ),
+          status: 400,
+        });
+      }
+    },
+  );
 }

@@ -34,10 +34,20 @@ const userOut = z.object({
   created_at: z.date(),
   updated_at: z.date(),
 });
-const errorOut = z.object({ error: z.string(), message: z.string(), fields: z.array(z.object({ field: z.string(), message: z.string() })) });
+const errorOut = z.object({
+  error: z.string(),
+  message: z.string(),
+  fields: z.array(z.object({ field: z.string(), message: z.string() })),
+});
 
 export function setSessionCookie(reply: import('fastify').FastifyReply, secure: boolean, s: NewSession) {
-  reply.setCookie(SESSION_COOKIE, s.cookie, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: s.expiresAt });
+  reply.setCookie(SESSION_COOKIE, s.cookie, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    expires: s.expiresAt,
+  });
 }
 
 export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
@@ -52,12 +62,26 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
       schema: {
         tags,
         summary: 'Log in with username and password; sets the session cookie',
-        body: z.object({ pemda_id: z.number().int().positive(), username: z.string().min(1).max(64), password: z.string().min(1).max(200) }),
-        response: { 200: z.object({ user: userOut, csrf: z.string(), expires_at: z.date() }), 401: errorOut, 429: errorOut },
+        body: z.object({
+          pemda_id: z.number().int().positive(),
+          username: z.string().min(1).max(64),
+          password: z.string().min(1).max(200),
+        }),
+        response: {
+          200: z.object({ user: userOut, csrf: z.string(), expires_at: z.date() }),
+          401: errorOut,
+          429: errorOut,
+        },
       },
     },
     async (req, reply) => {
-      const s = await login(db, config, { pemdaId: req.body.pemda_id, username: req.body.username, password: req.body.password, ip: req.ip, userAgent: req.headers['user-agent'] });
+      const s = await login(db, config, {
+        pemdaId: req.body.pemda_id,
+        username: req.body.username,
+        password: req.body.password,
+        ip: req.ip,
+        userAgent: req.headers['user-agent'],
+      });
       setSessionCookie(reply, req.protocol === 'https', s);
       return { user: s.user, csrf: s.csrf, expires_at: s.expiresAt };
     },
@@ -65,7 +89,10 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
 
   app.post(
     '/api/v1/auth/logout',
-    { config: { auth: { permission: 'session' } }, schema: { tags, summary: 'End the current session', response: { 204: z.undefined() } } },
+    {
+      config: { auth: { permission: 'session' } },
+      schema: { tags, summary: 'End the current session', response: { 204: z.undefined() } },
+    },
     async (req, reply) => {
       if (req.sessionId) await logout(db, req.principal!, req.sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -123,7 +150,12 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
     '/api/v1/users/:id',
     {
       config: { auth: { permission: 'users.manage' } },
-      schema: { tags, summary: 'One user', params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: userOut, 404: errorOut } },
+      schema: {
+        tags,
+        summary: 'One user',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 200: userOut, 404: errorOut },
+      },
     },
     async (req) => {
       const u = await getUser(db, req.principal!.pemdaId, req.params.id);

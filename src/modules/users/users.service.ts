@@ -58,7 +58,13 @@ export function publicUser(u: User): PublicUser {
   return rest;
 }
 
-async function checkScope(db: Db, pemdaId: number, role: Role, opdId: number | null | undefined, regionId: number | null | undefined) {
+async function checkScope(
+  db: Db,
+  pemdaId: number,
+  role: Role,
+  opdId: number | null | undefined,
+  regionId: number | null | undefined,
+) {
   if (isOpdScoped(role)) {
     if (!opdId) throw fieldError('opd_id', 'usr.error.opd_required');
   }
@@ -69,7 +75,12 @@ async function checkScope(db: Db, pemdaId: number, role: Role, opdId: number | n
   if (regionId && !(await getRegion(db, pemdaId, regionId))) throw fieldError('region_id', 'usr.error.region_unknown');
 }
 
-export async function createUser(db: Db, actor: Principal, input: UserCreateInput, opts: { demo?: boolean; passwordHash?: string } = {}): Promise<PublicUser> {
+export async function createUser(
+  db: Db,
+  actor: Principal,
+  input: UserCreateInput,
+  opts: { demo?: boolean; passwordHash?: string } = {},
+): Promise<PublicUser> {
   const v = userCreateSchema.parse(input);
   await checkScope(db, actor.pemdaId, v.role, v.opd_id, v.region_id);
   const password_hash = opts.passwordHash ?? (await hashPassword(v.password));
@@ -156,12 +167,22 @@ export async function updateUser(db: Db, actor: Principal, id: number, input: Us
 }
 
 export async function getUser(db: Db, pemdaId: number, id: number): Promise<PublicUser | undefined> {
-  const u = await db.selectFrom('usr_user').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  const u = await db
+    .selectFrom('usr_user')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return u && publicUser(u);
 }
 
 export async function findUserByUsername(db: Db, pemdaId: number, username: string): Promise<User | undefined> {
-  return db.selectFrom('usr_user').selectAll().where('pemda_id', '=', pemdaId).where('username', '=', username.toLowerCase()).executeTakeFirst();
+  return db
+    .selectFrom('usr_user')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('username', '=', username.toLowerCase())
+    .executeTakeFirst();
 }
 
 export async function listUsers(
@@ -177,7 +198,12 @@ export async function listUsers(
   if (f.role) q = q.where('role', '=', f.role);
   if (f.opdId) q = q.where('opd_id', '=', f.opdId);
   const [rows, count] = await Promise.all([
-    q.selectAll().orderBy('username').limit(f.limit ?? 50).offset(f.offset ?? 0).execute(),
+    q
+      .selectAll()
+      .orderBy('username')
+      .limit(f.limit ?? 50)
+      .offset(f.offset ?? 0)
+      .execute(),
     q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows: rows.map(publicUser), total: Number(count.n) };
@@ -203,7 +229,13 @@ export interface NewSession {
   expiresAt: Date;
 }
 
-export async function createSession(db: Db, config: Config, pemdaId: number, username: string, userAgent?: string): Promise<NewSession> {
+export async function createSession(
+  db: Db,
+  config: Config,
+  pemdaId: number,
+  username: string,
+  userAgent?: string,
+): Promise<NewSession> {
   const user = await findUserByUsername(db, pemdaId, username);
   if (!user || !user.active) throw notFound();
   const secret = randomBytes(32).toString('base64url');
@@ -212,10 +244,22 @@ export async function createSession(db: Db, config: Config, pemdaId: number, use
   await mutate(db, toPrincipal(user, 'session'), async (uow) => {
     await uow.trx
       .insertInto('usr_session')
-      .values({ pemda_id: pemdaId, id: sha256(secret), user_id: user.id, csrf, expires_at: expiresAt, user_agent: userAgent?.slice(0, 300) ?? null })
+      .values({
+        pemda_id: pemdaId,
+        id: sha256(secret),
+        user_id: user.id,
+        csrf,
+        expires_at: expiresAt,
+        user_agent: userAgent?.slice(0, 300) ?? null,
+      })
       .execute();
     // expired sessions of this user are dead weight
-    await uow.trx.deleteFrom('usr_session').where('pemda_id', '=', pemdaId).where('user_id', '=', user.id).where('expires_at', '<', new Date()).execute();
+    await uow.trx
+      .deleteFrom('usr_session')
+      .where('pemda_id', '=', pemdaId)
+      .where('user_id', '=', user.id)
+      .where('expires_at', '<', new Date())
+      .execute();
     uow.audit({ action: 'login', entity: 'user', entityId: user.id, opdId: user.opd_id });
   });
   return { cookie: `${pemdaId}.${secret}`, csrf, user: publicUser(user), expiresAt };
@@ -230,12 +274,17 @@ export async function login(
   const username = input.username.trim().toLowerCase();
   const window = { windowSeconds: 15 * 60, max: config.loginMaxAttempts };
   await hitRateLimit(db, input.pemdaId, `login:user:${username}`, window);
-  await hitRateLimit(db, input.pemdaId, `login:ip:${input.ip}`, { windowSeconds: 15 * 60, max: config.loginMaxAttempts * 5 });
+  await hitRateLimit(db, input.pemdaId, `login:ip:${input.ip}`, {
+    windowSeconds: 15 * 60,
+    max: config.loginMaxAttempts * 5,
+  });
   const user = await findUserByUsername(db, input.pemdaId, username);
   // verify against a dummy hash when the user does not exist, so timing does not reveal it
   const ok = user
     ? await argonVerify(user.password_hash, input.password).catch(() => false)
-    : await argonVerify((dummyHash ??= await hashPassword(randomBytes(16).toString('hex'))), input.password).catch(() => false);
+    : await argonVerify((dummyHash ??= await hashPassword(randomBytes(16).toString('hex'))), input.password).catch(
+        () => false,
+      );
   if (!user || !ok || !user.active) throw new AppError(401, 'bad_credentials', 'usr.error.bad_credentials');
   return createSession(db, config, input.pemdaId, username, input.userAgent);
 }
@@ -243,7 +292,11 @@ let dummyHash: string | undefined;
 
 export async function logout(db: Db, principal: Principal, sessionId: string): Promise<void> {
   await mutate(db, principal, async (uow) => {
-    await uow.trx.deleteFrom('usr_session').where('pemda_id', '=', principal.pemdaId).where('id', '=', sessionId).execute();
+    await uow.trx
+      .deleteFrom('usr_session')
+      .where('pemda_id', '=', principal.pemdaId)
+      .where('id', '=', sessionId)
+      .execute();
     uow.audit({ action: 'logout', entity: 'user', entityId: principal.userId, opdId: principal.opdId });
   });
 }
@@ -285,7 +338,13 @@ export async function tokenAuth(db: Db, token: string): Promise<AuthResult | nul
 }
 
 /** Create a bearer token for a user; the token is shown once and stored only as a hash. */
-export async function createApiToken(db: Db, pemdaId: number, username: string, name: string, actor?: Principal): Promise<string> {
+export async function createApiToken(
+  db: Db,
+  pemdaId: number,
+  username: string,
+  name: string,
+  actor?: Principal,
+): Promise<string> {
   const user = await findUserByUsername(db, pemdaId, username);
   if (!user) throw fieldError('username', 'usr.error.user_unknown');
   if (!user.active) throw fieldError('username', 'usr.error.user_inactive');
@@ -296,7 +355,13 @@ export async function createApiToken(db: Db, pemdaId: number, username: string, 
       .values({ pemda_id: pemdaId, user_id: user.id, name, token_hash: sha256(secret) })
       .returning('id')
       .executeTakeFirstOrThrow();
-    uow.audit({ action: 'create', entity: 'api_token', entityId: t.id, opdId: user.opd_id, after: { user: user.username, name } });
+    uow.audit({
+      action: 'create',
+      entity: 'api_token',
+      entityId: t.id,
+      opdId: user.opd_id,
+      after: { user: user.username, name },
+    });
   });
   return `padu_${pemdaId}_${secret}`;
 }

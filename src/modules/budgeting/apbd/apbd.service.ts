@@ -37,7 +37,8 @@ export async function resolveCompare(db: Db, pemdaId: number, stage: Stage, comp
     if (other.year !== stage.year) throw ruleError('compare', 'apbd.error.compare_year');
     return other.id === stage.id ? null : other;
   }
-  if ((stage.kind === 'pergeseran' || stage.kind === 'perubahan') && stage.source_stage_id) return (await getStage(db, pemdaId, stage.source_stage_id)) ?? null;
+  if ((stage.kind === 'pergeseran' || stage.kind === 'perubahan') && stage.source_stage_id)
+    return (await getStage(db, pemdaId, stage.source_stage_id)) ?? null;
   return null;
 }
 
@@ -51,7 +52,13 @@ export interface ReportRequest {
 }
 
 /** The document of an attachment, its rows streamed from `trx`. */
-export async function reportDoc(def: ReportDef, r: ReportRequest, trx: Handle, limit?: number, onMeta?: (m: { truncated: boolean }) => void): Promise<Doc> {
+export async function reportDoc(
+  def: ReportDef,
+  r: ReportRequest,
+  trx: Handle,
+  limit?: number,
+  onMeta?: (m: { truncated: boolean }) => void,
+): Promise<Doc> {
   const pemda = await getPemda(r.db, r.pemdaId);
   const L = (k: string, p?: Record<string, string | number>) => t(r.lang, k, p);
   const info: string[] = [];
@@ -59,7 +66,15 @@ export async function reportDoc(def: ReportDef, r: ReportRequest, trx: Handle, l
     const org = await getOrganisation(trx as Db, r.pemdaId, r.opdId);
     if (org) info.push(`${L('bud.print.organisation')}: ${org.code} ${org.name}`);
   }
-  const args: ReportArgs = { db: r.db, pemdaId: r.pemdaId, stage: r.stage, compare: r.compare, opdId: r.opdId, limit, lang: r.lang };
+  const args: ReportArgs = {
+    db: r.db,
+    pemdaId: r.pemdaId,
+    stage: r.stage,
+    compare: r.compare,
+    opdId: r.opdId,
+    limit,
+    lang: r.lang,
+  };
   const perubahan = r.stage.kind === 'perubahan' ? ' (PERUBAHAN)' : '';
   return {
     fileBase: reportFileBase(def, r),
@@ -118,7 +133,13 @@ async function writeJson(doc: Doc, head: Record<string, unknown>, out: Writable)
 }
 
 /** Stream a document to the client; the snapshot stays open until the last row is written. */
-export function sendDoc(reply: FastifyReply, db: Db, format: Format, fileBase: string, make: (trx: Trx) => Promise<{ doc: Doc; head: Record<string, unknown> }>): FastifyReply {
+export function sendDoc(
+  reply: FastifyReply,
+  db: Db,
+  format: Format,
+  fileBase: string,
+  make: (trx: Trx) => Promise<{ doc: Doc; head: Record<string, unknown> }>,
+): FastifyReply {
   const out = new PassThrough();
   inSnapshot(db, async (trx) => {
     const { doc, head } = await make(trx);
@@ -126,7 +147,11 @@ export function sendDoc(reply: FastifyReply, db: Db, format: Format, fileBase: s
     else await writeDoc(doc, format, out);
   }).catch((err) => out.destroy(err as Error));
   reply.type(TYPES[format]);
-  if (format !== 'json') reply.header('content-disposition', `${format === 'pdf' ? 'inline' : 'attachment'}; filename="${fileBase.replace(/[^A-Za-z0-9._-]/g, '_')}.${format}"`);
+  if (format !== 'json')
+    reply.header(
+      'content-disposition',
+      `${format === 'pdf' ? 'inline' : 'attachment'}; filename="${fileBase.replace(/[^A-Za-z0-9._-]/g, '_')}.${format}"`,
+    );
   return reply.send(out);
 }
 
@@ -150,7 +175,9 @@ export function reportHead(def: ReportDef, r: ReportRequest, doc: Doc): Record<s
 // ---- the DPA document ------------------------------------------------------------------------------
 /** Rows of a DPA: program → kegiatan → sub kegiatan with the budget and the twelve months (SQL ROLLUP). */
 async function* dpaRows(trx: Handle, pemdaId: number, dpa: Dpa, year: number): AsyncGenerator<ReportRow> {
-  const names = new Map((await listNomenclature(trx as Db, pemdaId, year, { includeInactive: true })).map((n) => [n.code, n.name]));
+  const names = new Map(
+    (await listNomenclature(trx as Db, pemdaId, year, { includeInactive: true })).map((n) => [n.code, n.name]),
+  );
   const months = Array.from({ length: 12 }, (_, i) => i + 1);
   const q = sql<Record<string, string | number | null>>`
     SELECT program_code, kegiatan_code, code, (GROUPING(program_code) + GROUPING(kegiatan_code) + GROUPING(code))::int AS rolled,
@@ -175,7 +202,14 @@ async function* dpaRows(trx: Handle, pemdaId: number, dpa: Dpa, year: number): A
       continue;
     }
     const code = String(depth === 1 ? r.program_code : depth === 2 ? r.kegiatan_code : r.code);
-    yield { level: depth - 1, kind: depth === 3 ? 'leaf' : 'group', code, name: names.get(code) ?? '', values, drill: { opd: dpa.opd_id, sub: code } };
+    yield {
+      level: depth - 1,
+      kind: depth === 3 ? 'leaf' : 'group',
+      code,
+      name: names.get(code) ?? '',
+      values,
+      drill: { opd: dpa.opd_id, sub: code },
+    };
   }
   if (grand) yield grand;
 }
@@ -192,12 +226,19 @@ export async function dpaDoc(db: Db, trx: Handle, pemdaId: number, dpa: Dpa, lan
     pemdaName: pemda?.name ?? '',
     year: stage.year,
     stageName: stage.name,
-    info: [`${L('apbd.dpa.number')}: ${dpa.number} · ${L(`apbd.dpa.status.${dpa.status}`)}`, `${L('bud.print.organisation')}: ${org?.code ?? ''} ${org?.name ?? ''}`],
+    info: [
+      `${L('apbd.dpa.number')}: ${dpa.number} · ${L(`apbd.dpa.status.${dpa.status}`)}`,
+      `${L('bud.print.organisation')}: ${org?.code ?? ''} ${org?.name ?? ''}`,
+    ],
     measures: [L('apbd.col.budget'), ...Array.from({ length: 12 }, (_, i) => L(`apbd.month.${i + 1}`))],
     compared: null,
     rows: dpaRows(trx, pemdaId, dpa, stage.year),
     signatures: [
-      { title: `${L('bud.print.head_of_opd').toUpperCase()} ${(org?.name ?? '').toUpperCase()}`, name: org?.headName ?? '', nip: org?.headNip },
+      {
+        title: `${L('bud.print.head_of_opd').toUpperCase()} ${(org?.name ?? '').toUpperCase()}`,
+        name: org?.headName ?? '',
+        nip: org?.headNip,
+      },
       { title: L('apbd.dpa.ppkd'), name: dpa.approved_by ?? '' },
     ],
     lang,

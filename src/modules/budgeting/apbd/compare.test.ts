@@ -13,7 +13,16 @@ let dinkes: number;
 const P = '/api/v1/budget';
 const A = '/api/v1/budget/apbd';
 
-type Row = { kind: string; key?: string; code: string; values: string[]; previous: string[]; difference: string[]; percent: Array<string | null>; drill?: { opd?: number; ub?: string; sub?: string; acc?: string; fn?: string } };
+type Row = {
+  kind: string;
+  key?: string;
+  code: string;
+  values: string[];
+  previous: string[];
+  difference: string[];
+  percent: Array<string | null>;
+  drill?: { opd?: number; ub?: string; sub?: string; acc?: string; fn?: string };
+};
 
 before(async () => {
   t = await testApp();
@@ -31,17 +40,35 @@ const BIDANG_FN: Record<string, string> = { '1.02': '07' };
 
 test('a perubahan stage in which one line changed shows exactly that difference in every report that contains it', async () => {
   const tapd = await t.as('tapd');
-  assert.equal((await t.server.inject({ method: 'POST', url: `${P}/stages/${murni.id}/close`, headers: tapd })).statusCode, 200);
-  const win = { input_opens_at: new Date(Date.now() - 3600_000).toISOString(), input_closes_at: new Date(Date.now() + 7 * 86400_000).toISOString() };
-  const opened = await t.server.inject({ method: 'POST', url: `${P}/stages`, headers: tapd, payload: { year: 2027, kind: 'perubahan', ...win } });
+  assert.equal(
+    (await t.server.inject({ method: 'POST', url: `${P}/stages/${murni.id}/close`, headers: tapd })).statusCode,
+    200,
+  );
+  const win = {
+    input_opens_at: new Date(Date.now() - 3600_000).toISOString(),
+    input_closes_at: new Date(Date.now() + 7 * 86400_000).toISOString(),
+  };
+  const opened = await t.server.inject({
+    method: 'POST',
+    url: `${P}/stages`,
+    headers: tapd,
+    payload: { year: 2027, kind: 'perubahan', ...win },
+  });
   assert.equal(opened.statusCode, 201, opened.body);
   perubahan = json(opened);
   // one dinkes line, priced below its price: lower its unit price by Rp 1.000
   const s = (await subsOf(t, perubahan.id, dinkes)).find((x) => x.lines > 0 && x.status === 'draft')!;
   const detail = await sub(t, s.id);
-  const l = detail.lines.find((x: { travel_id: number | null; unit_price: string }) => x.travel_id === null && BigInt(x.unit_price) > 5000n);
+  const l = detail.lines.find(
+    (x: { travel_id: number | null; unit_price: string }) => x.travel_id === null && BigInt(x.unit_price) > 5000n,
+  );
   assert.ok(l, 'a line to change');
-  const res = await t.server.inject({ method: 'PATCH', url: `${P}/lines/${l.id}`, headers: await t.as('dinkes.operator'), payload: { version: l.version, unit_price: String(BigInt(l.unit_price) - 1000n) } });
+  const res = await t.server.inject({
+    method: 'PATCH',
+    url: `${P}/lines/${l.id}`,
+    headers: await t.as('dinkes.operator'),
+    payload: { version: l.version, unit_price: String(BigInt(l.unit_price) - 1000n) },
+  });
   assert.equal(res.statusCode, 200, res.body);
   delta = BigInt(json(res).total) - BigInt(l.total);
   assert.ok(delta < 0n);
@@ -90,12 +117,18 @@ test('a perubahan stage in which one line changed shows exactly that difference 
   assert.equal(plain.compare, null);
   assert.equal(plain.rows[0].previous, undefined);
   // the CSV of a comparison carries before, after, increase/(decrease) and %
-  const csv = parseCsv((await get(`${A}/stages/${perubahan.id}/reports/perda-1?format=csv`)).body, { bom: true }) as string[][];
+  const csv = parseCsv((await get(`${A}/stages/${perubahan.id}/reports/perda-1?format=csv`)).body, {
+    bom: true,
+  }) as string[][];
   assert.deepEqual(csv[0]!.slice(-4), ['Sebelum Perubahan', 'Setelah Perubahan', 'Bertambah/(Berkurang)', '%']);
   const fiveCsv = csv.find((r) => r[3] === '5')!;
   assert.deepEqual(fiveCsv.slice(-4), [five.previous[0], five.values[0], delta.toString(), five.percent[0]]);
   // the HTML page shows the three columns
-  const page = await t.server.inject({ method: 'GET', url: `/budget/apbd/report/perda-1?stage_id=${perubahan.id}`, headers: { ...(await t.session('dprd')).headers, accept: 'text/html' } });
+  const page = await t.server.inject({
+    method: 'GET',
+    url: `/budget/apbd/report/perda-1?stage_id=${perubahan.id}`,
+    headers: { ...(await t.session('dprd')).headers, accept: 'text/html' },
+  });
   assert.equal(page.statusCode, 200);
   assert.ok(page.body.includes('Bertambah/(Berkurang)'));
   assert.ok(page.body.includes(`(${new Intl.NumberFormat('id-ID').format(-delta)})`), 'the decrease in parentheses');
@@ -112,10 +145,21 @@ test('line diff between two stages of one OPD: added, removed, changed, with who
   // remove one line and add one
   const op = await t.as('dinkes.operator');
   const s = (await subsOf(t, perubahan.id, dinkes)).find((x) => x.lines > 1 && x.status === 'draft')!;
-  const victim = (await sub(t, s.id)).lines.find((x: { travel_id: number | null; id: string }) => x.travel_id === null && x.id !== line.id);
-  assert.equal((await t.server.inject({ method: 'DELETE', url: `${P}/lines/${victim.id}?version=${victim.version}`, headers: op })).statusCode, 204);
+  const victim = (await sub(t, s.id)).lines.find(
+    (x: { travel_id: number | null; id: string }) => x.travel_id === null && x.id !== line.id,
+  );
+  assert.equal(
+    (await t.server.inject({ method: 'DELETE', url: `${P}/lines/${victim.id}?version=${victim.version}`, headers: op }))
+      .statusCode,
+    204,
+  );
   const item = await itemFor(t, ATK);
-  const added = await t.server.inject({ method: 'POST', url: `${P}/sub-kegiatan/${s.id}/lines`, headers: op, payload: { account_code: ATK, item_id: item.itemId, factors: [{ v: '1', u: 'Buah' }] } });
+  const added = await t.server.inject({
+    method: 'POST',
+    url: `${P}/sub-kegiatan/${s.id}/lines`,
+    headers: op,
+    payload: { account_code: ATK, item_id: item.itemId, factors: [{ v: '1', u: 'Buah' }] },
+  });
   assert.equal(added.statusCode, 201, added.body);
   const d2 = json(await get(`${A}/diff?opd_id=${dinkes}&from=${murni.id}&to=${perubahan.id}`));
   assert.deepEqual(d2.counts, { added: 1, removed: 1, changed: 1 });
@@ -129,8 +173,15 @@ test('line diff between two stages of one OPD: added, removed, changed, with who
   assert.equal(add.after.total, json(added).total);
   assert.equal(add.by.action, 'create');
   // another OPD may not read it; the page shows it
-  assert.equal((await get(`${A}/diff?opd_id=${dinkes}&from=${murni.id}&to=${perubahan.id}`, 'disdik.head')).statusCode, 403);
-  const page = await t.server.inject({ method: 'GET', url: `/budget/apbd/diff?opd_id=${dinkes}&from=${murni.id}&to=${perubahan.id}`, headers: { ...(await t.session('dinkes.head')).headers, accept: 'text/html' } });
+  assert.equal(
+    (await get(`${A}/diff?opd_id=${dinkes}&from=${murni.id}&to=${perubahan.id}`, 'disdik.head')).statusCode,
+    403,
+  );
+  const page = await t.server.inject({
+    method: 'GET',
+    url: `/budget/apbd/diff?opd_id=${dinkes}&from=${murni.id}&to=${perubahan.id}`,
+    headers: { ...(await t.session('dinkes.head')).headers, accept: 'text/html' },
+  });
   assert.equal(page.statusCode, 200);
   assert.ok(page.body.includes('Dihapus') && page.body.includes('Ditambah') && page.body.includes('Diubah'));
 });

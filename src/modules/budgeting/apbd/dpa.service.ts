@@ -47,20 +47,37 @@ const dpaOut = (r: Record<string, unknown>): Dpa => ({
   version: Number(r.version),
 });
 
-export async function listDpa(db: Handle, pemdaId: number, f: { stageId?: number; opdId?: number } = {}): Promise<Dpa[]> {
+export async function listDpa(
+  db: Handle,
+  pemdaId: number,
+  f: { stageId?: number; opdId?: number } = {},
+): Promise<Dpa[]> {
   let q = db.selectFrom('bud_dpa').selectAll().where('pemda_id', '=', pemdaId);
   if (f.stageId) q = q.where('stage_id', '=', f.stageId);
   if (f.opdId) q = q.where('opd_id', '=', f.opdId);
-  return (await q.orderBy('stage_id', 'desc').orderBy('number').execute()).map((r) => dpaOut(r as unknown as Record<string, unknown>));
+  return (await q.orderBy('stage_id', 'desc').orderBy('number').execute()).map((r) =>
+    dpaOut(r as unknown as Record<string, unknown>),
+  );
 }
 
 export async function getDpa(db: Handle, pemdaId: number, id: number): Promise<Dpa | undefined> {
-  const r = await db.selectFrom('bud_dpa').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .selectFrom('bud_dpa')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return r ? dpaOut(r as unknown as Record<string, unknown>) : undefined;
 }
 
 async function lockDpa(trx: Trx, pemdaId: number, id: number): Promise<Dpa> {
-  const r = await trx.selectFrom('bud_dpa').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', id).forUpdate().executeTakeFirst();
+  const r = await trx
+    .selectFrom('bud_dpa')
+    .selectAll()
+    .where('pemda_id', '=', pemdaId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
   if (!r) throw notFound('apbd.error.dpa_unknown');
   return dpaOut(r as unknown as Record<string, unknown>);
 }
@@ -75,7 +92,13 @@ export async function produceDpa(db: Db, actor: Principal, stageId: number): Pro
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
-    const stage = await trx.selectFrom('bud_stage').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', stageId).forShare().executeTakeFirst();
+    const stage = await trx
+      .selectFrom('bud_stage')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .where('id', '=', stageId)
+      .forShare()
+      .executeTakeFirst();
     if (!stage) throw notFound('bud.error.stage_unknown');
     if (stage.status !== 'closed') throw ruleError(null, 'apbd.error.stage_not_closed', { stage: stage.name });
     if (stage.kind === 'kua_ppas') throw ruleError(null, 'apbd.error.kua_ppas_no_dpa');
@@ -86,7 +109,9 @@ export async function produceDpa(db: Db, actor: Principal, stageId: number): Pro
     const opds = await opdInfos(trx, pemdaId, [stageId]);
     const earlier = await sql<{ opd_id: number; n: number }>`
       SELECT d.opd_id, count(*)::int AS n FROM bud_dpa d JOIN bud_stage s ON s.pemda_id = d.pemda_id AND s.id = d.stage_id
-       WHERE d.pemda_id = ${pemdaId} AND s.year = ${stage.year} AND s.seq < ${stage.seq} GROUP BY d.opd_id`.execute(trx);
+       WHERE d.pemda_id = ${pemdaId} AND s.year = ${stage.year} AND s.seq < ${stage.seq} GROUP BY d.opd_id`.execute(
+      trx,
+    );
     const seqOf = new Map(earlier.rows.map((r) => [r.opd_id, r.n]));
     const prefix = stage.kind === 'murni' ? 'DPA' : 'DPPA';
     const created: Dpa[] = [];
@@ -103,7 +128,14 @@ export async function produceDpa(db: Db, actor: Principal, stageId: number): Pro
       const d = dpaOut(row as unknown as Record<string, unknown>);
       created.push(d);
       uow.audit({ action: 'create', entity: 'bud_dpa', entityId: d.id, opdId: d.opd_id, after: d });
-      await notify(trx, actor, { roles: ['opd_operator', 'opd_head'], opdId: d.opd_id, key: 'apbd.notify.dpa_produced', params: { number: d.number }, link: `/budget/apbd/dpa/${d.id}`, stageId });
+      await notify(trx, actor, {
+        roles: ['opd_operator', 'opd_head'],
+        opdId: d.opd_id,
+        key: 'apbd.notify.dpa_produced',
+        params: { number: d.number },
+        link: `/budget/apbd/dpa/${d.id}`,
+        stageId,
+      });
     }
     return created;
   });
@@ -125,8 +157,22 @@ export interface CashPlanSub {
 }
 
 /** Every sub kegiatan of the DPA's OPD in its stage: budget (sum of its lines) and its twelve months. */
-export async function cashPlan(db: Handle, pemdaId: number, dpa: Pick<Dpa, 'id' | 'stage_id' | 'opd_id'>): Promise<CashPlanSub[]> {
-  const r = await sql<{ id: number; code: string; name: string; program_code: string; kegiatan_code: string; month_from: number; month_to: number; budget: string; months: Record<string, string> | null }>`
+export async function cashPlan(
+  db: Handle,
+  pemdaId: number,
+  dpa: Pick<Dpa, 'id' | 'stage_id' | 'opd_id'>,
+): Promise<CashPlanSub[]> {
+  const r = await sql<{
+    id: number;
+    code: string;
+    name: string;
+    program_code: string;
+    kegiatan_code: string;
+    month_from: number;
+    month_to: number;
+    budget: string;
+    months: Record<string, string> | null;
+  }>`
     SELECT s.id, s.code, s.name, s.program_code, s.kegiatan_code, s.month_from, s.month_to,
            coalesce(l.budget, 0)::text AS budget, cp.months
       FROM bud_sub_kegiatan s
@@ -157,7 +203,11 @@ export async function cashPlan(db: Handle, pemdaId: number, dpa: Pick<Dpa, 'id' 
 }
 
 /** Sub kegiatan whose plan does not sum to their budget (computed in SQL). */
-async function incomplete(trx: Handle, pemdaId: number, dpa: Dpa): Promise<Array<{ code: string; budget: string; planned: string }>> {
+async function incomplete(
+  trx: Handle,
+  pemdaId: number,
+  dpa: Dpa,
+): Promise<Array<{ code: string; budget: string; planned: string }>> {
   const r = await sql<{ code: string; budget: string; planned: string }>`
     SELECT s.code, coalesce(l.budget, 0)::text AS budget, coalesce(cp.planned, 0)::text AS planned
       FROM bud_sub_kegiatan s
@@ -172,7 +222,15 @@ async function incomplete(trx: Handle, pemdaId: number, dpa: Dpa): Promise<Array
   return r.rows;
 }
 
-const monthAmount = z.union([z.string().trim().regex(/^\d{1,15}$/, 'bud.error.money_format'), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).transform((v) => BigInt(v));
+const monthAmount = z
+  .union([
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,15}$/, 'bud.error.money_format'),
+    z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  ])
+  .transform((v) => BigInt(v));
 export const cashPlanSchema = z.union([
   z.object({ months: z.array(monthAmount).length(12), version: z.number().int().min(1).optional() }),
   z.object({ spread: z.literal(true), version: z.number().int().min(1).optional() }),
@@ -180,7 +238,10 @@ export const cashPlanSchema = z.union([
 
 /** The request body (the service parses it with cashPlanSchema). */
 export const cashPlanBody = z.union([
-  z.object({ months: z.array(z.union([z.string(), z.number()])).length(12), version: z.number().int().min(1).optional() }),
+  z.object({
+    months: z.array(z.union([z.string(), z.number()])).length(12),
+    version: z.number().int().min(1).optional(),
+  }),
   z.object({ spread: z.literal(true), version: z.number().int().min(1).optional() }),
 ]);
 
@@ -196,7 +257,13 @@ export function spread(budget: bigint, from: number, to: number): bigint[] {
 }
 
 /** The OPD operator sets the twelve months of one sub kegiatan; they must sum to its budget. */
-export async function setCashPlan(db: Db, actor: Principal, dpaId: number, subId: number, input: z.input<typeof cashPlanSchema>): Promise<CashPlanSub> {
+export async function setCashPlan(
+  db: Db,
+  actor: Principal,
+  dpaId: number,
+  subId: number,
+  input: z.input<typeof cashPlanSchema>,
+): Promise<CashPlanSub> {
   const v = cashPlanSchema.parse(input);
   const pemdaId = actor.pemdaId;
   const head = await getDpa(db, pemdaId, dpaId);
@@ -205,24 +272,66 @@ export async function setCashPlan(db: Db, actor: Principal, dpaId: number, subId
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const dpa = await lockDpa(trx, pemdaId, dpaId);
-    if (dpa.status !== 'draft') throw lockedError(dpa.status === 'approved' ? 'apbd.error.dpa_approved' : 'apbd.error.dpa_submitted', { number: dpa.number });
+    if (dpa.status !== 'draft')
+      throw lockedError(dpa.status === 'approved' ? 'apbd.error.dpa_approved' : 'apbd.error.dpa_submitted', {
+        number: dpa.number,
+      });
     if (v.version !== undefined && v.version !== dpa.version) throw staleError(dpa);
-    const sub = await trx.selectFrom('bud_sub_kegiatan').selectAll().where('pemda_id', '=', pemdaId).where('id', '=', subId).executeTakeFirst();
+    const sub = await trx
+      .selectFrom('bud_sub_kegiatan')
+      .selectAll()
+      .where('pemda_id', '=', pemdaId)
+      .where('id', '=', subId)
+      .executeTakeFirst();
     if (!sub || sub.stage_id !== dpa.stage_id || sub.opd_id !== dpa.opd_id) throw notFound('bud.error.sub_unknown');
-    const b = await sql<{ budget: string }>`SELECT coalesce(sum(total), 0)::text AS budget FROM bud_line WHERE pemda_id = ${pemdaId} AND sub_kegiatan_id = ${subId}`.execute(trx);
+    const b = await sql<{
+      budget: string;
+    }>`SELECT coalesce(sum(total), 0)::text AS budget FROM bud_line WHERE pemda_id = ${pemdaId} AND sub_kegiatan_id = ${subId}`.execute(
+      trx,
+    );
     const budget = BigInt(b.rows[0]!.budget);
     const months = 'months' in v ? v.months : spread(budget, sub.month_from, sub.month_to);
     const sum = months.reduce((a, m) => a + m, 0n);
     if (sum !== budget) {
-      throw ruleError('months', 'apbd.error.cash_plan_sum', { sum: rp(sum), budget: rp(budget), difference: rp(budget - sum) }, { budget: budget.toString(), sum: sum.toString(), difference: (budget - sum).toString() });
+      throw ruleError(
+        'months',
+        'apbd.error.cash_plan_sum',
+        { sum: rp(sum), budget: rp(budget), difference: rp(budget - sum) },
+        { budget: budget.toString(), sum: sum.toString(), difference: (budget - sum).toString() },
+      );
     }
-    const before = await trx.selectFrom('bud_cash_plan').select(['month', 'amount']).where('pemda_id', '=', pemdaId).where('dpa_id', '=', dpaId).where('sub_kegiatan_id', '=', subId).orderBy('month').execute();
-    await trx.deleteFrom('bud_cash_plan').where('pemda_id', '=', pemdaId).where('dpa_id', '=', dpaId).where('sub_kegiatan_id', '=', subId).execute();
+    const before = await trx
+      .selectFrom('bud_cash_plan')
+      .select(['month', 'amount'])
+      .where('pemda_id', '=', pemdaId)
+      .where('dpa_id', '=', dpaId)
+      .where('sub_kegiatan_id', '=', subId)
+      .orderBy('month')
+      .execute();
+    await trx
+      .deleteFrom('bud_cash_plan')
+      .where('pemda_id', '=', pemdaId)
+      .where('dpa_id', '=', dpaId)
+      .where('sub_kegiatan_id', '=', subId)
+      .execute();
     await trx
       .insertInto('bud_cash_plan')
-      .values(months.map((amount, i) => ({ pemda_id: pemdaId, dpa_id: dpaId, sub_kegiatan_id: subId, month: i + 1, amount: amount.toString() })))
+      .values(
+        months.map((amount, i) => ({
+          pemda_id: pemdaId,
+          dpa_id: dpaId,
+          sub_kegiatan_id: subId,
+          month: i + 1,
+          amount: amount.toString(),
+        })),
+      )
       .execute();
-    await trx.updateTable('bud_dpa').set({ version: dpa.version + 1, updated_at: new Date() }).where('pemda_id', '=', pemdaId).where('id', '=', dpaId).execute();
+    await trx
+      .updateTable('bud_dpa')
+      .set({ version: dpa.version + 1, updated_at: new Date() })
+      .where('pemda_id', '=', pemdaId)
+      .where('id', '=', dpaId)
+      .execute();
     uow.audit({
       action: 'cash_plan',
       entity: 'bud_cash_plan',
@@ -236,7 +345,14 @@ export async function setCashPlan(db: Db, actor: Principal, dpaId: number, subId
   });
 }
 
-async function transition(db: Db, actor: Principal, dpaId: number, from: DpaStatus[], to: DpaStatus, check: boolean): Promise<Dpa> {
+async function transition(
+  db: Db,
+  actor: Principal,
+  dpaId: number,
+  from: DpaStatus[],
+  to: DpaStatus,
+  check: boolean,
+): Promise<Dpa> {
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
@@ -246,7 +362,18 @@ async function transition(db: Db, actor: Principal, dpaId: number, from: DpaStat
     if (check) {
       const bad = await incomplete(trx, pemdaId, dpa);
       if (bad.length) {
-        throw ruleError('months', 'apbd.error.cash_plan_incomplete', { count: bad.length, codes: bad.slice(0, 5).map((x) => x.code).join(', ') }, { incomplete: bad });
+        throw ruleError(
+          'months',
+          'apbd.error.cash_plan_incomplete',
+          {
+            count: bad.length,
+            codes: bad
+              .slice(0, 5)
+              .map((x) => x.code)
+              .join(', '),
+          },
+          { incomplete: bad },
+        );
       }
     }
     const now = new Date();
@@ -264,7 +391,14 @@ async function transition(db: Db, actor: Principal, dpaId: number, from: DpaStat
       .returningAll()
       .executeTakeFirstOrThrow();
     const after = dpaOut(row as unknown as Record<string, unknown>);
-    uow.audit({ action: to === 'draft' ? 'return' : to === 'submitted' ? 'submit' : 'approve', entity: 'bud_dpa', entityId: dpaId, opdId: dpa.opd_id, before: dpa, after });
+    uow.audit({
+      action: to === 'draft' ? 'return' : to === 'submitted' ? 'submit' : 'approve',
+      entity: 'bud_dpa',
+      entityId: dpaId,
+      opdId: dpa.opd_id,
+      before: dpa,
+      after,
+    });
     await notify(trx, actor, {
       roles: to === 'submitted' ? ['tapd'] : ['opd_operator', 'opd_head'],
       opdId: dpa.opd_id,

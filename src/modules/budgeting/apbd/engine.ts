@@ -18,7 +18,20 @@ import './apbd.tables.ts';
 type Handle = Db | Trx;
 
 // ---- definitions ----------------------------------------------------------------------------------
-export type DimKey = 'urusan' | 'bidang' | 'opd' | 'fn' | 'cls' | 'program' | 'kegiatan' | 'sub' | 'acc3' | 'acc6' | 'acc9' | 'acc12' | 'acc17';
+export type DimKey =
+  | 'urusan'
+  | 'bidang'
+  | 'opd'
+  | 'fn'
+  | 'cls'
+  | 'program'
+  | 'kegiatan'
+  | 'sub'
+  | 'acc3'
+  | 'acc6'
+  | 'acc9'
+  | 'acc12'
+  | 'acc17';
 
 export interface Measure {
   key: string;
@@ -113,7 +126,15 @@ export interface OpdInfo {
 }
 
 export async function opdInfos(db: Handle, pemdaId: number, stageIds: number[]): Promise<Map<number, OpdInfo>> {
-  const ids = (await db.selectFrom('bud_opd_ceiling').select('opd_id').distinct().where('pemda_id', '=', pemdaId).where('stage_id', 'in', stageIds).execute()).map((r) => r.opd_id);
+  const ids = (
+    await db
+      .selectFrom('bud_opd_ceiling')
+      .select('opd_id')
+      .distinct()
+      .where('pemda_id', '=', pemdaId)
+      .where('stage_id', 'in', stageIds)
+      .execute()
+  ).map((r) => r.opd_id);
   const listed = new Map((await listOpds(db as Db, pemdaId)).map((o) => [o.id, o]));
   const out = new Map<number, OpdInfo>();
   for (const id of ids) {
@@ -133,7 +154,13 @@ interface Names {
   opds: Map<number, OpdInfo>;
 }
 
-export async function loadNames(db: Handle, pemdaId: number, year: number, stageIds: number[], withOpds = true): Promise<Names> {
+export async function loadNames(
+  db: Handle,
+  pemdaId: number,
+  year: number,
+  stageIds: number[],
+  withOpds = true,
+): Promise<Names> {
   // sequential: a transaction is one connection
   const noms = await listNomenclature(db as Db, pemdaId, year, { includeInactive: true });
   const accs = await listAccounts(db as Db, pemdaId, year, { includeInactive: true });
@@ -182,7 +209,11 @@ function reportQuery(def: ReportDef, a: ReportArgs, names: Names): RawBuilder<Ra
     keys.push('acc');
   }
   if (subLen) {
-    base.push(subLen === 17 ? sql`coalesce(l.sub_kegiatan_code, '') AS subk` : sql`coalesce(left(l.sub_kegiatan_code, ${sql.lit(subLen)}), '') AS subk`);
+    base.push(
+      subLen === 17
+        ? sql`coalesce(l.sub_kegiatan_code, '') AS subk`
+        : sql`coalesce(left(l.sub_kegiatan_code, ${sql.lit(subLen)}), '') AS subk`,
+    );
     keys.push('subk');
   }
   if (needOpd) {
@@ -215,9 +246,14 @@ function reportQuery(def: ReportDef, a: ReportArgs, names: Names): RawBuilder<Ra
   const dn = def.dims.map((_, i) => sql.raw(`d${i}`));
   const sums = def.measures.flatMap((_, i) => [
     sql`coalesce(sum(${sql.raw(`m${i}`)}) FILTER (WHERE stage_id = ${cur}), 0)::text AS ${sql.raw(`c${i}`)}`,
-    prev === null ? sql`'0' AS ${sql.raw(`p${i}`)}` : sql`coalesce(sum(${sql.raw(`m${i}`)}) FILTER (WHERE stage_id = ${prev}), 0)::text AS ${sql.raw(`p${i}`)}`,
+    prev === null
+      ? sql`'0' AS ${sql.raw(`p${i}`)}`
+      : sql`coalesce(sum(${sql.raw(`m${i}`)}) FILTER (WHERE stage_id = ${prev}), 0)::text AS ${sql.raw(`p${i}`)}`,
   ]);
-  const depth = sql.join(def.dims.map((_, i) => sql`(1 - GROUPING(${sql.raw(`d${i}`)}))`), sql` + `);
+  const depth = sql.join(
+    def.dims.map((_, i) => sql`(1 - GROUPING(${sql.raw(`d${i}`)}))`),
+    sql` + `,
+  );
   const order = sql.join([sql`GROUPING(d0)`, ...dn.map((d) => sql`${d} COLLATE "C" NULLS FIRST`)]);
   // 3. the ROLLUP and its sort over those partial sums — far fewer rows than lines
   return sql<RawRow>`
@@ -275,18 +311,46 @@ const add = (a: Acc, cur: bigint[], prev: bigint[]) => {
   cur.forEach((v, i) => (a.cur[i]! += v));
   prev.forEach((v, i) => (a.prev[i]! += v));
 };
-const minus = (a: Acc, b: Acc): Acc => ({ cur: a.cur.map((v, i) => v - b.cur[i]!), prev: a.prev.map((v, i) => v - b.prev[i]!) });
-const plus = (a: Acc, b: Acc): Acc => ({ cur: a.cur.map((v, i) => v + b.cur[i]!), prev: a.prev.map((v, i) => v + b.prev[i]!) });
+const minus = (a: Acc, b: Acc): Acc => ({
+  cur: a.cur.map((v, i) => v - b.cur[i]!),
+  prev: a.prev.map((v, i) => v - b.prev[i]!),
+});
+const plus = (a: Acc, b: Acc): Acc => ({
+  cur: a.cur.map((v, i) => v + b.cur[i]!),
+  prev: a.prev.map((v, i) => v + b.prev[i]!),
+});
 
-export const SUMMARY_KEYS = ['total.pendapatan', 'total.belanja', 'surplus', 'financing.in', 'financing.out', 'financing.net', 'silpa'] as const;
+export const SUMMARY_KEYS = [
+  'total.pendapatan',
+  'total.belanja',
+  'surplus',
+  'financing.in',
+  'financing.out',
+  'financing.net',
+  'silpa',
+] as const;
 
 /**
  * Run a report: its rows in print order, named, with drill filters; `onMeta` learns whether the
  * row limit cut it. Runs its query on `db` (a transaction: the cursor needs one on PGlite).
  */
-export async function* runReport(def: ReportDef, a: ReportArgs, db: Handle, names?: Names, onMeta?: (m: ReportMeta) => void): AsyncGenerator<ReportRow> {
+export async function* runReport(
+  def: ReportDef,
+  a: ReportArgs,
+  db: Handle,
+  names?: Names,
+  onMeta?: (m: ReportMeta) => void,
+): AsyncGenerator<ReportRow> {
   const stageIds = [a.stage.id, ...(a.compare ? [a.compare.id] : [])];
-  const nm = names ?? (await loadNames(db, a.pemdaId, a.stage.year, stageIds, def.dims.some((d) => d === 'opd' || d === 'urusan' || d === 'bidang')));
+  const nm =
+    names ??
+    (await loadNames(
+      db,
+      a.pemdaId,
+      a.stage.year,
+      stageIds,
+      def.dims.some((d) => d === 'opd' || d === 'urusan' || d === 'bidang'),
+    ));
   const comparing = Boolean(a.compare);
   const n = def.measures.length;
   const clsDepth = def.dims.indexOf('cls') + 1;
@@ -304,12 +368,35 @@ export async function* runReport(def: ReportDef, a: ReportArgs, db: Handle, name
       .where('pemda_id', '=', a.pemdaId)
       .where('stage_id', '=', a.stage.id)
       .execute();
-    outputs = new Map(subs.map((s) => [`${s.opd_id}|${s.code}`, [s.output_indicator, s.target_volume ? `${Number(s.target_volume)} ${s.target_unit}`.trim() : ''].filter(Boolean).join(': ')]));
+    outputs = new Map(
+      subs.map((s) => [
+        `${s.opd_id}|${s.code}`,
+        [s.output_indicator, s.target_volume ? `${Number(s.target_volume)} ${s.target_unit}`.trim() : '']
+          .filter(Boolean)
+          .join(': '),
+      ]),
+    );
   }
-  const computed = (key: string, label: string, acc: Acc, level = 0): ReportRow => ({ level, kind: 'computed', key, code: '', name: label, values: acc.cur, previous: comparing ? acc.prev : undefined });
+  const computed = (key: string, label: string, acc: Acc, level = 0): ReportRow => ({
+    level,
+    kind: 'computed',
+    key,
+    code: '',
+    name: label,
+    values: acc.cur,
+    previous: comparing ? acc.prev : undefined,
+  });
   const L = Object.fromEntries(Object.entries(LABELS).map(([k, v]) => [k, t(a.lang, v)])) as typeof LABELS;
   // closing a block (when the stream leaves it): JUMLAH rows and, at the top level, the summary rows
-  const open: Array<{ depth: number; dim: DimKey; code: string; level: number; cur: bigint[]; prev: bigint[]; drill?: DrillFilter }> = [];
+  const open: Array<{
+    depth: number;
+    dim: DimKey;
+    code: string;
+    level: number;
+    cur: bigint[];
+    prev: bigint[];
+    drill?: DrillFilter;
+  }> = [];
   function* close(toDepth: number): Generator<ReportRow> {
     while (open.length && open[open.length - 1]!.depth >= toDepth) {
       const b = open.pop()!;
@@ -322,7 +409,16 @@ export async function* runReport(def: ReportDef, a: ReportArgs, db: Handle, name
         }
         continue;
       }
-      yield { level: b.level, kind: 'total', key: topCls ? `total.${b.code === '4' ? 'pendapatan' : 'belanja'}` : undefined, code: '', name: label, values: b.cur, previous: comparing ? b.prev : undefined, drill: b.drill };
+      yield {
+        level: b.level,
+        kind: 'total',
+        key: topCls ? `total.${b.code === '4' ? 'pendapatan' : 'belanja'}` : undefined,
+        code: '',
+        name: label,
+        values: b.cur,
+        previous: comparing ? b.prev : undefined,
+        drill: b.drill,
+      };
       if (topCls) emitted.add(`total.${b.code === '4' ? 'pendapatan' : 'belanja'}`);
       if (topCls && b.code === '5') {
         yield computed('surplus', L.surplus, minus(totals['4'], totals['5']), b.level);
@@ -340,7 +436,15 @@ export async function* runReport(def: ReportDef, a: ReportArgs, db: Handle, name
     const cur = def.measures.map((_, i) => BigInt(r[`c${i}`] as string));
     const prev = def.measures.map((_, i) => BigInt(r[`p${i}`] as string));
     if (depth === 0) {
-      grand = { level: 0, kind: 'total', key: 'grand', code: '', name: L.grand, values: cur, previous: comparing ? prev : undefined };
+      grand = {
+        level: 0,
+        kind: 'total',
+        key: 'grand',
+        code: '',
+        name: L.grand,
+        values: cur,
+        previous: comparing ? prev : undefined,
+      };
       continue;
     }
     const dim = def.dims[depth - 1]!;

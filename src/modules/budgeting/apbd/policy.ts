@@ -23,5 +23,6 @@ export function apbdCan(actor: Principal, perm: ApbdPermission): boolean {
 
 export function requireApbd(actor: Principal, perm: ApbdPermission, opdId?: number): void {
   if (!apbdCan(actor, perm)) throw forbidden();
-  if (isOpdScoped(actor.role) && opdId !== undefined && opdId !== actor.opdId) throw new AppError(403, 'forbidden', 'error.forbidden_opd');
+  if (isOpdScoped(actor.role) && opdId !== undefined && opdId !== actor.opdId)
+    throw new AppError(403, 'forbidden', 'error.forbidden_opd');
 }

@@ -31,17 +31,34 @@ async function drillWhere(db: Db, pemdaId: number, stageId: number, f: DrillFilt
   if (f.acc) parts.push(sql`left(l.account_code, ${f.acc.length}) = ${f.acc}`);
   if (f.ub) {
     // expenditure by its sub kegiatan's bidang; revenue and financing by the OPD's (first) bidang
-    const opds = [...(await opdInfos(db, pemdaId, [stageId])).values()].filter((o) => o.bidang.startsWith(f.ub!) && (f.ub!.length === 1 || o.bidang === f.ub)).map((o) => o.id);
+    const opds = [...(await opdInfos(db, pemdaId, [stageId])).values()]
+      .filter((o) => o.bidang.startsWith(f.ub!) && (f.ub!.length === 1 || o.bidang === f.ub))
+      .map((o) => o.id);
     const inOpds = opds.length ? sql`l.opd_id IN (${sql.join(opds)})` : sql`false`;
-    parts.push(sql`(left(l.sub_kegiatan_code, ${f.ub.length}) = ${f.ub} OR (l.sub_kegiatan_code IS NULL AND ${inOpds}))`);
+    parts.push(
+      sql`(left(l.sub_kegiatan_code, ${f.ub.length}) = ${f.ub} OR (l.sub_kegiatan_code IS NULL AND ${inOpds}))`,
+    );
   }
-  if (f.fn) parts.push(sql`left(l.sub_kegiatan_code, 4) IN (SELECT bidang_code FROM bud_bidang_function WHERE pemda_id = ${pemdaId} AND function_code = ${f.fn})`);
+  if (f.fn)
+    parts.push(
+      sql`left(l.sub_kegiatan_code, 4) IN (SELECT bidang_code FROM bud_bidang_function WHERE pemda_id = ${pemdaId} AND function_code = ${f.fn})`,
+    );
   return sql.join(parts, sql` AND `);
 }
 
-export async function drillLines(db: Db, pemdaId: number, stage: Stage, f: DrillFilter, lang: Lang, page: { limit: number; offset: number }) {
+export async function drillLines(
+  db: Db,
+  pemdaId: number,
+  stage: Stage,
+  f: DrillFilter,
+  lang: Lang,
+  page: { limit: number; offset: number },
+) {
   const where = await drillWhere(db, pemdaId, stage.id, f);
-  const sum = await sql<{ total: string; n: number }>`SELECT coalesce(sum(l.total), 0)::text AS total, count(*)::int AS n FROM bud_line l WHERE ${where}`.execute(db);
+  const sum = await sql<{
+    total: string;
+    n: number;
+  }>`SELECT coalesce(sum(l.total), 0)::text AS total, count(*)::int AS n FROM bud_line l WHERE ${where}`.execute(db);
   const rows = await sql<Line>`SELECT l.* FROM bud_line l WHERE ${where}
       ORDER BY l.opd_id, l.sub_kegiatan_code NULLS FIRST, l.account_code, l.group_header, l.description_header, l.id
       LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db);
@@ -86,13 +103,63 @@ export interface DiffRow {
   by: { actor: string; action: string; at: Date | null };
 }
 
-const SIDE = ['id', 'sub_kegiatan_code', 'account_code', 'name', 'spec', 'unit_price', 'total', 'v1', 'u1', 'v2', 'u2', 'v3', 'u3', 'v4', 'u4', 'updated_by', 'updated_at'] as const;
-const COMPARED = ['sub_kegiatan_code', 'account_code', 'group_header', 'description_header', 'item_id', 'name', 'spec', 'unit', 'unit_price', 'v1', 'u1', 'v2', 'u2', 'v3', 'u3', 'v4', 'u4', 'tax_rate', 'total', 'funding_source_id'];
+const SIDE = [
+  'id',
+  'sub_kegiatan_code',
+  'account_code',
+  'name',
+  'spec',
+  'unit_price',
+  'total',
+  'v1',
+  'u1',
+  'v2',
+  'u2',
+  'v3',
+  'u3',
+  'v4',
+  'u4',
+  'updated_by',
+  'updated_at',
+] as const;
+const COMPARED = [
+  'sub_kegiatan_code',
+  'account_code',
+  'group_header',
+  'description_header',
+  'item_id',
+  'name',
+  'spec',
+  'unit',
+  'unit_price',
+  'v1',
+  'u1',
+  'v2',
+  'u2',
+  'v3',
+  'u3',
+  'v4',
+  'u4',
+  'tax_rate',
+  'total',
+  'funding_source_id',
+];
 
 /** Added, removed and changed lines of an OPD from stage `from` to stage `to`, matched by line_key. */
-export async function lineDiff(db: Db, pemdaId: number, opdId: number, from: Stage, to: Stage, lang: Lang, limit = 5000): Promise<{ rows: DiffRow[]; counts: Record<Change, number>; before: string; after: string }> {
+export async function lineDiff(
+  db: Db,
+  pemdaId: number,
+  opdId: number,
+  from: Stage,
+  to: Stage,
+  lang: Lang,
+  limit = 5000,
+): Promise<{ rows: DiffRow[]; counts: Record<Change, number>; before: string; after: string }> {
   const cols = (p: 'a' | 'b') => sql.join(SIDE.map((c) => sql`${sql.ref(`${p}.${c}`)} AS ${sql.raw(`${p}_${c}`)}`));
-  const differs = sql.join(COMPARED.map((c) => sql`${sql.ref(`a.${c}`)} IS DISTINCT FROM ${sql.ref(`b.${c}`)}`), sql` OR `);
+  const differs = sql.join(
+    COMPARED.map((c) => sql`${sql.ref(`a.${c}`)} IS DISTINCT FROM ${sql.ref(`b.${c}`)}`),
+    sql` OR `,
+  );
   const r = await sql<Record<string, unknown>>`
     SELECT coalesce(b.line_key, a.line_key)::text AS line_key,
            CASE WHEN a.id IS NULL THEN 'added' WHEN b.id IS NULL THEN 'removed' ELSE 'changed' END AS change,
@@ -112,7 +179,16 @@ export async function lineDiff(db: Db, pemdaId: number, opdId: number, from: Sta
   const side = (row: Record<string, unknown>, p: 'a' | 'b'): LineSide | null => {
     if (row[`${p}_id`] === null) return null;
     const g = (c: string) => row[`${p}_${c}`] as string;
-    const l = { v1: g('v1'), u1: g('u1'), v2: g('v2'), u2: g('u2'), v3: g('v3'), u3: g('u3'), v4: g('v4'), u4: g('u4') };
+    const l = {
+      v1: g('v1'),
+      u1: g('u1'),
+      v2: g('v2'),
+      u2: g('u2'),
+      v3: g('v3'),
+      u3: g('u3'),
+      v4: g('v4'),
+      u4: g('u4'),
+    };
     return {
       id: String(g('id')),
       sub_kegiatan_code: g('sub_kegiatan_code'),
@@ -138,11 +214,19 @@ export async function lineDiff(db: Db, pemdaId: number, opdId: number, from: Sta
       difference: (BigInt(after?.total ?? '0') - BigInt(before?.total ?? '0')).toString(),
       by: row.actor_name
         ? { actor: String(row.actor_name), action: String(row.action), at: row.at ? new Date(row.at as string) : null }
-        : { actor: String(row[after ? 'b_updated_by' : 'a_updated_by'] ?? ''), action: 'stamp', at: row[after ? 'b_updated_at' : 'a_updated_at'] ? new Date(row[after ? 'b_updated_at' : 'a_updated_at'] as string) : null },
+        : {
+            actor: String(row[after ? 'b_updated_by' : 'a_updated_by'] ?? ''),
+            action: 'stamp',
+            at: row[after ? 'b_updated_at' : 'a_updated_at']
+              ? new Date(row[after ? 'b_updated_at' : 'a_updated_at'] as string)
+              : null,
+          },
     };
   });
   const totals = await sql<{ before: string; after: string }>`
     SELECT coalesce(sum(total) FILTER (WHERE stage_id = ${from.id}), 0)::text AS before, coalesce(sum(total) FILTER (WHERE stage_id = ${to.id}), 0)::text AS after
-      FROM bud_line WHERE pemda_id = ${pemdaId} AND stage_id IN (${from.id}, ${to.id}) AND opd_id = ${opdId}`.execute(db);
+      FROM bud_line WHERE pemda_id = ${pemdaId} AND stage_id IN (${from.id}, ${to.id}) AND opd_id = ${opdId}`.execute(
+    db,
+  );
   return { rows, counts, ...totals.rows[0]! };
 }

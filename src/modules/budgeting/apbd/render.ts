@@ -52,10 +52,22 @@ export function numericColumns(d: Doc): NumCol[] {
     const m = d.measures[i]!;
     const suffix = d.compared!.length > 1 || d.measures.length > 1 ? ` — ${m}` : '';
     return [
-      { label: `${L('apbd.col.before')}${suffix}`, kind: 'money' as const, get: (r: ReportRow) => r.previous?.[i] ?? 0n },
+      {
+        label: `${L('apbd.col.before')}${suffix}`,
+        kind: 'money' as const,
+        get: (r: ReportRow) => r.previous?.[i] ?? 0n,
+      },
       { label: `${L('apbd.col.after')}${suffix}`, kind: 'money' as const, get: (r: ReportRow) => r.values[i] ?? 0n },
-      { label: `${L('apbd.col.difference')}${suffix}`, kind: 'money' as const, get: (r: ReportRow) => (r.values[i] ?? 0n) - (r.previous?.[i] ?? 0n) },
-      { label: '%', kind: 'pct' as const, get: (r: ReportRow) => percentOf((r.values[i] ?? 0n) - (r.previous?.[i] ?? 0n), r.previous?.[i] ?? 0n) },
+      {
+        label: `${L('apbd.col.difference')}${suffix}`,
+        kind: 'money' as const,
+        get: (r: ReportRow) => (r.values[i] ?? 0n) - (r.previous?.[i] ?? 0n),
+      },
+      {
+        label: '%',
+        kind: 'pct' as const,
+        get: (r: ReportRow) => percentOf((r.values[i] ?? 0n) - (r.previous?.[i] ?? 0n), r.previous?.[i] ?? 0n),
+      },
     ];
   });
 }
@@ -88,7 +100,15 @@ export function headOfRegion(pemda: Pemda | undefined): Signature {
 // ---- CSV -------------------------------------------------------------------------------------------
 export async function writeCsv(d: Doc, out: Writable): Promise<void> {
   const cols = numericColumns(d);
-  const header = ['level', 'kind', 'key', 'code', 'name', ...(d.noteLabel ? ['note'] : []), ...cols.map((c) => c.label)];
+  const header = [
+    'level',
+    'kind',
+    'key',
+    'code',
+    'name',
+    ...(d.noteLabel ? ['note'] : []),
+    ...cols.map((c) => c.label),
+  ];
   const csv = stringify({ bom: true });
   csv.pipe(out);
   const put = async (rec: unknown[]) => {
@@ -96,10 +116,18 @@ export async function writeCsv(d: Doc, out: Writable): Promise<void> {
   };
   await put(header);
   for await (const r of d.rows) {
-    await put([r.level, r.kind, r.key ?? '', r.code, r.name, ...(d.noteLabel ? [r.note ?? ''] : []), ...cols.map((c) => {
-      const v = c.get(r);
-      return v === null ? '' : String(v);
-    })]);
+    await put([
+      r.level,
+      r.kind,
+      r.key ?? '',
+      r.code,
+      r.name,
+      ...(d.noteLabel ? [r.note ?? ''] : []),
+      ...cols.map((c) => {
+        const v = c.get(r);
+        return v === null ? '' : String(v);
+      }),
+    ]);
   }
   csv.end();
   await finished(out, { readable: false });
@@ -119,7 +147,8 @@ async function settle(ws: ExcelJS.Worksheet, out: Writable): Promise<void> {
     await new Promise((r) => setTimeout(r, 2));
   }
 }
-const cellMoney = (v: bigint) => (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());
+const cellMoney = (v: bigint) =>
+  v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
 
 export async function writeXlsx(d: Doc, out: Writable): Promise<void> {
   const cols = numericColumns(d);
@@ -127,7 +156,12 @@ export async function writeXlsx(d: Doc, out: Writable): Promise<void> {
   wb.creator = 'Padu';
   const ws = wb.addWorksheet(d.title.slice(0, 31).replace(/[\\/?*[\]:]/g, ' '));
   const noteCols = d.noteLabel ? 1 : 0;
-  ws.columns = [{ width: 26 }, { width: 60 }, ...(noteCols ? [{ width: 40 }] : []), ...cols.map((c) => ({ width: c.kind === 'pct' ? 9 : 20 }))];
+  ws.columns = [
+    { width: 26 },
+    { width: 60 },
+    ...(noteCols ? [{ width: 40 }] : []),
+    ...cols.map((c) => ({ width: c.kind === 'pct' ? 9 : 20 })),
+  ];
   const head = (text: string, bold = false) => {
     const row = ws.addRow([text]);
     if (bold) row.font = { bold: true };
@@ -136,18 +170,30 @@ export async function writeXlsx(d: Doc, out: Writable): Promise<void> {
   head(d.attachment);
   head(d.pemdaName.toUpperCase(), true);
   head(d.title, true);
-  head(`${t(d.lang, 'bud.print.year')} ${d.year} · ${d.stageName}${d.compareName ? ` · ${t(d.lang, 'apbd.compared_with', { stage: d.compareName })}` : ''}`);
+  head(
+    `${t(d.lang, 'bud.print.year')} ${d.year} · ${d.stageName}${d.compareName ? ` · ${t(d.lang, 'apbd.compared_with', { stage: d.compareName })}` : ''}`,
+  );
   for (const line of d.info) head(line);
   ws.addRow([]).commit();
-  const h = ws.addRow([t(d.lang, 'apbd.col.code'), t(d.lang, 'apbd.col.name'), ...(noteCols ? [d.noteLabel!] : []), ...cols.map((c) => c.label)]);
+  const h = ws.addRow([
+    t(d.lang, 'apbd.col.code'),
+    t(d.lang, 'apbd.col.name'),
+    ...(noteCols ? [d.noteLabel!] : []),
+    ...cols.map((c) => c.label),
+  ]);
   h.font = { bold: true };
   h.commit();
   let n = 0;
   for await (const r of d.rows) {
-    const row = ws.addRow([r.code, r.name, ...(noteCols ? [r.note ?? ''] : []), ...cols.map((c) => {
-      const v = c.get(r);
-      return c.kind === 'pct' ? (v === null ? '' : Number(v)) : cellMoney(v as bigint);
-    })]);
+    const row = ws.addRow([
+      r.code,
+      r.name,
+      ...(noteCols ? [r.note ?? ''] : []),
+      ...cols.map((c) => {
+        const v = c.get(r);
+        return c.kind === 'pct' ? (v === null ? '' : Number(v)) : cellMoney(v as bigint);
+      }),
+    ]);
     row.getCell(2).alignment = { indent: Math.min(r.level, 15) };
     cols.forEach((c, i) => (row.getCell(3 + noteCols + i).numFmt = c.kind === 'pct' ? '0.0;(0.0)' : MONEY_FMT));
     if (emphasised(r)) row.font = { bold: true };
@@ -156,7 +202,8 @@ export async function writeXlsx(d: Doc, out: Writable): Promise<void> {
   }
   ws.addRow([]).commit();
   for (const s of d.signatures) {
-    for (const text of [s.title, '', s.name || '……………………', ...(s.nip ? [`NIP ${s.nip}`] : [])]) ws.addRow(['', text]).commit();
+    for (const text of [s.title, '', s.name || '……………………', ...(s.nip ? [`NIP ${s.nip}`] : [])])
+      ws.addRow(['', text]).commit();
   }
   ws.commit();
   await wb.commit();
@@ -172,7 +219,13 @@ export async function writePdf(d: Doc, out: Writable): Promise<void> {
   const codeW = 96;
   const a4 = 842 - 72;
   const wide = codeW + 200 + noteW + numWidth > a4;
-  const pdf = new PDFDocument({ size: wide ? 'A3' : 'A4', layout: 'landscape', margin: 36, compress: false, info: { Title: `${d.title} ${d.year}`, Author: d.pemdaName, Creator: 'Padu' } });
+  const pdf = new PDFDocument({
+    size: wide ? 'A3' : 'A4',
+    layout: 'landscape',
+    margin: 36,
+    compress: false,
+    info: { Title: `${d.title} ${d.year}`, Author: d.pemdaName, Creator: 'Padu' },
+  });
   pdf.pipe(out);
   const L = (k: string, p?: Record<string, string | number>) => t(d.lang, k, p);
   const left = pdf.page.margins.left;
@@ -191,20 +244,38 @@ export async function writePdf(d: Doc, out: Writable): Promise<void> {
     const y = pdf.page.height - pdf.page.margins.bottom - 8;
     pdf.font('Helvetica').fontSize(7).fillColor('#444');
     pdf.text(`${d.title.slice(0, 120)} · ${d.stageName}`, left, y, { width: width - 120, lineBreak: false });
-    pdf.text(L('apbd.print.page', { n: page }), left + width - 120, y, { width: 120, align: 'right', lineBreak: false });
+    pdf.text(L('apbd.print.page', { n: page }), left + width - 120, y, {
+      width: 120,
+      align: 'right',
+      lineBreak: false,
+    });
     pdf.fillColor('#000');
   };
   const header = () => {
-    pdf.font('Helvetica').fontSize(7).text(d.attachment, left + width * 0.55, pdf.page.margins.top, { width: width * 0.45 });
+    pdf
+      .font('Helvetica')
+      .fontSize(7)
+      .text(d.attachment, left + width * 0.55, pdf.page.margins.top, { width: width * 0.45 });
     pdf.moveDown(0.3);
     pdf.font('Helvetica-Bold').fontSize(10).text(d.pemdaName.toUpperCase(), left, pdf.y, { width, align: 'center' });
     pdf.text(d.title, { width, align: 'center' });
-    pdf.font('Helvetica').fontSize(8.5).text(`${L('bud.print.year')} ${d.year} · ${d.stageName}${d.compareName ? ` · ${L('apbd.compared_with', { stage: d.compareName })}` : ''}`, { width, align: 'center' });
+    pdf
+      .font('Helvetica')
+      .fontSize(8.5)
+      .text(
+        `${L('bud.print.year')} ${d.year} · ${d.stageName}${d.compareName ? ` · ${L('apbd.compared_with', { stage: d.compareName })}` : ''}`,
+        { width, align: 'center' },
+      );
     for (const line of d.info) pdf.text(line, { width, align: 'center' });
     pdf.moveDown(0.5);
   };
   const tableHead = () => {
-    const heads = [L('apbd.col.code'), L('apbd.col.name'), ...(noteW ? [d.noteLabel!] : []), ...cols.map((c) => c.label)];
+    const heads = [
+      L('apbd.col.code'),
+      L('apbd.col.name'),
+      ...(noteW ? [d.noteLabel!] : []),
+      ...cols.map((c) => c.label),
+    ];
     pdf.font('Helvetica-Bold').fontSize(6.5);
     const h = Math.max(...heads.map((x, i) => pdf.heightOfString(x, { width: layout[i]!.w - 4 }))) + 4;
     const y = pdf.y;
@@ -230,17 +301,33 @@ export async function writePdf(d: Doc, out: Writable): Promise<void> {
     pdf.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(fs);
     const indent = Math.min(r.level, 12) * 5;
     const cells = [r.code, r.name, ...(noteW ? [r.note ?? ''] : []), ...cols.map((c) => printCell(d.lang, c, r))];
-    const h = Math.max(9, pdf.heightOfString(r.name || ' ', { width: nameW - 4 - indent }), noteW ? pdf.heightOfString(r.note || ' ', { width: noteW - 4 }) : 0) + 3;
+    const h =
+      Math.max(
+        9,
+        pdf.heightOfString(r.name || ' ', { width: nameW - 4 - indent }),
+        noteW ? pdf.heightOfString(r.note || ' ', { width: noteW - 4 }) : 0,
+      ) + 3;
     if (pdf.y + h > bottom()) newPage();
     const y = pdf.y;
     let x = left;
     cells.forEach((text, i) => {
       const col = layout[i]!;
       const ind = i === 1 ? indent : 0;
-      if (text) pdf.text(text, x + 2 + ind, y + 1.5, { width: col.w - 4 - ind, align: col.align, lineBreak: i === 1 || (noteW > 0 && i === 2) });
+      if (text)
+        pdf.text(text, x + 2 + ind, y + 1.5, {
+          width: col.w - 4 - ind,
+          align: col.align,
+          lineBreak: i === 1 || (noteW > 0 && i === 2),
+        });
       x += col.w;
     });
-    pdf.moveTo(left, y + h).lineTo(left + width, y + h).lineWidth(0.3).strokeColor('#bbbbbb').stroke().strokeColor('#000');
+    pdf
+      .moveTo(left, y + h)
+      .lineTo(left + width, y + h)
+      .lineWidth(0.3)
+      .strokeColor('#bbbbbb')
+      .stroke()
+      .strokeColor('#000');
     pdf.y = y + h;
     // yield to the event loop now and then: the PDF is piped out while it is written
     if (pdf.y < 80) await new Promise((res) => setImmediate(res));
@@ -253,9 +340,12 @@ export async function writePdf(d: Doc, out: Writable): Promise<void> {
   d.signatures.forEach((s, i) => {
     const x = left + width - blockW * (d.signatures.length - i);
     pdf.font('Helvetica').fontSize(8.5);
-    if (i === d.signatures.length - 1) pdf.text(`${d.pemdaName}, ${formatDate(d.lang, new Date())}`, x, y0, { width: blockW, align: 'center' });
+    if (i === d.signatures.length - 1)
+      pdf.text(`${d.pemdaName}, ${formatDate(d.lang, new Date())}`, x, y0, { width: blockW, align: 'center' });
     pdf.text(s.title, x, y0 + 12, { width: blockW, align: 'center' });
-    pdf.font('Helvetica-Bold').text(s.name || '……………………', x, y0 + 60, { width: blockW, align: 'center', underline: Boolean(s.name) });
+    pdf
+      .font('Helvetica-Bold')
+      .text(s.name || '……………………', x, y0 + 60, { width: blockW, align: 'center', underline: Boolean(s.name) });
     if (s.nip) pdf.font('Helvetica').text(`NIP ${s.nip}`, x, y0 + 72, { width: blockW, align: 'center' });
   });
   footer();

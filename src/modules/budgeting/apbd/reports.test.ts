@@ -18,7 +18,16 @@ before(async () => {
 });
 after(async () => t?.close());
 
-type Row = { level: number; kind: string; key?: string; dim?: string; code: string; name: string; values: string[]; drill?: Record<string, string | number> };
+type Row = {
+  level: number;
+  kind: string;
+  key?: string;
+  dim?: string;
+  code: string;
+  name: string;
+  values: string[];
+  drill?: Record<string, string | number>;
+};
 
 async function get(url: string, user = 'tapd') {
   return t.server.inject({ method: 'GET', url, headers: await t.as(user) });
@@ -55,7 +64,9 @@ test('Lampiran I (ringkasan APBD): total expenditure is the sum of all expenditu
   assert.equal(byKey(rows, 'silpa')!.values[0], (surplus + net).toString());
   // kelompok rows sum to their akun, jenis rows to their kelompok
   for (const parent of rows.filter((r) => r.kind === 'group')) {
-    const kids = rows.filter((r) => r.dim !== undefined && r.level === parent.level + 1 && r.code.startsWith(`${parent.code}.`));
+    const kids = rows.filter(
+      (r) => r.dim !== undefined && r.level === parent.level + 1 && r.code.startsWith(`${parent.code}.`),
+    );
     assert.equal(kids.reduce((a, r) => a + BigInt(r.values[0]!), 0n).toString(), parent.values[0], parent.code);
   }
   // the order of the regulation: revenue, its total, expenditure, its total, surplus, financing, net, SiLPA
@@ -71,20 +82,39 @@ test("every attachment's totals equal the summary's", async () => {
   assert.deepEqual(byKey(p2, 'grand')!.values, [T('total.pendapatan'), T('total.belanja'), net]);
   for (const id of ['perda-3', 'penjabaran-1', 'penjabaran-2']) {
     const rows = (await report(id)).rows;
-    for (const k of ['total.pendapatan', 'total.belanja', 'surplus', 'financing.net', 'silpa']) assert.equal(byKey(rows, k)?.values[0], T(k), `${id} ${k}`);
+    for (const k of ['total.pendapatan', 'total.belanja', 'surplus', 'financing.net', 'silpa'])
+      assert.equal(byKey(rows, k)?.values[0], T(k), `${id} ${k}`);
   }
   for (const id of ['perda-4', 'perda-5']) {
     const g = byKey((await report(id)).rows, 'grand')!.values;
     assert.equal(g[4], T('total.belanja'), id);
-    assert.equal(g.slice(0, 4).reduce((a, v) => a + BigInt(v), 0n).toString(), T('total.belanja'), `${id}: operasi + modal + tidak terduga + transfer`);
+    assert.equal(
+      g
+        .slice(0, 4)
+        .reduce((a, v) => a + BigInt(v), 0n)
+        .toString(),
+      T('total.belanja'),
+      `${id}: operasi + modal + tidak terduga + transfer`,
+    );
   }
   // Lampiran V: every bidang of the demo maps to a function (none left unmapped)
-  assert.ok((await report('perda-5')).rows.filter((r) => r.level === 0 && r.kind === 'group').every((r) => /^\d{2}$/.test(r.code)));
+  assert.ok(
+    (await report('perda-5')).rows
+      .filter((r) => r.level === 0 && r.kind === 'group')
+      .every((r) => /^\d{2}$/.test(r.code)),
+  );
   // Penjabaran II reaches the sub rincian objek of every expenditure line
   const leafs = (await report('penjabaran-2')).rows.filter((r) => r.kind === 'leaf');
   assert.ok(leafs.every((r) => /^\d\.\d\.\d{2}\.\d{2}\.\d{2}\.\d{4}$/.test(r.code)));
-  const lineKeys = await sql<{ n: number }>`SELECT count(DISTINCT (opd_id, coalesce(sub_kegiatan_code, ''), account_code))::int AS n FROM bud_line WHERE pemda_id = ${t.pemdaId} AND stage_id = ${stageId}`.execute(t.db);
-  assert.ok(leafs.length >= lineKeys.rows[0]!.n, 'a leaf per OPD × sub kegiatan × account (more when an OPD carries several bidang)');
+  const lineKeys = await sql<{
+    n: number;
+  }>`SELECT count(DISTINCT (opd_id, coalesce(sub_kegiatan_code, ''), account_code))::int AS n FROM bud_line WHERE pemda_id = ${t.pemdaId} AND stage_id = ${stageId}`.execute(
+    t.db,
+  );
+  assert.ok(
+    leafs.length >= lineKeys.rows[0]!.n,
+    'a leaf per OPD × sub kegiatan × account (more when an OPD carries several bidang)',
+  );
 });
 
 test('every figure opens down to the lines it sums', async () => {
@@ -94,7 +124,11 @@ test('every figure opens down to the lines it sums', async () => {
   for (const r of rows.filter((x) => x.drill)) {
     for (const [i, a] of acc.entries()) {
       if (measures[i]!.key === 'pembiayaan_netto') continue; // a difference of two sums: 6.1 − 6.2
-      const q = new URLSearchParams({ ...Object.fromEntries(Object.entries(r.drill!).map(([k, v]) => [k === 'opd' ? 'opd_id' : k, String(v)])), acc: a, limit: '5' });
+      const q = new URLSearchParams({
+        ...Object.fromEntries(Object.entries(r.drill!).map(([k, v]) => [k === 'opd' ? 'opd_id' : k, String(v)])),
+        acc: a,
+        limit: '5',
+      });
       const d = json(await get(`${P}/stages/${stageId}/lines?${q}`));
       assert.equal(d.total, r.values[i], `${r.code} ${measures[i]!.key}`);
       checked++;
@@ -109,19 +143,33 @@ test('every figure opens down to the lines it sums', async () => {
   assert.equal(d.total, obj.values[0]);
   assert.equal(d.rows.reduce((a: bigint, l: { total: string }) => a + BigInt(l.total), 0n).toString(), obj.values[0]);
   // the drill-down page lists them
-  const page = await t.server.inject({ method: 'GET', url: `/budget/apbd/lines?stage_id=${stageId}&acc=${obj.code}`, headers: { ...(await t.session('dprd')).headers, accept: 'text/html' } });
+  const page = await t.server.inject({
+    method: 'GET',
+    url: `/budget/apbd/lines?stage_id=${stageId}&acc=${obj.code}`,
+    headers: { ...(await t.session('dprd')).headers, accept: 'text/html' },
+  });
   assert.equal(page.statusCode, 200);
   assert.ok(page.body.includes(new Intl.NumberFormat('id-ID').format(BigInt(obj.values[0]!))));
 });
 
 test('who may read the consolidated APBD', async () => {
-  for (const user of ['tapd', 'bappeda', 'dprd', 'inspektorat', 'admin']) assert.equal((await get(`${P}/stages/${stageId}/reports/perda-1`, user)).statusCode, 200, user);
-  for (const user of ['dinkes.operator', 'dinkes.head']) assert.equal((await get(`${P}/stages/${stageId}/reports/perda-1`, user)).statusCode, 403, user);
+  for (const user of ['tapd', 'bappeda', 'dprd', 'inspektorat', 'admin'])
+    assert.equal((await get(`${P}/stages/${stageId}/reports/perda-1`, user)).statusCode, 200, user);
+  for (const user of ['dinkes.operator', 'dinkes.head'])
+    assert.equal((await get(`${P}/stages/${stageId}/reports/perda-1`, user)).statusCode, 403, user);
   assert.equal((await get(`${P}/stages/${stageId}/reports/nope`)).statusCode, 400);
-  const html = await t.server.inject({ method: 'GET', url: `/budget/apbd/report/perda-2?stage_id=${stageId}`, headers: { ...(await t.session('bappeda')).headers, accept: 'text/html' } });
+  const html = await t.server.inject({
+    method: 'GET',
+    url: `/budget/apbd/report/perda-2?stage_id=${stageId}`,
+    headers: { ...(await t.session('bappeda')).headers, accept: 'text/html' },
+  });
   assert.equal(html.statusCode, 200);
   assert.match(html.body, /RINGKASAN APBD YANG DIKLASIFIKASI MENURUT URUSAN/);
-  const index = await t.server.inject({ method: 'GET', url: '/budget/apbd', headers: { ...(await t.session('tapd')).headers, accept: 'text/html' } });
+  const index = await t.server.inject({
+    method: 'GET',
+    url: '/budget/apbd',
+    headers: { ...(await t.session('tapd')).headers, accept: 'text/html' },
+  });
   assert.equal(index.statusCode, 200);
   for (const r of REPORTS) assert.ok(index.body.includes(`/budget/apbd/report/${r.id}`), r.id);
 });
@@ -161,7 +209,11 @@ test('PDF, XLSX and CSV of every attachment open and carry the same rows and tot
     const data = all.slice(head + 1, head + 1 + rows.length);
     data.forEach((rec, i) => {
       assert.equal(String(rec[0] ?? ''), rows[i]!.code);
-      assert.deepEqual(rec.slice(-def.measures.length).map((v) => String(v)), rows[i]!.values, `${def.id} XLSX row ${i}`);
+      assert.deepEqual(
+        rec.slice(-def.measures.length).map((v) => String(v)),
+        rows[i]!.values,
+        `${def.id} XLSX row ${i}`,
+      );
     });
     // PDF: opens, and prints each total in Indonesian format, with the Kepala Daerah's signature
     const pdf = await get(`${P}/stages/${stageId}/reports/${def.id}?format=pdf`);
@@ -169,7 +221,8 @@ test('PDF, XLSX and CSV of every attachment open and carry the same rows and tot
     assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
     assert.ok(pdf.rawPayload.subarray(-8).toString().includes('%%EOF'));
     const text = pdfText(pdf.rawPayload);
-    for (const r of totals) for (const v of r.values) assert.ok(text.includes(idr(v)), `${def.id} PDF prints ${r.key} ${idr(v)}`);
+    for (const r of totals)
+      for (const v of r.values) assert.ok(text.includes(idr(v)), `${def.id} PDF prints ${r.key} ${idr(v)}`);
     assert.ok(text.includes('BUPATI DEMO'), `${def.id} signature`);
     assert.ok(text.includes('Halaman 1'), `${def.id} page number`);
   }

@@ -43,7 +43,11 @@ export const REPORTS: ReportDef[] = [
     attachment: 'apbd.att.perda_2',
     title: 'apbd.title.perda_2',
     dims: ['urusan', 'bidang', 'opd'],
-    measures: [ofClass('pendapatan', 'apbd.col.pendapatan', '4'), ofClass('belanja', 'apbd.col.belanja', '5'), NET_FINANCING],
+    measures: [
+      ofClass('pendapatan', 'apbd.col.pendapatan', '4'),
+      ofClass('belanja', 'apbd.col.belanja', '5'),
+      NET_FINANCING,
+    ],
     footer: 'grand',
   },
   {
