@@ -30,7 +30,7 @@ export async function foundationBenches() {
   const bareAddr = bare.server.address();
   const bareBase = `http://127.0.0.1:${typeof bareAddr === 'object' && bareAddr ? bareAddr.port : 0}`;
   const admin = await t.as('admin');
-  const actor = systemPrincipal(t.pemdaId, 'bench');
+  const actor = systemPrincipal(t.app.registry.permissions, t.pemdaId, 'bench');
 
   const entries: BenchEntry[] = [
     {

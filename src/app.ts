@@ -8,6 +8,7 @@ import { buildServer } from './core/http/server.ts';
 import type { ModuleManifest } from './core/module.ts';
 import { modules as domainModules } from './modules/index.ts';
 import { coreModule } from './core/core.module.ts';
+import { AppRegistry } from './core/registry.ts';
 
 export const allModules: ModuleManifest[] = [coreModule, ...domainModules];
 
@@ -27,20 +28,25 @@ export async function migrateAll(handle: DatabaseHandle, modules: ModuleManifest
 
 export interface App {
   server: FastifyInstance;
+  /** The app's messages, permissions, navigation and Pemda cache. */
+  registry: AppRegistry;
   database: DatabaseHandle;
   config: Config;
   close(): Promise<void>;
 }
 
 export async function createApp(
-  opts: { config?: Config; database?: DatabaseHandle; logger?: boolean } = {},
+  opts: { config?: Config; database?: DatabaseHandle; logger?: boolean; modules?: ModuleManifest[] } = {},
 ): Promise<App> {
   const config = opts.config ?? loadConfig();
+  const modules = opts.modules ?? allModules;
+  const registry = new AppRegistry(modules); // before touching the database: a duplicate key fails here
   const database = opts.database ?? (await openConfiguredDatabase(config));
-  await migrateAll(database);
-  const server = await buildServer({ config, database, modules: allModules, logger: opts.logger });
+  await migrateAll(database, modules);
+  const server = await buildServer({ config, database, modules, logger: opts.logger, registry });
   return {
     server,
+    registry,
     database,
     config,
     close: async () => {

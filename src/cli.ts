@@ -6,13 +6,14 @@ import { allModules, createApp, migrateAll, openConfiguredDatabase } from './app
 import { DEMO_PASSWORD, isEmpty, seedDemo, type Progress } from './core/seed.ts';
 import { findPemdaByCode, listPemda, type Pemda } from './core/tenancy.ts';
 import { verifyAuditChain } from './core/audit/audit.ts';
-import { systemPrincipal, ROLES } from './core/roles.ts';
+import { ROLES } from './core/roles.ts';
 import type { Db } from './core/db/database.ts';
 import { createApiToken, createUser } from './modules/users/index.ts';
 import { importFile } from './modules/master-data/index.ts';
 import { importCatalogue } from './modules/catalogue/index.ts';
-import { AppError } from './core/errors.ts';
-import { t } from './core/i18n/i18n.ts';
+import { AppError, translateError } from './core/errors.ts';
+import type { Lang } from './core/i18n/i18n.ts';
+import { AppRegistry } from './core/registry.ts';
 
 const HELP = `padu — Padu e-Government platform
 
@@ -30,6 +31,9 @@ Usage: padu <command> [options]
 
 Options: --pemda CODE  the Pemda (kode wilayah) to act on; default: the only Pemda, or the demo.
 Environment: PORT, DATABASE_URL, PADU_DATA_DIR (see README).`;
+
+// The CLI acts as this app: its grants and messages come from the same manifests as the server's.
+const registry = new AppRegistry(allModules);
 
 function bar(): Progress {
   const tty = process.stderr.isTTY;
@@ -126,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
         const pemda = await pickPemda(db, values.pemda);
         const buf = fs.readFileSync(file);
         const progress = bar();
-        const actor = systemPrincipal(pemda.id, 'cli-import');
+        const actor = registry.system(pemda.id, 'cli-import');
         const year = values.year ? Number(values.year) : undefined;
         const res =
           kind === 'catalogue'
@@ -148,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
         const pemda = await pickPemda(db, values.pemda);
         if (!values.role || !ROLES.includes(values.role as never))
           throw new Error(`--role must be one of ${ROLES.join(', ')}`);
-        const u = await createUser(db, systemPrincipal(pemda.id, 'cli'), {
+        const u = await createUser(db, registry.system(pemda.id, 'cli'), {
           username: values.username ?? '',
           password: values.password ?? '',
           full_name: values.name ?? values.username ?? '',
@@ -192,6 +196,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The CLI speaks English unless the locale is Indonesian (LANG=id_ID…). */
+function cliLang(): Lang {
+  return /^id/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'id' : 'en';
+}
+
 function printDemoNotice() {
   console.error(
     `\n  DEMO ONLY: every demo user (admin, bappeda, tapd, tim_data, dprd, inspektorat, cc_operator,\n` +
@@ -206,8 +215,9 @@ main(process.argv.slice(2)).then(
   },
   (err) => {
     if (err instanceof AppError) {
-      console.error(`Error: ${t('en', err.messageKey, err.params)}`);
-      for (const f of err.fields) console.error(`  ${f.field}: ${t('en', f.message, f.params)}`);
+      const e = translateError(err, registry.i18n.t, cliLang());
+      console.error(`Error: ${e.message}`);
+      for (const f of e.fields) console.error(`  ${f.field}: ${f.message}`);
     } else console.error(`Error: ${(err as Error).message}`);
     process.exit(1);
   },

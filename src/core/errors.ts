@@ -1,3 +1,5 @@
+import type { Lang, Translate } from './i18n/types.ts';
+
 // Errors that carry an HTTP status, a message key (translated for the user) and, for input
 // errors, the field they concern. Anything else that escapes a handler is a 500 and is logged.
 export interface FieldError {
@@ -33,3 +35,19 @@ export const unauthorized = (key = 'error.unauthorized') => new AppError(401, 'u
 export const conflict = (key: string, details?: unknown, params: Record<string, string | number> = {}) =>
   new AppError(409, 'conflict', key, params, [], details);
 export const tooMany = (key = 'error.rate_limited') => new AppError(429, 'rate_limited', key);
+
+/** True when a message is an i18n key (dotted, no space) rather than a ready sentence. */
+export function isMessageKey(message: string): boolean {
+  return /^[a-z_-]+(\.[a-z0-9_-]+)+$/.test(message);
+}
+
+/** The error's message and field messages as sentences in the given language. */
+export function translateError(err: AppError, t: Translate, lang: Lang): { message: string; fields: FieldError[] } {
+  return {
+    message: t(lang, err.messageKey, err.params),
+    fields: err.fields.map((f) => ({
+      ...f,
+      message: isMessageKey(f.message) ? t(lang, f.message, f.params) : f.message,
+    })),
+  };
+}

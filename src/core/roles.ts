@@ -23,8 +23,20 @@ export function isOpdScoped(role: Role): boolean {
   return OPD_SCOPED_ROLES.includes(role);
 }
 
-/** The authenticated actor of a request or command. */
-export interface Principal {
+/**
+ * What each role may do in one app: the permission registry that app built from its module
+ * manifests. A principal carries the grants of the app it acts in (attached when a request is
+ * authenticated, or by the app/registry that builds a system principal).
+ */
+export interface Grants {
+  /** True when the role holds the permission. */
+  roleHas(role: Role, permission: string): boolean;
+  /** Every permission the app declares. */
+  list(): string[];
+}
+
+/** Who an actor is (as the identity store knows it), before the app's grants are attached. */
+export interface Identity {
   pemdaId: number;
   userId: number;
   username: string;
@@ -37,7 +49,32 @@ export interface Principal {
   via: 'session' | 'token' | 'cli';
 }
 
-/** The actor used by system jobs (migrations, seeds, CLI without a user). */
-export function systemPrincipal(pemdaId: number, name = 'system'): Principal {
-  return { pemdaId, userId: 0, username: name, fullName: name, role: 'admin', opdId: null, regionId: null, via: 'cli' };
+/** The authenticated actor of a request or command: an identity with its app's grants. */
+export interface Principal extends Identity {
+  /**
+   * The grants of the app the principal acts in. Optional in the type so that the identity store
+   * and the audit trail can use plain identities; authorisation (core/auth/policy.ts) refuses to
+   * decide for a principal without them.
+   */
+  grants?: Grants;
+}
+
+/** An identity acting with the given app's grants. */
+export function withGrants(identity: Identity, grants: Grants): Principal {
+  return { ...identity, grants };
+}
+
+/** The actor used by system jobs (seeds, CLI without a user): an administrator of the app whose grants it gets. */
+export function systemPrincipal(grants: Grants, pemdaId: number, name = 'system'): Principal {
+  return {
+    pemdaId,
+    userId: 0,
+    username: name,
+    fullName: name,
+    role: 'admin',
+    opdId: null,
+    regionId: null,
+    via: 'cli',
+    grants,
+  };
 }

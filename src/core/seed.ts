@@ -1,7 +1,7 @@
 // Seeding: reference data every Pemda needs, and the "Kabupaten Demo" demo data.
 import type { Db } from './db/database.ts';
 import type { ModuleManifest } from './module.ts';
-import { systemPrincipal } from './roles.ts';
+import { AppRegistry } from './registry.ts';
 import { ensurePemda, type Pemda } from './tenancy.ts';
 
 export const DEMO_PEMDA = {
@@ -14,9 +14,14 @@ export const DEMO_PASSWORD = 'padu-demo';
 
 export type Progress = (done: number, total: number, label: string) => void;
 
-export async function seedDemo(db: Db, modules: ModuleManifest[], progress?: Progress): Promise<Pemda> {
+export async function seedDemo(
+  db: Db,
+  modules: ModuleManifest[],
+  progress?: Progress,
+  registry: AppRegistry = new AppRegistry(modules),
+): Promise<Pemda> {
   const pemda = await ensurePemda(db, DEMO_PEMDA);
-  const actor = systemPrincipal(pemda.id, 'seed');
+  const actor = registry.system(pemda.id, 'seed');
   const steps = modules.flatMap((m) => [
     ...(m.seedBase ? [{ label: `${m.name}: base`, run: m.seedBase }] : []),
     ...(m.seedDemo ? [{ label: `${m.name}: demo`, run: m.seedDemo }] : []),

@@ -14,18 +14,27 @@ export const pemdaInput = z.object({
 });
 export type PemdaInput = z.input<typeof pemdaInput>;
 
-const cache = new Map<number, Pemda>();
-
 export async function getPemda(db: Db, id: number): Promise<Pemda | undefined> {
-  const hit = cache.get(id);
-  if (hit) return hit;
-  const row = await db.selectFrom('core_pemda').selectAll().where('id', '=', id).executeTakeFirst();
-  if (row) cache.set(id, row);
-  return row;
+  return db.selectFrom('core_pemda').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function forgetPemdaCache(): void {
-  cache.clear();
+/** One app's cache of Pemda rows by id (each request reads its Pemda; the rows rarely change). */
+export class PemdaCache {
+  private readonly rows = new Map<number, Pemda>();
+
+  async get(db: Db, id: number): Promise<Pemda | undefined> {
+    const hit = this.rows.get(id);
+    if (hit) return hit;
+    const row = await getPemda(db, id);
+    if (row) this.rows.set(id, row);
+    return row;
+  }
+
+  /** Drop one Pemda (after it changed) or all. */
+  forget(id?: number): void {
+    if (id === undefined) this.rows.clear();
+    else this.rows.delete(id);
+  }
 }
 
 export async function listPemda(db: Db): Promise<Pemda[]> {

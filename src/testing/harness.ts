@@ -13,7 +13,6 @@ import { openDatabase, type DatabaseHandle } from '../core/db/database.ts';
 import { seedDemo } from '../core/seed.ts';
 import { allModules as modules, createApp, migrateAll, type App } from '../app.ts';
 import { createApiToken, createSession } from '../modules/users/index.ts';
-import { forgetPemdaCache } from '../core/tenancy.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cacheDir = path.join(root, '.test-cache');
@@ -121,7 +120,6 @@ export interface TestContext {
 
 /** A fresh demo database and an app on it. Call close() in after(). */
 export async function testApp(): Promise<TestContext> {
-  forgetPemdaCache();
   let handle: DatabaseHandle;
   let drop = async () => {};
   if (usingPostgres) ({ handle, drop } = await postgresClone());

@@ -5,11 +5,11 @@
 //   config: { auth: { permission: 'md.write', opd: resolver } }  — and, for OPD-scoped roles,
 //                                                                   only their own OPD
 import type { FastifyRequest } from 'fastify';
-import type { Principal, Role } from '../roles.ts';
-import { isOpdScoped } from '../roles.ts';
+import type { Grants, Identity, Principal, Role } from '../roles.ts';
 
 export interface AuthResult {
-  principal: Principal;
+  /** The identity; the server attaches its app's grants. */
+  principal: Identity;
   /** Session id (hash) when authenticated by cookie; absent for bearer tokens. */
   sessionId?: string;
   /** The session's CSRF token (cookie sessions only). */
@@ -43,11 +43,19 @@ declare module 'fastify' {
   }
 }
 
-/** permission → roles, collected from the module manifests. */
-export class Permissions {
+/**
+ * permission → roles, collected from one app's module manifests (each app builds its own; see
+ * core/registry.ts). A permission is declared by one module; declaring it twice fails the build.
+ */
+export class Permissions implements Grants {
   private readonly grants = new Map<string, Set<Role | '*'>>();
+  private readonly owner = new Map<string, string>();
 
-  add(permission: string, roles: readonly (Role | '*')[]): void {
+  add(permission: string, roles: readonly (Role | '*')[], module = '?'): void {
+    const prev = this.owner.get(permission);
+    if (prev !== undefined && prev !== module)
+      throw new Error(`Permission "${permission}" is declared by both ${prev} and ${module}`);
+    this.owner.set(permission, module);
     const set = this.grants.get(permission) ?? new Set();
     for (const r of roles) set.add(r);
     this.grants.set(permission, set);
@@ -57,18 +65,9 @@ export class Permissions {
     return this.grants.has(permission);
   }
 
-  can(principal: Principal | null, permission: string): boolean {
-    if (!principal) return false;
+  roleHas(role: Role, permission: string): boolean {
     const set = this.grants.get(permission);
-    if (!set) return false;
-    return set.has('*') || set.has(principal.role);
-  }
-
-  /** True when the principal may act on the given OPD under this permission. */
-  canOnOpd(principal: Principal | null, permission: string, opdId: number | null | undefined): boolean {
-    if (!this.can(principal, permission)) return false;
-    if (!isOpdScoped(principal!.role)) return true;
-    return opdId !== null && opdId !== undefined && opdId === principal!.opdId;
+    return Boolean(set && (set.has('*') || set.has(role)));
   }
 
   list(): string[] {
@@ -76,4 +75,4 @@ export class Permissions {
   }
 }
 
-export const permissions = new Permissions();
+export type { Principal };

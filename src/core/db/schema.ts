@@ -51,6 +51,8 @@ export interface MigrationTable {
   module: string;
   name: string;
   applied_at: Generated<Date>;
+  /** sha256 of the applied file (null only for rows recorded before checksums, adopted on the next start). */
+  sha256: string | null;
 }
 
 export interface Database {

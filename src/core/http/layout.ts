@@ -2,17 +2,14 @@
 // user's permissions), language switch and log-out. Light: one CSS file, htmx, no framework.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html, raw, type Html, type HtmlValue } from './html.ts';
-import { t, type Lang } from '../i18n/i18n.ts';
-import { permissions } from '../auth/auth.ts';
+import { zodIssueMessage, type Lang } from '../i18n/i18n.ts';
+import type { z } from 'zod';
+import { can } from '../auth/policy.ts';
 import type { NavItem } from '../module.ts';
 
-const navItems: NavItem[] = [];
-export function registerNav(items: NavItem[]): void {
-  navItems.push(...items);
-}
-
+/** The app's navigation items the request's principal may see. */
 export function visibleNav(req: FastifyRequest): NavItem[] {
-  return navItems.filter((n) => permissions.can(req.principal, n.permission));
+  return req.server.registry.nav.filter((n) => can(req.principal, n.permission));
 }
 
 export function langOf(req: FastifyRequest): Lang {
@@ -21,7 +18,12 @@ export function langOf(req: FastifyRequest): Lang {
 
 /** Translate in the request's language. */
 export function tr(req: FastifyRequest, key: string, params?: Record<string, string | number>): string {
-  return t(langOf(req), key, params);
+  return req.server.registry.i18n.t(langOf(req), key, params);
+}
+
+/** A Zod issue as a sentence in the request's language. */
+export function issueMessage(req: FastifyRequest, issue: z.core.$ZodIssue): string {
+  return zodIssueMessage(req.server.registry.i18n.t, langOf(req), issue);
 }
 
 export interface PageOptions {
@@ -38,6 +40,7 @@ export function csrfField(req: FastifyRequest): Html {
 
 export function renderPage(req: FastifyRequest, opts: PageOptions): Html {
   const lang = langOf(req);
+  const t = req.server.registry.i18n.t;
   const p = req.principal;
   const other = lang === 'id' ? 'en' : 'id';
   const here = req.url.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');

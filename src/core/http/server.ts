@@ -25,14 +25,16 @@ import {
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/database.ts';
-import { AppError, type FieldError } from '../errors.ts';
-import { addMessages, isLang, setTimeZone, t, zodIssueMessage, type Lang } from '../i18n/i18n.ts';
-import { permissions, type AuthProvider, type RouteAuth } from '../auth/auth.ts';
-import { getPemda, type Pemda } from '../tenancy.ts';
+import { AppError, translateError, type FieldError } from '../errors.ts';
+import { isLang, setTimeZone, zodIssueMessage, type Lang, type Translate } from '../i18n/i18n.ts';
+import type { AuthProvider, RouteAuth } from '../auth/auth.ts';
+import type { Pemda } from '../tenancy.ts';
 import { html } from './html.ts';
-import { registerNav, sendPage } from './layout.ts';
+import { sendPage } from './layout.ts';
 import type { ModuleManifest } from '../module.ts';
 import { isOpdScoped } from '../roles.ts';
+import { AppRegistry } from '../registry.ts';
+import { can } from '../auth/policy.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,6 +44,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered, with whether it is hidden from the OpenAPI document. */
     paduRoutes: Array<{ method: string; url: string; hidden: boolean }>;
+    /** This app's messages, permissions, navigation and Pemda cache (built from its manifests). */
+    registry: AppRegistry;
   }
 }
 
@@ -54,11 +58,16 @@ export interface ServerOptions {
   database: DatabaseHandle;
   modules: ModuleManifest[];
   logger?: boolean;
+  /** The app's registry; built from `modules` when not given. */
+  registry?: AppRegistry;
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const { config, database, modules } = opts;
   const db = database.db;
+  const registry = opts.registry ?? new AppRegistry(modules);
+  const { permissions } = registry;
+  const t: Translate = registry.i18n.t;
   setTimeZone(config.timeZone);
   const app = Fastify({
     logger: opts.logger === false ? false : { level: config.logLevel },
@@ -67,13 +76,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  app.decorate('registry', registry);
 
   // ---- module wiring -------------------------------------------------------------------
   let auth: AuthProvider | null = null;
   for (const m of modules) {
-    if (m.messages) addMessages(m.messages);
-    for (const [perm, roles] of Object.entries(m.permissions ?? {})) permissions.add(perm, roles);
-    if (m.nav) registerNav(m.nav);
     if (m.authProvider) auth = m.authProvider({ db, config });
   }
 
@@ -187,11 +194,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (auth && bearer) {
       const r = await auth.fromApiToken(bearer);
       if (!r) throw new AppError(401, 'unauthorized', 'error.unauthorized');
-      req.principal = r.principal;
+      req.principal = registry.principal(r.principal);
     } else if (auth && sessionToken) {
       const r = await auth.fromSession(sessionToken);
       if (r) {
-        req.principal = r.principal;
+        req.principal = registry.principal(r.principal);
         req.sessionId = r.sessionId ?? null;
         req.csrfToken = r.csrf ?? null;
       } else {
@@ -212,7 +219,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       }
       req.csrfToken = pre;
     }
-    if (req.principal) req.pemda = (await getPemda(db, req.principal.pemdaId)) ?? null;
+    if (req.principal) req.pemda = (await registry.pemdas.get(db, req.principal.pemdaId)) ?? null;
   });
 
   // Who may call the route is checked before its input is validated (a 403 never leaks what a
@@ -228,7 +235,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       }
       throw new AppError(401, 'unauthorized', 'error.unauthorized');
     }
-    if (!permissions.can(req.principal, routeAuth.permission)) throw new AppError(403, 'forbidden', 'error.forbidden');
+    if (!can(req.principal, routeAuth.permission)) throw new AppError(403, 'forbidden', 'error.forbidden');
   });
 
   app.addHook('preHandler', async (req) => {
@@ -253,8 +260,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (err instanceof AppError) {
       status = err.status;
       code = err.code;
-      message = t(lang, err.messageKey, err.params);
-      fields = err.fields.map((f) => ({ ...f, message: translateFieldMessage(lang, f) }));
+      ({ message, fields } = translateError(err, t, lang));
       details = err.details;
     } else if (hasZodFastifySchemaValidationErrors(err)) {
       status = 400;
@@ -269,13 +275,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
           path: pathParts,
           message: v.message,
         } as unknown as z.core.$ZodIssue;
-        return { field: pathParts.join('.') || part, message: zodIssueMessage(lang, issue) };
+        return { field: pathParts.join('.') || part, message: zodIssueMessage(t, lang, issue) };
       });
     } else if (err instanceof z.ZodError) {
       status = 400;
       code = 'validation';
       message = t(lang, 'error.validation');
-      fields = err.issues.map((i) => ({ field: i.path.join('.'), message: zodIssueMessage(lang, i) }));
+      fields = err.issues.map((i) => ({ field: i.path.join('.'), message: zodIssueMessage(t, lang, i) }));
     } else if (
       typeof err === 'object' &&
       err &&
@@ -287,7 +293,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       code = (err as { code?: string }).code ?? 'bad_request';
       message = status === 413 ? t(lang, 'error.body_too_large') : String((err as unknown as Error).message);
     } else if (isPgError(err)) {
-      const mapped = mapPgError(lang, err);
+      const mapped = mapPgError(t, lang, err);
       status = mapped.status;
       code = mapped.code;
       message = mapped.message;
@@ -381,10 +387,6 @@ function safeEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
-function translateFieldMessage(lang: Lang, f: FieldError): string {
-  return /\s/.test(f.message) ? f.message : t(lang, f.message, f.params);
-}
-
 interface PgError {
   code: string;
   constraint?: string;
@@ -402,7 +404,11 @@ function isPgError(err: unknown): err is PgError {
 }
 
 /** Constraint violations that slipped past validation are still the user's 4xx, not a 500. */
-function mapPgError(lang: Lang, err: PgError): { status: number; code: string; message: string; fields: FieldError[] } {
+function mapPgError(
+  t: Translate,
+  lang: Lang,
+  err: PgError,
+): { status: number; code: string; message: string; fields: FieldError[] } {
   const field =
     err.column ??
     /\(([^)]+)\)=/

@@ -1,4 +1,4 @@
-import type { Messages } from './i18n.ts';
+import type { Messages } from './types.ts';
 
 export const coreMessages: Messages = {
   id: {

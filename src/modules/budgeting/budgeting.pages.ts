@@ -9,7 +9,7 @@ import type { Db } from '../../core/db/database.ts';
 import { html, type Html, type HtmlValue } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
 import { AppError, notFound } from '../../core/errors.ts';
-import { formatDate, formatNumber, t } from '../../core/i18n/i18n.ts';
+import { formatDate, formatNumber } from '../../core/i18n/i18n.ts';
 import { isOpdScoped } from '../../core/roles.ts';
 import {
   getNomenclature,
@@ -913,7 +913,7 @@ ${
       const { rows, unread } = await listNotifications(db, req.principal!, { limit: 100 });
       const body = html`<p class="muted">${tr(req, 'bud.notifications.unread', { count: unread })}</p>
 ${unread ? html`<form method="post" action="/budget/notifications/read" class="actions">${csrfField(req)}<button class="secondary">${tr(req, 'bud.notifications.mark_all')}</button></form>` : ''}
-<table class="data"><tbody>${rows.length ? rows.map((n) => html`<tr><td>${formatDate(req.lang, n.at, true)}</td><td>${n.read ? '' : html`<span class="badge warn">•</span> `}${n.link ? html`<a href="${n.link}">${t(req.lang, n.message_key, n.params)}</a>` : t(req.lang, n.message_key, n.params)}</td><td class="muted">${n.actor_name}</td></tr>`) : html`<tr><td>${tr(req, 'common.empty')}</td></tr>`}</tbody></table>`;
+<table class="data"><tbody>${rows.length ? rows.map((n) => html`<tr><td>${formatDate(req.lang, n.at, true)}</td><td>${n.read ? '' : html`<span class="badge warn">•</span> `}${n.link ? html`<a href="${n.link}">${tr(req, n.message_key, n.params)}</a>` : tr(req, n.message_key, n.params)}</td><td class="muted">${n.actor_name}</td></tr>`) : html`<tr><td>${tr(req, 'common.empty')}</td></tr>`}</tbody></table>`;
       return sendPage(req, reply, { title: tr(req, 'bud.notifications.title'), body });
     },
   );

@@ -7,10 +7,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
-import { csrfField, sendFragment, sendPage, tr } from '../../core/http/layout.ts';
+import { csrfField, sendFragment, sendPage, tr, issueMessage } from '../../core/http/layout.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { parseRupiah } from '../../core/money.ts';
-import { zodIssueMessage } from '../../core/i18n/i18n.ts';
 import { getOrganisation, listAccounts, listFundingSources } from '../master-data/index.ts';
 import { getCurrentPrice, listGrades, listProvinces, searchCatalogue, type PricedItem } from '../catalogue/index.ts';
 import { requireStage } from './stages.service.ts';
@@ -81,7 +80,7 @@ function errorsOf(req: FastifyRequest, err: unknown): Errors | null {
     return out;
   }
   if (err instanceof z.ZodError)
-    return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)]));
+    return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), issueMessage(req, i)]));
   return null;
 }
 

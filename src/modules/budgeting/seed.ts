@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { SeedContext } from '../../core/module.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
-import type { Principal, Role } from '../../core/roles.ts';
+import type { Grants, Principal, Role } from '../../core/roles.ts';
 import {
   importFile,
   listFundingSources,
@@ -88,6 +88,7 @@ interface DemoLine {
 async function principal(
   db: Db,
   pemdaId: number,
+  grants: Grants | undefined,
   username: string,
   fallback: { role: Role; opdId: number | null },
 ): Promise<Principal> {
@@ -102,6 +103,7 @@ async function principal(
         opdId: u.opd_id,
         regionId: u.region_id,
         via: 'cli',
+        grants,
       }
     : {
         pemdaId,
@@ -112,6 +114,7 @@ async function principal(
         opdId: fallback.opdId,
         regionId: null,
         via: 'cli',
+        grants,
       };
 }
 
@@ -138,7 +141,7 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
   });
   if (!imported.ok) throw new Error(`budgeting seed: accounts refused: ${JSON.stringify(imported.errors.slice(0, 5))}`);
 
-  const tapd = await principal(db, pemdaId, 'tapd', { role: 'tapd', opdId: null });
+  const tapd = await principal(db, pemdaId, actor.grants, 'tapd', { role: 'tapd', opdId: null });
   await updateSettings(db, tapd, { ppn_rate: '11', allow_free_text: true });
 
   const opds = await listOpds(db, pemdaId);
@@ -413,7 +416,10 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
     'Sulawesi Selatan',
   ].filter((p) => provinces.includes(p));
   for (const p of plans) {
-    const op = await principal(db, pemdaId, `${p.short}.operator`, { role: 'opd_operator', opdId: p.opdId });
+    const op = await principal(db, pemdaId, actor.grants, `${p.short}.operator`, {
+      role: 'opd_operator',
+      opdId: p.opdId,
+    });
     for (const s of p.subs.filter((x) => x.travel)) {
       const sub = subIds.get(`${p.opdId}|${s.code}`)!;
       if (!destinations.length) break;
@@ -441,7 +447,7 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
   for (const [short, account, name, qty, price] of revenue) {
     const o = byShort.get(short);
     if (!o) continue;
-    const op = await principal(db, pemdaId, `${short}.operator`, { role: 'opd_operator', opdId: o.id });
+    const op = await principal(db, pemdaId, actor.grants, `${short}.operator`, { role: 'opd_operator', opdId: o.id });
     await createOpdLine(db, op, murni.id, o.id, 'pendapatan', {
       account_code: account,
       name,
@@ -452,7 +458,7 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
   }
   const bpkad = byShort.get('bpkad');
   if (bpkad) {
-    const op = await principal(db, pemdaId, 'bpkad.operator', { role: 'opd_operator', opdId: bpkad.id });
+    const op = await principal(db, pemdaId, actor.grants, 'bpkad.operator', { role: 'opd_operator', opdId: bpkad.id });
     await createOpdLine(db, op, murni.id, bpkad.id, 'pembiayaan', {
       account_code: '6.1.01.01.01.0001',
       name: 'SiLPA tahun anggaran 2026 (perkiraan)',
@@ -471,7 +477,7 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
 
   // ---- workflow: approved, submitted, returned, draft ------------------------------------------------------
   for (const p of plans) {
-    const head = await principal(db, pemdaId, `${p.short}.head`, { role: 'opd_head', opdId: p.opdId });
+    const head = await principal(db, pemdaId, actor.grants, `${p.short}.head`, { role: 'opd_head', opdId: p.opdId });
     const ids = p.subs.map((s) => subIds.get(`${p.opdId}|${s.code}`)!.id);
     const [a, b, c, d] = ids;
     for (const id of [a, b, c, d].filter((x): x is number => x !== undefined)) await submitSub(db, head, id);

@@ -6,9 +6,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
-import { csrfField, sendFragment, sendPage, tr } from '../../core/http/layout.ts';
+import { csrfField, sendFragment, sendPage, tr, issueMessage } from '../../core/http/layout.ts';
 import { AppError, notFound } from '../../core/errors.ts';
-import { formatDate, zodIssueMessage } from '../../core/i18n/i18n.ts';
+import { formatDate } from '../../core/i18n/i18n.ts';
 import { formatRupiah } from '../../core/money.ts';
 import { isOpdScoped } from '../../core/roles.ts';
 import { getAccount, listOpds } from '../master-data/index.ts';
@@ -83,7 +83,7 @@ function errorsOf(req: FastifyRequest, err: unknown): Errors | null {
     );
   }
   if (err instanceof z.ZodError)
-    return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)]));
+    return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), issueMessage(req, i)]));
   return null;
 }
 

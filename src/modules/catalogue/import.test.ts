@@ -63,6 +63,7 @@ const timData = () => ({
   opdId: null,
   regionId: null,
   via: 'cli' as const,
+  grants: t.app.registry.permissions,
 });
 
 test('a CSV with one bad row writes nothing and names the row and column', async () => {

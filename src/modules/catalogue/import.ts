@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { conflict, fieldError } from '../../core/errors.ts';
-import { addMessages, t, type Lang } from '../../core/i18n/i18n.ts';
+import { translator, type Lang } from '../../core/i18n/i18n.ts';
 import { catalogueMessages } from './messages.ts';
 import type { Principal } from '../../core/roles.ts';
 import { getAccount, isLeafAccount } from '../master-data/index.ts';
@@ -34,9 +34,9 @@ import {
   type SbuInfo,
 } from './catalogue.service.ts';
 
-// Imports also run without a server (CLI, seeds), which registers the manifests' messages: the
-// error reasons must still read as sentences.
-addMessages(catalogueMessages);
+// Imports also run without a request (CLI, seeds): error reasons are translated with core's and
+// this module's messages.
+const t = translator(catalogueMessages);
 
 export type { ImportError, Sheet };
 

@@ -82,6 +82,7 @@ test('price change: OPD proposes, Tim Data verifies, TAPD approves; every refuse
     opdId: null,
     regionId: null,
     via: 'cli' as const,
+    grants: t.app.registry.permissions,
   };
   await assert.rejects(
     verifyProposal(t.db, tapd, p.id, { version: p.version }),

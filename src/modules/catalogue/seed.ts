@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { SeedContext } from '../../core/module.ts';
 import type { Db } from '../../core/db/database.ts';
-import type { Principal } from '../../core/roles.ts';
+import type { Grants, Principal } from '../../core/roles.ts';
 import { importFile } from '../master-data/index.ts';
 import { findUserByUsername } from '../users/index.ts';
 import { analyzeCatalogue, importSheet, type Sheet } from './import.ts';
@@ -224,11 +224,16 @@ export async function seedDemoCatalogue(ctx: SeedContext): Promise<void> {
       throw new Error(`catalogue seed ${year} is invalid:\n${lines.join('\n')}`);
     }
   }
-  await seedDemoProposals(db, pemdaId);
+  await seedDemoProposals(db, pemdaId, actor.grants);
   await analyzeCatalogue(db);
 }
 
-async function principalOf(db: Db, pemdaId: number, username: string): Promise<Principal | undefined> {
+async function principalOf(
+  db: Db,
+  pemdaId: number,
+  username: string,
+  grants: Grants | undefined,
+): Promise<Principal | undefined> {
   const u = await findUserByUsername(db, pemdaId, username);
   return u
     ? {
@@ -240,6 +245,7 @@ async function principalOf(db: Db, pemdaId: number, username: string): Promise<P
         opdId: u.opd_id,
         regionId: u.region_id,
         via: 'cli',
+        grants,
       }
     : undefined;
 }
@@ -257,7 +263,7 @@ async function itemId(db: Db, pemdaId: number, year: number, kind: CatalogueKind
 }
 
 /** Proposals for 2027 at every status, made by the demo users through the workflow itself. */
-async function seedDemoProposals(db: Db, pemdaId: number): Promise<void> {
+async function seedDemoProposals(db: Db, pemdaId: number, grants: Grants | undefined): Promise<void> {
   const any = await db
     .selectFrom('cat_proposal')
     .select('id')
@@ -267,7 +273,7 @@ async function seedDemoProposals(db: Db, pemdaId: number): Promise<void> {
   if (any) return;
   const [dinkesOp, dinkesHead, disdikOp, dishubOp, dpuprOp, timData, tapd] = await Promise.all(
     ['dinkes.operator', 'dinkes.head', 'disdik.operator', 'dishub.operator', 'dpupr.operator', 'tim_data', 'tapd'].map(
-      (u) => principalOf(db, pemdaId, u),
+      (u) => principalOf(db, pemdaId, u, grants),
     ),
   );
   if (!dinkesOp || !dinkesHead || !disdikOp || !dishubOp || !dpuprOp || !timData || !tapd) return; // users not seeded

@@ -115,7 +115,12 @@ test('an XLSX with one bad row writes nothing and reports that row and column', 
     ['99.01.11.2001', 'Desa Dua', '7.01.0.00.0.00.01.0000'], // only a kecamatan links to an office
   ];
   const regions = await count('md_region');
-  const res = await importFile(ctx.db, systemPrincipal(ctx.pemdaId), 'regions', await xlsx(rows));
+  const res = await importFile(
+    ctx.db,
+    systemPrincipal(ctx.app.registry.permissions, ctx.pemdaId),
+    'regions',
+    await xlsx(rows),
+  );
   assert.equal(res.ok, false);
   assert.ok(!res.ok);
   assert.deepEqual(
@@ -156,7 +161,7 @@ test('an XLSX with one bad row writes nothing and reports that row and column', 
 
   const fixed = await importFile(
     ctx.db,
-    systemPrincipal(ctx.pemdaId),
+    systemPrincipal(ctx.app.registry.permissions, ctx.pemdaId),
     'regions',
     await xlsx([rows[0]!, good, rows[2]!, ['99.01.11.2001', 'Desa Dua', '']]),
   );
@@ -170,7 +175,7 @@ test('XLSX: a NIP typed into a number cell (digits lost) is refused, not stored 
   ws.addRow(['2.09.0.00.0.00.01.0001', 'UPTD Benih', 'uptd-benih', 197306132003121008]);
   const res = await importFile(
     ctx.db,
-    systemPrincipal(ctx.pemdaId),
+    systemPrincipal(ctx.app.registry.permissions, ctx.pemdaId),
     'organisations',
     Buffer.from(await wb.xlsx.writeBuffer()),
   );
@@ -182,7 +187,7 @@ test('XLSX: a NIP typed into a number cell (digits lost) is refused, not stored 
 });
 
 test('re-importing updates changed rows only; semicolon CSV with BOM; duplicate codes and missing columns are reported', async () => {
-  const admin = systemPrincipal(ctx.pemdaId);
+  const admin = systemPrincipal(ctx.app.registry.permissions, ctx.pemdaId);
   const units = '\uFEFFkode;nama\nBks;Bungkus\nPcs;Pieces\n';
   assert.deepEqual(await importFile(ctx.db, admin, 'units', Buffer.from(units)), {
     ok: true,
@@ -245,7 +250,13 @@ test('nomenclature import: X.XX rows apply to every bidang of the year; parents 
     'X.XX.01.2.01,"Perencanaan, Penganggaran, dan Evaluasi Kinerja Perangkat Daerah",kegiatan,,,',
     'X.XX.01.2.01.0001,Penyusunan Dokumen Perencanaan Perangkat Daerah,sub_kegiatan,Dokumen Perencanaan,Jumlah Dokumen Perencanaan,Dokumen',
   ].join('\r\n');
-  const res = await importFile(ctx.db, systemPrincipal(ctx.pemdaId), 'nomenclature', Buffer.from(csv), { year: 2030 });
+  const res = await importFile(
+    ctx.db,
+    systemPrincipal(ctx.app.registry.permissions, ctx.pemdaId),
+    'nomenclature',
+    Buffer.from(csv),
+    { year: 2030 },
+  );
   assert.ok(res.ok, JSON.stringify(res));
   assert.equal(res.count, 4 + 3 * 2);
   const sub = await getNomenclature(ctx.db, ctx.pemdaId, 2030, '2.16.01.2.01.0001');
@@ -256,7 +267,7 @@ test('nomenclature import: X.XX rows apply to every bidang of the year; parents 
   // a program whose bidang is not in the year is refused, naming the row
   const bad = await importFile(
     ctx.db,
-    systemPrincipal(ctx.pemdaId),
+    systemPrincipal(ctx.app.registry.permissions, ctx.pemdaId),
     'nomenclature',
     Buffer.from('kode,nama\n1.03.10,PROGRAM PENYELENGGARAAN JALAN\n'),
     { year: 2030 },
@@ -360,12 +371,24 @@ test('a full-size nomenclature file (24k rows) imports in seconds, and re-import
   }
   const file = Buffer.from(lines.join('\n'));
   const started = Date.now();
-  const res = await importFile(ctx.db, systemPrincipal(ctx.pemdaId), 'nomenclature', file, { year: 2035 });
+  const res = await importFile(
+    ctx.db,
+    systemPrincipal(ctx.app.registry.permissions, ctx.pemdaId),
+    'nomenclature',
+    file,
+    { year: 2035 },
+  );
   const took = Date.now() - started;
   assert.ok(res.ok && res.inserted === lines.length - 1, JSON.stringify(res).slice(0, 300));
   // the foreign-key check of every row must use the key's index (it once scanned the year: 40 s)
   assert.ok(took < 25_000, `import took ${took} ms`);
-  const again = await importFile(ctx.db, systemPrincipal(ctx.pemdaId), 'nomenclature', file, { year: 2035 });
+  const again = await importFile(
+    ctx.db,
+    systemPrincipal(ctx.app.registry.permissions, ctx.pemdaId),
+    'nomenclature',
+    file,
+    { year: 2035 },
+  );
   assert.ok(again.ok && again.unchanged === lines.length - 1);
   assert.equal((await getNomenclature(ctx.db, ctx.pemdaId, 2035, '1.20.10.2.10.0011'))?.parentCode, '1.20.10.2.10');
 });

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { AppError, fieldError, forbidden } from '../../core/errors.ts';
-import { addMessages, t, zodIssueMessage, type Lang } from '../../core/i18n/i18n.ts';
+import { translator, zodIssueMessage, type Lang } from '../../core/i18n/i18n.ts';
 import type { Principal } from '../../core/roles.ts';
 import { getPemda } from '../../core/tenancy.ts';
 import { ImportLookup, anyDb } from './master-data.repository.ts';
@@ -25,9 +25,9 @@ import {
   type WriteCtx,
 } from './resources.ts';
 
-// The CLI imports without a server (which registers the manifests' messages): error reasons must
-// still read as sentences.
-addMessages(masterDataMessages);
+// Imports also run without a request (CLI, seeds): error reasons are translated with core's and
+// this module's messages.
+const t = translator(masterDataMessages);
 
 export type { ImportError, Sheet };
 
@@ -166,7 +166,7 @@ export async function importSheet(
         const parsed = def.createSchema.safeParse(input);
         if (!parsed.success) {
           for (const issue of parsed.error.issues)
-            fail(rec.row, columnOf(String(issue.path[0] ?? '')), zodIssueMessage(lang, issue));
+            fail(rec.row, columnOf(String(issue.path[0] ?? '')), zodIssueMessage(t, lang, issue));
           continue;
         }
         const data = parsed.data as Row;

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { Db } from '../../core/db/database.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { AppError } from '../../core/errors.ts';
-import { permissions } from '../../core/auth/auth.ts';
+import { can as allowed } from '../../core/auth/policy.ts';
 import { html, type Html, type HtmlValue } from '../../core/http/html.ts';
-import { csrfField, sendFragment, sendPage, tr } from '../../core/http/layout.ts';
-import { formatDate, formatNumber, zodIssueMessage } from '../../core/i18n/i18n.ts';
+import { csrfField, sendFragment, sendPage, tr, issueMessage } from '../../core/http/layout.ts';
+import { formatDate, formatNumber } from '../../core/i18n/i18n.ts';
 import { isOpdScoped } from '../../core/roles.ts';
 import { bidangNames, childRows, distinctYears, getRow, parentRow } from './master-data.repository.ts';
 import {
@@ -32,7 +32,7 @@ const PAGE_SIZE = 50;
 const hide = { hide: true, tags: ['master-data'] };
 type Errors = Record<string, string>;
 
-const can = (req: FastifyRequest, permission: string) => permissions.can(req.principal, permission);
+const can = (req: FastifyRequest, permission: string) => allowed(req.principal, permission);
 
 /** May the user edit this row? OPD-scoped roles only rows of their own OPD. */
 function canEdit(req: FastifyRequest, def: ResourceDef, row: Row): boolean {
@@ -55,7 +55,7 @@ function errorsOf(req: FastifyRequest, err: unknown): { errors: Errors; message:
   }
   if (err instanceof z.ZodError) {
     return {
-      errors: Object.fromEntries(err.issues.map((i) => [String(i.path[0] ?? ''), zodIssueMessage(req.lang, i)])),
+      errors: Object.fromEntries(err.issues.map((i) => [String(i.path[0] ?? ''), issueMessage(req, i)])),
       message: tr(req, 'error.validation'),
       status: 400,
     };

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
-import { permissions } from '../../core/auth/auth.ts';
+import { can as allowed } from '../../core/auth/policy.ts';
 import { isOpdScoped } from '../../core/roles.ts';
 import { notFound } from '../../core/errors.ts';
 import { getNomenclature, listFundingSources, listOpds, listRegions } from '../master-data/index.ts';
@@ -38,7 +38,7 @@ export async function annualPages(appIn: FastifyInstance, ctx: ModuleContext): P
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
   const read = { auth: { permission: 'planning.read' } } as const;
-  const can = (req: FastifyRequest, perm: string) => permissions.can(req.principal, perm);
+  const can = (req: FastifyRequest, perm: string) => allowed(req.principal, perm);
 
   // ---- RKPD -----------------------------------------------------------------------------------------
   const rkpdList = async (req: FastifyRequest, e?: E) => {

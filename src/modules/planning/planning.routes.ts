@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { fieldError, notFound } from '../../core/errors.ts';
 import { hitRateLimit } from '../../core/http/rate-limit.ts';
+import { tr } from '../../core/http/layout.ts';
 import { systemPrincipal } from '../../core/roles.ts';
 import { conflictOut, errorOut, idParam, yearParam } from './common.ts';
 import * as plans from './plans.service.ts';
@@ -814,10 +815,9 @@ export async function planningApi(appIn: FastifyInstance, ctx: ModuleContext): P
     },
     async (req) => {
       const checks = await annual.renjaChecks(db, pid(req), req.params.id);
-      const { t } = await import('../../core/i18n/i18n.ts');
       return {
         ok: !checks.some((c) => c.severity === 'error'),
-        checks: checks.map((c) => ({ ...c, message: t(req.lang, c.key, c.params) })),
+        checks: checks.map((c) => ({ ...c, message: tr(req, c.key, c.params) })),
       };
     },
   );
@@ -1238,7 +1238,11 @@ export async function planningApi(appIn: FastifyInstance, ctx: ModuleContext): P
     async (req, reply) => {
       const pemda = await publicPemda(db, req.query.pemda);
       await hitRateLimit(db, pemda.id, `pln.usul:${req.ip}`, { windowSeconds: 3600, max: 5 });
-      const r = await props.createCitizenProposal(db, systemPrincipal(pemda.id, 'warga'), req.body);
+      const r = await props.createCitizenProposal(
+        db,
+        systemPrincipal(req.server.registry.permissions, pemda.id, 'warga'),
+        req.body,
+      );
       return reply.code(201).send({ tracking_code: r.tracking_code, year: r.year });
     },
   );

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
-import { permissions } from '../../core/auth/auth.ts';
+import { can as allowed } from '../../core/auth/policy.ts';
 import { isOpdScoped } from '../../core/roles.ts';
 import { notFound } from '../../core/errors.ts';
 import { listOpds, type OpdSummary } from '../master-data/index.ts';
@@ -79,7 +79,7 @@ export async function plansPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
   const read = { auth: { permission: 'planning.read' } } as const;
-  const can = (req: FastifyRequest, perm: string) => permissions.can(req.principal, perm);
+  const can = (req: FastifyRequest, perm: string) => allowed(req.principal, perm);
 
   // ---- hub -------------------------------------------------------------------------------------------
   app.get('/perencanaan', { config: read, schema: hide }, async (req, reply) => {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
-import { permissions } from '../../core/auth/auth.ts';
+import { can as allowed } from '../../core/auth/policy.ts';
 import { fieldError, notFound } from '../../core/errors.ts';
 import { listOpds, listRegions, type Region } from '../master-data/index.ts';
 import { listUsers } from '../users/index.ts';
@@ -97,7 +97,7 @@ export function proposalFields(
 export async function proposalsPages(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
-  const can = (req: FastifyRequest, perm: string) => permissions.can(req.principal, perm);
+  const can = (req: FastifyRequest, perm: string) => allowed(req.principal, perm);
   const listQ = props.listQuerySchema.extend({
     stage: props.listQuerySchema.shape.stage.or(z.literal('').transform(() => undefined)),
     status: props.listQuerySchema.shape.status.or(z.literal('').transform(() => undefined)),

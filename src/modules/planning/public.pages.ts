@@ -73,7 +73,7 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
             'photo',
             photo.length > props.PHOTO_MAX_BYTES ? 'pln.error.photo_too_large' : 'pln.error.photo_type',
           );
-        const system = systemPrincipal(pemda.id, 'warga');
+        const system = systemPrincipal(req.server.registry.permissions, pemda.id, 'warga');
         const r = await props.createCitizenProposal(db, system, b as never);
         if (photo) await props.setPhoto(db, system, r.id, photo, { skipEditorCheck: true });
         return reply.redirect(`/lacak?${qs({ kode: r.tracking_code, baru: 1, pemda: req.query.pemda })}`, 303);

@@ -2,9 +2,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { html, type Html } from '../../core/http/html.ts';
-import { tr } from '../../core/http/layout.ts';
+import { tr, issueMessage } from '../../core/http/layout.ts';
 import { AppError } from '../../core/errors.ts';
-import { formatDate, formatNumber, zodIssueMessage } from '../../core/i18n/i18n.ts';
+import { formatDate, formatNumber } from '../../core/i18n/i18n.ts';
 import { formatRupiah } from '../../core/money.ts';
 
 export const rp = (req: FastifyRequest, v: string | bigint | null | undefined) =>
@@ -54,7 +54,7 @@ export function errorsOf(req: FastifyRequest, err: unknown): { errors: Errors; m
   }
   if (err instanceof z.ZodError) {
     return {
-      errors: Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)])),
+      errors: Object.fromEntries(err.issues.map((i) => [i.path.join('.'), issueMessage(req, i)])),
       message: tr(req, 'error.validation'),
     };
   }

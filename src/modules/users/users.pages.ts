@@ -4,10 +4,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
-import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
+import { csrfField, sendPage, tr, issueMessage } from '../../core/http/layout.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { SESSION_COOKIE } from '../../core/http/server.ts';
-import { zodIssueMessage } from '../../core/i18n/i18n.ts';
 import { listPemda } from '../../core/tenancy.ts';
 import { DEMO_PASSWORD } from '../../core/seed.ts';
 import { ROLES } from '../../core/roles.ts';
@@ -34,7 +33,7 @@ function errorsOf(req: FastifyRequest, err: unknown): Errors | null {
     );
   }
   if (err instanceof z.ZodError)
-    return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)]));
+    return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), issueMessage(req, i)]));
   return null;
 }
 

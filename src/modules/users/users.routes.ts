@@ -6,7 +6,7 @@ import type { ModuleContext } from '../../core/module.ts';
 import { ROLES } from '../../core/roles.ts';
 import { notFound } from '../../core/errors.ts';
 import { SESSION_COOKIE } from '../../core/http/server.ts';
-import { permissions } from '../../core/auth/auth.ts';
+import { permissionsOf } from '../../core/auth/policy.ts';
 import {
   createApiToken,
   createUser,
@@ -113,7 +113,7 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
     async (req) => {
       const user = await getUser(db, req.principal!.pemdaId, req.principal!.userId);
       if (!user) throw notFound();
-      return { user, permissions: permissions.list().filter((p) => permissions.can(req.principal, p)) };
+      return { user, permissions: permissionsOf(req.principal) };
     },
   );
 

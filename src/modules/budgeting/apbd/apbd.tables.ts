@@ -1,7 +1,6 @@
 // Kysely types of the APBD tables (migration 0002_apbd.sql), merged into core's Database interface.
 import type { ColumnType, Generated } from 'kysely';
-import type { Timestamp } from '../../../core/db/schema.ts';
-import type { MoneyDefault } from '../budgeting.tables.ts';
+import type { Int8, Timestamp } from '../../../core/db/schema.ts';
 
 export type DpaStatus = 'draft' | 'submitted' | 'approved';
 
@@ -26,7 +25,7 @@ export interface DpaTable {
   opd_id: number;
   number: string;
   status: ColumnType<DpaStatus, DpaStatus | undefined, DpaStatus>;
-  budget: MoneyDefault;
+  budget: Int8;
   submitted_at: Timestamp | null;
   approved_at: Timestamp | null;
   approved_by: string | null;
@@ -40,7 +39,7 @@ export interface CashPlanTable {
   dpa_id: number;
   sub_kegiatan_id: number;
   month: number;
-  amount: MoneyDefault;
+  amount: Int8;
 }
 
 declare module '../../../core/db/schema.ts' {

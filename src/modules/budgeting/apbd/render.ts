@@ -7,7 +7,8 @@ import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify';
-import { formatDate, formatNumber, t, type Lang } from '../../../core/i18n/i18n.ts';
+import { formatDate, formatNumber, type Lang } from '../../../core/i18n/i18n.ts';
+import { t } from '../translate.ts';
 import type { Pemda } from '../../../core/tenancy.ts';
 import { percentOf, type ReportRow } from './engine.ts';
 
