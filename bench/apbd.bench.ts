@@ -7,10 +7,15 @@ import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { testApp, type TestContext } from '../src/testing/harness.ts';
 import { listAccounts } from '../src/modules/master-data/index.ts';
-import { getOpenStage, type Stage } from '../src/modules/budgeting/stages.service.ts';
-import { collectReport, streamRaw } from '../src/modules/budgeting/apbd/engine.ts';
-import { reportDef } from '../src/modules/budgeting/apbd/reports.ts';
-import { inSnapshot, reportDoc, writeDoc } from '../src/modules/budgeting/apbd/apbd.service.ts';
+import { getOpenStage, type Stage } from '../src/modules/budgeting/index.ts';
+import {
+  collectReport,
+  inSnapshot,
+  reportDef,
+  reportDoc,
+  streamRaw,
+  writeDoc,
+} from '../src/modules/budgeting/testing.ts';
 import { timeIt, type BenchEntry, type Measure } from './harness.ts';
 
 const LINES = Number(process.env.BENCH_APBD_LINES ?? 1_000_000);

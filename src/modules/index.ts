@@ -1,6 +1,6 @@
 // The domain modules of Padu, in dependency order (migrations and seeds run in this order).
 import type { ModuleManifest } from '../core/module.ts';
-import { masterDataModule } from './master-data/master-data.module.ts';
+import { masterDataModule } from './master-data/index.ts';
 import { usersModule } from './users/index.ts';
 import { planningModule } from './planning/index.ts';
 import { catalogueModule } from './catalogue/index.ts';

@@ -159,6 +159,7 @@ export async function testApp(): Promise<TestContext> {
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response bodies loosely
 export function json<T = any>(res: LightMyRequestResponse): T {
   return JSON.parse(res.body) as T;
 }

@@ -95,9 +95,11 @@ export function lockDataDir(dir: string): () => void {
         throw new Error(
           `The data folder ${dir} is in use by another Padu process (pid ${pid}). ` +
             `Stop it, or set PADU_DATA_DIR to another folder, or use DATABASE_URL.`,
+          { cause: err },
         );
       }
-      if (pid === process.pid) throw new Error(`The data folder ${dir} is already open in this process.`);
+      if (pid === process.pid)
+        throw new Error(`The data folder ${dir} is already open in this process.`, { cause: err });
       fs.unlinkSync(file); // stale lock
     }
   }

@@ -120,6 +120,7 @@ export class PGliteDialect implements Dialect {
   createQueryCompiler() {
     return new PostgresQueryCompiler();
   }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Dialect interface takes Kysely<any>
   createIntrospector(db: Kysely<any>) {
     return new PostgresIntrospector(db);
   }

@@ -4,6 +4,12 @@ import assert from 'node:assert/strict';
 import { json, type TestContext } from '../../testing/harness.ts';
 import { searchCatalogue, type PricedItem } from '../catalogue/index.ts';
 
+// The APBD report engine below the HTTP layer, for the benchmark (bench/apbd.bench.ts), which
+// measures it next to bare SQL. Not part of the module's public surface (index.ts).
+export { collectReport, streamRaw } from './apbd/engine.ts';
+export { reportDef } from './apbd/reports.ts';
+export { inSnapshot, reportDoc, writeDoc } from './apbd/apbd.service.ts';
+
 export interface Fixture {
   stageId: number;
   opdId: (short: string) => Promise<number>;

@@ -172,6 +172,7 @@ test('XLSX: a NIP typed into a number cell (digits lost) is refused, not stored 
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('OPD');
   ws.addRow(['kode', 'nama', 'singkatan', 'nip_kepala']);
+  // eslint-disable-next-line no-loss-of-precision -- the point: a spreadsheet number cell loses the NIP's digits
   ws.addRow(['2.09.0.00.0.00.01.0001', 'UPTD Benih', 'uptd-benih', 197306132003121008]);
   const res = await importFile(
     ctx.db,

@@ -9,6 +9,7 @@ import type { AccountLevel, NomenclatureLevel, OrganisationKind, RegionKind } fr
 import './master-data.tables.ts';
 
 /** The generic layer addresses tables by name; Kysely's typing cannot follow a table chosen at run time. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables chosen at run time
 export type AnyDb = Kysely<any>;
 export const anyDb = (db: Db | Trx): AnyDb => db as unknown as AnyDb;
 

@@ -64,6 +64,7 @@ export async function toListQuery(
   db: Db,
   def: ResourceDef,
   pemdaId: number,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed by listQuerySchema(def), whose filters vary per resource
   q: Record<string, any>,
 ): Promise<ListQuery> {
   return {
@@ -129,7 +130,7 @@ export async function masterDataApi(appIn: FastifyInstance, ctx: ModuleContext):
       },
       async (req) => {
         const pemdaId = req.principal!.pemdaId;
-        const q = await toListQuery(db, def, pemdaId, req.query as Record<string, any>);
+        const q = await toListQuery(db, def, pemdaId, req.query as Parameters<typeof toListQuery>[3]);
         const { items, total } = await listRecords(db, def, pemdaId, q);
         return { items, total, page: q.page, page_size: q.pageSize, ...(def.yearly ? { year: q.year } : {}) };
       },

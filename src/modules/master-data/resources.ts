@@ -45,6 +45,7 @@ export type ResourceKey = (typeof RESOURCE_KEYS)[number];
 export type MdTable =
   'md_organisation' | 'md_nomenclature' | 'md_account' | 'md_region' | 'md_funding_source' | 'md_unit';
 /** A database row of a master-data table (the generic layer does not know which). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a row of a table chosen at run time
 export type Row = Record<string, any>;
 
 export const ORG_KINDS = ['opd', 'unit', 'kecamatan'] as const;
@@ -744,7 +745,7 @@ export const regions: ResourceDef = {
     const code = existing ? (existing.code as string) : (input.code as string);
     const kind = regionKind(code);
     if (!kind) throw fieldError('code', 'md.error.region_code_format');
-    let parentCode: string | null = null;
+    let parentCode: string | null;
     if (existing) {
       parentCode = existing.parent_id ? ((await ctx.lookup.byId('regions', existing.parent_id))?.code ?? null) : null;
     } else {

@@ -45,18 +45,6 @@ export function indicatorTable(req: FastifyRequest, inds: plans.IndicatorView[],
   )}</tbody></table></div>`;
 }
 
-function ceilingRow(
-  req: FastifyRequest,
-  ceilings: Array<{ year: number; pagu: string }>,
-  years: number[],
-): Html | string {
-  if (!ceilings.length) return '';
-  return html`<p class="muted">${tr(req, 'pln.ceiling.title')}: ${years.map((y) => {
-    const c = ceilings.find((x) => x.year === y);
-    return c ? html`${y}: ${rp(req, c.pagu)}; ` : '';
-  })}</p>`;
-}
-
 function targetInputs(req: FastifyRequest, years: number[]): Html {
   return html`<fieldset><legend>${tr(req, 'pln.indicator.targets')}</legend><div class="filters">${years.map(
     (y) => html`<label>${y}<input name="t_${y}" inputmode="decimal" size="8"></label>`,

@@ -684,7 +684,7 @@ export async function addRenstraNode(
     parentCode = parent.code;
   }
   const link = await checkRenstraLink(db, p.pemdaId, renstra.rpjmd_id, v.kind, v.rpjmd_node_id);
-  let code = v.code ?? '';
+  const code = v.code ?? '';
   let text = v.text ?? '';
   if (v.kind === 'program' || v.kind === 'kegiatan' || v.kind === 'sub_kegiatan') {
     if (!code) throw fieldError('code', 'field.required');
@@ -1198,7 +1198,10 @@ export async function cascadeForGoal(
       while (grew) {
         grew = false;
         for (const n of all)
-          if (n.parent_id !== null && keep.has(n.parent_id) && !keep.has(n.id)) (keep.add(n.id), (grew = true));
+          if (n.parent_id !== null && keep.has(n.parent_id) && !keep.has(n.id)) {
+            keep.add(n.id);
+            grew = true;
+          }
       }
       const nodes = all.filter((n) => keep.has(n.id));
       entry.renstra.push({ opd_id: s.opd_id, renstra_id: s.renstra_id, nodes });

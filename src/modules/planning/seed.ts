@@ -1166,7 +1166,7 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
                 : 'kelurahan',
       });
       let amount = cost;
-      let vol = volume;
+      const vol = volume;
       let stage = chain[0]!;
       let status: string = 'pending';
       let urgency: number | null = null;

@@ -20,7 +20,7 @@ import { inSnapshot, reportDoc, requireReport, resolveCompare } from './apbd.ser
 import { numericColumns, printCell, printAmount, type Doc } from './render.ts';
 import { drillLines, lineDiff } from './queries.ts';
 import { approveDpa, cashPlan, getDpa, listDpa, produceDpa, returnDpa, setCashPlan, submitDpa } from './dpa.service.ts';
-import { dpaResolver, drillQuery } from './apbd.routes.ts';
+import { dpaResolver, drillQuery } from './apbd.schema.ts';
 
 const hide = { hide: true } as const;
 const HTML_ROW_LIMIT = 2000;

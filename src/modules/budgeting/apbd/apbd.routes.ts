@@ -1,11 +1,10 @@
 // REST API of the consolidated APBD (/api/v1/budget/apbd/…): the attachments of any stage (JSON,
 // CSV, XLSX, PDF; compared with an earlier stage), the lines behind a figure, the line-level
 // difference of an OPD between two stages, and the DPA-SKPD with its anggaran kas.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleContext } from '../../../core/module.ts';
-import type { Db } from '../../../core/db/database.ts';
 import { notFound } from '../../../core/errors.ts';
 import { isOpdScoped } from '../../../core/roles.ts';
 import { requireStage } from '../stages.service.ts';
@@ -34,38 +33,9 @@ import {
   submitDpa,
 } from './dpa.service.ts';
 import { apbdPages } from './apbd.pages.ts';
+import { dpaResolver, drillQuery, idParams, reportQuery, stageParams } from './apbd.schema.ts';
 
 const tags = ['budgeting'];
-const stageParams = z.object({ stageId: z.coerce.number().int().positive() });
-const idParams = z.object({ id: z.coerce.number().int().positive() });
-const CODE = /^[0-9.]{1,40}$/;
-export const drillQuery = z.object({
-  opd_id: z.coerce.number().int().positive().optional(),
-  ub: z.string().regex(CODE).optional(),
-  sub: z.string().regex(CODE).optional(),
-  acc: z.string().regex(CODE).optional(),
-  fn: z
-    .string()
-    .regex(/^\d{2}$/)
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-export const reportQuery = z.object({
-  compare: z
-    .string()
-    .regex(/^(none|\d+)$/)
-    .optional(),
-  opd_id: z.coerce.number().int().positive().optional(),
-  format: z.enum(['json', 'csv', 'xlsx', 'pdf']).default('json'),
-  lang: z.enum(['id', 'en']).optional(),
-});
-
-export function dpaResolver(db: Db) {
-  return async (req: FastifyRequest) =>
-    (await getDpa(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)))?.opd_id;
-}
-
 export async function apbdRoutes(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;

@@ -3,6 +3,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../../core/db/database.ts';
 import type { Lang } from '../../../core/i18n/i18n.ts';
+import { latestAuditOf, latestDeletionsOf } from '../../../core/audit/history.ts';
 import { coefficientLabel } from '../calc.ts';
 import { factorsOf, type Line } from '../rka.service.ts';
 import type { Stage } from '../stages.service.ts';
@@ -163,19 +164,25 @@ export async function lineDiff(
   const r = await sql<Record<string, unknown>>`
     SELECT coalesce(b.line_key, a.line_key)::text AS line_key,
            CASE WHEN a.id IS NULL THEN 'added' WHEN b.id IS NULL THEN 'removed' ELSE 'changed' END AS change,
-           ${cols('a')}, ${cols('b')}, au.actor_name, au.action, au.at
+           ${cols('a')}, ${cols('b')}
       FROM (SELECT * FROM bud_line WHERE pemda_id = ${pemdaId} AND stage_id = ${from.id} AND opd_id = ${opdId}) a
       FULL OUTER JOIN (SELECT * FROM bud_line WHERE pemda_id = ${pemdaId} AND stage_id = ${to.id} AND opd_id = ${opdId}) b ON b.line_key = a.line_key
-      LEFT JOIN LATERAL (
-        SELECT g.actor_name, g.action, g.at FROM core_audit_log g
-         WHERE g.pemda_id = ${pemdaId} AND g.entity = 'bud_line'
-           AND (CASE WHEN b.id IS NOT NULL THEN g.entity_id = b.id::text
-                     ELSE g.opd_id = ${opdId} AND g.action = 'delete' AND g.before->>'line_key' = a.line_key::text
-                          AND (g.before->>'stage_id')::int = ${to.id} END)
-         ORDER BY g.seq DESC LIMIT 1) au ON true
      WHERE a.id IS NULL OR b.id IS NULL OR ${differs}
      ORDER BY coalesce(b.sub_kegiatan_code, a.sub_kegiatan_code) NULLS FIRST, coalesce(b.account_code, a.account_code), coalesce(b.id, a.id)
      LIMIT ${limit}`.execute(db);
+  // Who last touched each line (core's audit API): the line's last entry, or its deletion at stage `to`.
+  const lastChange = await latestAuditOf(
+    db,
+    pemdaId,
+    'bud_line',
+    r.rows.filter((row) => row.b_id !== null).map((row) => String(row.b_id)),
+  );
+  const lastDeletion = await latestDeletionsOf(db, pemdaId, 'bud_line', {
+    keyField: 'line_key',
+    keys: r.rows.filter((row) => row.b_id === null).map((row) => String(row.line_key)),
+    where: { stage_id: to.id },
+    opdId,
+  });
   const side = (row: Record<string, unknown>, p: 'a' | 'b'): LineSide | null => {
     if (row[`${p}_id`] === null) return null;
     const g = (c: string) => row[`${p}_${c}`] as string;
@@ -206,14 +213,15 @@ export async function lineDiff(
     const after = side(row, 'b');
     const change = row.change as Change;
     counts[change]++;
+    const mark = after ? lastChange.get(String(row.b_id)) : lastDeletion.get(String(row.line_key));
     return {
       line_key: String(row.line_key),
       change,
       before,
       after,
       difference: (BigInt(after?.total ?? '0') - BigInt(before?.total ?? '0')).toString(),
-      by: row.actor_name
-        ? { actor: String(row.actor_name), action: String(row.action), at: row.at ? new Date(row.at as string) : null }
+      by: mark
+        ? { actor: mark.actor, action: mark.action, at: mark.at }
         : {
             actor: String(row[after ? 'b_updated_by' : 'a_updated_by'] ?? ''),
             action: 'stamp',
