@@ -146,12 +146,7 @@ export class EventHub {
   }
 
   /** Receive the events of these channels of one Pemda; returns the unsubscribe function. */
-  async subscribe(
-    pemdaId: number,
-    channels: string[],
-    fn: Listener,
-    onClose?: () => void,
-  ): Promise<() => void> {
+  async subscribe(pemdaId: number, channels: string[], fn: Listener, onClose?: () => void): Promise<() => void> {
     const sub: Subscription = { pemdaId, channels: new Set(channels), fn, onClose };
     this.subs.add(sub);
     await this.start();

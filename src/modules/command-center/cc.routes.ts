@@ -26,7 +26,10 @@ export async function ccApi(appIn: FastifyInstance, ctx: ModuleContext): Promise
 
   app.get(
     '/api/v1/cc/categories',
-    { config: { auth: { permission: 'cc.incident.view' } }, schema: { tags, summary: 'Incident categories, responding OPD and targets' } },
+    {
+      config: { auth: { permission: 'cc.incident.view' } },
+      schema: { tags, summary: 'Incident categories, responding OPD and targets' },
+    },
     async (req) => ({ rows: await inc.listCategories(db, req.principal!.pemdaId) }),
   );
 
@@ -37,7 +40,10 @@ export async function ccApi(appIn: FastifyInstance, ctx: ModuleContext): Promise
   );
   app.put(
     '/api/v1/cc/settings',
-    { config: { auth: { permission: 'cc.settings' } }, schema: { tags, summary: 'Set the duplicate detection window', body: settingsIn } },
+    {
+      config: { auth: { permission: 'cc.settings' } },
+      schema: { tags, summary: 'Set the duplicate detection window', body: settingsIn },
+    },
     async (req) => {
       await inc.saveSettings(db, req.principal!, req.body);
       return inc.getSettings(db, req.principal!.pemdaId);
@@ -46,7 +52,10 @@ export async function ccApi(appIn: FastifyInstance, ctx: ModuleContext): Promise
 
   app.get(
     '/api/v1/cc/duplicates',
-    { config: { auth: { permission: 'cc.intake' } }, schema: { tags, summary: 'Possible duplicates of an incident being entered', querystring: dupQuery } },
+    {
+      config: { auth: { permission: 'cc.intake' } },
+      schema: { tags, summary: 'Possible duplicates of an incident being entered', querystring: dupQuery },
+    },
     async (req) => ({ rows: await inc.findDuplicates(db, req.principal!.pemdaId, req.query) }),
   );
 
@@ -72,7 +81,10 @@ export async function ccApi(appIn: FastifyInstance, ctx: ModuleContext): Promise
       schema: {
         tags,
         summary: 'Incidents with their timers (active by default)',
-        querystring: z.object({ status: z.enum(['active', 'closed', 'all']).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }),
+        querystring: z.object({
+          status: z.enum(['active', 'closed', 'all']).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).optional(),
+        }),
       },
     },
     async (req) => ({ rows: await q.listIncidents(db, req.principal!, { ...req.query, lang: lang(req.lang) }) }),
@@ -80,20 +92,34 @@ export async function ccApi(appIn: FastifyInstance, ctx: ModuleContext): Promise
 
   app.get(
     '/api/v1/cc/incidents/:id',
-    { config: { auth: { permission: 'cc.incident.view' } }, schema: { tags, summary: 'One incident: reports, assignments, timeline, timers', params: idParam } },
+    {
+      config: { auth: { permission: 'cc.incident.view' } },
+      schema: { tags, summary: 'One incident: reports, assignments, timeline, timers', params: idParam },
+    },
     async (req) => q.getIncident(db, req.principal!, req.params.id, lang(req.lang)),
   );
 
   app.post(
     '/api/v1/cc/incidents/:id/dispatch',
-    { config: { auth: { permission: 'cc.dispatch' } }, schema: { tags, summary: 'Send the incident to one or more OPD units', params: idParam, body: dispatchIn } },
+    {
+      config: { auth: { permission: 'cc.dispatch' } },
+      schema: { tags, summary: 'Send the incident to one or more OPD units', params: idParam, body: dispatchIn },
+    },
     async (req, reply) =>
       reply.code(201).send({ assignment_ids: await inc.dispatch(db, req.principal!, req.params.id, req.body.opd_ids) }),
   );
 
   app.post(
     '/api/v1/cc/incidents/:id/merge',
-    { config: { auth: { permission: 'cc.dispatch' } }, schema: { tags, summary: 'Merge this incident into another (its reports move over)', params: idParam, body: mergeIn } },
+    {
+      config: { auth: { permission: 'cc.dispatch' } },
+      schema: {
+        tags,
+        summary: 'Merge this incident into another (its reports move over)',
+        params: idParam,
+        body: mergeIn,
+      },
+    },
     async (req) => {
       await inc.mergeIncident(db, req.principal!, req.params.id, req.body.into);
       return { merged_into: req.body.into };
@@ -104,7 +130,11 @@ export async function ccApi(appIn: FastifyInstance, ctx: ModuleContext): Promise
     '/api/v1/cc/queue',
     {
       config: { auth: { permission: 'cc.queue' } },
-      schema: { tags, summary: "A unit's queue (a unit: its own OPD)", querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }) },
+      schema: {
+        tags,
+        summary: "A unit's queue (a unit: its own OPD)",
+        querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }),
+      },
     },
     async (req) => q.unitQueue(db, req.principal!, req.query.opd_id ?? req.principal!.opdId, lang(req.lang)),
   );
@@ -113,14 +143,22 @@ export async function ccApi(appIn: FastifyInstance, ctx: ModuleContext): Promise
     '/api/v1/cc/assignments/:id/status',
     {
       config: { auth: { permission: 'cc.assignment.move' } },
-      schema: { tags, summary: 'A unit reports a step: acknowledged, en_route, on_scene, resolved or handed_back', params: idParam, body: moveIn },
+      schema: {
+        tags,
+        summary: 'A unit reports a step: acknowledged, en_route, on_scene, resolved or handed_back',
+        params: idParam,
+        body: moveIn,
+      },
     },
     async (req) => moveAssignment(db, req.principal!, req.params.id, req.body),
   );
 
   app.get(
     '/api/v1/cc/breaches',
-    { config: { auth: { permission: 'cc.supervise' } }, schema: { tags, summary: 'Targets passed now by active incidents and assignments' } },
+    {
+      config: { auth: { permission: 'cc.supervise' } },
+      schema: { tags, summary: 'Targets passed now by active incidents and assignments' },
+    },
     async (req) => ({ rows: await q.breaches(db, req.principal!, lang(req.lang)) }),
   );
 }

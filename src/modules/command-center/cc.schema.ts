@@ -18,15 +18,14 @@ const coord = (min: number, max: number, key: string) =>
   });
 
 export const PHONE_RE = /^(\+62|62|0)[0-9]{2,4}[- ]?[0-9]{3,4}[- ]?[0-9]{3,5}$|^1[0-9]{2,4}$/;
-const phone = z
-  .string()
-  .trim()
-  .max(20, { error: 'cc.error.phone' })
-  .regex(PHONE_RE, { error: 'cc.error.phone' });
+const phone = z.string().trim().max(20, { error: 'cc.error.phone' }).regex(PHONE_RE, { error: 'cc.error.phone' });
 
-const text = (max: number, key: string) => z.string({ error: key }).trim().min(1, { error: key }).max(max, { error: key });
+const text = (max: number, key: string) =>
+  z.string({ error: key }).trim().min(1, { error: key }).max(max, { error: key });
 const optText = (max: number) => z.string().trim().max(max).optional();
-const flag = z.union([z.boolean(), z.enum(['1', 'true', 'on', '0', 'false'])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'on');
+const flag = z
+  .union([z.boolean(), z.enum(['1', 'true', 'on', '0', 'false'])])
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'on');
 
 const location = {
   kecamatan_id: id('cc.error.kecamatan_required'),
@@ -48,7 +47,12 @@ export const intakeIn = z
     ...location,
     category_id: id('cc.error.category_required'),
     description: text(2000, 'cc.error.description_required'),
-    priority: z.coerce.number({ error: 'cc.error.priority' }).int().min(1, { error: 'cc.error.priority' }).max(4, { error: 'cc.error.priority' }).optional(),
+    priority: z.coerce
+      .number({ error: 'cc.error.priority' })
+      .int()
+      .min(1, { error: 'cc.error.priority' })
+      .max(4, { error: 'cc.error.priority' })
+      .optional(),
     /** Attach this report to an existing incident (a duplicate) instead of opening a new one. */
     merge_into: optId('cc.error.merge_into'),
     /** Save as a new incident although duplicate candidates exist. */
@@ -102,7 +106,20 @@ export const settingsIn = z.object({
   dup_window_min: z.coerce.number().int().min(0).max(10_080),
 });
 
-export const CAP_CATEGORIES = ['Geo', 'Met', 'Safety', 'Security', 'Rescue', 'Fire', 'Health', 'Env', 'Transport', 'Infra', 'CBRNE', 'Other'] as const;
+export const CAP_CATEGORIES = [
+  'Geo',
+  'Met',
+  'Safety',
+  'Security',
+  'Rescue',
+  'Fire',
+  'Health',
+  'Env',
+  'Transport',
+  'Infra',
+  'CBRNE',
+  'Other',
+] as const;
 export const CAP_URGENCY = ['Immediate', 'Expected', 'Future', 'Past', 'Unknown'] as const;
 export const CAP_SEVERITY = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] as const;
 export const CAP_CERTAINTY = ['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown'] as const;
@@ -120,6 +137,11 @@ export const alertIn = z.object({
     .union([id('cc.error.alert_area'), z.array(id('cc.error.alert_area'))])
     .transform((v) => [...new Set([v].flat())])
     .refine((v) => v.length > 0, { error: 'cc.error.alert_area' }),
-  expires_hours: z.coerce.number().int().min(1, { error: 'cc.error.alert_expires' }).max(720, { error: 'cc.error.alert_expires' }).optional(),
+  expires_hours: z.coerce
+    .number()
+    .int()
+    .min(1, { error: 'cc.error.alert_expires' })
+    .max(720, { error: 'cc.error.alert_expires' })
+    .optional(),
 });
 export type AlertIn = z.output<typeof alertIn>;

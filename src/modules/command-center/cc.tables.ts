@@ -151,4 +151,3 @@ declare module '../../core/db/schema.ts' {
     cc_alert: CcAlertTable;
   }
 }
-

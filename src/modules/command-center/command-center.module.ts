@@ -39,7 +39,12 @@ export const commandCenterModule: ModuleManifest = {
     { label: 'cc.nav.map', href: '/command-center/map', permission: 'cc.read', section: 'command' },
     { label: 'cc.nav.stats', href: '/command-center/stats', permission: 'cc.stats', section: 'command' },
     { label: 'cc.nav.alerts', href: '/command-center/alerts', permission: 'cc.alert.publish', section: 'command' },
-    { label: 'cc.nav.open311', href: '/command-center/open311-clients', permission: 'cc.open311.keys', section: 'command' },
+    {
+      label: 'cc.nav.open311',
+      href: '/command-center/open311-clients',
+      permission: 'cc.open311.keys',
+      section: 'command',
+    },
     { label: 'cc.nav.hotspots', href: '/command-center/hotspots', permission: 'cc.hotspots', section: 'planning' },
   ],
   routes: async (app, ctx) => {

@@ -126,15 +126,33 @@ export interface DuplicateCandidate {
 export async function findDuplicates(
   db: Q,
   pemdaId: number,
-  v: { category_id: number; kecamatan_id: number; kelurahan_id?: number | null; lat?: string | null; lon?: string | null },
+  v: {
+    category_id: number;
+    kecamatan_id: number;
+    kelurahan_id?: number | null;
+    lat?: string | null;
+    lon?: string | null;
+  },
 ): Promise<DuplicateCandidate[]> {
   const s = await getSettings(db, pemdaId);
   const since = new Date(clock().now().getTime() - s.dup_window_min * 60_000);
   const rows = await db
     .selectFrom('cc_incident as i')
-    .select(['i.id', 'i.status', 'i.received_at', 'i.description', 'i.address', 'i.kelurahan_id', 'i.kecamatan_id', 'i.lat', 'i.lon'])
+    .select([
+      'i.id',
+      'i.status',
+      'i.received_at',
+      'i.description',
+      'i.address',
+      'i.kelurahan_id',
+      'i.kecamatan_id',
+      'i.lat',
+      'i.lon',
+    ])
     .select(
-      sql<number>`(SELECT count(*)::int FROM cc_report r WHERE r.pemda_id = i.pemda_id AND r.incident_id = i.id)`.as('reports'),
+      sql<number>`(SELECT count(*)::int FROM cc_report r WHERE r.pemda_id = i.pemda_id AND r.incident_id = i.id)`.as(
+        'reports',
+      ),
     )
     .where('i.pemda_id', '=', pemdaId)
     .where('i.category_id', '=', v.category_id)
@@ -241,7 +259,9 @@ async function lockOpenIncident(trx: Trx, pemdaId: number, id: number, field = '
     .executeTakeFirst();
   if (!inc) throw fieldError(field, 'cc.error.incident_unknown');
   if (inc.status === 'merged' || inc.status === 'closed')
-    throw new AppError(409, 'conflict', 'cc.error.incident_closed', {}, [{ field, message: 'cc.error.incident_closed' }]);
+    throw new AppError(409, 'conflict', 'cc.error.incident_closed', {}, [
+      { field, message: 'cc.error.incident_closed' },
+    ]);
   return inc;
 }
 
@@ -265,7 +285,12 @@ export async function citizenReport(
   db: Db,
   actor: Principal,
   v: PublicReportIn,
-  extra: { source: 'web' | 'open311'; photo?: { data: Buffer; type: string } | null; apiClientId?: number; token?: string },
+  extra: {
+    source: 'web' | 'open311';
+    photo?: { data: Buffer; type: string } | null;
+    apiClientId?: number;
+    token?: string;
+  },
 ): Promise<IntakeResult> {
   await checkLocation(db, actor.pemdaId, v);
   const cat = await activeCategory(db, actor.pemdaId, v.category_id, true);
@@ -315,7 +340,12 @@ async function createReport(
         .where('pemda_id', '=', pemdaId)
         .where('id', '=', inc.id)
         .execute();
-      uow.audit({ action: 'add_report', entity: 'cc_incident', entityId: inc.id, after: { report_id: r.id, source: report.source } });
+      uow.audit({
+        action: 'add_report',
+        entity: 'cc_incident',
+        entityId: inc.id,
+        after: { report_id: r.id, source: report.source },
+      });
       await publish(uow.trx, pemdaId, OPS_CHANNEL, { type: 'incident.report', incident_id: inc.id });
       return { incident_id: inc.id, report_id: r.id, tracking_code: r.tracking_code, merged: true };
     }
@@ -385,7 +415,10 @@ export async function mergeIncident(db: Db, actor: Principal, fromId: number, in
       .execute();
     await uow.trx
       .updateTable('cc_incident')
-      .set({ version: into.version + 1, received_at: from.received_at < into.received_at ? from.received_at : into.received_at })
+      .set({
+        version: into.version + 1,
+        received_at: from.received_at < into.received_at ? from.received_at : into.received_at,
+      })
       .where('pemda_id', '=', pemdaId)
       .where('id', '=', into.id)
       .execute();
@@ -429,7 +462,11 @@ export async function dispatch(db: Db, actor: Principal, incidentId: number, opd
       ids.push(a.id);
       await step(uow, inc.id, 'dispatched', now, { assignmentId: a.id, opdId });
       uow.audit({ action: 'dispatch', entity: 'cc_assignment', entityId: a.id, opdId, after: { incident_id: inc.id } });
-      await publish(uow.trx, pemdaId, opdChannel(opdId), { type: 'assignment.new', incident_id: inc.id, assignment_id: a.id });
+      await publish(uow.trx, pemdaId, opdChannel(opdId), {
+        type: 'assignment.new',
+        incident_id: inc.id,
+        assignment_id: a.id,
+      });
     }
     await uow.trx
       .updateTable('cc_incident')

@@ -65,7 +65,10 @@ test('categories come from the reference list with their OPD and targets', async
 
 test('bad intake is refused with a 400 naming each field in Indonesian, never a 5xx, and saves nothing', async () => {
   const op = await t.as('cc_operator');
-  const before = await t.db.selectFrom('cc_incident').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const before = await t.db
+    .selectFrom('cc_incident')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const cases: Array<[Record<string, unknown>, string, RegExp]> = [
     [call({ kecamatan_id: undefined }), 'kecamatan_id', /kecamatan/i],
     [call({ category_id: 'abc' }), 'category_id', /kategori/i],
@@ -87,9 +90,17 @@ test('bad intake is refused with a 400 naming each field in Indonesian, never a 
     assert.ok(f, `${field} named in ${res.body}`);
     assert.match(f.message, msg);
   }
-  const junk = await t.server.inject({ method: 'POST', url: '/api/v1/cc/incidents', headers: { ...op, 'content-type': 'application/json' }, payload: '{"kecamatan_id": ' });
+  const junk = await t.server.inject({
+    method: 'POST',
+    url: '/api/v1/cc/incidents',
+    headers: { ...op, 'content-type': 'application/json' },
+    payload: '{"kecamatan_id": ',
+  });
   assert.equal(junk.statusCode, 400);
-  const after = await t.db.selectFrom('cc_incident').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const after = await t.db
+    .selectFrom('cc_incident')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   assert.equal(Number(after.n), Number(before.n));
   // the page answers the same in Indonesian, field by field
   const s = await t.session('cc_operator');
@@ -97,7 +108,13 @@ test('bad intake is refused with a 400 naming each field in Indonesian, never a 
     method: 'POST',
     url: '/command-center/intake',
     headers: { ...s.headers, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: s.csrf, category_id: String(cat.KBK!.id), description: 'x', lat: '95', lon: '114' }).toString(),
+    payload: new URLSearchParams({
+      _csrf: s.csrf,
+      category_id: String(cat.KBK!.id),
+      description: 'x',
+      lat: '95',
+      lon: '114',
+    }).toString(),
   });
   assert.equal(page.statusCode, 400);
   assert.match(page.body, /Pilih kecamatan lokasi kejadian/);
@@ -112,7 +129,12 @@ test('duplicates are shown before saving; merging keeps every reporter and track
   assert.match(a.tracking_code, /^CC-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
   clk.advance(5);
   // 150 m away, same category, 5 minutes later
-  const second = await api('POST', '/api/v1/cc/incidents', op, call({ reporter_name: 'Siti', lat: '-3.2513', lon: '114.4500' }));
+  const second = await api(
+    'POST',
+    '/api/v1/cc/incidents',
+    op,
+    call({ reporter_name: 'Siti', lat: '-3.2513', lon: '114.4500' }),
+  );
   assert.equal(second.statusCode, 409, second.body);
   const dups = json(second).details.duplicates as Array<{ id: number; distance_m: number }>;
   assert.deepEqual(
@@ -121,9 +143,17 @@ test('duplicates are shown before saving; merging keeps every reporter and track
   );
   assert.ok(dups[0]!.distance_m > 100 && dups[0]!.distance_m < 200);
   // farther than the window's distance (300 m): no candidate
-  const far = json(await api('GET', `/api/v1/cc/duplicates?category_id=${cat.KBK!.id}&kecamatan_id=${kec.id}&lat=-3.2600&lon=114.4500`, op));
+  const far = json(
+    await api(
+      'GET',
+      `/api/v1/cc/duplicates?category_id=${cat.KBK!.id}&kecamatan_id=${kec.id}&lat=-3.2600&lon=114.4500`,
+      op,
+    ),
+  );
   assert.deepEqual(far.rows, []);
-  const merged = json(await api('POST', '/api/v1/cc/incidents', op, call({ reporter_name: 'Siti', merge_into: a.incident_id })));
+  const merged = json(
+    await api('POST', '/api/v1/cc/incidents', op, call({ reporter_name: 'Siti', merge_into: a.incident_id })),
+  );
   assert.equal(merged.incident_id, a.incident_id);
   assert.equal(merged.merged, true);
   assert.notEqual(merged.tracking_code, a.tracking_code);
@@ -144,7 +174,10 @@ test('duplicates are shown before saving; merging keeps every reporter and track
   assert.equal(d2.reports.length, 3);
   const gone = json(await api('GET', `/api/v1/cc/incidents/${own.incident_id}`, op));
   assert.equal(gone.incident.status, 'merged');
-  assert.equal((await api('POST', `/api/v1/cc/incidents/${a.incident_id}/merge`, op, { into: a.incident_id })).statusCode, 400);
+  assert.equal(
+    (await api('POST', `/api/v1/cc/incidents/${a.incident_id}/merge`, op, { into: a.incident_id })).statusCode,
+    400,
+  );
 });
 
 test('a unit of one OPD cannot see or move another OPD’s assignments; the incident closes when every unit resolved', async () => {
@@ -153,7 +186,12 @@ test('a unit of one OPD cannot see or move another OPD’s assignments; the inci
   const dinkes = await t.as('dinkes.unit');
   const damkar = await t.as('damkar.unit');
   const created = json(
-    await api('POST', '/api/v1/cc/incidents', op, call({ category_id: cat.KLL!.id, description: 'Tabrakan motor dan mobil', confirm_new: true })),
+    await api(
+      'POST',
+      '/api/v1/cc/incidents',
+      op,
+      call({ category_id: cat.KLL!.id, description: 'Tabrakan motor dan mobil', confirm_new: true }),
+    ),
   );
   const id = created.incident_id as number;
   // damkar is not sent: it cannot even learn the incident exists
@@ -161,14 +199,21 @@ test('a unit of one OPD cannot see or move another OPD’s assignments; the inci
   const disp = await api('POST', `/api/v1/cc/incidents/${id}/dispatch`, op, { opd_ids: [opd.dishub, opd.dinkes] });
   assert.equal(disp.statusCode, 201, disp.body);
   const [aDishub, aDinkes] = json(disp).assignment_ids as number[];
-  assert.equal((await api('POST', `/api/v1/cc/incidents/${id}/dispatch`, op, { opd_ids: [opd.dishub] })).statusCode, 400);
+  assert.equal(
+    (await api('POST', `/api/v1/cc/incidents/${id}/dispatch`, op, { opd_ids: [opd.dishub] })).statusCode,
+    400,
+  );
 
   // each unit sees its own queue only
   const qDishub = json(await api('GET', '/api/v1/cc/queue', dishub));
   assert.ok(qDishub.active.some((a: { id: number }) => a.id === aDishub));
   assert.ok(!qDishub.active.some((a: { id: number }) => a.id === aDinkes));
   assert.equal((await api('GET', `/api/v1/cc/queue?opd_id=${opd.dinkes}`, dishub)).statusCode, 403);
-  assert.ok(json(await api('GET', `/api/v1/cc/queue?opd_id=${opd.dinkes}`, op)).active.some((a: { id: number }) => a.id === aDinkes));
+  assert.ok(
+    json(await api('GET', `/api/v1/cc/queue?opd_id=${opd.dinkes}`, op)).active.some(
+      (a: { id: number }) => a.id === aDinkes,
+    ),
+  );
   // dishub sees the incident with its own assignment only, and cannot move dinkes's
   const seen = json(await api('GET', `/api/v1/cc/incidents/${id}`, dishub));
   assert.deepEqual(
@@ -180,7 +225,11 @@ test('a unit of one OPD cannot see or move another OPD’s assignments; the inci
   assert.equal(json(await api('GET', `/api/v1/cc/incidents/${id}`, op)).assignments[1].status, 'dispatched');
   // the unit queue page and its live feed refuse another OPD too
   const s = await t.session('dishub.unit');
-  const pg = await t.server.inject({ method: 'GET', url: `/command-center/unit?opd_id=${opd.dinkes}`, headers: { ...s.headers, accept: 'text/html' } });
+  const pg = await t.server.inject({
+    method: 'GET',
+    url: `/command-center/unit?opd_id=${opd.dinkes}`,
+    headers: { ...s.headers, accept: 'text/html' },
+  });
   assert.equal(pg.statusCode, 200);
   assert.ok(!pg.body.includes(`data-assignment="${aDinkes}"`));
   assert.ok(pg.body.includes(`data-assignment="${aDishub}"`));
@@ -197,9 +246,19 @@ test('a unit of one OPD cannot see or move another OPD’s assignments; the inci
   const noReason = await api('POST', `/api/v1/cc/assignments/${aDishub}/status`, dishub, { status: 'handed_back' });
   assert.equal(noReason.statusCode, 400);
   assert.match(json(noReason).fields[0].message, /alasan/);
-  const r1 = json(await api('POST', `/api/v1/cc/assignments/${aDishub}/status`, dishub, { status: 'resolved', note: 'Jalan dibersihkan' }));
+  const r1 = json(
+    await api('POST', `/api/v1/cc/assignments/${aDishub}/status`, dishub, {
+      status: 'resolved',
+      note: 'Jalan dibersihkan',
+    }),
+  );
   assert.deepEqual(r1, { status: 'resolved', incident_status: 'dispatched' });
-  const r2 = json(await api('POST', `/api/v1/cc/assignments/${aDinkes}/status`, dinkes, { status: 'resolved', note: 'Korban dibawa ke RSUD' }));
+  const r2 = json(
+    await api('POST', `/api/v1/cc/assignments/${aDinkes}/status`, dinkes, {
+      status: 'resolved',
+      note: 'Korban dibawa ke RSUD',
+    }),
+  );
   assert.deepEqual(r2, { status: 'resolved', incident_status: 'closed' });
   const done = json(await api('GET', `/api/v1/cc/incidents/${id}`, op));
   assert.equal(done.incident.status, 'closed');
@@ -215,39 +274,75 @@ test('a unit of one OPD cannot see or move another OPD’s assignments; the inci
     .where('entity_id', 'in', [String(id), String(aDishub), String(aDinkes)])
     .execute();
   const acts = audit.map((a) => `${a.entity}:${a.action}`);
-  for (const a of ['cc_incident:create', 'cc_assignment:dispatch', 'cc_assignment:on_scene', 'cc_assignment:resolved', 'cc_incident:close'])
+  for (const a of [
+    'cc_incident:create',
+    'cc_assignment:dispatch',
+    'cc_assignment:on_scene',
+    'cc_assignment:resolved',
+    'cc_incident:close',
+  ])
     assert.ok(acts.includes(a), a);
 });
 
 test('a unit that hands back reopens the incident for the room', async () => {
   const op = await t.as('cc_operator');
   const created = json(
-    await api('POST', '/api/v1/cc/incidents', op, call({ category_id: cat.HWN!.id, description: 'Ular masuk rumah', confirm_new: true })),
+    await api(
+      'POST',
+      '/api/v1/cc/incidents',
+      op,
+      call({ category_id: cat.HWN!.id, description: 'Ular masuk rumah', confirm_new: true }),
+    ),
   );
-  const [aid] = json(await api('POST', `/api/v1/cc/incidents/${created.incident_id}/dispatch`, op, { opd_ids: [opd.damkar] })).assignment_ids;
-  const r = json(await api('POST', `/api/v1/cc/assignments/${aid}/status`, await t.as('damkar.unit'), { status: 'handed_back', reason: 'Armada sedang di kebakaran lain' }));
+  const [aid] = json(
+    await api('POST', `/api/v1/cc/incidents/${created.incident_id}/dispatch`, op, { opd_ids: [opd.damkar] }),
+  ).assignment_ids;
+  const r = json(
+    await api('POST', `/api/v1/cc/assignments/${aid}/status`, await t.as('damkar.unit'), {
+      status: 'handed_back',
+      reason: 'Armada sedang di kebakaran lain',
+    }),
+  );
   assert.deepEqual(r, { status: 'handed_back', incident_status: 'open' });
   // and the room can send the same OPD again
-  assert.equal((await api('POST', `/api/v1/cc/incidents/${created.incident_id}/dispatch`, op, { opd_ids: [opd.damkar] })).statusCode, 201);
+  assert.equal(
+    (await api('POST', `/api/v1/cc/incidents/${created.incident_id}/dispatch`, op, { opd_ids: [opd.damkar] }))
+      .statusCode,
+    201,
+  );
 });
 
 test('timers and breaches follow the category targets on the clock', async () => {
   const op = await t.as('cc_operator');
   clk.set(new Date('2030-03-02T10:00:00Z'));
   const created = json(
-    await api('POST', '/api/v1/cc/incidents', op, call({ kecamatan_id: kec.id, kelurahan_id: undefined, lat: undefined, lon: undefined, confirm_new: true })),
+    await api(
+      'POST',
+      '/api/v1/cc/incidents',
+      op,
+      call({ kecamatan_id: kec.id, kelurahan_id: undefined, lat: undefined, lon: undefined, confirm_new: true }),
+    ),
   );
   const id = created.incident_id as number;
   const breachesOf = async () =>
-    (json(await api('GET', '/api/v1/cc/breaches', op)).rows as Array<{ incident_id: number; assignment_id: number | null; timer: { kind: string; breached: boolean; elapsedMin: number; targetMin: number } }>).filter(
-      (b) => b.incident_id === id,
-    );
+    (
+      json(await api('GET', '/api/v1/cc/breaches', op)).rows as Array<{
+        incident_id: number;
+        assignment_id: number | null;
+        timer: { kind: string; breached: boolean; elapsedMin: number; targetMin: number };
+      }>
+    ).filter((b) => b.incident_id === id);
   // fire: dispatch within 3 min, on scene within 15, resolved within 180
   clk.advance(2);
   assert.deepEqual(await breachesOf(), []);
   const t2 = json(await api('GET', `/api/v1/cc/incidents/${id}`, op)).incident.timers;
   assert.deepEqual(
-    t2.map((x: { kind: string; elapsedMin: number; targetMin: number; done: boolean }) => [x.kind, x.elapsedMin, x.targetMin, x.done]),
+    t2.map((x: { kind: string; elapsedMin: number; targetMin: number; done: boolean }) => [
+      x.kind,
+      x.elapsedMin,
+      x.targetMin,
+      x.done,
+    ]),
     [
       ['dispatch', 2, 3, false],
       ['arrive', 2, 15, false],
@@ -259,7 +354,9 @@ test('timers and breaches follow the category targets on the clock', async () =>
     (await breachesOf()).map((b) => [b.timer.kind, b.assignment_id]),
     [['dispatch', null]],
   );
-  const [aid] = json(await api('POST', `/api/v1/cc/incidents/${id}/dispatch`, op, { opd_ids: [opd.damkar] })).assignment_ids;
+  const [aid] = json(
+    await api('POST', `/api/v1/cc/incidents/${id}/dispatch`, op, { opd_ids: [opd.damkar] }),
+  ).assignment_ids;
   assert.deepEqual(await breachesOf(), [], 'a late dispatch is done: no longer pending');
   const late = json(await api('GET', `/api/v1/cc/incidents/${id}`, op)).incident;
   assert.equal(late.timers[0].breached, true);
@@ -289,31 +386,77 @@ test('timers and breaches follow the category targets on the clock', async () =>
   );
   // the supervisor page shows it
   const s = await t.session('cc_operator');
-  const page = await t.server.inject({ method: 'GET', url: '/command-center/supervisor', headers: { ...s.headers, accept: 'text/html' } });
+  const page = await t.server.inject({
+    method: 'GET',
+    url: '/command-center/supervisor',
+    headers: { ...s.headers, accept: 'text/html' },
+  });
   assert.equal(page.statusCode, 200);
   assert.match(page.body, new RegExp(`/command-center/incidents/${id}"`));
 });
 
 test('the pages of the room, the intake, an incident and a unit render for their roles only', async () => {
   const op = await t.session('cc_operator');
-  for (const url of ['/command-center', '/command-center/intake', '/command-center/supervisor', '/command-center/unit']) {
+  for (const url of [
+    '/command-center',
+    '/command-center/intake',
+    '/command-center/supervisor',
+    '/command-center/unit',
+  ]) {
     const r = await t.server.inject({ method: 'GET', url, headers: { ...op.headers, accept: 'text/html' } });
     assert.equal(r.statusCode, 200, url);
     assert.ok(!/<script>|style="/.test(r.body), `${url}: no inline script or style`);
   }
   const unit = await t.session('dishub.unit');
-  assert.equal((await t.server.inject({ method: 'GET', url: '/command-center', headers: { ...unit.headers, accept: 'text/html' } })).statusCode, 403);
-  assert.equal((await t.server.inject({ method: 'GET', url: '/command-center/unit', headers: { ...unit.headers, accept: 'text/html' } })).statusCode, 200);
+  assert.equal(
+    (
+      await t.server.inject({
+        method: 'GET',
+        url: '/command-center',
+        headers: { ...unit.headers, accept: 'text/html' },
+      })
+    ).statusCode,
+    403,
+  );
+  assert.equal(
+    (
+      await t.server.inject({
+        method: 'GET',
+        url: '/command-center/unit',
+        headers: { ...unit.headers, accept: 'text/html' },
+      })
+    ).statusCode,
+    200,
+  );
   const bappeda = await t.session('bappeda');
-  assert.equal((await t.server.inject({ method: 'GET', url: '/command-center/intake', headers: { ...bappeda.headers, accept: 'text/html' } })).statusCode, 403);
+  assert.equal(
+    (
+      await t.server.inject({
+        method: 'GET',
+        url: '/command-center/intake',
+        headers: { ...bappeda.headers, accept: 'text/html' },
+      })
+    ).statusCode,
+    403,
+  );
   // the intake form: a saved call comes back to an empty form with the tracking code
   const r = await t.server.inject({
     method: 'POST',
     url: '/command-center/intake',
     headers: { ...op.headers, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: op.csrf, category_id: String(cat.JLN!.id), kecamatan_id: String(kec.id), description: 'Jalan berlubang', confirm_new: '1' }).toString(),
+    payload: new URLSearchParams({
+      _csrf: op.csrf,
+      category_id: String(cat.JLN!.id),
+      kecamatan_id: String(kec.id),
+      description: 'Jalan berlubang',
+      confirm_new: '1',
+    }).toString(),
   });
   assert.equal(r.statusCode, 303, r.body);
-  const next = await t.server.inject({ method: 'GET', url: r.headers.location as string, headers: { ...op.headers, accept: 'text/html' } });
+  const next = await t.server.inject({
+    method: 'GET',
+    url: r.headers.location as string,
+    headers: { ...op.headers, accept: 'text/html' },
+  });
   assert.match(next.body, /tersimpan\. Kode lacak pelapor: CC-/);
 });

@@ -11,7 +11,10 @@ import { OPS_CHANNEL, opdChannel } from './incidents.service.ts';
 
 const hide = { hide: true } as const;
 const q = z.object({
-  after: z.string().regex(/^\d{1,19}$/).optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .optional(),
   opd_id: z.coerce.number().int().positive().max(2_147_483_647).optional(),
 });
 
@@ -19,14 +22,22 @@ export async function livePages(appIn: FastifyInstance, ctx: ModuleContext): Pro
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db, events } = ctx;
 
-  app.get('/command-center/live/ops', { config: { auth: { permission: 'cc.read' } }, schema: { ...hide, querystring: q } }, async (req, reply) => {
-    await streamEvents(req, reply, events, db, { pemdaId: req.principal!.pemdaId, channels: [OPS_CHANNEL] });
-  });
+  app.get(
+    '/command-center/live/ops',
+    { config: { auth: { permission: 'cc.read' } }, schema: { ...hide, querystring: q } },
+    async (req, reply) => {
+      await streamEvents(req, reply, events, db, { pemdaId: req.principal!.pemdaId, channels: [OPS_CHANNEL] });
+    },
+  );
 
-  app.get('/command-center/live/unit', { config: { auth: { permission: 'cc.queue' } }, schema: { ...hide, querystring: q } }, async (req, reply) => {
-    const p = req.principal!;
-    const opdId = isOpdScoped(p.role) ? p.opdId : (req.query.opd_id ?? null);
-    requirePermission(p, 'cc.queue', { opdId });
-    await streamEvents(req, reply, events, db, { pemdaId: p.pemdaId, channels: [opdChannel(opdId!)] });
-  });
+  app.get(
+    '/command-center/live/unit',
+    { config: { auth: { permission: 'cc.queue' } }, schema: { ...hide, querystring: q } },
+    async (req, reply) => {
+      const p = req.principal!;
+      const opdId = isOpdScoped(p.role) ? p.opdId : (req.query.opd_id ?? null);
+      requirePermission(p, 'cc.queue', { opdId });
+      await streamEvents(req, reply, events, db, { pemdaId: p.pemdaId, channels: [opdChannel(opdId!)] });
+    },
+  );
 }

@@ -92,7 +92,8 @@ const id: Record<string, string> = {
   'cc.incident.suggested': 'OPD penanggung jawab kategori ini sudah dicentang.',
   'cc.incident.merge': 'Gabungkan ke kejadian lain',
   'cc.incident.merge_do': 'Gabungkan',
-  'cc.incident.merge_confirm': 'Gabungkan kejadian ini? Laporannya pindah ke kejadian tujuan; tindakan ini tidak dapat dibatalkan.',
+  'cc.incident.merge_confirm':
+    'Gabungkan kejadian ini? Laporannya pindah ke kejadian tujuan; tindakan ini tidak dapat dibatalkan.',
   'cc.incident.dispatched': 'Diteruskan ke {n} unit.',
   'cc.incident.merged_done': 'Kejadian digabung ke #{id}.',
   'cc.incident.external': 'Mitra di luar Pemda: {who}',

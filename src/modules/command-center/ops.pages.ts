@@ -48,10 +48,15 @@ export function incidentTable(req: FastifyRequest, rows: q.IncidentView[], empty
   if (rows.length === 0) return html`<p class="muted">${empty}</p>`;
   return html`<table class="table cc-incidents"><thead><tr><th>#</th><th>${tr(req, 'cc.field.priority')}</th><th>${tr(req, 'cc.field.category')}</th><th>${tr(req, 'cc.field.location')}</th><th>${tr(req, 'cc.field.received')}</th><th>${tr(req, 'cc.field.status')}</th><th>${tr(req, 'cc.field.units')}</th><th>${tr(req, 'cc.field.timers')}</th></tr></thead><tbody>${rows.map(
     (r) =>
-      html`<tr class="${r.breached && r.status !== 'closed' ? 'cc-row-breach' : ''}" data-incident="${r.id}"><td><a href="/command-center/incidents/${r.id}">#${r.id}</a></td><td>${priorityBadge(req, r.priority)}</td><td>${r.category_name}</td><td>${r.kelurahan ? `${r.kelurahan}, ` : ''}${r.kecamatan}</td><td>${when(req, r.received_at)}</td><td>${incidentBadge(req, r.status)}</td><td class="cc-units">${(r.opds ?? '').split(' ').filter(Boolean).map((x) => {
-        const [opd, s] = x.split(':');
-        return html`<span class="cc-unit">${opd} ${assignmentBadge(req, s!)}</span> `;
-      })}</td><td>${timerChips(req, r.timers)}</td></tr>`,
+      html`<tr class="${r.breached && r.status !== 'closed' ? 'cc-row-breach' : ''}" data-incident="${r.id}"><td><a href="/command-center/incidents/${r.id}">#${r.id}</a></td><td>${priorityBadge(req, r.priority)}</td><td>${r.category_name}</td><td>${r.kelurahan ? `${r.kelurahan}, ` : ''}${r.kecamatan}</td><td>${when(req, r.received_at)}</td><td>${incidentBadge(req, r.status)}</td><td class="cc-units">${(
+        r.opds ?? ''
+      )
+        .split(' ')
+        .filter(Boolean)
+        .map((x) => {
+          const [opd, s] = x.split(':');
+          return html`<span class="cc-unit">${opd} ${assignmentBadge(req, s!)}</span> `;
+        })}</td><td>${timerChips(req, r.timers)}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -81,8 +86,10 @@ export async function opsPages(appIn: FastifyInstance, ctx: ModuleContext): Prom
 ${liveRegion('cc-room', '/command-center/live/ops', '/command-center/fragments/room', after, await roomBody(req))}${ccScript}`;
     return sendPage(req, reply, { title: tr(req, 'cc.room.title'), body });
   });
-  app.get('/command-center/fragments/room', { config: { auth: { permission: 'cc.read' } }, schema: hide }, async (req, reply) =>
-    sendFragment(reply, await roomBody(req)),
+  app.get(
+    '/command-center/fragments/room',
+    { config: { auth: { permission: 'cc.read' } }, schema: hide },
+    async (req, reply) => sendFragment(reply, await roomBody(req)),
   );
 
   // ---- intake --------------------------------------------------------------------------------------------
@@ -107,8 +114,11 @@ ${liveRegion('cc-room', '/command-center/live/ops', '/command-center/fragments/r
       (c) =>
         html`<option value="${c.id}" data-priority="${c.priority}" ${String(c.id) === v('category_id') ? 'selected' : ''}>${c.code} · ${catName(c)}</option>`,
     )}</select>${fieldErr(err, 'category_id')}</label>
-<label>${tr(req, 'cc.field.priority')}<select name="priority"><option value="">${tr(req, 'cc.field.category')} →</option>${[1, 2, 3, 4].map(
-      (p) => html`<option value="${p}" ${String(p) === v('priority') ? 'selected' : ''}>${p} ${tr(req, `cc.priority.${p}`)}</option>`,
+<label>${tr(req, 'cc.field.priority')}<select name="priority"><option value="">${tr(req, 'cc.field.category')} →</option>${[
+      1, 2, 3, 4,
+    ].map(
+      (p) =>
+        html`<option value="${p}" ${String(p) === v('priority') ? 'selected' : ''}>${p} ${tr(req, `cc.priority.${p}`)}</option>`,
     )}</select>${fieldErr(err, 'priority')}</label>
 <label>${tr(req, 'cc.field.kecamatan')}<select name="kecamatan_id" required><option value="">—</option>${kecs.map(
       (k) => html`<option value="${k.id}" ${String(k.id) === v('kecamatan_id') ? 'selected' : ''}>${k.name}</option>`,
@@ -117,7 +127,10 @@ ${liveRegion('cc-room', '/command-center/live/ops', '/command-center/fragments/r
       (k) =>
         html`<optgroup label="${k.name}" data-kec="${k.id}">${regions
           .filter((r: Region) => r.parentId === k.id)
-          .map((r) => html`<option value="${r.id}" data-kec="${k.id}" ${String(r.id) === v('kelurahan_id') ? 'selected' : ''}>${r.name}</option>`)}</optgroup>`,
+          .map(
+            (r) =>
+              html`<option value="${r.id}" data-kec="${k.id}" ${String(r.id) === v('kelurahan_id') ? 'selected' : ''}>${r.name}</option>`,
+          )}</optgroup>`,
     )}</select>${fieldErr(err, 'kelurahan_id')}</label>
 <label class="wide">${tr(req, 'cc.field.address')}<input name="address" value="${v('address')}">${fieldErr(err, 'address')}</label>
 <label>${tr(req, 'cc.field.lat')}<input name="lat" inputmode="decimal" placeholder="-3,3194" value="${v('lat')}">${fieldErr(err, 'lat')}</label>
@@ -139,7 +152,17 @@ ${liveRegion('cc-room', '/command-center/live/ops', '/command-center/fragments/r
 
   app.get(
     '/command-center/intake',
-    { config: { auth: { permission: 'cc.intake' } }, schema: { ...hide, querystring: z.object({ saved: z.coerce.number().int().optional(), code: z.string().max(20).optional(), merged: z.string().max(1).optional() }) } },
+    {
+      config: { auth: { permission: 'cc.intake' } },
+      schema: {
+        ...hide,
+        querystring: z.object({
+          saved: z.coerce.number().int().optional(),
+          code: z.string().max(20).optional(),
+          merged: z.string().max(1).optional(),
+        }),
+      },
+    },
     async (req, reply) => {
       const s = req.query;
       const notice = s.saved
@@ -158,23 +181,30 @@ ${liveRegion('cc-room', '/command-center/live/ops', '/command-center/fragments/r
       return sendFragment(reply, dupList(req, dups, false));
     },
   );
-  app.post('/command-center/intake', { config: { auth: { permission: 'cc.intake' } }, schema: { ...hide, body: anyBody } }, async (req, reply) => {
-    const b = formBody(req.body);
-    try {
-      const v = intakeIn.parse(b);
-      const r = await inc.intake(db, req.principal!, v);
-      return seeOther(reply, `/command-center/intake?${qs({ saved: r.incident_id, code: r.tracking_code, merged: r.merged ? '1' : undefined })}`);
-    } catch (err) {
-      const e = errorsOf(req, err);
-      if (!e) throw err;
-      const dups = (e.details as { duplicates?: inc.DuplicateCandidate[] } | undefined)?.duplicates;
-      return sendPage(req, reply, {
-        title: tr(req, 'cc.intake.title'),
-        body: await intakeForm(req, b, dups ? null : e, dups),
-        status: statusOf(err),
-      });
-    }
-  });
+  app.post(
+    '/command-center/intake',
+    { config: { auth: { permission: 'cc.intake' } }, schema: { ...hide, body: anyBody } },
+    async (req, reply) => {
+      const b = formBody(req.body);
+      try {
+        const v = intakeIn.parse(b);
+        const r = await inc.intake(db, req.principal!, v);
+        return seeOther(
+          reply,
+          `/command-center/intake?${qs({ saved: r.incident_id, code: r.tracking_code, merged: r.merged ? '1' : undefined })}`,
+        );
+      } catch (err) {
+        const e = errorsOf(req, err);
+        if (!e) throw err;
+        const dups = (e.details as { duplicates?: inc.DuplicateCandidate[] } | undefined)?.duplicates;
+        return sendPage(req, reply, {
+          title: tr(req, 'cc.intake.title'),
+          body: await intakeForm(req, b, dups ? null : e, dups),
+          status: statusOf(err),
+        });
+      }
+    },
+  );
 
   // ---- one incident ---------------------------------------------------------------------------------------
   const incidentBody = async (req: FastifyRequest, id: number, e?: { errors: Errors; message: string } | null) => {
@@ -200,17 +230,23 @@ ${liveRegion('cc-room', '/command-center/live/ops', '/command-center/fragments/r
         html`<tr><td>${r.tracking_code}</td><td>${tr(req, `cc.source.${r.source}`)}</td><td>${r.reporter_name}</td><td>${showContacts ? r.reporter_phone || r.reporter_email : ''}</td><td>${r.description} ${r.has_photo ? html`<a href="/lapor/foto/${r.tracking_code}">📷</a>` : ''}</td><td>${when(req, r.received_at)}</td></tr>`,
     )}</tbody></table>
 <h2>${tr(req, 'cc.field.units')}</h2>
-${d.assignments.length ? html`<table class="table cc-assignments"><thead><tr><th>${tr(req, 'cc.field.opd')}</th><th>${tr(req, 'cc.field.status')}</th><th>${tr(req, 'cc.field.timers')}</th><th>${tr(req, 'cc.field.note')}</th></tr></thead><tbody>${d.assignments.map(
-      (a) =>
-        html`<tr data-assignment="${a.id}"><td>${a.opd_name}</td><td>${assignmentBadge(req, a.status)}</td><td>${timerChips(req, a.timers)}</td><td>${a.note}${a.reason ? html` <i>${a.reason}</i>` : ''}</td></tr>`,
-    )}</tbody></table>` : html`<p class="muted">—</p>`}
-${canDispatch
-      ? html`<form method="post" action="/command-center/incidents/${i.id}/dispatch" class="form cc-dispatch">${csrfField(req)}<fieldset><legend>${tr(req, 'cc.incident.dispatch')}</legend><p class="muted">${tr(req, 'cc.incident.suggested')}</p>${opds.map(
-          (o) =>
-            html`<label class="check"><input type="checkbox" name="opd_ids" value="${o.id}" ${live.has(o.id) ? 'disabled' : cat?.opd_ids.includes(o.id) ? 'checked' : ''}> ${o.name}</label>`,
-        )}${fieldErr(e?.errors, 'opd_ids')}<div class="actions"><button>${tr(req, 'cc.incident.dispatch_do')}</button></div></fieldset></form>
+${
+  d.assignments.length
+    ? html`<table class="table cc-assignments"><thead><tr><th>${tr(req, 'cc.field.opd')}</th><th>${tr(req, 'cc.field.status')}</th><th>${tr(req, 'cc.field.timers')}</th><th>${tr(req, 'cc.field.note')}</th></tr></thead><tbody>${d.assignments.map(
+        (a) =>
+          html`<tr data-assignment="${a.id}"><td>${a.opd_name}</td><td>${assignmentBadge(req, a.status)}</td><td>${timerChips(req, a.timers)}</td><td>${a.note}${a.reason ? html` <i>${a.reason}</i>` : ''}</td></tr>`,
+      )}</tbody></table>`
+    : html`<p class="muted">—</p>`
+}
+${
+  canDispatch
+    ? html`<form method="post" action="/command-center/incidents/${i.id}/dispatch" class="form cc-dispatch">${csrfField(req)}<fieldset><legend>${tr(req, 'cc.incident.dispatch')}</legend><p class="muted">${tr(req, 'cc.incident.suggested')}</p>${opds.map(
+        (o) =>
+          html`<label class="check"><input type="checkbox" name="opd_ids" value="${o.id}" ${live.has(o.id) ? 'disabled' : cat?.opd_ids.includes(o.id) ? 'checked' : ''}> ${o.name}</label>`,
+      )}${fieldErr(e?.errors, 'opd_ids')}<div class="actions"><button>${tr(req, 'cc.incident.dispatch_do')}</button></div></fieldset></form>
 <form method="post" action="/command-center/incidents/${i.id}/merge" class="form inline cc-merge" data-confirm="${tr(req, 'cc.incident.merge_confirm')}">${csrfField(req)}<label>${tr(req, 'cc.incident.merge')} #<input name="into" inputmode="numeric" size="6" required></label><button>${tr(req, 'cc.incident.merge_do')}</button></form>`
-      : ''}
+    : ''
+}
 <h2>${tr(req, 'cc.incident.timeline')}</h2>
 <ol class="cc-timeline">${d.timeline.map(
       (s) =>
@@ -220,7 +256,14 @@ ${canDispatch
 
   app.get(
     '/command-center/incidents/:id',
-    { config: { auth: { permission: 'cc.incident.view' } }, schema: { ...hide, params: idParam, querystring: z.object({ ok: z.string().max(40).optional(), n: z.coerce.number().int().optional() }) } },
+    {
+      config: { auth: { permission: 'cc.incident.view' } },
+      schema: {
+        ...hide,
+        params: idParam,
+        querystring: z.object({ ok: z.string().max(40).optional(), n: z.coerce.number().int().optional() }),
+      },
+    },
     async (req, reply) => {
       const after = await lastEventId(db, req.principal!.pemdaId);
       const notice =
@@ -230,8 +273,18 @@ ${canDispatch
             ? tr(req, 'cc.incident.merged_done', { id: req.query.n ?? '' })
             : undefined;
       const stream = can(req.principal, 'cc.read') ? '/command-center/live/ops' : '/command-center/live/unit';
-      const body = liveRegion('cc-incident', stream, `/command-center/fragments/incidents/${req.params.id}`, after, await incidentBody(req, req.params.id));
-      return sendPage(req, reply, { title: tr(req, 'cc.incident.title', { id: req.params.id }), body: html`${body}${ccScript}`, notice });
+      const body = liveRegion(
+        'cc-incident',
+        stream,
+        `/command-center/fragments/incidents/${req.params.id}`,
+        after,
+        await incidentBody(req, req.params.id),
+      );
+      return sendPage(req, reply, {
+        title: tr(req, 'cc.incident.title', { id: req.params.id }),
+        body: html`${body}${ccScript}`,
+        notice,
+      });
     },
   );
   app.get(
@@ -287,12 +340,18 @@ ${canDispatch
         html`<tr class="cc-row-breach"><td><a href="/command-center/incidents/${b.incident_id}">#${b.incident_id}</a></td><td>${priorityBadge(req, b.priority)}</td><td>${b.category_name}</td><td>${b.kecamatan}</td><td>${b.opd_name ?? '—'}</td><td>${timerChips(req, [b.timer])} ${tr(req, 'cc.super.late', { n: Math.round(-b.timer.leftMin) })}</td></tr>`,
     )}</tbody></table>`;
   };
-  app.get('/command-center/supervisor', { config: { auth: { permission: 'cc.supervise' } }, schema: hide }, async (req, reply) => {
-    const after = await lastEventId(db, req.principal!.pemdaId);
-    const body = html`${liveRegion('cc-super', '/command-center/live/ops', '/command-center/fragments/supervisor', after, await superBody(req))}${ccScript}`;
-    return sendPage(req, reply, { title: tr(req, 'cc.super.title'), body });
-  });
-  app.get('/command-center/fragments/supervisor', { config: { auth: { permission: 'cc.supervise' } }, schema: hide }, async (req, reply) =>
-    sendFragment(reply, await superBody(req)),
+  app.get(
+    '/command-center/supervisor',
+    { config: { auth: { permission: 'cc.supervise' } }, schema: hide },
+    async (req, reply) => {
+      const after = await lastEventId(db, req.principal!.pemdaId);
+      const body = html`${liveRegion('cc-super', '/command-center/live/ops', '/command-center/fragments/supervisor', after, await superBody(req))}${ccScript}`;
+      return sendPage(req, reply, { title: tr(req, 'cc.super.title'), body });
+    },
+  );
+  app.get(
+    '/command-center/fragments/supervisor',
+    { config: { auth: { permission: 'cc.supervise' } }, schema: hide },
+    async (req, reply) => sendFragment(reply, await superBody(req)),
   );
 }

@@ -220,7 +220,12 @@ export interface IncidentDetail {
  * One incident. The command center reads every incident; a unit only one assigned to its OPD
  * (any other is "not found" to it, so it cannot even learn that it exists).
  */
-export async function getIncident(db: Db, actor: Principal, id: number, lang: 'id' | 'en' = 'id'): Promise<IncidentDetail> {
+export async function getIncident(
+  db: Db,
+  actor: Principal,
+  id: number,
+  lang: 'id' | 'en' = 'id',
+): Promise<IncidentDetail> {
   const pemdaId = actor.pemdaId;
   let onlyOpd: number | undefined;
   if (!can(actor, 'cc.read')) {
@@ -235,7 +240,8 @@ export async function getIncident(db: Db, actor: Principal, id: number, lang: 'i
     if (!mine) throw notFound();
     onlyOpd = mine.opd_id;
   }
-  const row = (await incidentQuery(db, pemdaId, lang).where('i.id', '=', id).executeTakeFirst()) as IncidentRow | undefined;
+  const row = (await incidentQuery(db, pemdaId, lang).where('i.id', '=', id).executeTakeFirst()) as
+    IncidentRow | undefined;
   if (!row) throw notFound();
   const now = clock().now();
   const incident = withTimers(row, now);
@@ -264,7 +270,9 @@ export async function getIncident(db: Db, actor: Principal, id: number, lang: 'i
       .select(['e.id', 'e.kind', 'e.at', 'e.actor_name', 'o.name as opd_name', 'e.note'])
       .where('e.pemda_id', '=', pemdaId)
       .where('e.incident_id', '=', id)
-      .$if(onlyOpd !== undefined, (q) => q.where((eb) => eb.or([eb('e.opd_id', 'is', null), eb('e.opd_id', '=', onlyOpd!)])))
+      .$if(onlyOpd !== undefined, (q) =>
+        q.where((eb) => eb.or([eb('e.opd_id', 'is', null), eb('e.opd_id', '=', onlyOpd!)])),
+      )
       .orderBy('e.at')
       .orderBy('e.id')
       .execute(),
@@ -305,10 +313,16 @@ export async function unitQueue(
   const byId = new Map(incs.map((i) => [i.id, withTimers(i, now)]));
   const items = keep
     .filter((a) => byId.has(a.incident_id))
-    .map((a) => ({ ...a, timers: assignmentTimers(a, byId.get(a.incident_id)!, now), incident: byId.get(a.incident_id)! }));
+    .map((a) => ({
+      ...a,
+      timers: assignmentTimers(a, byId.get(a.incident_id)!, now),
+      incident: byId.get(a.incident_id)!,
+    }));
   const active = items
     .filter((a) => !['resolved', 'handed_back'].includes(a.status))
-    .sort((x, y) => x.incident.priority - y.incident.priority || +new Date(x.dispatched_at) - +new Date(y.dispatched_at));
+    .sort(
+      (x, y) => x.incident.priority - y.incident.priority || +new Date(x.dispatched_at) - +new Date(y.dispatched_at),
+    );
   const done = items.filter((a) => ['resolved', 'handed_back'].includes(a.status)).reverse();
   return { active, done };
 }
@@ -337,7 +351,16 @@ export async function breaches(db: Db, actor: Principal, lang: 'id' | 'en' = 'id
   const asg = await db
     .selectFrom('cc_assignment as a')
     .innerJoin('md_organisation as o', (j) => j.onRef('o.pemda_id', '=', 'a.pemda_id').onRef('o.id', '=', 'a.opd_id'))
-    .select(['a.id', 'a.incident_id', 'a.status', 'a.dispatched_at', 'a.on_scene_at', 'a.resolved_at', 'a.handed_back_at', 'o.name as opd_name'])
+    .select([
+      'a.id',
+      'a.incident_id',
+      'a.status',
+      'a.dispatched_at',
+      'a.on_scene_at',
+      'a.resolved_at',
+      'a.handed_back_at',
+      'o.name as opd_name',
+    ])
     .where('a.pemda_id', '=', pemdaId)
     .where(
       'a.incident_id',
@@ -360,11 +383,18 @@ export async function breaches(db: Db, actor: Principal, lang: 'id' | 'en' = 'id
     if (d.breached && !d.done) out.push({ ...base, opd_name: null, assignment_id: null, timer: d });
     for (const a of asg.filter((x) => x.incident_id === i.id)) {
       const ts = timersOf(
-        { received_at: new Date(i.received_at), dispatched_at: new Date(a.dispatched_at), on_scene_at: a.on_scene_at, resolved_at: a.resolved_at },
+        {
+          received_at: new Date(i.received_at),
+          dispatched_at: new Date(a.dispatched_at),
+          on_scene_at: a.on_scene_at,
+          resolved_at: a.resolved_at,
+        },
         i,
         now,
       );
-      for (const t of ts) if (t.kind !== 'dispatch' && t.breached && !t.done) out.push({ ...base, opd_name: a.opd_name, assignment_id: a.id, timer: t });
+      for (const t of ts)
+        if (t.kind !== 'dispatch' && t.breached && !t.done)
+          out.push({ ...base, opd_name: a.opd_name, assignment_id: a.id, timer: t });
     }
   }
   return out.sort((a, b) => a.priority - b.priority || a.timer.leftMin - b.timer.leftMin);
@@ -402,7 +432,15 @@ export interface PublicStatus {
 export async function publicStatuses(
   db: Db,
   pemdaId: number,
-  where: { codes?: string[]; categoryCodes?: string[]; from?: Date; to?: Date; status?: 'open' | 'closed'; token?: string; limit?: number },
+  where: {
+    codes?: string[];
+    categoryCodes?: string[];
+    from?: Date;
+    to?: Date;
+    status?: 'open' | 'closed';
+    token?: string;
+    limit?: number;
+  },
   lang: 'id' | 'en' = 'id',
 ): Promise<PublicStatus[]> {
   let q = db
@@ -442,7 +480,10 @@ export async function publicStatuses(
   if (where.to) q = q.where('r.received_at', '<=', where.to);
   if (where.status === 'closed') q = q.where('i.status', '=', 'closed');
   if (where.status === 'open') q = q.where('i.status', '<>', 'closed');
-  const rows = await q.orderBy('r.received_at', 'desc').limit(where.limit ?? 1000).execute();
+  const rows = await q
+    .orderBy('r.received_at', 'desc')
+    .limit(where.limit ?? 1000)
+    .execute();
   return rows.map((r) => {
     const closed = r.incident_status === 'closed';
     const stage = closed ? 'closed' : r.on_scene ? 'on_scene' : r.opds ? 'dispatched' : 'received';

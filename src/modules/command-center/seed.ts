@@ -38,7 +38,11 @@ export async function seedCommandCenterBase(ctx: SeedContext): Promise<void> {
   if (todo.length === 0) return;
   const opds = new Map((await listOpds(db, pemdaId)).map((o) => [o.shortName, o.id]));
   await mutate(db, ctx.actor, async (uow) => {
-    await uow.trx.insertInto('cc_setting').values({ pemda_id: pemdaId }).onConflict((oc) => oc.column('pemda_id').doNothing()).execute();
+    await uow.trx
+      .insertInto('cc_setting')
+      .values({ pemda_id: pemdaId })
+      .onConflict((oc) => oc.column('pemda_id').doNothing())
+      .execute();
     for (const r of todo) {
       const c = await uow.trx
         .insertInto('cc_category')
@@ -69,7 +73,14 @@ export async function seedCommandCenterBase(ctx: SeedContext): Promise<void> {
   });
 }
 
-const PLACES = ['Jl. A. Yani km ', 'Jl. Veteran no. ', 'Jl. Pramuka RT ', 'Pasar ', 'Simpang ', 'Jl. Sungai Andai gg. '];
+const PLACES = [
+  'Jl. A. Yani km ',
+  'Jl. Veteran no. ',
+  'Jl. Pramuka RT ',
+  'Pasar ',
+  'Simpang ',
+  'Jl. Sungai Andai gg. ',
+];
 const CALLERS = ['Budi', 'Siti', 'Ahmad', 'Dewi', 'Rahmat', 'Nur', 'Yusuf', 'Rina', 'Hendra', 'Lina', 'Fajar', 'Maya'];
 const WHAT: Record<string, string[]> = {
   KBK: ['Rumah terbakar, asap tebal', 'Kebakaran lahan dekat permukiman', 'Kios terbakar di pasar'],
@@ -90,12 +101,31 @@ const WHAT: Record<string, string[]> = {
 };
 /** How often each category comes in (relative), as in a real room: traffic, medical, fire, trees. */
 const WEIGHT: Record<string, number> = {
-  KLL: 10, MED: 9, KBK: 5, PHN: 6, HWN: 5, BJR: 4, PJU: 4, JLN: 3, PMK: 3, KRM: 3, AIR: 2, RRB: 2, ANK: 1, JNZ: 1, BDR: 1,
+  KLL: 10,
+  MED: 9,
+  KBK: 5,
+  PHN: 6,
+  HWN: 5,
+  BJR: 4,
+  PJU: 4,
+  JLN: 3,
+  PMK: 3,
+  KRM: 3,
+  AIR: 2,
+  RRB: 2,
+  ANK: 1,
+  JNZ: 1,
+  BDR: 1,
 };
 
 export async function seedCommandCenterDemo(ctx: SeedContext): Promise<void> {
   const { db, pemdaId } = ctx;
-  const any = await db.selectFrom('cc_incident').select('id').where('pemda_id', '=', pemdaId).limit(1).executeTakeFirst();
+  const any = await db
+    .selectFrom('cc_incident')
+    .select('id')
+    .where('pemda_id', '=', pemdaId)
+    .limit(1)
+    .executeTakeFirst();
   if (any) return;
   const rnd = demoRandom(112);
   const cats = await listCategories(db, pemdaId);
@@ -124,8 +154,11 @@ export async function seedCommandCenterDemo(ctx: SeedContext): Promise<void> {
       // response: mostly within targets, some late
       const late = rnd.next() < 0.18;
       const dMin = Math.max(1, Math.round(c.dispatch_min * (late ? 1.2 + rnd.next() : 0.3 + rnd.next() * 0.6)));
-      const aMin = dMin + Math.max(2, Math.round((c.arrive_min - dMin) * (late ? 1.1 + rnd.next() : 0.4 + rnd.next() * 0.5)));
-      const rMin = aMin + Math.max(5, Math.round((c.resolve_min - aMin) * (late ? 1.05 + rnd.next() * 0.5 : 0.2 + rnd.next() * 0.6)));
+      const aMin =
+        dMin + Math.max(2, Math.round((c.arrive_min - dMin) * (late ? 1.1 + rnd.next() : 0.4 + rnd.next() * 0.5)));
+      const rMin =
+        aMin +
+        Math.max(5, Math.round((c.resolve_min - aMin) * (late ? 1.05 + rnd.next() * 0.5 : 0.2 + rnd.next() * 0.6)));
       const at = (m: number) => new Date(received.getTime() + m * 60_000);
       const stage = recent ? rnd.int(0, 3) : 4; // 0 new … 4 closed
       const opds = c.opd_ids.length ? c.opd_ids : [];

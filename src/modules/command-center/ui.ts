@@ -31,18 +31,25 @@ const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 export function timerChips(req: FastifyRequest, timers: Timer[]): Html {
   return html`<span class="cc-timers">${timers.map(
     (t) =>
-      html`<span class="badge ${t.breached ? 'err cc-breach' : t.done ? 'ok' : ''}" title="${t.kind}">${tr(req, 'cc.timer.value', {
-        kind: tr(req, `cc.timer.${t.kind}`),
-        elapsed: fmt(t.elapsedMin),
-        target: t.targetMin,
-      })}</span> `,
+      html`<span class="badge ${t.breached ? 'err cc-breach' : t.done ? 'ok' : ''}" title="${t.kind}">${tr(
+        req,
+        'cc.timer.value',
+        {
+          kind: tr(req, `cc.timer.${t.kind}`),
+          elapsed: fmt(t.elapsedMin),
+          target: t.targetMin,
+        },
+      )}</span> `,
   )}</span>`;
 }
 
 export type Errors = Record<string, string>;
 
 /** The field errors of a failed form post, translated; null when the error is not an input error. */
-export function errorsOf(req: FastifyRequest, err: unknown): { errors: Errors; message: string; details?: unknown } | null {
+export function errorsOf(
+  req: FastifyRequest,
+  err: unknown,
+): { errors: Errors; message: string; details?: unknown } | null {
   if (err instanceof AppError && err.status < 500) {
     const errors = Object.fromEntries(
       err.fields.map((f) => [f.field, /\s/.test(f.message) ? f.message : tr(req, f.message, f.params)]),
@@ -97,8 +104,13 @@ export const statusOf = (err: unknown) => (err instanceof AppError ? err.status 
 /** JPEG, PNG or WebP by their first bytes. */
 export function photoType(b: Buffer): string | null {
   if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  if (b.length > 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (b.length > 12 && b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP')
+  if (b.length > 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
+  if (
+    b.length > 12 &&
+    b.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    b.subarray(8, 12).toString('latin1') === 'WEBP'
+  )
     return 'image/webp';
   return null;
 }

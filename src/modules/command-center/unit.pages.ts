@@ -33,7 +33,10 @@ import type { AssignmentStatus } from './cc.tables.ts';
 
 const hide = { hide: true } as const;
 const anyBody = z.record(z.string(), z.unknown());
-const opdQuery = z.object({ opd_id: z.coerce.number().int().positive().max(2_147_483_647).optional(), ok: z.string().max(20).optional() });
+const opdQuery = z.object({
+  opd_id: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  ok: z.string().max(20).optional(),
+});
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
 const NEXT: AssignmentStatus[] = ['acknowledged', 'en_route', 'on_scene', 'resolved'];
 
@@ -44,7 +47,12 @@ export async function unitPages(appIn: FastifyInstance, ctx: ModuleContext): Pro
   const opdOf = (req: FastifyRequest, asked: number | undefined) =>
     req.principal!.opdId !== null && isOpdScoped(req.principal!.role) ? req.principal!.opdId : (asked ?? null);
 
-  const item = (req: FastifyRequest, a: q.QueueItem, opdId: number, e?: { errors: Errors; message: string } | null): Html => {
+  const item = (
+    req: FastifyRequest,
+    a: q.QueueItem,
+    opdId: number,
+    e?: { errors: Errors; message: string } | null,
+  ): Html => {
     const i = a.incident;
     const steps = NEXT.filter((s) => canMove(a.status, s));
     const back = `opd_id=${opdId}`;
@@ -54,24 +62,36 @@ export async function unitPages(appIn: FastifyInstance, ctx: ModuleContext): Pro
 <p class="muted">${i.address} ${i.kelurahan ? `${i.kelurahan}, ` : ''}${i.kecamatan} ${i.lat ? `(${i.lat}, ${i.lon})` : ''} · ${when(req, i.received_at)}</p>
 <p>${timerChips(req, [...i.timers.filter((t) => t.kind === 'dispatch'), ...a.timers])}</p>
 ${errorBox(e)}
-${steps.length
-  ? html`<form method="post" action="/command-center/assignments/${a.id}/status?${back}" class="form inline cc-move" enctype="multipart/form-data">${csrfField(req)}<input type="hidden" name="version" value="${a.version}">
+${
+  steps.length
+    ? html`<form method="post" action="/command-center/assignments/${a.id}/status?${back}" class="form inline cc-move" enctype="multipart/form-data">${csrfField(req)}<input type="hidden" name="version" value="${a.version}">
 ${steps.includes('resolved') && a.status === 'on_scene' ? html`<label>${tr(req, 'cc.field.note')}<input name="note"></label><label>${tr(req, 'cc.field.photo')}<input type="file" name="photo" accept="image/jpeg,image/png,image/webp"></label>` : ''}
 ${steps.slice(0, a.status === 'on_scene' ? 1 : 2).map((s) => html`<button name="status" value="${s}" class="cc-step-${s}">${tr(req, `cc.astatus.${s}`)}</button> `)}
 </form>
 <details class="cc-handback"><summary>${tr(req, 'cc.unit.hand_back')}</summary><form method="post" action="/command-center/assignments/${a.id}/status?${back}" class="form inline" data-confirm="${tr(req, 'cc.unit.hand_back_confirm')}" enctype="multipart/form-data">${csrfField(req)}<input type="hidden" name="version" value="${a.version}"><label>${tr(req, 'cc.field.reason')}<input name="reason" required></label><button name="status" value="handed_back">${tr(req, 'cc.unit.hand_back')}</button></form></details>`
-  : ''}
+    : ''
+}
 </article>`;
   };
 
-  const queueBody = async (req: FastifyRequest, opdId: number, err?: { id: number; e: { errors: Errors; message: string } }) => {
+  const queueBody = async (
+    req: FastifyRequest,
+    opdId: number,
+    err?: { id: number; e: { errors: Errors; message: string } },
+  ) => {
     const qu = await q.unitQueue(db, req.principal!, opdId, req.lang === 'en' ? 'en' : 'id');
     return html`<section class="cc-queue">${qu.active.length ? qu.active.map((a) => item(req, a, opdId, err?.id === a.id ? err.e : null)) : html`<p class="muted cc-empty">${tr(req, 'cc.unit.none')}</p>`}</section>
 <h2>${tr(req, 'cc.unit.done')}</h2>
 <ul class="cc-done">${qu.done.map((a) => html`<li data-assignment="${a.id}"><a href="/command-center/incidents/${a.incident.id}">#${a.incident.id}</a> ${a.incident.category_name} ${assignmentBadge(req, a.status)} ${when(req, a.resolved_at ?? a.handed_back_at)}</li>`)}</ul>`;
   };
 
-  const page = async (req: FastifyRequest, opdId: number | null, notice?: string, err?: { id: number; e: { errors: Errors; message: string } }, status = 200) => {
+  const page = async (
+    req: FastifyRequest,
+    opdId: number | null,
+    notice?: string,
+    err?: { id: number; e: { errors: Errors; message: string } },
+    status = 200,
+  ) => {
     const p = req.principal!;
     if (opdId === null) {
       // the room chooses which OPD's queue to watch
@@ -85,18 +105,31 @@ ${steps.slice(0, a.status === 'on_scene' ? 1 : 2).map((s) => html`<button name="
     return { title: tr(req, 'cc.unit.title', { opd: opd?.name ?? '' }), body, notice, status };
   };
 
-  app.get('/command-center/unit', { config: { auth: { permission: 'cc.queue' } }, schema: { ...hide, querystring: opdQuery } }, async (req, reply) => {
-    const notice = req.query.ok ? tr(req, 'cc.unit.moved', { status: tr(req, `cc.astatus.${req.query.ok.replace(/[^a-z_]/g, '')}`) }) : undefined;
-    return sendPage(req, reply, await page(req, opdOf(req, req.query.opd_id), notice));
-  });
-  app.get('/command-center/fragments/unit', { config: { auth: { permission: 'cc.queue' } }, schema: { ...hide, querystring: opdQuery } }, async (req, reply) => {
-    const opdId = opdOf(req, req.query.opd_id);
-    return sendFragment(reply, opdId === null ? html`` : await queueBody(req, opdId));
-  });
+  app.get(
+    '/command-center/unit',
+    { config: { auth: { permission: 'cc.queue' } }, schema: { ...hide, querystring: opdQuery } },
+    async (req, reply) => {
+      const notice = req.query.ok
+        ? tr(req, 'cc.unit.moved', { status: tr(req, `cc.astatus.${req.query.ok.replace(/[^a-z_]/g, '')}`) })
+        : undefined;
+      return sendPage(req, reply, await page(req, opdOf(req, req.query.opd_id), notice));
+    },
+  );
+  app.get(
+    '/command-center/fragments/unit',
+    { config: { auth: { permission: 'cc.queue' } }, schema: { ...hide, querystring: opdQuery } },
+    async (req, reply) => {
+      const opdId = opdOf(req, req.query.opd_id);
+      return sendFragment(reply, opdId === null ? html`` : await queueBody(req, opdId));
+    },
+  );
 
   app.post(
     '/command-center/assignments/:id/status',
-    { config: { auth: { permission: 'cc.assignment.move' } }, schema: { ...hide, params: idParam, querystring: opdQuery, body: anyBody } },
+    {
+      config: { auth: { permission: 'cc.assignment.move' } },
+      schema: { ...hide, params: idParam, querystring: opdQuery, body: anyBody },
+    },
     async (req, reply) => {
       const raw = req.body as Record<string, unknown>;
       const photoBuf = Buffer.isBuffer(raw.photo) && raw.photo.length > 0 ? raw.photo : null;
