@@ -228,7 +228,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.addHook('preValidation', async (req, reply) => {
     const routeAuth = req.routeOptions.config.auth;
     if (!routeAuth) return; // 404 handler
-    if (UNSAFE.has(req.method)) checkCsrf(req);
+    if (UNSAFE.has(req.method) && !(routeAuth === 'public' && req.routeOptions.config.csrf === false)) checkCsrf(req);
     if (routeAuth === 'public') return;
     if (!req.principal) {
       if (wantsHtml(req) && req.method === 'GET') {

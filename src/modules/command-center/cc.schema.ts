@@ -35,7 +35,11 @@ const location = {
   lon: coord(-180, 180, 'cc.error.lon').optional(),
 };
 
+/** Cross-field checks run even when a field failed, so the user sees every error at once. */
+const always = { when: () => true };
+
 function coordsTogether<T extends { lat?: string; lon?: string }>(v: T, ctx: z.RefinementCtx) {
+  if (!v || typeof v !== 'object') return;
   if ((v.lat === undefined) !== (v.lon === undefined))
     ctx.addIssue({ code: 'custom', path: [v.lat === undefined ? 'lat' : 'lon'], message: 'cc.error.coords_pair' });
 }
@@ -58,12 +62,12 @@ export const intakeIn = z
     /** Save as a new incident although duplicate candidates exist. */
     confirm_new: flag.optional(),
   })
-  .superRefine(coordsTogether);
+  .superRefine(coordsTogether, always);
 export type IntakeIn = z.output<typeof intakeIn>;
 
 export const dispatchIn = z.object({
   opd_ids: z
-    .union([id('cc.error.opd'), z.array(id('cc.error.opd'))])
+    .union([id('cc.error.opd'), z.array(id('cc.error.opd'))], { error: 'cc.error.opd_required' })
     .transform((v) => [...new Set([v].flat())])
     .refine((v) => v.length > 0 && v.length <= 10, { error: 'cc.error.opd_required' }),
   version: z.coerce.number().int().positive().optional(),
@@ -94,11 +98,11 @@ export const publicReportIn = z
     category_id: id('cc.error.category_required'),
     description: text(2000, 'cc.error.description_required'),
   })
-  .superRefine(coordsTogether)
+  .superRefine(coordsTogether, always)
   .superRefine((v, ctx) => {
-    if (!v.reporter_phone && !v.reporter_email)
+    if (v && !v.reporter_phone && !v.reporter_email)
       ctx.addIssue({ code: 'custom', path: ['reporter_phone'], message: 'cc.error.contact_required' });
-  });
+  }, always);
 export type PublicReportIn = z.output<typeof publicReportIn>;
 
 export const settingsIn = z.object({
@@ -134,7 +138,7 @@ export const alertIn = z.object({
   description: text(4000, 'cc.error.alert_description'),
   instruction: optText(2000),
   kecamatan_ids: z
-    .union([id('cc.error.alert_area'), z.array(id('cc.error.alert_area'))])
+    .union([id('cc.error.alert_area'), z.array(id('cc.error.alert_area'))], { error: 'cc.error.alert_area' })
     .transform((v) => [...new Set([v].flat())])
     .refine((v) => v.length > 0, { error: 'cc.error.alert_area' }),
   expires_hours: z.coerce

@@ -4,6 +4,10 @@ import { ccApi } from './cc.routes.ts';
 import { opsPages } from './ops.pages.ts';
 import { unitPages } from './unit.pages.ts';
 import { livePages } from './live.routes.ts';
+import { publicPages } from './public.pages.ts';
+import { open311Routes } from './open311.routes.ts';
+import { alertPages } from './alerts.pages.ts';
+import { statsPages } from './stats.pages.ts';
 import { seedCommandCenterBase, seedCommandCenterDemo } from './seed.ts';
 import './cc.tables.ts';
 
@@ -17,8 +21,9 @@ export const commandCenterModule: ModuleManifest = {
     'cc.dispatch': ['cc_operator'],
     // the operations room: every incident with its callers
     'cc.read': ['cc_operator', 'admin', 'inspektorat'],
-    // one incident: the room, or a unit for an incident assigned to its OPD (checked in the service)
-    'cc.incident.view': ['cc_operator', 'admin', 'inspektorat', 'cc_unit'],
+    // one incident: the room, a unit for an incident assigned to its OPD (checked in the service), or
+    // Bappeda reading the evidence of a hot spot (without callers' contacts)
+    'cc.incident.view': ['cc_operator', 'admin', 'inspektorat', 'cc_unit', 'bappeda'],
     // a unit's queue and its steps (cc_unit is OPD-scoped: its own OPD only)
     'cc.queue': ['cc_unit', 'cc_operator'],
     'cc.assignment.move': ['cc_unit', 'cc_operator'],
@@ -52,6 +57,10 @@ export const commandCenterModule: ModuleManifest = {
     await opsPages(app, ctx);
     await unitPages(app, ctx);
     await livePages(app, ctx);
+    await publicPages(app, ctx);
+    await open311Routes(app, ctx);
+    await alertPages(app, ctx);
+    await statsPages(app, ctx);
   },
   seedBase: seedCommandCenterBase,
   seedDemo: seedCommandCenterDemo,

@@ -7,6 +7,7 @@ import { can, requirePermission } from '../../core/auth/policy.ts';
 import type { Principal } from '../../core/roles.ts';
 import { clock } from './clock.ts';
 import { timersOf, type Timer } from './timers.ts';
+import { namesOf, type Names } from './names.ts';
 import type { AssignmentStatus, IncidentStatus, ReportSource } from './cc.tables.ts';
 
 export interface AssignmentView {
@@ -67,8 +68,6 @@ function incidentQuery(db: Db, pemdaId: number, lang: 'id' | 'en') {
   return db
     .selectFrom('cc_incident as i')
     .innerJoin('cc_category as c', (j) => j.onRef('c.pemda_id', '=', 'i.pemda_id').onRef('c.id', '=', 'i.category_id'))
-    .innerJoin('md_region as k', (j) => j.onRef('k.pemda_id', '=', 'i.pemda_id').onRef('k.id', '=', 'i.kecamatan_id'))
-    .leftJoin('md_region as l', (j) => j.onRef('l.pemda_id', '=', 'i.pemda_id').onRef('l.id', '=', 'i.kelurahan_id'))
     .select([
       'i.id',
       'i.category_id',
@@ -78,9 +77,7 @@ function incidentQuery(db: Db, pemdaId: number, lang: 'id' | 'en') {
       'i.status',
       'i.description',
       'i.kecamatan_id',
-      'k.name as kecamatan',
       'i.kelurahan_id',
-      'l.name as kelurahan',
       'i.address',
       'i.lat',
       'i.lon',
@@ -97,13 +94,32 @@ function incidentQuery(db: Db, pemdaId: number, lang: 'id' | 'en') {
       sql<number>`(SELECT count(*)::int FROM cc_report r WHERE r.pemda_id = i.pemda_id AND r.incident_id = i.id)`.as(
         'reports',
       ),
-      sql<string | null>`(SELECT string_agg(o.short_name || ':' || a.status, ' ' ORDER BY a.id) FROM cc_assignment a
-        JOIN md_organisation o ON o.pemda_id = a.pemda_id AND o.id = a.opd_id
+      sql<string | null>`(SELECT string_agg(a.opd_id::text || ':' || a.status, ' ' ORDER BY a.id) FROM cc_assignment a
         WHERE a.pemda_id = i.pemda_id AND a.incident_id = i.id)`.as('opds'),
       sql<Date | null>`(SELECT min(a.on_scene_at) FROM cc_assignment a
         WHERE a.pemda_id = i.pemda_id AND a.incident_id = i.id)`.as('first_on_scene_at'),
     ])
     .where('i.pemda_id', '=', pemdaId);
+}
+
+type RawIncident = Omit<IncidentRow, 'kecamatan' | 'kelurahan'>;
+
+/** Region and OPD names from master data (its index.ts), over the module's own rows. */
+function named(rows: RawIncident[], n: Names): IncidentRow[] {
+  return rows.map((r) => ({
+    ...r,
+    kecamatan: n.region(r.kecamatan_id) ?? '',
+    kelurahan: n.region(r.kelurahan_id),
+    opds: r.opds
+      ? r.opds
+          .split(' ')
+          .map((x) => {
+            const [id, st] = x.split(':');
+            return `${n.opdShort(Number(id))}:${st}`;
+          })
+          .join(' ')
+      : null,
+  }));
 }
 
 function withTimers(r: IncidentRow, now: Date): IncidentView {
@@ -133,11 +149,14 @@ export async function listIncidents(db: Db, actor: Principal, f: ListFilter = {}
   if ((f.status ?? 'active') === 'active') q = q.where('i.status', 'in', ['open', 'dispatched']);
   else if (f.status === 'closed') q = q.where('i.status', '=', 'closed');
   else q = q.where('i.status', '<>', 'merged');
-  const rows = (await q
-    .orderBy(f.status === 'closed' ? 'i.closed_at' : 'i.priority', f.status === 'closed' ? 'desc' : 'asc')
-    .orderBy('i.received_at', 'desc')
-    .limit(f.limit ?? 200)
-    .execute()) as IncidentRow[];
+  const rows = named(
+    (await q
+      .orderBy(f.status === 'closed' ? 'i.closed_at' : 'i.priority', f.status === 'closed' ? 'desc' : 'asc')
+      .orderBy('i.received_at', 'desc')
+      .limit(f.limit ?? 200)
+      .execute()) as RawIncident[],
+    await namesOf(db, actor.pemdaId),
+  );
   const now = clock().now();
   return rows.map((r) => withTimers(r, now));
 }
@@ -145,12 +164,10 @@ export async function listIncidents(db: Db, actor: Principal, f: ListFilter = {}
 async function assignmentsOf(db: Db, pemdaId: number, where: { incidentId?: number; opdId?: number }, active = false) {
   let q = db
     .selectFrom('cc_assignment as a')
-    .innerJoin('md_organisation as o', (j) => j.onRef('o.pemda_id', '=', 'a.pemda_id').onRef('o.id', '=', 'a.opd_id'))
     .select([
       'a.id',
       'a.incident_id',
       'a.opd_id',
-      'o.name as opd_name',
       'a.status',
       'a.dispatched_at',
       'a.acknowledged_at',
@@ -167,7 +184,8 @@ async function assignmentsOf(db: Db, pemdaId: number, where: { incidentId?: numb
   if (where.incidentId !== undefined) q = q.where('a.incident_id', '=', where.incidentId);
   if (where.opdId !== undefined) q = q.where('a.opd_id', '=', where.opdId);
   if (active) q = q.where('a.status', 'not in', ['resolved', 'handed_back']);
-  return q.orderBy('a.id').execute();
+  const n = await namesOf(db, pemdaId);
+  return (await q.orderBy('a.id').execute()).map((a) => ({ ...a, opd_name: n.opd(a.opd_id) ?? '' }));
 }
 
 function assignmentTimers(
@@ -228,7 +246,8 @@ export async function getIncident(
 ): Promise<IncidentDetail> {
   const pemdaId = actor.pemdaId;
   let onlyOpd: number | undefined;
-  if (!can(actor, 'cc.read')) {
+  const contacts = can(actor, 'cc.read') || can(actor, 'cc.queue');
+  if (!can(actor, 'cc.read') && !can(actor, 'cc.hotspots')) {
     requirePermission(actor, 'cc.queue', { opdId: actor.opdId });
     const mine = await db
       .selectFrom('cc_assignment')
@@ -240,9 +259,12 @@ export async function getIncident(
     if (!mine) throw notFound();
     onlyOpd = mine.opd_id;
   }
-  const row = (await incidentQuery(db, pemdaId, lang).where('i.id', '=', id).executeTakeFirst()) as
-    IncidentRow | undefined;
-  if (!row) throw notFound();
+  const raw = (await incidentQuery(db, pemdaId, lang).where('i.id', '=', id).executeTakeFirst()) as
+    | RawIncident
+    | undefined;
+  if (!raw) throw notFound();
+  const names = await namesOf(db, pemdaId);
+  const row = named([raw], names)[0]!;
   const now = clock().now();
   const incident = withTimers(row, now);
   const [reports, assignments, timeline] = await Promise.all([
@@ -266,8 +288,7 @@ export async function getIncident(
     assignmentsOf(db, pemdaId, { incidentId: id, opdId: onlyOpd }),
     db
       .selectFrom('cc_event as e')
-      .leftJoin('md_organisation as o', (j) => j.onRef('o.pemda_id', '=', 'e.pemda_id').onRef('o.id', '=', 'e.opd_id'))
-      .select(['e.id', 'e.kind', 'e.at', 'e.actor_name', 'o.name as opd_name', 'e.note'])
+      .select(['e.id', 'e.kind', 'e.at', 'e.actor_name', 'e.opd_id', 'e.note'])
       .where('e.pemda_id', '=', pemdaId)
       .where('e.incident_id', '=', id)
       .$if(onlyOpd !== undefined, (q) =>
@@ -279,9 +300,9 @@ export async function getIncident(
   ]);
   return {
     incident,
-    reports,
+    reports: contacts ? reports : reports.map((r) => ({ ...r, reporter_phone: '', reporter_email: '' })),
     assignments: assignments.map((a) => ({ ...a, timers: assignmentTimers(a, row, now) })),
-    timeline,
+    timeline: timeline.map(({ opd_id, ...e }) => ({ ...e, opd_name: names.opd(opd_id) })),
   };
 }
 
@@ -308,7 +329,7 @@ export async function unitQueue(
   );
   const ids = [...new Set(keep.map((a) => a.incident_id))];
   const incs = ids.length
-    ? ((await incidentQuery(db, pemdaId, lang).where('i.id', 'in', ids).execute()) as IncidentRow[])
+    ? named((await incidentQuery(db, pemdaId, lang).where('i.id', 'in', ids).execute()) as RawIncident[], await namesOf(db, pemdaId))
     : [];
   const byId = new Map(incs.map((i) => [i.id, withTimers(i, now)]));
   const items = keep
@@ -343,24 +364,18 @@ export async function breaches(db: Db, actor: Principal, lang: 'id' | 'en' = 'id
   requirePermission(actor, 'cc.supervise');
   const pemdaId = actor.pemdaId;
   const now = clock().now();
-  const incs = (await incidentQuery(db, pemdaId, lang)
-    .where('i.status', 'in', ['open', 'dispatched'])
-    .orderBy('i.received_at')
-    .execute()) as IncidentRow[];
+  const names = await namesOf(db, pemdaId);
+  const incs = named(
+    (await incidentQuery(db, pemdaId, lang)
+      .where('i.status', 'in', ['open', 'dispatched'])
+      .orderBy('i.received_at')
+      .execute()) as RawIncident[],
+    names,
+  );
   if (incs.length === 0) return [];
   const asg = await db
     .selectFrom('cc_assignment as a')
-    .innerJoin('md_organisation as o', (j) => j.onRef('o.pemda_id', '=', 'a.pemda_id').onRef('o.id', '=', 'a.opd_id'))
-    .select([
-      'a.id',
-      'a.incident_id',
-      'a.status',
-      'a.dispatched_at',
-      'a.on_scene_at',
-      'a.resolved_at',
-      'a.handed_back_at',
-      'o.name as opd_name',
-    ])
+    .select(['a.id', 'a.incident_id', 'a.opd_id', 'a.status', 'a.dispatched_at', 'a.on_scene_at', 'a.resolved_at', 'a.handed_back_at'])
     .where('a.pemda_id', '=', pemdaId)
     .where(
       'a.incident_id',
@@ -394,7 +409,7 @@ export async function breaches(db: Db, actor: Principal, lang: 'id' | 'en' = 'id
       );
       for (const t of ts)
         if (t.kind !== 'dispatch' && t.breached && !t.done)
-          out.push({ ...base, opd_name: a.opd_name, assignment_id: a.id, timer: t });
+          out.push({ ...base, opd_name: names.opd(a.opd_id), assignment_id: a.id, timer: t });
     }
   }
   return out.sort((a, b) => a.priority - b.priority || a.timer.leftMin - b.timer.leftMin);
@@ -440,6 +455,8 @@ export async function publicStatuses(
     status?: 'open' | 'closed';
     token?: string;
     limit?: number;
+    /** Listing (not a lookup by code): citizens' own reports in public categories only. */
+    listing?: boolean;
   },
   lang: 'id' | 'en' = 'id',
 ): Promise<PublicStatus[]> {
@@ -447,8 +464,6 @@ export async function publicStatuses(
     .selectFrom('cc_report as r')
     .innerJoin('cc_incident as i', (j) => j.onRef('i.pemda_id', '=', 'r.pemda_id').onRef('i.id', '=', 'r.incident_id'))
     .innerJoin('cc_category as c', (j) => j.onRef('c.pemda_id', '=', 'i.pemda_id').onRef('c.id', '=', 'i.category_id'))
-    .innerJoin('md_region as k', (j) => j.onRef('k.pemda_id', '=', 'i.pemda_id').onRef('k.id', '=', 'i.kecamatan_id'))
-    .leftJoin('md_region as l', (j) => j.onRef('l.pemda_id', '=', 'i.pemda_id').onRef('l.id', '=', 'i.kelurahan_id'))
     .select([
       'r.tracking_code',
       'r.source',
@@ -462,18 +477,18 @@ export async function publicStatuses(
       'i.lon',
       'c.code as category_code',
       sql.ref<string>(lang2col(lang)).as('category_name'),
-      'k.name as kecamatan',
-      'l.name as kelurahan',
+      'i.kecamatan_id',
+      'i.kelurahan_id',
       sql<Date>`greatest(r.received_at, coalesce((SELECT max(e.at) FROM cc_event e
         WHERE e.pemda_id = i.pemda_id AND e.incident_id = i.id), r.received_at))`.as('updated_at'),
-      sql<string | null>`(SELECT string_agg(DISTINCT o.name, ', ') FROM cc_assignment a
-        JOIN md_organisation o ON o.pemda_id = a.pemda_id AND o.id = a.opd_id
+      sql<number[] | null>`(SELECT array_agg(DISTINCT a.opd_id) FROM cc_assignment a
         WHERE a.pemda_id = i.pemda_id AND a.incident_id = i.id AND a.status <> 'handed_back')`.as('opds'),
       sql<boolean>`EXISTS (SELECT 1 FROM cc_assignment a WHERE a.pemda_id = i.pemda_id AND a.incident_id = i.id
         AND a.status IN ('on_scene', 'resolved'))`.as('on_scene'),
     ])
     .where('r.pemda_id', '=', pemdaId);
   if (where.codes) q = q.where('r.tracking_code', 'in', where.codes.length ? where.codes : ['-']);
+  if (where.listing) q = q.where('c.public', '=', true).where('r.source', 'in', ['web', 'open311']);
   if (where.token) q = q.where('r.token', '=', where.token);
   if (where.categoryCodes) q = q.where('c.code', 'in', where.categoryCodes.length ? where.categoryCodes : ['-']);
   if (where.from) q = q.where('r.received_at', '>=', where.from);
@@ -484,20 +499,22 @@ export async function publicStatuses(
     .orderBy('r.received_at', 'desc')
     .limit(where.limit ?? 1000)
     .execute();
+  const names = await namesOf(db, pemdaId);
   return rows.map((r) => {
+    const opds = (r.opds ?? []).map((id) => names.opd(Number(id)) ?? '').filter(Boolean);
     const closed = r.incident_status === 'closed';
-    const stage = closed ? 'closed' : r.on_scene ? 'on_scene' : r.opds ? 'dispatched' : 'received';
+    const stage = closed ? 'closed' : r.on_scene ? 'on_scene' : opds.length ? 'dispatched' : 'received';
     return {
       tracking_code: r.tracking_code,
       status: closed ? 'closed' : 'open',
       stage,
       status_note_key: `cc.public.stage.${stage}`,
-      opds: r.opds ? r.opds.split(', ') : [],
+      opds,
       category_code: r.category_code,
       category_name: r.category_name,
       description: r.description,
-      kecamatan: r.kecamatan,
-      kelurahan: r.kelurahan,
+      kecamatan: names.region(r.kecamatan_id) ?? '',
+      kelurahan: names.region(r.kelurahan_id),
       address: r.address,
       lat: r.lat,
       lon: r.lon,

@@ -21,6 +21,7 @@ interface CategoryRow {
   dispatch_min: string;
   arrive_min: string;
   resolve_min: string;
+  public: string;
 }
 
 export function loadKecamatanGeoJson(): { features: Feature[] } {
@@ -56,6 +57,7 @@ export async function seedCommandCenterBase(ctx: SeedContext): Promise<void> {
           dispatch_min: Number(r.dispatch_min),
           arrive_min: Number(r.arrive_min),
           resolve_min: Number(r.resolve_min),
+          public: r.public !== '0',
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -144,7 +146,9 @@ export async function seedCommandCenterDemo(ctx: SeedContext): Promise<void> {
       // flood clusters: Pantai Biru and Muara Damai flood repeatedly (the planning hot spot)
       const kec = c.code === 'BJR' && rnd.next() < 0.7 ? kecs.find((x) => x.code === '99.01.08')! : rnd.pick(kecs);
       const kels = regions.filter((r) => r.parentId === kec.id);
-      const kel = kels.length ? rnd.pick(kels) : null;
+      // …and mostly in one kelurahan by the river
+      const riverside = kels.find((r) => r.name === 'Teluk Tiram');
+      const kel = c.code === 'BJR' && riverside && rnd.next() < 0.8 ? riverside : kels.length ? rnd.pick(kels) : null;
       const [clon, clat] = centre.get(kec.code) ?? [114.6, -3.3];
       const lat = (clat + (rnd.next() - 0.5) * 0.05).toFixed(6);
       const lon = (clon + (rnd.next() - 0.5) * 0.03).toFixed(6);

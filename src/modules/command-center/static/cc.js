@@ -68,11 +68,12 @@
       form.requestSubmit();
     }
   });
-  cat.addEventListener('change', function () {
+  if (cat && prio) cat.addEventListener('change', function () {
     var o = cat.options[cat.selectedIndex];
     if (o && o.dataset.priority) prio.value = o.dataset.priority;
   });
   function filterKel() {
+    if (!kec || !kel) return;
     Array.prototype.forEach.call(kel.querySelectorAll('optgroup'), function (g) {
       var on = !kec.value || g.dataset.kec === kec.value;
       g.hidden = !on;
@@ -81,7 +82,7 @@
     var sel = kel.options[kel.selectedIndex];
     if (sel && sel.dataset.kec && kec.value && sel.dataset.kec !== kec.value) kel.value = '';
   }
-  kec.addEventListener('change', filterKel);
+  if (kec) kec.addEventListener('change', filterKel);
   filterKel();
   var box = document.getElementById('cc-dups'),
     pending = null;
