@@ -20,14 +20,24 @@ export async function commandCenterBenches() {
   const unitH = await t.as('damkar.unit');
   const opd = Object.fromEntries((await listOpds(t.db, t.pemdaId)).map((o) => [o.shortName, o.id]));
   const kec = (await listRegions(t.db, t.pemdaId, 'kecamatan'))[2]!;
-  const cat = (json(await t.server.inject({ method: 'GET', url: '/api/v1/cc/categories', headers: op })).rows as Array<{ code: string; id: number }>).find(
-    (c) => c.code === 'HWN',
-  )!.id;
-  const body = JSON.stringify({ kecamatan_id: kec.id, category_id: cat, description: 'Ular masuk rumah', confirm_new: true });
+  const cat = (
+    json(await t.server.inject({ method: 'GET', url: '/api/v1/cc/categories', headers: op })).rows as Array<{
+      code: string;
+      id: number;
+    }>
+  ).find((c) => c.code === 'HWN')!.id;
+  const body = JSON.stringify({
+    kecamatan_id: kec.id,
+    category_id: cat,
+    description: 'Ular masuk rumah',
+    confirm_new: true,
+  });
 
   const bare = Fastify();
   bare.post('/incident', async () => {
-    const r = await sql<{ id: number }>`INSERT INTO cc_incident (pemda_id, category_id, priority, description, kecamatan_id, received_at, created_by)
+    const r = await sql<{
+      id: number;
+    }>`INSERT INTO cc_incident (pemda_id, category_id, priority, description, kecamatan_id, received_at, created_by)
       VALUES (${t.pemdaId}, ${cat}, 2, 'Ular masuk rumah', ${kec.id}, now(), 'bench') RETURNING id`.execute(t.db);
     return { id: r.rows[0]!.id };
   });
@@ -40,16 +50,45 @@ export async function commandCenterBenches() {
     const cookie = (await t.session('cc_operator')).headers.cookie!;
     const clients: SseClient[] = [];
     for (let i = 0; i < CLIENTS; i += 50)
-      clients.push(...(await Promise.all(Array.from({ length: Math.min(50, CLIENTS - i) }, () => connectSse(`${base}/command-center/live/ops`, { cookie })))));
+      clients.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(50, CLIENTS - i) }, () =>
+            connectSse(`${base}/command-center/live/ops`, { cookie }),
+          ),
+        )),
+      );
     try {
       for (let k = 0; k < CHANGES; k++) {
-        const inc = json(await t.server.inject({ method: 'POST', url: '/api/v1/cc/incidents', headers: op, payload: JSON.parse(body) }));
-        const [aid] = json(await t.server.inject({ method: 'POST', url: `/api/v1/cc/incidents/${inc.incident_id}/dispatch`, headers: op, payload: { opd_ids: [opd.damkar] } })).assignment_ids;
+        const inc = json(
+          await t.server.inject({
+            method: 'POST',
+            url: '/api/v1/cc/incidents',
+            headers: op,
+            payload: JSON.parse(body),
+          }),
+        );
+        const [aid] = json(
+          await t.server.inject({
+            method: 'POST',
+            url: `/api/v1/cc/incidents/${inc.incident_id}/dispatch`,
+            headers: op,
+            payload: { opd_ids: [opd.damkar] },
+          }),
+        ).assignment_ids;
         await new Promise((r) => setTimeout(r, 50));
         const t0 = performance.now();
-        const res = await t.server.inject({ method: 'POST', url: `/api/v1/cc/assignments/${aid}/status`, headers: unitH, payload: { status: 'acknowledged' } });
+        const res = await t.server.inject({
+          method: 'POST',
+          url: `/api/v1/cc/assignments/${aid}/status`,
+          headers: unitH,
+          payload: { status: 'acknowledged' },
+        });
         if (res.statusCode !== 200) throw new Error(res.body);
-        const got = await Promise.all(clients.map((c) => c.waitFor((e) => e.data?.assignment_id === aid && e.data?.status === 'acknowledged', 10_000)));
+        const got = await Promise.all(
+          clients.map((c) =>
+            c.waitFor((e) => e.data?.assignment_id === aid && e.data?.status === 'acknowledged', 10_000),
+          ),
+        );
         for (const e of got) latencies.push(e.receivedAt - t0);
       }
     } finally {
@@ -72,8 +111,20 @@ export async function commandCenterBenches() {
     },
     {
       name: 'intake: POST /api/v1/cc/incidents (validate, duplicates, audit, timeline, event) vs a bare INSERT endpoint',
-      padu: () => httpLoad(`${base}/api/v1/cc/incidents`, { method: 'POST', headers: { ...op, 'content-type': 'application/json' }, body, connections: 10 }),
-      baseline: () => httpLoad(`${bareBase}/incident`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', connections: 10 }),
+      padu: () =>
+        httpLoad(`${base}/api/v1/cc/incidents`, {
+          method: 'POST',
+          headers: { ...op, 'content-type': 'application/json' },
+          body,
+          connections: 10,
+        }),
+      baseline: () =>
+        httpLoad(`${bareBase}/incident`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+          connections: 10,
+        }),
     },
   ];
   return {

@@ -29,7 +29,10 @@ test('call-taker → unit (live) → resolved → room (live)', async () => {
 
   // the call-taker: one screen, keyboard first, priority from the category, kelurahan filtered
   await op.goto(`${e.base}/command-center/intake`);
-  assert.equal(await op.evaluate('document.activeElement && document.activeElement.getAttribute("name")'), 'reporter_phone');
+  assert.equal(
+    await op.evaluate('document.activeElement && document.activeElement.getAttribute("name")'),
+    'reporter_phone',
+  );
   await op.keyboard.type('0812 3456 7890');
   await op.keyboard.press('Tab');
   await op.keyboard.type('Budi Santoso');
@@ -42,7 +45,11 @@ test('call-taker → unit (live) → resolved → room (live)', async () => {
   await op.fill('input[name=address]', 'Simpang empat Jl. Veteran');
   await op.fill('textarea[name=description]', 'Tabrakan motor dan pikap, satu korban luka');
   await op.focus('textarea[name=description]');
-  await Promise.all([op.waitForLoadState('load'), op.waitForEvent('framenavigated'), op.keyboard.press('Control+Enter')]);
+  await Promise.all([
+    op.waitForLoadState('load'),
+    op.waitForEvent('framenavigated'),
+    op.keyboard.press('Control+Enter'),
+  ]);
   // a recent demo incident nearby may be offered as a duplicate: this is a new one
   if (!/saved=/.test(op.url()))
     await Promise.all([op.waitForURL(/\/command-center\/intake\?saved=/), op.click('button[name=confirm_new]')]);
@@ -70,14 +77,25 @@ test('call-taker → unit (live) → resolved → room (live)', async () => {
 
   // the unit works it: acknowledged → en route → on scene → resolved
   for (const step of ['acknowledged', 'en_route', 'on_scene']) {
-    await Promise.all([unit.waitForURL(/ok=/), unit.locator(`article.cc-assignment[data-incident="${id}"] button.cc-step-${step}`).click()]);
+    await Promise.all([
+      unit.waitForURL(/ok=/),
+      unit.locator(`article.cc-assignment[data-incident="${id}"] button.cc-step-${step}`).click(),
+    ]);
   }
-  await unit.fill(`article.cc-assignment[data-incident="${id}"] input[name=note]`, 'Korban dibawa ambulans, jalan dibersihkan');
-  await Promise.all([unit.waitForURL(/ok=resolved/), unit.locator(`article.cc-assignment[data-incident="${id}"] button.cc-step-resolved`).click()]);
+  await unit.fill(
+    `article.cc-assignment[data-incident="${id}"] input[name=note]`,
+    'Korban dibawa ambulans, jalan dibersihkan',
+  );
+  await Promise.all([
+    unit.waitForURL(/ok=resolved/),
+    unit.locator(`article.cc-assignment[data-incident="${id}"] button.cc-step-resolved`).click(),
+  ]);
   assert.equal(await unit.locator(`article.cc-assignment[data-incident="${id}"]`).count(), 0);
 
   // the room shows it resolved, without a reload
-  await op.locator(`table.cc-incidents tr[data-incident="${id}"] .cc-istatus[data-status="closed"]`).waitFor({ timeout: 5000 });
+  await op
+    .locator(`table.cc-incidents tr[data-incident="${id}"] .cc-istatus[data-status="closed"]`)
+    .waitFor({ timeout: 5000 });
   assert.deepEqual(errors, []);
   await opCtx.close();
   await unitCtx.close();

@@ -46,16 +46,22 @@ export async function alertPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
 <div class="actions"><button>${tr(req, 'cc.alert.publish')}</button></div></form>`;
   };
 
-  const listBody = async (req: FastifyRequest, e?: { errors: Errors; message: string } | null, values: Record<string, unknown> = {}) => {
+  const listBody = async (
+    req: FastifyRequest,
+    e?: { errors: Errors; message: string } | null,
+    values: Record<string, unknown> = {},
+  ) => {
     const rows = await al.listAlerts(db, req.principal!.pemdaId);
     return html`<h2>${tr(req, 'cc.alert.new')}</h2>${await alertForm(req, '/command-center/alerts', values, e)}
 <h2>${tr(req, 'cc.alert.list')}</h2>
 <table class="table cc-alerts"><thead><tr><th>${tr(req, 'cc.alert.sent')}</th><th>${tr(req, 'cc.alert.msg_type')}</th><th>${tr(req, 'cc.alert.headline')}</th><th>${tr(req, 'cc.alert.area')}</th><th></th></tr></thead><tbody>${rows.map(
       (a) =>
-        html`<tr data-alert="${a.id}"><td>${when(req, a.sent_at)}</td><td>${a.msg_type}${a.superseded ? html` <span class="muted">(${tr(req, 'cc.alert.superseded')})</span>` : ''}</td><td><a href="/peringatan/${a.identifier}.xml">${a.headline}</a></td><td>${a.area_desc}</td><td>${!a.superseded && a.msg_type !== 'Cancel'
-          ? html`<a href="/command-center/alerts/${a.id}/update">${tr(req, 'cc.alert.update')}</a>
+        html`<tr data-alert="${a.id}"><td>${when(req, a.sent_at)}</td><td>${a.msg_type}${a.superseded ? html` <span class="muted">(${tr(req, 'cc.alert.superseded')})</span>` : ''}</td><td><a href="/peringatan/${a.identifier}.xml">${a.headline}</a></td><td>${a.area_desc}</td><td>${
+          !a.superseded && a.msg_type !== 'Cancel'
+            ? html`<a href="/command-center/alerts/${a.id}/update">${tr(req, 'cc.alert.update')}</a>
 <form method="post" action="/command-center/alerts/${a.id}/cancel" class="inline" data-confirm="${tr(req, 'cc.alert.cancel_confirm')}">${csrfField(req)}<button>${tr(req, 'cc.alert.cancel')}</button></form>`
-          : ''}</td></tr>`,
+            : ''
+        }</td></tr>`,
     )}</tbody></table>${ccScript}`;
   };
 
@@ -64,8 +70,11 @@ export async function alertPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
     return ok && /^(Alert|Update|Cancel)$/.test(ok) ? tr(req, `cc.alert.done_${ok.toLowerCase()}`) : undefined;
   };
 
-  app.get('/command-center/alerts', { config: perm, schema: { ...hide, querystring: z.object({ ok: z.string().max(10).optional() }) } }, async (req, reply) =>
-    sendPage(req, reply, { title: tr(req, 'cc.nav.alerts'), body: await listBody(req), notice: notice(req) }),
+  app.get(
+    '/command-center/alerts',
+    { config: perm, schema: { ...hide, querystring: z.object({ ok: z.string().max(10).optional() }) } },
+    async (req, reply) =>
+      sendPage(req, reply, { title: tr(req, 'cc.nav.alerts'), body: await listBody(req), notice: notice(req) }),
   );
   app.post('/command-center/alerts', { config: perm, schema: { ...hide, body: anyBody } }, async (req, reply) => {
     const b = formBody(req.body);
@@ -75,52 +84,89 @@ export async function alertPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
     } catch (err) {
       const e = errorsOf(req, err);
       if (!e) throw err;
-      return sendPage(req, reply, { title: tr(req, 'cc.nav.alerts'), body: await listBody(req, e, b), status: statusOf(err) });
+      return sendPage(req, reply, {
+        title: tr(req, 'cc.nav.alerts'),
+        body: await listBody(req, e, b),
+        status: statusOf(err),
+      });
     }
   });
-  app.get('/command-center/alerts/:id/update', { config: perm, schema: { ...hide, params: idParam } }, async (req, reply) => {
-    const a = await al.getAlert(db, req.principal!.pemdaId, { id: req.params.id });
-    if (!a) throw notFound();
-    const values = { ...a, expires_hours: a.expires_at ? Math.max(1, Math.round((+new Date(a.expires_at) - Date.now()) / 3_600_000)) : '' };
-    return sendPage(req, reply, { title: tr(req, 'cc.alert.update_title', { headline: a.headline }), body: await alertForm(req, `/command-center/alerts/${a.id}/update`, values) });
-  });
-  app.post('/command-center/alerts/:id/update', { config: perm, schema: { ...hide, params: idParam, body: anyBody } }, async (req, reply) => {
-    const b = formBody(req.body);
-    try {
-      const a = await al.updateAlert(db, req.principal!, req.params.id, alertIn.parse(b));
+  app.get(
+    '/command-center/alerts/:id/update',
+    { config: perm, schema: { ...hide, params: idParam } },
+    async (req, reply) => {
+      const a = await al.getAlert(db, req.principal!.pemdaId, { id: req.params.id });
+      if (!a) throw notFound();
+      const values = {
+        ...a,
+        expires_hours: a.expires_at ? Math.max(1, Math.round((+new Date(a.expires_at) - Date.now()) / 3_600_000)) : '',
+      };
+      return sendPage(req, reply, {
+        title: tr(req, 'cc.alert.update_title', { headline: a.headline }),
+        body: await alertForm(req, `/command-center/alerts/${a.id}/update`, values),
+      });
+    },
+  );
+  app.post(
+    '/command-center/alerts/:id/update',
+    { config: perm, schema: { ...hide, params: idParam, body: anyBody } },
+    async (req, reply) => {
+      const b = formBody(req.body);
+      try {
+        const a = await al.updateAlert(db, req.principal!, req.params.id, alertIn.parse(b));
+        return reply.redirect(`/command-center/alerts?ok=${a.msg_type}`, 303);
+      } catch (err) {
+        const e = errorsOf(req, err);
+        if (!e) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'cc.nav.alerts'),
+          body: await alertForm(req, `/command-center/alerts/${req.params.id}/update`, b, e),
+          status: statusOf(err),
+        });
+      }
+    },
+  );
+  app.post(
+    '/command-center/alerts/:id/cancel',
+    { config: perm, schema: { ...hide, params: idParam, body: anyBody } },
+    async (req, reply) => {
+      const a = await al.cancelAlert(db, req.principal!, req.params.id);
       return reply.redirect(`/command-center/alerts?ok=${a.msg_type}`, 303);
-    } catch (err) {
-      const e = errorsOf(req, err);
-      if (!e) throw err;
-      return sendPage(req, reply, { title: tr(req, 'cc.nav.alerts'), body: await alertForm(req, `/command-center/alerts/${req.params.id}/update`, b, e), status: statusOf(err) });
-    }
-  });
-  app.post('/command-center/alerts/:id/cancel', { config: perm, schema: { ...hide, params: idParam, body: anyBody } }, async (req, reply) => {
-    const a = await al.cancelAlert(db, req.principal!, req.params.id);
-    return reply.redirect(`/command-center/alerts?ok=${a.msg_type}`, 303);
-  });
+    },
+  );
 
   // ---- public ------------------------------------------------------------------------------------------
   const pemdaQ = z.object({ pemda: z.string().max(10).optional() });
   const base = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
-  app.get('/peringatan', { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ } }, async (req, reply) => {
-    const pemda = req.principal && req.pemda ? req.pemda : await publicPemda(db, req.query.pemda);
-    req.pemda = pemda;
-    const rows = await al.listAlerts(db, pemda.id, { current: true });
-    const body = html`<p><a href="/peringatan/feed.xml?${qs({ pemda: req.query.pemda })}">${tr(req, 'cc.alert.feed')}</a> · <a href="/lapor?${qs({ pemda: req.query.pemda })}">${tr(req, 'cc.public.title')}</a></p>
+  app.get(
+    '/peringatan',
+    { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ } },
+    async (req, reply) => {
+      const pemda = req.principal && req.pemda ? req.pemda : await publicPemda(db, req.query.pemda);
+      req.pemda = pemda;
+      const rows = await al.listAlerts(db, pemda.id, { current: true });
+      const body = html`<p><a href="/peringatan/feed.xml?${qs({ pemda: req.query.pemda })}">${tr(req, 'cc.alert.feed')}</a> · <a href="/lapor?${qs({ pemda: req.query.pemda })}">${tr(req, 'cc.public.title')}</a></p>
 ${rows.length === 0 ? html`<p class="muted">${tr(req, 'cc.alert.none')}</p>` : ''}${rows.map(
-      (a) =>
-        html`<article class="card cc-public-alert severity-${a.severity.toLowerCase()}"><h2>${a.headline}</h2><p><span class="badge ${a.severity === 'Extreme' || a.severity === 'Severe' ? 'err' : 'warn'}">${tr(req, `cc.cap.${a.severity}`)}</span> ${a.event} · ${a.area_desc}${a.msg_type === 'Update' ? html` · ${tr(req, 'cc.alert.updated')}` : ''}</p><p>${a.description}</p>${a.instruction ? html`<p><b>${a.instruction}</b></p>` : ''}<p class="muted">${when(req, a.sent_at)}${a.expires_at ? html` — ${when(req, a.expires_at)}` : ''} · <a href="/peringatan/${a.identifier}.xml">CAP</a></p></article>`,
-    )}`;
-    return sendPage(req, reply, { title: tr(req, 'cc.alert.public_title'), body });
-  });
-  app.get('/peringatan/feed.xml', { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ } }, async (req, reply) => {
-    const pemda = await publicPemda(db, req.query.pemda);
-    return reply.type('application/atom+xml; charset=utf-8').send(await al.atomFeed(db, pemda.id, base(req)));
-  });
+        (a) =>
+          html`<article class="card cc-public-alert severity-${a.severity.toLowerCase()}"><h2>${a.headline}</h2><p><span class="badge ${a.severity === 'Extreme' || a.severity === 'Severe' ? 'err' : 'warn'}">${tr(req, `cc.cap.${a.severity}`)}</span> ${a.event} · ${a.area_desc}${a.msg_type === 'Update' ? html` · ${tr(req, 'cc.alert.updated')}` : ''}</p><p>${a.description}</p>${a.instruction ? html`<p><b>${a.instruction}</b></p>` : ''}<p class="muted">${when(req, a.sent_at)}${a.expires_at ? html` — ${when(req, a.expires_at)}` : ''} · <a href="/peringatan/${a.identifier}.xml">CAP</a></p></article>`,
+      )}`;
+      return sendPage(req, reply, { title: tr(req, 'cc.alert.public_title'), body });
+    },
+  );
+  app.get(
+    '/peringatan/feed.xml',
+    { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ } },
+    async (req, reply) => {
+      const pemda = await publicPemda(db, req.query.pemda);
+      return reply.type('application/atom+xml; charset=utf-8').send(await al.atomFeed(db, pemda.id, base(req)));
+    },
+  );
   app.get(
     '/peringatan/:file',
-    { config: { auth: 'public' }, schema: { ...hide, params: z.object({ file: z.string().max(80) }), querystring: pemdaQ } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, params: z.object({ file: z.string().max(80) }), querystring: pemdaQ },
+    },
     async (req, reply) => {
       const m = /^([A-Za-z0-9.-]+)\.xml$/.exec(req.params.file);
       if (!m) throw notFound();

@@ -74,13 +74,7 @@ async function areaOf(db: Db, pemdaId: number, ids: number[]) {
   return kecs.map((k) => k.name).join(', ');
 }
 
-async function write(
-  db: Db,
-  actor: Principal,
-  v: AlertIn,
-  msgType: CapMsgType,
-  ref: Alert | null,
-): Promise<Alert> {
+async function write(db: Db, actor: Principal, v: AlertIn, msgType: CapMsgType, ref: Alert | null): Promise<Alert> {
   requirePermission(actor, 'cc.alert.publish');
   const now = clock().now();
   const area = await areaOf(db, actor.pemdaId, v.kecamatan_ids);
@@ -121,7 +115,12 @@ async function write(
       })
       .returning(cols)
       .executeTakeFirstOrThrow();
-    uow.audit({ action: msgType.toLowerCase(), entity: 'cc_alert', entityId: row.id, after: { identifier, references: ref?.identifier ?? null, headline: v.headline } });
+    uow.audit({
+      action: msgType.toLowerCase(),
+      entity: 'cc_alert',
+      entityId: row.id,
+      after: { identifier, references: ref?.identifier ?? null, headline: v.headline },
+    });
     await publish(uow.trx, actor.pemdaId, OPS_CHANNEL, { type: 'alert', alert_id: row.id, msg_type: msgType });
     return row as Alert;
   });
@@ -165,7 +164,11 @@ export async function cancelAlert(db: Db, actor: Principal, id: number, note?: s
   );
 }
 
-export async function getAlert(db: Db, pemdaId: number, by: { id?: number; identifier?: string }): Promise<Alert | undefined> {
+export async function getAlert(
+  db: Db,
+  pemdaId: number,
+  by: { id?: number; identifier?: string },
+): Promise<Alert | undefined> {
   let q = db.selectFrom('cc_alert').select(cols).where('pemda_id', '=', pemdaId);
   if (by.id !== undefined) q = q.where('id', '=', by.id);
   if (by.identifier !== undefined) q = q.where('identifier', '=', by.identifier);
@@ -173,7 +176,11 @@ export async function getAlert(db: Db, pemdaId: number, by: { id?: number; ident
 }
 
 /** Alerts, newest first; `current`: in force now (not superseded, not a cancellation, not expired). */
-export async function listAlerts(db: Db, pemdaId: number, opts: { current?: boolean; limit?: number } = {}): Promise<Alert[]> {
+export async function listAlerts(
+  db: Db,
+  pemdaId: number,
+  opts: { current?: boolean; limit?: number } = {},
+): Promise<Alert[]> {
   let q = db.selectFrom('cc_alert').select(cols).where('pemda_id', '=', pemdaId);
   if (opts.current) {
     const now = clock().now();
@@ -182,11 +189,16 @@ export async function listAlerts(db: Db, pemdaId: number, opts: { current?: bool
       .where('msg_type', '<>', 'Cancel')
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
   }
-  return (await q.orderBy('sent_at', 'desc').orderBy('id', 'desc').limit(opts.limit ?? 100).execute()) as Alert[];
+  return (await q
+    .orderBy('sent_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(opts.limit ?? 100)
+    .execute()) as Alert[];
 }
 
 // ---- CAP 1.2 XML ------------------------------------------------------------------------------------------
-const esc = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 /** CAP dateTime: no fractions, an explicit offset (never "Z"). */
 export const capTime = (d: Date) => new Date(d).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 

@@ -81,13 +81,22 @@ test(
     assert.match(x1.body, /<polygon>-3\.\d+,114\.\d+ /);
     assert.match(x1.body, /&lt;Pantai Biru&gt;/);
 
-    const r2 = await post('cc_operator', `/command-center/alerts/${a1.id}/update`, { ...flood(), severity: 'Extreme', headline: 'Banjir: evakuasi sekarang' });
+    const r2 = await post('cc_operator', `/command-center/alerts/${a1.id}/update`, {
+      ...flood(),
+      severity: 'Extreme',
+      headline: 'Banjir: evakuasi sekarang',
+    });
     assert.equal(r2.statusCode, 303, r2.body);
     const a2 = await t.db.selectFrom('cc_alert').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
     const x2 = (await t.server.inject({ method: 'GET', url: `/peringatan/${a2.identifier}.xml` })).body;
     validate(x2);
     assert.match(x2, /<msgType>Update<\/msgType>/);
-    assert.match(x2, new RegExp(`<references>cc\\.99\\.01@padu\\.go\\.id,${a1.identifier},\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+00:00</references>`));
+    assert.match(
+      x2,
+      new RegExp(
+        `<references>cc\\.99\\.01@padu\\.go\\.id,${a1.identifier},\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+00:00</references>`,
+      ),
+    );
     // the earlier alert is superseded: it cannot be updated again
     const again = await post('cc_operator', `/command-center/alerts/${a1.id}/update`, flood());
     assert.equal(again.statusCode, 409);
@@ -116,7 +125,12 @@ test(
 );
 
 test('bad alert input is refused field by field in Indonesian; only the room may publish', async () => {
-  const bad = await post('cc_operator', '/command-center/alerts', { ...flood(), headline: '', severity: 'Huge', kecamatan_ids: [] });
+  const bad = await post('cc_operator', '/command-center/alerts', {
+    ...flood(),
+    headline: '',
+    severity: 'Huge',
+    kecamatan_ids: [],
+  });
   assert.equal(bad.statusCode, 400);
   assert.match(bad.body, /Judul wajib diisi/);
   assert.match(bad.body, /Pilih tingkat bahaya/);

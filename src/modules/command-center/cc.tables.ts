@@ -138,6 +138,19 @@ export interface CcAlertTable {
   sender_name: string;
 }
 
+export interface CcHotspotProposalTable {
+  pemda_id: number;
+  id: Generated<number>;
+  proposal_id: number;
+  tracking_code: string;
+  category_id: number;
+  kecamatan_id: number;
+  kelurahan_id: number | null;
+  incident_ids: ColumnType<number[], number[], number[]>;
+  created_by: string;
+  created_at: Generated<Date>;
+}
+
 declare module '../../core/db/schema.ts' {
   interface Database {
     cc_setting: CcSettingTable;
@@ -149,5 +162,6 @@ declare module '../../core/db/schema.ts' {
     cc_assignment: CcAssignmentTable;
     cc_event: CcEventTable;
     cc_alert: CcAlertTable;
+    cc_hotspot_proposal: CcHotspotProposalTable;
   }
 }

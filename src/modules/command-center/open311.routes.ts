@@ -22,7 +22,8 @@ type Format = 'json' | 'xml';
 const SPEC = 'http://wiki.open311.org/GeoReport_v2';
 
 // ---- XML -------------------------------------------------------------------------------------------
-const esc = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 function xmlValue(name: string, v: unknown): string {
   if (v === null || v === undefined) return `<${name}/>`;
   if (Array.isArray(v)) return `<${name}>${v.map((x) => xmlValue(singular(name), x)).join('')}</${name}>`;
@@ -121,7 +122,13 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
       status = 400;
       descriptions = err.issues.map((i) => `${i.path.join('.')}: ${zodIssueMessage(req.lang, i)}`);
     } else req.log.error({ err }, 'open311');
-    return send(reply, format, 'errors', descriptions.map((description) => ({ code: status, description })), status);
+    return send(
+      reply,
+      format,
+      'errors',
+      descriptions.map((description) => ({ code: status, description })),
+      status,
+    );
   };
   const handle = async (req: FastifyRequest, reply: FastifyReply, format: Format, fn: () => Promise<FastifyReply>) => {
     try {
@@ -170,24 +177,44 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
   const jq = z.object({ jurisdiction_id: z.string().max(10).optional() });
   const fmtParam = z.object({ format: z.string().max(10) });
 
-  app.get('/open311/v2/discovery', { config: cfg, schema: { tags, summary: 'Open311 discovery', querystring: jq } }, (req, reply) =>
-    discovery(req, reply, 'json'),
+  app.get(
+    '/open311/v2/discovery',
+    { config: cfg, schema: { tags, summary: 'Open311 discovery', querystring: jq } },
+    (req, reply) => discovery(req, reply, 'json'),
   );
-  app.get('/open311/v2/discovery.:format', { config: cfg, schema: { tags, summary: 'Open311 discovery (json|xml)', params: fmtParam, querystring: jq } }, (req, reply) => {
-    const f = fmtOf(req.params.format);
-    return f ? discovery(req, reply, f[1]) : reply.callNotFound();
-  });
-  app.get('/open311/v2/services', { config: cfg, schema: { tags, summary: 'Open311 service list', querystring: jq } }, (req, reply) =>
-    handle(req, reply, 'json', () => services(req, reply, 'json')),
+  app.get(
+    '/open311/v2/discovery.:format',
+    { config: cfg, schema: { tags, summary: 'Open311 discovery (json|xml)', params: fmtParam, querystring: jq } },
+    (req, reply) => {
+      const f = fmtOf(req.params.format);
+      return f ? discovery(req, reply, f[1]) : reply.callNotFound();
+    },
   );
-  app.get('/open311/v2/services.:format', { config: cfg, schema: { tags, summary: 'Open311 service list (json|xml)', params: fmtParam, querystring: jq } }, (req, reply) => {
-    const f = fmtOf(req.params.format);
-    return f ? handle(req, reply, f[1], () => services(req, reply, f[1])) : reply.callNotFound();
-  });
+  app.get(
+    '/open311/v2/services',
+    { config: cfg, schema: { tags, summary: 'Open311 service list', querystring: jq } },
+    (req, reply) => handle(req, reply, 'json', () => services(req, reply, 'json')),
+  );
+  app.get(
+    '/open311/v2/services.:format',
+    { config: cfg, schema: { tags, summary: 'Open311 service list (json|xml)', params: fmtParam, querystring: jq } },
+    (req, reply) => {
+      const f = fmtOf(req.params.format);
+      return f ? handle(req, reply, f[1], () => services(req, reply, f[1])) : reply.callNotFound();
+    },
+  );
 
   app.get(
     '/open311/v2/services/:code',
-    { config: cfg, schema: { tags, summary: 'Open311 service definition (services/{code}.json|xml)', params: z.object({ code: z.string().max(30) }), querystring: jq } },
+    {
+      config: cfg,
+      schema: {
+        tags,
+        summary: 'Open311 service definition (services/{code}.json|xml)',
+        params: z.object({ code: z.string().max(30) }),
+        querystring: jq,
+      },
+    },
     async (req, reply) => {
       const [code, format] = splitFormat(req.params.code) ?? [req.params.code, 'json' as Format];
       return handle(req, reply, format, async () => {
@@ -229,7 +256,10 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
   const listRequests = async (req: FastifyRequest, reply: FastifyReply, format: Format) => {
     const q = listQuery.parse(req.query);
     const pemda = await publicPemda(db, q.jurisdiction_id);
-    const codes = q.service_request_id?.split(',').map((s) => s.trim()).filter(Boolean);
+    const codes = q.service_request_id
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const statuses = q.status?.split(',') as Array<'open' | 'closed'> | undefined;
     const rows = await publicStatuses(
       db,
@@ -237,7 +267,10 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
       {
         codes,
         listing: !codes,
-        categoryCodes: q.service_code?.split(',').map((s) => s.trim()).filter(Boolean),
+        categoryCodes: q.service_code
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
         // the spec: without dates, the last 90 days
         from: q.start_date ? new Date(q.start_date) : codes ? undefined : new Date(Date.now() - 90 * 86_400_000),
         to: q.end_date ? new Date(q.end_date) : undefined,
@@ -246,14 +279,32 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
       },
       req.lang,
     );
-    return send(reply, format, 'service_requests', rows.map((r) => requestOut(req, baseUrl(req), r)));
+    return send(
+      reply,
+      format,
+      'service_requests',
+      rows.map((r) => requestOut(req, baseUrl(req), r)),
+    );
   };
-  app.get('/open311/v2/requests', { config: cfg, schema: { tags, summary: 'Open311 service requests', querystring: z.record(z.string(), z.unknown()) } }, (req, reply) =>
-    handle(req, reply, 'json', () => listRequests(req, reply, 'json')),
+  app.get(
+    '/open311/v2/requests',
+    {
+      config: cfg,
+      schema: { tags, summary: 'Open311 service requests', querystring: z.record(z.string(), z.unknown()) },
+    },
+    (req, reply) => handle(req, reply, 'json', () => listRequests(req, reply, 'json')),
   );
   app.get(
     '/open311/v2/requests.:format',
-    { config: cfg, schema: { tags, summary: 'Open311 service requests (json|xml)', params: fmtParam, querystring: z.record(z.string(), z.unknown()) } },
+    {
+      config: cfg,
+      schema: {
+        tags,
+        summary: 'Open311 service requests (json|xml)',
+        params: fmtParam,
+        querystring: z.record(z.string(), z.unknown()),
+      },
+    },
     (req, reply) => {
       const f = fmtOf(req.params.format);
       return f ? handle(req, reply, f[1], () => listRequests(req, reply, f[1])) : reply.callNotFound();
@@ -262,26 +313,49 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
 
   app.get(
     '/open311/v2/requests/:id',
-    { config: cfg, schema: { tags, summary: 'One Open311 service request (requests/{id}.json|xml)', params: z.object({ id: z.string().max(40) }), querystring: jq } },
+    {
+      config: cfg,
+      schema: {
+        tags,
+        summary: 'One Open311 service request (requests/{id}.json|xml)',
+        params: z.object({ id: z.string().max(40) }),
+        querystring: jq,
+      },
+    },
     async (req, reply) => {
       const [id, format] = splitFormat(req.params.id) ?? [req.params.id, 'json' as Format];
       return handle(req, reply, format, async () => {
         const pemda = await publicPemda(db, req.query.jurisdiction_id);
         const rows = TRACKING_RE.test(id) ? await publicStatuses(db, pemda.id, { codes: [id] }, req.lang) : [];
         if (!rows.length) throw new AppError(404, 'not_found', 'cc.error.o311_request');
-        return send(reply, format, 'service_requests', rows.map((r) => requestOut(req, baseUrl(req), r)));
+        return send(
+          reply,
+          format,
+          'service_requests',
+          rows.map((r) => requestOut(req, baseUrl(req), r)),
+        );
       });
     },
   );
 
   app.get(
     '/open311/v2/tokens/:id',
-    { config: cfg, schema: { tags, summary: 'The service request id of a token (tokens/{id}.json|xml)', params: z.object({ id: z.string().max(60) }), querystring: jq } },
+    {
+      config: cfg,
+      schema: {
+        tags,
+        summary: 'The service request id of a token (tokens/{id}.json|xml)',
+        params: z.object({ id: z.string().max(60) }),
+        querystring: jq,
+      },
+    },
     async (req, reply) => {
       const [token, format] = splitFormat(req.params.id) ?? [req.params.id, 'json' as Format];
       return handle(req, reply, format, async () => {
         const pemda = await publicPemda(db, req.query.jurisdiction_id);
-        const rows = /^[A-Za-z0-9_-]{10,60}$/.test(token) ? await publicStatuses(db, pemda.id, { token }, req.lang) : [];
+        const rows = /^[A-Za-z0-9_-]{10,60}$/.test(token)
+          ? await publicStatuses(db, pemda.id, { token }, req.lang)
+          : [];
         if (!rows.length) throw new AppError(404, 'not_found', 'cc.error.o311_token');
         return send(reply, format, 'service_requests', [{ service_request_id: rows[0]!.tracking_code, token }]);
       });
@@ -289,7 +363,8 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
   );
 
   const postBody = z.record(z.string(), z.unknown());
-  const str = (b: Record<string, unknown>, k: string) => (typeof b[k] === 'string' && (b[k] as string).trim() !== '' ? (b[k] as string).trim() : undefined);
+  const str = (b: Record<string, unknown>, k: string) =>
+    typeof b[k] === 'string' && (b[k] as string).trim() !== '' ? (b[k] as string).trim() : undefined;
   const attr = (b: Record<string, unknown>, k: string) => {
     const nested = b.attribute as Record<string, unknown> | undefined;
     const v = b[`attribute[${k}]`] ?? (nested && typeof nested === 'object' ? nested[k] : undefined);
@@ -305,14 +380,19 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
     const cats = await inc.listCategories(db, pemda.id, { publicOnly: true });
     const code = str(b, 'service_code');
     const cat = cats.find((c) => c.code === code);
-    if (!cat) throw new AppError(400, 'validation', 'error.validation', {}, [{ field: 'service_code', message: 'cc.error.o311_service' }]);
+    if (!cat)
+      throw new AppError(400, 'validation', 'error.validation', {}, [
+        { field: 'service_code', message: 'cc.error.o311_service' },
+      ]);
     const lat = str(b, 'lat');
     const lon = str(b, 'long');
     const regions = await listRegions(db, pemda.id);
     const kecCode = attr(b, 'kecamatan');
     const kelCode = attr(b, 'kelurahan');
     const kel = kelCode ? regions.find((r) => r.code === kelCode && r.kind !== 'kecamatan') : undefined;
-    let kecamatanId = kecCode ? regions.find((r) => r.code === kecCode && r.kind === 'kecamatan')?.id : kel?.parentId ?? undefined;
+    let kecamatanId = kecCode
+      ? regions.find((r) => r.code === kecCode && r.kind === 'kecamatan')?.id
+      : (kel?.parentId ?? undefined);
     if (kecamatanId === undefined && lat && lon && !Number.isNaN(Number(lat)) && !Number.isNaN(Number(lon)))
       kecamatanId = await kecamatanAt(db, pemda.id, Number(lat), Number(lon));
     const name = [str(b, 'first_name'), str(b, 'last_name')].filter(Boolean).join(' ');
@@ -344,12 +424,20 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
   };
   // Open311 clients post forms with their api_key: no session, no CSRF token
   const postCfg = { auth: 'public' as const, csrf: false as const };
-  app.post('/open311/v2/requests', { config: postCfg, schema: { tags, summary: 'Post an Open311 service request (api_key required)', body: postBody } }, (req, reply) =>
-    handle(req, reply, 'json', () => postRequest(req, reply, 'json')),
+  app.post(
+    '/open311/v2/requests',
+    {
+      config: postCfg,
+      schema: { tags, summary: 'Post an Open311 service request (api_key required)', body: postBody },
+    },
+    (req, reply) => handle(req, reply, 'json', () => postRequest(req, reply, 'json')),
   );
   app.post(
     '/open311/v2/requests.:format',
-    { config: postCfg, schema: { tags, summary: 'Post an Open311 service request (json|xml)', params: fmtParam, body: postBody } },
+    {
+      config: postCfg,
+      schema: { tags, summary: 'Post an Open311 service request (json|xml)', params: fmtParam, body: postBody },
+    },
     (req, reply) => {
       const f = fmtOf(req.params.format);
       return f ? handle(req, reply, f[1], () => postRequest(req, reply, f[1])) : reply.callNotFound();

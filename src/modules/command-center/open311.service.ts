@@ -36,7 +36,12 @@ export async function createApiClient(db: Db, actor: Principal, name: string): P
       .values({ pemda_id: actor.pemdaId, name: n, key_hash: hashKey(key), key_prefix: key.slice(0, 9) })
       .returning('id')
       .executeTakeFirstOrThrow();
-    uow.audit({ action: 'create', entity: 'cc_api_client', entityId: r.id, after: { name: n, key_prefix: key.slice(0, 9) } });
+    uow.audit({
+      action: 'create',
+      entity: 'cc_api_client',
+      entityId: r.id,
+      after: { name: n, key_prefix: key.slice(0, 9) },
+    });
     return { id: r.id, key };
   });
 }

@@ -34,8 +34,16 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
     return p;
   };
 
-  const form = async (req: FastifyRequest, pemda: Pemda, values: Record<string, unknown> = {}, e?: { errors: Errors; message: string } | null) => {
-    const [cats, regions] = await Promise.all([inc.listCategories(db, pemda.id, { publicOnly: true }), listRegions(db, pemda.id)]);
+  const form = async (
+    req: FastifyRequest,
+    pemda: Pemda,
+    values: Record<string, unknown> = {},
+    e?: { errors: Errors; message: string } | null,
+  ) => {
+    const [cats, regions] = await Promise.all([
+      inc.listCategories(db, pemda.id, { publicOnly: true }),
+      listRegions(db, pemda.id),
+    ]);
     const v = (k: string) => String(values[k] ?? '');
     const err = e?.errors;
     const kecs = regions.filter((r) => r.kind === 'kecamatan');
@@ -48,7 +56,10 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
       (k) =>
         html`<optgroup label="${k.name}" data-kec="${k.id}">${regions
           .filter((r) => r.parentId === k.id)
-          .map((r) => html`<option value="${r.id}" data-kec="${k.id}" ${String(r.id) === v('kelurahan_id') ? 'selected' : ''}>${r.name}</option>`)}</optgroup>`,
+          .map(
+            (r) =>
+              html`<option value="${r.id}" data-kec="${k.id}" ${String(r.id) === v('kelurahan_id') ? 'selected' : ''}>${r.name}</option>`,
+          )}</optgroup>`,
     )}</select>${fieldErr(err, 'kelurahan_id')}</label>
 <label>${tr(req, 'cc.field.address')}<input name="address" value="${v('address')}">${fieldErr(err, 'address')}</label>
 <label>${tr(req, 'cc.field.lat')}<input name="lat" inputmode="decimal" value="${v('lat')}">${fieldErr(err, 'lat')}</label>
@@ -66,42 +77,70 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
     const pemda = await pemdaOf(req, req.query.pemda);
     return sendPage(req, reply, { title: tr(req, 'cc.public.title'), body: await form(req, pemda) });
   });
-  app.post('/lapor', { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ, body: anyBody } }, async (req, reply) => {
-    const pemda = await pemdaOf(req, req.query.pemda);
-    const rawBody = req.body as Record<string, unknown>;
-    const photoBuf = Buffer.isBuffer(rawBody.photo) && rawBody.photo.length > 0 ? rawBody.photo : null;
-    const b = formBody(Object.fromEntries(Object.entries(rawBody).filter(([k]) => k !== 'photo')));
-    try {
-      await hitRateLimit(db, pemda.id, `cc.lapor:${req.ip}`, { windowSeconds: 3600, max: 5 });
-      const v = publicReportIn.parse(b);
-      let photo: { data: Buffer; type: string } | null = null;
-      if (photoBuf) {
-        const type = photoType(photoBuf);
-        if (!type || photoBuf.length > PHOTO_MAX) throw fieldError('photo', 'cc.error.photo');
-        photo = { data: photoBuf, type };
+  app.post(
+    '/lapor',
+    { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ, body: anyBody } },
+    async (req, reply) => {
+      const pemda = await pemdaOf(req, req.query.pemda);
+      const rawBody = req.body as Record<string, unknown>;
+      const photoBuf = Buffer.isBuffer(rawBody.photo) && rawBody.photo.length > 0 ? rawBody.photo : null;
+      const b = formBody(Object.fromEntries(Object.entries(rawBody).filter(([k]) => k !== 'photo')));
+      try {
+        await hitRateLimit(db, pemda.id, `cc.lapor:${req.ip}`, { windowSeconds: 3600, max: 5 });
+        const v = publicReportIn.parse(b);
+        let photo: { data: Buffer; type: string } | null = null;
+        if (photoBuf) {
+          const type = photoType(photoBuf);
+          if (!type || photoBuf.length > PHOTO_MAX) throw fieldError('photo', 'cc.error.photo');
+          photo = { data: photoBuf, type };
+        }
+        const r = await inc.citizenReport(db, systemPrincipal(pemda.id, 'warga'), v, { source: 'web', photo });
+        return reply.redirect(`/lapor/lacak?${qs({ kode: r.tracking_code, baru: 1, pemda: req.query.pemda })}`, 303);
+      } catch (err) {
+        if (err instanceof AppError && err.status === 429)
+          return sendPage(req, reply, {
+            title: tr(req, 'cc.public.title'),
+            body: html`<p class="error">${tr(req, 'cc.public.too_many')}</p>`,
+            status: 429,
+          });
+        const e = errorsOf(req, err);
+        if (!e) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'cc.public.title'),
+          body: await form(req, pemda, b, e),
+          status: statusOf(err),
+        });
       }
-      const r = await inc.citizenReport(db, systemPrincipal(pemda.id, 'warga'), v, { source: 'web', photo });
-      return reply.redirect(`/lapor/lacak?${qs({ kode: r.tracking_code, baru: 1, pemda: req.query.pemda })}`, 303);
-    } catch (err) {
-      if (err instanceof AppError && err.status === 429)
-        return sendPage(req, reply, { title: tr(req, 'cc.public.title'), body: html`<p class="error">${tr(req, 'cc.public.too_many')}</p>`, status: 429 });
-      const e = errorsOf(req, err);
-      if (!e) throw err;
-      return sendPage(req, reply, { title: tr(req, 'cc.public.title'), body: await form(req, pemda, b, e), status: statusOf(err) });
-    }
-  });
+    },
+  );
 
   app.get(
     '/lapor/lacak',
-    { config: { auth: 'public' }, schema: { ...hide, querystring: z.object({ kode: z.string().max(40).optional(), baru: z.string().max(2).optional(), pemda: z.string().max(10).optional() }) } },
+    {
+      config: { auth: 'public' },
+      schema: {
+        ...hide,
+        querystring: z.object({
+          kode: z.string().max(40).optional(),
+          baru: z.string().max(2).optional(),
+          pemda: z.string().max(10).optional(),
+        }),
+      },
+    },
     async (req, reply) => {
       const pemda = await pemdaOf(req, req.query.pemda);
       const code = (req.query.kode ?? '').trim().toUpperCase();
       const search = html`<form method="get" action="/lapor/lacak" class="form inline">${req.query.pemda ? html`<input type="hidden" name="pemda" value="${req.query.pemda}">` : ''}<label>${tr(req, 'cc.field.tracking_code')}<input name="kode" value="${code}" placeholder="CC-XXXX-XXXX" required></label><button>${tr(req, 'cc.public.track')}</button></form>`;
       if (!code) return sendPage(req, reply, { title: tr(req, 'cc.public.track_title'), body: search });
-      const [s] = inc.TRACKING_RE.test(code) ? await publicStatuses(db, pemda.id, { codes: [code] }, req.lang === 'en' ? 'en' : 'id') : [];
+      const [s] = inc.TRACKING_RE.test(code)
+        ? await publicStatuses(db, pemda.id, { codes: [code] }, req.lang === 'en' ? 'en' : 'id')
+        : [];
       if (!s)
-        return sendPage(req, reply, { title: tr(req, 'cc.public.track_title'), body: html`${search}<p class="error">${tr(req, 'cc.public.unknown_code')}</p>`, status: 404 });
+        return sendPage(req, reply, {
+          title: tr(req, 'cc.public.track_title'),
+          body: html`${search}<p class="error">${tr(req, 'cc.public.unknown_code')}</p>`,
+          status: 404,
+        });
       const body = html`${search}<dl class="detail cc-track">
 <dt>${tr(req, 'cc.field.tracking_code')}</dt><dd><b class="tracking-code">${s.tracking_code}</b></dd>
 <dt>${tr(req, 'cc.field.status')}</dt><dd class="track-status" data-status="${s.status}"><span class="badge ${s.status === 'closed' ? 'ok' : 'warn'}">${tr(req, `cc.public.stage.${s.stage}`, { opd: s.opds.join(', ') })}</span></dd>
@@ -112,18 +151,29 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
 <dt>${tr(req, 'cc.public.updated')}</dt><dd>${when(req, s.updated_at)}</dd>
 ${s.has_photo ? html`<dt>${tr(req, 'cc.field.photo')}</dt><dd><img src="/lapor/foto/${s.tracking_code}" alt="" class="cc-photo" width="240"></dd>` : ''}
 </dl>`;
-      return sendPage(req, reply, { title: tr(req, 'cc.public.track_title'), body, notice: req.query.baru ? tr(req, 'cc.public.thanks', { code: s.tracking_code }) : undefined });
+      return sendPage(req, reply, {
+        title: tr(req, 'cc.public.track_title'),
+        body,
+        notice: req.query.baru ? tr(req, 'cc.public.thanks', { code: s.tracking_code }) : undefined,
+      });
     },
   );
 
   app.get(
     '/lapor/foto/:code',
-    { config: { auth: 'public' }, schema: { ...hide, params: z.object({ code: z.string().max(20) }), querystring: pemdaQ } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, params: z.object({ code: z.string().max(20) }), querystring: pemdaQ },
+    },
     async (req, reply) => {
       const pemda = await pemdaOf(req, req.query.pemda);
       const p = inc.TRACKING_RE.test(req.params.code) ? await reportPhoto(db, pemda.id, req.params.code) : undefined;
       if (!p?.photo) throw notFound();
-      return reply.type(p.photo_type ?? 'application/octet-stream').header('cache-control', 'public, max-age=86400').header('x-content-type-options', 'nosniff').send(p.photo);
+      return reply
+        .type(p.photo_type ?? 'application/octet-stream')
+        .header('cache-control', 'public, max-age=86400')
+        .header('x-content-type-options', 'nosniff')
+        .send(p.photo);
     },
   );
 
@@ -137,22 +187,43 @@ ${s.has_photo ? html`<dt>${tr(req, 'cc.field.photo')}</dt><dd><img src="/lapor/f
     )}</tbody></table>
 <form method="post" action="/command-center/open311-clients" class="form inline">${csrfField(req)}${errorBox(e)}<label>${tr(req, 'cc.o311.client')}<input name="name" required></label><button>${tr(req, 'cc.o311.issue')}</button></form>${ccScript}`;
   };
-  app.get('/command-center/open311-clients', { config: { auth: { permission: 'cc.open311.keys' } }, schema: hide }, async (req, reply) =>
-    sendPage(req, reply, { title: tr(req, 'cc.nav.open311'), body: await clientsPage(req) }),
+  app.get(
+    '/command-center/open311-clients',
+    { config: { auth: { permission: 'cc.open311.keys' } }, schema: hide },
+    async (req, reply) => sendPage(req, reply, { title: tr(req, 'cc.nav.open311'), body: await clientsPage(req) }),
   );
-  app.post('/command-center/open311-clients', { config: { auth: { permission: 'cc.open311.keys' } }, schema: { ...hide, body: anyBody } }, async (req, reply) => {
-    try {
-      const r = await createApiClient(db, req.principal!, String((req.body as Record<string, unknown>).name ?? ''));
-      return sendPage(req, reply, { title: tr(req, 'cc.nav.open311'), body: await clientsPage(req, r.key), status: 201 });
-    } catch (err) {
-      const e = errorsOf(req, err);
-      if (!e) throw err;
-      return sendPage(req, reply, { title: tr(req, 'cc.nav.open311'), body: await clientsPage(req, undefined, e), status: statusOf(err) });
-    }
-  });
+  app.post(
+    '/command-center/open311-clients',
+    { config: { auth: { permission: 'cc.open311.keys' } }, schema: { ...hide, body: anyBody } },
+    async (req, reply) => {
+      try {
+        const r = await createApiClient(db, req.principal!, String((req.body as Record<string, unknown>).name ?? ''));
+        return sendPage(req, reply, {
+          title: tr(req, 'cc.nav.open311'),
+          body: await clientsPage(req, r.key),
+          status: 201,
+        });
+      } catch (err) {
+        const e = errorsOf(req, err);
+        if (!e) throw err;
+        return sendPage(req, reply, {
+          title: tr(req, 'cc.nav.open311'),
+          body: await clientsPage(req, undefined, e),
+          status: statusOf(err),
+        });
+      }
+    },
+  );
   app.post(
     '/command-center/open311-clients/:id/active',
-    { config: { auth: { permission: 'cc.open311.keys' } }, schema: { ...hide, params: z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) }), body: anyBody } },
+    {
+      config: { auth: { permission: 'cc.open311.keys' } },
+      schema: {
+        ...hide,
+        params: z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) }),
+        body: anyBody,
+      },
+    },
     async (req, reply) => {
       await setApiClientActive(db, req.principal!, req.params.id, (req.body as Record<string, unknown>).active === '1');
       return reply.redirect('/command-center/open311-clients', 303);

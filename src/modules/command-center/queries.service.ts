@@ -260,8 +260,7 @@ export async function getIncident(
     onlyOpd = mine.opd_id;
   }
   const raw = (await incidentQuery(db, pemdaId, lang).where('i.id', '=', id).executeTakeFirst()) as
-    | RawIncident
-    | undefined;
+    RawIncident | undefined;
   if (!raw) throw notFound();
   const names = await namesOf(db, pemdaId);
   const row = named([raw], names)[0]!;
@@ -329,7 +328,10 @@ export async function unitQueue(
   );
   const ids = [...new Set(keep.map((a) => a.incident_id))];
   const incs = ids.length
-    ? named((await incidentQuery(db, pemdaId, lang).where('i.id', 'in', ids).execute()) as RawIncident[], await namesOf(db, pemdaId))
+    ? named(
+        (await incidentQuery(db, pemdaId, lang).where('i.id', 'in', ids).execute()) as RawIncident[],
+        await namesOf(db, pemdaId),
+      )
     : [];
   const byId = new Map(incs.map((i) => [i.id, withTimers(i, now)]));
   const items = keep
@@ -375,7 +377,16 @@ export async function breaches(db: Db, actor: Principal, lang: 'id' | 'en' = 'id
   if (incs.length === 0) return [];
   const asg = await db
     .selectFrom('cc_assignment as a')
-    .select(['a.id', 'a.incident_id', 'a.opd_id', 'a.status', 'a.dispatched_at', 'a.on_scene_at', 'a.resolved_at', 'a.handed_back_at'])
+    .select([
+      'a.id',
+      'a.incident_id',
+      'a.opd_id',
+      'a.status',
+      'a.dispatched_at',
+      'a.on_scene_at',
+      'a.resolved_at',
+      'a.handed_back_at',
+    ])
     .where('a.pemda_id', '=', pemdaId)
     .where(
       'a.incident_id',

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
-import { sendFragment, sendPage, tr } from '../../core/http/layout.ts';
+import { csrfField, sendFragment, sendPage, tr } from '../../core/http/layout.ts';
 import { fieldError } from '../../core/errors.ts';
 import { lastEventId } from '../../core/events/events.ts';
 import { formatNumber } from '../../core/i18n/i18n.ts';
@@ -23,6 +23,7 @@ export const ccStyle = html`<link rel="stylesheet" href="/command-center/static/
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const periodQ = z.object({
+  ok: z.string().max(40).optional(),
   from: z.string().max(10).optional(),
   to: z.string().max(10).optional(),
   days: z.coerce.number().int().min(1).max(366).optional(),
@@ -55,7 +56,8 @@ function bars(req: FastifyRequest, rows: st.CountRow[], caption: string): Html {
       html`<g><text x="0" y="${i * h + 13}" class="cc-bar-label">${r.label.slice(0, 28)}</text><rect x="170" y="${i * h + 3}" height="${h - 6}" width="${Math.max(1, Math.round((r.n / max) * 200))}" class="cc-bar"></rect><text x="${176 + Math.round((r.n / max) * 200)}" y="${i * h + 13}" class="cc-bar-value">${r.n}</text></g>`,
   )}</svg>
 <table class="table"><thead><tr><th></th><th class="num">${tr(req, 'cc.stats.incidents')}</th><th class="num">${tr(req, 'cc.stats.closed')}</th></tr></thead><tbody>${rows.map(
-    (r) => html`<tr><td>${r.label}</td><td class="num">${formatNumber(req.lang, r.n)}</td><td class="num">${formatNumber(req.lang, r.closed)}</td></tr>`,
+    (r) =>
+      html`<tr><td>${r.label}</td><td class="num">${formatNumber(req.lang, r.n)}</td><td class="num">${formatNumber(req.lang, r.closed)}</td></tr>`,
   )}</tbody></table></figure>`;
 }
 
@@ -75,7 +77,9 @@ export async function statsPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
     const geo = loadKecamatanGeoJson();
     const p = fit(geo.features, 720);
     const points = await st.mapPoints(db, req.principal!, period);
-    const cats = [...new Map(points.map((x) => [x.category_code, req.lang === 'en' ? x.name_en : x.name_id])).entries()].sort();
+    const cats = [
+      ...new Map(points.map((x) => [x.category_code, req.lang === 'en' ? x.name_en : x.name_id])).entries(),
+    ].sort();
     return html`<svg class="cc-map" viewBox="0 0 ${p.width} ${p.height}" width="100%" role="img" aria-label="${tr(req, 'cc.nav.map')}">
 ${geo.features.map((f) => {
   const [x, y] = p.xy(...centreOf(f));
@@ -91,68 +95,155 @@ ${points.map((x) => {
 <p class="muted">${tr(req, 'cc.map.count', { n: points.length })}</p>`;
   };
   const mapQ = z.object({ days: z.coerce.number().int().min(1).max(366).optional() });
-  app.get('/command-center/map', { config: { auth: { permission: 'cc.read' } }, schema: { ...hide, querystring: mapQ } }, async (req, reply) => {
-    const days = req.query.days ?? 7;
-    const after = await lastEventId(db, req.principal!.pemdaId);
-    const body = html`${ccStyle}<form method="get" class="form inline"><label>${tr(req, 'cc.map.days')}<select name="days">${[1, 7, 28, 90].map((d) => html`<option value="${d}" ${d === days ? 'selected' : ''}>${d}</option>`)}</select></label><button>OK</button></form>
+  app.get(
+    '/command-center/map',
+    { config: { auth: { permission: 'cc.read' } }, schema: { ...hide, querystring: mapQ } },
+    async (req, reply) => {
+      const days = req.query.days ?? 7;
+      const after = await lastEventId(db, req.principal!.pemdaId);
+      const body = html`${ccStyle}<form method="get" class="form inline"><label>${tr(req, 'cc.map.days')}<select name="days">${[1, 7, 28, 90].map((d) => html`<option value="${d}" ${d === days ? 'selected' : ''}>${d}</option>`)}</select></label><button>OK</button></form>
 ${liveRegion('cc-map', '/command-center/live/ops', `/command-center/fragments/map?days=${days}`, after, await mapBody(req, periodOf({ days })))}${ccScript}`;
-    return sendPage(req, reply, { title: tr(req, 'cc.nav.map'), body });
-  });
-  app.get('/command-center/fragments/map', { config: { auth: { permission: 'cc.read' } }, schema: { ...hide, querystring: mapQ } }, async (req, reply) =>
-    sendFragment(reply, await mapBody(req, periodOf({ days: req.query.days ?? 7 }))),
+      return sendPage(req, reply, { title: tr(req, 'cc.nav.map'), body });
+    },
+  );
+  app.get(
+    '/command-center/fragments/map',
+    { config: { auth: { permission: 'cc.read' } }, schema: { ...hide, querystring: mapQ } },
+    async (req, reply) => sendFragment(reply, await mapBody(req, periodOf({ days: req.query.days ?? 7 }))),
   );
 
   // ---- statistics ------------------------------------------------------------------------------------------
-  app.get('/command-center/stats', { config: { auth: { permission: 'cc.stats' } }, schema: { ...hide, querystring: periodQ } }, async (req, reply) => {
-    const period = periodOf(req.query);
-    const lang = req.lang === 'en' ? 'en' : 'id';
-    const s = await st.statistics(db, req.principal!, period, lang, config.timeZone);
-    if (req.query.csv) {
-      const name = `statistik-kejadian-${req.query.csv}.csv`;
-      let rows: unknown[][];
-      if (req.query.csv === 'response') {
-        rows = [
-          ['opd', 'kategori', 'jumlah', 'diteruskan_p50_mnt', 'diteruskan_p90_mnt', 'target_diteruskan_mnt', 'tiba_p50_mnt', 'tiba_p90_mnt', 'target_tiba_mnt', 'tiba_tepat_waktu_pct', 'selesai_p50_mnt', 'selesai_p90_mnt', 'target_selesai_mnt'],
-          ...s.response.map((r) => [r.opd, r.category_code, r.n, r.dispatch_p50, r.dispatch_p90, r.dispatch_min, r.arrive_p50, r.arrive_p90, r.arrive_min, r.arrive_ok_pct, r.resolve_p50, r.resolve_p90, r.resolve_min]),
-        ];
-      } else {
-        const src = { category: s.byCategory, kecamatan: s.byKecamatan, opd: s.byOpd, day: s.byDay }[req.query.csv];
-        rows = [[req.query.csv, 'jumlah', 'selesai'], ...src.map((r) => [r.label, r.n, r.closed])];
+  app.get(
+    '/command-center/stats',
+    { config: { auth: { permission: 'cc.stats' } }, schema: { ...hide, querystring: periodQ } },
+    async (req, reply) => {
+      const period = periodOf(req.query);
+      const lang = req.lang === 'en' ? 'en' : 'id';
+      const s = await st.statistics(db, req.principal!, period, lang, config.timeZone);
+      if (req.query.csv) {
+        const name = `statistik-kejadian-${req.query.csv}.csv`;
+        let rows: unknown[][];
+        if (req.query.csv === 'response') {
+          rows = [
+            [
+              'opd',
+              'kategori',
+              'jumlah',
+              'diteruskan_p50_mnt',
+              'diteruskan_p90_mnt',
+              'target_diteruskan_mnt',
+              'tiba_p50_mnt',
+              'tiba_p90_mnt',
+              'target_tiba_mnt',
+              'tiba_tepat_waktu_pct',
+              'selesai_p50_mnt',
+              'selesai_p90_mnt',
+              'target_selesai_mnt',
+            ],
+            ...s.response.map((r) => [
+              r.opd,
+              r.category_code,
+              r.n,
+              r.dispatch_p50,
+              r.dispatch_p90,
+              r.dispatch_min,
+              r.arrive_p50,
+              r.arrive_p90,
+              r.arrive_min,
+              r.arrive_ok_pct,
+              r.resolve_p50,
+              r.resolve_p90,
+              r.resolve_min,
+            ]),
+          ];
+        } else {
+          const src = { category: s.byCategory, kecamatan: s.byKecamatan, opd: s.byOpd, day: s.byDay }[req.query.csv];
+          rows = [[req.query.csv, 'jumlah', 'selesai'], ...src.map((r) => [r.label, r.n, r.closed])];
+        }
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}"`)
+          .send(stringify(rows.map((r) => r.map((v) => (typeof v === 'string' && /^[=+\-@]/.test(v) ? `'${v}` : v)))));
       }
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${name}"`)
-        .send(stringify(rows.map((r) => r.map((v) => (typeof v === 'string' && /^[=+\-@]/.test(v) ? `'${v}` : v)))));
-    }
-    const iso = (d: Date) => d.toISOString().slice(0, 10);
-    const toIncl = new Date(period.to.getTime() - 86_400_000);
-    const csvLink = (k: string) => `/command-center/stats?${qs({ from: iso(period.from), to: iso(toIncl), csv: k })}`;
-    const body = html`${ccStyle}<form method="get" class="form inline"><label>${tr(req, 'cc.stats.from')}<input type="date" name="from" value="${iso(period.from)}"></label><label>${tr(req, 'cc.stats.to')}<input type="date" name="to" value="${iso(toIncl)}"></label><button>OK</button></form>
+      const iso = (d: Date) => d.toISOString().slice(0, 10);
+      const toIncl = new Date(period.to.getTime() - 86_400_000);
+      const csvLink = (k: string) => `/command-center/stats?${qs({ from: iso(period.from), to: iso(toIncl), csv: k })}`;
+      const body = html`${ccStyle}<form method="get" class="form inline"><label>${tr(req, 'cc.stats.from')}<input type="date" name="from" value="${iso(period.from)}"></label><label>${tr(req, 'cc.stats.to')}<input type="date" name="to" value="${iso(toIncl)}"></label><button>OK</button></form>
 <p>${tr(req, 'cc.stats.total', { n: formatNumber(req.lang, s.total) })}${s.opdOnly !== null ? html` <span class="muted">${tr(req, 'cc.stats.own_opd')}</span>` : ''}</p>
 <h2>${tr(req, 'cc.stats.response')} <a class="small" href="${csvLink('response')}">CSV</a></h2>
 <p class="muted">${tr(req, 'cc.stats.response_hint')}</p>
 <table class="table cc-response"><thead><tr><th>${tr(req, 'cc.field.opd')}</th><th>${tr(req, 'cc.field.category')}</th><th class="num">n</th><th class="num">${tr(req, 'cc.timer.dispatch')} p50 / p90 (${tr(req, 'cc.stats.target')})</th><th class="num">${tr(req, 'cc.timer.arrive')} p50 / p90 (${tr(req, 'cc.stats.target')})</th><th class="num">${tr(req, 'cc.stats.on_time')}</th><th class="num">${tr(req, 'cc.timer.resolve')} p50 / p90 (${tr(req, 'cc.stats.target')})</th></tr></thead><tbody>${s.response.map(
-      (r) =>
-        html`<tr><td>${r.opd}</td><td>${r.category}</td><td class="num">${r.n}</td><td class="num ${over(r.dispatch_p90, r.dispatch_min) ? 'cc-over' : ''}">${num(req, r.dispatch_p50)} / ${num(req, r.dispatch_p90)} (${r.dispatch_min})</td><td class="num ${over(r.arrive_p90, r.arrive_min) ? 'cc-over' : ''}">${num(req, r.arrive_p50)} / ${num(req, r.arrive_p90)} (${r.arrive_min})</td><td class="num">${r.arrive_ok_pct === null ? '—' : `${num(req, r.arrive_ok_pct)} %`}</td><td class="num ${over(r.resolve_p90, r.resolve_min) ? 'cc-over' : ''}">${num(req, r.resolve_p50)} / ${num(req, r.resolve_p90)} (${r.resolve_min})</td></tr>`,
-    )}</tbody></table>
+        (r) =>
+          html`<tr><td>${r.opd}</td><td>${r.category}</td><td class="num">${r.n}</td><td class="num ${over(r.dispatch_p90, r.dispatch_min) ? 'cc-over' : ''}">${num(req, r.dispatch_p50)} / ${num(req, r.dispatch_p90)} (${r.dispatch_min})</td><td class="num ${over(r.arrive_p90, r.arrive_min) ? 'cc-over' : ''}">${num(req, r.arrive_p50)} / ${num(req, r.arrive_p90)} (${r.arrive_min})</td><td class="num">${r.arrive_ok_pct === null ? '—' : `${num(req, r.arrive_ok_pct)} %`}</td><td class="num ${over(r.resolve_p90, r.resolve_min) ? 'cc-over' : ''}">${num(req, r.resolve_p50)} / ${num(req, r.resolve_p90)} (${r.resolve_min})</td></tr>`,
+      )}</tbody></table>
 <div class="cards">
 <div class="card">${bars(req, s.byCategory, tr(req, 'cc.stats.by_category'))}<a href="${csvLink('category')}">CSV</a></div>
 <div class="card">${bars(req, s.byKecamatan, tr(req, 'cc.stats.by_kecamatan'))}<a href="${csvLink('kecamatan')}">CSV</a></div>
 <div class="card">${bars(req, s.byOpd, tr(req, 'cc.stats.by_opd'))}<a href="${csvLink('opd')}">CSV</a></div>
 <div class="card">${bars(req, s.byDay, tr(req, 'cc.stats.by_day'))}<a href="${csvLink('day')}">CSV</a></div>
 </div>`;
-    return sendPage(req, reply, { title: tr(req, 'cc.nav.stats'), body });
-  });
+      return sendPage(req, reply, { title: tr(req, 'cc.nav.stats'), body });
+    },
+  );
 
   // ---- hot spots (Bappeda) ---------------------------------------------------------------------------------
-  app.get('/command-center/hotspots', { config: { auth: { permission: 'cc.hotspots' } }, schema: { ...hide, querystring: periodQ } }, async (req, reply) => {
-    const period = periodOf(req.query, 365);
-    const rows = await st.hotSpots(db, req.principal!, period, req.lang === 'en' ? 'en' : 'id');
-    const body = html`<p>${tr(req, 'cc.hot.intro')}</p>
-${rows.length === 0 ? html`<p class="muted">${tr(req, 'cc.hot.none')}</p>` : html`<table class="table cc-hotspots"><thead><tr><th>${tr(req, 'cc.field.location')}</th><th>${tr(req, 'cc.field.category')}</th><th class="num">${tr(req, 'cc.stats.incidents')}</th><th>${tr(req, 'cc.hot.span')}</th><th>${tr(req, 'cc.hot.evidence')}</th></tr></thead><tbody>${rows.map(
-      (h) =>
-        html`<tr><td>${h.kelurahan ? `${h.kelurahan}, ` : ''}${h.kecamatan}</td><td>${h.category}</td><td class="num">${h.n}</td><td>${when(req, h.first)} – ${when(req, h.last)}</td><td>${h.incident_ids.slice(0, 12).map((id) => html`<a href="/command-center/incidents/${id}">#${id}</a> `)}${h.incident_ids.length > 12 ? '…' : ''}</td></tr>`,
-    )}</tbody></table>`}`;
-    return sendPage(req, reply, { title: tr(req, 'cc.nav.hotspots'), body });
-  });
+  app.get(
+    '/command-center/hotspots',
+    { config: { auth: { permission: 'cc.hotspots' } }, schema: { ...hide, querystring: periodQ } },
+    async (req, reply) => {
+      const period = periodOf(req.query, 365);
+      const rows = await st.hotSpots(db, req.principal!, period, req.lang === 'en' ? 'en' : 'id');
+      const body = html`<p>${tr(req, 'cc.hot.intro')}</p>
+${
+  rows.length === 0
+    ? html`<p class="muted">${tr(req, 'cc.hot.none')}</p>`
+    : html`<table class="table cc-hotspots"><thead><tr><th>${tr(req, 'cc.field.location')}</th><th>${tr(req, 'cc.field.category')}</th><th class="num">${tr(req, 'cc.stats.incidents')}</th><th>${tr(req, 'cc.hot.span')}</th><th>${tr(req, 'cc.hot.evidence')}</th><th>${tr(req, 'cc.hot.proposal')}</th></tr></thead><tbody>${rows.map(
+        (h) =>
+          html`<tr><td>${h.kelurahan ? `${h.kelurahan}, ` : ''}${h.kecamatan}</td><td>${h.category}</td><td class="num">${h.n}</td><td>${when(req, h.first)} – ${when(req, h.last)}</td><td>${h.incident_ids.slice(0, 12).map((id) => html`<a href="/command-center/incidents/${id}">#${id}</a> `)}${h.incident_ids.length > 12 ? '…' : ''}</td><td>${
+            h.proposal
+              ? html`<a class="cc-proposal" href="/lacak?${qs({ kode: h.proposal })}">${h.proposal}</a>`
+              : html`<form method="post" action="/command-center/hotspots/propose" class="form inline cc-raise" data-confirm="${tr(req, 'cc.hot.raise_confirm')}">${csrfField(req)}<input type="hidden" name="category_code" value="${h.category_code}"><input type="hidden" name="kecamatan_id" value="${h.kecamatan_id}"><input type="hidden" name="kelurahan_id" value="${h.kelurahan_id ?? ''}"><label>${tr(req, 'cc.hot.title')}<input name="title" required value="${tr(req, 'cc.hot.default_title', { category: h.category, place: h.kelurahan ?? h.kecamatan })}"></label><label>${tr(req, 'cc.hot.cost')}<input name="estimated_cost" inputmode="numeric" required placeholder="500.000.000"></label><button>${tr(req, 'cc.hot.raise')}</button></form>`
+          }</td></tr>`,
+      )}</tbody></table>`
+}`;
+      const ok = (req.query as { ok?: string }).ok;
+      return sendPage(req, reply, {
+        title: tr(req, 'cc.nav.hotspots'),
+        body,
+        notice: ok && /^[A-Z0-9-]{6,30}$/.test(ok) ? tr(req, 'cc.hot.raised', { code: ok }) : undefined,
+      });
+    },
+  );
+  app.post(
+    '/command-center/hotspots/propose',
+    { config: { auth: { permission: 'cc.hotspots' } }, schema: { ...hide, body: z.record(z.string(), z.unknown()) } },
+    async (req, reply) => {
+      const b = req.body as Record<string, unknown>;
+      const v = raiseIn.parse(b);
+      const code = await st.raiseFromHotspot(
+        db,
+        req.principal!,
+        { ...v, kelurahan_id: v.kelurahan_id ?? null, volume: '1', unit: 'Paket' },
+        req.lang === 'en' ? 'en' : 'id',
+        `${req.protocol}://${req.host}`,
+      );
+      return reply.redirect(`/command-center/hotspots?ok=${encodeURIComponent(code)}`, 303);
+    },
+  );
 }
+
+const raiseIn = z.object({
+  category_code: z.string().regex(/^[A-Z0-9]{2,10}$/, { error: 'cc.error.hotspot' }),
+  kecamatan_id: z.coerce.number({ error: 'cc.error.hotspot' }).int().positive(),
+  kelurahan_id: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
+  title: z
+    .string({ error: 'cc.error.hot_title' })
+    .trim()
+    .min(3, { error: 'cc.error.hot_title' })
+    .max(300, { error: 'cc.error.hot_title' }),
+  estimated_cost: z
+    .string({ error: 'cc.error.hot_cost' })
+    .trim()
+    .min(1, { error: 'cc.error.hot_cost' })
+    .max(40, { error: 'cc.error.hot_cost' }),
+});

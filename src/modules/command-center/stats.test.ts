@@ -17,7 +17,9 @@ before(async () => {
   restore = setClock(clk);
   opd = Object.fromEntries((await listOpds(t.db, t.pemdaId)).map((o) => [o.shortName, o.id]));
   const kec = (await listRegions(t.db, t.pemdaId, 'kecamatan'))[4]!;
-  const cats = json(await t.server.inject({ method: 'GET', url: '/api/v1/cc/categories', headers: await t.as('cc_operator') })).rows as Array<{ code: string; id: number }>;
+  const cats = json(
+    await t.server.inject({ method: 'GET', url: '/api/v1/cc/categories', headers: await t.as('cc_operator') }),
+  ).rows as Array<{ code: string; id: number }>;
   const kbk = cats.find((c) => c.code === 'KBK')!.id;
   const op = await t.as('cc_operator');
   const unit = await t.as('damkar.unit');
@@ -31,14 +33,43 @@ before(async () => {
     clk.advance(d === 2 ? 0 : d * 30); // different start times, same day
     const start = clk.now();
     const inc = json(
-      await t.server.inject({ method: 'POST', url: '/api/v1/cc/incidents', headers: op, payload: { kecamatan_id: kec.id, category_id: kbk, description: 'Kebakaran gudang', lat: '-3.2', lon: '114.6', confirm_new: true } }),
+      await t.server.inject({
+        method: 'POST',
+        url: '/api/v1/cc/incidents',
+        headers: op,
+        payload: {
+          kecamatan_id: kec.id,
+          category_id: kbk,
+          description: 'Kebakaran gudang',
+          lat: '-3.2',
+          lon: '114.6',
+          confirm_new: true,
+        },
+      }),
     );
     clk.set(new Date(start.getTime() + d * 60_000));
-    const [aid] = json(await t.server.inject({ method: 'POST', url: `/api/v1/cc/incidents/${inc.incident_id}/dispatch`, headers: op, payload: { opd_ids: [opd.damkar] } })).assignment_ids;
+    const [aid] = json(
+      await t.server.inject({
+        method: 'POST',
+        url: `/api/v1/cc/incidents/${inc.incident_id}/dispatch`,
+        headers: op,
+        payload: { opd_ids: [opd.damkar] },
+      }),
+    ).assignment_ids;
     clk.set(new Date(start.getTime() + a * 60_000));
-    await t.server.inject({ method: 'POST', url: `/api/v1/cc/assignments/${aid}/status`, headers: unit, payload: { status: 'on_scene' } });
+    await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/cc/assignments/${aid}/status`,
+      headers: unit,
+      payload: { status: 'on_scene' },
+    });
     clk.set(new Date(start.getTime() + r * 60_000));
-    const res = await t.server.inject({ method: 'POST', url: `/api/v1/cc/assignments/${aid}/status`, headers: unit, payload: { status: 'resolved' } });
+    const res = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/cc/assignments/${aid}/status`,
+      headers: unit,
+      payload: { status: 'resolved' },
+    });
     assert.equal(res.statusCode, 200, res.body);
   }
 });
@@ -57,9 +88,14 @@ test('p50/p90 response times per OPD and category against targets, in a table an
   assert.equal(csv.statusCode, 200);
   assert.match(csv.headers['content-type'] as string, /text\/csv/);
   const lines = csv.body.trim().split('\n');
-  assert.equal(lines[0], 'opd,kategori,jumlah,diteruskan_p50_mnt,diteruskan_p90_mnt,target_diteruskan_mnt,tiba_p50_mnt,tiba_p90_mnt,target_tiba_mnt,tiba_tepat_waktu_pct,selesai_p50_mnt,selesai_p90_mnt,target_selesai_mnt');
+  assert.equal(
+    lines[0],
+    'opd,kategori,jumlah,diteruskan_p50_mnt,diteruskan_p90_mnt,target_diteruskan_mnt,tiba_p50_mnt,tiba_p90_mnt,target_tiba_mnt,tiba_tepat_waktu_pct,selesai_p50_mnt,selesai_p90_mnt,target_selesai_mnt',
+  );
   // p90 of 2,4,6 = 5.6; of 10,14,20 = 18.8; of 60,90,200 = 178; 2 of 3 on scene within 15 min
-  assert.deepEqual(lines.slice(1), ['Dinas Pemadam Kebakaran dan Penyelamatan,KBK,3,4.0,5.6,3,14.0,18.8,15,66.7,90.0,178.0,180']);
+  assert.deepEqual(lines.slice(1), [
+    'Dinas Pemadam Kebakaran dan Penyelamatan,KBK,3,4.0,5.6,3,14.0,18.8,15,66.7,90.0,178.0,180',
+  ]);
   const html = await page('cc_operator', '/command-center/stats?from=2031-01-01&to=2031-01-01');
   assert.equal(html.statusCode, 200);
   assert.match(html.body, /3 kejadian dalam periode ini/);
@@ -97,7 +133,52 @@ test('Bappeda sees the hot spots of the year with their incidents as evidence', 
   const id = /Teluk Tiram[\s\S]*?\/command-center\/incidents\/(\d+)/.exec(r.body)![1];
   const inc = await page('bappeda', `/command-center/incidents/${id}`);
   assert.equal(inc.statusCode, 200);
-  const api = json(await t.server.inject({ method: 'GET', url: `/api/v1/cc/incidents/${id}`, headers: await t.as('bappeda') }));
-  assert.ok(api.reports.every((x: { reporter_phone: string }) => x.reporter_phone === ''), 'no callers’ phones for Bappeda');
+  const api = json(
+    await t.server.inject({ method: 'GET', url: `/api/v1/cc/incidents/${id}`, headers: await t.as('bappeda') }),
+  );
+  assert.ok(
+    api.reports.every((x: { reporter_phone: string }) => x.reporter_phone === ''),
+    'no callers’ phones for Bappeda',
+  );
   assert.equal((await page('cc_operator', '/command-center/hotspots')).statusCode, 403);
+});
+
+test('Bappeda raises a Musrenbang proposal from a hot spot; the proposal carries the incidents as evidence', async () => {
+  const s = await t.session('bappeda');
+  const r0 = await page('bappeda', '/command-center/hotspots');
+  const form = /<form method="post" action="\/command-center\/hotspots\/propose"[^>]*>([\s\S]*?)<\/form>/.exec(
+    r0.body.slice(r0.body.indexOf('Teluk Tiram')),
+  )![1]!;
+  const field = (n: string) => new RegExp(`name="${n}" value="([^"]*)"`).exec(form)![1]!;
+  const post = (extra: Record<string, string>) =>
+    t.server.inject({
+      method: 'POST',
+      url: '/command-center/hotspots/propose',
+      headers: { ...s.headers, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        _csrf: s.csrf,
+        category_code: field('category_code'),
+        kecamatan_id: field('kecamatan_id'),
+        kelurahan_id: field('kelurahan_id'),
+        title: 'Normalisasi saluran Teluk Tiram',
+        ...extra,
+      }).toString(),
+    });
+  const r = await post({ estimated_cost: '750.000.000' });
+  assert.equal(r.statusCode, 303, r.body);
+  const code = decodeURIComponent(/ok=([^&]+)/.exec(r.headers.location as string)![1]!);
+  const link = await t.db.selectFrom('cc_hotspot_proposal').selectAll().executeTakeFirstOrThrow();
+  assert.equal(link.tracking_code, code);
+  assert.ok(link.incident_ids.length >= 3);
+  const prop = await t.db
+    .selectFrom('pln_proposal')
+    .select(['problem', 'estimated_cost', 'kelurahan_id'])
+    .where('id', '=', link.proposal_id)
+    .executeTakeFirstOrThrow();
+  assert.equal(prop.estimated_cost, '750000000');
+  for (const id of link.incident_ids) assert.ok(prop.problem.includes(`/command-center/incidents/${id}`));
+  const after = await page('bappeda', '/command-center/hotspots');
+  assert.match(after.body, new RegExp(`class="cc-proposal" href="/lacak\\?kode=${code}"`));
+  // once only
+  assert.equal((await post({ estimated_cost: '1' })).statusCode, 409);
 });

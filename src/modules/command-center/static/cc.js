@@ -68,10 +68,11 @@
       form.requestSubmit();
     }
   });
-  if (cat && prio) cat.addEventListener('change', function () {
-    var o = cat.options[cat.selectedIndex];
-    if (o && o.dataset.priority) prio.value = o.dataset.priority;
-  });
+  if (cat && prio)
+    cat.addEventListener('change', function () {
+      var o = cat.options[cat.selectedIndex];
+      if (o && o.dataset.priority) prio.value = o.dataset.priority;
+    });
   function filterKel() {
     if (!kec || !kel) return;
     Array.prototype.forEach.call(kel.querySelectorAll('optgroup'), function (g) {
