@@ -46,7 +46,9 @@ function validate(xml: string): void {
   try {
     execFileSync('xmllint', ['--noout', '--schema', xsd, file], { stdio: 'pipe' });
   } catch (err) {
-    throw new Error(`CAP does not validate:\n${(err as { stderr?: Buffer }).stderr?.toString()}\n${xml}`);
+    throw new Error(`CAP does not validate:\n${(err as { stderr?: Buffer }).stderr?.toString()}\n${xml}`, {
+      cause: err,
+    });
   } finally {
     fs.rmSync(file, { force: true });
   }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import type { ModuleContext } from '../../core/module.ts';
 import { AppError } from '../../core/errors.ts';
-import { t, zodIssueMessage } from '../../core/i18n/i18n.ts';
+import { issueMessage, tr } from '../../core/http/layout.ts';
 import { hitRateLimit } from '../../core/http/rate-limit.ts';
 import { systemPrincipal } from '../../core/roles.ts';
 import { listRegions } from '../master-data/index.ts';
@@ -68,7 +68,7 @@ function requestOut(req: FastifyRequest, base: string, s: PublicStatus) {
   return {
     service_request_id: s.tracking_code,
     status: s.status,
-    status_notes: t(req.lang, s.status_note_key, { opd: s.opds.join(', ') }),
+    status_notes: tr(req, s.status_note_key, { opd: s.opds.join(', ') }),
     service_name: s.category_name,
     service_code: s.category_code,
     description: s.description,
@@ -112,15 +112,15 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
   // errors in the spec's format, whatever went wrong
   const fail = (req: FastifyRequest, reply: FastifyReply, format: Format, err: unknown) => {
     let status = 500;
-    let descriptions: string[] = [t(req.lang, 'error.internal')];
+    let descriptions: string[] = [tr(req, 'error.internal')];
     if (err instanceof AppError) {
       status = err.status;
       descriptions = err.fields.length
-        ? err.fields.map((f) => `${f.field}: ${/\s/.test(f.message) ? f.message : t(req.lang, f.message, f.params)}`)
-        : [t(req.lang, err.messageKey, err.params)];
+        ? err.fields.map((f) => `${f.field}: ${/\s/.test(f.message) ? f.message : tr(req, f.message, f.params)}`)
+        : [tr(req, err.messageKey, err.params)];
     } else if (err instanceof z.ZodError) {
       status = 400;
-      descriptions = err.issues.map((i) => `${i.path.join('.')}: ${zodIssueMessage(req.lang, i)}`);
+      descriptions = err.issues.map((i) => `${i.path.join('.')}: ${issueMessage(req, i)}`);
     } else req.log.error({ err }, 'open311');
     return send(
       reply,
@@ -141,8 +141,8 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
   const discovery = (req: FastifyRequest, reply: FastifyReply, format: Format) =>
     send(reply, format, 'discovery', {
       changeset: '2026-11-30T00:00:00Z',
-      contact: t(req.lang, 'cc.o311.contact'),
-      key_service: t(req.lang, 'cc.o311.key_service'),
+      contact: tr(req, 'cc.o311.contact'),
+      key_service: tr(req, 'cc.o311.key_service'),
       endpoints: [
         {
           specification: SPEC,
@@ -169,7 +169,7 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
         metadata: true,
         type: 'realtime',
         keywords: c.code,
-        group: c.priority <= 2 ? t(req.lang, 'cc.o311.group_emergency') : t(req.lang, 'cc.o311.group_other'),
+        group: c.priority <= 2 ? tr(req, 'cc.o311.group_emergency') : tr(req, 'cc.o311.group_other'),
       })),
     );
   };
@@ -231,9 +231,9 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
               code: 'kecamatan',
               datatype: 'singlevaluelist',
               required: false,
-              datatype_description: t(req.lang, 'cc.o311.attr_kecamatan_hint'),
+              datatype_description: tr(req, 'cc.o311.attr_kecamatan_hint'),
               order: 1,
-              description: t(req.lang, 'cc.field.kecamatan'),
+              description: tr(req, 'cc.field.kecamatan'),
               values: kecs.map((k) => ({ key: k.code, name: k.name })),
             },
             {
@@ -241,9 +241,9 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
               code: 'kelurahan',
               datatype: 'singlevaluelist',
               required: false,
-              datatype_description: t(req.lang, 'cc.o311.attr_kelurahan_hint'),
+              datatype_description: tr(req, 'cc.o311.attr_kelurahan_hint'),
               order: 2,
-              description: t(req.lang, 'cc.field.kelurahan'),
+              description: tr(req, 'cc.field.kelurahan'),
               values: regions.filter((r) => r.kind !== 'kecamatan').map((k) => ({ key: k.code, name: k.name })),
             },
           ],
@@ -409,16 +409,21 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
       description: str(b, 'description'),
     });
     const token = randomBytes(12).toString('base64url');
-    const r = await inc.citizenReport(db, systemPrincipal(pemda.id, `open311:${client.name}`), v, {
-      source: 'open311',
-      apiClientId: client.id,
-      token,
-    });
+    const r = await inc.citizenReport(
+      db,
+      systemPrincipal(req.server.registry.permissions, pemda.id, `open311:${client.name}`),
+      v,
+      {
+        source: 'open311',
+        apiClientId: client.id,
+        token,
+      },
+    );
     return send(
       reply,
       format,
       'service_requests',
-      [{ service_request_id: r.tracking_code, token, service_notice: t(req.lang, 'cc.o311.notice'), account_id: null }],
+      [{ service_request_id: r.tracking_code, token, service_notice: tr(req, 'cc.o311.notice'), account_id: null }],
       201,
     );
   };

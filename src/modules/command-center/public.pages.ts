@@ -94,7 +94,10 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
           if (!type || photoBuf.length > PHOTO_MAX) throw fieldError('photo', 'cc.error.photo');
           photo = { data: photoBuf, type };
         }
-        const r = await inc.citizenReport(db, systemPrincipal(pemda.id, 'warga'), v, { source: 'web', photo });
+        const r = await inc.citizenReport(db, systemPrincipal(req.server.registry.permissions, pemda.id, 'warga'), v, {
+          source: 'web',
+          photo,
+        });
         return reply.redirect(`/lapor/lacak?${qs({ kode: r.tracking_code, baru: 1, pemda: req.query.pemda })}`, 303);
       } catch (err) {
         if (err instanceof AppError && err.status === 429)

@@ -2,9 +2,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { html, type Html } from '../../core/http/html.ts';
-import { tr } from '../../core/http/layout.ts';
+import { issueMessage, tr } from '../../core/http/layout.ts';
 import { AppError } from '../../core/errors.ts';
-import { formatDate, zodIssueMessage } from '../../core/i18n/i18n.ts';
+import { formatDate } from '../../core/i18n/i18n.ts';
 import type { Timer } from './timers.ts';
 
 export const when = (req: FastifyRequest, d: Date | string | null | undefined) => formatDate(req.lang, d ?? null, true);
@@ -58,7 +58,7 @@ export function errorsOf(
   }
   if (err instanceof z.ZodError) {
     return {
-      errors: Object.fromEntries(err.issues.map((i) => [i.path.join('.'), zodIssueMessage(req.lang, i)])),
+      errors: Object.fromEntries(err.issues.map((i) => [i.path.join('.'), issueMessage(req, i)])),
       message: tr(req, 'error.validation'),
     };
   }

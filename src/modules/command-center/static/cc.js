@@ -1,3 +1,4 @@
+/* global document, window, EventSource, CustomEvent, URLSearchParams */
 // Command Center pages: live regions (Server-Sent Events → reload the region's fragment), the
 // intake form's keyboard helpers (Ctrl+Enter saves; priority from the category; kelurahan filtered
 // by kecamatan; duplicate candidates while typing) and confirmations. No inline script (CSP).
