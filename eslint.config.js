@@ -24,6 +24,7 @@ export const modulePrefixes = {
   catalogue: 'cat_',
   budgeting: 'bud_',
   audit: 'core_audit_',
+  'command-center': 'cc_',
 };
 /** Core tables that modules may read but never write. */
 export const coreReadOnlyTables = ['core_pemda'];

@@ -7,12 +7,18 @@ import { report, type BenchEntry, type Row } from './harness.ts';
 if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
 const { foundationBenches } = await import('./foundation.bench.ts');
 const { apbdBenches } = await import('./apbd.bench.ts');
+const { commandCenterBenches } = await import('./command-center.bench.ts');
 
-const filter = process.argv[2];
-const suites: Array<() => Promise<{ entries: BenchEntry[]; close: () => Promise<void>; label: string }>> = [
-  foundationBenches,
-  apbdBenches,
-];
+const arg = process.argv[2];
+type Suite = () => Promise<{ entries: BenchEntry[]; close: () => Promise<void>; label: string }>;
+const all: Record<string, Suite> = {
+  foundation: foundationBenches,
+  apbd: apbdBenches,
+  'command-center': commandCenterBenches,
+};
+// `npm run bench -- apbd` runs one suite; any other argument filters the entries by name
+const suites = arg && all[arg] ? [all[arg]] : Object.values(all);
+const filter = arg && all[arg] ? undefined : arg;
 
 const out: string[] = [
   `# Padu benchmarks — ${new Date().toISOString()} — ${os.cpus().length} cores, node ${process.version}`,

@@ -6,10 +6,13 @@ import type { Messages } from './i18n/i18n.ts';
 import type { Principal, Role } from './roles.ts';
 import type { AuthProvider } from './auth/auth.ts';
 import type { Config } from './config.ts';
+import type { EventHub } from './events/events.ts';
 
 export interface ModuleContext {
   db: Db;
   config: Config;
+  /** Live events of this process (one LISTEN on the database, see core/events). */
+  events: EventHub;
 }
 
 export interface NavItem {
@@ -48,5 +51,5 @@ export interface ModuleManifest {
   /** Demo data for "Kabupaten Demo". Must be idempotent. */
   seedDemo?: (ctx: SeedContext) => Promise<void>;
   /** At most one module provides authentication (the users module). */
-  authProvider?: (ctx: ModuleContext) => AuthProvider;
+  authProvider?: (ctx: Omit<ModuleContext, 'events'>) => AuthProvider;
 }

@@ -63,7 +63,7 @@ function withDb(url: string, name: string): string {
   return u.toString();
 }
 
-async function postgresClone(): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
+async function postgresClone(): Promise<{ handle: DatabaseHandle; drop: () => Promise<void>; url: string }> {
   const base = process.env.TEST_DATABASE_URL!;
   const tpl = `padu_tpl_${sourceVersion()}`;
   const admin = new pg.Client({ connectionString: base });
@@ -84,6 +84,7 @@ async function postgresClone(): Promise<{ handle: DatabaseHandle; drop: () => Pr
     const handle = await openDatabase({ kind: 'postgresql', url: withDb(base, name), poolSize: 20 });
     return {
       handle,
+      url: withDb(base, name),
       drop: async () => {
         const c = new pg.Client({ connectionString: base });
         await c.connect();
@@ -111,6 +112,8 @@ export interface TestContext {
   config: Config;
   /** The demo Pemda's id. */
   pemdaId: number;
+  /** PostgreSQL runs only: the URL of this test's database (for a second server process). */
+  databaseUrl?: string;
   /** Authorization headers of a demo user (bearer API token). */
   as(username: string): Promise<Record<string, string>>;
   /** Cookie + CSRF headers of a browser session of a demo user. */
@@ -122,7 +125,8 @@ export interface TestContext {
 export async function testApp(): Promise<TestContext> {
   let handle: DatabaseHandle;
   let drop = async () => {};
-  if (usingPostgres) ({ handle, drop } = await postgresClone());
+  let databaseUrl: string | undefined;
+  if (usingPostgres) ({ handle, drop, url: databaseUrl } = await postgresClone());
   else handle = await pgliteClone();
   const config = loadConfig({ PADU_LOG_LEVEL: 'silent', PADU_DEMO_SEED: 'never' } as NodeJS.ProcessEnv);
   const app = await createApp({ config, database: handle, logger: false });
@@ -139,6 +143,7 @@ export async function testApp(): Promise<TestContext> {
     db: handle.db,
     config,
     pemdaId: pemda.id,
+    databaseUrl,
     async as(username) {
       let tok = tokens.get(username);
       if (!tok) {

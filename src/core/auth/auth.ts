@@ -35,6 +35,11 @@ export type RouteAuth =
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth;
+    /**
+     * false: a public route that authenticates by its own key (Open311's api_key) and never acts
+     * on the session cookie, so a cross-site form gains nothing: no CSRF token is asked.
+     */
+    csrf?: false;
   }
   interface FastifyRequest {
     principal: Principal | null;

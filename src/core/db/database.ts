@@ -20,6 +20,12 @@ export interface DatabaseHandle {
   close(): Promise<void>;
   /** PGlite only: a tarball of the data folder (used by tests to clone a migrated database). */
   dump?(): Promise<Blob>;
+  /**
+   * LISTEN on a notification channel (core/events): `onNotify` receives each payload. PostgreSQL:
+   * one dedicated connection per handle, reconnected when lost (`onReconnect` then lets callers
+   * catch up from their table); PGlite: the embedded instance's own notifications.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
 }
 
 export type OpenOptions =
@@ -36,7 +42,20 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
     await sql`select 1`.execute(db);
-    return { db, kind: 'postgresql', close: () => db.destroy() };
+    const listeners: Array<() => Promise<void>> = [];
+    return {
+      db,
+      kind: 'postgresql',
+      listen: async (channel, onNotify, onReconnect) => {
+        const stop = await pgListen(opts.url, channel, onNotify, onReconnect);
+        listeners.push(stop);
+        return stop;
+      },
+      close: async () => {
+        await Promise.all(listeners.map((l) => l()));
+        await db.destroy();
+      },
+    };
   }
 
   let unlock = () => {};
@@ -56,6 +75,12 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
       db,
       kind: 'pglite',
       dump: () => client.dumpDataDir('none'),
+      listen: async (channel, onNotify) => {
+        const unsub = await client.listen(channel, onNotify);
+        return async () => {
+          if (!client.closed) await unsub();
+        };
+      },
       close: async () => {
         await db.destroy();
         unlock();
@@ -65,6 +90,55 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     unlock();
     throw err;
   }
+}
+
+/** A dedicated LISTEN connection to PostgreSQL, reconnected (with back-off) when it drops. */
+async function pgListen(
+  url: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+  onReconnect?: () => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const connect = async (first: boolean): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (m) => {
+      if (m.channel === channel && m.payload !== undefined) onNotify(m.payload);
+    });
+    c.on('error', () => {
+      /* handled by 'end' */
+    });
+    c.on('end', () => {
+      if (stopped || client !== c) return;
+      client = null;
+      retry = setTimeout(() => void connect(false).catch(() => undefined), 500);
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (err) {
+      await c.end().catch(() => undefined);
+      if (first) throw err;
+      if (!stopped) retry = setTimeout(() => void connect(false).catch(() => undefined), 1000);
+      return;
+    }
+    if (stopped) {
+      await c.end().catch(() => undefined);
+      return;
+    }
+    client = c;
+    if (!first) onReconnect?.();
+  };
+  await connect(true);
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    const c = client;
+    client = null;
+    await c?.end().catch(() => undefined);
+  };
 }
 
 /**

@@ -55,10 +55,19 @@ export interface MigrationTable {
   sha256: string | null;
 }
 
+export interface EventTable {
+  pemda_id: number;
+  id: ColumnType<string, never, never>;
+  channel: string;
+  payload: Json;
+  at: Generated<Date>;
+}
+
 export interface Database {
   core_pemda: PemdaTable;
   core_audit_log: AuditLogTable;
   core_audit_head: AuditHeadTable;
   core_rate_limit: RateLimitTable;
   core_migration: MigrationTable;
+  core_event: EventTable;
 }

@@ -30,6 +30,7 @@ const SELECT_TYPE: Record<string, string | null> = {
   timestamptz: 'Date',
   timestamp: 'Date',
   bytea: 'Uint8Array',
+  _int4: 'number[]',
   jsonb: null, // any shape
   json: null,
 };

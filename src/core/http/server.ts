@@ -35,6 +35,7 @@ import type { ModuleManifest } from '../module.ts';
 import { isOpdScoped } from '../roles.ts';
 import { AppRegistry } from '../registry.ts';
 import { can } from '../auth/policy.ts';
+import { EventHub } from '../events/events.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -227,7 +228,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.addHook('preValidation', async (req, reply) => {
     const routeAuth = req.routeOptions.config.auth;
     if (!routeAuth) return; // 404 handler
-    if (UNSAFE.has(req.method)) checkCsrf(req);
+    if (UNSAFE.has(req.method) && !(routeAuth === 'public' && req.routeOptions.config.csrf === false)) checkCsrf(req);
     if (routeAuth === 'public') return;
     if (!req.principal) {
       if (wantsHtml(req) && req.method === 'GET') {
@@ -313,6 +314,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return reply.code(404).send({ error: 'not_found', message, fields: [] });
   });
 
+  // one LISTEN per process for the live pages (closed with the server)
+  const events = new EventHub(database);
+  // before the server closes: end the live streams (they would hold it open)
+  app.addHook('preClose', async () => events.close());
+
   // ---- core routes ------------------------------------------------------------------------------
   app.get(
     '/healthz',
@@ -339,7 +345,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   for (const m of modules) {
-    if (m.routes) await app.register(async (scope) => m.routes!(scope, { db, config }));
+    if (m.routes) await app.register(async (scope) => m.routes!(scope, { db, config, events }));
   }
   return app;
 }

@@ -3,6 +3,9 @@ import type { Db } from '../../core/db/database.ts';
 import type { Trx } from '../../core/audit/audit.ts';
 import * as annual from './annual.service.ts';
 import * as proposals from './proposals.service.ts';
+import { requirePermission } from '../../core/auth/policy.ts';
+import { conflict } from '../../core/errors.ts';
+import type { Principal } from '../../core/roles.ts';
 
 export { planningModule } from './planning.module.ts';
 export type { RenjaItemRef } from './annual.service.ts';
@@ -48,4 +51,29 @@ export function proposalsForRenjaItem(
   renjaItemId: number,
 ): Promise<Array<{ id: number; trackingCode: string; kind: 'musrenbang' | 'pokir'; title: string }>> {
   return proposals.proposalsForRenjaItem(db, pemdaId, renjaItemId);
+}
+
+/**
+ * Raise a Musrenbang proposal for the year open to proposals, e.g. by Bappeda from a cluster of
+ * Command Center incidents (the evidence goes in `problem`). Returns its id and tracking code.
+ */
+export async function raiseProposal(
+  db: Db,
+  actor: Principal,
+  input: {
+    title: string;
+    problem: string;
+    kecamatan_id: number;
+    kelurahan_id?: number | null;
+    volume: string;
+    unit: string;
+    estimated_cost: string;
+    category_code?: string | null;
+  },
+): Promise<{ id: number; trackingCode: string; year: number }> {
+  requirePermission(actor, 'planning.proposal.enter');
+  const year = await proposals.openMusrenbangYear(db, actor.pemdaId);
+  if (!year) throw conflict('pln.error.musrenbang_closed', undefined, { year: '' });
+  const r = await proposals.createProposal(db, actor, { year, ...input });
+  return { id: r.id, trackingCode: r.tracking_code, year };
 }
