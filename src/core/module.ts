@@ -10,6 +10,8 @@ import type { Config } from './config.ts';
 export interface ModuleContext {
   db: Db;
   config: Config;
+  /** Every module of the app (a platform administrator creating a Pemda runs each one's seedBase). */
+  modules?: ModuleManifest[];
 }
 
 export interface NavItem {

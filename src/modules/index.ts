@@ -6,6 +6,7 @@ import { planningModule } from './planning/index.ts';
 import { catalogueModule } from './catalogue/index.ts';
 import { budgetingModule } from './budgeting/index.ts';
 import { auditModule } from './audit/index.ts';
+import { platformModule } from './platform/index.ts';
 
 export const modules: ModuleManifest[] = [
   masterDataModule,
@@ -14,4 +15,5 @@ export const modules: ModuleManifest[] = [
   catalogueModule,
   budgetingModule,
   auditModule,
+  platformModule,
 ];
