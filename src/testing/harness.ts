@@ -63,7 +63,8 @@ function withDb(url: string, name: string): string {
   return u.toString();
 }
 
-async function postgresClone(): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
+/** A fresh PostgreSQL database cloned from the demo template (TEST_DATABASE_URL must be set). */
+export async function postgresClone(): Promise<{ handle: DatabaseHandle; url: string; drop: () => Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL!;
   const tpl = `padu_tpl_${sourceVersion()}`;
   const admin = new pg.Client({ connectionString: base });
@@ -84,6 +85,7 @@ async function postgresClone(): Promise<{ handle: DatabaseHandle; drop: () => Pr
     const handle = await openDatabase({ kind: 'postgresql', url: withDb(base, name), poolSize: 20 });
     return {
       handle,
+      url: withDb(base, name),
       drop: async () => {
         const c = new pg.Client({ connectionString: base });
         await c.connect();
