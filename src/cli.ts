@@ -14,6 +14,7 @@ import { importCatalogue } from './modules/catalogue/index.ts';
 import { AppError, translateError } from './core/errors.ts';
 import type { Lang } from './core/i18n/i18n.ts';
 import { AppRegistry } from './core/registry.ts';
+import { backup, restore } from './core/backup.ts';
 
 const HELP = `padu — Padu e-Government platform
 
@@ -34,6 +35,9 @@ Usage: padu <command> [options]
   user add --username U --password P --role R --name "Full Name" [--opd ID] [--region ID]
   token create --user U [--name NAME]   create an API bearer token (printed once)
   audit verify                   recompute the audit hash chain; exit 1 naming the first bad record
+  backup FILE                    PostgreSQL: pg_dump (custom format); PGlite: a tarball of the data folder
+  restore FILE                   PostgreSQL: pg_restore into DATABASE_URL, in one transaction (replaces
+                                 Padu's tables); PGlite: into PADU_DATA_DIR, which must be empty or absent
 
 Options: --pemda CODE  the Pemda (kode wilayah) to act on; default: the only Pemda, or the demo.
 Environment: PORT, DATABASE_URL, PADU_DATA_DIR (see README).`;
@@ -115,6 +119,21 @@ async function main(argv: string[]): Promise<number> {
     return -1; // keep running
   }
 
+  if (cmd === 'backup' || cmd === 'restore') {
+    const file = sub;
+    if (!file) throw new Error(`Usage: padu ${cmd} FILE`);
+    if (cmd === 'backup') {
+      const r = await backup(config, file);
+      console.log(`Backed up the ${r.kind} database to ${file} (${(r.bytes / 1e6).toFixed(1)} MB).`);
+    } else {
+      await restore(config, file);
+      console.log(
+        `Restored ${file} into the ${config.databaseUrl ? 'PostgreSQL database' : `data folder ${config.dataDir}`}.`,
+      );
+    }
+    return 0;
+  }
+
   const handle = await openConfiguredDatabase(config);
   try {
     const applied = await migrateAll(handle);
@@ -188,7 +207,10 @@ async function main(argv: string[]): Promise<number> {
         const year = values.year ? Number(values.year) : undefined;
         const res =
           kind === 'catalogue'
-            ? await importCatalogue(db, actor, buf, { year: year ?? new Date().getFullYear() + 1 })
+            ? await importCatalogue(db, actor, buf, {
+                year: year ?? new Date().getFullYear() + 1,
+                onProgress: (done, total, phase) => progress(done, total, `catalogue: ${phase}`),
+              })
             : await importFile(db, actor, kind, buf, {
                 year,
                 onProgress: (done: number, total: number) => progress(done, total, kind),

@@ -38,7 +38,8 @@ async function buildTemplate(handle: DatabaseHandle): Promise<void> {
   await seedDemo(handle.db, modules);
 }
 
-async function pgliteClone(): Promise<DatabaseHandle> {
+/** A fresh in-memory PGlite database from the demo template. */
+export async function pgliteClone(): Promise<DatabaseHandle> {
   const file = path.join(cacheDir, `pglite-${sourceVersion()}.tar`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(cacheDir, { recursive: true });

@@ -32,7 +32,7 @@ export interface ServerProcess {
 }
 
 /** Start `padu serve` with `env` (DATABASE_URL or PADU_DATA_DIR); resolves once /healthz answers. */
-export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, timeoutMs = 180_000): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [PADU_BIN, 'serve'], {
     cwd: root,
