@@ -7,12 +7,16 @@ import { report, type BenchEntry, type Row } from './harness.ts';
 if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
 const { foundationBenches } = await import('./foundation.bench.ts');
 const { apbdBenches } = await import('./apbd.bench.ts');
+const { importBenches } = await import('./import.bench.ts');
 
-const filter = process.argv[2];
-const suites: Array<() => Promise<{ entries: BenchEntry[]; close: () => Promise<void>; label: string }>> = [
-  foundationBenches,
-  apbdBenches,
-];
+// `npm run bench import` runs one suite by name; any other argument filters entries by name
+const named = { foundation: foundationBenches, apbd: apbdBenches, import: importBenches };
+const arg = process.argv[2];
+const suiteName = arg && arg in named ? (arg as keyof typeof named) : undefined;
+const filter = suiteName ? undefined : arg;
+const suites: Array<() => Promise<{ entries: BenchEntry[]; close: () => Promise<void>; label: string }>> = suiteName
+  ? [named[suiteName]]
+  : [foundationBenches, apbdBenches];
 
 const out: string[] = [
   `# Padu benchmarks — ${new Date().toISOString()} — ${os.cpus().length} cores, node ${process.version}`,

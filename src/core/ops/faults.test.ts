@@ -51,13 +51,17 @@ const running = async () =>
  * Hold the audit table so that writers block at their audit append; run `fire` (requests that
  * write); once `minWaiting` server backends wait on the lock, SIGKILL the server; release.
  */
-async function killMidTransaction(fire: () => void, minWaiting = 1): Promise<void> {
+async function killMidTransaction(fire: () => Promise<unknown> | void, minWaiting = 1): Promise<void> {
   const locker = new pg.Client({ connectionString: url });
   await locker.connect();
   try {
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE core_audit_log IN SHARE MODE');
-    fire();
+    let outcome = 'no answer';
+    void Promise.resolve(fire()).then(
+      async (r) => (outcome = r instanceof Response ? `${r.status} ${await r.text()}` : String(r)),
+      (e) => (outcome = String(e)),
+    );
     const deadline = Date.now() + 60_000;
     for (;;) {
       const { n } = await one<{ n: number }>(
@@ -66,7 +70,8 @@ async function killMidTransaction(fire: () => void, minWaiting = 1): Promise<voi
         [(await locker.query('SELECT pg_backend_pid() AS p')).rows[0].p],
       );
       if (n >= minWaiting) break;
-      if (Date.now() > deadline) throw new Error(`no writer reached the audit append:\n${server?.log()}`);
+      if (Date.now() > deadline)
+        throw new Error(`no writer reached the audit append (answer: ${outcome}):\n${server?.log()}`);
       await new Promise((r) => setTimeout(r, 20));
     }
     await server!.kill();
@@ -111,13 +116,13 @@ test(
     const line = { account_code: '5.1.02.01.01.0024', item_id: item.id, factors: [{ v: '1', u: 'Buah' }] };
     const maxBefore = (await one<{ m: string }>('SELECT coalesce(max(id), 0)::text AS m FROM bud_line')).m;
 
-    const acked: number[] = [];
+    const acked: string[] = [];
     let stop = false;
     const worker = async () => {
       while (!stop) {
         try {
           const r = await op.req('POST', `/api/v1/budget/sub-kegiatan/${sub.id}/lines`, line);
-          if (r.status === 201) acked.push(((await r.json()) as { id: number }).id);
+          if (r.status === 201) acked.push(String(((await r.json()) as { id: number | string }).id));
           else throw new Error(`save refused ${r.status}: ${await r.text()}`);
         } catch (err) {
           if (err instanceof Error && err.message.startsWith('save refused')) throw err;
@@ -138,7 +143,7 @@ test(
       sub.id,
       maxBefore,
     ]);
-    const present = new Set(lines.map((l) => Number(l.id)));
+    const present = new Set(lines.map((l) => String(l.id)));
     assert.deepEqual(
       acked.filter((id) => !present.has(id)),
       [],
@@ -147,7 +152,7 @@ test(
     // nothing half-done: each line has its audit record, and the maintained totals match the lines
     const audited = await q<{ entity_id: string }>(
       `SELECT entity_id FROM core_audit_log WHERE entity = 'bud_line' AND action = 'create' AND entity_id = ANY ($1)`,
-      [[...present].map(String)],
+      [[...present]],
     );
     assert.equal(audited.length, present.size);
     const totals = await one<{ planned: string; sum: string }>(
@@ -223,7 +228,7 @@ test('SIGKILL during stage transitions (close, open next with its copy): all or 
 
   // closing the open stage
   const before = await snapshot();
-  await killMidTransaction(() => void tapd.req('POST', `/api/v1/budget/stages/${open.id}/close`).catch(() => {}));
+  await killMidTransaction(() => tapd.req('POST', `/api/v1/budget/stages/${open.id}/close`));
   let s2 = await restart();
   assert.deepEqual(await snapshot(), before, 'the stage is still open, nothing else changed');
   const closed = await tapd.on(s2.base).req('POST', `/api/v1/budget/stages/${open.id}/close`);

@@ -160,7 +160,11 @@ export async function importSheet(
       const total = records.length;
       for (const [i, rec] of records.entries()) {
         if (errors.length >= MAX_REPORTED_ERRORS) break;
-        if (i % 500 === 0) opts.onProgress?.(i, total * 2);
+        if (i % 500 === 0) {
+          opts.onProgress?.(i, total * 2);
+          // let the server answer other requests while a large file is validated
+          if (i % 2000 === 0 && i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         const input = readStrings(def, rec.raw, 'file');
         if (year !== null) input.year = year;
         const parsed = def.createSchema.safeParse(input);
