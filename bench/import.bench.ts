@@ -103,6 +103,7 @@ export async function importBenches() {
             [
               n.map((k) => `7.${r}.${Math.floor(k / 10_000)}.${Math.floor(k / 100) % 100}.${k % 100}`),
               n.map((k) => `Barang ${k}`),
+              pemdaId,
             ],
           );
           const itemIds = ids.rows.map((x) => x.id as number);

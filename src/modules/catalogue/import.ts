@@ -5,7 +5,8 @@
 // spec, unit, TKDN or account list of an existing code becomes its next approved version, each
 // audited as a price change; unchanged rows are left alone.
 import { createHash } from 'node:crypto';
-import { normHeader, readSheet, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
+import { normHeader, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
+import { readSheetOffThread } from '../../core/tabular-async.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
@@ -71,7 +72,7 @@ type ColumnName = (typeof IMPORT_COLUMNS)[number]['name'];
 
 export const MAX_IMPORT_ROWS = 200_000;
 /** Rows validated between two yields to the event loop (the server keeps answering meanwhile). */
-const YIELD_EVERY = 2_000;
+const YIELD_EVERY = 500;
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface ImportProgress {
@@ -115,7 +116,7 @@ export async function importCatalogue(
   const lang = opts.lang ?? 'id';
   let sheet: Sheet;
   try {
-    sheet = await readSheet(file);
+    sheet = await readSheetOffThread(file);
   } catch (err) {
     if (err instanceof SheetError) return { ok: false, errors: [{ row: 0, column: '', reason: t(lang, err.key) }] };
     throw err;
