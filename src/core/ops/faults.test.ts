@@ -239,15 +239,15 @@ test('SIGKILL during stage transitions (close, open next with its copy): all or 
     (k) => k.kind,
   );
   const kind = kinds.includes('murni') ? 'pergeseran' : 'murni';
-  const body = { year: open.year, kind };
+  const day = 86_400_000;
+  const body = {
+    year: open.year,
+    kind,
+    input_opens_at: new Date(Date.now() - day).toISOString(),
+    input_closes_at: new Date(Date.now() + 14 * day).toISOString(),
+  };
   const mid = await snapshot();
-  await killMidTransaction(
-    () =>
-      void tapd
-        .on(s2.base)
-        .req('POST', '/api/v1/budget/stages', body)
-        .catch(() => {}),
-  );
+  await killMidTransaction(() => tapd.on(s2.base).req('POST', '/api/v1/budget/stages', body));
   s2 = await restart();
   assert.deepEqual(await snapshot(), mid, 'no half-copied stage: no new stage, no copied lines');
   const opened = await tapd.on(s2.base).req('POST', '/api/v1/budget/stages', body);

@@ -40,7 +40,7 @@ import {
   type ProposalStatus,
 } from './catalogue.service.ts';
 import { IMPORT_COLUMNS, templateCsv, type ImportError } from './import.ts';
-import { startImportJob } from './import-jobs.ts';
+import { JOB_PAGE_FROM_BYTES, startImportJob } from './import-jobs.ts';
 import { proposalOpd } from './catalogue.routes.ts';
 import { IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
 
@@ -976,8 +976,8 @@ ${
       if (!year) return importPage(req, reply, { message: tr(req, 'cat.error.year'), status: 400 });
       // a large file continues as a job whose progress page refreshes itself; a small one answers here
       const job = await startImportJob(db, req.principal!, file, { year, lang: req.lang });
-      const res = await Promise.race([job.finished, new Promise<null>((r) => setTimeout(() => r(null), 2_000))]);
-      if (!res) return reply.redirect(`/catalogue/import/jobs/${job.id}`, 303);
+      if (file.length >= JOB_PAGE_FROM_BYTES) return reply.redirect(`/catalogue/import/jobs/${job.id}`, 303);
+      const res = await job.finished;
       if (!res.ok)
         return importPage(req, reply, {
           year,

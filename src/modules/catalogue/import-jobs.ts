@@ -29,6 +29,9 @@ declare module '../../core/db/schema.ts' {
   }
 }
 
+/** Files from this size (about 5,000 rows) are answered with the job's progress page. */
+export const JOB_PAGE_FROM_BYTES = 512 * 1024;
+
 /** A running job not updated for this long lost its process. */
 const STALE_MS = 120_000;
 
