@@ -2,32 +2,13 @@
 // job page that shows its progress (validation, then writing) until it is done. The job's status
 // lives in the database, so any Padu process can answer the page; a job whose process died is
 // reported as interrupted (the import itself is one transaction: nothing of it was written).
-import { sql, type Generated } from 'kysely';
+import { sql } from 'kysely';
+import './catalogue.tables.ts';
 import type { Db } from '../../core/db/database.ts';
 import type { Principal } from '../../core/roles.ts';
 import { requireCat } from './permissions.ts';
 import { importCatalogue, type ImportResult } from './import.ts';
 import type { Lang } from '../../core/i18n/i18n.ts';
-
-export interface CatImportJobTable {
-  pemda_id: number;
-  id: Generated<number>;
-  year: number;
-  status: Generated<'running' | 'done' | 'failed'>;
-  phase: Generated<string>;
-  done: Generated<number>;
-  total: Generated<number>;
-  result: string | null;
-  created_by: number;
-  created_at: Generated<Date>;
-  updated_at: Generated<Date>;
-}
-
-declare module '../../core/db/schema.ts' {
-  interface Database {
-    cat_import_job: CatImportJobTable;
-  }
-}
 
 /** Files from this size (about 5,000 rows) are answered with the job's progress page. */
 export const JOB_PAGE_FROM_BYTES = 512 * 1024;
