@@ -8,6 +8,7 @@ if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.
 const { foundationBenches } = await import('./foundation.bench.ts');
 const { apbdBenches } = await import('./apbd.bench.ts');
 const { commandCenterBenches } = await import('./command-center.bench.ts');
+const { importBenches } = await import('./import.bench.ts');
 
 const arg = process.argv[2];
 type Suite = () => Promise<{ entries: BenchEntry[]; close: () => Promise<void>; label: string }>;
@@ -15,6 +16,7 @@ const all: Record<string, Suite> = {
   foundation: foundationBenches,
   apbd: apbdBenches,
   'command-center': commandCenterBenches,
+  import: importBenches,
 };
 // `npm run bench -- apbd` runs one suite; any other argument filters the entries by name
 const suites = arg && all[arg] ? [all[arg]] : Object.values(all);

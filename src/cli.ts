@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './core/config.ts';
 import { allModules, createApp, migrateAll, openConfiguredDatabase } from './app.ts';
-import { DEMO_PASSWORD, isEmpty, seedDemo, type Progress } from './core/seed.ts';
+import { addPemda, DEMO_PASSWORD, DEMO_PEMDA, isEmpty, seedDemo, type Progress } from './core/seed.ts';
 import { findPemdaByCode, listPemda, type Pemda } from './core/tenancy.ts';
 import { verifyAuditChain } from './core/audit/audit.ts';
 import { ROLES } from './core/roles.ts';
@@ -14,6 +14,7 @@ import { importCatalogue } from './modules/catalogue/index.ts';
 import { AppError, translateError } from './core/errors.ts';
 import type { Lang } from './core/i18n/i18n.ts';
 import { AppRegistry } from './core/registry.ts';
+import { backup, restore } from './core/backup.ts';
 
 const HELP = `padu — Padu e-Government platform
 
@@ -21,13 +22,22 @@ Usage: padu <command> [options]
 
   serve                          start the web server (migrates; seeds the demo on an empty database)
   migrate                        apply pending database migrations
-  seed --demo                    create/refresh "Kabupaten Demo" with demo data and users
+  seed --demo [--pemda CODE --name N --kind K]
+                                 create/refresh demo data and users: "Kabupaten Demo" (99.01), or any Pemda
+                                 (created first when --name is given and the code is new)
+  pemda add --code CODE --name "Kabupaten X" --kind kabupaten|kota|provinsi [--province P]
+                                 add a Pemda with the base data of every module; then create its first
+                                 administrator with: padu user add --pemda CODE --role admin …
+  pemda list                     every Pemda of the deployment
   import <kind> <file> [--year Y] bulk import master data from CSV or XLSX (all or nothing)
                                  kinds: organisations, nomenclature, accounts, regions, funding-sources, units,
                                  catalogue (SSH/HSPK/ASB/SBU prices; --year, default next year)
   user add --username U --password P --role R --name "Full Name" [--opd ID] [--region ID]
   token create --user U [--name NAME]   create an API bearer token (printed once)
   audit verify                   recompute the audit hash chain; exit 1 naming the first bad record
+  backup FILE                    PostgreSQL: pg_dump (custom format); PGlite: a tarball of the data folder
+  restore FILE                   PostgreSQL: pg_restore into DATABASE_URL, in one transaction (replaces
+                                 Padu's tables); PGlite: into PADU_DATA_DIR, which must be empty or absent
 
 Options: --pemda CODE  the Pemda (kode wilayah) to act on; default: the only Pemda, or the demo.
 Environment: PORT, DATABASE_URL, PADU_DATA_DIR (see README).`;
@@ -78,6 +88,9 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       opd: { type: 'string' },
       region: { type: 'string' },
+      code: { type: 'string' },
+      kind: { type: 'string' },
+      province: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -106,6 +119,21 @@ async function main(argv: string[]): Promise<number> {
     return -1; // keep running
   }
 
+  if (cmd === 'backup' || cmd === 'restore') {
+    const file = sub;
+    if (!file) throw new Error(`Usage: padu ${cmd} FILE`);
+    if (cmd === 'backup') {
+      const r = await backup(config, file);
+      console.log(`Backed up the ${r.kind} database to ${file} (${(r.bytes / 1e6).toFixed(1)} MB).`);
+    } else {
+      await restore(config, file);
+      console.log(
+        `Restored ${file} into the ${config.databaseUrl ? 'PostgreSQL database' : `data folder ${config.dataDir}`}.`,
+      );
+    }
+    return 0;
+  }
+
   const handle = await openConfiguredDatabase(config);
   try {
     const applied = await migrateAll(handle);
@@ -117,10 +145,55 @@ async function main(argv: string[]): Promise<number> {
         );
         return 0;
       case 'seed': {
-        if (!values.demo) throw new Error('Usage: padu seed --demo');
-        const p = await seedDemo(db, allModules, bar());
+        if (!values.demo) throw new Error('Usage: padu seed --demo [--pemda CODE]');
+        let target: Parameters<typeof seedDemo>[4] = DEMO_PEMDA;
+        if (values.pemda && values.pemda !== DEMO_PEMDA.code) {
+          const existing = await findPemdaByCode(db, values.pemda);
+          if (!existing && !values.name)
+            throw new Error(`No Pemda ${values.pemda}: give --name (and --kind) to create it`);
+          target = existing
+            ? {
+                code: existing.code,
+                name: existing.name,
+                kind: existing.kind as 'kabupaten',
+                province: existing.province,
+              }
+            : {
+                code: values.pemda,
+                name: values.name!,
+                kind: (values.kind ?? 'kabupaten') as 'kabupaten',
+                province: values.province ?? '',
+              };
+        }
+        const p = await seedDemo(db, allModules, bar(), registry, target);
         console.log(`Seeded ${p.name} (${p.code}).`);
         printDemoNotice();
+        return 0;
+      }
+      case 'pemda': {
+        if (sub === 'list') {
+          for (const p of await listPemda(db, { all: true }))
+            console.log(`${p.code}\t${p.name}\t${p.kind}${p.active ? '' : '\t(being created)'}`);
+          return 0;
+        }
+        if (sub !== 'add' || !values.code || !values.name)
+          throw new Error('Usage: padu pemda add --code CODE --name "Kabupaten X" --kind kabupaten|kota|provinsi');
+        const p = await addPemda(
+          db,
+          allModules,
+          {
+            code: values.code,
+            name: values.name,
+            kind: (values.kind ?? 'kabupaten') as 'kabupaten',
+            province: values.province ?? '',
+          },
+          { progress: bar(), registry },
+        );
+        console.log(`Added ${p.name} (${p.code}) with its base data.`);
+        console.log(
+          `Next: padu user add --pemda ${p.code} --role admin --username admin --name "…" --password …\n` +
+            `Its users log in choosing "${p.name}" (or its code ${p.code}) on the log-in page.`,
+        );
         return 0;
       }
       case 'import': {
@@ -134,7 +207,10 @@ async function main(argv: string[]): Promise<number> {
         const year = values.year ? Number(values.year) : undefined;
         const res =
           kind === 'catalogue'
-            ? await importCatalogue(db, actor, buf, { year: year ?? new Date().getFullYear() + 1 })
+            ? await importCatalogue(db, actor, buf, {
+                year: year ?? new Date().getFullYear() + 1,
+                onProgress: (done, total, phase) => progress(done, total, `catalogue: ${phase}`),
+              })
             : await importFile(db, actor, kind, buf, {
                 year,
                 onProgress: (done: number, total: number) => progress(done, total, kind),

@@ -13,6 +13,8 @@ export interface ModuleContext {
   config: Config;
   /** Live events of this process (one LISTEN on the database, see core/events). */
   events: EventHub;
+  /** Every module of the app (a platform administrator creating a Pemda runs each one's seedBase). */
+  modules?: ModuleManifest[];
 }
 
 export interface NavItem {

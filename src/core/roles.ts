@@ -13,6 +13,8 @@ export const ROLES = [
   'cc_unit',
   'kecamatan',
   'kelurahan',
+  // operates the deployment: creates Pemda (one user of one Pemda; no rights on any Pemda's data)
+  'platform_admin',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -1,8 +1,12 @@
-// Seeding: reference data every Pemda needs, and the "Kabupaten Demo" demo data.
+// Seeding: reference data every Pemda needs (a new Pemda gets it from `addPemda`), and the demo
+// data ("Kabupaten Demo" by default; any Pemda code works).
 import type { Db } from './db/database.ts';
 import type { ModuleManifest } from './module.ts';
 import { AppRegistry } from './registry.ts';
-import { ensurePemda, type Pemda } from './tenancy.ts';
+import type { Principal } from './roles.ts';
+import { mutate } from './audit/audit.ts';
+import { fieldError } from './errors.ts';
+import { findPemdaByCode, listPemda, pemdaInput, type Pemda, type PemdaInput } from './tenancy.ts';
 
 export const DEMO_PEMDA = {
   code: '99.01',
@@ -14,18 +18,18 @@ export const DEMO_PASSWORD = 'padu-demo';
 
 export type Progress = (done: number, total: number, label: string) => void;
 
-export async function seedDemo(
+async function runSteps(
   db: Db,
+  pemda: Pemda,
   modules: ModuleManifest[],
+  kinds: Array<'seedBase' | 'seedDemo'>,
+  registry: AppRegistry,
   progress?: Progress,
-  registry: AppRegistry = new AppRegistry(modules),
-): Promise<Pemda> {
-  const pemda = await ensurePemda(db, DEMO_PEMDA);
+): Promise<void> {
   const actor = registry.system(pemda.id, 'seed');
-  const steps = modules.flatMap((m) => [
-    ...(m.seedBase ? [{ label: `${m.name}: base`, run: m.seedBase }] : []),
-    ...(m.seedDemo ? [{ label: `${m.name}: demo`, run: m.seedDemo }] : []),
-  ]);
+  const steps = modules.flatMap((m) =>
+    kinds.flatMap((k) => (m[k] ? [{ label: `${m.name}: ${k === 'seedBase' ? 'base' : 'demo'}`, run: m[k] }] : [])),
+  );
   let i = 0;
   for (const s of steps) {
     progress?.(i, steps.length, s.label);
@@ -33,6 +37,67 @@ export async function seedDemo(
     i++;
   }
   progress?.(steps.length, steps.length, 'done');
+}
+
+/**
+ * Create a Pemda with the base data of every module (nomenclature, accounts, funding sources,
+ * units, default settings). The Pemda stays inactive (invisible at log-in) until its base data is
+ * complete; re-running after a failure resumes (every seedBase is idempotent). The platform
+ * administrator who asks is recorded in the audit trail of their own Pemda.
+ */
+export async function addPemda(
+  db: Db,
+  modules: ModuleManifest[],
+  input: PemdaInput,
+  opts: { actor?: Principal; progress?: Progress; registry?: AppRegistry } = {},
+): Promise<Pemda> {
+  const registry = opts.registry ?? new AppRegistry(modules);
+  const v = pemdaInput.parse(input);
+  let pemda = await findPemdaByCode(db, v.code);
+  if (pemda?.active) throw fieldError('code', 'core.pemda.code_taken', { code: v.code });
+  const sameName = (await listPemda(db, { all: true })).find(
+    (p) => p.name.trim().toLowerCase() === v.name.trim().toLowerCase() && p.code !== v.code,
+  );
+  if (sameName) throw fieldError('name', 'core.pemda.name_taken', { name: v.name });
+  if (!pemda) {
+    const insert = (trx: Db) =>
+      trx
+        .insertInto('core_pemda')
+        .values({ ...v, active: false, settings: '{}' })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    pemda = opts.actor
+      ? await mutate(db, opts.actor, async (uow) => {
+          const row = await insert(uow.trx as unknown as Db);
+          uow.audit({ action: 'create', entity: 'pemda', entityId: row.code, after: { ...v, id: row.id } });
+          return row;
+        })
+      : await insert(db);
+  }
+  await runSteps(db, pemda, modules, ['seedBase'], registry, opts.progress);
+  return db
+    .updateTable('core_pemda')
+    .set({ active: true })
+    .where('id', '=', pemda.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Create or refresh a demo Pemda: "Kabupaten Demo" (99.01) by default, or any other Pemda (by its
+ * input, created with its base data when missing). Every step is idempotent.
+ */
+export async function seedDemo(
+  db: Db,
+  modules: ModuleManifest[],
+  progress?: Progress,
+  registry: AppRegistry = new AppRegistry(modules),
+  target: PemdaInput = DEMO_PEMDA,
+): Promise<Pemda> {
+  const existing = await findPemdaByCode(db, target.code);
+  const pemda = existing?.active ? existing : await addPemda(db, modules, target, { progress, registry });
+  if (existing?.active) await runSteps(db, pemda, modules, ['seedBase'], registry, progress);
+  await runSteps(db, pemda, modules, ['seedDemo'], registry, progress);
   return pemda;
 }
 

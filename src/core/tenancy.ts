@@ -18,7 +18,11 @@ export async function getPemda(db: Db, id: number): Promise<Pemda | undefined> {
   return db.selectFrom('core_pemda').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** One app's cache of Pemda rows by id (each request reads its Pemda; the rows rarely change). */
+/**
+ * One app's cache of Pemda rows by id (each request reads its Pemda). Safe with several processes
+ * without invalidation: a Pemda's id, code and name never change after creation (no code path
+ * updates them), and a Pemda still being created (inactive) is not cached.
+ */
 export class PemdaCache {
   private readonly rows = new Map<number, Pemda>();
 
@@ -26,7 +30,7 @@ export class PemdaCache {
     const hit = this.rows.get(id);
     if (hit) return hit;
     const row = await getPemda(db, id);
-    if (row) this.rows.set(id, row);
+    if (row?.active) this.rows.set(id, row);
     return row;
   }
 
@@ -37,12 +41,47 @@ export class PemdaCache {
   }
 }
 
-export async function listPemda(db: Db): Promise<Pemda[]> {
-  return db.selectFrom('core_pemda').selectAll().where('active', '=', true).orderBy('id').execute();
+/** Active Pemda (those people log in to); `all` adds those still being created. */
+export async function listPemda(db: Db, opts: { all?: boolean } = {}): Promise<Pemda[]> {
+  let q = db.selectFrom('core_pemda').selectAll();
+  if (!opts.all) q = q.where('active', '=', true);
+  return q.orderBy('id').execute();
 }
 
 export async function findPemdaByCode(db: Db, code: string): Promise<Pemda | undefined> {
   return db.selectFrom('core_pemda').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+const looseName = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
+
+/**
+ * The active Pemda a person names: its code ("63.10") or its name ("Kabupaten Banjar"; case and
+ * spacing ignored). People never type a numeric id.
+ */
+export async function findPemdaByRef(db: Db, ref: string): Promise<Pemda | undefined> {
+  const r = ref.trim();
+  if (!r) return undefined;
+  const byCode = await findPemdaByCode(db, r);
+  if (byCode) return byCode.active ? byCode : undefined;
+  return (await listPemda(db)).find((p) => looseName(p.name) === looseName(r));
+}
+
+/**
+ * The Pemda of a log-in: the one named by `ref` (code or name), else the one with `id` (kept for
+ * older API clients), else the only active Pemda. 'ambiguous' when several exist and none is named.
+ */
+export async function resolveLoginPemda(
+  db: Db,
+  ref: { pemda?: string | null; pemdaId?: number | null },
+): Promise<Pemda | 'unknown' | 'ambiguous'> {
+  if (ref.pemda && ref.pemda.trim()) return (await findPemdaByRef(db, ref.pemda)) ?? 'unknown';
+  if (ref.pemdaId) {
+    const p = await getPemda(db, ref.pemdaId);
+    return p?.active ? p : 'unknown';
+  }
+  const all = await listPemda(db);
+  if (all.length === 1) return all[0]!;
+  return all.length ? 'ambiguous' : 'unknown';
 }
 
 /** Create a Pemda (idempotent by code). Not audited: the audit chain belongs to a Pemda. */

@@ -7,6 +7,7 @@ import { catalogueModule } from './catalogue/index.ts';
 import { budgetingModule } from './budgeting/index.ts';
 import { auditModule } from './audit/index.ts';
 import { commandCenterModule } from './command-center/index.ts';
+import { platformModule } from './platform/index.ts';
 
 export const modules: ModuleManifest[] = [
   masterDataModule,
@@ -16,4 +17,5 @@ export const modules: ModuleManifest[] = [
   budgetingModule,
   auditModule,
   commandCenterModule,
+  platformModule,
 ];

@@ -38,7 +38,8 @@ async function buildTemplate(handle: DatabaseHandle): Promise<void> {
   await seedDemo(handle.db, modules);
 }
 
-async function pgliteClone(): Promise<DatabaseHandle> {
+/** A fresh in-memory PGlite database from the demo template. */
+export async function pgliteClone(): Promise<DatabaseHandle> {
   const file = path.join(cacheDir, `pglite-${sourceVersion()}.tar`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(cacheDir, { recursive: true });
@@ -63,7 +64,8 @@ function withDb(url: string, name: string): string {
   return u.toString();
 }
 
-async function postgresClone(): Promise<{ handle: DatabaseHandle; drop: () => Promise<void>; url: string }> {
+/** A fresh PostgreSQL database cloned from the demo template (TEST_DATABASE_URL must be set). */
+export async function postgresClone(): Promise<{ handle: DatabaseHandle; url: string; drop: () => Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL!;
   const tpl = `padu_tpl_${sourceVersion()}`;
   const admin = new pg.Client({ connectionString: base });

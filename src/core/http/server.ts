@@ -345,7 +345,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   for (const m of modules) {
-    if (m.routes) await app.register(async (scope) => m.routes!(scope, { db, config, events }));
+    if (m.routes) await app.register(async (scope) => m.routes!(scope, { db, config, events, modules }));
   }
   return app;
 }

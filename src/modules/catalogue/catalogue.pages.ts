@@ -39,7 +39,8 @@ import {
   type Proposal,
   type ProposalStatus,
 } from './catalogue.service.ts';
-import { IMPORT_COLUMNS, importCatalogue, templateCsv, type ImportError } from './import.ts';
+import { IMPORT_COLUMNS, templateCsv, type ImportError } from './import.ts';
+import { JOB_PAGE_FROM_BYTES, startImportJob } from './import-jobs.ts';
 import { proposalOpd } from './catalogue.routes.ts';
 import { IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
 
@@ -973,7 +974,10 @@ ${
         return importPage(req, reply, { year, message: tr(req, 'cat.import.no_file'), status: 400 });
       }
       if (!year) return importPage(req, reply, { message: tr(req, 'cat.error.year'), status: 400 });
-      const res = await importCatalogue(db, req.principal!, file, { year, lang: req.lang });
+      // a large file continues as a job whose progress page refreshes itself; a small one answers here
+      const job = await startImportJob(db, req.principal!, file, { year, lang: req.lang });
+      if (file.length >= JOB_PAGE_FROM_BYTES) return reply.redirect(`/catalogue/import/jobs/${job.id}`, 303);
+      const res = await job.finished;
       if (!res.ok)
         return importPage(req, reply, {
           year,

@@ -5,7 +5,8 @@
 // spec, unit, TKDN or account list of an existing code becomes its next approved version, each
 // audited as a price change; unchanged rows are left alone.
 import { createHash } from 'node:crypto';
-import { normHeader, readSheet, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
+import { normHeader, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
+import { readSheetOffThread } from '../../core/tabular-async.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
@@ -15,14 +16,13 @@ import { catalogueMessages } from './messages.ts';
 import type { Principal } from '../../core/roles.ts';
 import { getAccount, isLeafAccount } from '../master-data/index.ts';
 import { requireCat } from './permissions.ts';
+import { bulkInsertItems, bulkInsertVersions } from './bulk.ts';
 import {
   CODE_RE,
   KINDS,
   parsePrice,
   SBU_COMPONENTS,
   checkSbu,
-  insertItems,
-  insertVersions,
   normaliseTkdn,
   sameVersion,
   snapshot,
@@ -46,6 +46,8 @@ export type ImportResult =
 
 export interface ImportOptions {
   year: number;
+  /** Called as rows are validated and written (CLI progress bar, import job status). */
+  onProgress?: ImportProgress;
   /** Language of the error reasons (default Indonesian). */
   lang?: Lang;
 }
@@ -68,7 +70,14 @@ export const IMPORT_COLUMNS = [
 ] as const;
 type ColumnName = (typeof IMPORT_COLUMNS)[number]['name'];
 
-export const MAX_IMPORT_ROWS = 50_000;
+export const MAX_IMPORT_ROWS = 200_000;
+/** Rows validated between two yields to the event loop (the server keeps answering meanwhile). */
+const YIELD_EVERY = 500;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface ImportProgress {
+  (done: number, total: number, phase: 'validate' | 'write'): void;
+}
 const MAX_REPORTED_ERRORS = 500;
 
 /** A CSV with the header row (the downloadable template) and one example row. */
@@ -107,7 +116,7 @@ export async function importCatalogue(
   const lang = opts.lang ?? 'id';
   let sheet: Sheet;
   try {
-    sheet = await readSheet(file);
+    sheet = await readSheetOffThread(file);
   } catch (err) {
     if (err instanceof SheetError) return { ok: false, errors: [{ row: 0, column: '', reason: t(lang, err.key) }] };
     throw err;
@@ -160,8 +169,14 @@ export async function importSheet(
   const parsed: ParsedRow[] = [];
   const seenCode = new Map<string, number>();
   const seenSlot = new Map<string, number>();
-  const accountRows = new Map<string, Array<{ row: number }>>();
+  const accountRows = new Map<string, number[]>();
+  const total = sheet.rows.length;
+  let done = 0;
   for (const r of sheet.rows) {
+    if (++done % YIELD_EVERY === 0) {
+      opts.onProgress?.(done, total, 'validate');
+      await yieldToLoop();
+    }
     const cell = (name: ColumnName) => (indexOf.has(name) ? (r.cells[indexOf.get(name)!] ?? '').trim() : '');
     const before = errors.length;
     const kind = cell('kind').toUpperCase();
@@ -185,7 +200,11 @@ export async function importSheet(
     if (accounts.length === 0) fail(r.row, col('accounts'), 'cat.error.accounts_required');
     for (const a of accounts) {
       if (!isLeafAccount(a)) fail(r.row, col('accounts'), 'cat.error.account_not_leaf', { code: a });
-      else accountRows.set(a, [...(accountRows.get(a) ?? []), { row: r.row }]);
+      else {
+        const rows = accountRows.get(a);
+        if (rows) rows.push(r.row);
+        else accountRows.set(a, [r.row]);
+      }
     }
     const component = cell('sbu_component');
     let sbu: SbuInfo | null = null;
@@ -243,7 +262,7 @@ export async function importSheet(
   for (const [code, rows] of accountRows) {
     const acc = await getAccount(db, actor.pemdaId, year, code);
     if (!acc || !acc.active)
-      for (const { row } of rows) fail(row, col('accounts'), 'cat.error.account_unknown', { code, year });
+      for (const row of rows) fail(row, col('accounts'), 'cat.error.account_unknown', { code, year });
   }
 
   // ---- against the items of that year
@@ -253,7 +272,9 @@ export async function importSheet(
   const created: ParsedRow[] = [];
   const changed: Array<{ row: ParsedRow; cur: ExistingItem }> = [];
   let unchanged = 0;
-  for (const p of parsed) {
+  opts.onProgress?.(total, total, 'validate');
+  for (const [i, p] of parsed.entries()) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
     const key = `${p.kind}|${p.code}`;
     const cur = existing.get(key);
     if (p.sbu) {
@@ -295,12 +316,13 @@ export async function importSheet(
       for (const c of changed) if (now.get(c.cur.id) !== c.cur.version) throw conflict('error.conflict');
     }
     const newItems: NewItemRow[] = created.map((p) => ({ year, kind: p.kind, code: p.code, name: p.name, sbu: p.sbu }));
-    const ids = await insertItems(uow.trx, actor.pemdaId, newItems);
+    opts.onProgress?.(0, created.length + changed.length, 'write');
+    const ids = await bulkInsertItems(uow.trx, actor.pemdaId, newItems);
     const versions: NewVersionRow[] = [
       ...created.map((p) => ({ itemId: ids.get(`${year}|${p.kind}|${p.code}`)!, version: 1, ...fieldsOf(p, source) })),
       ...changed.map(({ row: p, cur }) => ({ itemId: cur.id, version: cur.version + 1, ...fieldsOf(p, source) })),
     ];
-    await insertVersions(uow.trx, actor, versions);
+    await bulkInsertVersions(uow.trx, actor, versions);
     if (changed.length) {
       // make the new versions current in one statement
       await sql`UPDATE cat_item AS i SET current_version = i.current_version + 1, name = v.name, updated_at = now()
@@ -332,6 +354,7 @@ export async function importSheet(
         created_codes: created.map((p) => `${p.kind} ${p.code}`).slice(0, 1000),
       },
     });
+    opts.onProgress?.(created.length + changed.length, created.length + changed.length, 'write');
     return {
       ok: true as const,
       count: created.length + changed.length,
@@ -423,7 +446,11 @@ async function loadYear(db: Db, pemdaId: number, year: number): Promise<Map<stri
     .where('i.year', '=', year)
     .execute();
   const accounts = new Map<number, string[]>();
-  for (const l of links) accounts.set(l.item_id, [...(accounts.get(l.item_id) ?? []), l.account_code]);
+  for (const l of links) {
+    const list = accounts.get(l.item_id);
+    if (list) list.push(l.account_code);
+    else accounts.set(l.item_id, [l.account_code]);
+  }
   return new Map(
     rows.map((r) => [
       `${r.kind}|${r.code}`,

@@ -99,6 +99,10 @@ export const catalogueMessages: Messages = {
     'cat.import.done': 'Impor selesai: {created} komponen baru, {updated} harga berubah, {unchanged} tidak berubah.',
     'cat.import.failed': 'Impor ditolak: {count} kesalahan; tidak ada data yang disimpan.',
     'cat.import.row': 'Baris',
+    'cat.import.phase_validate': 'Memeriksa baris',
+    'cat.import.phase_write': 'Menyimpan',
+    'cat.import.interrupted':
+      'Impor terputus (server dihentikan); tidak ada data yang disimpan. Unggah ulang berkasnya.',
     'cat.import.column': 'Kolom',
     'cat.import.reason': 'Masalah',
     'cat.import.empty': 'Berkas kosong.',
@@ -237,6 +241,10 @@ export const catalogueMessages: Messages = {
     'cat.import.done': 'Import done: {created} new items, {updated} price changes, {unchanged} unchanged.',
     'cat.import.failed': 'Import refused: {count} errors; nothing was saved.',
     'cat.import.row': 'Row',
+    'cat.import.phase_validate': 'Checking rows',
+    'cat.import.phase_write': 'Saving',
+    'cat.import.interrupted':
+      'The import was interrupted (the server stopped); nothing was saved. Upload the file again.',
     'cat.import.column': 'Column',
     'cat.import.reason': 'Problem',
     'cat.import.empty': 'The file is empty.',

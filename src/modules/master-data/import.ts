@@ -3,7 +3,8 @@
 // file); if any row is bad the report lists each (row, column, reason) and nothing is written.
 // Otherwise the rows are upserted by code in one transaction with one audit entry for the file.
 import { createHash } from 'node:crypto';
-import { normHeader, readSheet, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
+import { normHeader, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
+import { readSheetOffThread } from '../../core/tabular-async.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
@@ -80,7 +81,7 @@ export async function importFile(
   if (!roleHas(actor, def.importPermission)) throw forbidden();
   let sheet: Sheet;
   try {
-    sheet = await readSheet(file);
+    sheet = await readSheetOffThread(file);
   } catch (err) {
     if (err instanceof SheetError)
       return { ok: false, errors: [{ row: err.row, column: '', reason: t(opts.lang ?? 'id', err.key) }] };
@@ -160,7 +161,11 @@ export async function importSheet(
       const total = records.length;
       for (const [i, rec] of records.entries()) {
         if (errors.length >= MAX_REPORTED_ERRORS) break;
-        if (i % 500 === 0) opts.onProgress?.(i, total * 2);
+        if (i % 500 === 0) {
+          opts.onProgress?.(i, total * 2);
+          // let the server answer other requests while a large file is validated
+          if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         const input = readStrings(def, rec.raw, 'file');
         if (year !== null) input.year = year;
         const parsed = def.createSchema.safeParse(input);

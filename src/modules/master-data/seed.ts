@@ -4,14 +4,22 @@
 // as they are (idempotent), one audit entry per table.
 import fs from 'node:fs';
 import type { SeedContext } from '../../core/module.ts';
-import { readSheet } from '../../core/tabular.ts';
+import { readSheet, type Sheet } from '../../core/tabular.ts';
+import { getPemda } from '../../core/tenancy.ts';
 import { importSheet, type ImportOptions } from './import.ts';
 import { resourceOf, type ResourceKey } from './resources.ts';
 
 export const SEED_YEARS = [2026, 2027] as const;
 
-async function seedFile(ctx: SeedContext, kind: ResourceKey, file: string, opts: ImportOptions = {}): Promise<void> {
-  const sheet = await readSheet(fs.readFileSync(new URL(`./seed-data/${file}`, import.meta.url)));
+async function seedFile(
+  ctx: SeedContext,
+  kind: ResourceKey,
+  file: string,
+  opts: ImportOptions = {},
+  rewrite?: (sheet: Sheet) => Sheet,
+): Promise<void> {
+  let sheet = await readSheet(fs.readFileSync(new URL(`./seed-data/${file}`, import.meta.url)));
+  if (rewrite) sheet = rewrite(sheet);
   const res = await importSheet(ctx.db, ctx.actor, resourceOf(kind)!, sheet, {
     ...opts,
     mode: 'seed',
@@ -39,7 +47,23 @@ export async function seedBase(ctx: SeedContext): Promise<void> {
   }
 }
 
+/** The demo region file is written for Pemda 99.01; any Pemda gets the same regions under its own code. */
+export const DEMO_REGION_PREFIX = '99.01';
+
 export async function seedDemo(ctx: SeedContext): Promise<void> {
   await seedFile(ctx, 'organisations', 'organisations.csv');
-  await seedFile(ctx, 'regions', 'regions.csv');
+  const pemda = await getPemda(ctx.db, ctx.pemdaId);
+  if (!pemda) throw new Error(`No Pemda ${ctx.pemdaId}`);
+  await seedFile(ctx, 'regions', 'regions.csv', {}, (sheet) => {
+    const col = sheet.headers.findIndex((h) => h.trim().toLowerCase() === 'kode');
+    return {
+      headers: sheet.headers,
+      rows: sheet.rows.map((r) => ({
+        row: r.row,
+        cells: r.cells.map((c, i) =>
+          i === col && c.startsWith(DEMO_REGION_PREFIX) ? pemda.code + c.slice(DEMO_REGION_PREFIX.length) : c,
+        ),
+      })),
+    };
+  });
 }

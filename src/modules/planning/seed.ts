@@ -11,6 +11,7 @@
 import type { SeedContext } from '../../core/module.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { DEMO_PASSWORD, demoRandom } from '../../core/seed.ts';
+import { getPemda } from '../../core/tenancy.ts';
 import {
   getNomenclature,
   listOpdBidang,
@@ -375,6 +376,7 @@ interface SeedProposal {
 export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
   const { db, pemdaId } = ctx;
   if (await db.selectFrom('pln_rpjmd').select('id').where('pemda_id', '=', pemdaId).executeTakeFirst()) return;
+  const pemdaName = (await getPemda(db, pemdaId))?.name ?? 'Kabupaten Demo';
 
   const opds = (await listOpds(db, pemdaId)).filter((o) => o.shortName);
   const byShort = new Map(opds.map((o) => [o.shortName, o]));
@@ -493,9 +495,8 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
         pemda_id: pemdaId,
         year_from: 2025,
         year_to: 2029,
-        title: 'RPJMD Kabupaten Demo 2025–2029',
-        vision:
-          'Terwujudnya Kabupaten Demo yang Maju, Sejahtera dan Berdaya Saing, Berlandaskan Tata Kelola Pemerintahan yang Baik',
+        title: `RPJMD ${pemdaName} 2025–2029`,
+        vision: `Terwujudnya ${pemdaName} yang Maju, Sejahtera dan Berdaya Saing, Berlandaskan Tata Kelola Pemerintahan yang Baik`,
         status: 'approved',
       })
       .returning('id')
@@ -1054,7 +1055,7 @@ export async function seedPlanningDemo(ctx: SeedContext): Promise<void> {
             target: v?.target ?? String(yearlyTarget(unit, r, staffOf(o))[2]),
             unit,
             region_id: null,
-            location: o.kind === 'kecamatan' ? o.name : 'Kabupaten Demo',
+            location: o.kind === 'kecamatan' ? o.name : pemdaName,
             funding_source_code: fundingOf(code),
             pagu,
             source: nodeId.has(`${rid}|${code}`) ? 'renstra' : 'manual',

@@ -11,7 +11,16 @@ import { listPemda } from '../../core/tenancy.ts';
 import { DEMO_PASSWORD } from '../../core/seed.ts';
 import { ROLES } from '../../core/roles.ts';
 import { listOpds, listRegions } from '../master-data/index.ts';
-import { createUser, getUser, listUsers, login, logout, updateUser, type PublicUser } from './users.service.ts';
+import {
+  createUser,
+  getUser,
+  listUsers,
+  login,
+  loginPemdaId,
+  logout,
+  updateUser,
+  type PublicUser,
+} from './users.service.ts';
 import { setSessionCookie } from './users.routes.ts';
 
 type Errors = Record<string, string>;
@@ -44,7 +53,7 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
 
   const loginForm = async (
     req: FastifyRequest,
-    opts: { error?: string; username?: string; next?: string; pemdaId?: number },
+    opts: { error?: string; username?: string; next?: string; pemda?: string },
   ) => {
     const pemdas = await listPemda(db);
     const demo = pemdas.some((p) => p.code === '99.01');
@@ -54,8 +63,8 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
   ${
     pemdas.length > 1
-      ? html`<label>${tr(req, 'usr.login.pemda')}<select name="pemda_id">${pemdas.map((p) => html`<option value="${p.id}" ${p.id === opts.pemdaId ? 'selected' : ''}>${p.name}</option>`)}</select></label>`
-      : html`<input type="hidden" name="pemda_id" value="${pemdas[0]?.id ?? ''}">`
+      ? html`<label>${tr(req, 'usr.login.pemda')}<select name="pemda">${pemdas.map((p) => html`<option value="${p.code}" ${p.code === opts.pemda ? 'selected' : ''}>${p.name} (${p.code})</option>`)}</select></label>`
+      : ''
   }
   <label>${tr(req, 'usr.login.username')}<input name="username" autocomplete="username" required value="${opts.username ?? ''}" autofocus></label>
   <label>${tr(req, 'usr.login.password')}<input name="password" type="password" autocomplete="current-password" required></label>
@@ -86,7 +95,8 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
       schema: {
         ...hide,
         body: z.object({
-          pemda_id: z.coerce.number().int().positive(),
+          pemda: z.string().max(200).optional(),
+          pemda_id: z.coerce.number().int().positive().optional(),
           username: z.string().max(64),
           password: z.string().max(200),
           next: z.string().optional(),
@@ -98,7 +108,7 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
       const next = safeNext(req.body.next);
       try {
         const s = await login(db, config, {
-          pemdaId: req.body.pemda_id,
+          pemdaId: await loginPemdaId(db, { pemda: req.body.pemda, pemdaId: req.body.pemda_id }),
           username: req.body.username,
           password: req.body.password,
           ip: req.ip,
@@ -107,12 +117,12 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
         setSessionCookie(reply, req.protocol === 'https', s);
         return reply.redirect(next, 303);
       } catch (err) {
-        if (!(err instanceof AppError) || (err.status !== 401 && err.status !== 429)) throw err;
+        if (!(err instanceof AppError) || (err.status !== 401 && err.status !== 429 && err.status !== 400)) throw err;
         const body = await loginForm(req, {
-          error: tr(req, err.messageKey),
+          error: tr(req, err.fields[0]?.message ?? err.messageKey),
           username: req.body.username,
           next,
-          pemdaId: req.body.pemda_id,
+          pemda: req.body.pemda,
         });
         return sendPage(req, reply, { title: tr(req, 'usr.login.title'), body, status: err.status });
       }

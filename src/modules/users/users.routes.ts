@@ -13,6 +13,7 @@ import {
   getUser,
   listUsers,
   login,
+  loginPemdaId,
   logout,
   updateUser,
   userCreateSchema,
@@ -62,13 +63,19 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
       schema: {
         tags,
         summary: 'Log in with username and password; sets the session cookie',
+        description:
+          'Name the Pemda by `pemda`: its code (kode wilayah, e.g. "63.10") or its name ("Kabupaten Banjar"). ' +
+          'It may be left out when the deployment serves one Pemda. `pemda_id` (numeric) is still accepted. ' +
+          'API tokens carry their Pemda, so bearer clients never name it.',
         body: z.object({
-          pemda_id: z.number().int().positive(),
+          pemda: z.string().trim().max(200).optional(),
+          pemda_id: z.number().int().positive().optional(),
           username: z.string().min(1).max(64),
           password: z.string().min(1).max(200),
         }),
         response: {
           200: z.object({ user: userOut, csrf: z.string(), expires_at: z.date() }),
+          400: errorOut,
           401: errorOut,
           429: errorOut,
         },
@@ -76,7 +83,7 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
     },
     async (req, reply) => {
       const s = await login(db, config, {
-        pemdaId: req.body.pemda_id,
+        pemdaId: await loginPemdaId(db, { pemda: req.body.pemda, pemdaId: req.body.pemda_id }),
         username: req.body.username,
         password: req.body.password,
         ip: req.ip,

@@ -12,6 +12,7 @@ import { AppError, conflict, fieldError, notFound } from '../../core/errors.ts';
 import { hitRateLimit } from '../../core/http/rate-limit.ts';
 import { ROLES, isOpdScoped, REGION_SCOPED_ROLES, type Principal, type Role } from '../../core/roles.ts';
 import type { AuthResult } from '../../core/auth/auth.ts';
+import { resolveLoginPemda } from '../../core/tenancy.ts';
 import { getOrganisation, getRegion } from '../master-data/index.ts';
 import type { UserTable } from './users.tables.ts';
 
@@ -289,6 +290,14 @@ export async function login(
   return createSession(db, config, input.pemdaId, username, input.userAgent);
 }
 let dummyHash: string | undefined;
+
+/** The Pemda a log-in names (code or name; the numeric id only from older API clients); 400 naming `pemda`. */
+export async function loginPemdaId(db: Db, ref: { pemda?: string | null; pemdaId?: number | null }): Promise<number> {
+  const p = await resolveLoginPemda(db, ref);
+  if (p === 'unknown') throw fieldError('pemda', 'usr.error.pemda_unknown');
+  if (p === 'ambiguous') throw fieldError('pemda', 'usr.error.pemda_required');
+  return p.id;
+}
 
 export async function logout(db: Db, principal: Principal, sessionId: string): Promise<void> {
   await mutate(db, principal, async (uow) => {
