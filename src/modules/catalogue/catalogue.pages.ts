@@ -12,7 +12,7 @@ import { formatDate } from '../../core/i18n/i18n.ts';
 import { formatRupiah } from '../../core/money.ts';
 import { isOpdScoped } from '../../core/roles.ts';
 import { getAccount, listOpds } from '../master-data/index.ts';
-import { catCan } from './permissions.ts';
+import { can } from '../../core/auth/policy.ts';
 import {
   KINDS,
   PROPOSAL_STATUSES,
@@ -204,8 +204,8 @@ ${demoNote(req)}
   <button>${tr(req, 'common.search')}</button>
 </form>
 <p class="actions">
-  ${catCan(p, 'cat.manage') ? html`<a class="button" href="/catalogue/items/new?year=${year}">${tr(req, 'common.new')}</a> <a class="button secondary" href="/catalogue/import">${tr(req, 'common.import')}</a>` : ''}
-  ${catCan(p, 'cat.propose') ? html`<a class="button" href="/catalogue/proposals/new">${tr(req, 'cat.action.propose_new')}</a>` : ''}
+  ${can(p, 'cat.manage') ? html`<a class="button" href="/catalogue/items/new?year=${year}">${tr(req, 'common.new')}</a> <a class="button secondary" href="/catalogue/import">${tr(req, 'common.import')}</a>` : ''}
+  ${can(p, 'cat.propose') ? html`<a class="button" href="/catalogue/proposals/new">${tr(req, 'cat.action.propose_new')}</a>` : ''}
   <a href="/catalogue/proposals">${tr(req, 'cat.proposals.title')}</a>
 </p>
 <p class="muted">${tr(req, 'common.total_rows', { count: total })}</p>
@@ -323,12 +323,12 @@ ${demoNote(req)}
 <ul>${c.accounts.map((a) => html`<li>${a} ${accountNames.get(a) ?? ''}</li>`)}</ul>
 <div class="actions">
   ${
-    catCan(p, 'cat.manage')
+    can(p, 'cat.manage')
       ? html`<a class="button" href="/catalogue/items/${c.itemId}/edit">${tr(req, 'common.edit')}</a>
   <form method="post" action="/catalogue/items/${c.itemId}/active" class="inline">${csrfField(req)}<input type="hidden" name="version" value="${c.version}"><input type="hidden" name="active" value="${d.active ? 'false' : 'true'}"><button class="secondary">${tr(req, d.active ? 'common.deactivate' : 'common.activate')}</button></form>`
       : ''
   }
-  ${catCan(p, 'cat.propose') && d.active ? html`<a class="button" href="/catalogue/proposals/new?item=${c.itemId}">${tr(req, 'cat.action.propose_change')}</a>` : ''}
+  ${can(p, 'cat.propose') && d.active ? html`<a class="button" href="/catalogue/proposals/new?item=${c.itemId}">${tr(req, 'cat.action.propose_change')}</a>` : ''}
   <a href="/catalogue?${qs({ year: c.year })}">${tr(req, 'common.back')}</a>
 </div>
 <h2>${tr(req, 'cat.detail.versions')}</h2>
@@ -586,7 +586,7 @@ ${
   )}</select></label>
   <label>${tr(req, 'cat.field.year')} <input name="year" inputmode="numeric" size="6" value="${f.year ?? ''}"></label>
   <button>${tr(req, 'common.filter')}</button>
-  ${catCan(p, 'cat.propose') ? html`<a class="button" href="/catalogue/proposals/new">${tr(req, 'cat.action.propose_new')}</a>` : ''}
+  ${can(p, 'cat.propose') ? html`<a class="button" href="/catalogue/proposals/new">${tr(req, 'cat.action.propose_new')}</a>` : ''}
 </form>
 <p class="muted">${tr(req, 'common.total_rows', { count: total })}</p>
 <div class="table-wrap"><table class="data"><thead><tr>
@@ -728,7 +728,7 @@ ${
     const actionForm = (action: string, label: string, inner: Html | string, cls = '') =>
       html`<form method="post" action="/catalogue/proposals/${prop.id}/${action}" class="form">${csrfField(req)}<input type="hidden" name="version" value="${prop.version}">${inner}<div class="actions"><button type="submit" class="${cls}">${label}</button></div></form>`;
     const forms: Array<Html> = [];
-    if (prop.status === 'submitted' && catCan(p, 'cat.verify')) {
+    if (prop.status === 'submitted' && can(p, 'cat.verify')) {
       forms.push(
         actionForm(
           'verify',
@@ -744,7 +744,7 @@ ${
         ),
       );
     }
-    if (prop.status === 'verified' && catCan(p, 'cat.approve')) {
+    if (prop.status === 'verified' && can(p, 'cat.approve')) {
       forms.push(
         actionForm(
           'approve',
@@ -759,7 +759,7 @@ ${
         ),
       );
     }
-    if (prop.status === 'returned' && catCan(p, 'cat.propose') && (!isOpdScoped(p.role) || p.opdId === prop.opdId)) {
+    if (prop.status === 'returned' && can(p, 'cat.propose') && (!isOpdScoped(p.role) || p.opdId === prop.opdId)) {
       const v: Form = o.form ?? {
         code: prop.code ?? '',
         name: prop.name,

@@ -10,7 +10,7 @@ import { isOpdScoped, type Principal } from '../../core/roles.ts';
 import { parseRupiah } from '../../core/money.ts';
 import type { Lang } from '../../core/i18n/i18n.ts';
 import { getAccount, isLeafAccount } from '../master-data/index.ts';
-import { requireCat } from './permissions.ts';
+import { requirePermission } from '../../core/auth/policy.ts';
 import type {
   CatalogueKind,
   CatProposalTable,
@@ -671,7 +671,7 @@ export function snapshot(p: VersionSnapshot): Record<string, unknown> {
 // ---- direct maintenance (Tim Data, admin) -------------------------------------------------------
 /** Create an item with its first, approved version. */
 export async function createItem(db: Db, actor: Principal, input: ItemCreateInput): Promise<PricedItem> {
-  requireCat(actor, 'cat.manage');
+  requirePermission(actor, 'cat.manage');
   const v = itemCreateSchema.parse(input);
   const sbu = checkSbu(v.kind, v.sbu);
   const errors = [...sbu.errors, ...(await checkAccounts(db, actor.pemdaId, v.year, v.accounts))];
@@ -734,7 +734,7 @@ export async function updateItem(
   itemId: number,
   input: ItemUpdateInput,
 ): Promise<{ item: PricedItem; active: boolean }> {
-  requireCat(actor, 'cat.manage');
+  requirePermission(actor, 'cat.manage');
   const v = itemUpdateSchema.parse(input);
   const pemdaId = actor.pemdaId;
   const pre = await db
@@ -931,7 +931,7 @@ function requireOwnOpd(actor: Principal, opdId: number): void {
 
 /** An OPD proposes a new item or a price change for its own OPD. */
 export async function createProposal(db: Db, actor: Principal, input: ProposalCreateInput): Promise<Proposal> {
-  requireCat(actor, 'cat.propose');
+  requirePermission(actor, 'cat.propose');
   const v = proposalCreateSchema.parse(input);
   const opdId = v.opd_id ?? actor.opdId;
   if (!opdId) throw fieldError('opd_id', 'field.required');
@@ -1061,7 +1061,7 @@ export async function verifyProposal(
   id: number,
   input: z.input<typeof verifySchema>,
 ): Promise<Proposal> {
-  requireCat(actor, 'cat.verify');
+  requirePermission(actor, 'cat.verify');
   const v = verifySchema.parse(input);
   return transition(db, actor, id, v.version, ['submitted'], async (uow, row) => {
     const code = v.code ?? row.code;
@@ -1095,7 +1095,7 @@ export async function returnProposal(
   id: number,
   input: z.input<typeof returnSchema>,
 ): Promise<Proposal> {
-  requireCat(actor, 'cat.verify');
+  requirePermission(actor, 'cat.verify');
   const v = returnSchema.parse(input);
   return transition(db, actor, id, v.version, ['submitted'], async (uow, row) => {
     await updateProposal(uow.trx, actor.pemdaId, row, {
@@ -1121,7 +1121,7 @@ export async function resubmitProposal(
   id: number,
   input: ProposalResubmitInput,
 ): Promise<Proposal> {
-  requireCat(actor, 'cat.propose');
+  requirePermission(actor, 'cat.propose');
   const v = proposalResubmitSchema.parse(input);
   const pre = await loadProposalRow(db, actor.pemdaId, id);
   if (!pre) throw notFound();
@@ -1162,7 +1162,7 @@ export async function approveProposal(
   id: number,
   input: z.input<typeof approveSchema>,
 ): Promise<Proposal> {
-  requireCat(actor, 'cat.approve');
+  requirePermission(actor, 'cat.approve');
   const v = approveSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return transition(db, actor, id, v.version, ['verified'], async (uow, row) => {
@@ -1248,7 +1248,7 @@ export async function rejectProposal(
   id: number,
   input: z.input<typeof rejectSchema>,
 ): Promise<Proposal> {
-  requireCat(actor, 'cat.approve');
+  requirePermission(actor, 'cat.approve');
   const v = rejectSchema.parse(input);
   return transition(db, actor, id, v.version, ['verified'], async (uow, row) => {
     await updateProposal(uow.trx, actor.pemdaId, row, {

@@ -841,7 +841,7 @@ export function resourceOf(key: string): ResourceDef | undefined {
   return RESOURCES.find((r) => r.key === key);
 }
 
-/** Who may do what: the manifest's grants, also used by the CLI import (no server, no registry). */
+/** Who may do what: the manifest's grants (checked with core's requirePermission). */
 export const PERMISSIONS = {
   'md.read': ['*'],
   'md.write': ['admin'],
@@ -850,8 +850,3 @@ export const PERMISSIONS = {
   'md.account.write': ['admin', 'tapd'],
   'md.funding.write': ['admin', 'tapd'],
 } as const satisfies Record<string, readonly string[]>;
-
-export function roleHas(principal: Principal, permission: string): boolean {
-  const roles = (PERMISSIONS as Record<string, readonly string[]>)[permission];
-  return Boolean(roles && (roles.includes('*') || roles.includes(principal.role)));
-}

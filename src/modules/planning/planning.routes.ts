@@ -6,7 +6,7 @@ import type { ModuleContext } from '../../core/module.ts';
 import { fieldError, notFound } from '../../core/errors.ts';
 import { hitRateLimit } from '../../core/http/rate-limit.ts';
 import { tr } from '../../core/http/layout.ts';
-import { systemPrincipal } from '../../core/roles.ts';
+import { publicPrincipal } from '../../core/roles.ts';
 import { conflictOut, errorOut, idParam, yearParam } from './common.ts';
 import * as plans from './plans.service.ts';
 import * as annual from './annual.service.ts';
@@ -1240,7 +1240,7 @@ export async function planningApi(appIn: FastifyInstance, ctx: ModuleContext): P
       await hitRateLimit(db, pemda.id, `pln.usul:${req.ip}`, { windowSeconds: 3600, max: 5 });
       const r = await props.createCitizenProposal(
         db,
-        systemPrincipal(req.server.registry.permissions, pemda.id, 'warga'),
+        publicPrincipal(req.server.registry.permissions, pemda.id),
         req.body,
       );
       return reply.code(201).send({ tracking_code: r.tracking_code, year: r.year });

@@ -7,6 +7,7 @@ import type { Db } from '../../core/db/database.ts';
 import { mutate, type UnitOfWork } from '../../core/audit/audit.ts';
 import { conflict, fieldError, forbidden, notFound } from '../../core/errors.ts';
 import { isOpdScoped, type Principal } from '../../core/roles.ts';
+import { can } from '../../core/auth/policy.ts';
 import { getNomenclature, getOrganisation, opdCarriesBidang } from '../master-data/index.ts';
 import {
   bidangOf,
@@ -853,7 +854,7 @@ async function indicatorOwner(
 
 /** RPJMD indicators are Bappeda's; Renstra indicators also the OPD's own. */
 function checkIndicatorActor(p: Principal, owner: { opdId: number | null }) {
-  if (owner.opdId === null && p.role !== 'bappeda') throw forbidden();
+  if (owner.opdId === null && !can(p, 'planning.rpjmd.write')) throw forbidden();
   if (isOpdScoped(p.role) && p.opdId !== owner.opdId) throw forbidden('error.forbidden_opd');
 }
 

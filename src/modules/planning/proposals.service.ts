@@ -13,6 +13,7 @@ import type { Db } from '../../core/db/database.ts';
 import { mutate, type UnitOfWork } from '../../core/audit/audit.ts';
 import { conflict, fieldError, forbidden, notFound } from '../../core/errors.ts';
 import { isOpdScoped, type Principal } from '../../core/roles.ts';
+import { can, regionScopeOf, requirePermission } from '../../core/auth/policy.ts';
 import { getNomenclature, getOrganisation, getRegion, opdCarriesBidang } from '../master-data/index.ts';
 import {
   actorOf,
@@ -205,17 +206,9 @@ function visibility(p: Principal): {
   pokir: 'all' | 'opd' | 'none';
   region: { col: 'kelurahan_id' | 'kecamatan_id'; id: number } | null;
 } {
-  const pokir = ['dprd', 'bappeda', 'tapd', 'inspektorat', 'admin'].includes(p.role)
-    ? 'all'
-    : isOpdScoped(p.role)
-      ? 'opd'
-      : 'none';
-  const region =
-    p.role === 'kelurahan' && p.regionId
-      ? { col: 'kelurahan_id' as const, id: p.regionId }
-      : p.role === 'kecamatan' && p.regionId
-        ? { col: 'kecamatan_id' as const, id: p.regionId }
-        : null;
+  const pokir = can(p, 'planning.pokir.read') ? 'all' : isOpdScoped(p.role) ? 'opd' : 'none';
+  const scope = regionScopeOf(p);
+  const region = scope ? { col: `${scope.level}_id` as const, id: scope.id } : null;
   return { pokir, region };
 }
 
@@ -300,19 +293,26 @@ export async function listBacklog(db: Q, p: Principal, year: number) {
 
 // ---- scope of each actor -------------------------------------------------------------------------------
 
-/** May the principal decide on the proposal at its current stage? Throws 403 otherwise. */
+/** Is the proposal inside the region of a region-scoped actor (a kelurahan's, or its kecamatan's)? */
+function inRegion(p: Principal, r: { kecamatan_id: number; kelurahan_id: number | null }): boolean {
+  const scope = regionScopeOf(p);
+  if (!scope) return false;
+  return scope.level === 'kelurahan' ? scope.id === r.kelurahan_id : scope.id === r.kecamatan_id;
+}
+
+/**
+ * May the principal decide on the proposal at its current stage? Throws 403 otherwise. Each stage
+ * has its permission (planning.proposal.decide.<stage>, in the manifest) and its scope: the region
+ * of a forum, the DPRD komisi partnering the OPD, the OPD of the proposal.
+ */
 async function checkStageActor(db: Q, p: Principal, r: ProposalRow) {
   const ok = await (async () => {
+    if (r.stage === 'final' || !can(p, `planning.proposal.decide.${r.stage}`)) return false;
     switch (r.stage) {
       case 'kelurahan':
-        return (
-          (p.role === 'kelurahan' && p.regionId === r.kelurahan_id) ||
-          (p.role === 'kecamatan' && p.regionId === r.kecamatan_id)
-        );
       case 'kecamatan':
-        return p.role === 'kecamatan' && p.regionId === r.kecamatan_id;
+        return inRegion(p, r);
       case 'dprd': {
-        if (p.role !== 'dprd') return false;
         const m = await dprdMemberOf(db, p.pemdaId, p.userId);
         if (!m) return false;
         const partner = r.opd_id
@@ -325,14 +325,10 @@ async function checkStageActor(db: Q, p: Principal, r: ProposalRow) {
           : undefined;
         return !partner || partner.komisi === m.komisi;
       }
-      case 'bappeda':
-        return p.role === 'bappeda';
       case 'opd':
-        return (p.role === 'opd_operator' || p.role === 'opd_head') && p.opdId !== null && p.opdId === r.opd_id;
-      case 'tapd':
-        return p.role === 'tapd';
+        return r.opd_id !== null && can(p, 'planning.proposal.decide.opd', { opdId: r.opd_id });
       default:
-        return false;
+        return true;
     }
   })();
   if (!ok) throw forbidden('pln.error.not_your_stage');
@@ -340,9 +336,10 @@ async function checkStageActor(db: Q, p: Principal, r: ProposalRow) {
 
 /** Operators enter and edit proposals of their own kelurahan/kecamatan only. */
 function checkRegionActor(p: Principal, kecamatanId: number, kelurahanId: number | null | undefined) {
-  if (p.role === 'kelurahan' && (!kelurahanId || kelurahanId !== p.regionId))
+  const scope = regionScopeOf(p);
+  if (!scope) return;
+  if (scope.level === 'kelurahan' ? !kelurahanId || kelurahanId !== scope.id : kecamatanId !== scope.id)
     throw forbidden('pln.error.not_your_region');
-  if (p.role === 'kecamatan' && kecamatanId !== p.regionId) throw forbidden('pln.error.not_your_region');
 }
 
 async function checkLocation(db: Q, pemdaId: number, kecamatanId: number, kelurahanId: number | null | undefined) {
@@ -570,13 +567,14 @@ export async function createProposal(db: Db, p: Principal, input: z.input<typeof
 }
 
 /** A citizen's proposal from the public form (the caller rate-limits and passes a system principal). */
-export async function createCitizenProposal(db: Db, system: Principal, input: z.input<typeof citizenProposalSchema>) {
+export async function createCitizenProposal(db: Db, citizen: Principal, input: z.input<typeof citizenProposalSchema>) {
+  requirePermission(citizen, 'planning.proposal.citizen');
   const v = citizenProposalSchema.parse(input);
-  const year = await openMusrenbangYear(db, system.pemdaId);
+  const year = await openMusrenbangYear(db, citizen.pemdaId);
   if (!year) throw conflict('pln.error.musrenbang_closed', undefined, { year: '' });
-  const kel = await getRegion(db, system.pemdaId, v.kelurahan_id);
+  const kel = await getRegion(db, citizen.pemdaId, v.kelurahan_id);
   if (!kel || kel.kind === 'kecamatan' || !kel.parentId) throw fieldError('kelurahan_id', 'pln.error.region_unknown');
-  return insertProposal(db, system, {
+  return insertProposal(db, citizen, {
     kind: 'musrenbang',
     year,
     source: 'citizen',
@@ -595,7 +593,7 @@ export async function pokirOpen(db: Q, pemdaId: number, year: number): Promise<b
 export async function createPokir(db: Db, p: Principal, input: z.input<typeof pokirCreateSchema>) {
   const v = pokirCreateSchema.parse(input);
   const member = await dprdMemberOf(db, p.pemdaId, p.userId);
-  if (p.role !== 'dprd' || !member) throw forbidden('pln.error.not_dprd_member');
+  if (!can(p, 'planning.pokir.enter') || !member) throw forbidden('pln.error.not_dprd_member');
   if (!(await pokirOpen(db, p.pemdaId, v.year)))
     throw conflict('pln.error.pokir_window_closed', undefined, { year: v.year });
   return insertProposal(db, p, {
@@ -613,15 +611,16 @@ async function checkEditor(db: Q, p: Principal, r: ProposalRow) {
   const first = chainOf(r.kind)[0];
   if (r.status !== 'pending' || r.stage !== first) throw conflict('pln.error.not_editable');
   if (r.kind === 'pokir') {
+    if (can(p, 'planning.proposal.manage')) return;
     const m = await dprdMemberOf(db, p.pemdaId, p.userId);
-    if (p.role === 'bappeda') return;
-    if (p.role !== 'dprd' || !m || m.id !== r.dprd_member_id) throw forbidden('pln.error.not_your_proposal');
+    if (!can(p, 'planning.pokir.enter') || !m || m.id !== r.dprd_member_id)
+      throw forbidden('pln.error.not_your_proposal');
     if (!(await pokirOpen(db, p.pemdaId, r.year)))
       throw conflict('pln.error.pokir_window_closed', undefined, { year: r.year });
     return;
   }
-  if (p.role === 'bappeda') return;
-  if (p.role !== 'kelurahan' && p.role !== 'kecamatan') throw forbidden();
+  if (can(p, 'planning.proposal.manage')) return;
+  if (!can(p, 'planning.proposal.enter') || !regionScopeOf(p)) throw forbidden();
   checkRegionActor(p, r.kecamatan_id, r.kelurahan_id);
 }
 
@@ -676,16 +675,18 @@ export async function updateProposal(db: Db, p: Principal, id: number, input: z.
 /** Who may confirm the mapping: Bappeda until the proposal is in a Renja; the forum operators and the Pokir's member while it is still with them. */
 async function checkMapper(db: Q, p: Principal, r: ProposalRow) {
   if (!['pending', 'accepted'].includes(r.status) || r.renja_item_id) throw conflict('pln.error.not_editable');
-  if (p.role === 'bappeda') return;
+  if (can(p, 'planning.proposal.manage')) return;
+  const scope = regionScopeOf(p);
   if (
     r.kind === 'musrenbang' &&
-    (p.role === 'kelurahan' || p.role === 'kecamatan') &&
+    scope &&
+    can(p, 'planning.proposal.map') &&
     (r.stage === 'kelurahan' || r.stage === 'kecamatan')
   ) {
-    if (p.role === 'kelurahan' && r.stage !== 'kelurahan') throw forbidden('pln.error.not_your_stage');
+    if (scope.level === 'kelurahan' && r.stage !== 'kelurahan') throw forbidden('pln.error.not_your_stage');
     return checkRegionActor(p, r.kecamatan_id, r.kelurahan_id);
   }
-  if (r.kind === 'pokir' && p.role === 'dprd' && r.stage === 'bappeda') {
+  if (r.kind === 'pokir' && can(p, 'planning.pokir.enter') && r.stage === 'bappeda') {
     const m = await dprdMemberOf(db, p.pemdaId, p.userId);
     if (m && m.id === r.dprd_member_id) return;
   }
@@ -730,7 +731,7 @@ export async function decide(db: Db, p: Principal, id: number, input: z.input<ty
   const current = await loadProposal(db, p.pemdaId, id);
   const deferAccepted = v.decision === 'defer' && current.status === 'accepted' && !current.renja_item_id;
   if (deferAccepted) {
-    if (p.role !== 'tapd' && p.role !== 'bappeda') throw forbidden('pln.error.not_your_stage');
+    if (!can(p, 'planning.proposal.defer')) throw forbidden('pln.error.not_your_stage');
   } else {
     if (current.status !== 'pending') throw conflict('pln.error.not_pending', undefined, { status: current.status });
     await checkStageActor(db, p, current);
@@ -851,8 +852,8 @@ export async function enterRenja(db: Db, p: Principal, id: number, input: { vers
   if (r.status !== 'accepted' || r.stage !== 'final') throw conflict('pln.error.not_accepted');
   if (r.renja_item_id) throw conflict('pln.error.already_in_renja');
   if (!r.opd_id || !r.sub_kegiatan_code) throw conflict('pln.error.mapping_required');
-  if (p.role !== 'bappeda' && !(isOpdScoped(p.role) && p.opdId === r.opd_id))
-    throw forbidden('pln.error.not_your_stage');
+  // Bappeda for any OPD; an OPD's own operator or head for its own (permission planning.proposal.renja).
+  if (!can(p, 'planning.proposal.renja', { opdId: r.opd_id })) throw forbidden('pln.error.not_your_stage');
   const renja = await renjaOf(db, p.pemdaId, r.year, r.opd_id);
   if (!renja) throw conflict('pln.error.no_renja', undefined, { year: r.year });
   const nom = await getNomenclature(db, p.pemdaId, r.year, r.sub_kegiatan_code);
@@ -944,8 +945,8 @@ export async function carryOver(db: Db, p: Principal, id: number, input: z.input
   const r = await loadProposal(db, p.pemdaId, id);
   if (r.kind !== 'musrenbang' || r.status !== 'backlog') throw conflict('pln.error.not_backlog');
   if (v.year <= r.year) throw fieldError('year', 'pln.error.carry_year');
-  if (p.role !== 'bappeda') {
-    if (p.role !== 'kelurahan' && p.role !== 'kecamatan') throw forbidden();
+  if (!can(p, 'planning.proposal.manage')) {
+    if (!can(p, 'planning.proposal.enter') || !regionScopeOf(p)) throw forbidden();
     checkRegionActor(p, r.kecamatan_id, r.kelurahan_id);
   }
   if (!(await musrenbangOpen(db, p.pemdaId, v.year)))
@@ -1056,7 +1057,9 @@ export async function setPhoto(
   const type = photoType(data);
   if (!type) throw fieldError('photo', 'pln.error.photo_type');
   const r = await loadProposal(db, p.pemdaId, id);
-  if (!opts.skipEditorCheck) await checkEditor(db, p, r);
+  // The citizen's photo, sent with the form just submitted (the public principal may do only that).
+  if (opts.skipEditorCheck) requirePermission(p, 'planning.proposal.citizen');
+  else await checkEditor(db, p, r);
   await mutate(db, p, async (uow) => {
     await uow.trx
       .insertInto('pln_proposal_photo')
