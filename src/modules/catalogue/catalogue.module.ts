@@ -4,6 +4,7 @@ import type { ModuleManifest } from '../../core/module.ts';
 import { catalogueMessages } from './messages.ts';
 import { catalogueApi } from './catalogue.routes.ts';
 import { cataloguePages } from './catalogue.pages.ts';
+import { catalogueProposalPages } from './catalogue-proposals.pages.ts';
 import { CAT_PERMISSIONS } from './permissions.ts';
 import { seedDemoCatalogue } from './seed.ts';
 import './catalogue.tables.ts';
@@ -21,6 +22,7 @@ export const catalogueModule: ModuleManifest = {
   routes: async (app, ctx) => {
     await catalogueApi(app, ctx);
     await cataloguePages(app, ctx);
+    await catalogueProposalPages(app, ctx);
   },
   seedDemo: seedDemoCatalogue,
 };

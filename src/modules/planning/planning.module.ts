@@ -2,6 +2,7 @@ import type { ModuleManifest } from '../../core/module.ts';
 import { planningMessages } from './messages.ts';
 import { planningApi } from './planning.routes.ts';
 import { plansPages } from './plans.pages.ts';
+import { planElementPages } from './plan-elements.pages.ts';
 import { annualPages } from './annual.pages.ts';
 import { proposalsPages } from './proposals.pages.ts';
 import { publicPages } from './public.pages.ts';
@@ -69,6 +70,7 @@ export const planningModule: ModuleManifest = {
   routes: async (app, ctx) => {
     await planningApi(app, ctx);
     await plansPages(app, ctx);
+    await planElementPages(app, ctx);
     await annualPages(app, ctx);
     await proposalsPages(app, ctx);
     await publicPages(app, ctx);
