@@ -39,6 +39,7 @@ const moduleImports = {
     messages: {
       deep: "'{{source}}' reaches into module '{{target}}': import '{{target}}/index.ts' instead.",
       core: "core must not import module code ('{{source}}'): modules plug into core through their manifest.",
+      wiring: "'{{source}}' is the list of modules: only the app wiring (src/app.ts) imports it.",
     },
   },
   create(context) {
@@ -60,7 +61,7 @@ const moduleImports = {
       if (parts.length === 1) {
         // src/modules/index.ts: the list of modules, imported only by the app wiring.
         if (fromCore || (outsideModules && !wiring.has(fromRel)))
-          context.report({ node, messageId: fromCore ? 'core' : 'deep', data: { source, target: 'src/modules' } });
+          context.report({ node, messageId: fromCore ? 'core' : 'wiring', data: { source } });
         return;
       }
       const targetModule = parts[0];

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from './db/database.ts';
 import type { Messages } from './i18n/i18n.ts';
-import type { Principal, Role } from './roles.ts';
+import type { ActorRole, Principal } from './roles.ts';
 import type { AuthProvider } from './auth/auth.ts';
 import type { Config } from './config.ts';
 import type { EventHub } from './events/events.ts';
@@ -42,8 +42,8 @@ export interface ModuleManifest {
   tablePrefix: string;
   /** Folder of versioned SQL migrations (`0001_name.sql`, applied in name order). */
   migrations?: URL;
-  /** permission name → roles granted it; '*' = every authenticated role. */
-  permissions?: Record<string, readonly (Role | '*')[]>;
+  /** permission name → roles granted it; '*' = every authenticated role; 'public' = anonymous requests too. */
+  permissions?: Record<string, readonly (ActorRole | '*')[]>;
   messages?: Messages;
   nav?: NavItem[];
   /** Registers the module's HTTP routes (API and pages). */

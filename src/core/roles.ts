@@ -18,11 +18,20 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * The pseudo-role of an anonymous request (a citizen's form): it holds only the permissions a
+ * manifest grants to 'public' explicitly ('*' means every signed-in role, not the public).
+ * No user has it; see publicPrincipal.
+ */
+export const PUBLIC_ROLE = 'public';
+/** The role of an actor: a user's role, or the public pseudo-role. */
+export type ActorRole = Role | typeof PUBLIC_ROLE;
+
 export const OPD_SCOPED_ROLES: readonly Role[] = ['opd_operator', 'opd_head', 'cc_unit'];
 export const REGION_SCOPED_ROLES: readonly Role[] = ['kecamatan', 'kelurahan'];
 
-export function isOpdScoped(role: Role): boolean {
-  return OPD_SCOPED_ROLES.includes(role);
+export function isOpdScoped(role: ActorRole): boolean {
+  return OPD_SCOPED_ROLES.includes(role as Role);
 }
 
 /**
@@ -31,8 +40,8 @@ export function isOpdScoped(role: Role): boolean {
  * authenticated, or by the app/registry that builds a system principal).
  */
 export interface Grants {
-  /** True when the role holds the permission. */
-  roleHas(role: Role, permission: string): boolean;
+  /** True when the role holds the permission ('*' grants every signed-in role, never 'public'). */
+  roleHas(role: ActorRole, permission: string): boolean;
   /** Every permission the app declares. */
   list(): string[];
 }
@@ -43,12 +52,27 @@ export interface Identity {
   userId: number;
   username: string;
   fullName: string;
-  role: Role;
+  role: ActorRole;
   /** The OPD (organisation id) an OPD-scoped user belongs to. */
   opdId: number | null;
   /** The region (kecamatan/kelurahan id) a region-scoped user belongs to. */
   regionId: number | null;
-  via: 'session' | 'token' | 'cli';
+  via: 'session' | 'token' | 'cli' | 'anonymous';
+}
+
+/** The actor of an anonymous request of one Pemda (a citizen): holds only the public permissions. */
+export function publicPrincipal(grants: Grants, pemdaId: number, name = 'warga'): Principal {
+  return {
+    grants,
+    pemdaId,
+    userId: 0,
+    username: name,
+    fullName: name,
+    role: PUBLIC_ROLE,
+    opdId: null,
+    regionId: null,
+    via: 'anonymous',
+  };
 }
 
 /** The authenticated actor of a request or command: an identity with its app's grants. */

@@ -5,7 +5,8 @@
 //   config: { auth: { permission: 'md.write', opd: resolver } }  — and, for OPD-scoped roles,
 //                                                                   only their own OPD
 import type { FastifyRequest } from 'fastify';
-import type { Grants, Identity, Principal, Role } from '../roles.ts';
+import type { ActorRole, Grants, Identity, Principal } from '../roles.ts';
+import { PUBLIC_ROLE } from '../roles.ts';
 
 export interface AuthResult {
   /** The identity; the server attaches its app's grants. */
@@ -53,10 +54,11 @@ declare module 'fastify' {
  * core/registry.ts). A permission is declared by one module; declaring it twice fails the build.
  */
 export class Permissions implements Grants {
-  private readonly grants = new Map<string, Set<Role | '*'>>();
+  private readonly grants = new Map<string, Set<ActorRole | '*'>>();
   private readonly owner = new Map<string, string>();
 
-  add(permission: string, roles: readonly (Role | '*')[], module = '?'): void {
+  /** Grant a permission to roles; '*' = every signed-in role (not the public pseudo-role). */
+  add(permission: string, roles: readonly (ActorRole | '*')[], module = '?'): void {
     const prev = this.owner.get(permission);
     if (prev !== undefined && prev !== module)
       throw new Error(`Permission "${permission}" is declared by both ${prev} and ${module}`);
@@ -70,9 +72,9 @@ export class Permissions implements Grants {
     return this.grants.has(permission);
   }
 
-  roleHas(role: Role, permission: string): boolean {
+  roleHas(role: ActorRole, permission: string): boolean {
     const set = this.grants.get(permission);
-    return Boolean(set && (set.has('*') || set.has(role)));
+    return Boolean(set && ((set.has('*') && role !== PUBLIC_ROLE) || set.has(role)));
   }
 
   list(): string[] {

@@ -1,9 +1,11 @@
 // The one authorisation call of Padu. Services call `requirePermission(actor, permission, scope)`;
 // the permission is declared in a module manifest (permission → roles); no service names a role.
-// OPD-scoped roles (operator, head, command-center unit) act only on their own OPD. The grants
+// OPD-scoped roles (operator, head, command-center unit) act only on their own OPD; region-scoped
+// roles (Musrenbang operators) only in their own region (regionScopeOf). Anonymous requests act as
+// publicPrincipal (core/roles.ts), which holds only permissions granted to 'public'. The grants
 // consulted are the ones of the app the principal acts in (attached to the principal).
 import { AppError, forbidden } from '../errors.ts';
-import { isOpdScoped, type Principal } from '../roles.ts';
+import { isOpdScoped, REGION_SCOPED_ROLES, type ActorRole, type Principal, type Role } from '../roles.ts';
 
 export interface Scope {
   /** The OPD (organisation id) the action concerns, when it concerns one. */
@@ -37,4 +39,22 @@ export function requirePermission(actor: Principal | null | undefined, permissio
 export function permissionsOf(actor: Principal | null | undefined): string[] {
   if (!actor?.grants) return [];
   return actor.grants.list().filter((p) => actor.grants!.roleHas(actor.role, p));
+}
+
+/** True when, in the actor's app, the role holds the permission (e.g. may a user of that role be registered as X). */
+export function roleHolds(actor: Principal, role: ActorRole, permission: string): boolean {
+  return holds({ ...actor, role }, permission);
+}
+
+/** The region a region-scoped actor (a Musrenbang operator of a kelurahan or kecamatan) acts in. */
+export interface RegionScope {
+  level: 'kelurahan' | 'kecamatan';
+  id: number;
+}
+
+/** The actor's region scope, or null when the actor is not region-scoped. */
+export function regionScopeOf(actor: Principal): RegionScope | null {
+  if (!REGION_SCOPED_ROLES.includes(actor.role as Role)) return null;
+  // A region-scoped user without a region matches no region (id 0 is never a region's).
+  return { level: actor.role === 'kelurahan' ? 'kelurahan' : 'kecamatan', id: actor.regionId ?? 0 };
 }

@@ -21,7 +21,7 @@ import {
 } from '../master-data/index.ts';
 import { getApprovedRenjaItem, listApprovedRenjaItems, proposalsForRenjaItem } from '../planning/index.ts';
 import { getPemda } from '../../core/tenancy.ts';
-import { budCan } from './policy.ts';
+import { can } from '../../core/auth/policy.ts';
 import {
   currentStage,
   getStage,
@@ -240,9 +240,9 @@ ${review ? html`<td>${r.flagged_free_text ? html`<span class="badge err">${r.fla
       ]);
       const o = overview[0];
       const state = inputState(stage, ceilingRow);
-      const isOperator = budCan(p, 'bud.line.write') && p.opdId === opdId && state.open && stage.kind !== 'kua_ppas';
-      const isHead = budCan(p, 'bud.submit') && p.opdId === opdId && state.open;
-      const isTapd = budCan(p, 'bud.ceiling.write') && stage.status === 'open';
+      const isOperator = can(p, 'bud.line.write') && p.opdId === opdId && state.open && stage.kind !== 'kua_ppas';
+      const isHead = can(p, 'bud.submit') && p.opdId === opdId && state.open;
+      const isTapd = can(p, 'bud.ceiling.write') && stage.status === 'open';
       const fundingName = new Map(funding.map((f) => [f.id, f.code]));
       const lockedCodes = new Set(locks.map((l) => l.code));
       // what the RKA may choose from: the sub kegiatan of the OPD's approved Renja not yet in it
@@ -442,14 +442,14 @@ ${isOperator && ceilingRow?.allow_financing ? html`<a class="button secondary" h
       const locked = locks.some((l) => l.code === s.code || l.code === s.kegiatan_code);
       const editable =
         (s.status === 'draft' || s.status === 'returned') && state.open && stage.kind !== 'kua_ppas' && !locked;
-      const canEdit = budCan(p, 'bud.line.write') && p.opdId === s.opd_id && editable;
+      const canEdit = can(p, 'bud.line.write') && p.opdId === s.opd_id && editable;
       const canSubmit =
-        budCan(p, 'bud.submit') &&
+        can(p, 'bud.submit') &&
         p.opdId === s.opd_id &&
         state.open &&
         (s.status === 'draft' || s.status === 'returned') &&
         lines.length > 0;
-      const canVerify = budCan(p, 'bud.verify') && stage.status === 'open';
+      const canVerify = can(p, 'bud.verify') && stage.status === 'open';
       const out = subOut(s);
       const lo = lines.map(lineOut);
       const region = regions.find((r) => r.id === s.region_id);

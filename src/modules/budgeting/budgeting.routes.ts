@@ -9,7 +9,7 @@ import type { Db } from '../../core/db/database.ts';
 import { notFound } from '../../core/errors.ts';
 import { isOpdScoped } from '../../core/roles.ts';
 import { listOpds } from '../master-data/index.ts';
-import { requireBud } from './policy.ts';
+import { requirePermission } from '../../core/auth/policy.ts';
 import {
   closeStage,
   createYear,
@@ -994,7 +994,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
   const sendExport =
     (format: 'pdf' | 'xlsx' | 'csv' | 'json') =>
     async (req: FastifyRequest, reply: FastifyReply, stageId: number, opdId: number, subId?: number) => {
-      requireBud(req.principal!, 'bud.read', opdId);
+      requirePermission(req.principal!, 'bud.read', { opdId: opdId });
       const args = { db, pemdaId: req.principal!.pemdaId, stageId, opdId, subId, lang: req.lang };
       if (format === 'pdf') return sendRkaPdf(reply, args);
       if (format === 'xlsx') return sendRkaXlsx(reply, args);

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { json, testApp, type TestContext } from '../../testing/harness.ts';
+import { searchCatalogue } from '../catalogue/index.ts';
 import { ATK, itemFor, openStage, opdIdOf, sub, subsOf, sumLines, type SubRow } from './testing.ts';
 
 let t: TestContext;
@@ -61,7 +62,11 @@ test('a catalogue-priced line is computed exactly and moves planned and remainin
 });
 
 test('PPN: round_half_up on the rounded subtotal, at the Pemda rate', async () => {
-  const item = await itemFor(t, ATK, 2027, 1);
+  // The example needs an item priced at least Rp4.550 (a lower unit price than the catalogue's is allowed).
+  const { rows } = await searchCatalogue(t.db, t.pemdaId, { year: 2027, account: ATK, limit: 50 });
+  const item = rows.find((r) => BigInt(r.price) >= 4550n);
+  assert.ok(item, `a demo ATK item priced at least 4550 (prices: ${rows.map((r) => r.price).join(', ')})`);
+  const before = await sub(t, target.id);
   const res = await post(`${P}/sub-kegiatan/${target.id}/lines`, {
     account_code: ATK,
     item_id: item.itemId,
@@ -69,16 +74,19 @@ test('PPN: round_half_up on the rounded subtotal, at the Pemda rate', async () =
     factors: [{ v: '1', u: 'Buah' }],
     tax: true,
   });
-  if (BigInt(item.price) < 4550n) {
-    assert.equal(res.statusCode, 422);
-    return;
-  }
   assert.equal(res.statusCode, 201, res.body);
   const line = json(res);
   assert.equal(line.subtotal, '4550');
   assert.equal(line.tax_rate, '11');
   assert.equal(line.tax, '501'); // 500,5 → 501
   assert.equal(line.total, '5051');
+  // end to end: the stored line and the sub kegiatan's planned total carry the tax
+  const after = await sub(t, target.id);
+  const stored = after.lines.find((l: { id: number | string }) => String(l.id) === String(line.id));
+  assert.ok(stored, 'the line is stored');
+  assert.equal(stored.total, '5051');
+  assert.equal(BigInt(after.planned), BigInt(before.planned) + 5051n);
+  assert.equal(BigInt(after.planned), await sumLines(t, target.id));
 });
 
 test('a unit price above the catalogue price is refused with 422 naming the field and the maximum; nothing is written', async () => {

@@ -1,9 +1,8 @@
 // Who may do what in e-Budgeting. The manifest registers these with core (route checks, with the
-// OPD resolver for OPD-scoped roles); the services check them again, so a caller of a service
-// cannot skip a step of the workflow or act on another OPD.
-import type { Principal, Role } from '../../core/roles.ts';
-import { isOpdScoped } from '../../core/roles.ts';
-import { AppError, forbidden } from '../../core/errors.ts';
+// OPD resolver for OPD-scoped roles); the services check them again with core's
+// requirePermission(actor, permission, { opdId }), so a caller of a service cannot skip a step of
+// the workflow or act on another OPD. Role names appear here, in the declarations, never in services.
+import type { Role } from '../../core/roles.ts';
 
 const READERS = ['admin', 'bappeda', 'tapd', 'dprd', 'inspektorat', 'opd_operator', 'opd_head'] as const;
 
@@ -24,22 +23,23 @@ export const BUD_PERMISSIONS = {
   'bud.settings.write': ['tapd', 'admin'],
   /** One's own notification list. */
   'bud.notifications': READERS,
+  // Audiences of the in-app notifications (notifications.service.ts): who is told of what.
+  /** Stage opened, closed or its input window changed. */
+  'bud.notify.stage': ['tapd', 'opd_operator', 'opd_head', 'bappeda'],
+  /** Something happened to an OPD's RKA or DPA (returned, approved, ceiling changed). */
+  'bud.notify.opd': ['opd_operator', 'opd_head'],
+  /** An OPD's operators (e.g. their RKA was submitted by the head). */
+  'bud.notify.operator': ['opd_operator'],
+  /** TAPD (something waits for verification). */
+  'bud.notify.tapd': ['tapd'],
 } as const satisfies Record<string, readonly (Role | '*')[]>;
 
 export type BudPermission = keyof typeof BUD_PERMISSIONS;
 
-export function budCan(actor: Principal, perm: BudPermission): boolean {
-  return (BUD_PERMISSIONS[perm] as readonly string[]).includes(actor.role);
-}
-
-/** Refuse (403) unless the actor holds the permission and, for an OPD role, acts on its own OPD. */
-export function requireBud(actor: Principal, perm: BudPermission, opdId?: number | null): void {
-  if (!budCan(actor, perm)) throw forbidden();
-  if (isOpdScoped(actor.role) && opdId !== undefined && opdId !== actor.opdId)
-    throw new AppError(403, 'forbidden', 'error.forbidden_opd');
-}
-
-/** Refuse an OPD role reading another OPD. */
-export function requireReadOpd(actor: Principal, opdId: number): void {
-  requireBud(actor, 'bud.read', opdId);
+/** The roles an in-app notification goes to: the holders of any of the given audience permissions. */
+export function audience(...perms: BudPermission[]): Role[] {
+  const roles = new Set<Role>();
+  for (const perm of perms)
+    for (const r of BUD_PERMISSIONS[perm] as readonly (Role | '*')[]) if (r !== '*') roles.add(r);
+  return [...roles];
 }

@@ -31,7 +31,8 @@ import {
   type Factor,
 } from './calc.ts';
 import { lockedError, ruleError, staleError } from './errors.ts';
-import { requireBud } from './policy.ts';
+import { can, requirePermission } from '../../core/auth/policy.ts';
+import { audience } from './policy.ts';
 import {
   assertInputOpen,
   assertNotLocked,
@@ -87,7 +88,7 @@ export async function updateSettings(
   actor: Principal,
   input: z.input<typeof settingsSchema>,
 ): Promise<Settings> {
-  requireBud(actor, 'bud.settings.write');
+  requirePermission(actor, 'bud.settings.write');
   const v = settingsSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
@@ -269,7 +270,7 @@ export async function setOpdCeiling(
   opdId: number,
   input: z.input<typeof opdCeilingSchema>,
 ): Promise<OpdCeiling> {
-  requireBud(actor, 'bud.ceiling.write');
+  requirePermission(actor, 'bud.ceiling.write');
   const v = opdCeilingSchema.parse(input);
   const pemdaId = actor.pemdaId;
   await requireOpd(db, pemdaId, opdId);
@@ -314,7 +315,7 @@ export async function setOpdCeiling(
       .executeTakeFirstOrThrow();
     uow.audit({ action: 'ceiling', entity: 'bud_opd', entityId: `${stageId}/${opdId}`, opdId, before, after });
     await notify(trx, actor, {
-      roles: ['opd_operator', 'opd_head'],
+      roles: audience('bud.notify.opd'),
       opdId,
       key: 'bud.notify.opd_ceiling',
       params: { stage: stage.name, ceiling: rp(ceiling) },
@@ -495,7 +496,7 @@ export async function createSub(
   opdId: number,
   input: z.input<typeof subCreateSchema>,
 ): Promise<SubKegiatan> {
-  requireBud(actor, 'bud.line.write', opdId);
+  requirePermission(actor, 'bud.line.write', { opdId: opdId });
   const v = subCreateSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
@@ -558,7 +559,7 @@ export async function updateSub(
   const pemdaId = actor.pemdaId;
   const head = await getSub(db, pemdaId, id);
   if (!head) throw notFound('bud.error.sub_unknown');
-  requireBud(actor, 'bud.line.write', head.opd_id);
+  requirePermission(actor, 'bud.line.write', { opdId: head.opd_id });
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { stage, opd, sub: before } = await lockSubRows(trx, pemdaId, head.stage_id, head.opd_id, id);
@@ -605,7 +606,7 @@ export async function setSubCeiling(
   opdId: number,
   input: z.input<typeof subCeilingSchema>,
 ): Promise<SubKegiatan> {
-  requireBud(actor, 'bud.ceiling.write');
+  requirePermission(actor, 'bud.ceiling.write');
   const v = subCeilingSchema.parse(input);
   const pemdaId = actor.pemdaId;
   await requireOpd(db, pemdaId, opdId);
@@ -694,13 +695,14 @@ export async function deleteSub(db: Db, actor: Principal, id: number, version: n
   const pemdaId = actor.pemdaId;
   const head = await getSub(db, pemdaId, id);
   if (!head) throw notFound('bud.error.sub_unknown');
-  if (actor.role === 'tapd') requireBud(actor, 'bud.ceiling.write');
-  else requireBud(actor, 'bud.line.write', head.opd_id);
+  // TAPD (who sets ceilings) may remove any OPD's; otherwise an operator of the OPD, while editable.
+  const asTapd = can(actor, 'bud.ceiling.write');
+  if (!asTapd) requirePermission(actor, 'bud.line.write', { opdId: head.opd_id });
   await mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { stage, opd, sub: before } = await lockSubRows(trx, pemdaId, head.stage_id, head.opd_id, id);
     if (before.version !== version) throw staleError(subOut(before));
-    if (actor.role === 'tapd') assertStageOpen(stage);
+    if (asTapd) assertStageOpen(stage);
     else await assertOpdMayWrite(trx, stage, opd, before);
     const n = await trx
       .selectFrom('bud_line')
@@ -1109,7 +1111,7 @@ export async function createLine(db: Db, actor: Principal, subId: number, input:
   const pemdaId = actor.pemdaId;
   const head = await getSub(db, pemdaId, subId);
   if (!head) throw notFound('bud.error.sub_unknown');
-  requireBud(actor, 'bud.line.write', head.opd_id);
+  requirePermission(actor, 'bud.line.write', { opdId: head.opd_id });
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { stage, opd, sub } = await lockSubForWrite(trx, pemdaId, head.stage_id, head.opd_id, subId);
@@ -1149,7 +1151,7 @@ export async function createOpdLine(
   kind: 'pendapatan' | 'pembiayaan',
   input: LineInput,
 ): Promise<LineOut> {
-  requireBud(actor, 'bud.line.write', opdId);
+  requirePermission(actor, 'bud.line.write', { opdId: opdId });
   const v = lineInputSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
@@ -1209,7 +1211,7 @@ export async function updateLine(db: Db, actor: Principal, id: string, input: Li
   const pemdaId = actor.pemdaId;
   const head = await getLine(db, pemdaId, id);
   if (!head) throw notFound('bud.error.line_unknown');
-  requireBud(actor, 'bud.line.write', head.opd_id);
+  requirePermission(actor, 'bud.line.write', { opdId: head.opd_id });
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { stage, opd, sub, line } = await lockForLineWrite(trx, actor, head, v.version);
@@ -1249,7 +1251,7 @@ export async function deleteLine(db: Db, actor: Principal, id: string, version: 
   const pemdaId = actor.pemdaId;
   const head = await getLine(db, pemdaId, id);
   if (!head) throw notFound('bud.error.line_unknown');
-  requireBud(actor, 'bud.line.write', head.opd_id);
+  requirePermission(actor, 'bud.line.write', { opdId: head.opd_id });
   await mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { opd, sub, line } = await lockForLineWrite(trx, actor, head, version);
@@ -1287,7 +1289,7 @@ export async function previewLine(
   const pemdaId = actor.pemdaId;
   const sub = await getSub(db, pemdaId, subId);
   if (!sub) throw notFound('bud.error.sub_unknown');
-  requireBud(actor, 'bud.read', sub.opd_id);
+  requirePermission(actor, 'bud.read', { opdId: sub.opd_id });
   const stage = await requireStage(db, pemdaId, sub.stage_id);
   const others = await subSum(db, pemdaId, subId, lineId ? [lineId] : []);
   const ceiling = BigInt(sub.ceiling);

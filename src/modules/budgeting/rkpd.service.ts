@@ -10,7 +10,8 @@ import type { Principal } from '../../core/roles.ts';
 import { listFundingSources, listNomenclature, listOpdBidang } from '../master-data/index.ts';
 import { listApprovedRenjaItems, rkpdIndicativeCeilings } from '../planning/index.ts';
 import { ruleError } from './errors.ts';
-import { requireBud } from './policy.ts';
+import { requirePermission } from '../../core/auth/policy.ts';
+import { audience } from './policy.ts';
 import { notify } from './notifications.service.ts';
 import { assertStageOpen, lockOpdRow, shareStage, type OpdCeiling } from './stages.service.ts';
 import { codeParts, renjaDetails, type SubKegiatan } from './rka.service.ts';
@@ -93,7 +94,7 @@ export async function initCeilingsFromRkpd(
   stageId: number,
   input: z.input<typeof rkpdInitSchema> = {},
 ): Promise<RkpdInitResult> {
-  requireBud(actor, 'bud.ceiling.write');
+  requirePermission(actor, 'bud.ceiling.write');
   const v = rkpdInitSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
@@ -279,7 +280,7 @@ export async function initCeilingsFromRkpd(
       }
       if (ceilingBefore !== ceiling || plan.updates.length || plan.creates.length) {
         await notify(trx, actor, {
-          roles: ['opd_operator', 'opd_head'],
+          roles: audience('bud.notify.opd'),
           opdId,
           key: 'bud.notify.opd_ceiling',
           params: { stage: stage.name, ceiling: rp(plan.ceiling) },

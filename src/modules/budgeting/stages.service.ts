@@ -9,7 +9,8 @@ import type { Db } from '../../core/db/database.ts';
 import { mutate, type Trx } from '../../core/audit/audit.ts';
 import { notFound } from '../../core/errors.ts';
 import type { Principal } from '../../core/roles.ts';
-import { requireBud } from './policy.ts';
+import { requirePermission } from '../../core/auth/policy.ts';
+import { audience } from './policy.ts';
 import { lockedError, ruleError, staleError } from './errors.ts';
 import { notify } from './notifications.service.ts';
 import { getOrganisation } from '../master-data/index.ts';
@@ -156,7 +157,7 @@ async function refuseIfOpen(trx: Trx, pemdaId: number): Promise<void> {
 
 /** A new fiscal year, with its first stage (KUA-PPAS) open. */
 export async function createYear(db: Db, actor: Principal, input: z.input<typeof createYearSchema>): Promise<Stage> {
-  requireBud(actor, 'bud.stage.manage');
+  requirePermission(actor, 'bud.stage.manage');
   const v = createYearSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
@@ -199,7 +200,7 @@ export async function openNextStage(
   actor: Principal,
   input: z.input<typeof openStageSchema>,
 ): Promise<Stage & { copied: Record<string, number> }> {
-  requireBud(actor, 'bud.stage.manage');
+  requirePermission(actor, 'bud.stage.manage');
   const v = openStageSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
@@ -241,7 +242,7 @@ export async function openNextStage(
     const copied = await copyStage(trx, pemdaId, last.id, stage.id);
     uow.audit({ action: 'open', entity: 'bud_stage', entityId: stage.id, after: { ...stage, copied } });
     await notify(trx, actor, {
-      roles: ['tapd', 'opd_operator', 'opd_head', 'bappeda'],
+      roles: audience('bud.notify.stage'),
       key: 'bud.notify.stage_opened',
       params: { stage: stage.name },
       link: '/budget',
@@ -295,7 +296,7 @@ async function copyStage(trx: Trx, pemdaId: number, from: number, to: number): P
 
 /** Close (freeze) a stage: waits for in-flight writers (they hold the stage row FOR SHARE). */
 export async function closeStage(db: Db, actor: Principal, stageId: number): Promise<Stage> {
-  requireBud(actor, 'bud.stage.manage');
+  requirePermission(actor, 'bud.stage.manage');
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
     const before = await uow.trx
@@ -316,7 +317,7 @@ export async function closeStage(db: Db, actor: Principal, stageId: number): Pro
       .executeTakeFirstOrThrow();
     uow.audit({ action: 'close', entity: 'bud_stage', entityId: stageId, before, after });
     await notify(uow.trx, actor, {
-      roles: ['tapd', 'opd_operator', 'opd_head', 'bappeda'],
+      roles: audience('bud.notify.stage'),
       key: 'bud.notify.stage_closed',
       params: { stage: after.name },
       link: '/budget',
@@ -333,7 +334,7 @@ export async function setWindow(
   stageId: number,
   input: z.input<typeof windowSchema> & { version?: number },
 ): Promise<Stage> {
-  requireBud(actor, 'bud.stage.manage');
+  requirePermission(actor, 'bud.stage.manage');
   const v = windowSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
@@ -397,7 +398,7 @@ export async function setOpdInput(
   opdId: number,
   input: z.input<typeof opdInputSchema>,
 ): Promise<OpdCeiling> {
-  requireBud(actor, 'bud.stage.manage');
+  requirePermission(actor, 'bud.stage.manage');
   const v = opdInputSchema.parse(input);
   const pemdaId = actor.pemdaId;
   await requireOpd(db, pemdaId, opdId);
@@ -421,7 +422,7 @@ export async function setOpdInput(
       .executeTakeFirstOrThrow();
     uow.audit({ action: 'input_access', entity: 'bud_opd', entityId: `${stageId}/${opdId}`, opdId, before, after });
     await notify(uow.trx, actor, {
-      roles: ['opd_operator', 'opd_head'],
+      roles: audience('bud.notify.opd'),
       opdId,
       key:
         mode === 'open'
@@ -465,7 +466,7 @@ export async function setLock(
   input: z.input<typeof lockSchema>,
   locked: boolean,
 ): Promise<void> {
-  requireBud(actor, 'bud.stage.manage');
+  requirePermission(actor, 'bud.stage.manage');
   const v = lockSchema.parse(input);
   const pemdaId = actor.pemdaId;
   await requireOpd(db, pemdaId, v.opd_id);
@@ -496,7 +497,7 @@ export async function setLock(
       after: { code: v.code },
     });
     await notify(uow.trx, actor, {
-      roles: ['opd_operator', 'opd_head'],
+      roles: audience('bud.notify.opd'),
       opdId: v.opd_id,
       key: locked ? 'bud.notify.locked' : 'bud.notify.unlocked',
       params: { code: v.code },

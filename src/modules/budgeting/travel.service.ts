@@ -15,7 +15,7 @@ import { mutate, type Trx } from '../../core/audit/audit.ts';
 import { notFound } from '../../core/errors.ts';
 import type { Principal } from '../../core/roles.ts';
 import { findSbuRate, type PricedItem } from '../catalogue/index.ts';
-import { requireBud } from './policy.ts';
+import { requirePermission } from '../../core/auth/policy.ts';
 import { ruleError, staleError } from './errors.ts';
 import { requireStage } from './stages.service.ts';
 import {
@@ -138,7 +138,7 @@ export async function previewTravel(
   const pemdaId = actor.pemdaId;
   const sub = await getSub(db, pemdaId, subId);
   if (!sub) throw notFound('bud.error.sub_unknown');
-  requireBud(actor, 'bud.read', sub.opd_id);
+  requirePermission(actor, 'bud.read', { opdId: sub.opd_id });
   const stage = await requireStage(db, pemdaId, sub.stage_id);
   const lines = await priceTravel(db, pemdaId, stage.year, v);
   const total = sumTotals(lines);
@@ -254,7 +254,7 @@ export async function createTravel(db: Db, actor: Principal, subId: number, inpu
   const pemdaId = actor.pemdaId;
   const head = await getSub(db, pemdaId, subId);
   if (!head) throw notFound('bud.error.sub_unknown');
-  requireBud(actor, 'bud.line.write', head.opd_id);
+  requirePermission(actor, 'bud.line.write', { opdId: head.opd_id });
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { stage, opd, sub } = await lockSubForWrite(trx, pemdaId, head.stage_id, head.opd_id, subId);
@@ -302,7 +302,7 @@ export async function updateTravel(
     .where('id', '=', id)
     .executeTakeFirst();
   if (!head) throw notFound('bud.error.travel_unknown');
-  requireBud(actor, 'bud.line.write', head.opd_id);
+  requirePermission(actor, 'bud.line.write', { opdId: head.opd_id });
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { stage, opd, sub } = await lockSubForWrite(trx, pemdaId, head.stage_id, head.opd_id, head.sub_kegiatan_id);
@@ -373,7 +373,7 @@ export async function deleteTravel(db: Db, actor: Principal, id: number, version
     .where('id', '=', id)
     .executeTakeFirst();
   if (!head) throw notFound('bud.error.travel_unknown');
-  requireBud(actor, 'bud.line.write', head.opd_id);
+  requirePermission(actor, 'bud.line.write', { opdId: head.opd_id });
   await mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const { opd, sub } = await lockSubForWrite(trx, pemdaId, head.stage_id, head.opd_id, head.sub_kegiatan_id);

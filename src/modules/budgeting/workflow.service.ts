@@ -13,7 +13,8 @@ import type { Db } from '../../core/db/database.ts';
 import { mutate, type Trx, type UnitOfWork } from '../../core/audit/audit.ts';
 import { notFound } from '../../core/errors.ts';
 import type { Principal } from '../../core/roles.ts';
-import { requireBud } from './policy.ts';
+import { requirePermission } from '../../core/auth/policy.ts';
+import { audience } from './policy.ts';
 import { lockedError, ruleError, staleError } from './errors.ts';
 import { notify } from './notifications.service.ts';
 import { assertInputOpen, assertStageOpen, lockOpdRow, shareStage, type Stage } from './stages.service.ts';
@@ -139,7 +140,7 @@ export async function submitSub(
   const v = noteSchema.parse(input);
   const pemdaId = actor.pemdaId;
   const head = await requireSub(db, pemdaId, id);
-  requireBud(actor, 'bud.submit', head.opd_id);
+  requirePermission(actor, 'bud.submit', { opdId: head.opd_id });
   return mutate(db, actor, async (uow) => {
     const { stage, opd, sub } = await lockedSub(uow.trx, pemdaId, head);
     if (v.version !== undefined && v.version !== sub.version) throw staleError(subOut(sub));
@@ -147,7 +148,7 @@ export async function submitSub(
     if ((await lineCount(uow.trx, pemdaId, id)) === 0) throw ruleError(null, 'bud.error.empty_sub', { code: sub.code });
     const after = await transition(uow, stage, sub, 'submit', v.note ?? null);
     await notify(uow.trx, actor, {
-      roles: ['tapd'],
+      roles: audience('bud.notify.tapd'),
       opdId: sub.opd_id,
       key: 'bud.notify.submitted',
       params: { code: sub.code, name: sub.name },
@@ -156,7 +157,7 @@ export async function submitSub(
       subKegiatanId: sub.id,
     });
     await notify(uow.trx, actor, {
-      roles: ['opd_operator'],
+      roles: audience('bud.notify.operator'),
       opdId: sub.opd_id,
       key: 'bud.notify.submitted',
       params: { code: sub.code, name: sub.name },
@@ -176,7 +177,7 @@ export async function submitRka(
   opdId: number,
   input: z.input<typeof noteSchema> = {},
 ): Promise<SubOut[]> {
-  requireBud(actor, 'bud.submit', opdId);
+  requirePermission(actor, 'bud.submit', { opdId: opdId });
   const v = noteSchema.parse(input);
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
@@ -207,7 +208,7 @@ export async function submitRka(
     const out: SubOut[] = [];
     for (const s of subs) out.push(subOut(await transition(uow, stage, s, 'submit', v.note ?? null)));
     await notify(trx, actor, {
-      roles: ['tapd', 'opd_operator'],
+      roles: audience('bud.notify.tapd', 'bud.notify.operator'),
       opdId,
       key: 'bud.notify.rka_submitted',
       params: { count: subs.length },
@@ -225,7 +226,7 @@ export async function approveSub(
   id: number,
   input: z.input<typeof noteSchema> = {},
 ): Promise<SubOut> {
-  requireBud(actor, 'bud.verify');
+  requirePermission(actor, 'bud.verify');
   const v = noteSchema.parse(input);
   const pemdaId = actor.pemdaId;
   const head = await requireSub(db, pemdaId, id);
@@ -242,7 +243,7 @@ export async function approveSub(
       .where('review_note', 'is not', null)
       .execute();
     await notify(uow.trx, actor, {
-      roles: ['opd_operator', 'opd_head'],
+      roles: audience('bud.notify.opd'),
       opdId: sub.opd_id,
       key: 'bud.notify.approved',
       params: { code: sub.code, name: sub.name },
@@ -261,7 +262,7 @@ export async function returnSub(
   id: number,
   input: z.input<typeof returnSchema>,
 ): Promise<SubOut> {
-  requireBud(actor, 'bud.verify');
+  requirePermission(actor, 'bud.verify');
   const v = returnSchema.parse(input);
   const pemdaId = actor.pemdaId;
   const head = await requireSub(db, pemdaId, id);
@@ -306,7 +307,7 @@ export async function returnSub(
       }
     }
     await notify(trx, actor, {
-      roles: ['opd_operator', 'opd_head'],
+      roles: audience('bud.notify.opd'),
       opdId: sub.opd_id,
       key: 'bud.notify.returned',
       params: { code: sub.code, name: sub.name, note: v.note, lines: notes.length },
@@ -325,7 +326,7 @@ export async function reopenSub(
   id: number,
   input: z.input<typeof noteSchema>,
 ): Promise<SubOut> {
-  requireBud(actor, 'bud.verify');
+  requirePermission(actor, 'bud.verify');
   const v = noteSchema.parse(input);
   const pemdaId = actor.pemdaId;
   const head = await requireSub(db, pemdaId, id);
@@ -336,7 +337,7 @@ export async function reopenSub(
     if (v.version !== undefined && v.version !== sub.version) throw staleError(subOut(sub));
     const after = await transition(uow, stage, sub, 'reopen', v.note ?? null);
     await notify(uow.trx, actor, {
-      roles: ['opd_operator', 'opd_head'],
+      roles: audience('bud.notify.opd'),
       opdId: sub.opd_id,
       key: 'bud.notify.reopened',
       params: { code: sub.code, name: sub.name },

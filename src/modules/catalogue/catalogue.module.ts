@@ -5,6 +5,7 @@ import { catalogueMessages } from './messages.ts';
 import { catalogueApi } from './catalogue.routes.ts';
 import { cataloguePages } from './catalogue.pages.ts';
 import { importJobPages } from './import-jobs.pages.ts';
+import { catalogueProposalPages } from './catalogue-proposals.pages.ts';
 import { CAT_PERMISSIONS } from './permissions.ts';
 import { seedDemoCatalogue } from './seed.ts';
 import './catalogue.tables.ts';
@@ -23,6 +24,7 @@ export const catalogueModule: ModuleManifest = {
     await catalogueApi(app, ctx);
     await cataloguePages(app, ctx);
     await importJobPages(app, ctx);
+    await catalogueProposalPages(app, ctx);
   },
   seedDemo: seedDemoCatalogue,
 };

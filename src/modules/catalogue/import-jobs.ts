@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import './catalogue.tables.ts';
 import type { Db } from '../../core/db/database.ts';
 import type { Principal } from '../../core/roles.ts';
-import { requireCat } from './permissions.ts';
+import { requirePermission } from '../../core/auth/policy.ts';
 import { importCatalogue, type ImportResult } from './import.ts';
 import type { Lang } from '../../core/i18n/i18n.ts';
 
@@ -33,7 +33,7 @@ export async function startImportJob(
   file: Buffer,
   opts: { year: number; lang: Lang },
 ): Promise<{ id: number; finished: Promise<ImportResult> }> {
-  requireCat(actor, 'cat.manage');
+  requirePermission(actor, 'cat.manage');
   const job = await db
     .insertInto('cat_import_job')
     .values({ pemda_id: actor.pemdaId, year: opts.year, created_by: actor.userId, result: null })
@@ -77,7 +77,7 @@ function errorText(err: unknown): string {
 }
 
 export async function getImportJob(db: Db, actor: Principal, id: number): Promise<ImportJob | undefined> {
-  requireCat(actor, 'cat.manage');
+  requirePermission(actor, 'cat.manage');
   const r = await db
     .selectFrom('cat_import_job')
     .select(['id', 'year', 'status', 'phase', 'done', 'total', 'result', sql<Date>`updated_at`.as('updated_at')])

@@ -15,7 +15,7 @@ import { translator, type Lang } from '../../core/i18n/i18n.ts';
 import { catalogueMessages } from './messages.ts';
 import type { Principal } from '../../core/roles.ts';
 import { getAccount, isLeafAccount } from '../master-data/index.ts';
-import { requireCat } from './permissions.ts';
+import { requirePermission } from '../../core/auth/policy.ts';
 import { bulkInsertItems, bulkInsertVersions } from './bulk.ts';
 import {
   CODE_RE,
@@ -112,7 +112,7 @@ export async function importCatalogue(
   file: Buffer,
   opts: ImportOptions,
 ): Promise<ImportResult> {
-  requireCat(actor, 'cat.manage');
+  requirePermission(actor, 'cat.manage');
   const lang = opts.lang ?? 'id';
   let sheet: Sheet;
   try {
@@ -135,7 +135,7 @@ export async function importSheet(
   sheet: Sheet,
   opts: ImportOptions & { sha256?: string; source?: 'import' | 'seed' },
 ): Promise<ImportResult> {
-  requireCat(actor, 'cat.manage');
+  requirePermission(actor, 'cat.manage');
   const lang = opts.lang ?? 'id';
   const year = opts.year;
   const source = opts.source ?? 'import';

@@ -1,7 +1,7 @@
 // Who may do what in the catalogue. The manifest registers these with core (route checks); the
-// service checks them again, so a caller of the service cannot skip a step of the workflow.
-import type { Principal, Role } from '../../core/roles.ts';
-import { forbidden } from '../../core/errors.ts';
+// service checks them again with core's requirePermission, so a caller of the service cannot skip
+// a step of the workflow.
+import type { Role } from '../../core/roles.ts';
 
 export const CAT_PERMISSIONS = {
   /** Browse and search the catalogue, read proposals (OPD roles: their own OPD's). */
@@ -17,12 +17,3 @@ export const CAT_PERMISSIONS = {
 } as const satisfies Record<string, readonly (Role | '*')[]>;
 
 export type CatPermission = keyof typeof CAT_PERMISSIONS;
-
-export function catCan(actor: Principal, perm: CatPermission): boolean {
-  const roles = CAT_PERMISSIONS[perm] as readonly string[];
-  return roles.includes('*') || roles.includes(actor.role);
-}
-
-export function requireCat(actor: Principal, perm: CatPermission): void {
-  if (!catCan(actor, perm)) throw forbidden();
-}

@@ -3,12 +3,13 @@
 // file); if any row is bad the report lists each (row, column, reason) and nothing is written.
 // Otherwise the rows are upserted by code in one transaction with one audit entry for the file.
 import { createHash } from 'node:crypto';
+import { requirePermission } from '../../core/auth/policy.ts';
 import { normHeader, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
 import { readSheetOffThread } from '../../core/tabular-async.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
-import { AppError, fieldError, forbidden } from '../../core/errors.ts';
+import { AppError, fieldError } from '../../core/errors.ts';
 import { translator, zodIssueMessage, type Lang } from '../../core/i18n/i18n.ts';
 import type { Principal } from '../../core/roles.ts';
 import { getPemda } from '../../core/tenancy.ts';
@@ -17,7 +18,6 @@ import { currentYear, inputView, readStrings } from './master-data.service.ts';
 import { masterDataMessages } from './messages.ts';
 import {
   resourceOf,
-  roleHas,
   type ImportRecord,
   type InputDef,
   type Prepared,
@@ -78,7 +78,7 @@ export async function importFile(
 ): Promise<ImportResult> {
   const def = resourceOf(kind);
   if (!def) throw fieldError('kind', 'md.import.unknown_kind', { kind });
-  if (!roleHas(actor, def.importPermission)) throw forbidden();
+  requirePermission(actor, def.importPermission);
   let sheet: Sheet;
   try {
     sheet = await readSheetOffThread(file);

@@ -182,12 +182,19 @@ test('CRUD, search and deactivate (admin); every change is audited', async () =>
   });
   assert.equal(upd.statusCode, 200, upd.body);
   assert.equal(json(upd).version, 2);
+  const readBack = json(await get('admin', `${API}/organisations/${org.id}`));
+  assert.equal(readBack.name, 'Puskesmas Teluk Permai Baru', 'the update is stored');
+  assert.equal(readBack.version, 2);
   const put = await send('admin', 'PUT', `${API}/organisations/${org.id}`, {
     name: 'Puskesmas Teluk Permai',
     short_name: 'pkm-teluk-permai',
     version: 2,
   });
+  assert.equal(put.statusCode, 200, put.body);
   assert.equal(json(put).version, 3);
+  const replaced = json(await get('admin', `${API}/organisations/${org.id}`));
+  assert.equal(replaced.name, 'Puskesmas Teluk Permai');
+  assert.equal(replaced.short_name, 'pkm-teluk-permai');
 
   const off = await ctx.server.inject({
     method: 'POST',

@@ -2,6 +2,7 @@ import type { ModuleManifest } from '../../core/module.ts';
 import { planningMessages } from './messages.ts';
 import { planningApi } from './planning.routes.ts';
 import { plansPages } from './plans.pages.ts';
+import { planElementPages } from './plan-elements.pages.ts';
 import { annualPages } from './annual.pages.ts';
 import { proposalsPages } from './proposals.pages.ts';
 import { publicPages } from './public.pages.ts';
@@ -36,10 +37,25 @@ export const planningModule: ModuleManifest = {
       'kelurahan',
     ],
     'planning.proposal.enter': ['kelurahan', 'kecamatan', 'bappeda'],
+    // a citizen (anonymous request, public principal) submits a Musrenbang proposal with its photo
+    'planning.proposal.citizen': ['public'],
+    // Bappeda edits, maps and carries over any proposal, whatever its stage or region
+    'planning.proposal.manage': ['bappeda'],
     'planning.proposal.decide': ['kelurahan', 'kecamatan', 'dprd', 'bappeda', 'opd_operator', 'opd_head', 'tapd'],
+    // who decides at each stage of the chains (the service adds the scope: region, komisi, OPD)
+    'planning.proposal.decide.kelurahan': ['kelurahan', 'kecamatan'],
+    'planning.proposal.decide.kecamatan': ['kecamatan'],
+    'planning.proposal.decide.dprd': ['dprd'],
+    'planning.proposal.decide.bappeda': ['bappeda'],
+    'planning.proposal.decide.opd': ['opd_operator', 'opd_head'],
+    'planning.proposal.decide.tapd': ['tapd'],
+    // defer an accepted proposal not yet in a Renja
+    'planning.proposal.defer': ['tapd', 'bappeda'],
     'planning.proposal.map': ['kelurahan', 'kecamatan', 'bappeda', 'dprd'],
     'planning.proposal.renja': ['bappeda', 'opd_operator', 'opd_head'],
+    // a DPRD member enters Pokir (a linked user of a DPRD member must hold it)
     'planning.pokir.enter': ['dprd'],
+    // read every Pokir (OPD roles see only those mapped to their OPD)
     'planning.pokir.read': ['dprd', 'bappeda', 'tapd', 'inspektorat', 'admin'],
     'planning.settings': ['bappeda'],
     'planning.dprd.manage': ['bappeda', 'admin'],
@@ -54,6 +70,7 @@ export const planningModule: ModuleManifest = {
   routes: async (app, ctx) => {
     await planningApi(app, ctx);
     await plansPages(app, ctx);
+    await planElementPages(app, ctx);
     await annualPages(app, ctx);
     await proposalsPages(app, ctx);
     await publicPages(app, ctx);

@@ -8,7 +8,7 @@ import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
 import { AppError, fieldError, notFound } from '../../core/errors.ts';
 import { hitRateLimit } from '../../core/http/rate-limit.ts';
-import { systemPrincipal } from '../../core/roles.ts';
+import { publicPrincipal } from '../../core/roles.ts';
 import type { Pemda } from '../../core/tenancy.ts';
 import { listOpds, listRegions } from '../master-data/index.ts';
 import * as props from './proposals.service.ts';
@@ -73,9 +73,9 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
             'photo',
             photo.length > props.PHOTO_MAX_BYTES ? 'pln.error.photo_too_large' : 'pln.error.photo_type',
           );
-        const system = systemPrincipal(req.server.registry.permissions, pemda.id, 'warga');
-        const r = await props.createCitizenProposal(db, system, b as never);
-        if (photo) await props.setPhoto(db, system, r.id, photo, { skipEditorCheck: true });
+        const citizen = publicPrincipal(req.server.registry.permissions, pemda.id);
+        const r = await props.createCitizenProposal(db, citizen, b as never);
+        if (photo) await props.setPhoto(db, citizen, r.id, photo, { skipEditorCheck: true });
         return reply.redirect(`/lacak?${qs({ kode: r.tracking_code, baru: 1, pemda: req.query.pemda })}`, 303);
       } catch (err) {
         if (err instanceof AppError && err.status === 429) {

@@ -6,6 +6,7 @@ import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { conflict, fieldError } from '../../core/errors.ts';
 import type { Principal } from '../../core/roles.ts';
+import { roleHolds } from '../../core/auth/policy.ts';
 import { getNomenclature, getOrganisation } from '../master-data/index.ts';
 import { getUser } from '../users/index.ts';
 import { subKegiatanCode, versionIn, type Q } from './common.ts';
@@ -229,7 +230,7 @@ export async function upsertMember(db: Db, p: Principal, input: z.input<typeof m
   const v = memberSchema.parse(input);
   if (v.user_id) {
     const u = await getUser(db, p.pemdaId, v.user_id);
-    if (!u || u.role !== 'dprd') throw fieldError('user_id', 'pln.error.user_not_dprd');
+    if (!u || !roleHolds(p, u.role, 'planning.pokir.enter')) throw fieldError('user_id', 'pln.error.user_not_dprd');
   }
   return mutate(db, p, async (uow) => {
     const before = v.user_id

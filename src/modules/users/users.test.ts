@@ -189,6 +189,10 @@ test('a stale user update answers 409; deactivation ends sessions and tokens', a
     payload: { version: u.version, full_name: 'Lost update' },
   });
   assert.equal(stale.statusCode, 409);
+  // the stale write is lost, the first one kept
+  const now = json(await t.server.inject({ method: 'GET', url: `/api/v1/users/${u.id}`, headers: admin }));
+  assert.equal(now.full_name, 'Anggota Dua Baru');
+  assert.equal(now.version, u.version + 1);
 
   const tok = json(
     await t.server.inject({

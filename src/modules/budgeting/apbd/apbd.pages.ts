@@ -13,7 +13,7 @@ import { isOpdScoped } from '../../../core/roles.ts';
 import { listOpds } from '../../master-data/index.ts';
 import { currentStage, getStage, listStages, requireStage, type Stage } from '../stages.service.ts';
 import { formBody, str, type FormBody } from '../pages.common.ts';
-import { apbdCan } from './policy.ts';
+import { can } from '../../../core/auth/policy.ts';
 import { REPORTS } from './reports.ts';
 import type { DrillFilter, ReportRow } from './engine.ts';
 import { inSnapshot, reportDoc, requireReport, resolveCompare } from './apbd.service.ts';
@@ -89,7 +89,7 @@ export async function apbdPages(appIn: FastifyInstance, ctx: ModuleContext): Pro
       const dpas = await listDpa(db, p.pemdaId, { stageId: stage.id, opdId: opdScoped ? (p.opdId ?? -1) : undefined });
       const opds = await listOpds(db, p.pemdaId);
       const opdName = new Map(opds.map((o) => [o.id, o.name]));
-      const canReports = apbdCan(p, 'bud.apbd.read');
+      const canReports = can(p, 'bud.apbd.read');
       const base = `/api/v1/budget/apbd/stages/${stage.id}/reports`;
       const sameYear = stages.filter((s) => s.year === stage.year && s.id !== stage.id && s.kind !== 'kua_ppas');
       const body = html`<form method="get" class="filters"><label>${tr(req, 'bud.field.stage')}<select name="stage_id">${stageOptions(req, stages, stage.id)}</select></label><button>${tr(req, 'common.filter')}</button></form>
@@ -114,7 +114,7 @@ ${
     : html`<p class="muted">${tr(req, 'apbd.dpa.none')}</p>`
 }
 ${
-  apbdCan(p, 'bud.dpa.manage') && stage.status === 'closed' && stage.kind !== 'kua_ppas'
+  can(p, 'bud.dpa.manage') && stage.status === 'closed' && stage.kind !== 'kua_ppas'
     ? html`<form method="post" action="/budget/apbd/stages/${stage.id}/dpa" class="inline">${csrfField(req)}<button>${tr(req, 'apbd.dpa.produce')}</button></form>`
     : ''
 }
@@ -343,7 +343,7 @@ ${
       const stage = await requireStage(db, p.pemdaId, dpa.stage_id);
       const subs = await cashPlan(db, p.pemdaId, dpa);
       const mine = !isOpdScoped(p.role) || p.opdId === dpa.opd_id;
-      const canPlan = mine && apbdCan(p, 'bud.dpa.plan') && dpa.status === 'draft';
+      const canPlan = mine && can(p, 'bud.dpa.plan') && dpa.status === 'draft';
       const doc = `/api/v1/budget/apbd/dpa/${dpa.id}/document`;
       const months = Array.from({ length: 12 }, (_, i) => i + 1);
       const body = html`<dl class="detail"><dt>${tr(req, 'apbd.dpa.number')}</dt><dd>${dpa.number}</dd><dt>${tr(req, 'bud.field.stage')}</dt><dd>${stage.name}</dd>
@@ -360,8 +360,8 @@ ${
           }<span class="badge ${s.complete ? 'ok' : 'err'}">${tr(req, s.complete ? 'apbd.dpa.complete' : 'apbd.dpa.incomplete')}</span></td></tr>`,
       )}</tbody></table></div>
 <p class="actions">
-${mine && apbdCan(p, 'bud.dpa.submit') && dpa.status === 'draft' ? html`<form method="post" action="/budget/apbd/dpa/${dpa.id}/submit" class="inline">${csrfField(req)}<button>${tr(req, 'apbd.dpa.submit')}</button></form>` : ''}
-${apbdCan(p, 'bud.dpa.manage') && dpa.status === 'submitted' ? html`<form method="post" action="/budget/apbd/dpa/${dpa.id}/approve" class="inline">${csrfField(req)}<button>${tr(req, 'apbd.dpa.approve')}</button></form> <form method="post" action="/budget/apbd/dpa/${dpa.id}/return" class="inline">${csrfField(req)}<button class="secondary">${tr(req, 'apbd.dpa.return')}</button></form>` : ''}
+${mine && can(p, 'bud.dpa.submit') && dpa.status === 'draft' ? html`<form method="post" action="/budget/apbd/dpa/${dpa.id}/submit" class="inline">${csrfField(req)}<button>${tr(req, 'apbd.dpa.submit')}</button></form>` : ''}
+${can(p, 'bud.dpa.manage') && dpa.status === 'submitted' ? html`<form method="post" action="/budget/apbd/dpa/${dpa.id}/approve" class="inline">${csrfField(req)}<button>${tr(req, 'apbd.dpa.approve')}</button></form> <form method="post" action="/budget/apbd/dpa/${dpa.id}/return" class="inline">${csrfField(req)}<button class="secondary">${tr(req, 'apbd.dpa.return')}</button></form>` : ''}
 </p>`;
       return sendPage(req, reply, { title: tr(req, 'apbd.dpa.title'), body, notice: saved(req) });
     },

@@ -8,7 +8,6 @@ import type { ModuleContext } from '../../../core/module.ts';
 import { notFound } from '../../../core/errors.ts';
 import { isOpdScoped } from '../../../core/roles.ts';
 import { requireStage } from '../stages.service.ts';
-import { requireApbd } from './policy.ts';
 import { REPORTS, REPORT_IDS } from './reports.ts';
 import { drillLines, lineDiff } from './queries.ts';
 import {
@@ -251,5 +250,4 @@ export async function apbdRoutes(appIn: FastifyInstance, ctx: ModuleContext): Pr
   );
 
   await apbdPages(app, ctx);
-  void requireApbd;
 }

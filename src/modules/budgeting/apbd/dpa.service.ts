@@ -14,7 +14,8 @@ import { lockedError, ruleError, staleError } from '../errors.ts';
 import { notify } from '../notifications.service.ts';
 import { requireStage, type Stage } from '../stages.service.ts';
 import { opdInfos } from './engine.ts';
-import { requireApbd } from './policy.ts';
+import { requirePermission } from '../../../core/auth/policy.ts';
+import { audience } from '../policy.ts';
 import type { DpaStatus } from './apbd.tables.ts';
 import './apbd.tables.ts';
 
@@ -88,7 +89,7 @@ async function lockDpa(trx: Trx, pemdaId: number, id: number): Promise<Dpa> {
  * nnn counting the OPD's DPA of the year.
  */
 export async function produceDpa(db: Db, actor: Principal, stageId: number): Promise<Dpa[]> {
-  requireApbd(actor, 'bud.dpa.manage');
+  requirePermission(actor, 'bud.dpa.manage');
   const pemdaId = actor.pemdaId;
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
@@ -129,7 +130,7 @@ export async function produceDpa(db: Db, actor: Principal, stageId: number): Pro
       created.push(d);
       uow.audit({ action: 'create', entity: 'bud_dpa', entityId: d.id, opdId: d.opd_id, after: d });
       await notify(trx, actor, {
-        roles: ['opd_operator', 'opd_head'],
+        roles: audience('bud.notify.opd'),
         opdId: d.opd_id,
         key: 'apbd.notify.dpa_produced',
         params: { number: d.number },
@@ -268,7 +269,7 @@ export async function setCashPlan(
   const pemdaId = actor.pemdaId;
   const head = await getDpa(db, pemdaId, dpaId);
   if (!head) throw notFound('apbd.error.dpa_unknown');
-  requireApbd(actor, 'bud.dpa.plan', head.opd_id);
+  requirePermission(actor, 'bud.dpa.plan', { opdId: head.opd_id });
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const dpa = await lockDpa(trx, pemdaId, dpaId);
@@ -400,7 +401,7 @@ async function transition(
       after,
     });
     await notify(trx, actor, {
-      roles: to === 'submitted' ? ['tapd'] : ['opd_operator', 'opd_head'],
+      roles: to === 'submitted' ? audience('bud.notify.tapd') : audience('bud.notify.opd'),
       opdId: dpa.opd_id,
       key: `apbd.notify.dpa_${to}`,
       params: { number: dpa.number },
@@ -415,19 +416,19 @@ async function transition(
 export async function submitDpa(db: Db, actor: Principal, dpaId: number): Promise<Dpa> {
   const head = await getDpa(db, actor.pemdaId, dpaId);
   if (!head) throw notFound('apbd.error.dpa_unknown');
-  requireApbd(actor, 'bud.dpa.submit', head.opd_id);
+  requirePermission(actor, 'bud.dpa.submit', { opdId: head.opd_id });
   return transition(db, actor, dpaId, ['draft'], 'submitted', true);
 }
 
 /** TAPD approves a submitted DPA (checked again); it is locked from then on. */
 export async function approveDpa(db: Db, actor: Principal, dpaId: number): Promise<Dpa> {
-  requireApbd(actor, 'bud.dpa.manage');
+  requirePermission(actor, 'bud.dpa.manage');
   return transition(db, actor, dpaId, ['submitted'], 'approved', true);
 }
 
 /** TAPD returns a submitted DPA to the OPD. */
 export async function returnDpa(db: Db, actor: Principal, dpaId: number): Promise<Dpa> {
-  requireApbd(actor, 'bud.dpa.manage');
+  requirePermission(actor, 'bud.dpa.manage');
   return transition(db, actor, dpaId, ['submitted'], 'draft', false);
 }
 

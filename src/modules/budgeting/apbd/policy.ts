@@ -1,8 +1,6 @@
 // Who may read the consolidated APBD and act on DPA. Registered with core through the budgeting
-// manifest (one spread line); the services check them again.
-import type { Principal, Role } from '../../../core/roles.ts';
-import { isOpdScoped } from '../../../core/roles.ts';
-import { AppError, forbidden } from '../../../core/errors.ts';
+// manifest (one spread line); the services check them again with core's requirePermission.
+import type { Role } from '../../../core/roles.ts';
 
 export const APBD_PERMISSIONS = {
   /** The Pemda-wide APBD: attachments, stage comparison, drill-down to the lines. */
@@ -16,13 +14,3 @@ export const APBD_PERMISSIONS = {
 } as const satisfies Record<string, readonly (Role | '*')[]>;
 
 export type ApbdPermission = keyof typeof APBD_PERMISSIONS;
-
-export function apbdCan(actor: Principal, perm: ApbdPermission): boolean {
-  return (APBD_PERMISSIONS[perm] as readonly string[]).includes(actor.role);
-}
-
-export function requireApbd(actor: Principal, perm: ApbdPermission, opdId?: number): void {
-  if (!apbdCan(actor, perm)) throw forbidden();
-  if (isOpdScoped(actor.role) && opdId !== undefined && opdId !== actor.opdId)
-    throw new AppError(403, 'forbidden', 'error.forbidden_opd');
-}
