@@ -2,7 +2,7 @@
 // user's permissions), language switch and log-out. Light: one CSS file, htmx, no framework.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html, raw, type Html, type HtmlValue } from './html.ts';
-import { zodIssueMessage, type Lang } from '../i18n/i18n.ts';
+import { isMessageKey, zodIssueMessage, type Lang } from '../i18n/i18n.ts';
 import type { z } from 'zod';
 import { can } from '../auth/policy.ts';
 import type { NavItem } from '../module.ts';
@@ -19,6 +19,15 @@ export function langOf(req: FastifyRequest): Lang {
 /** Translate in the request's language. */
 export function tr(req: FastifyRequest, key: string, params?: Record<string, string | number>): string {
   return req.server.registry.i18n.t(langOf(req), key, params);
+}
+
+/** Field messages (i18n keys or ready sentences) as sentences in the request's language: what an API returns. */
+export function translateFields<T extends { message: string; params?: Record<string, string | number> }>(
+  req: FastifyRequest,
+  fields: T[],
+): T[] {
+  const t = req.server.registry.i18n.t;
+  return fields.map((f) => (isMessageKey(f.message) ? { ...f, message: t(langOf(req), f.message, f.params) } : f));
 }
 
 /** A Zod issue as a sentence in the request's language. */

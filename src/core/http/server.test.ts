@@ -33,6 +33,40 @@ test('/openapi.json describes every API route', async () => {
   assert.ok(docs.statusCode === 200 || docs.statusCode === 302);
 });
 
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  responses?: Record<string, unknown>;
+  security?: unknown[];
+}
+
+test('OpenAPI: every operation has a unique stable operationId, a summary and its error responses', async () => {
+  const doc = json(await t.server.inject({ method: 'GET', url: '/openapi.json' }));
+  assert.equal(doc.openapi, '3.1.0');
+  assert.ok(doc.servers?.length, 'servers are listed');
+  assert.ok(doc.components.schemas.Error, 'one shared error schema');
+  const ids = new Set<string>();
+  const problems: string[] = [];
+  for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
+    for (const [m, op] of Object.entries(ops)) {
+      const name = `${m.toUpperCase()} ${p}`;
+      if (!op.operationId || ids.has(op.operationId)) problems.push(`${name}: operationId ${op.operationId}`);
+      if (op.operationId) ids.add(op.operationId);
+      if (!op.summary) problems.push(`${name}: no summary`);
+      const codes = Object.keys(op.responses ?? {});
+      if (!codes.some((c) => /^4\d\d$/.test(c))) problems.push(`${name}: no 4xx response`);
+      if (p.includes('{') && !codes.includes('404')) problems.push(`${name}: no 404`);
+      if (op.security?.length !== 0 && !(codes.includes('401') && codes.includes('403')))
+        problems.push(`${name}: authenticated, without 401/403`);
+    }
+  }
+  assert.deepEqual(problems, []);
+  // derived from method and path, so stable across releases
+  assert.equal(doc.paths['/api/v1/users/{id}']?.get?.operationId, 'getUsersById');
+  // no OpenAPI 3.0 "nullable" left (3.1 uses type unions)
+  assert.doesNotMatch(JSON.stringify(doc), /"nullable":/);
+});
+
 test('security headers: CSP, no sniffing, no framing', async () => {
   const res = await t.server.inject({ method: 'GET', url: '/login', headers: { accept: 'text/html' } });
   const csp = String(res.headers['content-security-policy']);

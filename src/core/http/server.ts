@@ -36,6 +36,7 @@ import { isOpdScoped } from '../roles.ts';
 import { AppRegistry } from '../registry.ts';
 import { can } from '../auth/policy.ts';
 import { EventHub } from '../events/events.ts';
+import { finishOpenApi, type RouteFacts } from './openapi.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -129,14 +130,17 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   await app.register(fastifySwagger, {
     openapi: {
-      openapi: '3.0.3',
+      // 3.1: Zod's JSON Schema (2020-12) maps nullable values to type unions, which 3.0 cannot express
+      openapi: '3.1.0',
       info: {
         title: 'Padu API',
         description:
           'Padu — integrated e-Government platform for Indonesian regional governments. ' +
           'Authenticate with a session cookie (web) or `Authorization: Bearer <token>` (machine clients).',
         version: '0.1.0',
+        license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
       },
+      servers: [{ url: '/', description: 'This Padu server (paths are relative to where it is served)' }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
@@ -155,11 +159,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
         .replace("script-src 'self'", "script-src 'self'"),
     uiConfig: { docExpansion: 'list', deepLinking: false },
+    transformSpecification: () => openApiDocument(),
   });
 
   // ---- every route must declare its authorisation --------------------------------------------
   const routeList: Array<{ method: string; url: string; hidden: boolean }> = [];
+  const routeFacts: RouteFacts[] = [];
   app.decorate('paduRoutes', routeList);
+  let finished: Record<string, unknown> | undefined;
+  /** The OpenAPI document, completed once (operationIds, error responses; see openapi.ts). */
+  const openApiDocument = () => (finished ??= finishOpenApi(app.swagger() as Record<string, unknown>, routeFacts));
   app.addHook('onRoute', (route) => {
     for (const m of [route.method].flat()) {
       if (m !== 'HEAD')
@@ -171,6 +180,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     }
     const cfg = route.config as { auth?: RouteAuth } | undefined;
     const url = route.url;
+    for (const m of [route.method].flat()) routeFacts.push({ method: m, url, public: cfg?.auth === 'public' });
     if (url.startsWith('/docs') || url.startsWith('/static')) {
       route.config = { ...(route.config ?? {}), auth: 'public' } as typeof route.config;
       return;
@@ -342,7 +352,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       return { status: 'ok' as const, database: database.kind, version: '0.1.0', time: new Date().toISOString() };
     },
   );
-  app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => openApiDocument());
 
   for (const m of modules) {
     if (m.routes) await app.register(async (scope) => m.routes!(scope, { db, config, events, modules }));

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { translateFields } from '../../core/http/layout.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import type { Db } from '../../core/db/database.ts';
 import { notFound } from '../../core/errors.ts';
@@ -28,6 +29,7 @@ import {
   setOpdInput,
   setWindow,
   windowSchema,
+  requireOpd,
 } from './stages.service.ts';
 import {
   createLine,
@@ -254,6 +256,10 @@ export function resolvers(db: Db) {
 export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
+  /** A listing filtered by an OPD that is not one of this Pemda's answers 404, not 200 with no rows. */
+  const knownOpdFilter = async (pemdaId: number, opdId: number | undefined) => {
+    if (opdId !== undefined) await requireOpd(db, pemdaId, opdId, 'path');
+  };
   const opd = resolvers(db);
   const P = '/api/v1/budget';
   const read = { permission: 'bud.read' };
@@ -396,7 +402,10 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }),
       },
     },
-    async (req) => ({ rows: await listLocks(db, req.principal!.pemdaId, req.params.stageId, req.query.opd_id) }),
+    async (req) => {
+      await knownOpdFilter(req.principal!.pemdaId, req.query.opd_id);
+      return { rows: await listLocks(db, req.principal!.pemdaId, req.params.stageId, req.query.opd_id) };
+    },
   );
   app.post(
     `${P}/stages/:stageId/locks`,
@@ -450,6 +459,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
       const pemdaId = req.principal!.pemdaId;
       const stage = await requireStage(db, pemdaId, req.params.stageId);
       const names = new Map((await listOpds(db, pemdaId)).map((o) => [o.id, o]));
+      await knownOpdFilter(pemdaId, req.query.opd_id);
       const rows = await opdOverview(db, pemdaId, req.params.stageId, req.query.opd_id);
       const rkpd = await rkpdCeilings(db, pemdaId, stage.year);
       return {
@@ -476,6 +486,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
     async (req) => {
       const pemdaId = req.principal!.pemdaId;
       await requireStage(db, pemdaId, req.params.stageId);
+      await knownOpdFilter(pemdaId, req.query.opd_id);
       return {
         pemda: req.query.opd_id ? null : await stageTotals(db, pemdaId, req.params.stageId),
         rollup: await expenditureRollup(db, pemdaId, req.params.stageId, req.query.opd_id),
@@ -691,7 +702,10 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         body: z.object({ line: z.unknown(), line_id: z.string().regex(/^\d+$/).optional() }),
       },
     },
-    async (req) => previewLine(db, req.principal!, req.params.id, req.body.line, req.body.line_id),
+    async (req) => {
+      const p = await previewLine(db, req.principal!, req.params.id, req.body.line, req.body.line_id);
+      return { ...p, errors: translateFields(req, p.errors) };
+    },
   );
   app.get(
     `${P}/lines/:id`,
@@ -954,9 +968,12 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         }),
       },
     },
-    async (req) => ({
-      rows: await reviewFlags(db, req.principal!.pemdaId, req.params.stageId, req.query.opd_id, req.query.limit),
-    }),
+    async (req) => {
+      await knownOpdFilter(req.principal!.pemdaId, req.query.opd_id);
+      return {
+        rows: await reviewFlags(db, req.principal!.pemdaId, req.params.stageId, req.query.opd_id, req.query.limit),
+      };
+    },
   );
 
   // ---- notifications ------------------------------------------------------------------------------------

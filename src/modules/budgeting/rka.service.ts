@@ -273,7 +273,7 @@ export async function setOpdCeiling(
   requirePermission(actor, 'bud.ceiling.write');
   const v = opdCeilingSchema.parse(input);
   const pemdaId = actor.pemdaId;
-  await requireOpd(db, pemdaId, opdId);
+  await requireOpd(db, pemdaId, opdId, 'path');
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const stage = await shareStage(trx, pemdaId, stageId);
@@ -609,7 +609,7 @@ export async function setSubCeiling(
   requirePermission(actor, 'bud.ceiling.write');
   const v = subCeilingSchema.parse(input);
   const pemdaId = actor.pemdaId;
-  await requireOpd(db, pemdaId, opdId);
+  await requireOpd(db, pemdaId, opdId, 'path');
   return mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     const stage = await shareStage(trx, pemdaId, stageId);

@@ -401,7 +401,7 @@ export async function setOpdInput(
   requirePermission(actor, 'bud.stage.manage');
   const v = opdInputSchema.parse(input);
   const pemdaId = actor.pemdaId;
-  await requireOpd(db, pemdaId, opdId);
+  await requireOpd(db, pemdaId, opdId, 'path');
   return mutate(db, actor, async (uow) => {
     const stage = await shareStage(uow.trx, pemdaId, stageId);
     assertStageOpen(stage);
@@ -438,9 +438,14 @@ export async function setOpdInput(
   });
 }
 
-async function requireOpd(db: Db, pemdaId: number, opdId: number): Promise<void> {
+/**
+ * The OPD must be one of this Pemda's. Named in the path (or as a listing filter) an unknown OPD —
+ * also one of another Pemda — is 404, as for any object; named in a body field it is 422 on that field.
+ */
+async function requireOpd(db: Db, pemdaId: number, opdId: number, from: 'path' | 'field' = 'field'): Promise<void> {
   const org = await getOrganisation(db, pemdaId, opdId);
-  if (!org || org.kind === 'unit') throw ruleError('opd_id', 'bud.error.opd_unknown');
+  if (!org || org.kind === 'unit')
+    throw from === 'path' ? notFound('bud.error.opd_unknown') : ruleError('opd_id', 'bud.error.opd_unknown');
 }
 export { requireOpd };
 
