@@ -39,6 +39,7 @@ import {
   getOpdCeiling,
   getSettings,
   getSub,
+  type SubKegiatan,
   lineInputSchema,
   lineOut,
   lineUpdateSchema,
@@ -188,6 +189,17 @@ function rkpdCompare(rkpd: bigint | undefined, ceiling: string) {
 }
 
 /** OPD resolvers: the OPD a request acts on, read from the record it names (pemda-filtered). */
+/** The sub kegiatan a request names (`:id`), read once per request: the OPD check and the handler share it. */
+const subByRequest = new WeakMap<FastifyRequest, Promise<SubKegiatan | undefined>>();
+function subOfRequest(db: Db, req: FastifyRequest): Promise<SubKegiatan | undefined> {
+  let p = subByRequest.get(req);
+  if (!p) {
+    p = getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id));
+    subByRequest.set(req, p);
+  }
+  return p;
+}
+
 export function resolvers(db: Db) {
   return {
     param: (req: FastifyRequest) => (req.params as { opdId?: number }).opdId,
@@ -195,8 +207,7 @@ export function resolvers(db: Db) {
       const v = (req.query as { opd_id?: number | string }).opd_id;
       return v === undefined || v === '' ? undefined : Number(v);
     },
-    sub: async (req: FastifyRequest) =>
-      (await getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)))?.opd_id,
+    sub: async (req: FastifyRequest) => (await subOfRequest(db, req))?.opd_id,
     line: async (req: FastifyRequest) =>
       (await getLine(db, req.principal!.pemdaId, String((req.params as { id: string }).id)))?.opd_id,
     travel: async (req: FastifyRequest) =>
@@ -638,7 +649,13 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         response: { 201: lineOutSchema, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await createLine(db, req.principal!, req.params.id, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(
+        await createLine(db, req.principal!, req.params.id, req.body, {
+          sub: await subOfRequest(db, req),
+          parsed: req.body,
+        }),
+      ),
   );
   app.post(
     `${P}/sub-kegiatan/:id/lines/preview`,

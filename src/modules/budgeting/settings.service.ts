@@ -15,15 +15,20 @@ export interface Settings {
   version: number;
 }
 
+/** The settings from their row (or the defaults when the Pemda has none yet). */
+export function settingsOf(r: { ppn_rate: string; allow_free_text: boolean; version: number } | undefined): Settings {
+  return r
+    ? { ppn_rate: normDecimal(r.ppn_rate)!, allow_free_text: r.allow_free_text, version: r.version }
+    : { ppn_rate: '11', allow_free_text: false, version: 0 };
+}
+
 export async function getSettings(db: Handle, pemdaId: number): Promise<Settings> {
   const r = await db
     .selectFrom('bud_setting')
     .select(['ppn_rate', 'allow_free_text', 'version'])
     .where('pemda_id', '=', pemdaId)
     .executeTakeFirst();
-  return r
-    ? { ppn_rate: normDecimal(r.ppn_rate)!, allow_free_text: r.allow_free_text, version: r.version }
-    : { ppn_rate: '11', allow_free_text: false, version: 0 };
+  return settingsOf(r);
 }
 
 export const settingsSchema = z.object({
