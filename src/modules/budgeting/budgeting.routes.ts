@@ -109,7 +109,6 @@ const stageOut = z.object({
   closed_at: z.date().nullable(),
   version: z.number(),
 });
-const factorOut = z.object({ v: z.string(), u: z.string() });
 export const subOutSchema = z.object({
   id: z.number(),
   version: z.number(),

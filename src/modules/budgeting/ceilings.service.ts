@@ -114,6 +114,33 @@ export async function explainOpdRefusal(
 }
 
 /**
+ * A changed line's delta on the rows its caller holds FOR UPDATE (`sub`, `opd` as locked): refuse
+ * (422) what would exceed either ceiling, else move both planned totals by `delta` in one statement.
+ * `own` is the line's total before the change.
+ */
+export async function applyPlannedDelta(
+  trx: Trx,
+  pemdaId: number,
+  opd: OpdCeiling,
+  sub: SubKegiatan | null,
+  own: bigint,
+  delta: bigint,
+): Promise<void> {
+  if (delta === 0n) return;
+  if (delta > 0n) {
+    if (sub && BigInt(sub.planned) + delta > BigInt(sub.ceiling))
+      throw overCeilingError('sub', BigInt(sub.ceiling), BigInt(sub.planned) - own, own + delta);
+    if (BigInt(opd.planned) + delta > BigInt(opd.ceiling))
+      throw overCeilingError('opd', BigInt(opd.ceiling), BigInt(opd.planned) - own, own + delta);
+  }
+  const d = delta.toString();
+  await sql`WITH s AS (UPDATE bud_sub_kegiatan SET planned = planned + ${d}::bigint
+                       WHERE pemda_id = ${pemdaId} AND id = ${sub?.id ?? null}::int)
+            UPDATE bud_opd_ceiling SET planned = planned + ${d}::bigint
+            WHERE pemda_id = ${pemdaId} AND stage_id = ${opd.stage_id} AND opd_id = ${opd.opd_id}`.execute(trx);
+}
+
+/**
  * Refuse (422) when `adding` on top of the other lines would exceed the sub kegiatan's ceiling or
  * the OPD's; the caller holds both rows FOR UPDATE, so the sums cannot move under it.
  */

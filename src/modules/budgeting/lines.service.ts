@@ -20,16 +20,8 @@ import type { LineKind } from './budgeting.tables.ts';
 import { ruleError, staleError } from './errors.ts';
 import { getSettings, settingsOf, type Settings } from './settings.service.ts';
 import { priceLine, factorsOf } from './pricing.ts';
-import {
-  addToOpdPlanned,
-  enforceCeilings,
-  explainOpdRefusal,
-  overCeilingError,
-  refreshPlanned,
-  storePlanned,
-  subSum,
-} from './ceilings.service.ts';
-import { assertOpdMayWrite, assertRkaInputOpen, getSub, lockSub, lockSubForWrite } from './subs.service.ts';
+import { addToOpdPlanned, applyPlannedDelta, explainOpdRefusal, overCeilingError, subSum } from './ceilings.service.ts';
+import { assertOpdMayWrite, assertRkaInputOpen, getSub, lockSub } from './subs.service.ts';
 import { rp, type Handle, type Line, type SubKegiatan } from './rka.common.ts';
 import {
   lineInputSchema,
@@ -353,7 +345,8 @@ export async function updateLine(db: Db, actor: Principal, id: string, input: Li
       line.kind,
       mergeInput(line, v),
     );
-    const sums = sub ? await enforceCeilings(trx, pemdaId, opd, sub, BigInt(priced.total), [line.id]) : null;
+    const own = BigInt(line.total);
+    if (sub) await applyPlannedDelta(trx, pemdaId, opd, sub, own, BigInt(priced.total) - own);
     const row = await trx
       .updateTable('bud_line')
       .set({ ...priced, updated_by: actor.username, updated_at: new Date(), version: line.version + 1 })
@@ -363,7 +356,6 @@ export async function updateLine(db: Db, actor: Principal, id: string, input: Li
       .returningAll()
       .executeTakeFirst();
     if (!row) throw staleError(lineOut(line));
-    if (sub && sums) await storePlanned(trx, pemdaId, opd, sub.id, sums);
     const out = lineOut(row);
     uow.audit({
       action: 'update',
@@ -386,7 +378,7 @@ export async function deleteLine(db: Db, actor: Principal, id: string, version: 
     const trx = uow.trx;
     const { opd, sub, line } = await lockForLineWrite(trx, actor, head, version);
     await trx.deleteFrom('bud_line').where('pemda_id', '=', pemdaId).where('id', '=', line.id).execute();
-    if (sub) await refreshPlanned(trx, pemdaId, opd, sub.id);
+    if (sub) await applyPlannedDelta(trx, pemdaId, opd, sub, BigInt(line.total), -BigInt(line.total));
     uow.audit({
       action: 'delete',
       entity: 'bud_line',
