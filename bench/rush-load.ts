@@ -20,6 +20,7 @@ const result = await autocannon({
   url: cfg.base,
   connections: cfg.connections,
   duration: cfg.seconds,
+  timeout: 120, // s: on a loaded machine a save may wait long; count it rather than drop it
   requests: [
     {
       method: 'POST',

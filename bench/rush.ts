@@ -279,7 +279,7 @@ export async function rushBench(): Promise<string> {
     '',
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; load average at the end: ${load}.`,
     '',
-    '| N operators (OPD) | Padu saves/s | p50 / p99 ms | bare saves/s | p50 / p99 ms | Padu ÷ bare | Padu peak RSS | CPU ms/save node / pg (Padu) | (bare) | failed |',
+    '| N operators (OPD) | Padu saves/s | p50 / p99 ms | bare saves/s | p50 / p99 ms | Padu ÷ bare | Padu peak RSS | CPU ms/save node / pg (Padu) | (bare) | errors+timeouts Padu / bare |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
