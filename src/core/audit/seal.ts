@@ -198,7 +198,7 @@ export async function sealPemda(
     };
     await sql`INSERT INTO core_audit_checkpoint (pemda_id, no, seq_from, seq_to, records, total, gaps, head, sealed_at, key_id, signature)
       VALUES (${pemdaId}, ${checkpoint.no}, ${checkpoint.seq_from}, ${checkpoint.seq_to}, ${checkpoint.records}, ${checkpoint.total},
-              ${`{${gaps.join(',')}}`}::bigint[], ${head}, ${checkpoint.sealed_at.toISOString()}::timestamptz,
+              ${gaps.join(',')}, ${head}, ${checkpoint.sealed_at.toISOString()}::timestamptz,
               ${checkpoint.key_id}, ${checkpoint.signature})`.execute(trx);
     return { pemdaId, checkpoint };
   });

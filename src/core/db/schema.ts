@@ -42,7 +42,8 @@ export interface AuditCheckpointTable {
   seq_to: Int8;
   records: Int8;
   total: Int8;
-  gaps: string[] | string;
+  /** Comma-separated numbers of the range that were never committed. */
+  gaps: string;
   head: string;
   sealed_at: Timestamp;
   key_id: string;

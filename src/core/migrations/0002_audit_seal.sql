@@ -45,7 +45,7 @@ CREATE TABLE core_audit_checkpoint (
   seq_to     bigint NOT NULL,
   records    bigint NOT NULL CHECK (records >= 0),
   total      bigint NOT NULL CHECK (total >= 0),
-  gaps       bigint[] NOT NULL DEFAULT '{}',
+  gaps       text NOT NULL DEFAULT '',  -- numbers of the range never committed, comma-separated
   head       text NOT NULL,
   sealed_at  timestamptz NOT NULL,
   key_id     text NOT NULL,
