@@ -5,6 +5,11 @@ import { report, type BenchEntry, type Row } from './harness.ts';
 
 // the test harness decides PGlite or PostgreSQL when it is loaded: point it at the bench database first
 if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
+if (process.argv[2] === 'rush') {
+  const { rushBench } = await import('./rush.ts');
+  console.log(await rushBench());
+  process.exit(0);
+}
 const { foundationBenches } = await import('./foundation.bench.ts');
 const { apbdBenches } = await import('./apbd.bench.ts');
 const { commandCenterBenches } = await import('./command-center.bench.ts');

@@ -9,6 +9,7 @@ import type { ModuleManifest } from './core/module.ts';
 import { modules as domainModules } from './modules/index.ts';
 import { coreModule } from './core/core.module.ts';
 import { AppRegistry } from './core/registry.ts';
+import { auditKeys, startSealer } from './core/audit/seal.ts';
 
 export const allModules: ModuleManifest[] = [coreModule, ...domainModules];
 
@@ -44,12 +45,20 @@ export async function createApp(
   const database = opts.database ?? (await openConfiguredDatabase(config));
   await migrateAll(database, modules);
   const server = await buildServer({ config, database, modules, logger: opts.logger, registry });
+  // seal the audit trail every few seconds (signed checkpoints; see docs/audit-design.md)
+  const sealer =
+    config.auditSealSeconds > 0
+      ? startSealer(database.db, auditKeys(config), config.auditSealSeconds, (err) =>
+          server.log.error({ err }, 'audit sealer failed'),
+        )
+      : null;
   return {
     server,
     registry,
     database,
     config,
     close: async () => {
+      await sealer?.stop();
       await server.close();
       if (!opts.database) await database.close();
     },

@@ -58,11 +58,24 @@ test('padu seed, user add, token create, import and audit verify (which names a 
     let verify = padu(dir, 'audit', 'verify');
     assert.equal(verify.status, 0, verify.stdout + verify.stderr);
     assert.match(verify.stdout, /OK/);
+    // the auditor keeps a signed checkpoint; the history it covers can then be checked against it
+    const kept = path.join(dir, 'kept-checkpoint.json');
+    const cp = padu(dir, 'audit', 'checkpoint', '--out', kept);
+    assert.equal(cp.status, 0, cp.stderr);
+    assert.match(fs.readFileSync(kept, 'utf8'), /"signature"/);
+    verify = padu(dir, 'audit', 'verify', '--checkpoint', kept);
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /matches the kept checkpoint/);
 
     const h = await openDatabase({ kind: 'pglite', dataDir: dir });
     const victim = (
       await sql<{ seq: string }>`SELECT seq FROM core_audit_log ORDER BY seq LIMIT 1 OFFSET 1`.execute(h.db)
     ).rows[0]!.seq;
+    // the log refuses UPDATE; an owner of the database can switch that off, and is still found out
+    await assert.rejects(
+      sql`UPDATE core_audit_log SET after = '{"tampered": true}'::jsonb WHERE seq = ${victim}`.execute(h.db),
+    );
+    await sql`ALTER TABLE core_audit_log DISABLE TRIGGER USER`.execute(h.db);
     await sql`UPDATE core_audit_log SET after = '{"tampered": true}'::jsonb WHERE seq = ${victim}`.execute(h.db);
     await h.close();
 

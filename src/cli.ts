@@ -5,7 +5,8 @@ import { loadConfig } from './core/config.ts';
 import { allModules, createApp, migrateAll, openConfiguredDatabase } from './app.ts';
 import { addPemda, DEMO_PASSWORD, DEMO_PEMDA, isEmpty, seedDemo, type Progress } from './core/seed.ts';
 import { findPemdaByCode, listPemda, type Pemda } from './core/tenancy.ts';
-import { verifyAuditChain } from './core/audit/audit.ts';
+import { publishCheckpoint, verifyAuditChain, type PublishedCheckpoint } from './core/audit/verify.ts';
+import { auditKeys, latestCheckpoint, sealAll } from './core/audit/seal.ts';
 import { ROLES } from './core/roles.ts';
 import type { Db } from './core/db/database.ts';
 import { createApiToken, createUser } from './modules/users/index.ts';
@@ -34,13 +35,16 @@ Usage: padu <command> [options]
                                  catalogue (SSH/HSPK/ASB/SBU prices; --year, default next year)
   user add --username U --password P --role R --name "Full Name" [--opd ID] [--region ID]
   token create --user U [--name NAME]   create an API bearer token (printed once)
-  audit verify                   recompute the audit hash chain; exit 1 naming the first bad record
+  audit seal                     seal the committed audit records now (signed checkpoint; the server does it every few s)
+  audit checkpoint [--out FILE]  seal, then write the latest signed checkpoint of each Pemda (JSON) for an auditor to keep
+  audit verify [--checkpoint FILE]  seal, then verify records, checkpoints and signatures (and the kept
+                                 checkpoint FILE: detects a rewritten or truncated history); exit 1 naming the first bad record
   backup FILE                    PostgreSQL: pg_dump (custom format); PGlite: a tarball of the data folder
   restore FILE                   PostgreSQL: pg_restore into DATABASE_URL, in one transaction (replaces
                                  Padu's tables); PGlite: into PADU_DATA_DIR, which must be empty or absent
 
 Options: --pemda CODE  the Pemda (kode wilayah) to act on; default: the only Pemda, or the demo.
-Environment: PORT, DATABASE_URL, PADU_DATA_DIR (see README).`;
+Environment: PORT, DATABASE_URL, PADU_DATA_DIR, PADU_AUDIT_KEY (see README, docs/audit-design.md).`;
 
 // The CLI acts as this app: its grants and messages come from the same manifests as the server's.
 const registry = new AppRegistry(allModules);
@@ -91,6 +95,8 @@ async function main(argv: string[]): Promise<number> {
       code: { type: 'string' },
       kind: { type: 'string' },
       province: { type: 'string' },
+      out: { type: 'string' },
+      checkpoint: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -248,12 +254,49 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'audit': {
-        if (sub !== 'verify') throw new Error('Usage: padu audit verify');
+        if (!['verify', 'seal', 'checkpoint'].includes(sub ?? ''))
+          throw new Error('Usage: padu audit verify [--checkpoint FILE] | seal | checkpoint [--out FILE]');
+        const keys = auditKeys(config);
         const pemdas = values.pemda ? [await pickPemda(db, values.pemda)] : await listPemda(db);
+        for (const p of pemdas) {
+          const [r] = await sealAll(db, keys, { pemdaId: p.id });
+          if (sub === 'seal')
+            console.log(
+              r?.checkpoint
+                ? `${p.code} ${p.name}: sealed #${r.checkpoint.seq_from}..#${r.checkpoint.seq_to} (checkpoint ${r.checkpoint.no}, ${r.checkpoint.total} record(s) in all).`
+                : `${p.code} ${p.name}: nothing to seal (${r?.skipped}).`,
+            );
+        }
+        if (sub === 'seal') return 0;
+        if (sub === 'checkpoint') {
+          const out: PublishedCheckpoint[] = [];
+          for (const p of pemdas) {
+            const c = await latestCheckpoint(db, p.id);
+            if (c) out.push(publishCheckpoint(c, keys.signer.publicKeyPem, p.code));
+          }
+          const text = `${JSON.stringify({ checkpoints: out }, null, 2)}\n`;
+          if (values.out) {
+            fs.writeFileSync(values.out, text);
+            console.error(`Wrote ${out.length} signed checkpoint(s) to ${values.out}. Keep it outside the server.`);
+          } else process.stdout.write(text);
+          return 0;
+        }
+        let external: PublishedCheckpoint[] = [];
+        if (values.checkpoint) {
+          const parsed = JSON.parse(fs.readFileSync(values.checkpoint, 'utf8')) as {
+            checkpoints?: PublishedCheckpoint[];
+          };
+          external = parsed.checkpoints ?? [parsed as unknown as PublishedCheckpoint];
+        }
         let bad = 0;
         for (const p of pemdas) {
-          const r = await verifyAuditChain(db, p.id);
-          if (r.ok) console.log(`${p.code} ${p.name}: OK, ${r.checked} record(s) verified.`);
+          const ext = external.find((c) => c.pemda_id === p.id || c.pemda_code === p.code);
+          const r = await verifyAuditChain(db, p.id, { keys, external: ext });
+          if (r.ok)
+            console.log(
+              `${p.code} ${p.name}: OK, ${r.checked} record(s) verified, ${r.checkpoints} signed checkpoint(s)` +
+                `${ext ? `, matches the kept checkpoint ${ext.no}` : ''}.`,
+            );
           else {
             bad++;
             console.log(

@@ -17,6 +17,9 @@ const schema = z.object({
   PADU_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   PADU_DEMO_SEED: z.enum(['auto', 'never']).default('auto'),
   PADU_TIMEZONE: z.string().default('Asia/Jakarta'),
+  PADU_AUDIT_KEY: z.string().optional(), // Ed25519 private key file (PEM); default <data dir>/audit-ed25519.pem
+  PADU_AUDIT_TRUSTED_KEYS: z.string().optional(), // comma-separated public key files (rotated-out keys)
+  PADU_AUDIT_SEAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(5), // 0 = no in-process sealer
 });
 
 export type Config = {
@@ -30,6 +33,9 @@ export type Config = {
   loginMaxAttempts: number;
   demoSeed: 'auto' | 'never';
   timeZone: string;
+  auditKeyFile: string | undefined;
+  auditTrustedKeyFiles: string[];
+  auditSealSeconds: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -50,5 +56,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxAttempts: e.PADU_LOGIN_MAX_ATTEMPTS,
     demoSeed: e.PADU_DEMO_SEED,
     timeZone: e.PADU_TIMEZONE,
+    auditKeyFile: e.PADU_AUDIT_KEY || undefined,
+    auditTrustedKeyFiles: (e.PADU_AUDIT_TRUSTED_KEYS ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean),
+    auditSealSeconds: e.PADU_AUDIT_SEAL_SECONDS,
   };
 }

@@ -130,7 +130,12 @@ export async function testApp(): Promise<TestContext> {
   let databaseUrl: string | undefined;
   if (usingPostgres) ({ handle, drop, url: databaseUrl } = await postgresClone());
   else handle = await pgliteClone();
-  const config = loadConfig({ PADU_LOG_LEVEL: 'silent', PADU_DEMO_SEED: 'never' } as NodeJS.ProcessEnv);
+  // no background audit sealer: tests seal when they mean to (verify seals first)
+  const config = loadConfig({
+    PADU_LOG_LEVEL: 'silent',
+    PADU_DEMO_SEED: 'never',
+    PADU_AUDIT_SEAL_SECONDS: '0',
+  } as NodeJS.ProcessEnv);
   const app = await createApp({ config, database: handle, logger: false });
   const pemda = await handle.db
     .selectFrom('core_pemda')

@@ -1,7 +1,10 @@
 // The audit trail. Every mutation runs in a unit of work: one transaction whose audit entries are
-// appended, chained by hash to the previous record of the same Pemda, just before it commits.
-// Appending last keeps the per-Pemda chain lock (a row lock on core_audit_head) held only for
-// the few milliseconds of the insert, so concurrent savers in the November rush queue briefly.
+// inserted just before it commits, each with the next number of its Pemda's audit sequence and
+// hash = sha256(content hash ':' seq). Taking a sequence number locks no row, so writers of
+// different OPD never wait on one another for the audit trail (the old design chained every
+// record to the previous one under a row lock held until commit). The chain that makes the trail
+// tamper-evident is built moments later by the sealer (seal.ts) over the committed records, in
+// seq order, with signed checkpoints; verify.ts checks both. See docs/audit-design.md.
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
@@ -32,7 +35,7 @@ export class UnitOfWork {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Run `fn` in a transaction; its audit entries are appended before commit, or nothing is. */
+/** Run `fn` in a transaction; its audit entries are inserted before commit, or nothing is. */
 export async function mutate<T>(db: Db, actor: Principal, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {
     const uow = new UnitOfWork(trx, actor);
@@ -58,9 +61,11 @@ export function canonicalJson(v: unknown): string {
     .join(',')}}`;
 }
 
-export interface HashedFields {
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** What a record says (everything but its number and hashes). */
+export interface ContentFields {
   pemda_id: number;
-  seq: string;
   at: string;
   actor_id: number | null;
   actor_name: string;
@@ -70,39 +75,41 @@ export interface HashedFields {
   opd_id: number | null;
   before: unknown;
   after: unknown;
+}
+
+/** Records written before the sealed design (migration core/0002) chained by prev_hash. */
+export interface HashedFields extends ContentFields {
+  seq: string;
   prev_hash: string;
 }
 
+/** The hash of a record of the old, chained design (kept to verify those records). */
 export function auditHash(f: HashedFields): string {
-  return createHash('sha256').update(canonicalJson(f)).digest('hex');
+  return sha256(canonicalJson(f));
+}
+
+export function contentHash(f: ContentFields): string {
+  return sha256(canonicalJson(f));
+}
+
+/** The hash of a record: its content bound to its number (so moving a record is an edit). */
+export function recordHash(content: string, seq: string | bigint): string {
+  return sha256(`${content}:${seq}`);
+}
+
+/** The sequence of a Pemda's audit numbers (created by a trigger on core_pemda). */
+export function auditSeqName(pemdaId: number): string {
+  if (!Number.isInteger(pemdaId) || pemdaId <= 0) throw new Error(`bad pemda id ${pemdaId}`);
+  return `core_audit_seq_${pemdaId}`;
 }
 
 async function appendAudit(trx: Trx, actor: Principal, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const pemdaId = actor.pemdaId;
-  // The chain head row of the Pemda serialises appends: lock it, chain from it, move it.
-  const lockHead = () =>
-    trx
-      .selectFrom('core_audit_head')
-      .select(['seq', 'hash'])
-      .where('pemda_id', '=', pemdaId)
-      .forUpdate()
-      .executeTakeFirst();
-  let head = await lockHead();
-  if (!head) {
-    // first record of this Pemda
-    await sql`INSERT INTO core_audit_head (pemda_id, seq, hash) VALUES (${pemdaId}, 0, ${GENESIS_HASH})
-              ON CONFLICT (pemda_id) DO NOTHING`.execute(trx);
-    head = (await lockHead())!;
-  }
-  let seq = BigInt(head.seq);
-  let prev = head.hash;
   const at = new Date().toISOString();
   const rows = entries.map((e) => {
-    seq += 1n;
-    const fields: HashedFields = {
+    const fields: ContentFields = {
       pemda_id: pemdaId,
-      seq: seq.toString(),
       at,
       actor_id: actor.userId || null,
       actor_name: actor.username,
@@ -112,102 +119,20 @@ async function appendAudit(trx: Trx, actor: Principal, entries: AuditEntry[]): P
       opd_id: e.opdId ?? null,
       before: normalise(e.before),
       after: normalise(e.after),
-      prev_hash: prev,
     };
-    const hash = auditHash(fields);
-    prev = hash;
-    return {
-      ...fields,
-      before: fields.before === null ? null : JSON.stringify(fields.before),
-      after: fields.after === null ? null : JSON.stringify(fields.after),
-      hash,
-    };
+    return sql`(${fields.actor_id}::int, ${fields.action}, ${fields.entity}, ${fields.entity_id},
+      ${fields.opd_id}::int, ${fields.before === null ? null : JSON.stringify(fields.before)}::jsonb,
+      ${fields.after === null ? null : JSON.stringify(fields.after)}::jsonb, ${contentHash(fields)})`;
   });
-  // one round trip: append the records and move the head
-  await trx
-    .with('appended', (db) => db.insertInto('core_audit_log').values(rows))
-    .updateTable('core_audit_head')
-    .set({ seq: seq.toString(), hash: prev })
-    .where('pemda_id', '=', pemdaId)
-    .execute();
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  checked: number;
-  /** The first bad record, when not ok. */
-  badSeq?: string;
-  reason?: string;
-}
-
-/**
- * Recompute the chain of one Pemda in order. Finds an edited record (hash mismatch), a deleted or
- * reordered one (sequence gap / prev_hash mismatch) and a deleted tail (head ahead of the log).
- */
-export async function verifyAuditChain(db: Db, pemdaId: number): Promise<VerifyResult> {
-  let expectedSeq = 1n;
-  let prev = GENESIS_HASH;
-  let checked = 0;
-  let lastSeq = 0n;
-  const pageSize = 5000;
-  for (;;) {
-    const rows = await db
-      .selectFrom('core_audit_log')
-      .selectAll()
-      .where('pemda_id', '=', pemdaId)
-      .where('seq', '>=', expectedSeq.toString())
-      .orderBy('seq')
-      .limit(pageSize)
-      .execute();
-    for (const r of rows) {
-      const seq = BigInt(r.seq);
-      if (seq !== expectedSeq) {
-        return {
-          ok: false,
-          checked,
-          badSeq: expectedSeq.toString(),
-          reason: `record #${expectedSeq} is missing (next found: #${seq})`,
-        };
-      }
-      if (r.prev_hash !== prev) {
-        return { ok: false, checked, badSeq: r.seq, reason: 'prev_hash does not match the previous record' };
-      }
-      const computed = auditHash({
-        pemda_id: r.pemda_id,
-        seq: r.seq,
-        at: new Date(r.at).toISOString(),
-        actor_id: r.actor_id,
-        actor_name: r.actor_name,
-        action: r.action,
-        entity: r.entity,
-        entity_id: r.entity_id,
-        opd_id: r.opd_id,
-        before: r.before ?? null,
-        after: r.after ?? null,
-        prev_hash: r.prev_hash,
-      });
-      if (computed !== r.hash) {
-        return { ok: false, checked, badSeq: r.seq, reason: 'content does not match its hash (edited)' };
-      }
-      prev = r.hash;
-      lastSeq = seq;
-      expectedSeq += 1n;
-      checked++;
-    }
-    if (rows.length < pageSize) break;
-  }
-  const head = await db
-    .selectFrom('core_audit_head')
-    .select(['seq', 'hash'])
-    .where('pemda_id', '=', pemdaId)
-    .executeTakeFirst();
-  if (head && (BigInt(head.seq) !== lastSeq || head.hash !== prev)) {
-    return {
-      ok: false,
-      checked,
-      badSeq: (lastSeq + 1n).toString(),
-      reason: `records after #${lastSeq} up to #${head.seq} are missing`,
-    };
-  }
-  return { ok: true, checked };
+  // One statement, no row lock. The transaction gets its id (x) before it takes its numbers, so the
+  // sealer, which waits for the transactions it saw in flight, never passes over a number whose
+  // record may still commit (see seal.ts).
+  await sql`WITH x AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
+n AS (SELECT v.*, nextval(${sql.lit(auditSeqName(pemdaId))}::regclass) AS seq
+      FROM x, (VALUES ${sql.join(rows)}) AS v(actor_id, action, entity, entity_id, opd_id, before, after, ch)
+      WHERE x.xid IS NOT NULL)
+INSERT INTO core_audit_log (pemda_id, seq, at, actor_id, actor_name, action, entity, entity_id, opd_id, before, after, prev_hash, hash)
+SELECT ${pemdaId}::int, n.seq, ${at}::timestamptz, n.actor_id, ${actor.username}, n.action, n.entity, n.entity_id, n.opd_id,
+       n.before, n.after, NULL, encode(sha256(convert_to(n.ch || ':' || n.seq, 'UTF8')), 'hex')
+FROM n`.execute(trx);
 }

@@ -3,7 +3,7 @@
 // a JS number.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
@@ -37,10 +37,19 @@ const identity = (v: string) => v;
 pg.types.setTypeParser(20, identity);
 pg.types.setTypeParser(1700, identity);
 
+/** A test's view of every statement sent (SQL snapshots); null, the default, costs nothing. */
+let queryObserver: ((sql: string) => void) | null = null;
+export function observeQueries(fn: ((sql: string) => void) | null): void {
+  queryObserver = fn;
+}
+const log = (event: LogEvent) => {
+  if (queryObserver && event.level === 'query') queryObserver(event.query.sql);
+};
+
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   if (opts.kind === 'postgresql') {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }), log });
     await sql`select 1`.execute(db);
     const listeners: Array<() => Promise<void>> = [];
     return {
@@ -70,7 +79,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
       extensions: { pg_trgm },
       parsers: { [pgliteTypes.INT8]: identity, [pgliteTypes.NUMERIC]: identity },
     });
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(client), log });
     return {
       db,
       kind: 'pglite',

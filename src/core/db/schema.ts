@@ -30,14 +30,24 @@ export interface AuditLogTable {
   opd_id: number | null;
   before: Json | null;
   after: Json | null;
-  prev_hash: string;
+  /** Records before migration core/0002 chained to the previous one; newer ones: null. */
+  prev_hash: string | null;
   hash: string;
 }
 
-export interface AuditHeadTable {
+export interface AuditCheckpointTable {
   pemda_id: number;
-  seq: Int8;
-  hash: string;
+  no: Int8;
+  seq_from: Int8;
+  seq_to: Int8;
+  records: Int8;
+  total: Int8;
+  /** Comma-separated numbers of the range that were never committed. */
+  gaps: string;
+  head: string;
+  sealed_at: Timestamp;
+  key_id: string;
+  signature: string;
 }
 
 export interface RateLimitTable {
@@ -66,7 +76,7 @@ export interface EventTable {
 export interface Database {
   core_pemda: PemdaTable;
   core_audit_log: AuditLogTable;
-  core_audit_head: AuditHeadTable;
+  core_audit_checkpoint: AuditCheckpointTable;
   core_rate_limit: RateLimitTable;
   core_migration: MigrationTable;
   core_event: EventTable;

@@ -30,8 +30,6 @@ export const coreMessages: Messages = {
     'error.body_too_large': 'Berkas atau data terlalu besar.',
     'field.required': 'Wajib diisi.',
     'core.import.empty': 'Berkas tidak berisi baris data.',
-    'core.pemda.code_format':
-      'Kode Pemda berformat kode wilayah Kemendagri: 2 angka (provinsi) atau 99.99 (kabupaten/kota).',
     'core.import.no_file': 'Pilih berkas CSV atau XLSX untuk diimpor.',
     'core.import.unreadable': 'Berkas tidak dapat dibaca sebagai CSV atau XLSX.',
     'core.pemda.code_format': 'Kode Pemda (kode wilayah) berbentuk 63 atau 63.10.',
@@ -110,8 +108,6 @@ export const coreMessages: Messages = {
     'error.body_too_large': 'The file or data is too large.',
     'field.required': 'Required.',
     'core.import.empty': 'The file has no data rows.',
-    'core.pemda.code_format':
-      'A Pemda code is a Kemendagri region code: 2 digits (province) or 99.99 (kabupaten/kota).',
     'core.import.no_file': 'Choose a CSV or XLSX file to import.',
     'core.import.unreadable': 'The file cannot be read as CSV or XLSX.',
     'core.pemda.code_format': 'A Pemda code (kode wilayah) looks like 63 or 63.10.',

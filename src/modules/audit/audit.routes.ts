@@ -6,7 +6,9 @@ import type { ModuleContext } from '../../core/module.ts';
 import { html } from '../../core/http/html.ts';
 import { sendPage, tr } from '../../core/http/layout.ts';
 import { formatDate } from '../../core/i18n/i18n.ts';
-import { verifyAuditChain } from '../../core/audit/audit.ts';
+import { publishCheckpoint, verifyAuditChain } from '../../core/audit/verify.ts';
+import { auditKeys, latestCheckpoint, sealAll } from '../../core/audit/seal.ts';
+import { listPemda } from '../../core/tenancy.ts';
 import { listOpds } from '../master-data/index.ts';
 import { listUsers } from '../users/index.ts';
 import { auditEntities, auditFilterSchema, changedKeys, queryAudit } from './audit.queries.ts';
@@ -33,6 +35,12 @@ function short(v: unknown): string {
 export async function auditRoutes(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
+  /** Seal what has committed, then verify records, checkpoints and signatures. */
+  const sealAndVerify = async (pemdaId: number) => {
+    const keys = auditKeys(ctx.config);
+    await sealAll(db, keys, { pemdaId, waitMs: 5_000 });
+    return verifyAuditChain(db, pemdaId, { keys });
+  };
 
   app.get(
     '/api/v1/audit',
@@ -54,7 +62,8 @@ export async function auditRoutes(appIn: FastifyInstance, ctx: ModuleContext): P
       config: { auth: { permission: 'audit.read' } },
       schema: {
         tags: ['audit'],
-        summary: "Recompute the Pemda's hash chain",
+        summary:
+          "Seal the committed records, then verify the Pemda's audit trail: every record's hash, the seal chain, the signed checkpoints",
         response: {
           200: z.object({
             ok: z.boolean(),
@@ -66,8 +75,52 @@ export async function auditRoutes(appIn: FastifyInstance, ctx: ModuleContext): P
       },
     },
     async (req) => {
-      const r = await verifyAuditChain(db, req.principal!.pemdaId);
+      const r = await sealAndVerify(req.principal!.pemdaId);
       return { ok: r.ok, checked: r.checked, bad_seq: r.badSeq, reason: r.reason };
+    },
+  );
+
+  app.get(
+    '/api/v1/audit/checkpoints',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['audit'],
+        summary:
+          "The latest signed checkpoint of each Pemda's audit trail (public): keep it, then `padu audit verify --checkpoint FILE` detects a rewritten or truncated history",
+        response: {
+          200: z.object({
+            checkpoints: z.array(
+              z.object({
+                pemda_id: z.number(),
+                pemda_code: z.string().optional(),
+                no: z.string(),
+                seq_from: z.string(),
+                seq_to: z.string(),
+                records: z.string(),
+                total: z.string(),
+                gaps: z.array(z.string()),
+                head: z.string(),
+                sealed_at: z.string(),
+                key_id: z.string(),
+                signature: z.string(),
+                statement: z.string(),
+                public_key: z.string(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      const keys = auditKeys(ctx.config);
+      const out = [];
+      for (const p of await listPemda(db)) {
+        const c = await latestCheckpoint(db, p.id);
+        if (c) out.push(publishCheckpoint(c, keys.signer.publicKeyPem, p.code));
+      }
+      reply.header('content-disposition', 'inline; filename="padu-audit-checkpoint.json"');
+      return { checkpoints: out };
     },
   );
 
@@ -89,7 +142,7 @@ export async function auditRoutes(appIn: FastifyInstance, ctx: ModuleContext): P
       const opdName = new Map(opds.map((o) => [o.id, o.shortName || o.name]));
       let verifyNote = '';
       if (f.verify) {
-        const r = await verifyAuditChain(db, pemdaId);
+        const r = await sealAndVerify(pemdaId);
         verifyNote = r.ok
           ? tr(req, 'audit.verify_ok', { count: r.checked })
           : tr(req, 'audit.verify_bad', { seq: r.badSeq ?? '?', reason: r.reason ?? '' });

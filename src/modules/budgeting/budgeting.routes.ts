@@ -41,6 +41,7 @@ import {
   getOpdCeiling,
   getSettings,
   getSub,
+  type SubKegiatan,
   lineInputSchema,
   lineOut,
   lineUpdateSchema,
@@ -58,6 +59,7 @@ import {
   updateLine,
   updateSettings,
   updateSub,
+  lineOutSchema,
 } from './rka.service.ts';
 import {
   approveSub,
@@ -108,48 +110,6 @@ const stageOut = z.object({
   opened_at: z.date(),
   closed_at: z.date().nullable(),
   version: z.number(),
-});
-const factorOut = z.object({ v: z.string(), u: z.string() });
-export const lineOutSchema = z.object({
-  id: z.string(),
-  version: z.number(),
-  stage_id: z.number(),
-  opd_id: z.number(),
-  kind: z.enum(['belanja', 'pendapatan', 'pembiayaan']),
-  sub_kegiatan_id: z.number().nullable(),
-  sub_kegiatan_code: z.string().nullable(),
-  kegiatan_code: z.string().nullable(),
-  program_code: z.string().nullable(),
-  account_code: z.string(),
-  group_header: z.string(),
-  description_header: z.string(),
-  item_id: z.number().nullable(),
-  item_version: z.number().nullable(),
-  item_kind: z.string().nullable(),
-  item_code: z.string().nullable(),
-  name: z.string(),
-  spec: z.string(),
-  unit: z.string(),
-  catalogue_price: money().nullable(),
-  unit_price: money(),
-  factors: z.array(factorOut),
-  coefficient: z.string(),
-  volume: z.string(),
-  volume_unit: z.string(),
-  subtotal: money(),
-  tax_rate: z.string(),
-  tax: money(),
-  total: money(),
-  free_text: z.boolean(),
-  at_catalogue_price: z.boolean(),
-  travel_id: z.number().nullable(),
-  travel_component: z.string().nullable(),
-  funding_source_id: z.number().nullable(),
-  review_note: z.string().nullable(),
-  line_key: z.string(),
-  origin_line_id: z.string().nullable(),
-  updated_by: z.string(),
-  updated_at: z.date(),
 });
 export const subOutSchema = z.object({
   id: z.number(),
@@ -230,6 +190,17 @@ function rkpdCompare(rkpd: bigint | undefined, ceiling: string) {
 }
 
 /** OPD resolvers: the OPD a request acts on, read from the record it names (pemda-filtered). */
+/** The sub kegiatan a request names (`:id`), read once per request: the OPD check and the handler share it. */
+const subByRequest = new WeakMap<FastifyRequest, Promise<SubKegiatan | undefined>>();
+function subOfRequest(db: Db, req: FastifyRequest): Promise<SubKegiatan | undefined> {
+  let p = subByRequest.get(req);
+  if (!p) {
+    p = getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id));
+    subByRequest.set(req, p);
+  }
+  return p;
+}
+
 export function resolvers(db: Db) {
   return {
     param: (req: FastifyRequest) => (req.params as { opdId?: number }).opdId,
@@ -237,8 +208,7 @@ export function resolvers(db: Db) {
       const v = (req.query as { opd_id?: number | string }).opd_id;
       return v === undefined || v === '' ? undefined : Number(v);
     },
-    sub: async (req: FastifyRequest) =>
-      (await getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)))?.opd_id,
+    sub: async (req: FastifyRequest) => (await subOfRequest(db, req))?.opd_id,
     line: async (req: FastifyRequest) =>
       (await getLine(db, req.principal!.pemdaId, String((req.params as { id: string }).id)))?.opd_id,
     travel: async (req: FastifyRequest) =>
@@ -689,7 +659,13 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         response: { 201: lineOutSchema, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await createLine(db, req.principal!, req.params.id, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(
+        await createLine(db, req.principal!, req.params.id, req.body, {
+          sub: await subOfRequest(db, req),
+          parsed: req.body,
+        }),
+      ),
   );
   app.post(
     `${P}/sub-kegiatan/:id/lines/preview`,

@@ -116,3 +116,69 @@ test('50 concurrent updates of one line with the same version: one wins, the oth
   const winner = results.find((r) => r.statusCode === 200)!;
   assert.equal(json(winner).group_header, now.group_header);
 });
+
+test('concurrent adds, changes and removals across the sub kegiatan of an OPD keep every maintained total equal to its lines', async () => {
+  const subs = (await subsOf(t, stageId, opdId)).filter((s) => s.status === 'draft' || s.status === 'returned');
+  assert.ok(subs.length >= 2);
+  const item = await itemFor(t, ATK);
+  const headers = await t.as('disdik.operator');
+  const existing = (
+    await Promise.all(
+      subs.map(
+        async (s) => (await sub(t, s.id)).lines as Array<{ id: string; version: number; travel_id: number | null }>,
+      ),
+    )
+  )
+    .flat()
+    .filter((l) => l.travel_id === null)
+    .slice(0, 10);
+  const ops = [
+    ...Array.from({ length: 30 }, (_, i) =>
+      t.server.inject({
+        method: 'POST',
+        url: `${P}/sub-kegiatan/${subs[i % subs.length]!.id}/lines`,
+        headers,
+        payload: { account_code: ATK, item_id: item.itemId, factors: [{ v: String(1 + (i % 3)), u: 'Buah' }] },
+      }),
+    ),
+    ...existing.map((l, i) =>
+      i % 2
+        ? t.server.inject({ method: 'DELETE', url: `${P}/lines/${l.id}?version=${l.version}`, headers })
+        : t.server.inject({
+            method: 'PATCH',
+            url: `${P}/lines/${l.id}`,
+            headers,
+            payload: { version: l.version, factors: [{ v: '2', u: 'Buah' }] },
+          }),
+    ),
+  ];
+  const results = await Promise.all(ops);
+  for (const r of results) assert.ok(r.statusCode < 500, r.body);
+  assert.ok(results.filter((r) => r.statusCode === 201).length >= 10, 'adds went through');
+  assert.ok(
+    results.some((r) => r.statusCode === 204) && results.some((r) => r.statusCode === 200),
+    'changes and removals too',
+  );
+  for (const s of subs) {
+    const row = await sub(t, s.id);
+    assert.equal(BigInt(row.planned), await sumLines(t, s.id), `sub kegiatan ${s.code}: planned = sum of lines`);
+    assert.ok(BigInt(row.planned) <= BigInt(row.ceiling));
+  }
+  const opdRow = await t.db
+    .selectFrom('bud_opd_ceiling')
+    .select(['planned', 'ceiling'])
+    .where('pemda_id', '=', t.pemdaId)
+    .where('stage_id', '=', stageId)
+    .where('opd_id', '=', opdId)
+    .executeTakeFirstOrThrow();
+  const opdSum = await t.db
+    .selectFrom('bud_line')
+    .select((eb) => eb.fn.sum<string>('total').as('s'))
+    .where('pemda_id', '=', t.pemdaId)
+    .where('stage_id', '=', stageId)
+    .where('opd_id', '=', opdId)
+    .where('kind', '=', 'belanja')
+    .executeTakeFirstOrThrow();
+  assert.equal(opdRow.planned, opdSum.s);
+  assert.ok(BigInt(opdRow.planned) <= BigInt(opdRow.ceiling));
+});

@@ -1,0 +1,20 @@
+// The baseline of the rush benchmark, in its own process: bare Fastify (logging as Padu does in
+// production) with one route that inserts one bud_line row of the same shape with `pg` — no
+// session, no CSRF, no validation, no pricing, no ceiling, no audit.
+import Fastify from 'fastify';
+import pg from 'pg';
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+const app = Fastify({ logger: { level: process.env.PADU_LOG_LEVEL ?? 'info' } });
+const row = JSON.parse(process.env.BARE_ROW!) as Record<string, unknown>;
+const cols = Object.keys(row);
+const text = `INSERT INTO bud_line (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`;
+app.post('/api/v1/budget/sub-kegiatan/:id/lines', async (req, reply) => {
+  const r = await pool.query(
+    text,
+    cols.map((c) => row[c]),
+  );
+  void req.body;
+  return reply.code(201).send(r.rows[0]);
+});
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
