@@ -118,13 +118,13 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-/** A fresh demo database and an app on it. Call close() in after(). */
-export async function testApp(): Promise<TestContext> {
+/** A fresh demo database and an app on it (`env`: extra configuration). Call close() in after(). */
+export async function testApp(env: Record<string, string> = {}): Promise<TestContext> {
   let handle: DatabaseHandle;
   let drop = async () => {};
   if (usingPostgres) ({ handle, drop } = await postgresClone());
   else handle = await pgliteClone();
-  const config = loadConfig({ PADU_LOG_LEVEL: 'silent', PADU_DEMO_SEED: 'never' } as NodeJS.ProcessEnv);
+  const config = loadConfig({ PADU_LOG_LEVEL: 'silent', PADU_DEMO_SEED: 'never', ...env } as NodeJS.ProcessEnv);
   const app = await createApp({ config, database: handle, logger: false });
   const pemda = await handle.db
     .selectFrom('core_pemda')

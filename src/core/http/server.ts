@@ -71,7 +71,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   setTimeZone(config.timeZone);
   const app = Fastify({
     logger: opts.logger === false ? false : { level: config.logLevel },
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 2 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -262,6 +262,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       code = err.code;
       ({ message, fields } = translateError(err, t, lang));
       details = err.details;
+      const retry = (details as { retry_after?: unknown } | undefined)?.retry_after;
+      if (status === 429 && typeof retry === 'number') reply.header('retry-after', String(Math.max(1, retry)));
     } else if (hasZodFastifySchemaValidationErrors(err)) {
       status = 400;
       code = 'validation';
@@ -342,6 +344,19 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (m.routes) await app.register(async (scope) => m.routes!(scope, { db, config }));
   }
   return app;
+}
+
+/**
+ * Fastify (5.12+) treats a bare hop count as "trust nothing"; Padu's PADU_TRUST_PROXY=N means the N
+ * nearest hops (the socket peer and the proxies in front of it) are Padu's own proxies, so the
+ * client is the address N entries from the right of X-Forwarded-For — what a client writes further
+ * left is ignored. (Only right when Padu is reachable through those proxies alone; otherwise list
+ * the proxies' addresses/CIDRs.)
+ */
+export function fastifyTrustProxy(
+  tp: Config['trustProxy'],
+): boolean | string[] | ((addr: string, i: number) => boolean) {
+  return typeof tp === 'number' ? (_addr: string, i: number) => i < tp : tp;
 }
 
 function pickLang(req: FastifyRequest, reply: FastifyReply): Lang {

@@ -9,7 +9,15 @@ import type { Config } from '../../core/config.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { AppError, conflict, fieldError, notFound } from '../../core/errors.ts';
-import { hitRateLimit } from '../../core/http/rate-limit.ts';
+import {
+  backoffAttempt,
+  backoffReset,
+  hitRateLimit,
+  pruneRateLimits,
+  refundRateLimit,
+  type Backoff,
+  type Window,
+} from '../../core/http/rate-limit.ts';
 import { ROLES, isOpdScoped, REGION_SCOPED_ROLES, type Principal, type Role } from '../../core/roles.ts';
 import type { AuthResult } from '../../core/auth/auth.ts';
 import { getOrganisation, getRegion } from '../master-data/index.ts';
@@ -265,19 +273,43 @@ export async function createSession(
   return { cookie: `${pemdaId}.${secret}`, csrf, user: publicUser(user), expiresAt };
 }
 
-/** Check a password; rate-limited per user name and per client address. */
+/**
+ * Log-in throttling (OWASP ASVS V2.2): failures are counted per (account, client address) with an
+ * exponential delay after `loginMaxAttempts` of them — wrong passwords typed elsewhere never stop
+ * the right one from the user's own address, so no stranger can lock someone out — and, against
+ * password spraying, failures per address across all accounts in a 15-minute window (generous:
+ * an office behind one NAT address logs in many people). Successful log-ins count against nothing.
+ */
+export function loginLimits(config: Config) {
+  return {
+    pair: {
+      free: config.loginMaxAttempts,
+      baseSeconds: 1,
+      maxSeconds: 15 * 60,
+      forgetSeconds: 24 * 3600,
+    } satisfies Backoff,
+    address: { windowSeconds: 15 * 60, max: config.loginMaxAttempts * 10 } satisfies Window,
+  };
+}
+
+/** Check a password; throttled per (account, address) and per address (see loginLimits). */
 export async function login(
   db: Db,
   config: Config,
   input: { pemdaId: number; username: string; password: string; ip: string; userAgent?: string },
 ): Promise<NewSession> {
   const username = input.username.trim().toLowerCase();
-  const window = { windowSeconds: 15 * 60, max: config.loginMaxAttempts };
-  await hitRateLimit(db, input.pemdaId, `login:user:${username}`, window);
-  await hitRateLimit(db, input.pemdaId, `login:ip:${input.ip}`, {
-    windowSeconds: 15 * 60,
-    max: config.loginMaxAttempts * 5,
-  });
+  const limits = loginLimits(config);
+  const addressKey = `login:addr:${input.ip}`;
+  const pairKey = `login:pair:${username}|${input.ip}`;
+  if (Math.random() < 0.01) await pruneRateLimits(db);
+  await hitRateLimit(db, input.pemdaId, addressKey, limits.address);
+  try {
+    await backoffAttempt(db, input.pemdaId, pairKey, limits.pair);
+  } catch (err) {
+    await refundRateLimit(db, input.pemdaId, addressKey, limits.address); // refused without a password check
+    throw err;
+  }
   const user = await findUserByUsername(db, input.pemdaId, username);
   // verify against a dummy hash when the user does not exist, so timing does not reveal it
   const ok = user
@@ -286,6 +318,8 @@ export async function login(
         () => false,
       );
   if (!user || !ok || !user.active) throw new AppError(401, 'bad_credentials', 'usr.error.bad_credentials');
+  await backoffReset(db, input.pemdaId, pairKey);
+  await refundRateLimit(db, input.pemdaId, addressKey, limits.address);
   return createSession(db, config, input.pemdaId, username, input.userAgent);
 }
 let dummyHash: string | undefined;
