@@ -28,7 +28,8 @@ import type { DatabaseHandle } from '../db/database.ts';
 import { AppError, translateError, type FieldError } from '../errors.ts';
 import { isLang, setTimeZone, zodIssueMessage, type Lang, type Translate } from '../i18n/i18n.ts';
 import type { AuthProvider, RouteAuth } from '../auth/auth.ts';
-import type { Pemda } from '../tenancy.ts';
+import { findPemdaByCode, listPemda, type Pemda } from '../tenancy.ts';
+import { antispamRoutes } from './antispam.ts';
 import { html } from './html.ts';
 import { sendPage } from './layout.ts';
 import type { ModuleManifest } from '../module.ts';
@@ -220,6 +221,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       req.csrfToken = pre;
     }
     if (req.principal) req.pemda = (await registry.pemdas.get(db, req.principal.pemdaId)) ?? null;
+    gateUpload(req);
   });
 
   // Who may call the route is checked before its input is validated (a 403 never leaks what a
@@ -338,6 +340,15 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       return { status: 'ok' as const, database: database.kind, version: '0.1.0', time: new Date().toISOString() };
     },
   );
+  await antispamRoutes(app, db, async (code) => {
+    const p = code
+      ? await findPemdaByCode(db, code)
+      : (await listPemda(db)).length === 1
+        ? (await listPemda(db))[0]
+        : undefined;
+    if (!p || !p.active) throw new AppError(404, 'not_found', 'error.not_found');
+    return p.id;
+  });
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   for (const m of modules) {
@@ -357,6 +368,29 @@ export function fastifyTrustProxy(
   tp: Config['trustProxy'],
 ): boolean | string[] | ((addr: string, i: number) => boolean) {
   return typeof tp === 'number' ? (_addr: string, i: number) => i < tp : tp;
+}
+
+/**
+ * Multipart bodies are parsed (and their files buffered) before the preValidation hooks run, so
+ * who may upload is decided here, before the body is read: anonymous callers of a non-public route
+ * get their 401 (and callers without the route's permission their 403) without sending the file; a
+ * public route takes uploads only if it declares its own limits (config.multipartOptions), and a
+ * body declared larger than them is refused at once.
+ */
+function gateUpload(req: FastifyRequest): void {
+  if (!req.headers['content-type']?.toLowerCase().startsWith('multipart/')) return;
+  const cfg = req.routeOptions.config as { auth?: RouteAuth; multipartOptions?: { limits?: { fileSize?: number } } };
+  if (!cfg.auth) return;
+  if (cfg.auth !== 'public') {
+    if (!req.principal) throw new AppError(401, 'unauthorized', 'error.unauthorized');
+    if (!can(req.principal, cfg.auth.permission)) throw new AppError(403, 'forbidden', 'error.forbidden');
+    return;
+  }
+  const fileSize = cfg.multipartOptions?.limits?.fileSize;
+  if (!fileSize) throw new AppError(415, 'unsupported_media_type', 'error.validation');
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > fileSize + 64 * 1024)
+    throw new AppError(413, 'body_too_large', 'error.body_too_large');
 }
 
 function pickLang(req: FastifyRequest, reply: FastifyReply): Lang {
