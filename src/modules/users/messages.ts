@@ -13,7 +13,10 @@ export const usersMessages: Messages = {
     'usr.error.username_format':
       'Nama pengguna 2–64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.',
     'usr.error.username_taken': 'Nama pengguna sudah dipakai.',
-    'usr.error.password_short': 'Kata sandi minimal 8 karakter.',
+    'usr.error.password_short': 'Kata sandi minimal 12 karakter, atau frasa sandi dari tiga kata atau lebih.',
+    'usr.error.password_common':
+      'Kata sandi ini terlalu umum (ada dalam daftar kata sandi yang paling sering dipakai). Pilih yang lain.',
+    'usr.error.password_username': 'Kata sandi tidak boleh memuat nama pengguna.',
     'usr.error.nip_format': 'NIP harus 18 digit angka.',
     'usr.error.opd_required': 'Peran ini wajib terikat pada satu OPD.',
     'usr.error.opd_unknown': 'OPD tidak dikenal.',
@@ -45,7 +48,10 @@ export const usersMessages: Messages = {
     'usr.error.bad_credentials': 'Wrong username or password.',
     'usr.error.username_format': 'Username of 2–64 characters: lowercase letters, digits, dot, underscore or hyphen.',
     'usr.error.username_taken': 'This username is taken.',
-    'usr.error.password_short': 'The password needs at least 8 characters.',
+    'usr.error.password_short': 'The password needs at least 12 characters, or a passphrase of three or more words.',
+    'usr.error.password_common':
+      'This password is too common (it is on the list of the most used passwords). Choose another.',
+    'usr.error.password_username': 'The password must not contain the user name.',
     'usr.error.nip_format': 'The NIP must be 18 digits.',
     'usr.error.opd_required': 'This role must belong to one OPD.',
     'usr.error.opd_unknown': 'Unknown OPD.',

@@ -8,7 +8,7 @@ import { csrfField, sendPage, tr, issueMessage } from '../../core/http/layout.ts
 import { AppError, notFound } from '../../core/errors.ts';
 import { SESSION_COOKIE } from '../../core/http/server.ts';
 import { listPemda } from '../../core/tenancy.ts';
-import { DEMO_PASSWORD } from '../../core/seed.ts';
+import { DEMO_PASSWORD, DEMO_PEMDA, demoSeedPolicy } from '../../core/seed.ts';
 import { ROLES } from '../../core/roles.ts';
 import { listOpds, listRegions } from '../master-data/index.ts';
 import { createUser, getUser, listUsers, login, logout, updateUser, type PublicUser } from './users.service.ts';
@@ -47,7 +47,8 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
     opts: { error?: string; username?: string; next?: string; pemdaId?: number },
   ) => {
     const pemdas = await listPemda(db);
-    const demo = pemdas.some((p) => p.code === '99.01');
+    // the demo password is shown only on a demo (a checkout's own data folder), never elsewhere
+    const demo = demoSeedPolicy(config) === 'seed' && pemdas.some((p) => p.code === DEMO_PEMDA.code);
     return html`<form method="post" action="/login" class="form narrow">
   ${csrfField(req)}
   <input type="hidden" name="next" value="${opts.next ?? '/'}">

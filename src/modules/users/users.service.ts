@@ -22,6 +22,7 @@ import { ROLES, isOpdScoped, REGION_SCOPED_ROLES, type Principal, type Role } fr
 import type { AuthResult } from '../../core/auth/auth.ts';
 import { getOrganisation, getRegion } from '../master-data/index.ts';
 import type { UserTable } from './users.tables.ts';
+import { passwordProblem } from './password-policy.ts';
 
 export type User = Selectable<UserTable>;
 export type PublicUser = Omit<User, 'password_hash'>;
@@ -33,7 +34,15 @@ export const usernameSchema = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'usr.error.username_format');
-export const passwordSchema = z.string().min(8, 'usr.error.password_short').max(200);
+export const passwordSchema = z
+  .string()
+  .max(200)
+  .superRefine((p, ctx) => {
+    const problem = passwordProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+/** Demo users carry the published demo password; no policy applies to them. */
+const demoPasswordSchema = z.string().max(200);
 
 export const userCreateSchema = z.object({
   username: usernameSchema,
@@ -89,7 +98,11 @@ export async function createUser(
   input: UserCreateInput,
   opts: { demo?: boolean; passwordHash?: string } = {},
 ): Promise<PublicUser> {
-  const v = userCreateSchema.parse(input);
+  const v = (
+    opts.demo || opts.passwordHash ? userCreateSchema.extend({ password: demoPasswordSchema }) : userCreateSchema
+  ).parse(input);
+  const userProblem = opts.demo || opts.passwordHash ? null : passwordProblem(v.password, v.username);
+  if (userProblem) throw fieldError('password', userProblem);
   await checkScope(db, actor.pemdaId, v.role, v.opd_id, v.region_id);
   const password_hash = opts.passwordHash ?? (await hashPassword(v.password));
   return mutate(db, actor, async (uow) => {
