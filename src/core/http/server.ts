@@ -30,6 +30,7 @@ import { isLang, setTimeZone, zodIssueMessage, type Lang, type Translate } from 
 import type { AuthProvider, RouteAuth } from '../auth/auth.ts';
 import { findPemdaByCode, listPemda, type Pemda } from '../tenancy.ts';
 import { antispamRoutes } from './antispam.ts';
+import { refuseControlChars } from './input-guard.ts';
 import { html } from './html.ts';
 import { sendPage } from './layout.ts';
 import type { ModuleManifest } from '../module.ts';
@@ -223,6 +224,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (req.principal) req.pemda = (await registry.pemdas.get(db, req.principal.pemdaId)) ?? null;
     gateUpload(req);
   });
+
+  // NUL bytes and control characters in any text of the request: a 400 naming the field
+  app.addHook('preValidation', refuseControlChars);
 
   // Who may call the route is checked before its input is validated (a 403 never leaks what a
   // valid body would look like); the OPD scope is checked after, on the validated params.
@@ -481,6 +485,8 @@ function mapPgError(
         message: t(lang, 'error.reference', { field }),
         fields: [{ field, message: t(lang, 'error.reference', { field }) }],
       };
+    case '22021': // a character not in the encoding (NUL in text), should validation miss one
+    case '22P05':
     case '23502':
     case '23514':
     case '22001':

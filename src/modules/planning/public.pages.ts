@@ -125,7 +125,7 @@ ${p.sub_kegiatan_code ? html`<dt>${tr(req, 'pln.rnode.sub_kegiatan')}</dt><dd>${
 ${p.feasible !== null ? html`<dt>${tr(req, 'pln.proposal.feasible')}</dt><dd>${p.feasible ? tr(req, 'common.yes') : tr(req, 'common.no')} ${p.feasibility_reason}</dd>` : ''}
 ${p.merged_into ? html`<dt>${tr(req, 'pln.step.merged')}</dt><dd><a href="/lacak?${qs({ kode: p.merged_into, pemda: pemdaCode })}">${p.merged_into}</a></dd>` : ''}
 ${p.carried_to ? html`<dt>${tr(req, 'pln.step.carried_over')}</dt><dd><a href="/lacak?${qs({ kode: p.carried_to, pemda: pemdaCode })}">${p.carried_to}</a></dd>` : ''}
-${p.renja ? html`<dt>${tr(req, 'pln.renja.title')}</dt><dd class="track-renja">${tr(req, 'pln.track.in_renja', { year: p.renja.year, opd: p.renja.opd, code: p.renja.sub_kegiatan_code, status: tr(req, `pln.status.${p.renja.status}`) })} · ${rp(req, p.renja.pagu)}</dd>` : ''}
+${p.renja ? html`<dt>${tr(req, 'pln.renja.title')}</dt><dd class="track-renja">${tr(req, 'pln.track.in_renja', { year: p.renja.year, opd: p.renja.opd, code: p.renja.sub_kegiatan_code, status: tr(req, `pln.status.${p.renja.status}`) })}${p.renja.pagu === null ? '' : html` · ${rp(req, p.renja.pagu)}`}</dd>` : ''}
 </dl>
 ${p.has_photo ? html`<p><img src="/lacak/foto/${p.tracking_code}${pemdaCode ? `?pemda=${pemdaCode}` : ''}" alt="${tr(req, 'pln.proposal.photo')}" width="480"></p>` : ''}
 <h2>${tr(req, 'pln.step.history')}</h2>${stepsTable(req, t.steps)}

@@ -16,10 +16,16 @@ import { setSessionCookie } from './users.routes.ts';
 
 type Errors = Record<string, string>;
 
-function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
-    ? next
-    : '/';
+/**
+ * Where to go after log-in: a path of this site only. Refused (→ "/"): anything not starting with
+ * one "/", a "//" or "/\\" (another host), any backslash (browsers read it as "/"), any control
+ * character or space (browsers drop tabs and newlines: "/\t/evil.example" is "//evil.example").
+ */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || next.length > 2000) return '/';
+  if (!next.startsWith('/') || next.startsWith('//')) return '/';
+  if (/[\\\u0000-\u0020\u007f]/.test(next)) return '/';
+  return next;
 }
 
 function fieldErr(errors: Errors, name: string): Html | string {
