@@ -38,7 +38,8 @@ Usage: padu <command> [options]
                                  the password is asked for (twice, not shown) or read from standard input
                                  (first line); with --pemda CODE --pemda-name NAME [--pemda-kind kota]
                                  [--province P] the Pemda is created first if it does not exist
-  token create --user U [--name NAME]   create an API bearer token (printed once)
+  token create --user U [--name NAME] [--days N]   create an API bearer token (printed once; valid N days,
+                                 default 90, at most 365; its owner lists and revokes it on /tokens)
   audit verify                   recompute the audit hash chain; exit 1 naming the first bad record
 
 Options: --pemda CODE  the Pemda (kode wilayah) to act on; default: the only Pemda, or the demo.
@@ -91,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
       opd: { type: 'string' },
       region: { type: 'string' },
       'pemda-name': { type: 'string' },
+      days: { type: 'string' },
       'pemda-kind': { type: 'string' },
       province: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -203,7 +205,8 @@ async function main(argv: string[]): Promise<number> {
       case 'token': {
         if (sub !== 'create' || !values.user) throw new Error('Usage: padu token create --user NAME');
         const pemda = await pickPemda(db, values.pemda);
-        const token = await createApiToken(db, pemda.id, values.user, values.name ?? 'cli');
+        const days = values.days ? Number(values.days) : undefined;
+        const token = await createApiToken(db, pemda.id, values.user, values.name ?? 'cli', undefined, days);
         console.log(token);
         console.error('Keep this token secret; it is shown only once. Use it as: Authorization: Bearer <token>');
         return 0;

@@ -199,7 +199,7 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   <label>${tr(req, 'usr.field.region')}<select name="region_id"><option value="">—</option>${regions.map((r) => html`<option value="${r.id}" ${r.id === u.region_id ? 'selected' : ''}>${r.code} ${r.name}</option>`)}</select>${fieldErr(errors, 'region_id')}</label>
   <label>${tr(req, isNew ? 'usr.field.password' : 'usr.field.new_password')}<input name="password" type="password" autocomplete="new-password" ${isNew ? 'required' : ''}>${fieldErr(errors, 'password')}</label>
   ${isNew ? '' : html`<label class="check"><input type="checkbox" name="active" value="true" ${u.active ? 'checked' : ''}> ${tr(req, 'common.active')}</label>`}
-  <div class="actions"><button type="submit">${tr(req, 'common.save')}</button> <a href="/users">${tr(req, 'common.cancel')}</a></div>
+  <div class="actions"><button type="submit">${tr(req, 'common.save')}</button> <a href="/users">${tr(req, 'common.cancel')}</a>${isNew ? '' : html` <a href="/users/${u.id}/tokens">${tr(req, 'usr.tokens.title')}</a>`}</div>
 </form>`;
   };
 

@@ -376,13 +376,26 @@ export async function tokenAuth(db: Db, token: string): Promise<AuthResult | nul
     .selectFrom('usr_api_token as t')
     .innerJoin('usr_user as u', (j) => j.onRef('u.pemda_id', '=', 't.pemda_id').onRef('u.id', '=', 't.user_id'))
     .selectAll('u')
+    .select(['t.id as token_id', 't.last_used_at', 't.expires_at'])
     .where('t.pemda_id', '=', c.pemdaId)
     .where('t.token_hash', '=', sha256(c.secret))
     .where('t.revoked_at', 'is', null)
     .executeTakeFirst();
-  if (!row || !row.active) return null;
+  if (!row || !row.active || new Date(row.expires_at) <= new Date()) return null;
+  // last use, written at most once a minute per token (a busy client costs no write per request)
+  if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
+    await db
+      .updateTable('usr_api_token')
+      .set({ last_used_at: new Date() })
+      .where('pemda_id', '=', c.pemdaId)
+      .where('id', '=', row.token_id)
+      .execute();
+  }
   return { principal: toPrincipal(row, 'token') };
 }
+
+export const TOKEN_DAYS_DEFAULT = 90;
+export const TOKEN_DAYS_MAX = 365;
 
 /** Create a bearer token for a user; the token is shown once and stored only as a hash. */
 export async function createApiToken(
@@ -391,15 +404,19 @@ export async function createApiToken(
   username: string,
   name: string,
   actor?: Principal,
+  days: number = TOKEN_DAYS_DEFAULT,
 ): Promise<string> {
   const user = await findUserByUsername(db, pemdaId, username);
   if (!user) throw fieldError('username', 'usr.error.user_unknown');
   if (!user.active) throw fieldError('username', 'usr.error.user_inactive');
+  if (!Number.isInteger(days) || days < 1 || days > TOKEN_DAYS_MAX)
+    throw fieldError('expires_in_days', 'usr.error.token_days', { max: TOKEN_DAYS_MAX });
   const secret = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + days * 86_400_000);
   await mutate(db, actor ?? toPrincipal(user, 'cli'), async (uow) => {
     const t = await uow.trx
       .insertInto('usr_api_token')
-      .values({ pemda_id: pemdaId, user_id: user.id, name, token_hash: sha256(secret) })
+      .values({ pemda_id: pemdaId, user_id: user.id, name, token_hash: sha256(secret), expires_at: expiresAt })
       .returning('id')
       .executeTakeFirstOrThrow();
     uow.audit({
@@ -407,7 +424,7 @@ export async function createApiToken(
       entity: 'api_token',
       entityId: t.id,
       opdId: user.opd_id,
-      after: { user: user.username, name },
+      after: { user: user.username, name, expires_at: expiresAt.toISOString() },
     });
   });
   return `padu_${pemdaId}_${secret}`;
