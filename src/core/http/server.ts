@@ -45,7 +45,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Every route registered, with whether it is hidden from the OpenAPI document. */
-    paduRoutes: Array<{ method: string; url: string; hidden: boolean }>;
+    paduRoutes: Array<{ method: string; url: string; hidden: boolean; auth?: RouteAuth }>;
     /** This app's messages, permissions, navigation and Pemda cache (built from its manifests). */
     registry: AppRegistry;
   }
@@ -159,7 +159,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   // ---- every route must declare its authorisation --------------------------------------------
-  const routeList: Array<{ method: string; url: string; hidden: boolean }> = [];
+  const routeList: Array<{ method: string; url: string; hidden: boolean; auth?: RouteAuth }> = [];
   app.decorate('paduRoutes', routeList);
   app.addHook('onRoute', (route) => {
     for (const m of [route.method].flat()) {
@@ -168,6 +168,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
           method: m,
           url: route.url,
           hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide),
+          auth: (route.config as { auth?: RouteAuth } | undefined)?.auth,
         });
     }
     const cfg = route.config as { auth?: RouteAuth } | undefined;
