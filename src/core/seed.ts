@@ -46,9 +46,10 @@ export async function createPemda(
   modules: ModuleManifest[],
   input: { code: string; name: string; kind: 'kabupaten' | 'kota' | 'provinsi'; province?: string },
   progress?: Progress,
+  registry: AppRegistry = new AppRegistry(modules),
 ): Promise<Pemda> {
   const pemda = await ensurePemda(db, { province: '', ...input });
-  const actor = systemPrincipal(pemda.id, 'seed');
+  const actor = registry.system(pemda.id, 'seed');
   const steps = modules.filter((m) => m.seedBase);
   let i = 0;
   for (const m of steps) {

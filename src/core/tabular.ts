@@ -5,20 +5,6 @@ import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify, type Options as StringifyOptions, type Stringifier } from 'csv-stringify';
-import { addMessages } from './i18n/i18n.ts';
-
-addMessages({
-  id: {
-    'core.import.formula': 'Teks tidak boleh diawali = + - @ (akan dijalankan sebagai rumus di spreadsheet).',
-    'core.import.zip_too_large':
-      'Berkas XLSX ditolak: isinya bila dibuka {size} MB dalam {entries} bagian; batasnya {maxSize} MB dan {maxEntries} bagian. Simpan ulang berkas tanpa data lain atau kirim sebagai CSV.',
-  },
-  en: {
-    'core.import.formula': 'Text must not start with = + - @ (a spreadsheet would run it as a formula).',
-    'core.import.zip_too_large':
-      'XLSX file refused: unpacked it holds {size} MB in {entries} parts; the limit is {maxSize} MB and {maxEntries} parts. Save it again without other data, or send it as CSV.',
-  },
-});
 
 export interface Sheet {
   headers: string[];

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { json, testApp, type TestContext } from '../testing/harness.ts';
 import { DEMO_PASSWORD } from '../core/seed.ts';
 import { openStage, opdIdOf, subsOf } from '../modules/budgeting/testing.ts';
-import { safeNext } from '../modules/users/users.pages.ts';
+import { safeNext } from '../modules/users/index.ts';
 
 let t: TestContext;
 before(async () => {

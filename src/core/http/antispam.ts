@@ -17,7 +17,8 @@ import { z } from 'zod';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { fieldError, tooMany } from '../errors.ts';
-import { addMessages, t, type Lang } from '../i18n/i18n.ts';
+import type { Lang } from '../i18n/i18n.ts';
+import { tr } from './layout.ts';
 import { html, type Html } from './html.ts';
 import { hitRateLimit, type Window } from './rate-limit.ts';
 
@@ -26,18 +27,6 @@ export const CHALLENGE_TOKEN = 'challenge_token';
 export const CHALLENGE_ANSWER = 'challenge_answer';
 const TOKEN_TTL_SECONDS = 2 * 3600;
 
-addMessages({
-  id: {
-    'core.antispam.question': 'Pertanyaan pengaman: berapa {a} ditambah {b}? (jawab dengan angka)',
-    'core.antispam.honeypot': 'Kosongkan kolom ini',
-    'core.antispam.wrong': 'Jawaban pertanyaan pengaman salah atau sudah kedaluwarsa; jawab pertanyaan yang baru.',
-  },
-  en: {
-    'core.antispam.question': 'Security question: what is {a} plus {b}? (answer with a number)',
-    'core.antispam.honeypot': 'Leave this field empty',
-    'core.antispam.wrong': 'Wrong or expired answer to the security question; answer the new one.',
-  },
-});
 const WORDS: Record<Lang, string[]> = {
   id: ['nol', 'satu', 'dua', 'tiga', 'empat', 'lima', 'enam', 'tujuh', 'delapan', 'sembilan'],
   en: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'],
@@ -126,9 +115,10 @@ async function readToken(
   return { pemdaId, form, issued, nonce, ...operands(key, form, issued, nonce) };
 }
 
-/** The question of a challenge in the user's language (numbers as words: not a bare "3 + 4"). */
-export function challengeQuestion(lang: Lang, c: { a: number; b: number }): string {
-  return t(lang, 'core.antispam.question', { a: WORDS[lang][c.a]!, b: WORDS[lang][c.b]! });
+/** The question of a challenge in the request's language (numbers as words: not a bare "3 + 4"). */
+export function challengeQuestion(req: FastifyRequest, c: { a: number; b: number }): string {
+  const lang: Lang = req.lang === 'en' ? 'en' : 'id';
+  return tr(req, 'core.antispam.question', { a: WORDS[lang][c.a]!, b: WORDS[lang][c.b]! });
 }
 
 /** The hidden honeypot and the question, to put inside a public form. */
@@ -140,10 +130,9 @@ export async function antispamFields(
   error?: string,
 ): Promise<Html> {
   const c = await newChallenge(db, pemdaId, form);
-  const lang = req.lang ?? 'id';
-  return html`<div class="hp" aria-hidden="true"><label>${t(lang, 'core.antispam.honeypot')}<input name="${HONEYPOT_FIELD}" tabindex="-1" autocomplete="off"></label></div>
+  return html`<div class="hp" aria-hidden="true"><label>${tr(req, 'core.antispam.honeypot')}<input name="${HONEYPOT_FIELD}" tabindex="-1" autocomplete="off"></label></div>
 <input type="hidden" name="${CHALLENGE_TOKEN}" value="${c.token}">
-<label>${challengeQuestion(lang, c)}<input name="${CHALLENGE_ANSWER}" inputmode="numeric" autocomplete="off" required size="4" aria-describedby="challenge-error">${error ? html`<span class="field-error" id="challenge-error">${error}</span>` : ''}</label>`;
+<label>${challengeQuestion(req, c)}<input name="${CHALLENGE_ANSWER}" inputmode="numeric" autocomplete="off" required size="4" aria-describedby="challenge-error">${error ? html`<span class="field-error" id="challenge-error">${error}</span>` : ''}</label>`;
 }
 
 /**
@@ -247,7 +236,7 @@ export async function antispamRoutes(
     async (req) => {
       if (!isAntispamForm(req.query.form)) throw fieldError('form', 'error.not_found');
       const c = await newChallenge(db, await pemdaIdOf(req.query.pemda), req.query.form);
-      return { question: challengeQuestion(req.lang, c), token: c.token, expires_in: TOKEN_TTL_SECONDS };
+      return { question: challengeQuestion(req, c), token: c.token, expires_in: TOKEN_TTL_SECONDS };
     },
   );
 }

@@ -5,14 +5,10 @@
 // path parameters. Applied once, globally, in a preValidation hook — not route by route.
 import type { FastifyRequest } from 'fastify';
 import { badRequest, type FieldError } from '../errors.ts';
-import { addMessages } from '../i18n/i18n.ts';
 
-addMessages({
-  id: { 'error.control_chars': 'Teks memuat karakter kendali (mis. NUL) yang tidak diperbolehkan.' },
-  en: { 'error.control_chars': 'The text holds a control character (e.g. NUL), which is not allowed.' },
-});
-
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const BODY_BAD = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const LINE_BAD = /[\u0000-\u001F\u007F]/;
 
 function walk(v: unknown, path: string[], bad: RegExp, out: FieldError[], depth = 0): void {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
-import { AppError, fieldError, notFound } from '../../core/errors.ts';
+import { fieldError, notFound } from '../../core/errors.ts';
 import { hitRateLimit } from '../../core/http/rate-limit.ts';
 import { antispamFields, antispamGate, checkAntispam, withoutAntispam } from '../../core/http/antispam.ts';
 import { systemPrincipal } from '../../core/roles.ts';

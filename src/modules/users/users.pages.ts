@@ -24,6 +24,7 @@ type Errors = Record<string, string>;
 export function safeNext(next: unknown): string {
   if (typeof next !== 'string' || next.length > 2000) return '/';
   if (!next.startsWith('/') || next.startsWith('//')) return '/';
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (/[\\\u0000-\u0020\u007f]/.test(next)) return '/';
   return next;
 }

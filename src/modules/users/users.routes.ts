@@ -21,7 +21,7 @@ import {
   TOKEN_DAYS_MAX,
   type NewSession,
 } from './users.service.ts';
-import { listTokens, revokeToken, type TokenOut } from './tokens.service.ts';
+import { listTokens, revokeToken } from './tokens.service.ts';
 
 const userOut = z.object({
   id: z.number(),
