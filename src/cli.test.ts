@@ -11,8 +11,13 @@ import { openDatabase } from './core/db/database.ts';
 const bin = new URL('../bin/padu.mjs', import.meta.url).pathname;
 
 function padu(dataDir: string, ...args: string[]) {
+  return paduIn(dataDir, undefined, ...args);
+}
+
+/** `padu` with `input` on its standard input (not a terminal). */
+function paduIn(dataDir: string, input: string | undefined, ...args: string[]) {
   const env = { ...process.env, PADU_DATA_DIR: dataDir, DATABASE_URL: '' };
-  return spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 240_000 });
+  return spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 240_000, input: input ?? '' });
 }
 
 test('padu seed, user add, token create, import and audit verify (which names a tampered record)', async () => {
@@ -23,21 +28,18 @@ test('padu seed, user add, token create, import and audit verify (which names a 
     assert.match(seed.stdout, /Seeded Kabupaten Demo/);
     assert.match(seed.stderr, /padu-demo/);
 
-    const add = padu(
-      dir,
-      'user',
-      'add',
-      '--username',
-      'operator.baru',
-      '--password',
-      'rahasia123',
-      '--role',
-      'dprd',
-      '--name',
-      'Operator Baru',
-    );
+    const userAdd = ['user', 'add', '--username', 'operator.baru', '--role', 'dprd', '--name', 'Operator Baru'];
+    // the password never on the command line (shell history, process list)
+    const onArgv = padu(dir, ...userAdd, '--password', 'tj8#Lw2q-Vz9m');
+    assert.equal(onArgv.status, 1);
+    assert.match(onArgv.stderr, /--password is not accepted/);
+    // a weak password from standard input is refused by the policy
+    const weak = paduIn(dir, '12345678\n', ...userAdd);
+    assert.equal(weak.status, 1);
+    assert.match(weak.stderr, /password: The password needs at least 12 characters/);
+    const add = paduIn(dir, 'tj8#Lw2q-Vz9m\n', ...userAdd);
     assert.equal(add.status, 0, add.stderr);
-    const badRole = padu(dir, 'user', 'add', '--username', 'x', '--password', 'rahasia123', '--role', 'king');
+    const badRole = paduIn(dir, 'tj8#Lw2q-Vz9m\n', 'user', 'add', '--username', 'x', '--role', 'king');
     assert.notEqual(badRole.status, 0);
     // a refused command says why in a sentence, never an i18n key (was: "usr.error.username_taken")
     const again = padu(dir, 'user', 'add', '--username', 'operator.baru', '--password', 'rahasia123', '--role', 'dprd');

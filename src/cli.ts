@@ -3,7 +3,17 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './core/config.ts';
 import { allModules, createApp, migrateAll, openConfiguredDatabase } from './app.ts';
-import { addPemda, DEMO_PASSWORD, DEMO_PEMDA, isEmpty, seedDemo, type Progress } from './core/seed.ts';
+import {
+  addPemda,
+  createPemda,
+  DEMO_PASSWORD,
+  DEMO_PEMDA,
+  demoSeedPolicy,
+  FIRST_ADMIN_HELP,
+  isEmpty,
+  seedDemo,
+  type Progress,
+} from './core/seed.ts';
 import { findPemdaByCode, listPemda, type Pemda } from './core/tenancy.ts';
 import { publishCheckpoint, verifyAuditChain, type PublishedCheckpoint } from './core/audit/verify.ts';
 import { auditKeys, latestCheckpoint, sealAll } from './core/audit/seal.ts';
@@ -21,7 +31,8 @@ const HELP = `padu — Padu e-Government platform
 
 Usage: padu <command> [options]
 
-  serve                          start the web server (migrates; seeds the demo on an empty database)
+  serve                          start the web server (migrates; on an empty database seeds the demo only
+                                 from a checkout's default data folder, never with DATABASE_URL)
   migrate                        apply pending database migrations
   seed --demo [--pemda CODE --name N --kind K]
                                  create/refresh demo data and users: "Kabupaten Demo" (99.01), or any Pemda
@@ -33,8 +44,12 @@ Usage: padu <command> [options]
   import <kind> <file> [--year Y] bulk import master data from CSV or XLSX (all or nothing)
                                  kinds: organisations, nomenclature, accounts, regions, funding-sources, units,
                                  catalogue (SSH/HSPK/ASB/SBU prices; --year, default next year)
-  user add --username U --password P --role R --name "Full Name" [--opd ID] [--region ID]
-  token create --user U [--name NAME]   create an API bearer token (printed once)
+  user add --username U --role R --name "Full Name" [--opd ID] [--region ID]
+                                 the password is asked for (twice, not shown) or read from standard input
+                                 (first line); with --pemda CODE --pemda-name NAME [--pemda-kind kota]
+                                 [--province P] the Pemda is created first if it does not exist
+  token create --user U [--name NAME] [--days N]   create an API bearer token (printed once; valid N days,
+                                 default 90, at most 365; its owner lists and revokes it on /tokens)
   audit seal                     seal the committed audit records now (signed checkpoint; the server does it every few s)
   audit checkpoint [--out FILE]  seal, then write the latest signed checkpoint of each Pemda (JSON) for an auditor to keep
   audit verify [--checkpoint FILE]  seal, then verify records, checkpoints and signatures (and the kept
@@ -97,6 +112,9 @@ async function main(argv: string[]): Promise<number> {
       province: { type: 'string' },
       out: { type: 'string' },
       checkpoint: { type: 'string' },
+      'pemda-name': { type: 'string' },
+      days: { type: 'string' },
+      'pemda-kind': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -109,10 +127,14 @@ async function main(argv: string[]): Promise<number> {
 
   if (cmd === 'serve') {
     const app = await createApp({ config });
-    if (config.demoSeed === 'auto' && (await isEmpty(app.database.db))) {
-      console.error('Empty database: creating "Kabupaten Demo"…');
-      await seedDemo(app.database.db, allModules, bar());
-      printDemoNotice();
+    if (await isEmpty(app.database.db)) {
+      if (demoSeedPolicy(config) === 'seed') {
+        console.error('Empty database in the checkout\'s data folder: creating the demo "Kabupaten Demo"…');
+        await seedDemo(app.database.db, allModules, bar());
+        printDemoNotice();
+      } else {
+        console.error(`\n${FIRST_ADMIN_HELP}\n`);
+      }
     }
     const stop = async () => {
       await app.close();
@@ -231,12 +253,30 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'user': {
         if (sub !== 'add') throw new Error('Usage: padu user add …');
-        const pemda = await pickPemda(db, values.pemda);
+        if (values.password !== undefined)
+          throw new Error(
+            '--password is not accepted: a password on the command line is kept in the shell history and shown ' +
+              'in the process list. Run without it to be asked, or pipe it: printf %s "$PASSWORD" | padu user add …',
+          );
         if (!values.role || !ROLES.includes(values.role as never))
           throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+        let pemda: Pemda;
+        if (values['pemda-name'] && values.pemda && !(await findPemdaByCode(db, values.pemda))) {
+          const kind = values['pemda-kind'] ?? 'kabupaten';
+          if (!['kabupaten', 'kota', 'provinsi'].includes(kind))
+            throw new Error('--pemda-kind: kabupaten, kota or provinsi');
+          pemda = await createPemda(
+            db,
+            allModules,
+            { code: values.pemda, name: values['pemda-name'], kind: kind as 'kota', province: values.province },
+            bar(),
+          );
+          console.error(`Created ${pemda.name} (${pemda.code}).`);
+        } else pemda = await pickPemda(db, values.pemda);
+        const password = await readPassword();
         const u = await createUser(db, registry.system(pemda.id, 'cli'), {
           username: values.username ?? '',
-          password: values.password ?? '',
+          password,
           full_name: values.name ?? values.username ?? '',
           role: values.role as never,
           opd_id: values.opd ? Number(values.opd) : null,
@@ -248,7 +288,8 @@ async function main(argv: string[]): Promise<number> {
       case 'token': {
         if (sub !== 'create' || !values.user) throw new Error('Usage: padu token create --user NAME');
         const pemda = await pickPemda(db, values.pemda);
-        const token = await createApiToken(db, pemda.id, values.user, values.name ?? 'cli');
+        const days = values.days ? Number(values.days) : undefined;
+        const token = await createApiToken(db, pemda.id, values.user, values.name ?? 'cli', undefined, days);
         console.log(token);
         console.error('Keep this token secret; it is shown only once. Use it as: Authorization: Bearer <token>');
         return 0;
@@ -318,6 +359,56 @@ async function main(argv: string[]): Promise<number> {
 /** The CLI speaks English unless the locale is Indonesian (LANG=id_ID…). */
 function cliLang(): Lang {
   return /^id/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'id' : 'en';
+}
+
+/**
+ * The new user's password: asked twice without echo on a terminal, else the first line of
+ * standard input (`printf %s "$PW" | padu user add …`). Never from the command line.
+ */
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) {
+    const first = await promptHidden('Password (at least 12 characters, or a passphrase of three words): ');
+    const again = await promptHidden('Password again: ');
+    if (first !== again) throw new Error('The two passwords differ.');
+    return first;
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (!line) throw new Error('No password on standard input (give it as the first line, or run in a terminal).');
+  return line;
+}
+
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    let buf = '';
+    const done = () => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') {
+          done();
+          return resolve(buf);
+        }
+        if (ch === '\u0003' || ch === '\u0004') {
+          done();
+          return reject(new Error('Cancelled.'));
+        }
+        if (ch === '\u007f' || ch === '\b') buf = buf.slice(0, -1);
+        else buf += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 function printDemoNotice() {

@@ -12,7 +12,15 @@ const schema = z.object({
     .min(1)
     .max(24 * 30)
     .default(8),
-  PADU_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  // `true`/`false`, a number of trusted proxy hops, or a comma-separated list of proxy addresses/CIDRs
+  PADU_TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .refine((v) => parseTrustProxy(v) !== undefined, {
+      message:
+        'PADU_TRUST_PROXY: use false, true, a number of proxy hops (1) or proxy addresses/CIDRs (10.0.0.0/8,::1)',
+    }),
   PADU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PADU_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   PADU_DEMO_SEED: z.enum(['auto', 'never']).default('auto'),
@@ -28,7 +36,8 @@ export type Config = {
   databaseUrl: string | undefined;
   dataDir: string;
   sessionHours: number;
-  trustProxy: boolean;
+  /** Fastify's trustProxy: false, true (any hop, legacy), a hop count, or the proxies' addresses/CIDRs. */
+  trustProxy: TrustProxy;
   logLevel: string;
   loginMaxAttempts: number;
   demoSeed: 'auto' | 'never';
@@ -51,7 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL || undefined,
     dataDir: e.PADU_DATA_DIR,
     sessionHours: e.PADU_SESSION_HOURS,
-    trustProxy: e.PADU_TRUST_PROXY === 'true',
+    trustProxy: parseTrustProxy(e.PADU_TRUST_PROXY)!,
     logLevel: e.PADU_LOG_LEVEL,
     loginMaxAttempts: e.PADU_LOGIN_MAX_ATTEMPTS,
     demoSeed: e.PADU_DEMO_SEED,
@@ -63,4 +72,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     auditSealSeconds: e.PADU_AUDIT_SEAL_SECONDS,
   };
+}
+
+export type TrustProxy = boolean | number | string[];
+
+const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(?:\/\d{1,3})?$/i;
+
+/**
+ * `false` — ignore X-Forwarded-For (the socket address is the client);
+ * `true` — trust every hop (the LEFTMOST address, which the client can forge: only for a proxy that
+ * overwrites the header); `N` — trust the N nearest hops; `a,b/nn` — trust only these proxies.
+ */
+export function parseTrustProxy(v: string): TrustProxy | undefined {
+  if (v === 'false' || v === '' || v === '0') return false;
+  if (v === 'true') return true;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  const parts = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  return parts.length && parts.every((x) => CIDR.test(x)) ? parts : undefined;
 }

@@ -34,7 +34,9 @@ export const forbidden = (key = 'error.forbidden') => new AppError(403, 'forbidd
 export const unauthorized = (key = 'error.unauthorized') => new AppError(401, 'unauthorized', key);
 export const conflict = (key: string, details?: unknown, params: Record<string, string | number> = {}) =>
   new AppError(409, 'conflict', key, params, [], details);
-export const tooMany = (key = 'error.rate_limited') => new AppError(429, 'rate_limited', key);
+/** 429; `retryAfter` (seconds) becomes the Retry-After header. */
+export const tooMany = (key = 'error.rate_limited', retryAfter?: number) =>
+  new AppError(429, 'rate_limited', key, {}, [], retryAfter === undefined ? undefined : { retry_after: retryAfter });
 
 /** True when a message is an i18n key (dotted, no space) rather than a ready sentence. */
 export function isMessageKey(message: string): boolean {

@@ -1,5 +1,9 @@
 // Seeding: reference data every Pemda needs (a new Pemda gets it from `addPemda`), and the demo
 // data ("Kabupaten Demo" by default; any Pemda code works).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { ModuleManifest } from './module.ts';
 import { AppRegistry } from './registry.ts';
@@ -100,6 +104,45 @@ export async function seedDemo(
   await runSteps(db, pemda, modules, ['seedDemo'], registry, progress);
   return pemda;
 }
+
+/** A new (real) Pemda with the reference data every Pemda needs (no demo data, no users). */
+/** The Pemda with this code, created with its base data (`addPemda`) when missing or unfinished. */
+export async function createPemda(
+  db: Db,
+  modules: ModuleManifest[],
+  input: PemdaInput,
+  progress?: Progress,
+  registry: AppRegistry = new AppRegistry(modules),
+): Promise<Pemda> {
+  const existing = await findPemdaByCode(db, input.code);
+  if (existing?.active) return existing;
+  return addPemda(db, modules, input, { progress, registry });
+}
+
+/** The folder of this checkout (where package.json is). */
+export const checkoutRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * What `serve` does on an empty database. The demo (with its published password) is seeded only
+ * when Padu runs from a source checkout (a .git beside package.json) on its default data folder
+ * (`npm start` in a clone); never on a database given by DATABASE_URL nor in any other data folder,
+ * where the operator creates the Pemda and its first admin with `padu user add`.
+ */
+export function demoSeedPolicy(config: Config, root: string = checkoutRoot): 'seed' | 'refuse' {
+  if (config.databaseUrl || config.demoSeed === 'never') return 'refuse';
+  const isCheckout = fs.existsSync(path.join(root, '.git')) && fs.existsSync(path.join(root, 'package.json'));
+  return isCheckout && path.resolve(config.dataDir) === path.resolve(root, 'data') ? 'seed' : 'refuse';
+}
+
+/** How to start a real deployment on an empty database (printed by `serve`). */
+export const FIRST_ADMIN_HELP = `Empty database: no Pemda and no users yet. The demo data (with its published password) is put
+only on a checkout's own data folder (npm start) or by \`padu seed --demo\`. Create your Pemda and its
+first administrator (the password is asked for, or read from standard input):
+
+  padu user add --pemda 63.06 --pemda-name "Kabupaten Banjar" --pemda-kind kabupaten \\
+                --username admin --role admin --name "Administrator"
+
+then log in at /login and create the other users under Pengguna.`;
 
 /** True when no Pemda exists yet (first start). */
 export async function isEmpty(db: Db): Promise<boolean> {

@@ -123,8 +123,8 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-/** A fresh demo database and an app on it. Call close() in after(). */
-export async function testApp(): Promise<TestContext> {
+/** A fresh demo database and an app on it (`env`: extra configuration). Call close() in after(). */
+export async function testApp(env: Record<string, string> = {}): Promise<TestContext> {
   let handle: DatabaseHandle;
   let drop = async () => {};
   let databaseUrl: string | undefined;
@@ -135,6 +135,7 @@ export async function testApp(): Promise<TestContext> {
     PADU_LOG_LEVEL: 'silent',
     PADU_DEMO_SEED: 'never',
     PADU_AUDIT_SEAL_SECONDS: '0',
+    ...env,
   } as NodeJS.ProcessEnv);
   const app = await createApp({ config, database: handle, logger: false });
   const pemda = await handle.db

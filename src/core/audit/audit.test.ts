@@ -61,7 +61,7 @@ test('every mutation appends a record in its transaction; a refused one leaves n
     method: 'POST',
     url: '/api/v1/users',
     headers: admin,
-    payload: { username: 'audit.me', password: 'password123', full_name: 'Audit Me', role: 'dprd' },
+    payload: { username: 'audit.me', password: 'kopi susu gula aren', full_name: 'Audit Me', role: 'dprd' },
   });
   assert.equal(res.statusCode, 201);
   const rows = await t.db
@@ -90,7 +90,7 @@ test('every mutation appends a record in its transaction; a refused one leaves n
     method: 'POST',
     url: '/api/v1/users',
     headers: admin,
-    payload: { username: 'audit.me', password: 'password123', full_name: 'Again', role: 'dprd' },
+    payload: { username: 'audit.me', password: 'kopi susu gula aren', full_name: 'Again', role: 'dprd' },
   });
   assert.equal(dup.statusCode, 400);
   assert.equal(await count(), n0);

@@ -57,6 +57,23 @@ export interface RateLimitTable {
   hits: number;
 }
 
+/** Exponential back-off after failures (core/http/rate-limit.ts). */
+export interface BackoffTable {
+  pemda_id: number;
+  key: string;
+  failures: number;
+  last_at: Timestamp;
+  blocked_until: Timestamp;
+}
+
+/** Per-Pemda secrets generated on first use (core/http/antispam.ts). */
+export interface SecretTable {
+  pemda_id: number;
+  name: string;
+  value: string;
+  created_at: Generated<Date>;
+}
+
 export interface MigrationTable {
   module: string;
   name: string;
@@ -78,6 +95,8 @@ export interface Database {
   core_audit_log: AuditLogTable;
   core_audit_checkpoint: AuditCheckpointTable;
   core_rate_limit: RateLimitTable;
+  core_backoff: BackoffTable;
+  core_secret: SecretTable;
   core_migration: MigrationTable;
   core_event: EventTable;
 }

@@ -100,7 +100,7 @@ test('bad JSON input is a 400 naming the field, in Indonesian by default and in 
     method: 'POST',
     url: '/api/v1/users',
     headers: h,
-    payload: { username: 'abc', password: 'password123', full_name: 'A', role: 'raja' },
+    payload: { username: 'abc', password: 'kopi susu gula aren', full_name: 'A', role: 'raja' },
   });
   assert.equal(id.statusCode, 400);
   const f = json(id).fields.find((x: { field: string }) => x.field === 'role');
@@ -110,7 +110,7 @@ test('bad JSON input is a 400 naming the field, in Indonesian by default and in 
     method: 'POST',
     url: '/api/v1/users',
     headers: { ...h, 'accept-language': 'en' },
-    payload: { username: 'abc', password: 'password123', full_name: 'A', role: 'raja' },
+    payload: { username: 'abc', password: 'kopi susu gula aren', full_name: 'A', role: 'raja' },
   });
   assert.match(json(en).message, /not valid/);
 });

@@ -28,7 +28,9 @@ import type { DatabaseHandle } from '../db/database.ts';
 import { AppError, translateError, type FieldError } from '../errors.ts';
 import { isLang, setTimeZone, zodIssueMessage, type Lang, type Translate } from '../i18n/i18n.ts';
 import type { AuthProvider, RouteAuth } from '../auth/auth.ts';
-import type { Pemda } from '../tenancy.ts';
+import { findPemdaByCode, listPemda, type Pemda } from '../tenancy.ts';
+import { antispamRoutes } from './antispam.ts';
+import { refuseControlChars } from './input-guard.ts';
 import { html } from './html.ts';
 import { sendPage } from './layout.ts';
 import type { ModuleManifest } from '../module.ts';
@@ -45,7 +47,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Every route registered, with whether it is hidden from the OpenAPI document. */
-    paduRoutes: Array<{ method: string; url: string; hidden: boolean }>;
+    paduRoutes: Array<{ method: string; url: string; hidden: boolean; auth?: RouteAuth }>;
     /** This app's messages, permissions, navigation and Pemda cache (built from its manifests). */
     registry: AppRegistry;
   }
@@ -73,7 +75,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   setTimeZone(config.timeZone);
   const app = Fastify({
     logger: opts.logger === false ? false : { level: config.logLevel },
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 2 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -163,7 +165,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   // ---- every route must declare its authorisation --------------------------------------------
-  const routeList: Array<{ method: string; url: string; hidden: boolean }> = [];
+  const routeList: Array<{ method: string; url: string; hidden: boolean; auth?: RouteAuth }> = [];
   const routeFacts: RouteFacts[] = [];
   app.decorate('paduRoutes', routeList);
   let finished: Record<string, unknown> | undefined;
@@ -176,6 +178,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
           method: m,
           url: route.url,
           hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide),
+          auth: (route.config as { auth?: RouteAuth } | undefined)?.auth,
         });
     }
     const cfg = route.config as { auth?: RouteAuth } | undefined;
@@ -231,7 +234,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       req.csrfToken = pre;
     }
     if (req.principal) req.pemda = (await registry.pemdas.get(db, req.principal.pemdaId)) ?? null;
+    gateUpload(req);
   });
+
+  // NUL bytes and control characters in any text of the request: a 400 naming the field
+  app.addHook('preValidation', refuseControlChars);
 
   // Who may call the route is checked before its input is validated (a 403 never leaks what a
   // valid body would look like); the OPD scope is checked after, on the validated params.
@@ -273,6 +280,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       code = err.code;
       ({ message, fields } = translateError(err, t, lang));
       details = err.details;
+      const retry = (details as { retry_after?: unknown } | undefined)?.retry_after;
+      if (status === 429 && typeof retry === 'number') reply.header('retry-after', String(Math.max(1, retry)));
     } else if (hasZodFastifySchemaValidationErrors(err)) {
       status = 400;
       code = 'validation';
@@ -352,12 +361,57 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       return { status: 'ok' as const, database: database.kind, version: '0.1.0', time: new Date().toISOString() };
     },
   );
+  await antispamRoutes(app, db, async (code) => {
+    const p = code
+      ? await findPemdaByCode(db, code)
+      : (await listPemda(db)).length === 1
+        ? (await listPemda(db))[0]
+        : undefined;
+    if (!p || !p.active) throw new AppError(404, 'not_found', 'error.not_found');
+    return p.id;
+  });
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => openApiDocument());
 
   for (const m of modules) {
     if (m.routes) await app.register(async (scope) => m.routes!(scope, { db, config, events, modules }));
   }
   return app;
+}
+
+/**
+ * Fastify (5.12+) treats a bare hop count as "trust nothing"; Padu's PADU_TRUST_PROXY=N means the N
+ * nearest hops (the socket peer and the proxies in front of it) are Padu's own proxies, so the
+ * client is the address N entries from the right of X-Forwarded-For — what a client writes further
+ * left is ignored. (Only right when Padu is reachable through those proxies alone; otherwise list
+ * the proxies' addresses/CIDRs.)
+ */
+export function fastifyTrustProxy(
+  tp: Config['trustProxy'],
+): boolean | string[] | ((addr: string, i: number) => boolean) {
+  return typeof tp === 'number' ? (_addr: string, i: number) => i < tp : tp;
+}
+
+/**
+ * Multipart bodies are parsed (and their files buffered) before the preValidation hooks run, so
+ * who may upload is decided here, before the body is read: anonymous callers of a non-public route
+ * get their 401 (and callers without the route's permission their 403) without sending the file; a
+ * public route takes uploads only if it declares its own limits (config.multipartOptions), and a
+ * body declared larger than them is refused at once.
+ */
+function gateUpload(req: FastifyRequest): void {
+  if (!req.headers['content-type']?.toLowerCase().startsWith('multipart/')) return;
+  const cfg = req.routeOptions.config as { auth?: RouteAuth; multipartOptions?: { limits?: { fileSize?: number } } };
+  if (!cfg.auth) return;
+  if (cfg.auth !== 'public') {
+    if (!req.principal) throw new AppError(401, 'unauthorized', 'error.unauthorized');
+    if (!can(req.principal, cfg.auth.permission)) throw new AppError(403, 'forbidden', 'error.forbidden');
+    return;
+  }
+  const fileSize = cfg.multipartOptions?.limits?.fileSize;
+  if (!fileSize) throw new AppError(415, 'unsupported_media_type', 'error.validation');
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > fileSize + 64 * 1024)
+    throw new AppError(413, 'body_too_large', 'error.body_too_large');
 }
 
 function pickLang(req: FastifyRequest, reply: FastifyReply): Lang {
@@ -448,6 +502,8 @@ function mapPgError(
         message: t(lang, 'error.reference', { field }),
         fields: [{ field, message: t(lang, 'error.reference', { field }) }],
       };
+    case '22021': // a character not in the encoding (NUL in text), should validation miss one
+    case '22P05':
     case '23502':
     case '23514':
     case '22001':

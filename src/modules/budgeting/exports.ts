@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import PDFDocument from 'pdfkit';
 import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify';
+import { safeCsvStringifier } from '../../core/tabular.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { notFound } from '../../core/errors.ts';
@@ -580,7 +580,7 @@ async function* linePages(a: ExportArgs): AsyncGenerator<Line[]> {
 
 export async function sendLinesCsv(reply: FastifyReply, a: ExportArgs): Promise<FastifyReply> {
   await requireStage(a.db, a.pemdaId, a.stageId);
-  const csv = stringify({ header: true, columns: [...CSV_COLUMNS], bom: true });
+  const csv = safeCsvStringifier({ header: true, columns: [...CSV_COLUMNS], bom: true });
   (async () => {
     for await (const page of linePages(a)) {
       for (const l of page) {

@@ -111,6 +111,14 @@ export async function markRead(db: Db, p: Principal, ids: string[]): Promise<num
       .values(unread.map((u) => ({ pemda_id: p.pemdaId, user_id: p.userId, notification_id: u.id })))
       .onConflict((oc) => oc.doNothing())
       .execute();
+    // every 2xx write is audited, reading one's notifications too
+    uow.audit({
+      action: 'read',
+      entity: 'notification',
+      entityId: ids.length === 1 ? String(unread[0]!.id) : `user:${p.userId}`,
+      opdId: p.opdId,
+      after: { notification_ids: unread.map((u) => String(u.id)) },
+    });
     return unread.length;
   });
 }

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Selectable } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { mutate, type Trx } from '../../core/audit/audit.ts';
-import { notFound } from '../../core/errors.ts';
+import { fieldError, notFound } from '../../core/errors.ts';
 import type { Principal } from '../../core/roles.ts';
 import { findSbuRate, type PricedItem } from '../catalogue/index.ts';
 import { requirePermission } from '../../core/auth/policy.ts';
@@ -144,11 +144,22 @@ export async function previewTravel(
   const total = sumTotals(lines);
   let others = BigInt(sub.planned);
   if (travelId) {
+    // only a trip of this very sub kegiatan: another's (perhaps another OPD's) total must not leak
+    // through remaining_before
+    const trip = await db
+      .selectFrom('bud_travel')
+      .select('id')
+      .where('pemda_id', '=', pemdaId)
+      .where('id', '=', travelId)
+      .where('sub_kegiatan_id', '=', subId)
+      .executeTakeFirst();
+    if (!trip) throw fieldError('travel_id', 'bud.error.travel_unknown');
     const own = await db
       .selectFrom('bud_line')
       .select('total')
       .where('pemda_id', '=', pemdaId)
       .where('travel_id', '=', travelId)
+      .where('sub_kegiatan_id', '=', subId)
       .execute();
     others -= sumTotals(own);
   }

@@ -5,7 +5,7 @@
 // spec, unit, TKDN or account list of an existing code becomes its next approved version, each
 // audited as a price change; unchanged rows are left alone.
 import { createHash } from 'node:crypto';
-import { normHeader, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
+import { looksLikeFormula, normHeader, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
 import { readSheetOffThread } from '../../core/tabular-async.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
@@ -118,7 +118,8 @@ export async function importCatalogue(
   try {
     sheet = await readSheetOffThread(file);
   } catch (err) {
-    if (err instanceof SheetError) return { ok: false, errors: [{ row: 0, column: '', reason: t(lang, err.key) }] };
+    if (err instanceof SheetError)
+      return { ok: false, errors: [{ row: 0, column: '', reason: t(lang, err.key, err.params) }] };
     throw err;
   }
   const sha256 = createHash('sha256').update(file).digest('hex');
@@ -187,11 +188,14 @@ export async function importSheet(
     const name = cell('name');
     if (!name) fail(r.row, col('name'), 'field.required');
     else if (name.length > 300) fail(r.row, col('name'), 'cat.import.too_long', { max: 300 });
+    else if (looksLikeFormula(name)) fail(r.row, col('name'), 'core.import.formula');
     const spec = cell('spec');
     if (spec.length > 2000) fail(r.row, col('spec'), 'cat.import.too_long', { max: 2000 });
+    else if (looksLikeFormula(spec)) fail(r.row, col('spec'), 'core.import.formula');
     const unit = cell('unit');
     if (!unit) fail(r.row, col('unit'), 'field.required');
     else if (unit.length > 50) fail(r.row, col('unit'), 'cat.import.too_long', { max: 50 });
+    else if (looksLikeFormula(unit)) fail(r.row, col('unit'), 'core.import.formula');
     const price = parsePrice(cell('price'));
     if (price === null) fail(r.row, col('price'), 'cat.error.price_format');
     const tkdn = normaliseTkdn(cell('tkdn'));

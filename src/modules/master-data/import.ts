@@ -84,7 +84,7 @@ export async function importFile(
     sheet = await readSheetOffThread(file);
   } catch (err) {
     if (err instanceof SheetError)
-      return { ok: false, errors: [{ row: err.row, column: '', reason: t(opts.lang ?? 'id', err.key) }] };
+      return { ok: false, errors: [{ row: err.row, column: '', reason: t(opts.lang ?? 'id', err.key, err.params) }] };
     throw err;
   }
   const sha256 = createHash('sha256').update(file).digest('hex');

@@ -232,7 +232,14 @@ export const trackBase = z.object({
     carried_from: z.string().nullable(),
     carried_to: z.string().nullable(),
     renja: z
-      .object({ year: z.number(), opd: z.string(), sub_kegiatan_code: z.string(), status: z.string(), pagu: money })
+      .object({
+        year: z.number(),
+        opd: z.string(),
+        sub_kegiatan_code: z.string(),
+        status: z.string(),
+        /** Published once the Renja is approved; null while it is still being drafted. */
+        pagu: money.nullable(),
+      })
       .nullable(),
   }),
   steps: z.array(

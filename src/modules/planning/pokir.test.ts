@@ -80,7 +80,7 @@ test('a Pokir entered after its window closes is refused; so are entries by non-
   const admin = await t.as('admin');
   const nu = await api('POST', '/api/v1/users', admin, {
     username: 'dprd.baru',
-    password: 'password123',
+    password: 'kopi susu gula aren',
     full_name: 'Anggota Baru',
     role: 'dprd',
   });

@@ -110,7 +110,8 @@ export interface PublicTrack {
     merged_into: string | null;
     carried_from: string | null;
     carried_to: string | null;
-    renja: { year: number; opd: string; sub_kegiatan_code: string; status: string; pagu: string } | null;
+    /** `pagu` is null until the Renja is approved (a draft's figures are not public). */
+    renja: { year: number; opd: string; sub_kegiatan_code: string; status: string; pagu: string | null } | null;
   };
   steps: Array<{
     stage: string;
@@ -176,7 +177,7 @@ export async function publicTrack(db: Q, pemdaId: number, code: string, depth = 
         opd: (await getOrganisation(db as Db, pemdaId, it.opd_id))?.name ?? '',
         sub_kegiatan_code: it.sub_kegiatan_code,
         status: it.status,
-        pagu: it.pagu,
+        pagu: it.status === 'approved' ? it.pagu : null,
       };
   }
   const steps = (await proposalSteps(db, pemdaId, r.id)).map((s) => ({

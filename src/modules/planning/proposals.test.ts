@@ -4,6 +4,7 @@
 // the priority score; rate limits; photos.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { challengeAnswer } from '../../core/http/antispam.ts';
 import { json, testApp, type TestContext } from '../../testing/harness.ts';
 import { listOpds, listRegions } from '../master-data/index.ts';
 import { listLines, listStages, listSubs } from '../budgeting/index.ts';
@@ -41,19 +42,30 @@ async function decide(user: string, id: number, body: Record<string, unknown>) {
   return api('POST', `/api/v1/planning/proposals/${id}/decision`, await t.as(user), { version: p.version, ...body });
 }
 
+/** A machine client of the public API: fetch a challenge and answer it. */
+async function apiChallenge() {
+  const c = json(await t.server.inject({ method: 'GET', url: '/api/v1/public/challenge?form=pln.usul' }));
+  return { challenge_token: c.token as string, challenge_answer: await challengeAnswer(t.db, c.token) };
+}
+
 /** The anonymous browser: GET the page for its CSRF cookie and token, then POST the form. */
 async function publicForm(url: string, fields: Record<string, string>, remoteAddress = '127.0.0.1') {
   const page = await t.server.inject({ method: 'GET', url, headers: { accept: 'text/html' }, remoteAddress });
   assert.equal(page.statusCode, 200, page.body);
   const pre = page.cookies.find((c) => c.name === 'padu_csrf')!.value;
   const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  // the anti-spam question (core/http/antispam.ts), answered as a person would
+  const challenge = /name="challenge_token" value="([^"]+)"/.exec(page.body)?.[1];
+  const answers: Record<string, string> = challenge
+    ? { challenge_token: challenge, challenge_answer: await challengeAnswer(t.db, challenge), padu_hp: '' }
+    : {};
   return t.server.inject({
     method: 'POST',
     url,
     remoteAddress,
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
     cookies: { padu_csrf: pre },
-    payload: new URLSearchParams({ ...fields, _csrf: token }).toString(),
+    payload: new URLSearchParams({ ...answers, ...fields, _csrf: token }).toString(),
   });
 }
 
@@ -534,7 +546,7 @@ test('the public form is rate-limited per IP; photos are checked and served; the
     method: 'POST',
     url: '/api/v1/public/musrenbang',
     remoteAddress: '10.9.8.6',
-    payload: { ...fields, kelurahan_id: kel.id },
+    payload: { ...fields, kelurahan_id: kel.id, ...(await apiChallenge()) },
   });
   assert.equal(r.statusCode, 201, r.body);
   // a photo must be an image

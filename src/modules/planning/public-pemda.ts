@@ -18,3 +18,11 @@ export async function publicPemda(db: Db, code: string | undefined | null): Prom
 
 /** All active Pemda, for the chooser of the public pages. */
 export const publicPemdaList = listPemda;
+
+/** The citizens' Musrenbang form (page and JSON API share its anti-spam limits and challenge). */
+export const CITIZEN_FORM = 'pln.usul';
+export const citizenFormLimits = {
+  perAddress: { windowSeconds: 3600, max: 5 },
+  global: { windowSeconds: 3600, max: 300 },
+  messageKey: 'pln.public.too_many',
+};

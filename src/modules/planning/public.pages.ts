@@ -6,15 +6,16 @@ import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
-import { AppError, fieldError, notFound } from '../../core/errors.ts';
+import { fieldError, notFound } from '../../core/errors.ts';
 import { hitRateLimit } from '../../core/http/rate-limit.ts';
+import { antispamFields, antispamGate, checkAntispam, withoutAntispam } from '../../core/http/antispam.ts';
 import { publicPrincipal } from '../../core/roles.ts';
 import type { Pemda } from '../../core/tenancy.ts';
 import { listOpds, listRegions } from '../master-data/index.ts';
 import * as props from './proposals.service.ts';
 import * as settings from './settings.service.ts';
 import { proposalFields, stepsTable } from './proposals.pages.ts';
-import { publicPemda } from './public-pemda.ts';
+import { CITIZEN_FORM, citizenFormLimits, publicPemda } from './public-pemda.ts';
 import { badge, errorBox, errorsOf, formBody, num, qs, rp, statusOf } from './ui.ts';
 
 const anyBody = z.record(z.string(), z.unknown());
@@ -51,6 +52,7 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
   <label>${tr(req, 'pln.proposal.photo')}<input type="file" name="photo" accept="image/jpeg,image/png,image/webp"></label>
   <label>${tr(req, 'pln.public.name')}<input name="submitter_name" required value="${String(values.submitter_name ?? '')}"></label>
   <label>${tr(req, 'pln.public.contact')}<input name="submitter_contact" required value="${String(values.submitter_contact ?? '')}"></label>
+  ${await antispamFields(db, req, pemda.id, CITIZEN_FORM, e?.errors.challenge)}
   <p class="muted">${tr(req, 'pln.public.privacy')}</p>
   <div class="actions"><button>${tr(req, 'pln.public.send')}</button></div></form>`;
   };
@@ -60,14 +62,27 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
   });
   app.post(
     '/usulan',
-    { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ, body: anyBody } },
+    {
+      // limits counted before the body is read; the photo is refused (413) while it streams in
+      onRequest: antispamGate(
+        db,
+        CITIZEN_FORM,
+        citizenFormLimits,
+        async (req) => (await publicPemda(db, (req.query as { pemda?: string }).pemda)).id,
+      ),
+      config: {
+        auth: 'public',
+        multipartOptions: { limits: { fileSize: props.PHOTO_MAX_BYTES, files: 1, fields: 40, fieldSize: 64 * 1024 } },
+      },
+      schema: { ...hide, querystring: pemdaQ, body: anyBody },
+    },
     async (req, reply) => {
       const pemda = await pemdaOf(req, req.query.pemda);
       const raw = req.body as Record<string, unknown>;
       const photo = Buffer.isBuffer(raw.photo) && raw.photo.length > 0 ? raw.photo : null;
-      const b = formBody(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'photo')));
+      const b = formBody(withoutAntispam(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'photo'))));
       try {
-        await hitRateLimit(db, pemda.id, `pln.usul:${req.ip}`, { windowSeconds: 3600, max: 5 });
+        await checkAntispam(db, pemda.id, CITIZEN_FORM, raw);
         if (photo && (photo.length > props.PHOTO_MAX_BYTES || !props.photoType(photo)))
           throw fieldError(
             'photo',
@@ -78,13 +93,6 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
         if (photo) await props.setPhoto(db, citizen, r.id, photo, { skipEditorCheck: true });
         return reply.redirect(`/lacak?${qs({ kode: r.tracking_code, baru: 1, pemda: req.query.pemda })}`, 303);
       } catch (err) {
-        if (err instanceof AppError && err.status === 429) {
-          return sendPage(req, reply, {
-            title: tr(req, 'pln.public.form_title'),
-            body: html`<p class="error">${tr(req, 'pln.public.too_many')}</p>`,
-            status: 429,
-          });
-        }
         const e = errorsOf(req, err);
         if (!e) throw err;
         return sendPage(req, reply, {
@@ -117,7 +125,7 @@ ${p.sub_kegiatan_code ? html`<dt>${tr(req, 'pln.rnode.sub_kegiatan')}</dt><dd>${
 ${p.feasible !== null ? html`<dt>${tr(req, 'pln.proposal.feasible')}</dt><dd>${p.feasible ? tr(req, 'common.yes') : tr(req, 'common.no')} ${p.feasibility_reason}</dd>` : ''}
 ${p.merged_into ? html`<dt>${tr(req, 'pln.step.merged')}</dt><dd><a href="/lacak?${qs({ kode: p.merged_into, pemda: pemdaCode })}">${p.merged_into}</a></dd>` : ''}
 ${p.carried_to ? html`<dt>${tr(req, 'pln.step.carried_over')}</dt><dd><a href="/lacak?${qs({ kode: p.carried_to, pemda: pemdaCode })}">${p.carried_to}</a></dd>` : ''}
-${p.renja ? html`<dt>${tr(req, 'pln.renja.title')}</dt><dd class="track-renja">${tr(req, 'pln.track.in_renja', { year: p.renja.year, opd: p.renja.opd, code: p.renja.sub_kegiatan_code, status: tr(req, `pln.status.${p.renja.status}`) })} · ${rp(req, p.renja.pagu)}</dd>` : ''}
+${p.renja ? html`<dt>${tr(req, 'pln.renja.title')}</dt><dd class="track-renja">${tr(req, 'pln.track.in_renja', { year: p.renja.year, opd: p.renja.opd, code: p.renja.sub_kegiatan_code, status: tr(req, `pln.status.${p.renja.status}`) })}${p.renja.pagu === null ? '' : html` · ${rp(req, p.renja.pagu)}`}</dd>` : ''}
 </dl>
 ${p.has_photo ? html`<p><img src="/lacak/foto/${p.tracking_code}${pemdaCode ? `?pemda=${pemdaCode}` : ''}" alt="${tr(req, 'pln.proposal.photo')}" width="480"></p>` : ''}
 <h2>${tr(req, 'pln.step.history')}</h2>${stepsTable(req, t.steps)}

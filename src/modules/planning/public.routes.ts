@@ -8,7 +8,8 @@ import { hitRateLimit } from '../../core/http/rate-limit.ts';
 import { publicPrincipal } from '../../core/roles.ts';
 import { conflictOut, errorOut } from './common.ts';
 import * as props from './proposals.service.ts';
-import { publicPemda } from './public-pemda.ts';
+import { CITIZEN_FORM, citizenFormLimits, publicPemda } from './public-pemda.ts';
+import { antispamGate, checkAntispam, withoutAntispam } from '../../core/http/antispam.ts';
 
 import { tags, money, trackOut } from './planning.schema.ts';
 
@@ -21,12 +22,23 @@ export async function publicApi(appIn: FastifyInstance, ctx: ModuleContext): Pro
   app.post(
     '/api/v1/public/musrenbang',
     {
+      onRequest: antispamGate(
+        db,
+        CITIZEN_FORM,
+        citizenFormLimits,
+        async (req) => (await publicPemda(db, (req.query as { pemda?: string }).pemda)).id,
+      ),
       config: { auth: 'public' },
       schema: {
         tags,
-        summary: 'A citizen submits a Musrenbang proposal (rate-limited per IP); answers the tracking code',
+        summary:
+          'A citizen submits a Musrenbang proposal (rate-limited per address and per Pemda; answer a challenge from ' +
+          'GET /api/v1/public/challenge?form=pln.usul); answers the tracking code',
         querystring: pubQuery,
-        body: props.citizenProposalSchema,
+        body: props.citizenProposalSchema.extend({
+          challenge_token: z.string().max(200),
+          challenge_answer: z.union([z.string().max(10), z.number().int()]).transform(String),
+        }),
         response: {
           201: z.object({ tracking_code: z.string(), year: z.number() }),
           400: errorOut,
@@ -37,11 +49,11 @@ export async function publicApi(appIn: FastifyInstance, ctx: ModuleContext): Pro
     },
     async (req, reply) => {
       const pemda = await publicPemda(db, req.query.pemda);
-      await hitRateLimit(db, pemda.id, `pln.usul:${req.ip}`, { windowSeconds: 3600, max: 5 });
+      await checkAntispam(db, pemda.id, CITIZEN_FORM, req.body);
       const r = await props.createCitizenProposal(
         db,
         publicPrincipal(req.server.registry.permissions, pemda.id),
-        req.body,
+        withoutAntispam(req.body),
       );
       return reply.code(201).send({ tracking_code: r.tracking_code, year: r.year });
     },

@@ -10,3 +10,4 @@ export {
   updateUser,
   type PublicUser,
 } from './users.service.ts';
+export { safeNext } from './users.pages.ts';

@@ -8,7 +8,7 @@ import { csrfField, sendPage, tr, issueMessage } from '../../core/http/layout.ts
 import { AppError, notFound } from '../../core/errors.ts';
 import { SESSION_COOKIE } from '../../core/http/server.ts';
 import { listPemda } from '../../core/tenancy.ts';
-import { DEMO_PASSWORD } from '../../core/seed.ts';
+import { DEMO_PASSWORD, DEMO_PEMDA, demoSeedPolicy } from '../../core/seed.ts';
 import { ROLES } from '../../core/roles.ts';
 import { listOpds, listRegions } from '../master-data/index.ts';
 import {
@@ -25,10 +25,17 @@ import { setSessionCookie } from './users.routes.ts';
 
 type Errors = Record<string, string>;
 
-function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
-    ? next
-    : '/';
+/**
+ * Where to go after log-in: a path of this site only. Refused (→ "/"): anything not starting with
+ * one "/", a "//" or "/\\" (another host), any backslash (browsers read it as "/"), any control
+ * character or space (browsers drop tabs and newlines: "/\t/evil.example" is "//evil.example").
+ */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || next.length > 2000) return '/';
+  if (!next.startsWith('/') || next.startsWith('//')) return '/';
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (/[\\\u0000-\u0020\u007f]/.test(next)) return '/';
+  return next;
 }
 
 function fieldErr(errors: Errors, name: string): Html | string {
@@ -56,7 +63,8 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
     opts: { error?: string; username?: string; next?: string; pemda?: string },
   ) => {
     const pemdas = await listPemda(db);
-    const demo = pemdas.some((p) => p.code === '99.01');
+    // the demo password is shown only on a demo (a checkout's own data folder), never elsewhere
+    const demo = demoSeedPolicy(config) === 'seed' && pemdas.some((p) => p.code === DEMO_PEMDA.code);
     return html`<form method="post" action="/login" class="form narrow">
   ${csrfField(req)}
   <input type="hidden" name="next" value="${opts.next ?? '/'}">
@@ -202,7 +210,7 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   <label>${tr(req, 'usr.field.region')}<select name="region_id"><option value="">—</option>${regions.map((r) => html`<option value="${r.id}" ${r.id === u.region_id ? 'selected' : ''}>${r.code} ${r.name}</option>`)}</select>${fieldErr(errors, 'region_id')}</label>
   <label>${tr(req, isNew ? 'usr.field.password' : 'usr.field.new_password')}<input name="password" type="password" autocomplete="new-password" ${isNew ? 'required' : ''}>${fieldErr(errors, 'password')}</label>
   ${isNew ? '' : html`<label class="check"><input type="checkbox" name="active" value="true" ${u.active ? 'checked' : ''}> ${tr(req, 'common.active')}</label>`}
-  <div class="actions"><button type="submit">${tr(req, 'common.save')}</button> <a href="/users">${tr(req, 'common.cancel')}</a></div>
+  <div class="actions"><button type="submit">${tr(req, 'common.save')}</button> <a href="/users">${tr(req, 'common.cancel')}</a>${isNew ? '' : html` <a href="/users/${u.id}/tokens">${tr(req, 'usr.tokens.title')}</a>`}</div>
 </form>`;
   };
 

@@ -18,8 +18,11 @@ import {
   updateUser,
   userCreateSchema,
   userUpdateSchema,
+  TOKEN_DAYS_DEFAULT,
+  TOKEN_DAYS_MAX,
   type NewSession,
 } from './users.service.ts';
+import { listTokens, revokeToken } from './tokens.service.ts';
 
 const userOut = z.object({
   id: z.number(),
@@ -194,15 +197,90 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
         tags,
         summary: 'Create an API bearer token for a user (shown once)',
         params: z.object({ id: z.coerce.number().int().positive() }),
-        body: z.object({ name: z.string().trim().min(1).max(100) }),
-        response: { 201: z.object({ token: z.string() }), 404: errorOut },
+        body: z.object({
+          name: z.string().trim().min(1).max(100),
+          expires_in_days: z.number().int().min(1).max(TOKEN_DAYS_MAX).default(TOKEN_DAYS_DEFAULT),
+        }),
+        response: { 201: z.object({ token: z.string() }), 400: errorOut, 404: errorOut },
       },
     },
     async (req, reply) => {
       const u = await getUser(db, req.principal!.pemdaId, req.params.id);
       if (!u) throw notFound();
-      const token = await createApiToken(db, req.principal!.pemdaId, u.username, req.body.name, req.principal!);
+      const token = await createApiToken(
+        db,
+        req.principal!.pemdaId,
+        u.username,
+        req.body.name,
+        req.principal!,
+        req.body.expires_in_days,
+      );
       return reply.code(201).send({ token });
     },
+  );
+
+  // ---- tokens: listed and revoked by their owner, and by the admin ------------------------------
+  const tokenOut = z.object({
+    id: z.number(),
+    name: z.string(),
+    created_at: z.date(),
+    expires_at: z.date(),
+    last_used_at: z.date().nullable(),
+    revoked_at: z.date().nullable(),
+    state: z.enum(['active', 'expired', 'revoked']),
+  });
+  app.get(
+    '/api/v1/me/tokens',
+    {
+      config: { auth: { permission: 'session' } },
+      schema: {
+        tags,
+        summary: 'My API tokens (never their secret)',
+        response: { 200: z.object({ rows: z.array(tokenOut) }) },
+      },
+    },
+    async (req) => ({ rows: await listTokens(db, req.principal!.pemdaId, req.principal!.userId) }),
+  );
+  app.delete(
+    '/api/v1/me/tokens/:tokenId',
+    {
+      config: { auth: { permission: 'session' } },
+      schema: {
+        tags,
+        summary: 'Revoke one of my API tokens',
+        params: z.object({ tokenId: z.coerce.number().int().positive() }),
+        response: { 200: tokenOut, 404: errorOut },
+      },
+    },
+    async (req) => revokeToken(db, req.principal!, req.principal!.userId, req.params.tokenId),
+  );
+  app.get(
+    '/api/v1/users/:id/tokens',
+    {
+      config: { auth: { permission: 'users.manage' } },
+      schema: {
+        tags,
+        summary: "A user's API tokens",
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 200: z.object({ rows: z.array(tokenOut) }), 404: errorOut },
+      },
+    },
+    async (req) => {
+      if (!(await getUser(db, req.principal!.pemdaId, req.params.id))) throw notFound();
+      return { rows: await listTokens(db, req.principal!.pemdaId, req.params.id) };
+    },
+  );
+  app.delete(
+    '/api/v1/users/:id/tokens/:tokenId',
+    {
+      config: { auth: { permission: 'users.manage' } },
+      schema: {
+        tags,
+        summary: "Revoke a user's API token",
+        params: z.object({ id: z.coerce.number().int().positive(), tokenId: z.coerce.number().int().positive() }),
+        response: { 200: tokenOut, 404: errorOut },
+      },
+    },
+    async (req) => revokeToken(db, req.principal!, req.params.id, req.params.tokenId),
   );
 }

@@ -9,12 +9,21 @@ import type { Config } from '../../core/config.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { AppError, conflict, fieldError, notFound } from '../../core/errors.ts';
-import { hitRateLimit } from '../../core/http/rate-limit.ts';
+import {
+  backoffAttempt,
+  backoffReset,
+  hitRateLimit,
+  pruneRateLimits,
+  refundRateLimit,
+  type Backoff,
+  type Window,
+} from '../../core/http/rate-limit.ts';
 import { ROLES, isOpdScoped, REGION_SCOPED_ROLES, type Principal, type Role } from '../../core/roles.ts';
 import type { AuthResult } from '../../core/auth/auth.ts';
 import { resolveLoginPemda } from '../../core/tenancy.ts';
 import { getOrganisation, getRegion } from '../master-data/index.ts';
 import type { UserTable } from './users.tables.ts';
+import { passwordProblem } from './password-policy.ts';
 
 export type User = Selectable<UserTable>;
 export type PublicUser = Omit<User, 'password_hash'>;
@@ -26,7 +35,15 @@ export const usernameSchema = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'usr.error.username_format');
-export const passwordSchema = z.string().min(8, 'usr.error.password_short').max(200);
+export const passwordSchema = z
+  .string()
+  .max(200)
+  .superRefine((p, ctx) => {
+    const problem = passwordProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+/** Demo users carry the published demo password; no policy applies to them. */
+const demoPasswordSchema = z.string().max(200);
 
 export const userCreateSchema = z.object({
   username: usernameSchema,
@@ -82,7 +99,11 @@ export async function createUser(
   input: UserCreateInput,
   opts: { demo?: boolean; passwordHash?: string } = {},
 ): Promise<PublicUser> {
-  const v = userCreateSchema.parse(input);
+  const v = (
+    opts.demo || opts.passwordHash ? userCreateSchema.extend({ password: demoPasswordSchema }) : userCreateSchema
+  ).parse(input);
+  const userProblem = opts.demo || opts.passwordHash ? null : passwordProblem(v.password, v.username);
+  if (userProblem) throw fieldError('password', userProblem);
   await checkScope(db, actor.pemdaId, v.role, v.opd_id, v.region_id);
   const password_hash = opts.passwordHash ?? (await hashPassword(v.password));
   return mutate(db, actor, async (uow) => {
@@ -266,19 +287,43 @@ export async function createSession(
   return { cookie: `${pemdaId}.${secret}`, csrf, user: publicUser(user), expiresAt };
 }
 
-/** Check a password; rate-limited per user name and per client address. */
+/**
+ * Log-in throttling (OWASP ASVS V2.2): failures are counted per (account, client address) with an
+ * exponential delay after `loginMaxAttempts` of them — wrong passwords typed elsewhere never stop
+ * the right one from the user's own address, so no stranger can lock someone out — and, against
+ * password spraying, failures per address across all accounts in a 15-minute window (generous:
+ * an office behind one NAT address logs in many people). Successful log-ins count against nothing.
+ */
+export function loginLimits(config: Config) {
+  return {
+    pair: {
+      free: config.loginMaxAttempts,
+      baseSeconds: 1,
+      maxSeconds: 15 * 60,
+      forgetSeconds: 24 * 3600,
+    } satisfies Backoff,
+    address: { windowSeconds: 15 * 60, max: config.loginMaxAttempts * 10 } satisfies Window,
+  };
+}
+
+/** Check a password; throttled per (account, address) and per address (see loginLimits). */
 export async function login(
   db: Db,
   config: Config,
   input: { pemdaId: number; username: string; password: string; ip: string; userAgent?: string },
 ): Promise<NewSession> {
   const username = input.username.trim().toLowerCase();
-  const window = { windowSeconds: 15 * 60, max: config.loginMaxAttempts };
-  await hitRateLimit(db, input.pemdaId, `login:user:${username}`, window);
-  await hitRateLimit(db, input.pemdaId, `login:ip:${input.ip}`, {
-    windowSeconds: 15 * 60,
-    max: config.loginMaxAttempts * 5,
-  });
+  const limits = loginLimits(config);
+  const addressKey = `login:addr:${input.ip}`;
+  const pairKey = `login:pair:${username}|${input.ip}`;
+  if (Math.random() < 0.01) await pruneRateLimits(db);
+  await hitRateLimit(db, input.pemdaId, addressKey, limits.address);
+  try {
+    await backoffAttempt(db, input.pemdaId, pairKey, limits.pair);
+  } catch (err) {
+    await refundRateLimit(db, input.pemdaId, addressKey, limits.address); // refused without a password check
+    throw err;
+  }
   const user = await findUserByUsername(db, input.pemdaId, username);
   // verify against a dummy hash when the user does not exist, so timing does not reveal it
   const ok = user
@@ -287,6 +332,8 @@ export async function login(
         () => false,
       );
   if (!user || !ok || !user.active) throw new AppError(401, 'bad_credentials', 'usr.error.bad_credentials');
+  await backoffReset(db, input.pemdaId, pairKey);
+  await refundRateLimit(db, input.pemdaId, addressKey, limits.address);
   return createSession(db, config, input.pemdaId, username, input.userAgent);
 }
 let dummyHash: string | undefined;
@@ -338,13 +385,26 @@ export async function tokenAuth(db: Db, token: string): Promise<AuthResult | nul
     .selectFrom('usr_api_token as t')
     .innerJoin('usr_user as u', (j) => j.onRef('u.pemda_id', '=', 't.pemda_id').onRef('u.id', '=', 't.user_id'))
     .selectAll('u')
+    .select(['t.id as token_id', 't.last_used_at', 't.expires_at'])
     .where('t.pemda_id', '=', c.pemdaId)
     .where('t.token_hash', '=', sha256(c.secret))
     .where('t.revoked_at', 'is', null)
     .executeTakeFirst();
-  if (!row || !row.active) return null;
+  if (!row || !row.active || new Date(row.expires_at) <= new Date()) return null;
+  // last use, written at most once a minute per token (a busy client costs no write per request)
+  if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
+    await db
+      .updateTable('usr_api_token')
+      .set({ last_used_at: new Date() })
+      .where('pemda_id', '=', c.pemdaId)
+      .where('id', '=', row.token_id)
+      .execute();
+  }
   return { principal: toPrincipal(row, 'token') };
 }
+
+export const TOKEN_DAYS_DEFAULT = 90;
+export const TOKEN_DAYS_MAX = 365;
 
 /** Create a bearer token for a user; the token is shown once and stored only as a hash. */
 export async function createApiToken(
@@ -353,15 +413,19 @@ export async function createApiToken(
   username: string,
   name: string,
   actor?: Principal,
+  days: number = TOKEN_DAYS_DEFAULT,
 ): Promise<string> {
   const user = await findUserByUsername(db, pemdaId, username);
   if (!user) throw fieldError('username', 'usr.error.user_unknown');
   if (!user.active) throw fieldError('username', 'usr.error.user_inactive');
+  if (!Number.isInteger(days) || days < 1 || days > TOKEN_DAYS_MAX)
+    throw fieldError('expires_in_days', 'usr.error.token_days', { max: TOKEN_DAYS_MAX });
   const secret = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + days * 86_400_000);
   await mutate(db, actor ?? toPrincipal(user, 'cli'), async (uow) => {
     const t = await uow.trx
       .insertInto('usr_api_token')
-      .values({ pemda_id: pemdaId, user_id: user.id, name, token_hash: sha256(secret) })
+      .values({ pemda_id: pemdaId, user_id: user.id, name, token_hash: sha256(secret), expires_at: expiresAt })
       .returning('id')
       .executeTakeFirstOrThrow();
     uow.audit({
@@ -369,7 +433,7 @@ export async function createApiToken(
       entity: 'api_token',
       entityId: t.id,
       opdId: user.opd_id,
-      after: { user: user.username, name },
+      after: { user: user.username, name, expires_at: expiresAt.toISOString() },
     });
   });
   return `padu_${pemdaId}_${secret}`;

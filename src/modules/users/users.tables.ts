@@ -38,6 +38,7 @@ export interface ApiTokenTable {
   created_at: Generated<Date>;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  expires_at: Timestamp;
 }
 
 declare module '../../core/db/schema.ts' {

@@ -92,7 +92,7 @@ test('session-authenticated writes without the CSRF token are refused', async ()
     method: 'POST',
     url: '/api/v1/users',
     headers: { cookie: s.headers.cookie! },
-    payload: { username: 'x.y', password: 'password1', full_name: 'X', role: 'dprd' },
+    payload: { username: 'x.y', password: 'kopi susu gula aren', full_name: 'X', role: 'dprd' },
   });
   assert.equal(res.statusCode, 403);
   assert.equal(json(res).error, 'csrf');
@@ -149,7 +149,7 @@ test('user administration: admin creates, others get 403, bad input names the fi
     method: 'POST',
     url: '/api/v1/users',
     headers: admin,
-    payload: { username: 'new.op', password: 'password123', full_name: 'New Operator', role: 'opd_operator' },
+    payload: { username: 'new.op', password: 'kopi susu gula aren', full_name: 'New Operator', role: 'opd_operator' },
   });
   assert.equal(noOpd.statusCode, 400);
   assert.equal(json(noOpd).fields[0].field, 'opd_id');
@@ -158,7 +158,7 @@ test('user administration: admin creates, others get 403, bad input names the fi
     method: 'POST',
     url: '/api/v1/users',
     headers: admin,
-    payload: { username: 'anggota2', password: 'password123', full_name: 'Anggota Dua', role: 'dprd' },
+    payload: { username: 'anggota2', password: 'kopi susu gula aren', full_name: 'Anggota Dua', role: 'dprd' },
   });
   assert.equal(created.statusCode, 201, created.body);
 
@@ -166,7 +166,7 @@ test('user administration: admin creates, others get 403, bad input names the fi
     method: 'POST',
     url: '/api/v1/users',
     headers: await t.as('tapd'),
-    payload: { username: 'x2', password: 'password123', full_name: 'X', role: 'dprd' },
+    payload: { username: 'x2', password: 'kopi susu gula aren', full_name: 'X', role: 'dprd' },
   });
   assert.equal(forbidden.statusCode, 403);
 });

@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify';
+import { safeCsvStringifier } from '../../../core/tabular.ts';
 import { formatDate, formatNumber, type Lang } from '../../../core/i18n/i18n.ts';
 import { t } from '../translate.ts';
 import type { Pemda } from '../../../core/tenancy.ts';
@@ -110,7 +110,7 @@ export async function writeCsv(d: Doc, out: Writable): Promise<void> {
     ...(d.noteLabel ? ['note'] : []),
     ...cols.map((c) => c.label),
   ];
-  const csv = stringify({ bom: true });
+  const csv = safeCsvStringifier({ bom: true });
   csv.pipe(out);
   const put = async (rec: unknown[]) => {
     if (!csv.write(rec)) await new Promise((r) => csv.once('drain', r));
