@@ -44,7 +44,7 @@ test('padu seed, user add, token create, import and audit verify (which names a 
     // a refused command says why in a sentence, never an i18n key (was: "usr.error.username_taken")
     const again = padu(dir, 'user', 'add', '--username', 'operator.baru', '--password', 'rahasia123', '--role', 'dprd');
     assert.equal(again.status, 1);
-    assert.match(again.stderr, /^Error: The submitted data is not valid\.\n  username: This username is taken\./m);
+    assert.match(again.stderr, /^Error: The submitted data is not valid\.\n {2}username: This username is taken\./m);
     assert.doesNotMatch(again.stderr, /\b[a-z]+\.error\.[a-z_]+/);
 
     const tok = padu(dir, 'token', 'create', '--user', 'operator.baru');
