@@ -11,6 +11,16 @@ export const coreModule: ModuleManifest = {
   permissions: { home: ['*'] },
   messages: {
     id: {
+      'num.error.empty': 'Isi angka.',
+      'num.error.format': '"{value}" bukan angka. Contoh: 1.000 (seribu) atau 1.000,5.',
+      'num.error.ambiguous':
+        '"{value}" tidak jelas: titik hanya memisahkan ribuan (1.000 = seribu) dan koma menandai desimal (1,5 = satu setengah).',
+      'num.error.fraction': '"{value}" memiliki terlalu banyak angka di belakang koma (paling banyak {max}).',
+      'num.error.negative': 'Angka tidak boleh negatif.',
+      'num.error.too_long': 'Angka terlalu besar.',
+      'num.error.canonical': 'Tulis angka dalam bentuk baku API, mis. "1000.5" (titik desimal, tanpa pemisah ribuan).',
+      'num.error.date': 'Tanggal tidak valid; tulis dalam format ISO, mis. 2026-01-31 atau 2026-01-31T08:00.',
+      'num.error.date_range': 'Tanggal harus antara tahun 2000 dan 2100.',
       'home.title': 'Beranda',
       'home.welcome': 'Selamat datang, {name}.',
       'home.role': 'Anda masuk sebagai {role}.',
@@ -36,6 +46,16 @@ export const coreModule: ModuleManifest = {
       'home.intro.kelurahan': 'Masukkan usulan Musrenbang kelurahan/desa Anda.',
     },
     en: {
+      'num.error.empty': 'Enter a number.',
+      'num.error.format': '"{value}" is not a number. Examples: 1.000 (one thousand) or 1.000,5.',
+      'num.error.ambiguous':
+        '"{value}" is ambiguous: a dot only groups thousands (1.000 = one thousand) and the comma is the decimal mark (1,5 = one and a half).',
+      'num.error.fraction': '"{value}" has too many digits after the comma (at most {max}).',
+      'num.error.negative': 'The number cannot be negative.',
+      'num.error.too_long': 'The number is too large.',
+      'num.error.canonical': 'Write the number in the API form, e.g. "1000.5" (dot decimal point, no grouping).',
+      'num.error.date': 'Invalid date; use ISO format, e.g. 2026-01-31 or 2026-01-31T08:00.',
+      'num.error.date_range': 'The date must be between the years 2000 and 2100.',
       'home.title': 'Home',
       'home.welcome': 'Welcome, {name}.',
       'home.role': 'You are logged in as {role}.',

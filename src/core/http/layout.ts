@@ -63,7 +63,9 @@ export function renderPage(req: FastifyRequest, opts: PageOptions): Html {
 <title>${opts.title} · Padu</title>
 <meta name="htmx-config" content='{"includeIndicatorStyles":false}'>
 <link rel="stylesheet" href="/static/padu.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <script src="/static/htmx.min.js" defer></script>
+<script src="/static/number.js" defer></script>
 </head>
 <body hx-headers="${csrfHeader}">
 <header class="top">
