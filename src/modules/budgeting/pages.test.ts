@@ -78,10 +78,7 @@ test('the line editor without JavaScript: search the catalogue, save, see the re
     v1: '4',
   });
   assert.equal(search.statusCode, 200);
-  assert.ok(
-    search.body.includes('name="v1" inputmode="decimal" size="8" value="4"'),
-    'what was typed stays in the form',
-  );
+  assert.ok(/name="v1"[^>]*data-num="decimal"[^>]*value="4"/.test(search.body), 'what was typed stays in the form');
   assert.ok(search.body.includes(`name="item_id" value="${item.itemId}"`), 'results are radio buttons in the form');
   const before = await sub(t, subId);
   const fields = {
@@ -116,6 +113,60 @@ test('the line editor without JavaScript: search the catalogue, save, see the re
   assert.equal(bad.statusCode, 422);
   assert.match(bad.body, /melebihi harga standar katalog/);
   assert.ok(bad.body.includes('id="line-form"'));
+});
+
+test('the line form reads Indonesian numbers: 1.000 is a thousand, 1.5 is refused at its field, the form keeps it', async () => {
+  const item = await itemFor(t, ATK);
+  const base = { account: ATK, item_id: String(item.itemId), u1: 'Kotak' };
+  // the preview computes with 1.000 = 1000, and explains why it cannot compute when the volume is unreadable
+  const pv = await form(
+    'dinkes.operator',
+    `/budget/sub/${subId}/lines/preview`,
+    { ...base, v1: '1.000' },
+    { 'hx-request': 'true' },
+  );
+  assert.ok(pv.body.includes(rp(BigInt(item.price) * 1000n)), 'preview total = price × 1000');
+  const why = await form(
+    'dinkes.operator',
+    `/budget/sub/${subId}/lines/preview`,
+    { ...base, v1: '1.5' },
+    { 'hx-request': 'true' },
+  );
+  assert.match(why.body, /id="preview-why"/);
+  assert.match(why.body, /Volume 1: &quot;1\.5&quot; tidak jelas|Volume 1: "1\.5" tidak jelas/);
+  const noAccount = await form(
+    'dinkes.operator',
+    `/budget/sub/${subId}/lines/preview`,
+    { v1: '2' },
+    { 'hx-request': 'true' },
+  );
+  assert.match(noAccount.body, /pilih rekening/);
+  // 1.5 is refused with the reason beside Volume 1, and the form shows 1.5 again
+  const bad = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, { ...base, v1: '1.5' });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /tidak jelas: titik hanya memisahkan ribuan/);
+  assert.match(bad.body, /name="v1"[^>]*value="1.5"/);
+  // 1.000 is saved as a thousand, through the HTML form and the JSON API alike
+  const saved = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, {
+    ...base,
+    v1: '1.000',
+    unit_price: 'Rp 1.000',
+  });
+  assert.equal(saved.statusCode, 303, saved.body);
+  const lineId = /#line-(\d+)/.exec(saved.headers.location as string)![1]!;
+  const edit = await page('dinkes.operator', `/budget/lines/${lineId}/edit`);
+  assert.match(edit.body, /name="v1"[^>]*value="1.000"/, 'the edit form shows 1.000 (Indonesian), not 1000');
+  assert.match(edit.body, /name="unit_price"[^>]*value="1.000"/);
+  const api = json<{ lines: Array<{ id: string; factors: Array<{ v: string }>; total: string }> }>(
+    await t.server.inject({
+      method: 'GET',
+      url: `/api/v1/budget/sub-kegiatan/${subId}`,
+      headers: await t.as('dinkes.operator'),
+    }),
+  );
+  const line = api.lines.find((l) => String(l.id) === lineId)!;
+  assert.equal(line.factors[0]!.v, '1000', 'the API keeps the canonical form');
+  assert.equal(line.total, '1000000');
 });
 
 test('the travel calculator previews SBU components and saves the trip', async () => {
