@@ -11,6 +11,8 @@ export const coreModule: ModuleManifest = {
   permissions: { home: ['*'] },
   messages: {
     id: {
+      'confirm.what': 'Yang akan terjadi:',
+      'confirm.cancel': 'Batal',
       'num.error.empty': 'Isi angka.',
       'num.error.format': '"{value}" bukan angka. Contoh: 1.000 (seribu) atau 1.000,5.',
       'num.error.ambiguous':
@@ -46,6 +48,8 @@ export const coreModule: ModuleManifest = {
       'home.intro.kelurahan': 'Masukkan usulan Musrenbang kelurahan/desa Anda.',
     },
     en: {
+      'confirm.what': 'What will happen:',
+      'confirm.cancel': 'Cancel',
       'num.error.empty': 'Enter a number.',
       'num.error.format': '"{value}" is not a number. Examples: 1.000 (one thousand) or 1.000,5.',
       'num.error.ambiguous':

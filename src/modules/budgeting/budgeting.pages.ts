@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import type { Db } from '../../core/db/database.ts';
 import { html, type Html, type HtmlValue } from '../../core/http/html.ts';
-import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
+import { confirmed, csrfField, sendConfirm, sendPage, tr } from '../../core/http/layout.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { formatDate, formatNumber } from '../../core/i18n/i18n.ts';
 import { isOpdScoped } from '../../core/roles.ts';
@@ -34,6 +34,7 @@ import {
   createYear,
   openNextStage,
   setWindow,
+  requireStage,
   type InputState,
   type Stage,
 } from './stages.service.ts';
@@ -58,7 +59,12 @@ import { listTravels } from './travel.service.ts';
 import { expenditureRollup, opdOverview, reviewFlags, stageTotals, type OpdOverviewRow } from './totals.queries.ts';
 import { listNotifications, markRead } from './notifications.service.ts';
 import { editorPages } from './editor.pages.ts';
-import { formBody, fromLocalInput, money, str, toLocalInput } from './pages.common.ts';
+import { formBody, formNumbers, fromLocalInput, money, str, toLocalInput } from './pages.common.ts';
+import { formatIdNumber } from '../../core/number.ts';
+import { normDecimal as cleanDecimal } from './calc.ts';
+
+/** A numeric column ("12.5000") as a canonical decimal ("12.5"). */
+const cleanDec = (v: string): string => cleanDecimal(v) ?? v;
 import { initCeilingsFromRkpd, rkpdCeilings, type RkpdConflict } from './rkpd.service.ts';
 
 const hide = { hide: true } as const;
@@ -131,16 +137,46 @@ async function act(reply: FastifyReply, to: string, fn: () => Promise<unknown>):
   return reply.redirect(`${to}${to.includes('?') ? '&' : '?'}saved=1`, 303);
 }
 
+/** What an action did, for the page it returns to: a `bud.done.*` message and its parameters. */
+export interface Done {
+  key: string;
+  params: Record<string, string | number>;
+}
+
+/** Run an action, then back to `to` with a notice saying what happened (?done=…&d_x=…). */
+export async function actDone(reply: FastifyReply, to: string, fn: () => Promise<Done>): Promise<FastifyReply> {
+  const d = await fn();
+  const q = new URLSearchParams({ done: d.key });
+  for (const [k, v] of Object.entries(d.params)) q.set(`d_${k}`, String(v));
+  return reply.redirect(`${to}${to.includes('?') ? '&' : '?'}${q.toString()}`, 303);
+}
+
+/** The notice of a page: what the last action did (`done`), or "Tersimpan". */
+export function doneNotice(req: FastifyRequest): string | undefined {
+  const q = req.query as Record<string, string | undefined>;
+  if (q.done && /^[a-z_]{1,40}$/.test(q.done)) {
+    const params = Object.fromEntries(
+      Object.entries(q)
+        .filter(([k, v]) => k.startsWith('d_') && typeof v === 'string')
+        .map(([k, v]) => [k.slice(2), String(v).slice(0, 200)]),
+    );
+    return tr(req, `bud.done.${q.done}`, params);
+  }
+  return q.saved ? tr(req, 'common.saved') : undefined;
+}
+
 export async function budgetingPages(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
-  const stageQuery = z.object({
-    stage_id: z.coerce.number().int().positive().optional(),
-    saved: z.string().optional(),
-  });
+  const stageQuery = z
+    .object({
+      stage_id: z.coerce.number().int().positive().optional(),
+      saved: z.string().optional(),
+      done: z.string().optional(),
+    })
+    .catchall(z.string());
   const read = { permission: 'bud.read' };
-  const saved = (req: FastifyRequest) =>
-    (req.query as { saved?: string }).saved ? tr(req, 'common.saved') : undefined;
+  const saved = (req: FastifyRequest) => doneNotice(req);
 
   // ---- overview -----------------------------------------------------------------------------------------
   app.get('/budget', { config: { auth: read }, schema: { ...hide, querystring: stageQuery } }, async (req, reply) => {
@@ -345,7 +381,7 @@ ${
       ? html`<p class="muted">${tr(req, 'bud.opd.renja_all_in', { year: stage.year })}</p>`
       : html`<form method="post" action="/budget/opd/${opdId}/${isTapd ? 'sub-ceiling' : 'sub'}" class="form">${csrfField(req)}<input type="hidden" name="stage_id" value="${stage.id}">
   <label>${tr(req, 'bud.field.sub_kegiatan')} <span class="hint">${tr(req, 'bud.opd.from_renja_hint', { year: stage.year })}</span><select name="code">${addable.map((n) => html`<option value="${n.code}">${n.code} ${n.name}</option>`)}</select></label>
-  ${isTapd ? html`<label>${tr(req, 'bud.field.ceiling')}<input name="ceiling" inputmode="numeric" required></label>` : ''}
+  ${isTapd ? html`<label>${tr(req, 'bud.field.ceiling')}<input name="ceiling" inputmode="numeric" data-num="rupiah" required></label>` : ''}
   <label>${tr(req, 'bud.field.funding_source')}<select name="funding_source_id"><option value="">— ${tr(req, 'bud.opd.from_renja')}</option>${funding.map((f) => html`<option value="${f.id}">${f.code} ${f.name}</option>`)}</select></label>
   <div class="actions"><button>${tr(req, 'common.new')}</button></div>
 </form>`
@@ -386,13 +422,13 @@ ${isOperator && ceilingRow?.allow_financing ? html`<a class="button secondary" h
     '/budget/opd/:opdId/sub-ceiling',
     { config: { auth: { permission: 'bud.ceiling.write' } }, schema: { ...hide, params: opdParams, body: formBody } },
     async (req, reply) => {
-      const b = req.body;
+      const b = formNumbers(req.body, [['ceiling', 'rupiah']]);
       const stageId = Number(str(b, 'stage_id'));
       const fs = str(b, 'funding_source_id');
       return act(reply, `/budget/opd/${req.params.opdId}?stage_id=${stageId}`, () =>
         setSubCeiling(db, req.principal!, stageId, req.params.opdId, {
           code: str(b, 'code'),
-          ceiling: str(b, 'ceiling').replace(/\./g, ''),
+          ceiling: str(b, 'ceiling'),
           ...(fs ? { funding_source_id: Number(fs) } : {}),
         }),
       );
@@ -407,9 +443,40 @@ ${isOperator && ceilingRow?.allow_financing ? html`<a class="button secondary" h
     },
     async (req, reply) => {
       const stageId = Number(str(req.body, 'stage_id'));
-      return act(reply, `/budget/opd/${req.params.opdId}?stage_id=${stageId}`, () =>
-        submitRka(db, req.principal!, stageId, req.params.opdId, {}),
-      );
+      const back = `/budget/opd/${req.params.opdId}?stage_id=${stageId}`;
+      const org = await getOrganisation(db, req.principal!.pemdaId, req.params.opdId);
+      const opdName = org?.name ?? '';
+      if (!confirmed(req.body)) {
+        const subs = (await listSubs(db, req.principal!.pemdaId, stageId, req.params.opdId)).filter(
+          (s) => (s.status === 'draft' || s.status === 'returned') && s.lines > 0,
+        );
+        const total = subs.reduce((a, s) => a + BigInt(s.planned), 0n);
+        const lines = subs.reduce((a, s) => a + s.lines, 0);
+        return sendConfirm(req, reply, {
+          title: tr(req, 'bud.confirm.submit_rka_title', { opd: opdName }),
+          what: subs.length
+            ? [
+                tr(req, 'bud.confirm.submit_rka_what', {
+                  opd: opdName,
+                  subs: subs.length,
+                  lines,
+                  total: money(req, total),
+                }),
+                ...subs.slice(0, 20).map((s) => `${s.code} ${s.name} · ${money(req, s.planned)}`),
+                tr(req, 'bud.confirm.submit_rka_after'),
+              ]
+            : [tr(req, 'bud.error.nothing_to_submit')],
+          action: `/budget/opd/${req.params.opdId}/submit`,
+          body: req.body,
+          yes: tr(req, 'bud.confirm.submit_rka_yes'),
+          back,
+        });
+      }
+      return actDone(reply, back, async () => {
+        const out = await submitRka(db, req.principal!, stageId, req.params.opdId, {});
+        const total = out.reduce((a, s) => a + BigInt(s.planned), 0n);
+        return { key: 'submit_rka', params: { opd: opdName, subs: out.length, total: money(req, total) } };
+      });
     },
   );
 
@@ -421,7 +488,11 @@ ${isOperator && ceilingRow?.allow_financing ? html`<a class="button secondary" h
     '/budget/sub/:id',
     {
       config: { auth: { ...read, opd: subOpd } },
-      schema: { ...hide, params: idParams, querystring: z.object({ saved: z.string().optional() }) },
+      schema: {
+        ...hide,
+        params: idParams,
+        querystring: z.object({ saved: z.string().optional(), done: z.string().optional() }).catchall(z.string()),
+      },
     },
     async (req, reply) => {
       const p = req.principal!;
@@ -523,7 +594,7 @@ ${reviews.length ? html`<h2>${tr(req, 'bud.sub.history')}</h2><ul>${reviews.map(
   <label>${tr(req, 'bud.field.region')}<select name="region_id"><option value="">—</option>${regions.map((r) => html`<option value="${r.id}" ${r.id === s.region_id ? 'selected' : ''}>${r.name} (${r.kind})</option>`)}</select></label>
   <label>${tr(req, 'bud.field.location_note')}<input name="location" value="${s.location}"></label>
   <label>${tr(req, 'bud.field.output_indicator')}<input name="output_indicator" value="${s.output_indicator}"></label>
-  <label>${tr(req, 'bud.field.target_volume')}<input name="target_volume" inputmode="decimal" value="${s.target_volume ?? ''}"></label>
+  <label>${tr(req, 'bud.field.target_volume')}<input name="target_volume" inputmode="decimal" data-num="decimal" value="${s.target_volume ? formatIdNumber(cleanDec(s.target_volume)) : ''}"></label>
   <label>${tr(req, 'bud.field.target_unit')}<input name="target_unit" value="${s.target_unit}"></label>
   <label>${tr(req, 'bud.field.month_from')}<select name="month_from">${months.map((m) => html`<option ${m === s.month_from ? 'selected' : ''}>${m}</option>`)}</select></label>
   <label>${tr(req, 'bud.field.month_to')}<select name="month_to">${months.map((m) => html`<option ${m === s.month_to ? 'selected' : ''}>${m}</option>`)}</select></label>
@@ -537,7 +608,7 @@ ${reviews.length ? html`<h2>${tr(req, 'bud.sub.history')}</h2><ul>${reviews.map(
       schema: { ...hide, params: idParams, body: formBody },
     },
     async (req, reply) => {
-      const b = req.body;
+      const b = formNumbers(req.body, [['target_volume', 'decimal']]);
       const opt = (k: string) => (str(b, k) ? Number(str(b, k)) : null);
       return act(reply, `/budget/sub/${req.params.id}`, () =>
         updateSub(db, req.principal!, req.params.id, {
@@ -569,10 +640,25 @@ ${reviews.length ? html`<h2>${tr(req, 'bud.sub.history')}</h2><ul>${reviews.map(
   app.post(
     '/budget/sub/:id/approve',
     { config: { auth: { permission: 'bud.verify' } }, schema: { ...hide, params: idParams, body: formBody } },
-    async (req, reply) =>
-      act(reply, `/budget/sub/${req.params.id}`, () =>
-        approveSub(db, req.principal!, req.params.id, { note: str(req.body, 'note') || undefined }),
-      ),
+    async (req, reply) => {
+      const s = await getSub(db, req.principal!.pemdaId, req.params.id);
+      if (!s) throw notFound('bud.error.sub_unknown');
+      const org = await getOrganisation(db, req.principal!.pemdaId, s.opd_id);
+      const params = { code: s.code, name: s.name, opd: org?.name ?? '', total: money(req, s.planned) };
+      if (!confirmed(req.body))
+        return sendConfirm(req, reply, {
+          title: tr(req, 'bud.confirm.approve_title', params),
+          what: [tr(req, 'bud.confirm.approve_what', params), tr(req, 'bud.confirm.approve_after')],
+          action: `/budget/sub/${s.id}/approve`,
+          body: req.body,
+          yes: tr(req, 'bud.confirm.approve_yes'),
+          back: `/budget/sub/${s.id}`,
+        });
+      return actDone(reply, `/budget/sub/${s.id}`, async () => {
+        await approveSub(db, req.principal!, s.id, { note: str(req.body, 'note') || undefined });
+        return { key: 'approve', params };
+      });
+    },
   );
   app.post(
     '/budget/sub/:id/reopen',
@@ -728,7 +814,7 @@ ${overviewTable(
         }
       }
       body.push(html`<h2>${tr(req, 'bud.stages.settings')}</h2><form method="post" action="/budget/stages/settings" class="form">${csrfField(req)}<input type="hidden" name="version" value="${settings.version}">
-  <label>${tr(req, 'bud.field.ppn_rate')}<input name="ppn_rate" inputmode="decimal" value="${settings.ppn_rate}" required></label>
+  <label>${tr(req, 'bud.field.ppn_rate')}<input name="ppn_rate" inputmode="decimal" data-num="percent" value="${formatIdNumber(cleanDec(settings.ppn_rate))}" required></label>
   <label class="check"><input type="checkbox" name="allow_free_text" value="true" ${settings.allow_free_text ? 'checked' : ''}> ${tr(req, 'bud.field.allow_free_text')}</label>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`);
       if (stage && stage.status === 'open') {
@@ -749,13 +835,13 @@ ${
               r ? { input_mode: r.input_mode as 'window', input_until: r.input_until } : undefined,
             );
             return html`<tr><td><a href="/budget/opd/${o.id}?stage_id=${stage.id}">${o.name}</a></td>${rkpd?.approved ? rkpdCells(req, rkpd.opd.get(o.id), r?.ceiling ?? '0').rkpd : ''}<td class="num">${money(req, r?.planned ?? '0')}</td>
-<td><form method="post" action="/budget/stages/${stage.id}/ceiling/${o.id}" class="inline">${csrfField(req)}<input name="ceiling" inputmode="numeric" size="16" value="${r?.ceiling ?? '0'}" aria-label="${tr(req, 'bud.field.ceiling')} ${o.shortName}">
+<td><form method="post" action="/budget/stages/${stage.id}/ceiling/${o.id}" class="inline">${csrfField(req)}<input name="ceiling" inputmode="numeric" data-num="rupiah" size="16" value="${formatIdNumber(r?.ceiling ?? '0')}" aria-label="${tr(req, 'bud.field.ceiling')} ${o.shortName}">
   <label class="check"><input type="checkbox" name="allow_revenue" value="true" ${r?.allow_revenue ? 'checked' : ''}>${tr(req, 'bud.kind.pendapatan')}</label>
   <label class="check"><input type="checkbox" name="allow_financing" value="true" ${r?.allow_financing ? 'checked' : ''}>${tr(req, 'bud.kind.pembiayaan')}</label>
   <button class="secondary">${tr(req, 'common.save')}</button></form></td>
 <td><span class="badge ${st.open ? 'ok' : 'err'}">${tr(req, `bud.stages.mode.${r?.input_mode ?? 'window'}`)}</span>
-<form method="post" action="/budget/stages/${stage.id}/input/${o.id}" class="inline">${csrfField(req)}<select name="mode">${(['window', 'open', 'closed'] as const).map((m) => html`<option value="${m}" ${m === (r?.input_mode ?? 'window') ? 'selected' : ''}>${tr(req, `bud.stages.mode.${m}`)}</option>`)}</select>
-<input type="datetime-local" name="until" value="${r?.input_until ? dt(r.input_until) : ''}" aria-label="${tr(req, 'bud.field.until')}"> <button class="secondary">${tr(req, 'common.save')}</button></form></td></tr>`;
+<form method="post" action="/budget/stages/${stage.id}/input/${o.id}" class="inline">${csrfField(req)}<select name="mode" aria-label="${tr(req, 'bud.stages.input_access')} ${o.name}">${(['window', 'open', 'closed'] as const).map((m) => html`<option value="${m}" ${m === (r?.input_mode ?? 'window') ? 'selected' : ''}>${tr(req, `bud.stages.mode.${m}`)}</option>`)}</select>
+<input type="datetime-local" name="until" value="${r?.input_until ? dt(r.input_until) : ''}" aria-label="${tr(req, 'bud.field.until')} ${o.name}"> <button class="secondary">${tr(req, 'common.save')}</button></form></td></tr>`;
           })}</tbody></table></div>
 <h2>${tr(req, 'bud.stages.locks')}</h2>
 <ul>${locks.map((l) => html`<li>${opds.find((o) => o.id === l.opd_id)?.shortName} ${l.code} <form method="post" action="/budget/stages/${stage.id}/unlock" class="inline">${csrfField(req)}<input type="hidden" name="opd_id" value="${l.opd_id}"><input type="hidden" name="code" value="${l.code}"><button class="link">${tr(req, 'bud.stages.unlock')}</button></form></li>`)}</ul>
@@ -777,7 +863,7 @@ ${
     async (req, reply) =>
       act(reply, '/budget/stages', () =>
         createYear(db, req.principal!, {
-          year: Number(str(req.body, 'year')),
+          year: Number(str(formNumbers(req.body, [['year', 'integer']]), 'year')),
           input_opens_at: localDate(str(req.body, 'input_opens_at'))!,
           input_closes_at: localDate(str(req.body, 'input_closes_at'))!,
         }),
@@ -799,7 +885,29 @@ ${
   app.post(
     '/budget/stages/:stageId/close',
     { config: { auth: manage }, schema: { ...hide, params: stageParams, body: formBody.optional() } },
-    async (req, reply) => act(reply, '/budget/stages', () => closeStage(db, req.principal!, req.params.stageId)),
+    async (req, reply) => {
+      const stage = await requireStage(db, req.principal!.pemdaId, req.params.stageId);
+      if (!confirmed(req.body)) {
+        const rows = await opdOverview(db, req.principal!.pemdaId, stage.id);
+        const planned = rows.reduce((a, r) => a + BigInt(r.planned), 0n);
+        return sendConfirm(req, reply, {
+          title: tr(req, 'bud.confirm.close_title', { stage: stage.name }),
+          what: [
+            tr(req, 'bud.confirm.close_what', { stage: stage.name, opds: rows.length, total: money(req, planned) }),
+            tr(req, 'bud.confirm.close_after'),
+          ],
+          action: `/budget/stages/${stage.id}/close`,
+          body: req.body,
+          yes: tr(req, 'bud.confirm.close_yes'),
+          back: '/budget/stages',
+          danger: true,
+        });
+      }
+      return actDone(reply, '/budget/stages', async () => {
+        await closeStage(db, req.principal!, stage.id);
+        return { key: 'close', params: { stage: stage.name } };
+      });
+    },
   );
   app.post(
     '/budget/stages/:stageId/window',
@@ -818,7 +926,7 @@ ${
     async (req, reply) =>
       act(reply, '/budget/stages', () =>
         updateSettings(db, req.principal!, {
-          ppn_rate: str(req.body, 'ppn_rate'),
+          ppn_rate: str(formNumbers(req.body, [['ppn_rate', 'percent']]), 'ppn_rate'),
           allow_free_text: str(req.body, 'allow_free_text') === 'true',
           version: Number(str(req.body, 'version')) || undefined,
         }),
@@ -833,7 +941,7 @@ ${
     async (req, reply) =>
       act(reply, `/budget/stages?stage_id=${req.params.stageId}`, () =>
         setOpdCeiling(db, req.principal!, req.params.stageId, req.params.opdId, {
-          ceiling: str(req.body, 'ceiling').replace(/\./g, ''),
+          ceiling: str(formNumbers(req.body, [['ceiling', 'rupiah']]), 'ceiling'),
           allow_revenue: str(req.body, 'allow_revenue') === 'true',
           allow_financing: str(req.body, 'allow_financing') === 'true',
         }),
@@ -847,6 +955,34 @@ ${
     },
     async (req, reply) => {
       const stageId = req.params.stageId;
+      if (!confirmed(req.body)) {
+        const stage = await requireStage(db, req.principal!.pemdaId, stageId);
+        const [rk, current, opds] = await Promise.all([
+          rkpdCeilings(db, req.principal!.pemdaId, stage.year),
+          opdOverview(db, req.principal!.pemdaId, stageId),
+          listOpds(db, req.principal!.pemdaId),
+        ]);
+        const now = new Map(current.map((r) => [r.opd_id, BigInt(r.ceiling)]));
+        const changes = [...(rk?.opd.entries() ?? [])]
+          .map(([opdId, c]) => ({ opdId, from: now.get(opdId) ?? 0n, to: BigInt(c) }))
+          .filter((c) => c.from !== c.to);
+        const name = new Map(opds.map((o) => [o.id, o.name]));
+        return sendConfirm(req, reply, {
+          title: tr(req, 'bud.confirm.rkpd_title', { stage: stage.name }),
+          what: [
+            tr(req, 'bud.confirm.rkpd_what', { year: stage.year, opds: changes.length }),
+            ...changes
+              .slice(0, 40)
+              .map((c) => `${name.get(c.opdId) ?? c.opdId}: ${money(req, c.from)} → ${money(req, c.to)}`),
+            tr(req, 'bud.confirm.rkpd_after'),
+          ],
+          action: `/budget/stages/${stageId}/from-rkpd`,
+          body: req.body,
+          yes: tr(req, 'bud.confirm.rkpd_yes'),
+          back: `/budget/stages?stage_id=${stageId}`,
+          danger: true,
+        });
+      }
       try {
         const r = await initCeilingsFromRkpd(db, req.principal!, stageId, {});
         const opds = r.opds.filter((o) => o.ceiling !== o.ceiling_before).length;

@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
-import { csrfField, sendFragment, sendPage, tr, issueMessage } from '../../core/http/layout.ts';
+import { confirmed, csrfField, issueMessage, sendConfirm, sendFragment, sendPage, tr } from '../../core/http/layout.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { formatIdNumber, readFormNumbers, type NumberFields } from '../../core/number.ts';
 import { badRequest, type FieldError } from '../../core/errors.ts';
@@ -528,13 +528,24 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     async (req, reply) => {
       const l = await getLine(db, req.principal!.pemdaId, req.params.id);
       if (!l) throw notFound('bud.error.line_unknown');
+      const back = l.sub_kegiatan_id
+        ? `/budget/sub/${l.sub_kegiatan_id}`
+        : `/budget/opd/${l.opd_id}?stage_id=${l.stage_id}`;
+      const o = lineOut(l);
+      const params = { name: o.name, account: o.account_code, total: money(req, o.total) };
+      if (!confirmed(req.body))
+        return sendConfirm(req, reply, {
+          title: tr(req, 'bud.confirm.delete_line_title'),
+          what: [tr(req, 'bud.confirm.delete_line_what', params), tr(req, 'bud.confirm.delete_line_after')],
+          action: `/budget/lines/${l.id}/delete`,
+          body: req.body,
+          yes: tr(req, 'bud.confirm.delete_line_yes'),
+          back,
+          danger: true,
+        });
       await deleteLine(db, req.principal!, l.id, Number(str(req.body, 'version')));
-      return reply.redirect(
-        l.sub_kegiatan_id
-          ? `/budget/sub/${l.sub_kegiatan_id}?saved=1`
-          : `/budget/opd/${l.opd_id}?stage_id=${l.stage_id}&saved=1`,
-        303,
-      );
+      const q = new URLSearchParams({ done: 'delete_line', d_name: params.name, d_total: params.total });
+      return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}${q.toString()}`, 303);
     },
   );
 

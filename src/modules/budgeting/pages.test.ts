@@ -220,9 +220,55 @@ test('TAPD returns with a note per line from the page; the OPD sees it', async (
   const notes = await page('dinkes.operator', '/budget/notifications');
   assert.match(notes.body, /dikembalikan TAPD/);
   // a refused action shows the reason on a page
-  const again = await form('tapd', `/budget/sub/${subId}/approve`, {});
+  const ask = await form('tapd', `/budget/sub/${subId}/approve`, {});
+  assert.equal(ask.statusCode, 200, 'Setujui asks first');
+  assert.match(ask.body, /Setujui .*\?/);
+  const again = await form('tapd', `/budget/sub/${subId}/approve`, { confirm: '1' });
   assert.equal(again.statusCode, 422);
   assert.match(again.body, /tidak dapat dilakukan/);
+});
+
+test('irreversible actions ask first (without JavaScript), saying what will happen, then say what they did', async () => {
+  const item = await itemFor(t, ATK);
+  const made = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, {
+    account: ATK,
+    item_id: String(item.itemId),
+    v1: '2',
+    u1: 'Buah',
+  });
+  assert.equal(made.statusCode, 303, made.body);
+  const lineId = /#line-(\d+)/.exec(made.headers.location as string)![1]!;
+  const before = await sub(t, subId);
+  const line = before.lines.find((l: { id: string }) => String(l.id) === lineId);
+  // Hapus baris: a confirmation page naming the line and its amount; nothing deleted yet
+  const ask = await form('dinkes.operator', `/budget/lines/${lineId}/delete`, { version: String(line.version) });
+  assert.equal(ask.statusCode, 200);
+  assert.match(ask.body, /Hapus baris ini\?/);
+  assert.ok(ask.body.includes(rp(line.total)));
+  assert.match(ask.body, new RegExp(`name="version" value="${line.version}"`), 'the confirmation resends the fields');
+  assert.equal((await sub(t, subId)).lines.length, before.lines.length, 'nothing deleted before confirming');
+  const del = await form('dinkes.operator', `/budget/lines/${lineId}/delete`, {
+    version: String(line.version),
+    confirm: '1',
+  });
+  assert.equal(del.statusCode, 303);
+  const after = await t.server.inject({
+    method: 'GET',
+    url: del.headers.location as string,
+    headers: { ...(await t.session('dinkes.operator')).headers, accept: 'text/html' },
+  });
+  assert.match(after.body, /dihapus/, 'the result says what happened');
+  assert.equal((await sub(t, subId)).lines.length, before.lines.length - 1);
+  // Ajukan RKA: how many sub kegiatan and lines, which OPD
+  const submit = await form('dinkes.head', `/budget/opd/${dinkes}/submit`, { stage_id: String(stageId) });
+  assert.equal(submit.statusCode, 200);
+  assert.match(submit.body, /Ajukan RKA Dinas Kesehatan ke TAPD\?/);
+  assert.match(submit.body, /\d+ sub kegiatan Dinas Kesehatan dengan \d+ baris/);
+  // Tutup tahapan
+  const close = await form('tapd', `/budget/stages/${stageId}/close`, {});
+  assert.equal(close.statusCode, 200);
+  assert.match(close.body, /Tutup tahapan .*\?/);
+  assert.match(close.body, /class="danger"/);
 });
 
 test("TAPD forms: the input window and one OPD's access, in the Pemda's time zone (WIB)", async () => {

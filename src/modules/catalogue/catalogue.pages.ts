@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendFragment, sendPage, tr, issueMessage } from '../../core/http/layout.ts';
-import { AppError, notFound } from '../../core/errors.ts';
+import { AppError, badRequest, notFound } from '../../core/errors.ts';
+import { formatIdNumber, readFormNumbers } from '../../core/number.ts';
 import { formatDate } from '../../core/i18n/i18n.ts';
 import { formatRupiah } from '../../core/money.ts';
 import { isOpdScoped } from '../../core/roles.ts';
@@ -52,8 +53,17 @@ const page = (summary: string) => ({ hide: true, tags: ['catalogue'], summary })
 const formBody = z.record(z.string(), z.string());
 const idParams = z.object({ id: z.coerce.number().int().positive().max(2147483647) });
 
-/** The price-version fields of a posted item or proposal form, as the service reads them. */
-function versionFields(b: Form) {
+/**
+ * The price-version fields of a posted item or proposal form, as the service reads them; price and
+ * TKDN read with the one Indonesian number rule (a 400 naming the field when one cannot be read).
+ */
+function versionFields(raw: Form) {
+  const r = readFormNumbers(raw, [
+    ['price', 'rupiah'],
+    ['tkdn', 'percent'],
+  ]);
+  if (r.errors.length) throw badRequest(r.errors);
+  const b = r.body;
   return {
     name: b.name ?? '',
     spec: b.spec ?? '',
@@ -63,6 +73,15 @@ function versionFields(b: Form) {
     accounts: b.accounts ?? '',
   };
 }
+
+/** A form value as typed. */
+const idForm = (v: string | null | undefined): string => v ?? '';
+
+/** A stored canonical number ("12.5", "20000") in the Indonesian rule of the forms ("12,5", "20.000"). */
+const idStored = (v: string | null | undefined): string =>
+  v === null || v === undefined || v === ''
+    ? ''
+    : formatIdNumber(v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v);
 
 function fieldErr(errors: Errors, name: string): Html | string {
   return errors[name] ? html`<span class="field-error" id="${name}-error">${errors[name]}</span>` : '';
@@ -385,8 +404,8 @@ ${
   <label>${tr(req, 'cat.field.name')}<input name="name" required maxlength="300" value="${v.name ?? ''}">${fieldErr(errors, 'name')}</label>
   <label>${tr(req, 'cat.field.spec')}<textarea name="spec" rows="2" maxlength="2000">${v.spec ?? ''}</textarea>${fieldErr(errors, 'spec')}</label>
   <label>${tr(req, 'cat.field.unit')}<input name="unit" required maxlength="50" value="${v.unit ?? ''}">${fieldErr(errors, 'unit')}</label>
-  <label>${tr(req, 'cat.field.price')}<input name="price" required inputmode="numeric" value="${v.price ?? ''}" aria-describedby="price-error">${fieldErr(errors, 'price')}</label>
-  <label>${tr(req, 'cat.field.tkdn')}<input name="tkdn" inputmode="decimal" value="${v.tkdn ?? ''}">${fieldErr(errors, 'tkdn')}</label>
+  <label>${tr(req, 'cat.field.price')}<input name="price" required inputmode="numeric" data-num="rupiah" value="${idForm(v.price)}" aria-describedby="price-error">${fieldErr(errors, 'price')}</label>
+  <label>${tr(req, 'cat.field.tkdn')}<input name="tkdn" inputmode="decimal" data-num="percent" value="${idForm(v.tkdn)}">${fieldErr(errors, 'tkdn')}</label>
   <label>${tr(req, 'cat.field.accounts')}<textarea name="accounts" rows="3" required>${v.accounts ?? ''}</textarea>${listErr(errors, 'accounts')}</label>
   ${
     mode.isNew
@@ -465,8 +484,8 @@ ${
     name: c.name,
     spec: c.spec,
     unit: c.unit,
-    price: c.price,
-    tkdn: c.tkdn ?? '',
+    price: idStored(c.price),
+    tkdn: idStored(c.tkdn),
     accounts: c.accounts.join('\n'),
   });
 
@@ -633,8 +652,8 @@ ${
   <label>${tr(req, 'cat.field.name')}<input name="name" required maxlength="300" value="${v.name ?? ''}">${fieldErr(errors, 'name')}</label>
   <label>${tr(req, 'cat.field.spec')}<textarea name="spec" rows="2" maxlength="2000">${v.spec ?? ''}</textarea>${fieldErr(errors, 'spec')}</label>
   <label>${tr(req, 'cat.field.unit')}<input name="unit" required maxlength="50" value="${v.unit ?? ''}">${fieldErr(errors, 'unit')}</label>
-  <label>${tr(req, 'cat.field.proposed_price')}<input name="price" required inputmode="numeric" value="${v.price ?? ''}">${fieldErr(errors, 'price')}</label>
-  <label>${tr(req, 'cat.field.tkdn')}<input name="tkdn" inputmode="decimal" value="${v.tkdn ?? ''}">${fieldErr(errors, 'tkdn')}</label>
+  <label>${tr(req, 'cat.field.proposed_price')}<input name="price" required inputmode="numeric" data-num="rupiah" value="${idForm(v.price)}">${fieldErr(errors, 'price')}</label>
+  <label>${tr(req, 'cat.field.tkdn')}<input name="tkdn" inputmode="decimal" data-num="percent" value="${idForm(v.tkdn)}">${fieldErr(errors, 'tkdn')}</label>
   <label>${tr(req, 'cat.field.accounts')}<textarea name="accounts" rows="3" required>${v.accounts ?? ''}</textarea>${listErr(errors, 'accounts')}</label>
   <label>${tr(req, 'cat.field.justification')}<textarea name="justification" rows="4" required minlength="10" maxlength="4000">${v.justification ?? ''}</textarea>${fieldErr(errors, 'justification')}</label>
   ${fieldErr(errors, 'opd_id')}`;
@@ -678,8 +697,8 @@ ${
           name: base.name,
           spec: base.spec,
           unit: base.unit,
-          price: base.price,
-          tkdn: base.tkdn ?? '',
+          price: idStored(base.price),
+          tkdn: idStored(base.tkdn),
           accounts: base.accounts.join('\n'),
         };
       }

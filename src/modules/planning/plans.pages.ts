@@ -24,6 +24,8 @@ import {
   selected,
   statusOf,
   type Errors,
+  idNum,
+  idNumOpt,
 } from './ui.ts';
 
 const anyBody = z.record(z.string(), z.unknown());
@@ -47,7 +49,7 @@ export function indicatorTable(req: FastifyRequest, inds: plans.IndicatorView[],
 
 function targetInputs(req: FastifyRequest, years: number[]): Html {
   return html`<fieldset><legend>${tr(req, 'pln.indicator.targets')}</legend><div class="filters">${years.map(
-    (y) => html`<label>${y}<input name="t_${y}" inputmode="decimal" size="8"></label>`,
+    (y) => html`<label>${y}<input data-num="decimal" name="t_${y}" inputmode="decimal" size="8"></label>`,
   )}</div></fieldset>`;
 }
 
@@ -110,7 +112,7 @@ export async function plansPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   ) => {
     const rows = await plans.listRpjmd(db, req.principal!.pemdaId);
     const form = can(req, 'planning.rpjmd.write')
-      ? html`<h2>${tr(req, 'pln.rpjmd.new')}</h2><form method="post" action="/perencanaan/rpjmd" class="form">${csrfField(req)}${errorBox(e)}
+      ? html`<h2>${tr(req, 'pln.rpjmd.new')}</h2><form method="post" action="/perencanaan/rpjmd" class="form">${csrfField(req)}${errorBox(e, req)}
   <label>${tr(req, 'pln.rpjmd.year_from')}<input name="year_from" inputmode="numeric" required value="${String(values.year_from ?? '')}"></label>
   <label>${tr(req, 'pln.rpjmd.doc_title')}<input name="title" required value="${String(values.title ?? '')}"></label>
   <label>${tr(req, 'pln.rpjmd.vision')}<textarea name="vision" rows="3">${String(values.vision ?? '')}</textarea></label>
@@ -202,19 +204,19 @@ ${
   <label>${tr(req, 'pln.indicator.name')}<input name="name" required></label>
   <label>${tr(req, 'pln.indicator.unit')}<input name="unit"></label>
   <label>${tr(req, 'pln.indicator.formula')}<input name="formula"></label>
-  <label>${tr(req, 'pln.indicator.baseline')}<input name="baseline" inputmode="decimal"></label>
+  <label>${tr(req, 'pln.indicator.baseline')}<input data-num="decimal" name="baseline" inputmode="decimal"></label>
   ${targetInputs(req, years)}
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
 <h2>${tr(req, 'pln.ceiling.set')}</h2>
 <form method="post" action="/perencanaan/rpjmd/${id}/ceilings" class="form">${csrfField(req)}
   <label>${tr(req, 'pln.node.program')}<select name="node_id">${t.nodes.filter((n) => n.kind === 'program').map((n) => html`<option value="${n.id}">${n.program_code} ${n.text}</option>`)}</select></label>
-  <div class="filters">${years.map((y) => html`<label>${y}<input name="c_${y}" inputmode="numeric" size="14"></label>`)}</div>
+  <div class="filters">${years.map((y) => html`<label>${y}<input data-num="rupiah" name="c_${y}" inputmode="numeric" size="14"></label>`)}</div>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
       : '';
     const statusForm = can(req, 'planning.rpjmd.write')
       ? html`<form method="post" action="/perencanaan/rpjmd/${id}/status" class="inline">${csrfField(req)}<input type="hidden" name="version" value="${t.rpjmd.version}"><input type="hidden" name="status" value="${t.rpjmd.status === 'draft' ? 'approved' : 'draft'}"><button class="secondary">${tr(req, t.rpjmd.status === 'draft' ? 'pln.action.approve' : 'pln.action.reopen')}</button></form>`
       : '';
-    return html`${errorBox(e)}<dl class="detail"><dt>${tr(req, 'pln.rpjmd.period')}</dt><dd>${t.rpjmd.year_from}–${t.rpjmd.year_to}</dd>
+    return html`${errorBox(e, req)}<dl class="detail"><dt>${tr(req, 'pln.rpjmd.period')}</dt><dd>${t.rpjmd.year_from}–${t.rpjmd.year_to}</dd>
 <dt>${tr(req, 'common.status')}</dt><dd>${badge(req, 'status', t.rpjmd.status)} ${statusForm}</dd>
 <dt>${tr(req, 'pln.rpjmd.vision')}</dt><dd>${t.rpjmd.vision}</dd></dl>
 ${tree}${forms}`;
@@ -278,7 +280,7 @@ ${tree}${forms}`;
     const p = req.principal!;
     const mine = isOpdScoped(p.role) ? opdList.filter((o) => o.id === p.opdId) : opdList;
     const form = can(req, 'planning.renstra.write')
-      ? html`<h2>${tr(req, 'pln.renstra.new')}</h2><form method="post" action="/perencanaan/renstra" class="form">${csrfField(req)}${errorBox(e)}
+      ? html`<h2>${tr(req, 'pln.renstra.new')}</h2><form method="post" action="/perencanaan/renstra" class="form">${csrfField(req)}${errorBox(e, req)}
   <label>RPJMD<select name="rpjmd_id">${rpjmds.map((r) => html`<option value="${r.id}">${r.title} (${r.year_from}–${r.year_to})</option>`)}</select></label>
   <label>OPD<select name="opd_id">${mine.map((o) => html`<option value="${o.id}">${o.name}</option>`)}</select></label>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
@@ -367,19 +369,19 @@ ${tree}${forms}`;
   <label>${tr(req, 'pln.indicator.of')}<select name="renstra_node_id">${nodeOptions}</select></label>
   <label>${tr(req, 'pln.indicator.name')}<input name="name" required></label>
   <label>${tr(req, 'pln.indicator.unit')}<input name="unit"></label>
-  <label>${tr(req, 'pln.indicator.baseline')}<input name="baseline" inputmode="decimal"></label>
+  <label>${tr(req, 'pln.indicator.baseline')}<input data-num="decimal" name="baseline" inputmode="decimal"></label>
   ${targetInputs(req, years)}
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
 <h2>${tr(req, 'pln.ceiling.set')}</h2>
 <form method="post" action="/perencanaan/renstra/${id}/ceilings" class="form">${csrfField(req)}
   <label>${tr(req, 'pln.node.kind')}<select name="node_id">${t.nodes.filter((n) => n.kind !== 'goal' && n.kind !== 'target').map((n) => html`<option value="${n.id}">${n.code} ${n.text.slice(0, 60)}</option>`)}</select></label>
-  <div class="filters">${years.map((y) => html`<label>${y}<input name="c_${y}" inputmode="numeric" size="14"></label>`)}</div>
+  <div class="filters">${years.map((y) => html`<label>${y}<input data-num="rupiah" name="c_${y}" inputmode="numeric" size="14"></label>`)}</div>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
       : '';
     const statusForm = can(req, 'planning.renstra.approve')
       ? html`<form method="post" action="/perencanaan/renstra/${id}/status" class="inline">${csrfField(req)}<input type="hidden" name="version" value="${t.renstra.version}"><input type="hidden" name="status" value="${t.renstra.status === 'draft' ? 'approved' : 'draft'}"><button class="secondary">${tr(req, t.renstra.status === 'draft' ? 'pln.action.approve' : 'pln.action.reopen')}</button></form>`
       : '';
-    return html`${errorBox(e)}<dl class="detail"><dt>OPD</dt><dd>${opdLabel(opds, t.renstra.opd_id)}</dd><dt>RPJMD</dt><dd><a href="/perencanaan/rpjmd/${rpjmd.rpjmd.id}">${rpjmd.rpjmd.title}</a></dd>
+    return html`${errorBox(e, req)}<dl class="detail"><dt>OPD</dt><dd>${opdLabel(opds, t.renstra.opd_id)}</dd><dt>RPJMD</dt><dd><a href="/perencanaan/rpjmd/${rpjmd.rpjmd.id}">${rpjmd.rpjmd.title}</a></dd>
 <dt>${tr(req, 'common.status')}</dt><dd>${badge(req, 'status', t.renstra.status)} ${statusForm}</dd></dl>
 <p class="muted">${tr(req, 'pln.renstra.legend')}</p>
 <div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'pln.renstra.element')}</th><th>${tr(req, 'pln.indicator.title')}</th>${years.map((y) => html`<th class="num">${y}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>
@@ -505,7 +507,7 @@ ${forms}`;
     const ceilingForm =
       mayEdit && hasCeilings
         ? html`<h2>${tr(req, 'pln.ceiling.set')}</h2><form method="post" action="${base}/ceilings" class="form">${csrfField(req)}
-  <div class="filters">${years.map((y) => html`<label>${y}<input name="c_${y}" inputmode="numeric" size="14" value="${n.ceilings.find((c) => c.year === y)?.pagu ?? ''}"></label>`)}</div>
+  <div class="filters">${years.map((y) => html`<label>${y}<input data-num="rupiah" name="c_${y}" inputmode="numeric" size="14" value="${idNumOpt(n.ceilings.find((c) => c.year === y)?.pagu)}"></label>`)}</div>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
         : '';
     const indicators = n.indicators.map(
@@ -516,8 +518,8 @@ ${forms}`;
   <label>${tr(req, 'pln.indicator.name')}<input name="name" value="${i.name}" required></label>
   <label>${tr(req, 'pln.indicator.unit')}<input name="unit" value="${i.unit}"></label>
   <label>${tr(req, 'pln.indicator.formula')}<input name="formula" value="${i.formula}"></label>
-  <label>${tr(req, 'pln.indicator.baseline')}<input name="baseline" value="${i.baseline ?? ''}" inputmode="decimal"></label>
-  <fieldset><legend>${tr(req, 'pln.indicator.targets')}</legend><div class="filters">${years.map((y) => html`<label>${y}<input name="t_${y}" inputmode="decimal" size="8" value="${i.targets.find((x) => x.year === y)?.value ?? ''}"></label>`)}</div></fieldset>
+  <label>${tr(req, 'pln.indicator.baseline')}<input data-num="decimal" name="baseline" value="${idNumOpt(i.baseline)}" inputmode="decimal"></label>
+  <fieldset><legend>${tr(req, 'pln.indicator.targets')}</legend><div class="filters">${years.map((y) => html`<label>${y}<input data-num="decimal" name="t_${y}" inputmode="decimal" size="8" value="${idNumOpt(i.targets.find((x) => x.year === y)?.value)}"></label>`)}</div></fieldset>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
 <form method="post" action="/perencanaan/indikator/${i.id}/delete?back=${encodeURIComponent(base)}" class="actions">${csrfField(req)}<button class="secondary">${tr(req, 'pln.action.delete')}</button></form></details>`
             : ''
@@ -529,7 +531,7 @@ ${forms}`;
   <label>${tr(req, 'pln.indicator.name')}<input name="name" required></label>
   <label>${tr(req, 'pln.indicator.unit')}<input name="unit"></label>
   <label>${tr(req, 'pln.indicator.formula')}<input name="formula"></label>
-  <label>${tr(req, 'pln.indicator.baseline')}<input name="baseline" inputmode="decimal"></label>
+  <label>${tr(req, 'pln.indicator.baseline')}<input data-num="decimal" name="baseline" inputmode="decimal"></label>
   ${targetInputs(req, years)}
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
       : '';
@@ -539,7 +541,7 @@ ${forms}`;
         : html`<a href="/perencanaan/renstra/${planId}">${tr(req, 'pln.renstra.title')} ${opdLabel(opds, renstraOpd)}</a>`;
     return {
       title: `${label} ${n.code}`,
-      body: html`${errorBox(e)}<dl class="detail"><dt>${tr(req, 'pln.node.kind')}</dt><dd>${label}</dd><dt>${tr(req, 'pln.node.text')}</dt><dd>${n.text}</dd>
+      body: html`${errorBox(e, req)}<dl class="detail"><dt>${tr(req, 'pln.node.kind')}</dt><dd>${label}</dd><dt>${tr(req, 'pln.node.text')}</dt><dd>${n.text}</dd>
 <dt>${tr(req, 'pln.node.plan')}</dt><dd>${planLink} ${draft ? badge(req, 'status', 'draft') : badge(req, 'status', 'approved')}</dd>
 ${n.program_code ? html`<dt>${tr(req, 'pln.node.program_code')}</dt><dd>${n.program_code} · ${opdLabel(opds, n.opd_id)}</dd>` : ''}
 ${linked ? html`<dt>${tr(req, 'pln.renstra.serves')}</dt><dd>${linked.program_code ?? linked.code} ${linked.text}</dd>` : ''}

@@ -46,7 +46,7 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
     ]);
     if (!year) return html`<p class="warning">${tr(req, 'pln.public.closed')}</p>`;
     return html`<p>${tr(req, 'pln.public.intro', { year })}</p>
-<form method="post" action="/usulan?${qs({ pemda: pemda.code })}" class="form" enctype="multipart/form-data">${csrfField(req)}${errorBox(e)}
+<form method="post" action="/usulan?${qs({ pemda: pemda.code })}" class="form" enctype="multipart/form-data">${csrfField(req)}${errorBox(e, req)}
   ${proposalFields(req, { regions, categories, values, errors: e?.errors, citizen: true })}
   <label>${tr(req, 'pln.proposal.photo')}<input type="file" name="photo" accept="image/jpeg,image/png,image/webp"></label>
   <label>${tr(req, 'pln.public.name')}<input name="submitter_name" required value="${String(values.submitter_name ?? '')}"></label>
@@ -65,8 +65,9 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
       const pemda = await pemdaOf(req, req.query.pemda);
       const raw = req.body as Record<string, unknown>;
       const photo = Buffer.isBuffer(raw.photo) && raw.photo.length > 0 ? raw.photo : null;
-      const b = formBody(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'photo')));
+      const typed = Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'photo' && k !== '_csrf'));
       try {
+        const b = formBody(typed);
         await hitRateLimit(db, pemda.id, `pln.usul:${req.ip}`, { windowSeconds: 3600, max: 5 });
         if (photo && (photo.length > props.PHOTO_MAX_BYTES || !props.photoType(photo)))
           throw fieldError(
@@ -89,7 +90,7 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
         if (!e) throw err;
         return sendPage(req, reply, {
           title: tr(req, 'pln.public.form_title'),
-          body: await citizenForm(req, pemda, b, e),
+          body: await citizenForm(req, pemda, typed, e),
           status: statusOf(err),
         });
       }

@@ -12,7 +12,8 @@ import { formatDate, formatNumber } from '../../../core/i18n/i18n.ts';
 import { isOpdScoped } from '../../../core/roles.ts';
 import { listOpds } from '../../master-data/index.ts';
 import { currentStage, getStage, listStages, requireStage, type Stage } from '../stages.service.ts';
-import { formBody, str, type FormBody } from '../pages.common.ts';
+import { formBody, formNumbers, str, type FormBody } from '../pages.common.ts';
+import { formatIdNumber } from '../../../core/number.ts';
 import { apbdCan } from './policy.ts';
 import { REPORTS } from './reports.ts';
 import type { DrillFilter, ReportRow } from './engine.ts';
@@ -355,7 +356,7 @@ ${
         (s) =>
           html`<tr><td>${s.code}<br><span class="muted">${s.name}</span></td><td class="num">${money(req, s.budget)}</td>${
             canPlan && s.budget !== '0'
-              ? html`${months.map((m) => html`<td><input form="cp-${s.sub_kegiatan_id}" name="m${m}" value="${s.months[m - 1]}" inputmode="numeric" size="9" aria-label="${tr(req, `apbd.month.${m}`)}"></td>`)}<td><form method="post" id="cp-${s.sub_kegiatan_id}" action="/budget/apbd/dpa/${dpa.id}/cash-plan/${s.sub_kegiatan_id}">${csrfField(req)}<button>${tr(req, 'common.save')}</button> <button name="spread" value="1" class="secondary">${tr(req, 'apbd.dpa.spread')}</button></form>`
+              ? html`${months.map((m) => html`<td><input form="cp-${s.sub_kegiatan_id}" name="m${m}" value="${formatIdNumber(s.months[m - 1] ?? '0')}" inputmode="numeric" data-num="rupiah" size="9" aria-label="${tr(req, `apbd.month.${m}`)}"></td>`)}<td><form method="post" id="cp-${s.sub_kegiatan_id}" action="/budget/apbd/dpa/${dpa.id}/cash-plan/${s.sub_kegiatan_id}">${csrfField(req)}<button>${tr(req, 'common.save')}</button> <button name="spread" value="1" class="secondary">${tr(req, 'apbd.dpa.spread')}</button></form>`
               : html`${s.months.map((v) => html`<td class="num">${money(req, v)}</td>`)}<td>`
           }<span class="badge ${s.complete ? 'ok' : 'err'}">${tr(req, s.complete ? 'apbd.dpa.complete' : 'apbd.dpa.incomplete')}</span></td></tr>`,
       )}</tbody></table></div>
@@ -373,13 +374,14 @@ ${apbdCan(p, 'bud.dpa.manage') && dpa.status === 'submitted' ? html`<form method
       schema: { ...hide, params: idParams.extend({ subId: z.coerce.number().int().positive() }), body: formBody },
     },
     async (req, reply) => {
-      const b = req.body as FormBody;
-      const input = str(b, 'spread')
-        ? { spread: true as const }
-        : { months: Array.from({ length: 12 }, (_, i) => str(b, `m${i + 1}`).replace(/\./g, '') || '0') };
-      return act(reply, `/budget/apbd/dpa/${req.params.id}`, () =>
-        setCashPlan(db, req.principal!, req.params.id, req.params.subId, input),
-      );
+      const raw = req.body as FormBody;
+      return act(reply, `/budget/apbd/dpa/${req.params.id}`, () => {
+        const b = str(raw, 'spread') ? raw : formNumbers(raw, [[/^m\d{1,2}$/, 'rupiah']]);
+        const input = str(b, 'spread')
+          ? { spread: true as const }
+          : { months: Array.from({ length: 12 }, (_, i) => str(b, `m${i + 1}`) || '0') };
+        return setCashPlan(db, req.principal!, req.params.id, req.params.subId, input);
+      });
     },
   );
   for (const [action, fn, perm] of [
