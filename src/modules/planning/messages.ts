@@ -243,6 +243,13 @@ const id: Record<string, string> = {
   'pln.decision.urgency': 'Urgensi (1–5)',
   'pln.decision.merge_into': 'Gabungkan ke (kode usulan)',
   'pln.decision.reason': 'Alasan / catatan',
+  'pln.confirm.reopen_rpjmd_title': 'Buka kembali RPJMD {title} ({from}–{to})?',
+  'pln.confirm.reopen_rpjmd_what':
+    'RPJMD {title} ({from}–{to}) yang sudah disetujui kembali menjadi draf dan dapat diubah oleh Bappeda.',
+  'pln.confirm.reopen_rpjmd_after':
+    'Renstra, RKPD dan Renja yang merujuknya tetap ada; RPJMD harus disetujui lagi sesudah diubah.',
+  'pln.confirm.reopen_rpjmd_yes': 'Ya, buka kembali RPJMD',
+  'pln.notice.rpjmd_reopened': 'RPJMD dibuka kembali sebagai draf.',
   'pln.decision.reason_hint': 'Wajib diisi bila usulan ditolak, digabung atau ditunda.',
   'pln.field.name': 'Nama',
   'pln.field.contact': 'Kontak',
@@ -617,6 +624,13 @@ const en: Record<string, string> = {
   'pln.decision.urgency': 'Urgency (1–5)',
   'pln.decision.merge_into': 'Merge into (proposal code)',
   'pln.decision.reason': 'Reason / note',
+  'pln.confirm.reopen_rpjmd_title': 'Reopen the RPJMD {title} ({from}–{to})?',
+  'pln.confirm.reopen_rpjmd_what':
+    'The approved RPJMD {title} ({from}–{to}) becomes a draft again and Bappeda can change it.',
+  'pln.confirm.reopen_rpjmd_after':
+    'Renstra, RKPD and Renja referring to it stay; the RPJMD must be approved again after the change.',
+  'pln.confirm.reopen_rpjmd_yes': 'Yes, reopen the RPJMD',
+  'pln.notice.rpjmd_reopened': 'RPJMD reopened as a draft.',
   'pln.decision.reason_hint': 'Required when the proposal is rejected, merged or deferred.',
   'pln.field.name': 'Name',
   'pln.field.contact': 'Contact',

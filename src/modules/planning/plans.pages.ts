@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
-import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
+import { confirmed, csrfField, sendConfirm, sendPage, tr } from '../../core/http/layout.ts';
 import { can as allowed } from '../../core/auth/policy.ts';
 import { isOpdScoped } from '../../core/roles.ts';
 import { notFound } from '../../core/errors.ts';
@@ -25,6 +25,7 @@ import {
   statusOf,
   type Errors,
   idNum,
+  str,
   idNumOpt,
 } from './ui.ts';
 
@@ -244,9 +245,26 @@ ${tree}${forms}`;
         const r = await plans.getRpjmd(db, req.principal!.pemdaId, req.params.id);
         if (!r) throw notFound();
         const years = [0, 1, 2, 3, 4].map((i) => r.year_from + i);
+        const reopening = path === 'status' && r.status === 'approved' && str(req.body, 'status') === 'draft';
+        if (reopening && !confirmed(req.body)) {
+          const params = { title: r.title, from: r.year_from, to: r.year_to };
+          return sendConfirm(req, reply, {
+            title: tr(req, 'pln.confirm.reopen_rpjmd_title', params),
+            what: [tr(req, 'pln.confirm.reopen_rpjmd_what', params), tr(req, 'pln.confirm.reopen_rpjmd_after')],
+            action: `/perencanaan/rpjmd/${r.id}/status`,
+            body: req.body,
+            yes: tr(req, 'pln.confirm.reopen_rpjmd_yes'),
+            back: `/perencanaan/rpjmd/${r.id}`,
+            danger: true,
+          });
+        }
         try {
           await fn(req, formBody(req.body), years);
-          return seeOther(reply, `/perencanaan/rpjmd/${r.id}`, 'pln.notice.saved');
+          return seeOther(
+            reply,
+            `/perencanaan/rpjmd/${r.id}`,
+            reopening ? 'pln.notice.rpjmd_reopened' : 'pln.notice.saved',
+          );
         } catch (err) {
           const e = errorsOf(req, err);
           if (!e) throw err;
