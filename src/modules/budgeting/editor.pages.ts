@@ -614,6 +614,9 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
       ['persons', 'integer'],
       ['days', 'integer'],
     ]);
+    // only valid combinations: a trip inside the region never flies (the SBU has no such fare)
+    if (str(b, 'travel_kind') === 'dalam_kota' && str(b, 'transport') === 'pesawat')
+      errors.push({ field: 'transport', message: 'bud.error.travel_no_flight_inside' });
     if (errors.length) throw badRequest(errors);
     return {
       description: str(b, 'description'),
@@ -639,8 +642,8 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     const provinces = await listProvinces(db, req.principal!.pemdaId, year);
     const grades = listGrades();
     const v = values;
-    const sel = (name: string, opts: Array<[string, string]>) =>
-      html`<select name="${name}">${opts.map(([k, label]) => html`<option value="${k}" ${k === str(v, name) ? 'selected' : ''}>${label}</option>`)}</select>`;
+    const sel = (name: string, opts: Array<[string, string]>, parents: Record<string, string> = {}, filterBy = '') =>
+      html`<select name="${name}" id="travel-${name}" ${filterBy ? html`data-filter-by="${filterBy}"` : ''}>${opts.map(([k, label]) => html`<option value="${k}" ${parents[k] ? html`data-parent="${parents[k]}"` : ''} ${k === str(v, name) ? 'selected' : ''}>${label}</option>`)}</select>`;
     return html`${errors._ ? html`<p class="error" role="alert">${errors._}</p>` : ''}
 <link rel="stylesheet" href="/budget/budget.css">
 <form method="post" action="${action}" id="travel-form" class="form wide">
@@ -657,11 +660,16 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     ['luar_kota', tr(req, 'bud.travel.luar_kota')],
     ['dalam_kota', tr(req, 'bud.travel.dalam_kota')],
   ])}</label>
-  <label>${tr(req, 'bud.field.transport')}${sel('transport', [
-    ['pesawat', tr(req, 'bud.travel.pesawat')],
-    ['darat', tr(req, 'bud.travel.darat')],
-    ['none', tr(req, 'bud.travel.none')],
-  ])}${fe(errors, 'transport')}</label>
+  <label>${tr(req, 'bud.field.transport')}${sel(
+    'transport',
+    [
+      ['pesawat', tr(req, 'bud.travel.pesawat')],
+      ['darat', tr(req, 'bud.travel.darat')],
+      ['none', tr(req, 'bud.travel.none')],
+    ],
+    { pesawat: 'luar_kota', darat: 'luar_kota dalam_kota', none: 'luar_kota dalam_kota' },
+    'travel_kind',
+  )}<span class="hint">${tr(req, 'bud.travel.transport_hint')}</span>${fe(errors, 'transport')}</label>
   <label>${tr(req, 'bud.field.grade')}${sel(
     'grade',
     grades.map((g) => [g.code, g.label]),

@@ -179,6 +179,13 @@ test('the travel calculator previews SBU components and saves the trip', async (
     transport: 'pesawat',
     grade: 'gol_1_2_3',
   };
+  // only valid combinations: inside the region never by plane; the form says so at the field
+  const flight = await form('dinkes.operator', `/budget/sub/${subId}/travel`, { ...fields, travel_kind: 'dalam_kota' });
+  assert.equal(flight.statusCode, 400);
+  assert.match(flight.body, /dalam daerah tidak memakai pesawat/);
+  assert.doesNotMatch(flight.body, /5\.1\.02\.04/, 'no account code in the message');
+  const form_ = await page('dinkes.operator', `/budget/sub/${subId}/travel`);
+  assert.match(form_.body, /<option value="pesawat" data-parent="luar_kota"/);
   const pv = await form('dinkes.operator', `/budget/sub/${subId}/travel/preview`, fields, { 'hx-request': 'true' });
   assert.equal(pv.statusCode, 200);
   assert.match(pv.body, /Uang harian/);
@@ -269,6 +276,53 @@ test('irreversible actions ask first (without JavaScript), saying what will happ
   assert.equal(close.statusCode, 200);
   assert.match(close.body, /Tutup tahapan .*\?/);
   assert.match(close.body, /class="danger"/);
+});
+
+test('TAPD work queue: submitted sub kegiatan across OPD, oldest first, filters; the overview badge links to it', async () => {
+  const sent = await form('dinkes.head', `/budget/sub/${subId}/submit`, {});
+  assert.equal(sent.statusCode, 303, sent.body);
+  const s = await sub(t, subId);
+  const q = await page('tapd', `/budget/queue?stage_id=${stageId}`);
+  assert.equal(q.statusCode, 200);
+  assert.ok(q.body.includes(`href="/budget/sub/${subId}"`), 'the submitted sub kegiatan is in the queue');
+  assert.match(q.body, /Dinas Kesehatan/);
+  assert.ok(q.body.includes(rp(s.planned)));
+  // filters: another OPD, a higher amount (typed the Indonesian way), an age
+  const disdik = await opdIdOf(t, 'disdik');
+  assert.ok(
+    !(await page('tapd', `/budget/queue?stage_id=${stageId}&opd_id=${disdik}`)).body.includes(
+      `href="/budget/sub/${subId}"`,
+    ),
+  );
+  const big = await page(
+    'tapd',
+    `/budget/queue?stage_id=${stageId}&amount=${encodeURIComponent('Rp 999.999.999.999')}`,
+  );
+  assert.ok(!big.body.includes(`href="/budget/sub/${subId}"`));
+  assert.ok(
+    (await page('tapd', `/budget/queue?stage_id=${stageId}&amount=1.000`)).body.includes(`href="/budget/sub/${subId}"`),
+  );
+  assert.ok(
+    !(await page('tapd', `/budget/queue?stage_id=${stageId}&age=30`)).body.includes(`href="/budget/sub/${subId}"`),
+  );
+  const bad = await page('tapd', `/budget/queue?stage_id=${stageId}&amount=1.5`);
+  assert.match(bad.body, /tidak jelas/);
+  // the overview's "Diajukan N" badge leads to the queue of that OPD
+  const overview = await page('tapd', `/budget?stage_id=${stageId}`);
+  assert.ok(overview.body.includes(`href="/budget/queue?stage_id=${stageId}&amp;opd_id=${dinkes}"`));
+  assert.equal((await page('dinkes.operator', '/budget/queue')).statusCode, 403);
+  // return it with a note per line: it leaves the "Diajukan" queue
+  const ret = await form('tapd', `/budget/sub/${subId}/return`, {
+    note: 'Lengkapi',
+    [`note_${s.lines[0].id}`]: 'Volume?',
+  });
+  assert.equal(ret.statusCode, 303, ret.body);
+  assert.ok(!(await page('tapd', `/budget/queue?stage_id=${stageId}`)).body.includes(`href="/budget/sub/${subId}"`));
+  assert.ok(
+    (await page('tapd', `/budget/queue?stage_id=${stageId}&status=returned`)).body.includes(
+      `href="/budget/sub/${subId}"`,
+    ),
+  );
 });
 
 test("TAPD forms: the input window and one OPD's access, in the Pemda's time zone (WIB)", async () => {

@@ -16,8 +16,23 @@
       groups[i].hidden = !show;
       groups[i].disabled = !show;
     }
+    // plain options too: data-parent may list several parents ("luar_kota dalam_kota")
+    var opts = child.querySelectorAll('option[data-parent]');
+    for (var j = 0; j < opts.length; j++) {
+      var ok = !want || opts[j].dataset.parent.split(' ').indexOf(want) >= 0;
+      opts[j].hidden = !ok;
+      opts[j].disabled = !ok;
+    }
     var sel = child.options[child.selectedIndex];
-    if (sel && sel.parentNode.tagName === 'OPTGROUP' && sel.parentNode.hidden) child.value = '';
+    if (sel && (sel.disabled || (sel.parentNode.tagName === 'OPTGROUP' && sel.parentNode.hidden))) {
+      var first = null;
+      for (var k = 0; k < child.options.length; k++)
+        if (!child.options[k].disabled) {
+          first = child.options[k];
+          break;
+        }
+      child.value = first ? first.value : '';
+    }
   }
   function all() {
     var list = document.querySelectorAll('select[data-filter-by]');
