@@ -11,6 +11,7 @@ export const coreModule: ModuleManifest = {
   permissions: { home: ['*'] },
   messages: {
     id: {
+      'error.forbidden_opd_read': 'Anda hanya dapat melihat data OPD Anda sendiri.',
       'confirm.what': 'Yang akan terjadi:',
       'confirm.cancel': 'Batal',
       'num.error.empty': 'Isi angka.',
@@ -48,6 +49,7 @@ export const coreModule: ModuleManifest = {
       'home.intro.kelurahan': 'Masukkan usulan Musrenbang kelurahan/desa Anda.',
     },
     en: {
+      'error.forbidden_opd_read': 'You can only view the data of your own OPD.',
       'confirm.what': 'What will happen:',
       'confirm.cancel': 'Cancel',
       'num.error.empty': 'Enter a number.',

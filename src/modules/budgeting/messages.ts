@@ -275,6 +275,8 @@ export const budgetingMessages: Messages = {
     'bud.error.travel_no_flight_inside':
       'Perjalanan dalam daerah tidak memakai pesawat; pilih transportasi darat atau tanpa transportasi.',
     'bud.travel.transport_hint': 'Pesawat hanya untuk perjalanan luar daerah.',
+    'bud.opd.who_submits':
+      'Hanya Kepala OPD yang dapat mengajukan RKA ke TAPD, karena pengajuan adalah pernyataan resmi OPD atas anggarannya. Beri tahu Kepala OPD bila RKA sudah siap.',
     'bud.line.preview_cannot': 'Jumlah belum dapat dihitung:',
     'bud.line.why_account': 'pilih rekening;',
     'bud.line.why_item': 'pilih item katalog (atau isi harga satuan);',
@@ -613,6 +615,8 @@ export const budgetingMessages: Messages = {
     'bud.queue.days': 'waiting {n} days',
     'bud.error.travel_no_flight_inside': 'A trip inside the region does not fly; choose land transport or none.',
     'bud.travel.transport_hint': 'Flights only for trips outside the region.',
+    'bud.opd.who_submits':
+      'Only the head of the OPD can submit the RKA to TAPD, because submitting is the OPD’s formal statement of its budget. Tell the head when the RKA is ready.',
     'bud.line.preview_cannot': 'The amount cannot be computed yet:',
     'bud.line.why_account': 'choose an account;',
     'bud.line.why_item': 'pick a catalogue item (or enter a unit price);',
