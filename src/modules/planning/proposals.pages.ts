@@ -152,7 +152,7 @@ export async function proposalsPages(appIn: FastifyInstance, ctx: ModuleContext)
   <label>${tr(req, 'pln.step.stage')}<select name="stage"><option value="">—</option>${[...props.MUSRENBANG_CHAIN, 'final'].map((s) => html`<option value="${s}"${selected(s === f.stage)}>${tr(req, `pln.stage.${s}`)}</option>`)}</select></label>
   <label>${tr(req, 'common.status')}<select name="status"><option value="">—</option>${['pending', 'accepted', 'rejected', 'merged', 'backlog', 'carried'].map((s) => html`<option value="${s}"${selected(s === f.status)}>${tr(req, `pln.pstatus.${s}`)}</option>`)}</select></label>
   <label>${tr(req, 'pln.proposal.kecamatan')}<select name="kecamatan_id"><option value="">—</option>${regions.filter((r) => r.kind === 'kecamatan').map((r) => html`<option value="${r.id}"${selected(r.id === f.kecamatan_id)}>${r.name}</option>`)}</select></label>
-  <label>OPD<select name="opd_id"><option value="">—</option>${opdList.map((o) => html`<option value="${o.id}"${selected(o.id === f.opd_id)}>${o.shortName || o.name}</option>`)}</select></label>
+  <label>OPD<select name="opd_id"><option value="">—</option>${opdList.map((o) => html`<option value="${o.id}"${selected(o.id === f.opd_id)}>${o.name}</option>`)}</select></label>
   <label>${tr(req, 'common.search')}<input type="search" name="q" value="${f.q ?? ''}"></label>
   <button>${tr(req, 'common.filter')}</button>
   ${mayEnter ? html`<a class="button" href="/musrenbang/baru?year=${f.year}">${tr(req, 'pln.musrenbang.new')}</a>` : ''}
@@ -373,7 +373,7 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
       can(req, 'planning.proposal.map') && ['pending', 'accepted'].includes(r.status) && !r.renja_item_id
         ? html`<form method="post" action="/perencanaan/usulan/${id}/pemetaan" class="filters">${csrfField(req)}<input type="hidden" name="version" value="${v.version}">
   <label>${tr(req, 'pln.rnode.sub_kegiatan')}<input name="sub_kegiatan_code" value="${r.sub_kegiatan_code ?? r.suggested_sub_kegiatan_code ?? ''}" size="20" required></label>
-  <label>OPD<select name="opd_id">${opdList.map((x) => html`<option value="${x.id}"${selected(x.id === (r.opd_id ?? r.suggested_opd_id))}>${x.shortName || x.name}</option>`)}</select></label>
+  <label>OPD<select name="opd_id">${opdList.map((x) => html`<option value="${x.id}"${selected(x.id === (r.opd_id ?? r.suggested_opd_id))}>${x.name}</option>`)}</select></label>
   <button class="secondary">${tr(req, 'pln.mapping.confirm')}</button></form>`
         : '';
     const renjaForm =
