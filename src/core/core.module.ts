@@ -15,6 +15,7 @@ export const coreModule: ModuleManifest = {
       'confirm.what': 'Yang akan terjadi:',
       'confirm.cancel': 'Batal',
       'num.error.empty': 'Isi angka.',
+      'num.error.integer': 'Tulis bilangan bulat dengan angka saja, mis. 12.',
       'num.error.format': '"{value}" bukan angka. Contoh: 1.000 (seribu) atau 1.000,5.',
       'num.error.ambiguous':
         '"{value}" tidak jelas: titik hanya memisahkan ribuan (1.000 = seribu) dan koma menandai desimal (1,5 = satu setengah).',
@@ -53,6 +54,7 @@ export const coreModule: ModuleManifest = {
       'confirm.what': 'What will happen:',
       'confirm.cancel': 'Cancel',
       'num.error.empty': 'Enter a number.',
+      'num.error.integer': 'Write a whole number in digits, e.g. 12.',
       'num.error.format': '"{value}" is not a number. Examples: 1.000 (one thousand) or 1.000,5.',
       'num.error.ambiguous':
         '"{value}" is ambiguous: a dot only groups thousands (1.000 = one thousand) and the comma is the decimal mark (1,5 = one and a half).',

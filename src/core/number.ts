@@ -137,8 +137,17 @@ export function strictInt(v: unknown): unknown {
   return v;
 }
 
-/** z.number() that also accepts a canonical digit string (query strings, paths, forms). */
-export const intIn = <T extends z.ZodType>(schema: T) => z.preprocess(strictInt, schema);
+/**
+ * z.number() that also accepts a canonical digit string (query strings, paths, forms), documented
+ * in OpenAPI as integer | digit string; replaces z.coerce.number(), which read [] and "" as 0 and
+ * "0x10" as 16. Optional/nullable/default inner schemas keep their meaning.
+ */
+export function intIn<T extends z.ZodType<unknown, unknown>>(schema: T) {
+  return z.preprocess(strictInt, schema).meta({
+    description: 'An integer: a JSON integer or a string of digits ("12"); "", [], "0x10" and "1e3" are refused.',
+    anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?[0-9]{1,15}$' }],
+  });
+}
 
 /** A canonical decimal string ("1000.5", "12", "0.25") — the API form of volumes, targets and rates. */
 export const canonicalDecimal = z
