@@ -26,7 +26,6 @@ import {
   selected,
   statusOf,
   type Errors,
-  idNum,
   idNumOpt,
 } from './ui.ts';
 

@@ -24,7 +24,6 @@ import {
   selected,
   statusOf,
   type Errors,
-  idNum,
   str,
   idNumOpt,
 } from './ui.ts';

@@ -31,7 +31,6 @@ import {
   type Errors,
   idNum,
   str,
-  idNumOpt,
 } from './ui.ts';
 
 const anyBody = z.record(z.string(), z.unknown());
