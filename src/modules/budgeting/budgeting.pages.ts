@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 
 import { html, type Html } from '../../core/http/html.ts';
@@ -74,7 +75,7 @@ export async function budgetingPages(appIn: FastifyInstance, ctx: ModuleContext)
   const { db } = ctx;
   const stageQuery = z
     .object({
-      stage_id: z.coerce.number().int().positive().optional(),
+      stage_id: intIn(z.number().int().positive().optional()),
       saved: z.string().optional(),
       done: z.string().optional(),
     })
@@ -122,7 +123,7 @@ ${overviewTable(req, stage, rows, names, false, rkpd.approved ? rkpd.opd : undef
   });
 
   // ---- an OPD's RKA -----------------------------------------------------------------------------------------
-  const opdParams = z.object({ opdId: z.coerce.number().int().positive() });
+  const opdParams = z.object({ opdId: intIn(z.number().int().positive()) });
   const opdFromParam = (req: FastifyRequest) => (req.params as { opdId: number }).opdId;
   app.get(
     '/budget/opd/:opdId',

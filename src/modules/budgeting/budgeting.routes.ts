@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import type { Db } from '../../core/db/database.ts';
 import { notFound } from '../../core/errors.ts';
@@ -201,14 +202,14 @@ const opdCeilingOut = z.object({
 });
 const settingsOut = z.object({ ppn_rate: z.string(), allow_free_text: z.boolean(), version: z.number() });
 
-const stageParams = z.object({ stageId: z.coerce.number().int().positive() });
+const stageParams = z.object({ stageId: intIn(z.number().int().positive()) });
 const stageOpdParams = z.object({
-  stageId: z.coerce.number().int().positive(),
-  opdId: z.coerce.number().int().positive(),
+  stageId: intIn(z.number().int().positive()),
+  opdId: intIn(z.number().int().positive()),
 });
-const idParams = z.object({ id: z.coerce.number().int().positive() });
+const idParams = z.object({ id: intIn(z.number().int().positive()) });
 const lineParams = z.object({ id: z.string().regex(/^\d{1,18}$/) });
-const versionQuery = z.object({ version: z.coerce.number().int().min(1) });
+const versionQuery = z.object({ version: intIn(z.number().int().min(1)) });
 
 function ceilingOut(c: Awaited<ReturnType<typeof getOpdCeiling>>) {
   if (!c) throw notFound();
@@ -289,7 +290,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
       schema: {
         tags,
         summary: 'Fiscal years and their stages (the open one has input_open for the window)',
-        querystring: z.object({ year: z.coerce.number().int().optional() }),
+        querystring: z.object({ year: intIn(z.number().int().optional()) }),
         response: {
           200: z.object({ years: z.array(z.number()), stages: z.array(stageOut.extend({ input_open: z.boolean() })) }),
         },
@@ -393,7 +394,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         tags,
         summary: 'Locked kegiatan and sub kegiatan (OPD roles: pass their opd_id)',
         params: stageParams,
-        querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }),
+        querystring: z.object({ opd_id: intIn(z.number().int().positive().optional()) }),
       },
     },
     async (req) => ({ rows: await listLocks(db, req.principal!.pemdaId, req.params.stageId, req.query.opd_id) }),
@@ -443,7 +444,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         summary:
           'Per OPD: pagu indikatif of the approved RKPD vs ceiling vs planned, sub kegiatan progress, revenue, financing (OPD roles: pass their opd_id)',
         params: stageParams,
-        querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }),
+        querystring: z.object({ opd_id: intIn(z.number().int().positive().optional()) }),
       },
     },
     async (req) => {
@@ -470,7 +471,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         tags,
         summary: 'Expenditure roll-up: OPD → program → kegiatan → sub kegiatan; and the Pemda totals',
         params: stageParams,
-        querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }),
+        querystring: z.object({ opd_id: intIn(z.number().int().positive().optional()) }),
       },
     },
     async (req) => {
@@ -746,8 +747,8 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         params: stageOpdParams,
         querystring: z.object({
           kind: z.enum(['belanja', 'pendapatan', 'pembiayaan']).optional(),
-          limit: z.coerce.number().int().min(1).max(5000).default(1000),
-          offset: z.coerce.number().int().min(0).default(0),
+          limit: intIn(z.number().int().min(1).max(5000).default(1000)),
+          offset: intIn(z.number().int().min(0).default(0)),
         }),
         response: { 200: z.object({ rows: z.array(lineOutSchema) }) },
       },
@@ -949,8 +950,8 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
           'Lines flagged for TAPD: free-text items, prices at the catalogue ceiling, changed since the last review',
         params: stageParams,
         querystring: z.object({
-          opd_id: z.coerce.number().int().positive().optional(),
-          limit: z.coerce.number().int().min(1).max(5000).default(500),
+          opd_id: intIn(z.number().int().positive().optional()),
+          limit: intIn(z.number().int().min(1).max(5000).default(500)),
         }),
       },
     },
@@ -969,7 +970,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         summary: 'My budget notifications, newest first',
         querystring: z.object({
           unread: z.enum(['true', 'false']).optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
+          limit: intIn(z.number().int().min(1).max(200).default(50)),
         }),
       },
     },

@@ -9,7 +9,7 @@ import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { confirmed, csrfField, issueMessage, sendConfirm, sendFragment, sendPage, tr } from '../../core/http/layout.ts';
 import { AppError, notFound } from '../../core/errors.ts';
-import { formatIdNumber, readFormNumbers, type NumberFields } from '../../core/number.ts';
+import { formatIdNumber, readFormNumbers, type NumberFields, intIn } from '../../core/number.ts';
 import { badRequest, type FieldError } from '../../core/errors.ts';
 import { getOrganisation, listAccounts, listFundingSources } from '../master-data/index.ts';
 import { getCurrentPrice, listGrades, listProvinces, searchCatalogue, type PricedItem } from '../catalogue/index.ts';
@@ -292,7 +292,7 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     }`;
   }
 
-  const idParams = z.object({ id: z.coerce.number().int().positive() });
+  const idParams = z.object({ id: intIn(z.number().int().positive()) });
   const subOpd = async (req: FastifyRequest) =>
     (await getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)))?.opd_id;
   const lineOpd = async (req: FastifyRequest) =>
@@ -550,11 +550,11 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   );
 
   // revenue / financing lines of an OPD
-  const opdParams = z.object({ opdId: z.coerce.number().int().positive() });
+  const opdParams = z.object({ opdId: intIn(z.number().int().positive()) });
   const opdFromParam = (req: FastifyRequest) => (req.params as { opdId: number }).opdId;
   const kindQuery = z.object({
     kind: z.enum(['pendapatan', 'pembiayaan']),
-    stage_id: z.coerce.number().int().positive(),
+    stage_id: intIn(z.number().int().positive()),
   });
   app.get(
     '/budget/opd/:opdId/lines/new',

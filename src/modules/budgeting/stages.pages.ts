@@ -29,7 +29,7 @@ import { getSettings, setOpdCeiling, updateSettings } from './rka.service.ts';
 import { opdOverview } from './totals.queries.ts';
 
 import { formBody, formNumbers, fromLocalInput, money, str, toLocalInput } from './pages.common.ts';
-import { formatIdNumber } from '../../core/number.ts';
+import { formatIdNumber, intIn } from '../../core/number.ts';
 
 import { initCeilingsFromRkpd, rkpdCeilings, type RkpdConflict } from './rkpd.service.ts';
 import { act, actDone, cleanDec, doneNotice, hide, pageStage, rkpdCells } from './pages.helpers.ts';
@@ -39,7 +39,7 @@ export async function stagePages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   const { db } = ctx;
   const stageQuery = z
     .object({
-      stage_id: z.coerce.number().int().positive().optional(),
+      stage_id: intIn(z.number().int().positive().optional()),
       saved: z.string().optional(),
       done: z.string().optional(),
     })
@@ -47,7 +47,7 @@ export async function stagePages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   const saved = (req: FastifyRequest) => doneNotice(req);
   // ---- stages, windows, ceilings, input access, locks, settings (TAPD) --------------------------------------------
   const manage = { permission: 'bud.stage.manage' };
-  const count = z.coerce.number().int().min(0).optional();
+  const count = intIn(z.number().int().min(0).optional());
   const stagesQuery = stageQuery.extend({
     rkpd: z.string().optional(),
     opds: count,
@@ -151,8 +151,8 @@ ${
     },
   );
 
-  const stageParams = z.object({ stageId: z.coerce.number().int().positive() });
-  const stageOpdParams = stageParams.extend({ opdId: z.coerce.number().int().positive() });
+  const stageParams = z.object({ stageId: intIn(z.number().int().positive()) });
+  const stageOpdParams = stageParams.extend({ opdId: intIn(z.number().int().positive()) });
   const localDate = (v: string) => fromLocalInput(v, ctx.config.timeZone);
   app.post(
     '/budget/stages/year',

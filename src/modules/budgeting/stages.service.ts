@@ -3,7 +3,7 @@
 // so that each closed stage stays readable as it was. Exactly one stage of a Pemda is open at a
 // time (a partial unique index holds it). Input of the open stage is allowed inside its window;
 // TAPD may open or close input for one OPD (until a given time) and lock a kegiatan or sub kegiatan.
-import { dateIn } from '../../core/number.ts';
+import { dateIn, intIn } from '../../core/number.ts';
 import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../core/db/database.ts';
@@ -129,10 +129,10 @@ export const windowSchema = z
     path: ['input_closes_at'],
   });
 
-export const createYearSchema = z.object({ year: z.coerce.number().int().min(2000).max(2100) }).and(windowSchema);
+export const createYearSchema = z.object({ year: intIn(z.number().int().min(2000).max(2100)) }).and(windowSchema);
 export const openStageSchema = z
   .object({
-    year: z.coerce.number().int().min(2000).max(2100),
+    year: intIn(z.number().int().min(2000).max(2100)),
     kind: z.enum(['murni', 'pergeseran', 'perubahan']),
     name: z.string().trim().max(100).optional(),
   })
@@ -446,7 +446,7 @@ async function requireOpd(db: Db, pemdaId: number, opdId: number): Promise<void>
 export { requireOpd };
 
 export const lockSchema = z.object({
-  opd_id: z.coerce.number().int().positive(),
+  opd_id: intIn(z.number().int().positive()),
   code: z
     .string()
     .trim()

@@ -21,7 +21,7 @@ import { listTravels } from './travel.service.ts';
 import { opdOverview, reviewFlags } from './totals.queries.ts';
 
 import { formBody, formNumbers, money, str } from './pages.common.ts';
-import { formatIdNumber } from '../../core/number.ts';
+import { formatIdNumber, intIn } from '../../core/number.ts';
 
 import {
   act,
@@ -42,7 +42,7 @@ export async function subPages(appIn: FastifyInstance, ctx: ModuleContext): Prom
   const { db } = ctx;
   const stageQuery = z
     .object({
-      stage_id: z.coerce.number().int().positive().optional(),
+      stage_id: intIn(z.number().int().positive().optional()),
       saved: z.string().optional(),
       done: z.string().optional(),
     })
@@ -50,7 +50,7 @@ export async function subPages(appIn: FastifyInstance, ctx: ModuleContext): Prom
   const read = { permission: 'bud.read' };
   const saved = (req: FastifyRequest) => doneNotice(req);
   // ---- a sub kegiatan -----------------------------------------------------------------------------------------
-  const idParams = z.object({ id: z.coerce.number().int().positive() });
+  const idParams = z.object({ id: intIn(z.number().int().positive()) });
   const subOpd = async (req: FastifyRequest) =>
     (await getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)))?.opd_id;
   app.get(
@@ -259,7 +259,7 @@ ${reviews.length ? html`<h2>${tr(req, 'bud.sub.history')}</h2><ul>${reviews.map(
       schema: {
         ...hide,
         querystring: stageQuery.extend({
-          opd_id: z.coerce.number().int().positive().optional(),
+          opd_id: intIn(z.number().int().positive().optional()),
           flag: z.enum(['free_text', 'at_price', 'changed', '']).optional(),
         }),
       },

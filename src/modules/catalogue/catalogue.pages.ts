@@ -8,7 +8,7 @@ import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendFragment, sendPage, tr, issueMessage } from '../../core/http/layout.ts';
 import { AppError, badRequest, notFound } from '../../core/errors.ts';
-import { formatIdNumber, readFormNumbers } from '../../core/number.ts';
+import { formatIdNumber, readFormNumbers, intIn } from '../../core/number.ts';
 import { formatDate } from '../../core/i18n/i18n.ts';
 import { formatRupiah } from '../../core/money.ts';
 import { isOpdScoped } from '../../core/roles.ts';
@@ -51,7 +51,7 @@ const PAGE_SIZE = 50;
 /** Page routes: hidden from the OpenAPI document, still tagged and described. */
 const page = (summary: string) => ({ hide: true, tags: ['catalogue'], summary }) as const;
 const formBody = z.record(z.string(), z.string());
-const idParams = z.object({ id: z.coerce.number().int().positive().max(2147483647) });
+const idParams = z.object({ id: intIn(z.number().int().positive().max(2147483647)) });
 
 /**
  * The price-version fields of a posted item or proposal form, as the service reads them; price and
@@ -175,19 +175,13 @@ export async function cataloguePages(appIn: FastifyInstance, ctx: ModuleContext)
   // ---- browse / search ------------------------------------------------------------------------
   const browseQuery = z.object({
     q: z.string().trim().max(100).optional(),
-    year: z.coerce
-      .number()
-      .int()
-      .min(2000)
-      .max(2100)
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
+    year: intIn(z.number().int().min(2000).max(2100).optional()).or(z.literal('').transform(() => undefined)),
     kind: z
       .enum(KINDS)
       .optional()
       .or(z.literal('').transform(() => undefined)),
     account: z.string().trim().max(30).optional(),
-    page: z.coerce.number().int().min(1).max(100000).default(1),
+    page: intIn(z.number().int().min(1).max(100000).default(1)),
     saved: z.string().optional(),
   });
 
@@ -265,18 +259,12 @@ ${demoNote(req)}
         querystring: z.object({
           q: z.string().trim().max(100).optional(),
           account: z.string().trim().max(30).optional(),
-          year: z.coerce
-            .number()
-            .int()
-            .min(2000)
-            .max(2100)
-            .optional()
-            .or(z.literal('').transform(() => undefined)),
+          year: intIn(z.number().int().min(2000).max(2100).optional()).or(z.literal('').transform(() => undefined)),
           kind: z
             .enum(KINDS)
             .optional()
             .or(z.literal('').transform(() => undefined)),
-          limit: z.coerce.number().int().min(1).max(100).default(20),
+          limit: intIn(z.number().int().min(1).max(100).default(20)),
         }),
       },
     },
@@ -575,14 +563,8 @@ ${
             .enum(PROPOSAL_STATUSES)
             .optional()
             .or(z.literal('').transform(() => undefined)),
-          year: z.coerce
-            .number()
-            .int()
-            .min(2000)
-            .max(2100)
-            .optional()
-            .or(z.literal('').transform(() => undefined)),
-          page: z.coerce.number().int().min(1).max(100000).default(1),
+          year: intIn(z.number().int().min(2000).max(2100).optional()).or(z.literal('').transform(() => undefined)),
+          page: intIn(z.number().int().min(1).max(100000).default(1)),
         }),
       },
     },
@@ -684,7 +666,7 @@ ${
       config: { auth: { permission: 'cat.propose' } },
       schema: {
         ...page('Page: new proposal form'),
-        querystring: z.object({ item: z.coerce.number().int().positive().max(2147483647).optional() }),
+        querystring: z.object({ item: intIn(z.number().int().positive().max(2147483647).optional()) }),
       },
     },
     async (req, reply) => {

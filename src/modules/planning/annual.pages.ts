@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
@@ -31,8 +32,8 @@ import {
 
 const anyBody = z.record(z.string(), z.unknown());
 const hide = { hide: true } as const;
-const idP = z.object({ id: z.coerce.number().int().positive() });
-const yearP = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
+const idP = z.object({ id: intIn(z.number().int().positive()) });
+const yearP = z.object({ year: intIn(z.number().int().min(2000).max(2100)) });
 type E = { errors: Errors; message: string } | null | undefined;
 
 export async function annualPages(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
@@ -203,7 +204,7 @@ ${
       schema: {
         ...hide,
         querystring: z.object({
-          year: z.coerce.number().int().min(2000).max(2100).optional(),
+          year: intIn(z.number().int().min(2000).max(2100).optional()),
           ok: z.string().optional(),
         }),
       },

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { confirmed, csrfField, sendConfirm, sendPage, tr } from '../../core/http/layout.ts';
@@ -30,7 +31,7 @@ import {
 
 const anyBody = z.record(z.string(), z.unknown());
 const hide = { hide: true } as const;
-const idP = z.object({ id: z.coerce.number().int().positive() });
+const idP = z.object({ id: intIn(z.number().int().positive()) });
 
 export function opdLabel(opds: Map<number, OpdSummary>, id: number | null | undefined): string {
   if (!id) return '';
@@ -705,20 +706,10 @@ ${addInd}${editForm}${ceilingForm}`,
       schema: {
         ...hide,
         querystring: z.object({
-          year: z.coerce.number().int().min(2000).max(2100).optional(),
-          opd_id: z.coerce
-            .number()
-            .int()
-            .positive()
-            .optional()
-            .or(z.literal('').transform(() => undefined)),
+          year: intIn(z.number().int().min(2000).max(2100).optional()),
+          opd_id: intIn(z.number().int().positive().optional()).or(z.literal('').transform(() => undefined)),
           code: z.string().trim().max(40).optional(),
-          goal: z.coerce
-            .number()
-            .int()
-            .positive()
-            .optional()
-            .or(z.literal('').transform(() => undefined)),
+          goal: intIn(z.number().int().positive().optional()).or(z.literal('').transform(() => undefined)),
         }),
       },
     },

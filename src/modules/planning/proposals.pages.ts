@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
@@ -35,7 +36,7 @@ import {
 
 const anyBody = z.record(z.string(), z.unknown());
 const hide = { hide: true } as const;
-const idP = z.object({ id: z.coerce.number().int().positive() });
+const idP = z.object({ id: intIn(z.number().int().positive()) });
 type E = { errors: Errors; message: string } | null | undefined;
 
 /** kecamatan → its kelurahan/desa, for grouped selects. */
@@ -209,7 +210,7 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
     '/musrenbang/baru',
     {
       config: { auth: { permission: 'planning.proposal.enter' } },
-      schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().optional() }) },
+      schema: { ...hide, querystring: z.object({ year: intIn(z.number().int().optional()) }) },
     },
     async (req, reply) => {
       const year = req.query.year ?? (await defaultYear(req.principal!.pemdaId));
@@ -290,7 +291,7 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
     '/pokir/baru',
     {
       config: { auth: { permission: 'planning.pokir.enter' } },
-      schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().optional() }) },
+      schema: { ...hide, querystring: z.object({ year: intIn(z.number().int().optional()) }) },
     },
     async (req, reply) => {
       const year = req.query.year ?? new Date().getFullYear() + 1;

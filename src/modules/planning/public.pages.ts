@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
@@ -179,7 +180,7 @@ ${t.earlier ? html`<h2>${tr(req, 'pln.track.earlier', { code: t.earlier.proposal
     '/pokir/publik',
     {
       config: { auth: 'public' },
-      schema: { ...hide, querystring: pemdaQ.extend({ year: z.coerce.number().int().min(2000).max(2100).optional() }) },
+      schema: { ...hide, querystring: pemdaQ.extend({ year: intIn(z.number().int().min(2000).max(2100).optional()) }) },
     },
     async (req, reply) => {
       const pemda = await pemdaOf(req, req.query.pemda);

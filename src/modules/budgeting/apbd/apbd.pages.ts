@@ -13,7 +13,7 @@ import { isOpdScoped } from '../../../core/roles.ts';
 import { listOpds } from '../../master-data/index.ts';
 import { currentStage, getStage, listStages, requireStage, type Stage } from '../stages.service.ts';
 import { formBody, formNumbers, str, type FormBody } from '../pages.common.ts';
-import { formatIdNumber } from '../../../core/number.ts';
+import { formatIdNumber, intIn } from '../../../core/number.ts';
 import { apbdCan } from './policy.ts';
 import { REPORTS } from './reports.ts';
 import type { DrillFilter, ReportRow } from './engine.ts';
@@ -70,7 +70,7 @@ export async function apbdPages(appIn: FastifyInstance, ctx: ModuleContext): Pro
       schema: {
         ...hide,
         querystring: z.object({
-          stage_id: z.coerce.number().int().positive().optional(),
+          stage_id: intIn(z.number().int().positive().optional()),
           saved: z.string().optional(),
         }),
       },
@@ -144,12 +144,12 @@ ${
         ...hide,
         params: z.object({ report: z.string() }),
         querystring: z.object({
-          stage_id: z.coerce.number().int().positive().optional(),
+          stage_id: intIn(z.number().int().positive().optional()),
           compare: z
             .string()
             .regex(/^(none|\d+)$/)
             .optional(),
-          opd_id: z.coerce.number().int().positive().optional(),
+          opd_id: intIn(z.number().int().positive().optional()),
         }),
       },
     },
@@ -244,7 +244,7 @@ ${reportTable(
     '/budget/apbd/lines',
     {
       config: { auth: apbdRead },
-      schema: { ...hide, querystring: drillQuery.extend({ stage_id: z.coerce.number().int().positive() }) },
+      schema: { ...hide, querystring: drillQuery.extend({ stage_id: intIn(z.number().int().positive()) }) },
     },
     async (req, reply) => {
       const p = req.principal!;
@@ -281,9 +281,9 @@ ${reportTable(
       schema: {
         ...hide,
         querystring: z.object({
-          opd_id: z.coerce.number().int().positive(),
-          from: z.coerce.number().int().positive(),
-          to: z.coerce.number().int().positive(),
+          opd_id: intIn(z.number().int().positive()),
+          from: intIn(z.number().int().positive()),
+          to: intIn(z.number().int().positive()),
         }),
       },
     },
@@ -319,12 +319,12 @@ ${
 
   // ---- DPA ------------------------------------------------------------------------------------------------
   const dpaOpd = dpaResolver(db);
-  const idParams = z.object({ id: z.coerce.number().int().positive() });
+  const idParams = z.object({ id: intIn(z.number().int().positive()) });
   app.post(
     '/budget/apbd/stages/:stageId/dpa',
     {
       config: { auth: { permission: 'bud.dpa.manage' } },
-      schema: { ...hide, params: z.object({ stageId: z.coerce.number().int().positive() }), body: formBody },
+      schema: { ...hide, params: z.object({ stageId: intIn(z.number().int().positive()) }), body: formBody },
     },
     async (req, reply) =>
       act(reply, `/budget/apbd?stage_id=${req.params.stageId}`, () =>
@@ -371,7 +371,7 @@ ${apbdCan(p, 'bud.dpa.manage') && dpa.status === 'submitted' ? html`<form method
     '/budget/apbd/dpa/:id/cash-plan/:subId',
     {
       config: { auth: { permission: 'bud.dpa.plan', opd: dpaOpd } },
-      schema: { ...hide, params: idParams.extend({ subId: z.coerce.number().int().positive() }), body: formBody },
+      schema: { ...hide, params: idParams.extend({ subId: intIn(z.number().int().positive()) }), body: formBody },
     },
     async (req, reply) => {
       const raw = req.body as FormBody;
