@@ -78,3 +78,51 @@ test('enter a catalogue-priced line and see the remaining ceiling change', async
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test('typing 1.000 as a volume means a thousand: shown as typed, computed and saved as 1.000', async () => {
+  const ctx = await e.browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await loginAs(e, page, 'dinkes.operator');
+  await page.click('nav a[href="/budget"]');
+  await page.waitForURL(/\/budget\/opd\/\d+/);
+  await page.locator('table.data tbody tr', { hasText: 'Draf' }).first().locator('a').first().click();
+  await page.waitForURL(/\/budget\/sub\/\d+/);
+  const subUrl = page.url();
+  await page.click('a:has-text("Tambah baris")');
+  await page.waitForSelector('#line-form');
+  await page.selectOption('select[name=account]', '5.1.02.01.01.0024');
+  await page.fill('input[name=q]', 'kertas');
+  await page.waitForSelector('#picker-results button.pick[data-name*="Kertas"]');
+  await page.locator('#picker-results button.pick[data-name*="Kertas"]').first().click();
+
+  // an ambiguous number is refused as the user types, and the preview says why it cannot compute
+  await page.fill('input[name=u1]', 'Rim');
+  await page.fill('input[name=v1]', '1.5');
+  await page.waitForSelector('input[name=v1] + output.num-echo.bad');
+  assert.match((await page.textContent('input[name=v1] + output.num-echo')) ?? '', /tidak jelas/);
+  await page.waitForSelector('#preview-why');
+
+  // 1.000 is a thousand: the echo says so, the preview computes price × 1000
+  await page.fill('input[name=unit_price]', 'Rp 1.000');
+  await page.fill('input[name=v1]', '1.000');
+  await page.waitForFunction(
+    "document.querySelector('input[name=v1] + output.num-echo')?.textContent === '= 1.000 Rim'",
+  );
+  assert.equal(await page.textContent('input[name=unit_price] + output.num-echo'), '= Rp 1.000');
+  await waitAmount(page, '#preview-total', 1_000_000n);
+
+  await Promise.all([page.waitForURL(/\/budget\/sub\/\d+\?saved=1/), page.click('#save-line')]);
+  const row = page.locator('table.lines tbody tr', { hasText: '1.000 Rim' }).first();
+  assert.ok(await row.count(), 'the sub kegiatan page shows the coefficient 1.000 Rim');
+  assert.match((await row.textContent()) ?? '', /Rp 1\.000\.000/);
+  // the edit form shows 1.000 again (not 1000 or 1)
+  await row.locator('a').last().click();
+  await page.waitForSelector('#line-form');
+  assert.equal(await page.inputValue('input[name=v1]'), '1.000');
+  assert.ok(page.url().startsWith(e.base));
+  assert.ok(subUrl.includes('/budget/sub/'));
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

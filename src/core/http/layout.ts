@@ -72,7 +72,10 @@ export function renderPage(req: FastifyRequest, opts: PageOptions): Html {
 <title>${opts.title} · Padu</title>
 <meta name="htmx-config" content='{"includeIndicatorStyles":false}'>
 <link rel="stylesheet" href="/static/padu.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <script src="/static/htmx.min.js" defer></script>
+<script src="/static/number.js" defer></script>
+<script src="/static/forms.js" defer></script>
 </head>
 <body hx-headers="${csrfHeader}">
 <header class="top">
@@ -110,3 +113,53 @@ export function sendFragment(reply: FastifyReply, fragment: Html, status = 200):
 }
 
 export { raw };
+
+// ---- confirmation of irreversible or wide actions ----------------------------------------------------------------
+
+/** Was the action confirmed (the confirmation page's form sends confirm=1)? */
+export function confirmed(body: unknown): boolean {
+  const v = (body as Record<string, unknown> | undefined)?.confirm;
+  return v === '1' || (Array.isArray(v) && v.includes('1'));
+}
+
+export interface ConfirmOptions {
+  /** The question, e.g. "Ajukan RKA Dinas Kesehatan?" */
+  title: string;
+  /** What will happen, one sentence per item (counts, names, amounts). */
+  what: string[];
+  /** The URL the confirmed form posts to (the same action). */
+  action: string;
+  /** The submitted fields to send again (the CSRF token and `confirm` are added). */
+  body?: unknown;
+  /** Label of the confirming button, e.g. "Ya, ajukan". */
+  yes: string;
+  /** Where "Batal" leads. */
+  back: string;
+  /** Red button for destructive actions. */
+  danger?: boolean;
+}
+
+/**
+ * The confirmation step of an irreversible or wide action, without JavaScript: the first POST
+ * (no confirm=1) answers with this page saying what will happen; its form posts the same fields
+ * again with confirm=1.
+ */
+export function sendConfirm(req: FastifyRequest, reply: FastifyReply, o: ConfirmOptions): FastifyReply {
+  const fields = Object.entries((o.body as Record<string, unknown> | undefined) ?? {}).filter(
+    ([k]) => k !== '_csrf' && k !== 'confirm',
+  );
+  const hidden = fields.flatMap(([k, v]) =>
+    (Array.isArray(v) ? v : [v])
+      .filter((x) => typeof x === 'string')
+      .map((x) => html`<input type="hidden" name="${k}" value="${x as string}">`),
+  );
+  return sendPage(req, reply, {
+    title: o.title,
+    body: html`<section class="confirm" aria-labelledby="confirm-what">
+<h2 id="confirm-what">${tr(req, 'confirm.what')}</h2>
+<ul>${o.what.map((w) => html`<li>${w}</li>`)}</ul>
+<form method="post" action="${o.action}" class="actions">${csrfField(req)}${hidden}<input type="hidden" name="confirm" value="1">
+<button class="${o.danger ? 'danger' : ''}" id="confirm-yes">${o.yes}</button> <a href="${o.back}">${tr(req, 'confirm.cancel')}</a></form>
+</section>`,
+  });
+}

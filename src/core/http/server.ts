@@ -262,7 +262,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (routeAuth.opd && isOpdScoped(req.principal.role)) {
       const target = await routeAuth.opd(req);
       if (target === null || target === undefined || target !== req.principal.opdId) {
-        throw new AppError(403, 'forbidden', 'error.forbidden_opd');
+        // reading another OPD's data says "melihat", changing it "mengubah"
+        const reading = req.method === 'GET' || req.method === 'HEAD';
+        throw new AppError(403, 'forbidden', reading ? 'error.forbidden_opd_read' : 'error.forbidden_opd');
       }
     }
   });

@@ -1,22 +1,13 @@
 // Reading the audit trail (the writing side is core/audit: every mutation appends there).
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Selectable } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import type { AuditLogTable } from '../../core/db/schema.ts';
 
 export const auditFilterSchema = z.object({
-  opd_id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
-  actor_id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
+  opd_id: intIn(z.number().int().positive().optional()).or(z.literal('').transform(() => undefined)),
+  actor_id: intIn(z.number().int().positive().optional()).or(z.literal('').transform(() => undefined)),
   entity: z
     .string()
     .max(60)
@@ -30,8 +21,8 @@ export const auditFilterSchema = z.object({
     .date()
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  before_seq: z.coerce.number().int().positive().optional(),
+  limit: intIn(z.number().int().min(1).max(500).default(50)),
+  before_seq: intIn(z.number().int().positive().optional()),
 });
 export type AuditFilter = z.output<typeof auditFilterSchema>;
 

@@ -11,6 +11,7 @@ import { auditKeys, latestCheckpoint, sealAll } from '../../core/audit/seal.ts';
 import { listPemda } from '../../core/tenancy.ts';
 import { listOpds } from '../master-data/index.ts';
 import { listUsers } from '../users/index.ts';
+import { actionWords, entityWords, fieldLabel, objectOf, valueText } from './readable.ts';
 import { auditEntities, auditFilterSchema, changedKeys, queryAudit } from './audit.queries.ts';
 
 const rowOut = z.object({
@@ -26,11 +27,6 @@ const rowOut = z.object({
   after: z.unknown(),
   hash: z.string(),
 });
-
-function short(v: unknown): string {
-  const s = v === undefined ? '' : JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}…` : s;
-}
 
 export async function auditRoutes(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
@@ -156,9 +152,9 @@ export async function auditRoutes(appIn: FastifyInstance, ctx: ModuleContext): P
       const last = rows.at(-1);
       const body = html`
 <form method="get" class="filters">
-  <label>${tr(req, 'audit.opd')}<select name="opd_id"><option value="">—</option>${opds.map((o) => html`<option value="${o.id}" ${o.id === f.opd_id ? 'selected' : ''}>${o.shortName || o.name}</option>`)}</select></label>
-  <label>${tr(req, 'audit.user')}<select name="actor_id"><option value="">—</option>${users.rows.map((u) => html`<option value="${u.id}" ${u.id === f.actor_id ? 'selected' : ''}>${u.username}</option>`)}</select></label>
-  <label>${tr(req, 'audit.entity')}<select name="entity"><option value="">—</option>${entities.map((e) => html`<option ${e === f.entity ? 'selected' : ''}>${e}</option>`)}</select></label>
+  <label>${tr(req, 'audit.opd')}<select name="opd_id"><option value="">—</option>${opds.map((o) => html`<option value="${o.id}" ${o.id === f.opd_id ? 'selected' : ''}>${o.name}</option>`)}</select></label>
+  <label>${tr(req, 'audit.user')}<select name="actor_id"><option value="">—</option>${users.rows.map((u) => html`<option value="${u.id}" ${u.id === f.actor_id ? 'selected' : ''}>${u.full_name ?? u.username}</option>`)}</select></label>
+  <label>${tr(req, 'audit.entity')}<select name="entity"><option value="">—</option>${entities.map((e) => html`<option value="${e}" ${e === f.entity ? 'selected' : ''}>${entityWords(req, e)}</option>`)}</select></label>
   <label>${tr(req, 'audit.from')}<input type="date" name="from" value="${f.from ?? ''}"></label>
   <label>${tr(req, 'audit.to')}<input type="date" name="to" value="${f.to ?? ''}"></label>
   <button>${tr(req, 'common.filter')}</button>
@@ -172,8 +168,17 @@ ${verifyNote ? html`<p class="notice" role="status">${verifyNote}</p>` : ''}
               const keys = changedKeys(r.before, r.after);
               const b = (r.before ?? {}) as Record<string, unknown>;
               const a = (r.after ?? {}) as Record<string, unknown>;
-              return html`<tr><td>${r.seq}</td><td>${formatDate(req.lang, r.at, true)}</td><td>${r.actor_name}</td><td>${r.action}</td><td>${r.entity} ${r.entity_id}</td><td>${r.opd_id ? (opdName.get(r.opd_id) ?? r.opd_id) : ''}</td>
-<td>${keys.length ? html`<details><summary>${keys.slice(0, 4).join(', ')}${keys.length > 4 ? '…' : ''}</summary><dl class="diff">${keys.map((k) => html`<dt>${k}</dt><dd><del>${short(b[k])}</del> <ins>${short(a[k])}</ins></dd>`)}</dl></details>` : ''}</td></tr>`;
+              return html`<tr><td>${r.seq}</td><td>${formatDate(req.lang, r.at, true)}</td><td>${r.actor_name}</td><td>${actionWords(req, r.action)}</td><td>${objectOf(req, r.entity, r.entity_id ?? null, r.before, r.after)}</td><td>${r.opd_id ? (opdName.get(r.opd_id) ?? r.opd_id) : ''}</td>
+<td>${
+                keys.length
+                  ? html`<details><summary>${keys
+                      .slice(0, 4)
+                      .map((k) => fieldLabel(req, k))
+                      .join(
+                        ', ',
+                      )}${keys.length > 4 ? '…' : ''}</summary><dl class="diff">${keys.map((k) => html`<dt>${fieldLabel(req, k)}</dt><dd><del>${valueText(req, k, b[k])}</del> → <ins>${valueText(req, k, a[k])}</ins></dd>`)}</dl></details>`
+                  : ''
+              }</td></tr>`;
             })
           : html`<tr><td colspan="7">${tr(req, 'common.empty')}</td></tr>`
       }</tbody></table>

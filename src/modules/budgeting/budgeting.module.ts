@@ -5,6 +5,7 @@ import { budgetingMessages } from './messages.ts';
 import { BUD_PERMISSIONS } from './policy.ts';
 import { budgetingApi } from './budgeting.routes.ts';
 import { budgetingPages } from './budgeting.pages.ts';
+import { queuePages } from './queue.pages.ts';
 import { seedDemoBudget } from './seed.ts';
 import './budgeting.tables.ts';
 import { apbdRoutes } from './apbd/apbd.routes.ts';
@@ -23,6 +24,7 @@ export const budgetingModule: ModuleManifest = {
   },
   nav: [
     { label: 'bud.nav.overview', href: '/budget', permission: 'bud.read', section: 'budgeting' },
+    { label: 'bud.nav.queue', href: '/budget/queue', permission: 'bud.verify', section: 'budgeting' },
     { label: 'bud.nav.review', href: '/budget/review', permission: 'bud.verify', section: 'budgeting' },
     { label: 'bud.nav.stages', href: '/budget/stages', permission: 'bud.stage.manage', section: 'budgeting' },
     { label: 'bud.nav.apbd', href: '/budget/apbd', permission: 'bud.read', section: 'budgeting' },
@@ -36,6 +38,7 @@ export const budgetingModule: ModuleManifest = {
   routes: async (app, ctx) => {
     await budgetingApi(app, ctx);
     await budgetingPages(app, ctx);
+    await queuePages(app, ctx);
     await apbdRoutes(app, ctx);
   },
   seedBase: seedFunctions,

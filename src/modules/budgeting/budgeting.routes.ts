@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { translateFields } from '../../core/http/layout.ts';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import type { Db } from '../../core/db/database.ts';
 import { notFound } from '../../core/errors.ts';
@@ -163,14 +164,14 @@ const opdCeilingOut = z.object({
 });
 const settingsOut = z.object({ ppn_rate: z.string(), allow_free_text: z.boolean(), version: z.number() });
 
-const stageParams = z.object({ stageId: z.coerce.number().int().positive() });
+const stageParams = z.object({ stageId: intIn(z.number().int().positive()) });
 const stageOpdParams = z.object({
-  stageId: z.coerce.number().int().positive(),
-  opdId: z.coerce.number().int().positive(),
+  stageId: intIn(z.number().int().positive()),
+  opdId: intIn(z.number().int().positive()),
 });
-const idParams = z.object({ id: z.coerce.number().int().positive() });
+const idParams = z.object({ id: intIn(z.number().int().positive()) });
 const lineParams = z.object({ id: z.string().regex(/^\d{1,18}$/) });
-const versionQuery = z.object({ version: z.coerce.number().int().min(1) });
+const versionQuery = z.object({ version: intIn(z.number().int().min(1)) });
 
 function ceilingOut(c: Awaited<ReturnType<typeof getOpdCeiling>>) {
   if (!c) throw notFound();
@@ -265,7 +266,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
       schema: {
         tags,
         summary: 'Fiscal years and their stages (the open one has input_open for the window)',
-        querystring: z.object({ year: z.coerce.number().int().optional() }),
+        querystring: z.object({ year: intIn(z.number().int().optional()) }),
         response: {
           200: z.object({ years: z.array(z.number()), stages: z.array(stageOut.extend({ input_open: z.boolean() })) }),
         },
@@ -369,7 +370,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         tags,
         summary: 'Locked kegiatan and sub kegiatan (OPD roles: pass their opd_id)',
         params: stageParams,
-        querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }),
+        querystring: z.object({ opd_id: intIn(z.number().int().positive().optional()) }),
       },
     },
     async (req) => {
@@ -422,7 +423,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         summary:
           'Per OPD: pagu indikatif of the approved RKPD vs ceiling vs planned, sub kegiatan progress, revenue, financing (OPD roles: pass their opd_id)',
         params: stageParams,
-        querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }),
+        querystring: z.object({ opd_id: intIn(z.number().int().positive().optional()) }),
       },
     },
     async (req) => {
@@ -450,7 +451,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         tags,
         summary: 'Expenditure roll-up: OPD → program → kegiatan → sub kegiatan; and the Pemda totals',
         params: stageParams,
-        querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }),
+        querystring: z.object({ opd_id: intIn(z.number().int().positive().optional()) }),
       },
     },
     async (req) => {
@@ -736,8 +737,8 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         params: stageOpdParams,
         querystring: z.object({
           kind: z.enum(['belanja', 'pendapatan', 'pembiayaan']).optional(),
-          limit: z.coerce.number().int().min(1).max(5000).default(1000),
-          offset: z.coerce.number().int().min(0).default(0),
+          limit: intIn(z.number().int().min(1).max(5000).default(1000)),
+          offset: intIn(z.number().int().min(0).default(0)),
         }),
         response: { 200: z.object({ rows: z.array(lineOutSchema) }) },
       },
@@ -939,8 +940,8 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
           'Lines flagged for TAPD: free-text items, prices at the catalogue ceiling, changed since the last review',
         params: stageParams,
         querystring: z.object({
-          opd_id: z.coerce.number().int().positive().optional(),
-          limit: z.coerce.number().int().min(1).max(5000).default(500),
+          opd_id: intIn(z.number().int().positive().optional()),
+          limit: intIn(z.number().int().min(1).max(5000).default(500)),
         }),
       },
     },
@@ -962,7 +963,7 @@ export async function budgetingApi(appIn: FastifyInstance, ctx: ModuleContext): 
         summary: 'My budget notifications, newest first',
         querystring: z.object({
           unread: z.enum(['true', 'false']).optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
+          limit: intIn(z.number().int().min(1).max(200).default(50)),
         }),
       },
     },

@@ -7,9 +7,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
-import { csrfField, sendFragment, sendPage, tr, issueMessage } from '../../core/http/layout.ts';
+import { confirmed, csrfField, issueMessage, sendConfirm, sendFragment, sendPage, tr } from '../../core/http/layout.ts';
 import { AppError, notFound } from '../../core/errors.ts';
-import { parseRupiah } from '../../core/money.ts';
+import { formatIdNumber, readFormNumbers, type NumberFields, intIn } from '../../core/number.ts';
+import { badRequest, type FieldError } from '../../core/errors.ts';
 import { getOrganisation, listAccounts, listFundingSources } from '../master-data/index.ts';
 import { getCurrentPrice, listGrades, listProvinces, searchCatalogue, type PricedItem } from '../catalogue/index.ts';
 import { requireStage } from './stages.service.ts';
@@ -89,27 +90,83 @@ const fe = (errors: Errors, ...names: string[]): Html | string => {
   return m ? html`<span class="field-error">${m}</span>` : '';
 };
 
-/** The line input of the editor form (its field names are those of the API, factors as v1/u1…v4/u4). */
-export function lineFromForm(b: FormBody): LineInput {
+/** The numeric fields of the line form, read with the one Indonesian number rule (core/number.ts). */
+const LINE_NUMBERS: NumberFields = [
+  [/^v[1-4]$/, 'decimal'],
+  ['unit_price', 'rupiah'],
+];
+/** Form field → API field, so that a number error is shown beside its input. */
+const lineField = (f: FieldError): FieldError =>
+  /^v[1-4]$/.test(f.field) ? { ...f, field: `factors.${Number(f.field.slice(1)) - 1}.v` } : f;
+
+/** The line input of the editor form and the numbers that could not be read (field names are the API's). */
+export function readLineForm(raw: FormBody): { input: LineInput; errors: FieldError[] } {
+  const { body: b, errors } = readFormNumbers(raw, LINE_NUMBERS);
   const factors: Array<{ v: string; u: string }> = [];
   for (let n = 1; n <= 4; n++) {
     const v = str(b, `v${n}`);
     if (v) factors.push({ v, u: str(b, `u${n}`) });
   }
   const price = str(b, 'unit_price');
-  const parsed = price ? parseRupiah(price) : null;
   const itemId = Number(str(b, 'item_id')) || null;
   return {
-    account_code: str(b, 'account'),
-    group_header: str(b, 'group_header'),
-    description_header: str(b, 'description_header'),
-    item_id: itemId,
-    ...(itemId ? {} : { name: str(b, 'name'), spec: str(b, 'spec'), unit: str(b, 'unit') }),
-    ...(price ? { unit_price: parsed === null ? price : parsed.toString() } : {}),
-    factors,
-    tax: str(b, 'tax') === 'true',
-    funding_source_id: Number(str(b, 'funding_source_id')) || null,
+    input: {
+      account_code: str(b, 'account'),
+      group_header: str(b, 'group_header'),
+      description_header: str(b, 'description_header'),
+      item_id: itemId,
+      ...(itemId ? {} : { name: str(b, 'name'), spec: str(b, 'spec'), unit: str(b, 'unit') }),
+      ...(price ? { unit_price: price } : {}),
+      factors,
+      tax: str(b, 'tax') === 'true',
+      funding_source_id: Number(str(b, 'funding_source_id')) || null,
+    },
+    errors: errors.map(lineField),
   };
+}
+
+/** The line input of the editor form (field names are those of the API, factors as v1/u1…v4/u4); a number that cannot be read is a 400 naming its field. */
+export function lineFromForm(b: FormBody): LineInput {
+  const r = readLineForm(b);
+  if (r.errors.length) throw badRequest(r.errors);
+  return r.input;
+}
+
+const msgOf = (req: FastifyRequest, x: { message: string; params?: Record<string, string | number> }) =>
+  /\s/.test(x.message) ? x.message : tr(req, x.message, x.params);
+
+/** The label of a line field, as the form shows it (never the API name). */
+function lineFieldLabel(req: FastifyRequest, field: string): string {
+  const m = /^factors\.(\d)\.(v|u)$/.exec(field);
+  if (m) return tr(req, m[2] === 'v' ? 'bud.field.factor' : 'bud.field.factor_unit', { n: Number(m[1]) + 1 });
+  const key: Record<string, string> = {
+    account_code: 'bud.field.account',
+    item_id: 'bud.field.item',
+    unit_price: 'bud.field.unit_price',
+    name: 'bud.field.name',
+    factors: 'bud.field.coefficient',
+    total: 'bud.field.total',
+  };
+  return key[field] ? tr(req, key[field]) : tr(req, 'bud.field.line');
+}
+
+/** Why the preview cannot compute: what is still missing or wrong, in the words of the form. */
+function whyNoPreview(
+  req: FastifyRequest,
+  values: FormBody,
+  errs: Array<{ field: string; message: string; params?: Record<string, string | number> }>,
+): string[] {
+  const out: string[] = [];
+  if (!str(values, 'account')) out.push(tr(req, 'bud.line.why_account'));
+  if (!str(values, 'item_id') && !str(values, 'name') && !str(values, 'unit_price'))
+    out.push(tr(req, 'bud.line.why_item'));
+  if (!str(values, 'v1')) out.push(tr(req, 'bud.line.why_volume'));
+  for (const e of errs) {
+    if (e.field === 'account_code' && !str(values, 'account')) continue;
+    if (e.field.startsWith('factors') && !str(values, 'v1')) continue;
+    out.push(`${lineFieldLabel(req, e.field)}: ${msgOf(req, e)}`);
+  }
+  return [...new Set(out)];
 }
 
 interface FormCtx {
@@ -151,7 +208,7 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     const account = str(v, 'account');
     const factor = (
       n: number,
-    ) => html`<label>${tr(req, 'bud.field.factor', { n })}<input name="v${n}" inputmode="decimal" size="8" value="${str(v, `v${n}`)}" ${n === 1 ? 'required' : ''}>${fe(e, `factors.${n - 1}.v`)}</label>
+    ) => html`<label>${tr(req, 'bud.field.factor', { n })}<input name="v${n}" id="v${n}" inputmode="decimal" data-num="decimal" data-unit-field="u${n}" size="8" value="${str(v, `v${n}`)}" ${n === 1 ? 'required' : ''}>${fe(e, `factors.${n - 1}.v`)}</label>
 <label>${tr(req, 'bud.field.factor_unit', { n })}<input name="u${n}" size="10" value="${str(v, `u${n}`)}" ${n === 1 ? 'required' : ''}>${fe(e, `factors.${n - 1}.u`)}</label>`;
     const item = c.item;
     const freeText = belanja && settings.allow_free_text;
@@ -192,7 +249,7 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
       : html`<label>${tr(req, 'bud.field.name')}<input name="name" value="${str(v, 'name')}" required>${fe(e, 'name')}</label>
   <label>${tr(req, 'bud.field.unit')}<input name="unit" value="${str(v, 'unit')}"></label>`
   }
-  <label>${tr(req, 'bud.field.unit_price')}<input name="unit_price" inputmode="numeric" value="${str(v, 'unit_price')}" placeholder="${item ? item.price : ''}" ${belanja ? '' : 'required'}>${fe(e, 'unit_price')}</label>
+  <label>${tr(req, 'bud.field.unit_price')}<input name="unit_price" inputmode="numeric" data-num="rupiah" value="${str(v, 'unit_price')}" placeholder="${item ? item.price : ''}" ${belanja ? '' : 'required'}>${fe(e, 'unit_price')}</label>
   <fieldset><legend>${tr(req, 'bud.field.coefficient')}</legend><div class="filters">${[1, 2, 3, 4].map(factor)}</div></fieldset>
   ${belanja ? html`<label class="check"><input type="checkbox" name="tax" value="true" ${str(v, 'tax') === 'true' ? 'checked' : ''}> ${tr(req, 'bud.field.tax', { rate: settings.ppn_rate })}</label>` : ''}
   <label>${tr(req, 'bud.field.funding_source')}<select name="funding_source_id"><option value="">—</option>${funding.map((f) => html`<option value="${f.id}" ${String(f.id) === str(v, 'funding_source_id') ? 'selected' : ''}>${f.code} ${f.name}</option>`)}</select></label>
@@ -207,25 +264,35 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
 <script src="/budget/editor.js" defer></script>`;
   }
 
-  /** The computed amounts and the remaining ceiling, before and after this line. */
+  /** The computed amounts and the remaining ceiling, before and after this line; or why they cannot be computed yet. */
   async function previewFragment(
     req: FastifyRequest,
     sub: SubKegiatan,
     values: FormBody,
     lineId?: string,
   ): Promise<Html> {
-    const pv = await previewLine(db, req.principal!, sub.id, lineFromForm(values), lineId);
+    const read = readLineForm(values);
+    // a number that cannot be read computes nothing (never a guess): the preview says why instead
+    const input = read.errors.length ? { ...read.input, factors: [] } : read.input;
+    const pv = await previewLine(db, req.principal!, sub.id, input, lineId);
     const over = BigInt(pv.remaining_after) < 0n;
-    const errs = pv.errors.filter((x) => !(x.field === 'factors' && !str(values, 'v1')));
+    const errs = read.errors.length ? read.errors : pv.errors;
+    const why = !pv.line ? whyNoPreview(req, values, errs) : [];
     return html`<dl class="detail preview">
   ${pv.line ? html`<dt>${tr(req, 'bud.field.subtotal')}</dt><dd>${money(req, pv.line.subtotal)}</dd><dt>${tr(req, 'bud.field.ppn')}</dt><dd>${money(req, pv.line.tax)}</dd><dt>${tr(req, 'bud.field.total')}</dt><dd id="preview-total"><b>${money(req, pv.line.total)}</b></dd>` : ''}
   <dt>${tr(req, 'bud.field.ceiling')}</dt><dd>${money(req, pv.ceiling)}</dd>
   <dt>${tr(req, 'bud.field.remaining')}</dt><dd id="preview-remaining-before">${money(req, pv.remaining_before)}</dd>
   <dt>${tr(req, 'bud.line.remaining_after')}</dt><dd id="preview-remaining" class="${over ? 'error' : ''}">${money(req, pv.remaining_after)}</dd>
-</dl>${pv.line && errs.length ? html`<ul class="errors">${errs.map((x) => html`<li>${/\s/.test(x.message) ? x.message : tr(req, x.message, x.params)}</li>`)}</ul>` : ''}`;
+</dl>${
+      pv.line && errs.length
+        ? html`<ul class="errors">${errs.map((x) => html`<li>${lineFieldLabel(req, x.field)}: ${msgOf(req, x)}</li>`)}</ul>`
+        : why.length
+          ? html`<div class="hint" id="preview-why"><p>${tr(req, 'bud.line.preview_cannot')}</p><ul>${why.map((w) => html`<li>${w}</li>`)}</ul></div>`
+          : ''
+    }`;
   }
 
-  const idParams = z.object({ id: z.coerce.number().int().positive() });
+  const idParams = z.object({ id: intIn(z.number().int().positive()) });
   const subOpd = async (req: FastifyRequest) =>
     (await getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)))?.opd_id;
   const lineOpd = async (req: FastifyRequest) =>
@@ -349,12 +416,12 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
       name: l.name,
       spec: l.spec,
       unit: l.unit,
-      unit_price: l.unit_price,
+      unit_price: l.unit_price ? formatIdNumber(l.unit_price) : '',
       tax: l.tax_rate !== '0' ? 'true' : '',
       funding_source_id: l.funding_source_id ? String(l.funding_source_id) : '',
     };
     l.factors.forEach((f, i) => {
-      v[`v${i + 1}`] = f.v;
+      v[`v${i + 1}`] = formatIdNumber(f.v);
       v[`u${i + 1}`] = f.u;
     });
     return v;
@@ -461,22 +528,33 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     async (req, reply) => {
       const l = await getLine(db, req.principal!.pemdaId, req.params.id);
       if (!l) throw notFound('bud.error.line_unknown');
+      const back = l.sub_kegiatan_id
+        ? `/budget/sub/${l.sub_kegiatan_id}`
+        : `/budget/opd/${l.opd_id}?stage_id=${l.stage_id}`;
+      const o = lineOut(l);
+      const params = { name: o.name, account: o.account_code, total: money(req, o.total) };
+      if (!confirmed(req.body))
+        return sendConfirm(req, reply, {
+          title: tr(req, 'bud.confirm.delete_line_title'),
+          what: [tr(req, 'bud.confirm.delete_line_what', params), tr(req, 'bud.confirm.delete_line_after')],
+          action: `/budget/lines/${l.id}/delete`,
+          body: req.body,
+          yes: tr(req, 'bud.confirm.delete_line_yes'),
+          back,
+          danger: true,
+        });
       await deleteLine(db, req.principal!, l.id, Number(str(req.body, 'version')));
-      return reply.redirect(
-        l.sub_kegiatan_id
-          ? `/budget/sub/${l.sub_kegiatan_id}?saved=1`
-          : `/budget/opd/${l.opd_id}?stage_id=${l.stage_id}&saved=1`,
-        303,
-      );
+      const q = new URLSearchParams({ done: 'delete_line', d_name: params.name, d_total: params.total });
+      return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}${q.toString()}`, 303);
     },
   );
 
   // revenue / financing lines of an OPD
-  const opdParams = z.object({ opdId: z.coerce.number().int().positive() });
+  const opdParams = z.object({ opdId: intIn(z.number().int().positive()) });
   const opdFromParam = (req: FastifyRequest) => (req.params as { opdId: number }).opdId;
   const kindQuery = z.object({
     kind: z.enum(['pendapatan', 'pembiayaan']),
-    stage_id: z.coerce.number().int().positive(),
+    stage_id: intIn(z.number().int().positive()),
   });
   app.get(
     '/budget/opd/:opdId/lines/new',
@@ -531,15 +609,25 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   );
 
   // ---- the travel calculator ---------------------------------------------------------------------------------------
-  const travelFromForm = (b: FormBody): TravelInput => ({
-    description: str(b, 'description'),
-    persons: Number(str(b, 'persons')) || 0,
-    days: Number(str(b, 'days')) || 0,
-    province: str(b, 'province'),
-    travel_kind: (str(b, 'travel_kind') || 'luar_kota') as 'luar_kota',
-    transport: (str(b, 'transport') || 'none') as 'none',
-    grade: str(b, 'grade'),
-  });
+  const travelFromForm = (raw: FormBody): TravelInput => {
+    const { body: b, errors } = readFormNumbers(raw, [
+      ['persons', 'integer'],
+      ['days', 'integer'],
+    ]);
+    // only valid combinations: a trip inside the region never flies (the SBU has no such fare)
+    if (str(b, 'travel_kind') === 'dalam_kota' && str(b, 'transport') === 'pesawat')
+      errors.push({ field: 'transport', message: 'bud.error.travel_no_flight_inside' });
+    if (errors.length) throw badRequest(errors);
+    return {
+      description: str(b, 'description'),
+      persons: Number(str(b, 'persons')) || 0,
+      days: Number(str(b, 'days')) || 0,
+      province: str(b, 'province'),
+      travel_kind: (str(b, 'travel_kind') || 'luar_kota') as 'luar_kota',
+      transport: (str(b, 'transport') || 'none') as 'none',
+      grade: str(b, 'grade'),
+    };
+  };
 
   async function travelForm(
     req: FastifyRequest,
@@ -554,16 +642,16 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     const provinces = await listProvinces(db, req.principal!.pemdaId, year);
     const grades = listGrades();
     const v = values;
-    const sel = (name: string, opts: Array<[string, string]>) =>
-      html`<select name="${name}">${opts.map(([k, label]) => html`<option value="${k}" ${k === str(v, name) ? 'selected' : ''}>${label}</option>`)}</select>`;
+    const sel = (name: string, opts: Array<[string, string]>, parents: Record<string, string> = {}, filterBy = '') =>
+      html`<select name="${name}" id="travel-${name}" ${filterBy ? html`data-filter-by="${filterBy}"` : ''}>${opts.map(([k, label]) => html`<option value="${k}" ${parents[k] ? html`data-parent="${parents[k]}"` : ''} ${k === str(v, name) ? 'selected' : ''}>${label}</option>`)}</select>`;
     return html`${errors._ ? html`<p class="error" role="alert">${errors._}</p>` : ''}
 <link rel="stylesheet" href="/budget/budget.css">
 <form method="post" action="${action}" id="travel-form" class="form wide">
   ${csrfField(req)}
   ${travelId ? html`<input type="hidden" name="travel_id" value="${travelId}"><input type="hidden" name="version" value="${version}">` : ''}
   <label>${tr(req, 'bud.field.trip')}<input name="description" value="${str(v, 'description')}" required>${fe(errors, 'description')}</label>
-  <label>${tr(req, 'bud.field.persons')}<input name="persons" inputmode="numeric" value="${str(v, 'persons') || '1'}" required>${fe(errors, 'persons')}</label>
-  <label>${tr(req, 'bud.field.days')}<input name="days" inputmode="numeric" value="${str(v, 'days') || '1'}" required>${fe(errors, 'days')}</label>
+  <label>${tr(req, 'bud.field.persons')}<input name="persons" inputmode="numeric" data-num="integer" data-unit="${tr(req, 'bud.travel.unit_persons')}" value="${str(v, 'persons') || '1'}" required>${fe(errors, 'persons')}</label>
+  <label>${tr(req, 'bud.field.days')}<input name="days" inputmode="numeric" data-num="integer" data-unit="${tr(req, 'bud.travel.unit_days')}" value="${str(v, 'days') || '1'}" required>${fe(errors, 'days')}</label>
   <label>${tr(req, 'bud.field.province')}${sel(
     'province',
     provinces.map((x) => [x, x]),
@@ -572,11 +660,16 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     ['luar_kota', tr(req, 'bud.travel.luar_kota')],
     ['dalam_kota', tr(req, 'bud.travel.dalam_kota')],
   ])}</label>
-  <label>${tr(req, 'bud.field.transport')}${sel('transport', [
-    ['pesawat', tr(req, 'bud.travel.pesawat')],
-    ['darat', tr(req, 'bud.travel.darat')],
-    ['none', tr(req, 'bud.travel.none')],
-  ])}${fe(errors, 'transport')}</label>
+  <label>${tr(req, 'bud.field.transport')}${sel(
+    'transport',
+    [
+      ['pesawat', tr(req, 'bud.travel.pesawat')],
+      ['darat', tr(req, 'bud.travel.darat')],
+      ['none', tr(req, 'bud.travel.none')],
+    ],
+    { pesawat: 'luar_kota', darat: 'luar_kota dalam_kota', none: 'luar_kota dalam_kota' },
+    'travel_kind',
+  )}<span class="hint">${tr(req, 'bud.travel.transport_hint')}</span>${fe(errors, 'transport')}</label>
   <label>${tr(req, 'bud.field.grade')}${sel(
     'grade',
     grades.map((g) => [g.code, g.label]),
@@ -593,9 +686,9 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     values: FormBody,
     travelId?: number,
   ): Promise<Html> {
-    const input = travelFromForm(values);
-    if (!input.province || !input.persons || !input.days) return html``;
     try {
+      const input = travelFromForm(values);
+      if (!input.province || !input.persons || !input.days) return html``;
       const pv = await previewTravel(
         db,
         req.principal!,
@@ -616,7 +709,8 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     } catch (err) {
       const e = errorsOf(req, err);
       if (!e) throw err;
-      return html`<p class="error">${Object.values(e)[0]}</p>`;
+      const fieldMsgs = Object.entries(e).filter(([k]) => k !== '_');
+      return html`<p class="error">${fieldMsgs.length ? fieldMsgs.map(([k, m]) => `${tr(req, `bud.field.${k}`)}: ${m}`).join(' ') : e._}</p>`;
     }
   }
 

@@ -309,6 +309,17 @@ test('outside the input window nothing is written (423); TAPD can reopen one OPD
     payload: { input_opens_at: stage.input_opens_at, input_closes_at: stage.input_closes_at },
   });
   assert.equal(restore.statusCode, 200);
+  // strict input: a window of -1 (epoch → 1969), "" or an impossible date is a 400 naming the field
+  for (const bad of [-1, '', '2026-02-30', '1969-12-31T00:00:00Z']) {
+    const r = await t.server.inject({
+      method: 'PATCH',
+      url: `${P}/stages/${stageId}/window`,
+      headers: tapd,
+      payload: { input_opens_at: bad, input_closes_at: stage.input_closes_at },
+    });
+    assert.equal(r.statusCode, 400, `${JSON.stringify(bad)} → ${r.statusCode}`);
+    assert.match(r.body, /input_opens_at/);
+  }
   // TAPD locks the sub kegiatan: 423 again
   const lock = await t.server.inject({
     method: 'POST',

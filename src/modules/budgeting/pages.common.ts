@@ -2,6 +2,8 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { formatNumber } from '../../core/i18n/i18n.ts';
+import { badRequest } from '../../core/errors.ts';
+import { readFormNumbers, type NumberFields } from '../../core/number.ts';
 
 export type FormBody = Record<string, string | string[] | undefined>;
 export const formBody = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
@@ -43,4 +45,14 @@ export function fromLocalInput(v: string, timeZone: string): Date | undefined {
   const p = partsIn(new Date(guess), timeZone);
   const offset = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!) - guess;
   return new Date(guess - offset);
+}
+
+/**
+ * The numeric fields of a submitted form read with the one Indonesian number rule (core/number.ts):
+ * the body with canonical values, or a 400 naming each field that cannot be read.
+ */
+export function formNumbers(b: FormBody, fields: NumberFields): FormBody {
+  const r = readFormNumbers(b, fields);
+  if (r.errors.length) throw badRequest(r.errors);
+  return r.body;
 }

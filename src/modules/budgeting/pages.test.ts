@@ -78,10 +78,7 @@ test('the line editor without JavaScript: search the catalogue, save, see the re
     v1: '4',
   });
   assert.equal(search.statusCode, 200);
-  assert.ok(
-    search.body.includes('name="v1" inputmode="decimal" size="8" value="4"'),
-    'what was typed stays in the form',
-  );
+  assert.ok(/name="v1"[^>]*data-num="decimal"[^>]*value="4"/.test(search.body), 'what was typed stays in the form');
   assert.ok(search.body.includes(`name="item_id" value="${item.itemId}"`), 'results are radio buttons in the form');
   const before = await sub(t, subId);
   const fields = {
@@ -118,6 +115,60 @@ test('the line editor without JavaScript: search the catalogue, save, see the re
   assert.ok(bad.body.includes('id="line-form"'));
 });
 
+test('the line form reads Indonesian numbers: 1.000 is a thousand, 1.5 is refused at its field, the form keeps it', async () => {
+  const item = await itemFor(t, ATK);
+  const base = { account: ATK, item_id: String(item.itemId), u1: 'Kotak' };
+  // the preview computes with 1.000 = 1000, and explains why it cannot compute when the volume is unreadable
+  const pv = await form(
+    'dinkes.operator',
+    `/budget/sub/${subId}/lines/preview`,
+    { ...base, v1: '1.000' },
+    { 'hx-request': 'true' },
+  );
+  assert.ok(pv.body.includes(rp(BigInt(item.price) * 1000n)), 'preview total = price × 1000');
+  const why = await form(
+    'dinkes.operator',
+    `/budget/sub/${subId}/lines/preview`,
+    { ...base, v1: '1.5' },
+    { 'hx-request': 'true' },
+  );
+  assert.match(why.body, /id="preview-why"/);
+  assert.match(why.body, /Volume 1: &quot;1\.5&quot; tidak jelas|Volume 1: "1\.5" tidak jelas/);
+  const noAccount = await form(
+    'dinkes.operator',
+    `/budget/sub/${subId}/lines/preview`,
+    { v1: '2' },
+    { 'hx-request': 'true' },
+  );
+  assert.match(noAccount.body, /pilih rekening/);
+  // 1.5 is refused with the reason beside Volume 1, and the form shows 1.5 again
+  const bad = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, { ...base, v1: '1.5' });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /tidak jelas: titik hanya memisahkan ribuan/);
+  assert.match(bad.body, /name="v1"[^>]*value="1.5"/);
+  // 1.000 is saved as a thousand, through the HTML form and the JSON API alike
+  const saved = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, {
+    ...base,
+    v1: '1.000',
+    unit_price: 'Rp 1.000',
+  });
+  assert.equal(saved.statusCode, 303, saved.body);
+  const lineId = /#line-(\d+)/.exec(saved.headers.location as string)![1]!;
+  const edit = await page('dinkes.operator', `/budget/lines/${lineId}/edit`);
+  assert.match(edit.body, /name="v1"[^>]*value="1.000"/, 'the edit form shows 1.000 (Indonesian), not 1000');
+  assert.match(edit.body, /name="unit_price"[^>]*value="1.000"/);
+  const api = json<{ lines: Array<{ id: string; factors: Array<{ v: string }>; total: string }> }>(
+    await t.server.inject({
+      method: 'GET',
+      url: `/api/v1/budget/sub-kegiatan/${subId}`,
+      headers: await t.as('dinkes.operator'),
+    }),
+  );
+  const line = api.lines.find((l) => String(l.id) === lineId)!;
+  assert.equal(line.factors[0]!.v, '1000', 'the API keeps the canonical form');
+  assert.equal(line.total, '1000000');
+});
+
 test('the travel calculator previews SBU components and saves the trip', async () => {
   const fields = {
     description: 'Rapat koordinasi di Jakarta',
@@ -128,6 +179,13 @@ test('the travel calculator previews SBU components and saves the trip', async (
     transport: 'pesawat',
     grade: 'gol_1_2_3',
   };
+  // only valid combinations: inside the region never by plane; the form says so at the field
+  const flight = await form('dinkes.operator', `/budget/sub/${subId}/travel`, { ...fields, travel_kind: 'dalam_kota' });
+  assert.equal(flight.statusCode, 400);
+  assert.match(flight.body, /dalam daerah tidak memakai pesawat/);
+  assert.doesNotMatch(flight.body, /5\.1\.02\.04/, 'no account code in the message');
+  const form_ = await page('dinkes.operator', `/budget/sub/${subId}/travel`);
+  assert.match(form_.body, /<option value="pesawat" data-parent="luar_kota"/);
   const pv = await form('dinkes.operator', `/budget/sub/${subId}/travel/preview`, fields, { 'hx-request': 'true' });
   assert.equal(pv.statusCode, 200);
   assert.match(pv.body, /Uang harian/);
@@ -168,9 +226,102 @@ test('TAPD returns with a note per line from the page; the OPD sees it', async (
   const notes = await page('dinkes.operator', '/budget/notifications');
   assert.match(notes.body, /dikembalikan TAPD/);
   // a refused action shows the reason on a page
-  const again = await form('tapd', `/budget/sub/${subId}/approve`, {});
+  const ask = await form('tapd', `/budget/sub/${subId}/approve`, {});
+  assert.equal(ask.statusCode, 200, 'Setujui asks first');
+  assert.match(ask.body, /Setujui .*\?/);
+  const again = await form('tapd', `/budget/sub/${subId}/approve`, { confirm: '1' });
   assert.equal(again.statusCode, 422);
   assert.match(again.body, /tidak dapat dilakukan/);
+});
+
+test('irreversible actions ask first (without JavaScript), saying what will happen, then say what they did', async () => {
+  const item = await itemFor(t, ATK);
+  const made = await form('dinkes.operator', `/budget/sub/${subId}/lines/new`, {
+    account: ATK,
+    item_id: String(item.itemId),
+    v1: '2',
+    u1: 'Buah',
+  });
+  assert.equal(made.statusCode, 303, made.body);
+  const lineId = /#line-(\d+)/.exec(made.headers.location as string)![1]!;
+  const before = await sub(t, subId);
+  const line = before.lines.find((l: { id: string }) => String(l.id) === lineId);
+  // Hapus baris: a confirmation page naming the line and its amount; nothing deleted yet
+  const ask = await form('dinkes.operator', `/budget/lines/${lineId}/delete`, { version: String(line.version) });
+  assert.equal(ask.statusCode, 200);
+  assert.match(ask.body, /Hapus baris ini\?/);
+  assert.ok(ask.body.includes(rp(line.total)));
+  assert.match(ask.body, new RegExp(`name="version" value="${line.version}"`), 'the confirmation resends the fields');
+  assert.equal((await sub(t, subId)).lines.length, before.lines.length, 'nothing deleted before confirming');
+  const del = await form('dinkes.operator', `/budget/lines/${lineId}/delete`, {
+    version: String(line.version),
+    confirm: '1',
+  });
+  assert.equal(del.statusCode, 303);
+  const after = await t.server.inject({
+    method: 'GET',
+    url: del.headers.location as string,
+    headers: { ...(await t.session('dinkes.operator')).headers, accept: 'text/html' },
+  });
+  assert.match(after.body, /dihapus/, 'the result says what happened');
+  assert.equal((await sub(t, subId)).lines.length, before.lines.length - 1);
+  // Ajukan RKA: how many sub kegiatan and lines, which OPD
+  const submit = await form('dinkes.head', `/budget/opd/${dinkes}/submit`, { stage_id: String(stageId) });
+  assert.equal(submit.statusCode, 200);
+  assert.match(submit.body, /Ajukan RKA Dinas Kesehatan ke TAPD\?/);
+  assert.match(submit.body, /\d+ sub kegiatan Dinas Kesehatan dengan \d+ baris/);
+  // Tutup tahapan
+  const close = await form('tapd', `/budget/stages/${stageId}/close`, {});
+  assert.equal(close.statusCode, 200);
+  assert.match(close.body, /Tutup tahapan .*\?/);
+  assert.match(close.body, /class="danger"/);
+});
+
+test('TAPD work queue: submitted sub kegiatan across OPD, oldest first, filters; the overview badge links to it', async () => {
+  const sent = await form('dinkes.head', `/budget/sub/${subId}/submit`, {});
+  assert.equal(sent.statusCode, 303, sent.body);
+  const s = await sub(t, subId);
+  const q = await page('tapd', `/budget/queue?stage_id=${stageId}`);
+  assert.equal(q.statusCode, 200);
+  assert.ok(q.body.includes(`href="/budget/sub/${subId}"`), 'the submitted sub kegiatan is in the queue');
+  assert.match(q.body, /Dinas Kesehatan/);
+  assert.ok(q.body.includes(rp(s.planned)));
+  // filters: another OPD, a higher amount (typed the Indonesian way), an age
+  const disdik = await opdIdOf(t, 'disdik');
+  assert.ok(
+    !(await page('tapd', `/budget/queue?stage_id=${stageId}&opd_id=${disdik}`)).body.includes(
+      `href="/budget/sub/${subId}"`,
+    ),
+  );
+  const big = await page(
+    'tapd',
+    `/budget/queue?stage_id=${stageId}&amount=${encodeURIComponent('Rp 999.999.999.999')}`,
+  );
+  assert.ok(!big.body.includes(`href="/budget/sub/${subId}"`));
+  assert.ok(
+    (await page('tapd', `/budget/queue?stage_id=${stageId}&amount=1.000`)).body.includes(`href="/budget/sub/${subId}"`),
+  );
+  assert.ok(
+    !(await page('tapd', `/budget/queue?stage_id=${stageId}&age=30`)).body.includes(`href="/budget/sub/${subId}"`),
+  );
+  const bad = await page('tapd', `/budget/queue?stage_id=${stageId}&amount=1.5`);
+  assert.match(bad.body, /tidak jelas/);
+  // the overview's "Diajukan N" badge leads to the queue of that OPD
+  const overview = await page('tapd', `/budget?stage_id=${stageId}`);
+  assert.ok(overview.body.includes(`href="/budget/queue?stage_id=${stageId}&amp;opd_id=${dinkes}"`));
+  assert.equal((await page('dinkes.operator', '/budget/queue')).statusCode, 403);
+  // return it with a note per line: it leaves the "Diajukan" queue
+  const ret = await form('tapd', `/budget/sub/${subId}/return`, {
+    note: 'Lengkapi',
+    [`note_${s.lines[0].id}`]: 'Volume?',
+  });
+  assert.equal(ret.statusCode, 303, ret.body);
+  assert.ok(!(await page('tapd', `/budget/queue?stage_id=${stageId}`)).body.includes(`href="/budget/sub/${subId}"`));
+  assert.ok(
+    (await page('tapd', `/budget/queue?stage_id=${stageId}&status=returned`)).body.includes(
+      `href="/budget/sub/${subId}"`,
+    ),
+  );
 });
 
 test("TAPD forms: the input window and one OPD's access, in the Pemda's time zone (WIB)", async () => {

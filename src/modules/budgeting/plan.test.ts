@@ -272,7 +272,11 @@ test('TAPD initialises the ceilings from the RKPD: TAPD only, never below what i
   // the stages page: the button, and the conflicts listed on a page when refused
   const stagesPage = await page('tapd', '/budget/stages');
   assert.ok(stagesPage.body.includes(`action="/budget/stages/${stageId}/from-rkpd"`));
-  const refused = await form('tapd', `/budget/stages/${stageId}/from-rkpd`, {});
+  const ask = await form('tapd', `/budget/stages/${stageId}/from-rkpd`, {});
+  assert.equal(ask.statusCode, 200, 'first a confirmation page');
+  assert.match(ask.body, /Inisialisasi pagu .* dari RKPD\?/);
+  assert.match(ask.body, /name="confirm" value="1"/);
+  const refused = await form('tapd', `/budget/stages/${stageId}/from-rkpd`, { confirm: '1' });
   assert.equal(refused.statusCode, 422);
   assert.ok(
     refused.body.includes(`href="/budget/sub/${c0.sub_kegiatan_id}"`),

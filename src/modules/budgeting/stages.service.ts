@@ -3,6 +3,7 @@
 // so that each closed stage stays readable as it was. Exactly one stage of a Pemda is open at a
 // time (a partial unique index holds it). Input of the open stage is allowed inside its window;
 // TAPD may open or close input for one OPD (until a given time) and lock a kegiatan or sub kegiatan.
+import { dateIn, intIn } from '../../core/number.ts';
 import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../core/db/database.ts';
@@ -122,16 +123,17 @@ export function assertInputOpen(stage: Stage, opd: Pick<OpdCeiling, 'input_mode'
 }
 
 export const windowSchema = z
-  .object({ input_opens_at: z.coerce.date(), input_closes_at: z.coerce.date() })
+  // ISO dates between 2000 and 2100 only: z.coerce.date() read -1 as 1969-12-31 (core/number.ts dateIn)
+  .object({ input_opens_at: dateIn, input_closes_at: dateIn })
   .refine((w) => w.input_closes_at > w.input_opens_at, {
     message: 'bud.error.window_order',
     path: ['input_closes_at'],
   });
 
-export const createYearSchema = z.object({ year: z.coerce.number().int().min(2000).max(2100) }).and(windowSchema);
+export const createYearSchema = z.object({ year: intIn(z.number().int().min(2000).max(2100)) }).and(windowSchema);
 export const openStageSchema = z
   .object({
-    year: z.coerce.number().int().min(2000).max(2100),
+    year: intIn(z.number().int().min(2000).max(2100)),
     kind: z.enum(['murni', 'pergeseran', 'perubahan']),
     name: z.string().trim().max(100).optional(),
   })
@@ -450,7 +452,7 @@ async function requireOpd(db: Db, pemdaId: number, opdId: number, from: 'path' |
 export { requireOpd };
 
 export const lockSchema = z.object({
-  opd_id: z.coerce.number().int().positive(),
+  opd_id: intIn(z.number().int().positive()),
   code: z
     .string()
     .trim()

@@ -1,4 +1,6 @@
 // Helpers shared by the catalogue's pages (catalogue.pages.ts, catalogue-proposals.pages.ts).
+import { formatIdNumber, readFormNumbers, intIn } from '../../core/number.ts';
+import { badRequest } from '../../core/errors.ts';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { html, type Html } from '../../core/http/html.ts';
@@ -21,10 +23,19 @@ export const PAGE_SIZE = 50;
 /** Page routes: hidden from the OpenAPI document, still tagged and described. */
 export const page = (summary: string) => ({ hide: true, tags: ['catalogue'], summary }) as const;
 export const formBody = z.record(z.string(), z.string());
-export const idParams = z.object({ id: z.coerce.number().int().positive().max(2147483647) });
+export const idParams = z.object({ id: intIn(z.number().int().positive().max(2147483647)) });
 
-/** The price-version fields of a posted item or proposal form, as the service reads them. */
-export function versionFields(b: Form) {
+/**
+ * The price-version fields of a posted item or proposal form, as the service reads them; price and
+ * TKDN read with the one Indonesian number rule (a 400 naming the field when one cannot be read).
+ */
+export function versionFields(raw: Form) {
+  const r = readFormNumbers(raw, [
+    ['price', 'rupiah'],
+    ['tkdn', 'percent'],
+  ]);
+  if (r.errors.length) throw badRequest(r.errors);
+  const b = r.body;
   return {
     name: b.name ?? '',
     spec: b.spec ?? '',
@@ -34,6 +45,15 @@ export function versionFields(b: Form) {
     accounts: b.accounts ?? '',
   };
 }
+
+/** A form value as typed. */
+export const idForm = (v: string | null | undefined): string => v ?? '';
+
+/** A stored canonical number ("12.5", "20000") in the Indonesian rule of the forms ("12,5", "20.000"). */
+export const idStored = (v: string | null | undefined): string =>
+  v === null || v === undefined || v === ''
+    ? ''
+    : formatIdNumber(v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v);
 
 export function fieldErr(errors: Errors, name: string): Html | string {
   return errors[name] ? html`<span class="field-error" id="${name}-error">${errors[name]}</span>` : '';

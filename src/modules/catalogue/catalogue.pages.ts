@@ -2,6 +2,7 @@
 // Data, admin), proposals (OPD → Tim Data → TAPD), import, and the line editor's htmx picker.
 // Plain forms work without JavaScript: POST → 303 redirect; invalid input re-renders with messages.
 // Proposals and import: catalogue-proposals.pages.ts; shared helpers: catalogue.pages.common.ts.
+import { intIn } from '../../core/number.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -34,6 +35,8 @@ import {
   formBody,
   idParams,
   versionFields,
+  idForm,
+  idStored,
   fieldErr,
   listErr,
   formProblem,
@@ -54,19 +57,13 @@ export async function cataloguePages(appIn: FastifyInstance, ctx: ModuleContext)
   // ---- browse / search ------------------------------------------------------------------------
   const browseQuery = z.object({
     q: z.string().trim().max(100).optional(),
-    year: z.coerce
-      .number()
-      .int()
-      .min(2000)
-      .max(2100)
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
+    year: intIn(z.number().int().min(2000).max(2100).optional()).or(z.literal('').transform(() => undefined)),
     kind: z
       .enum(KINDS)
       .optional()
       .or(z.literal('').transform(() => undefined)),
     account: z.string().trim().max(30).optional(),
-    page: z.coerce.number().int().min(1).max(100000).default(1),
+    page: intIn(z.number().int().min(1).max(100000).default(1)),
     saved: z.string().optional(),
   });
 
@@ -144,18 +141,12 @@ ${demoNote(req)}
         querystring: z.object({
           q: z.string().trim().max(100).optional(),
           account: z.string().trim().max(30).optional(),
-          year: z.coerce
-            .number()
-            .int()
-            .min(2000)
-            .max(2100)
-            .optional()
-            .or(z.literal('').transform(() => undefined)),
+          year: intIn(z.number().int().min(2000).max(2100).optional()).or(z.literal('').transform(() => undefined)),
           kind: z
             .enum(KINDS)
             .optional()
             .or(z.literal('').transform(() => undefined)),
-          limit: z.coerce.number().int().min(1).max(100).default(20),
+          limit: intIn(z.number().int().min(1).max(100).default(20)),
         }),
       },
     },
@@ -283,8 +274,8 @@ ${
   <label>${tr(req, 'cat.field.name')}<input name="name" required maxlength="300" value="${v.name ?? ''}">${fieldErr(errors, 'name')}</label>
   <label>${tr(req, 'cat.field.spec')}<textarea name="spec" rows="2" maxlength="2000">${v.spec ?? ''}</textarea>${fieldErr(errors, 'spec')}</label>
   <label>${tr(req, 'cat.field.unit')}<input name="unit" required maxlength="50" value="${v.unit ?? ''}">${fieldErr(errors, 'unit')}</label>
-  <label>${tr(req, 'cat.field.price')}<input name="price" required inputmode="numeric" value="${v.price ?? ''}" aria-describedby="price-error">${fieldErr(errors, 'price')}</label>
-  <label>${tr(req, 'cat.field.tkdn')}<input name="tkdn" inputmode="decimal" value="${v.tkdn ?? ''}">${fieldErr(errors, 'tkdn')}</label>
+  <label>${tr(req, 'cat.field.price')}<input name="price" required inputmode="numeric" data-num="rupiah" value="${idForm(v.price)}" aria-describedby="price-error">${fieldErr(errors, 'price')}</label>
+  <label>${tr(req, 'cat.field.tkdn')}<input name="tkdn" inputmode="decimal" data-num="percent" value="${idForm(v.tkdn)}">${fieldErr(errors, 'tkdn')}</label>
   <label>${tr(req, 'cat.field.accounts')}<textarea name="accounts" rows="3" required>${v.accounts ?? ''}</textarea>${listErr(errors, 'accounts')}</label>
   ${
     mode.isNew
@@ -363,8 +354,8 @@ ${
     name: c.name,
     spec: c.spec,
     unit: c.unit,
-    price: c.price,
-    tkdn: c.tkdn ?? '',
+    price: idStored(c.price),
+    tkdn: idStored(c.tkdn),
     accounts: c.accounts.join('\n'),
   });
 

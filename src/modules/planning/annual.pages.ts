@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
@@ -26,12 +27,13 @@ import {
   selected,
   statusOf,
   type Errors,
+  idNumOpt,
 } from './ui.ts';
 
 const anyBody = z.record(z.string(), z.unknown());
 const hide = { hide: true } as const;
-const idP = z.object({ id: z.coerce.number().int().positive() });
-const yearP = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
+const idP = z.object({ id: intIn(z.number().int().positive()) });
+const yearP = z.object({ year: intIn(z.number().int().min(2000).max(2100)) });
 type E = { errors: Errors; message: string } | null | undefined;
 
 export async function annualPages(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
@@ -44,7 +46,7 @@ export async function annualPages(appIn: FastifyInstance, ctx: ModuleContext): P
   const rkpdList = async (req: FastifyRequest, e?: E) => {
     const rows = await annual.listRkpd(db, req.principal!.pemdaId);
     const form = can(req, 'planning.rkpd.write')
-      ? html`<h2>${tr(req, 'pln.rkpd.new')}</h2><form method="post" action="/perencanaan/rkpd" class="form">${csrfField(req)}${errorBox(e)}
+      ? html`<h2>${tr(req, 'pln.rkpd.new')}</h2><form method="post" action="/perencanaan/rkpd" class="form">${csrfField(req)}${errorBox(e, req)}
   <label>${tr(req, 'pln.year')}<input name="year" inputmode="numeric" required></label>
   <label>${tr(req, 'pln.rkpd.theme')}<input name="theme"></label>
   <label>${tr(req, 'pln.rkpd.priorities')}<textarea name="priorities" rows="3"></textarea></label>
@@ -91,7 +93,7 @@ export async function annualPages(appIn: FastifyInstance, ctx: ModuleContext): P
     const rows = (editable ? opdList : opdList.filter((o) => byOpd.has(o.id))).map((o) => {
       const x = byOpd.get(o.id);
       const diff = x?.ceiling !== null && x?.ceiling !== undefined ? BigInt(x.ceiling) - BigInt(x.renja_total) : null;
-      return html`<tr><td>${o.name}</td><td class="num">${editable ? html`<input name="c_${o.id}" value="${x?.ceiling ?? ''}" inputmode="numeric" size="16" aria-label="${o.name}">` : rp(req, x?.ceiling)}</td>
+      return html`<tr><td>${o.name}</td><td class="num">${editable ? html`<input data-num="rupiah" name="c_${o.id}" value="${x?.ceiling ? idNumOpt(x.ceiling) : ''}" inputmode="numeric" size="16" aria-label="${o.name}">` : rp(req, x?.ceiling)}</td>
 <td class="num">${x?.renja_id ? html`<a href="/perencanaan/renja/${x.renja_id}">${rp(req, x.renja_total)}</a>` : ''}</td>
 <td class="num">${diff === null ? '' : html`<span class="${diff < 0n ? 'field-error' : ''}">${rp(req, diff)}</span>`}</td><td>${badge(req, 'status', x?.renja_status)}</td></tr>`;
     });
@@ -104,7 +106,7 @@ export async function annualPages(appIn: FastifyInstance, ctx: ModuleContext): P
       x.total += BigInt(i.pagu);
       itemsByOpd.set(i.opd_id, x);
     }
-    return html`${errorBox(e)}
+    return html`${errorBox(e, req)}
 ${
   ov.rkpd
     ? html`<dl class="detail"><dt>${tr(req, 'pln.rkpd.theme')}</dt><dd>${ov.rkpd.theme}</dd><dt>${tr(req, 'pln.rkpd.priorities')}</dt><dd>${ov.rkpd.priorities}</dd>
@@ -186,7 +188,7 @@ ${
     )}</tbody></table>
 ${
   can(req, 'planning.renja.write')
-    ? html`<h2>${tr(req, 'pln.renja.new')}</h2><form method="post" action="/perencanaan/renja" class="form">${csrfField(req)}${errorBox(e)}
+    ? html`<h2>${tr(req, 'pln.renja.new')}</h2><form method="post" action="/perencanaan/renja" class="form">${csrfField(req)}${errorBox(e, req)}
   <label>${tr(req, 'pln.year')}<input name="year" value="${year}" inputmode="numeric"></label>
   <label>OPD<select name="opd_id">${mine.map((o) => html`<option value="${o.id}">${o.name}</option>`)}</select></label>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
@@ -202,7 +204,7 @@ ${
       schema: {
         ...hide,
         querystring: z.object({
-          year: z.coerce.number().int().min(2000).max(2100).optional(),
+          year: intIn(z.number().int().min(2000).max(2100).optional()),
           ok: z.string().optional(),
         }),
       },
@@ -289,7 +291,7 @@ ${
       renja.status === 'approved' ? action('revise', 'planning.renja.verify', 'pln.action.revise', true) : '',
     ];
     const errorsCount = checks.filter((c) => c.severity === 'error').length;
-    return html`${errorBox(e)}
+    return html`${errorBox(e, req)}
 <dl class="detail"><dt>OPD</dt><dd>${opdLabel(opds, renja.opd_id)}</dd><dt>${tr(req, 'pln.year')}</dt><dd>${renja.year}</dd>
 <dt>${tr(req, 'common.status')}</dt><dd>${badge(req, 'status', renja.status)} ${renja.approved_by ? html`<small class="muted">${renja.approved_by}</small>` : ''}</dd>
 ${renja.note ? html`<dt>${tr(req, 'pln.renja.note')}</dt><dd>${renja.note}</dd>` : ''}
@@ -329,12 +331,12 @@ ${
 <form method="post" action="/perencanaan/renja/${id}/from-renstra" class="actions">${csrfField(req)}<button class="secondary">${tr(req, 'pln.renja.from_renstra')}</button></form>
 <form method="post" action="/perencanaan/renja/${id}/items" class="form">${csrfField(req)}
   <label>${tr(req, 'pln.rnode.sub_kegiatan')}<input name="sub_kegiatan_code" required placeholder="1.02.02.2.01.0002"></label>
-  <label>${tr(req, 'pln.renja.target')}<input name="target" inputmode="decimal"></label>
+  <label>${tr(req, 'pln.renja.target')}<input data-num="decimal" name="target" inputmode="decimal"></label>
   <label>${tr(req, 'pln.indicator.unit')}<input name="unit"></label>
   <label>${tr(req, 'pln.renja.region')}<select name="region_id"><option value="">—</option>${regions.map((r) => html`<option value="${r.id}">${r.name} (${r.kind})</option>`)}</select></label>
   <label>${tr(req, 'pln.renja.location')}<input name="location"></label>
   <label>${tr(req, 'pln.renja.funding')}<select name="funding_source_code"><option value="">—</option>${funding.map((f) => html`<option value="${f.code}">${f.code} ${f.name}</option>`)}</select></label>
-  <label>${tr(req, 'pln.renja.pagu')}<input name="pagu" inputmode="numeric"></label>
+  <label>${tr(req, 'pln.renja.pagu')}<input data-num="rupiah" name="pagu" inputmode="numeric"></label>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
     : ''
 }`;
@@ -418,7 +420,7 @@ ${
       (!isOpdScoped(p.role) || p.opdId === renja.opd_id) &&
       renja.status === 'draft';
     const v = { ...item, target: cleanDecimal(item.target) ?? '' };
-    return html`${errorBox(e)}<dl class="detail"><dt>${tr(req, 'pln.rnode.sub_kegiatan')}</dt><dd>${item.sub_kegiatan_code} ${nom?.name ?? ''}</dd>
+    return html`${errorBox(e, req)}<dl class="detail"><dt>${tr(req, 'pln.rnode.sub_kegiatan')}</dt><dd>${item.sub_kegiatan_code} ${nom?.name ?? ''}</dd>
 <dt>${tr(req, 'pln.renja.title')}</dt><dd><a href="/perencanaan/renja/${renja.id}">${renja.year}</a> ${badge(req, 'status', renja.status)}</dd>
 <dt>${tr(req, 'pln.renja.target')}</dt><dd>${num(req, item.target)} ${item.unit ?? ''}</dd><dt>${tr(req, 'pln.renja.pagu')}</dt><dd>${rp(req, item.pagu)}</dd></dl>
 <h2>${tr(req, 'pln.renja.linked_proposals')}</h2>
@@ -426,12 +428,12 @@ ${linked.length ? html`<ul>${linked.map((l) => html`<li><a href="/perencanaan/us
 ${
   mayEdit
     ? html`<h2>${tr(req, 'common.edit')}</h2><form method="post" action="/perencanaan/renja-item/${id}" class="form">${csrfField(req)}<input type="hidden" name="version" value="${item.version}">
-  <label>${tr(req, 'pln.renja.target')}<input name="target" value="${v.target}" inputmode="decimal"></label>
+  <label>${tr(req, 'pln.renja.target')}<input data-num="decimal" name="target" value="${v.target ? idNumOpt(v.target) : ''}" inputmode="decimal"></label>
   <label>${tr(req, 'pln.indicator.unit')}<input name="unit" value="${item.unit ?? ''}"></label>
   <label>${tr(req, 'pln.renja.region')}<select name="region_id"><option value="">—</option>${regions.map((r) => html`<option value="${r.id}"${selected(r.id === item.region_id)}>${r.name} (${r.kind})</option>`)}</select></label>
   <label>${tr(req, 'pln.renja.location')}<input name="location" value="${item.location}"></label>
   <label>${tr(req, 'pln.renja.funding')}<select name="funding_source_code"><option value="">—</option>${funding.map((f) => html`<option value="${f.code}"${selected(f.code === item.funding_source_code)}>${f.code} ${f.name}</option>`)}</select></label>
-  <label>${tr(req, 'pln.renja.pagu')}<input name="pagu" value="${item.pagu}" inputmode="numeric"></label>
+  <label>${tr(req, 'pln.renja.pagu')}<input data-num="rupiah" name="pagu" value="${idNumOpt(item.pagu)}" inputmode="numeric"></label>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
 <form method="post" action="/perencanaan/renja-item/${id}/delete" class="actions">${csrfField(req)}<button class="secondary">${tr(req, 'pln.action.delete')}</button></form>`
     : ''
@@ -453,8 +455,8 @@ ${
       schema: { ...hide, params: idP, body: anyBody },
     },
     async (req, reply) => {
-      const b = formBody(req.body);
       try {
+        const b = formBody(req.body);
         await annual.updateRenjaItem(db, req.principal!, req.params.id, {
           ...(b as object),
           target: (b.target as string | undefined) ?? null,

@@ -2,20 +2,36 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
-import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
+import { confirmed, csrfField, sendConfirm, sendPage, tr } from '../../core/http/layout.ts';
 import { can as allowed } from '../../core/auth/policy.ts';
 import { isOpdScoped } from '../../core/roles.ts';
 import { notFound } from '../../core/errors.ts';
 import { listOpds, type OpdSummary } from '../master-data/index.ts';
 import * as plans from './plans.service.ts';
 import * as annual from './annual.service.ts';
-import { badge, errorBox, errorsOf, formBody, noticeOf, num, qs, rp, seeOther, statusOf, type Errors } from './ui.ts';
+import {
+  badge,
+  errorBox,
+  errorsOf,
+  formBody,
+  noticeOf,
+  num,
+  qs,
+  rp,
+  seeOther,
+  selected,
+  statusOf,
+  type Errors,
+  str,
+  idNumOpt,
+} from './ui.ts';
 
 export const anyBody = z.record(z.string(), z.unknown());
 export const hide = { hide: true } as const;
-export const idP = z.object({ id: z.coerce.number().int().positive() });
+export const idP = z.object({ id: intIn(z.number().int().positive()) });
 
 export function opdLabel(opds: Map<number, OpdSummary>, id: number | null | undefined): string {
   if (!id) return '';
@@ -34,7 +50,7 @@ export function indicatorTable(req: FastifyRequest, inds: plans.IndicatorView[],
 
 export function targetInputs(req: FastifyRequest, years: number[]): Html {
   return html`<fieldset><legend>${tr(req, 'pln.indicator.targets')}</legend><div class="filters">${years.map(
-    (y) => html`<label>${y}<input name="t_${y}" inputmode="decimal" size="8"></label>`,
+    (y) => html`<label>${y}<input data-num="decimal" name="t_${y}" inputmode="decimal" size="8"></label>`,
   )}</div></fieldset>`;
 }
 
@@ -97,7 +113,7 @@ export async function plansPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
   ) => {
     const rows = await plans.listRpjmd(db, req.principal!.pemdaId);
     const form = can(req, 'planning.rpjmd.write')
-      ? html`<h2>${tr(req, 'pln.rpjmd.new')}</h2><form method="post" action="/perencanaan/rpjmd" class="form">${csrfField(req)}${errorBox(e)}
+      ? html`<h2>${tr(req, 'pln.rpjmd.new')}</h2><form method="post" action="/perencanaan/rpjmd" class="form">${csrfField(req)}${errorBox(e, req)}
   <label>${tr(req, 'pln.rpjmd.year_from')}<input name="year_from" inputmode="numeric" required value="${String(values.year_from ?? '')}"></label>
   <label>${tr(req, 'pln.rpjmd.doc_title')}<input name="title" required value="${String(values.title ?? '')}"></label>
   <label>${tr(req, 'pln.rpjmd.vision')}<textarea name="vision" rows="3">${String(values.vision ?? '')}</textarea></label>
@@ -189,19 +205,19 @@ ${
   <label>${tr(req, 'pln.indicator.name')}<input name="name" required></label>
   <label>${tr(req, 'pln.indicator.unit')}<input name="unit"></label>
   <label>${tr(req, 'pln.indicator.formula')}<input name="formula"></label>
-  <label>${tr(req, 'pln.indicator.baseline')}<input name="baseline" inputmode="decimal"></label>
+  <label>${tr(req, 'pln.indicator.baseline')}<input data-num="decimal" name="baseline" inputmode="decimal"></label>
   ${targetInputs(req, years)}
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
 <h2>${tr(req, 'pln.ceiling.set')}</h2>
 <form method="post" action="/perencanaan/rpjmd/${id}/ceilings" class="form">${csrfField(req)}
   <label>${tr(req, 'pln.node.program')}<select name="node_id">${t.nodes.filter((n) => n.kind === 'program').map((n) => html`<option value="${n.id}">${n.program_code} ${n.text}</option>`)}</select></label>
-  <div class="filters">${years.map((y) => html`<label>${y}<input name="c_${y}" inputmode="numeric" size="14"></label>`)}</div>
+  <div class="filters">${years.map((y) => html`<label>${y}<input data-num="rupiah" name="c_${y}" inputmode="numeric" size="14"></label>`)}</div>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
       : '';
     const statusForm = can(req, 'planning.rpjmd.write')
       ? html`<form method="post" action="/perencanaan/rpjmd/${id}/status" class="inline">${csrfField(req)}<input type="hidden" name="version" value="${t.rpjmd.version}"><input type="hidden" name="status" value="${t.rpjmd.status === 'draft' ? 'approved' : 'draft'}"><button class="secondary">${tr(req, t.rpjmd.status === 'draft' ? 'pln.action.approve' : 'pln.action.reopen')}</button></form>`
       : '';
-    return html`${errorBox(e)}<dl class="detail"><dt>${tr(req, 'pln.rpjmd.period')}</dt><dd>${t.rpjmd.year_from}–${t.rpjmd.year_to}</dd>
+    return html`${errorBox(e, req)}<dl class="detail"><dt>${tr(req, 'pln.rpjmd.period')}</dt><dd>${t.rpjmd.year_from}–${t.rpjmd.year_to}</dd>
 <dt>${tr(req, 'common.status')}</dt><dd>${badge(req, 'status', t.rpjmd.status)} ${statusForm}</dd>
 <dt>${tr(req, 'pln.rpjmd.vision')}</dt><dd>${t.rpjmd.vision}</dd></dl>
 ${tree}${forms}`;
@@ -229,9 +245,26 @@ ${tree}${forms}`;
         const r = await plans.getRpjmd(db, req.principal!.pemdaId, req.params.id);
         if (!r) throw notFound();
         const years = [0, 1, 2, 3, 4].map((i) => r.year_from + i);
+        const reopening = path === 'status' && r.status === 'approved' && str(req.body, 'status') === 'draft';
+        if (reopening && !confirmed(req.body)) {
+          const params = { title: r.title, from: r.year_from, to: r.year_to };
+          return sendConfirm(req, reply, {
+            title: tr(req, 'pln.confirm.reopen_rpjmd_title', params),
+            what: [tr(req, 'pln.confirm.reopen_rpjmd_what', params), tr(req, 'pln.confirm.reopen_rpjmd_after')],
+            action: `/perencanaan/rpjmd/${r.id}/status`,
+            body: req.body,
+            yes: tr(req, 'pln.confirm.reopen_rpjmd_yes'),
+            back: `/perencanaan/rpjmd/${r.id}`,
+            danger: true,
+          });
+        }
         try {
           await fn(req, formBody(req.body), years);
-          return seeOther(reply, `/perencanaan/rpjmd/${r.id}`, 'pln.notice.saved');
+          return seeOther(
+            reply,
+            `/perencanaan/rpjmd/${r.id}`,
+            reopening ? 'pln.notice.rpjmd_reopened' : 'pln.notice.saved',
+          );
         } catch (err) {
           const e = errorsOf(req, err);
           if (!e) throw err;
@@ -265,7 +298,7 @@ ${tree}${forms}`;
     const p = req.principal!;
     const mine = isOpdScoped(p.role) ? opdList.filter((o) => o.id === p.opdId) : opdList;
     const form = can(req, 'planning.renstra.write')
-      ? html`<h2>${tr(req, 'pln.renstra.new')}</h2><form method="post" action="/perencanaan/renstra" class="form">${csrfField(req)}${errorBox(e)}
+      ? html`<h2>${tr(req, 'pln.renstra.new')}</h2><form method="post" action="/perencanaan/renstra" class="form">${csrfField(req)}${errorBox(e, req)}
   <label>RPJMD<select name="rpjmd_id">${rpjmds.map((r) => html`<option value="${r.id}">${r.title} (${r.year_from}–${r.year_to})</option>`)}</select></label>
   <label>OPD<select name="opd_id">${mine.map((o) => html`<option value="${o.id}">${o.name}</option>`)}</select></label>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
@@ -354,19 +387,19 @@ ${tree}${forms}`;
   <label>${tr(req, 'pln.indicator.of')}<select name="renstra_node_id">${nodeOptions}</select></label>
   <label>${tr(req, 'pln.indicator.name')}<input name="name" required></label>
   <label>${tr(req, 'pln.indicator.unit')}<input name="unit"></label>
-  <label>${tr(req, 'pln.indicator.baseline')}<input name="baseline" inputmode="decimal"></label>
+  <label>${tr(req, 'pln.indicator.baseline')}<input data-num="decimal" name="baseline" inputmode="decimal"></label>
   ${targetInputs(req, years)}
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>
 <h2>${tr(req, 'pln.ceiling.set')}</h2>
 <form method="post" action="/perencanaan/renstra/${id}/ceilings" class="form">${csrfField(req)}
   <label>${tr(req, 'pln.node.kind')}<select name="node_id">${t.nodes.filter((n) => n.kind !== 'goal' && n.kind !== 'target').map((n) => html`<option value="${n.id}">${n.code} ${n.text.slice(0, 60)}</option>`)}</select></label>
-  <div class="filters">${years.map((y) => html`<label>${y}<input name="c_${y}" inputmode="numeric" size="14"></label>`)}</div>
+  <div class="filters">${years.map((y) => html`<label>${y}<input data-num="rupiah" name="c_${y}" inputmode="numeric" size="14"></label>`)}</div>
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`
       : '';
     const statusForm = can(req, 'planning.renstra.approve')
       ? html`<form method="post" action="/perencanaan/renstra/${id}/status" class="inline">${csrfField(req)}<input type="hidden" name="version" value="${t.renstra.version}"><input type="hidden" name="status" value="${t.renstra.status === 'draft' ? 'approved' : 'draft'}"><button class="secondary">${tr(req, t.renstra.status === 'draft' ? 'pln.action.approve' : 'pln.action.reopen')}</button></form>`
       : '';
-    return html`${errorBox(e)}<dl class="detail"><dt>OPD</dt><dd>${opdLabel(opds, t.renstra.opd_id)}</dd><dt>RPJMD</dt><dd><a href="/perencanaan/rpjmd/${rpjmd.rpjmd.id}">${rpjmd.rpjmd.title}</a></dd>
+    return html`${errorBox(e, req)}<dl class="detail"><dt>OPD</dt><dd>${opdLabel(opds, t.renstra.opd_id)}</dd><dt>RPJMD</dt><dd><a href="/perencanaan/rpjmd/${rpjmd.rpjmd.id}">${rpjmd.rpjmd.title}</a></dd>
 <dt>${tr(req, 'common.status')}</dt><dd>${badge(req, 'status', t.renstra.status)} ${statusForm}</dd></dl>
 <p class="muted">${tr(req, 'pln.renstra.legend')}</p>
 <div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'pln.renstra.element')}</th><th>${tr(req, 'pln.indicator.title')}</th>${years.map((y) => html`<th class="num">${y}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
@@ -29,11 +30,13 @@ import {
   selected,
   statusOf,
   type Errors,
+  idNum,
+  str,
 } from './ui.ts';
 
 const anyBody = z.record(z.string(), z.unknown());
 const hide = { hide: true } as const;
-const idP = z.object({ id: z.coerce.number().int().positive() });
+const idP = z.object({ id: intIn(z.number().int().positive()) });
 type E = { errors: Errors; message: string } | null | undefined;
 
 /** kecamatan → its kelurahan/desa, for grouped selects. */
@@ -78,20 +81,25 @@ export function proposalFields(
   const v = (k: string) => (o.values[k] === undefined || o.values[k] === null ? '' : String(o.values[k]));
   const fe = (k: string) => (o.errors?.[k] ? html`<span class="field-error">${o.errors[k]}</span>` : '');
   const groups = regionGroups(o.regions).filter((g) => !o.lockKecamatan || g.kec.id === o.lockKecamatan);
-  return html`
-  <label>${tr(req, 'pln.proposal.title')}<input name="title" required maxlength="300" value="${v('title')}">${fe('title')}</label>
-  <label>${tr(req, 'pln.proposal.problem')}<textarea name="problem" rows="3" required>${v('problem')}</textarea>${fe('problem')}</label>
-  <label>${tr(req, 'pln.proposal.category')}<select name="category_code"><option value="">—</option>${o.categories.map((c) => html`<option value="${c.code}"${selected(c.code === v('category_code'))}>${c.name}</option>`)}</select>${fe('category_code')}</label>
-  ${o.citizen ? '' : html`<label>${tr(req, 'pln.proposal.kecamatan')}<select name="kecamatan_id">${groups.map((g) => html`<option value="${g.kec.id}"${selected(String(g.kec.id) === v('kecamatan_id'))}>${g.kec.name}</option>`)}</select>${fe('kecamatan_id')}</label>`}
-  <label>${tr(req, 'pln.proposal.kelurahan')}<select name="kelurahan_id" ${o.citizen ? 'required' : ''}>${o.citizen ? '' : html`<option value="">—</option>`}${groups.map(
+  const req_ = html`<abbr class="req" title="${tr(req, 'pln.form.required_note')}">*</abbr>`;
+  // the kecamatan chosen (or the one of the chosen kelurahan): nothing is preselected on a public form
+  const kelId = v('kelurahan_id');
+  const kecId = v('kecamatan_id') || String(o.regions.find((r) => String(r.id) === kelId)?.parentId ?? '');
+  const oneKec = groups.length === 1 ? String(groups[0]!.kec.id) : '';
+  return html`<p class="hint">${tr(req, 'pln.form.required_note')}</p>
+  <label>${tr(req, 'pln.proposal.title')} ${req_}<input name="title" required maxlength="300" value="${v('title')}">${fe('title')}</label>
+  <label>${tr(req, 'pln.proposal.problem')} ${req_}<textarea name="problem" rows="3" required>${v('problem')}</textarea>${fe('problem')}</label>
+  <label>${tr(req, 'pln.proposal.category')}<select name="category_code"><option value="">${tr(req, 'pln.form.choose')}</option>${o.categories.map((c) => html`<option value="${c.code}"${selected(c.code === v('category_code'))}>${c.name}</option>`)}</select>${fe('category_code')}</label>
+  <label>${tr(req, 'pln.proposal.kecamatan')} ${req_}<select name="kecamatan_id" id="kecamatan_id" required>${oneKec ? '' : html`<option value="">${tr(req, 'pln.form.choose')}</option>`}${groups.map((g) => html`<option value="${g.kec.id}"${selected(String(g.kec.id) === (kecId || oneKec))}>${g.kec.name}</option>`)}</select>${fe('kecamatan_id')}</label>
+  <label>${tr(req, 'pln.proposal.kelurahan')}${o.citizen ? html` ${req_}` : ''}<select name="kelurahan_id" data-filter-by="kecamatan_id" aria-describedby="kelurahan-hint" ${o.citizen ? 'required' : ''}><option value="">${tr(req, 'pln.form.choose')}</option>${groups.map(
     (g) =>
-      html`<optgroup label="${g.kec.name}">${g.kels.filter((k) => !o.lockKelurahan || k.id === o.lockKelurahan).map((k) => html`<option value="${k.id}"${selected(String(k.id) === v('kelurahan_id'))}>${k.name}</option>`)}</optgroup>`,
-  )}</select>${fe('kelurahan_id')}</label>
+      html`<optgroup label="${g.kec.name}" data-parent="${g.kec.id}">${g.kels.filter((k) => !o.lockKelurahan || k.id === o.lockKelurahan).map((k) => html`<option value="${k.id}" data-parent="${g.kec.id}"${selected(String(k.id) === kelId)}>${k.name}</option>`)}</optgroup>`,
+  )}</select><span class="hint" id="kelurahan-hint">${tr(req, 'pln.proposal.kelurahan_hint')}</span>${fe('kelurahan_id')}</label>
   <label>${tr(req, 'pln.proposal.address')}<input name="address" value="${v('address')}">${fe('address')}</label>
   <div class="filters"><label>${tr(req, 'pln.proposal.latitude')}<input name="latitude" inputmode="decimal" size="10" value="${v('latitude')}"></label><label>${tr(req, 'pln.proposal.longitude')}<input name="longitude" inputmode="decimal" size="10" value="${v('longitude')}"></label></div>${fe('latitude')}${fe('longitude')}
-  <div class="filters"><label>${tr(req, 'pln.proposal.volume')}<input name="volume" inputmode="decimal" required size="8" value="${v('volume')}"></label><label>${tr(req, 'pln.proposal.unit')}<input name="unit" required size="10" value="${v('unit')}"></label></div>${fe('volume')}${fe('unit')}
-  <label>${tr(req, 'pln.proposal.estimated_cost')}<input name="estimated_cost" inputmode="numeric" required value="${v('estimated_cost')}">${fe('estimated_cost')}</label>
-  <label>${tr(req, 'pln.proposal.beneficiaries')}<input name="beneficiaries" inputmode="numeric" value="${v('beneficiaries')}">${fe('beneficiaries')}</label>`;
+  <div class="filters"><label>${tr(req, 'pln.proposal.volume')} ${req_}<input data-num="decimal" data-unit-field="unit" name="volume" inputmode="decimal" required size="8" value="${v('volume')}" aria-describedby="volume-hint"></label><label>${tr(req, 'pln.proposal.unit')} ${req_}<input name="unit" required size="10" value="${v('unit')}"></label></div><span class="hint" id="volume-hint">${tr(req, 'pln.proposal.volume_hint')}</span>${fe('volume')}${fe('unit')}
+  <label>${tr(req, 'pln.proposal.estimated_cost')} ${req_}<input data-num="rupiah" name="estimated_cost" inputmode="numeric" required value="${v('estimated_cost')}" aria-describedby="cost-hint"><span class="hint" id="cost-hint">${tr(req, 'pln.proposal.cost_hint')}</span>${fe('estimated_cost')}</label>
+  <label>${tr(req, 'pln.proposal.beneficiaries')}<input data-num="integer" name="beneficiaries" inputmode="numeric" value="${v('beneficiaries')}">${fe('beneficiaries')}</label>`;
 }
 
 export async function proposalsPages(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
@@ -144,7 +152,7 @@ export async function proposalsPages(appIn: FastifyInstance, ctx: ModuleContext)
   <label>${tr(req, 'pln.step.stage')}<select name="stage"><option value="">—</option>${[...props.MUSRENBANG_CHAIN, 'final'].map((s) => html`<option value="${s}"${selected(s === f.stage)}>${tr(req, `pln.stage.${s}`)}</option>`)}</select></label>
   <label>${tr(req, 'common.status')}<select name="status"><option value="">—</option>${['pending', 'accepted', 'rejected', 'merged', 'backlog', 'carried'].map((s) => html`<option value="${s}"${selected(s === f.status)}>${tr(req, `pln.pstatus.${s}`)}</option>`)}</select></label>
   <label>${tr(req, 'pln.proposal.kecamatan')}<select name="kecamatan_id"><option value="">—</option>${regions.filter((r) => r.kind === 'kecamatan').map((r) => html`<option value="${r.id}"${selected(r.id === f.kecamatan_id)}>${r.name}</option>`)}</select></label>
-  <label>OPD<select name="opd_id"><option value="">—</option>${opdList.map((o) => html`<option value="${o.id}"${selected(o.id === f.opd_id)}>${o.shortName || o.name}</option>`)}</select></label>
+  <label>OPD<select name="opd_id"><option value="">—</option>${opdList.map((o) => html`<option value="${o.id}"${selected(o.id === f.opd_id)}>${o.name}</option>`)}</select></label>
   <label>${tr(req, 'common.search')}<input type="search" name="q" value="${f.q ?? ''}"></label>
   <button>${tr(req, 'common.filter')}</button>
   ${mayEnter ? html`<a class="button" href="/musrenbang/baru?year=${f.year}">${tr(req, 'pln.musrenbang.new')}</a>` : ''}
@@ -193,7 +201,7 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
           ? (regions.find((r) => r.id === p.regionId)?.parentId ?? null)
           : null;
     const lockKel = p.role === 'kelurahan' ? p.regionId : null;
-    return html`<form method="post" action="${kind === 'musrenbang' ? '/musrenbang/baru' : '/pokir/baru'}" class="form">${csrfField(req)}${errorBox(e)}
+    return html`<form method="post" action="${kind === 'musrenbang' ? '/musrenbang/baru' : '/pokir/baru'}" class="form">${csrfField(req)}${errorBox(e, req)}
   <label>${tr(req, 'pln.year')}<input name="year" value="${String(values.year ?? year)}" inputmode="numeric" required></label>
   ${proposalFields(req, { regions, categories, values, errors: e?.errors, lockKecamatan: lockKec, lockKelurahan: lockKel })}
   <div class="actions"><button>${tr(req, 'common.save')}</button></div></form>`;
@@ -202,7 +210,7 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
     '/musrenbang/baru',
     {
       config: { auth: { permission: 'planning.proposal.enter' } },
-      schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().optional() }) },
+      schema: { ...hide, querystring: z.object({ year: intIn(z.number().int().optional()) }) },
     },
     async (req, reply) => {
       const year = req.query.year ?? (await defaultYear(req.principal!.pemdaId));
@@ -283,7 +291,7 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
     '/pokir/baru',
     {
       config: { auth: { permission: 'planning.pokir.enter' } },
-      schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().optional() }) },
+      schema: { ...hide, querystring: z.object({ year: intIn(z.number().int().optional()) }) },
     },
     async (req, reply) => {
       const year = req.query.year ?? new Date().getFullYear() + 1;
@@ -335,23 +343,25 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
     const o = props.proposalOut(r);
     const member = r.dprd_member_id ? members.find((m) => m.id === r.dprd_member_id) : undefined;
     const v = { version: r.version };
+    // on an error the form comes back with every choice the user made (never "Terima" by default)
+    const typed = (k: string) => str(req.body, k);
     const decideForm =
       r.status === 'pending' && can(req, 'planning.proposal.decide')
         ? html`<h2>${tr(req, 'pln.decision.title', { stage: tr(req, `pln.stage.${r.stage}`) })}</h2>
 <form method="post" action="/perencanaan/usulan/${id}/keputusan" class="form">${csrfField(req)}<input type="hidden" name="version" value="${v.version}">
   <fieldset><legend>${tr(req, 'pln.decision.decision')}</legend>
-  ${(['accept', 'reject', 'merge', ...(r.stage === 'tapd' ? ['defer'] : [])] as const).map((d) => html`<label class="check"><input type="radio" name="decision" value="${d}"${d === 'accept' ? ' checked' : ''}> ${tr(req, `pln.decision.${d}`)}</label>`)}</fieldset>
-  <div class="filters"><label>${tr(req, 'pln.decision.amount')}<input name="amount" inputmode="numeric" value="${o.recommended_amount ?? o.estimated_cost}"></label>
-  <label>${tr(req, 'pln.decision.volume')}<input name="volume" inputmode="decimal" size="8" value="${o.recommended_volume ?? o.volume}"></label>
-  <label>${tr(req, 'pln.decision.urgency')}<select name="urgency"><option value="">—</option>${[1, 2, 3, 4, 5].map((u) => html`<option value="${u}"${selected(u === r.urgency)}>${u}</option>`)}</select></label></div>
+  ${(['accept', 'reject', 'merge', ...(r.stage === 'tapd' ? ['defer'] : [])] as const).map((d) => html`<label class="check"><input type="radio" name="decision" value="${d}" required${d === typed('decision') ? ' checked' : ''}> ${tr(req, `pln.decision.${d}`)}</label>`)}</fieldset>
+  <div class="filters"><label>${tr(req, 'pln.decision.amount')}<input data-num="rupiah" name="amount" inputmode="numeric" value="${idNum(req.body, 'amount', o.recommended_amount ?? o.estimated_cost)}"></label>
+  <label>${tr(req, 'pln.decision.volume')}<input data-num="decimal" name="volume" inputmode="decimal" size="8" value="${idNum(req.body, 'volume', o.recommended_volume ?? o.volume)}"></label>
+  <label>${tr(req, 'pln.decision.urgency')}<select name="urgency"><option value="">—</option>${[1, 2, 3, 4, 5].map((u) => html`<option value="${u}"${selected(typed('urgency') !== undefined ? String(u) === typed('urgency') : u === r.urgency)}>${u}</option>`)}</select></label></div>
   ${
     r.stage === 'kecamatan' || r.stage === 'bappeda' || r.stage === 'kelurahan'
-      ? html`<div class="filters"><label>${tr(req, 'pln.rnode.sub_kegiatan')}<input name="sub_kegiatan_code" value="${r.sub_kegiatan_code ?? ''}" size="20"></label>
-  <label>OPD<select name="opd_id"><option value="">—</option>${opdList.map((x) => html`<option value="${x.id}"${selected(x.id === r.opd_id)}>${x.shortName || x.name}</option>`)}</select></label></div>`
+      ? html`<div class="filters"><label>${tr(req, 'pln.rnode.sub_kegiatan')}<input name="sub_kegiatan_code" value="${typed('sub_kegiatan_code') ?? r.sub_kegiatan_code ?? ''}" size="20"></label>
+  <label>OPD<select name="opd_id"><option value="">—</option>${opdList.map((x) => html`<option value="${x.id}"${selected(typed('opd_id') !== undefined ? String(x.id) === typed('opd_id') : x.id === r.opd_id)}>${x.name}</option>`)}</select></label></div>`
       : ''
   }
-  <label>${tr(req, 'pln.decision.merge_into')}<input name="merge_into" placeholder="MR27-XXXX-XXXX"></label>
-  <label>${tr(req, 'pln.decision.reason')}<textarea name="reason" rows="2"></textarea></label>
+  <label>${tr(req, 'pln.decision.merge_into')}<input name="merge_into" placeholder="MR27-XXXX-XXXX" value="${typed('merge_into') ?? ''}"></label>
+  <label>${tr(req, 'pln.decision.reason')}<textarea name="reason" rows="2" aria-describedby="reason-hint">${typed('reason') ?? ''}</textarea><span class="hint" id="reason-hint">${tr(req, 'pln.decision.reason_hint')}</span></label>
   <div class="actions"><button>${tr(req, 'pln.decision.submit')}</button></div></form>`
         : '';
     const deferAccepted =
@@ -363,7 +373,7 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
       can(req, 'planning.proposal.map') && ['pending', 'accepted'].includes(r.status) && !r.renja_item_id
         ? html`<form method="post" action="/perencanaan/usulan/${id}/pemetaan" class="filters">${csrfField(req)}<input type="hidden" name="version" value="${v.version}">
   <label>${tr(req, 'pln.rnode.sub_kegiatan')}<input name="sub_kegiatan_code" value="${r.sub_kegiatan_code ?? r.suggested_sub_kegiatan_code ?? ''}" size="20" required></label>
-  <label>OPD<select name="opd_id">${opdList.map((x) => html`<option value="${x.id}"${selected(x.id === (r.opd_id ?? r.suggested_opd_id))}>${x.shortName || x.name}</option>`)}</select></label>
+  <label>OPD<select name="opd_id">${opdList.map((x) => html`<option value="${x.id}"${selected(x.id === (r.opd_id ?? r.suggested_opd_id))}>${x.name}</option>`)}</select></label>
   <button class="secondary">${tr(req, 'pln.mapping.confirm')}</button></form>`
         : '';
     const renjaForm =
@@ -380,7 +390,7 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
         ? html`<form method="post" action="/perencanaan/usulan/${id}/foto" enctype="multipart/form-data" class="filters">${csrfField(req)}<label>${tr(req, 'pln.proposal.photo')}<input type="file" name="photo" accept="image/jpeg,image/png,image/webp"></label><button class="secondary">${tr(req, 'pln.proposal.upload')}</button></form>`
         : '';
     const chain = props.chainOf(r.kind);
-    return html`${errorBox(e)}
+    return html`${errorBox(e, req)}
 <p class="chain">${chain.map((s, i) => html`${i ? ' → ' : ''}<span class="${s === r.stage ? 'badge warn' : chain.indexOf(r.stage as never) > i || r.stage === 'final' ? 'badge ok' : 'badge'}">${tr(req, `pln.stage.${s}`)}</span>`)}</p>
 <dl class="detail">
 <dt>${tr(req, 'pln.proposal.code')}</dt><dd><a href="/lacak?kode=${r.tracking_code}">${r.tracking_code}</a> · ${tr(req, `pln.kind.${r.kind}`)} ${r.year}</dd>
@@ -498,7 +508,7 @@ ${photoForm}${decideForm}${deferAccepted}${renjaForm}${carryForm}
     const dt = (d: Date | null) =>
       d ? new Date(new Date(d).getTime() - new Date(d).getTimezoneOffset() * 60000).toISOString().slice(0, 16) : '';
     const manage = can(req, 'planning.dprd.manage');
-    return html`${errorBox(e)}
+    return html`${errorBox(e, req)}
 <h2>${tr(req, 'pln.settings.cycles')}</h2>
 <table class="data"><thead><tr><th>${tr(req, 'pln.year')}</th><th>${tr(req, 'pln.settings.musrenbang_open')}</th><th>${tr(req, 'pln.settings.pokir_window')}</th></tr></thead><tbody>${cycles.map(
       (c) =>

@@ -628,3 +628,69 @@ test('a decision through the no-JS page form (session + CSRF) answers 303; error
   assert.equal(p.recommended_amount, '10000000');
   assert.equal(p.recommended_volume, '2.5');
 });
+
+test('forms keep every choice on an error: "Tolak" without a reason stays "Tolak", the error names the field by its label', async () => {
+  const bappeda = await t.as('bappeda');
+  // a Musrenbang proposal of the kelurahan user's village, entered through the API
+  const created = await api('POST', '/api/v1/planning/proposals', await t.as('kelurahan'), {
+    year: 2028,
+    title: 'Perbaikan saluran air RT 05',
+    problem: 'Banjir setiap musim hujan.',
+    kecamatan_id: kel.parentId,
+    kelurahan_id: kel.id,
+    volume: '150',
+    unit: 'Meter',
+    estimated_cost: '75000000',
+  });
+  assert.ok([200, 201].includes(created.statusCode), created.body);
+  const id = json(created).id as number;
+  const p = json(await api('GET', `/api/v1/planning/proposals/${id}`, bappeda)).proposal;
+  const s = await t.session('kelurahan');
+  const post = (fields: Record<string, string>) =>
+    t.server.inject({
+      method: 'POST',
+      url: `/perencanaan/usulan/${id}/keputusan`,
+      headers: { cookie: s.headers.cookie!, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      payload: new URLSearchParams({ ...fields, _csrf: s.csrf }).toString(),
+    });
+  // the fresh form preselects no decision
+  const fresh = await t.server.inject({
+    method: 'GET',
+    url: `/perencanaan/usulan/${id}`,
+    headers: { ...s.headers, accept: 'text/html' },
+  });
+  assert.doesNotMatch(fresh.body, /name="decision" value="accept" required checked/);
+  const res = await post({
+    version: String(p.version),
+    decision: 'reject',
+    reason: '',
+    amount: '70.000.000',
+    urgency: '2',
+  });
+  assert.equal(res.statusCode, 400, res.body);
+  assert.match(res.body, /name="decision" value="reject" required checked/, 'Tolak is still chosen');
+  assert.doesNotMatch(res.body, /name="decision" value="accept" required checked/);
+  assert.match(res.body, /<b>Alasan \/ catatan<\/b>:/, 'the error names the field by its label');
+  assert.doesNotMatch(res.body, /<b>reason<\/b>/);
+  assert.match(res.body, /name="amount" [^>]*value="70.000.000"/, 'what was typed stays');
+  assert.match(res.body, /<option value="2" selected>2<\/option>/);
+  assert.equal(json(await api('GET', `/api/v1/planning/proposals/${id}`, bappeda)).proposal.status, 'pending');
+  // an ambiguous number is refused at its field, naming it by its label
+  const amb = await post({ version: String(p.version), decision: 'accept', volume: '1.5' });
+  assert.equal(amb.statusCode, 400);
+  assert.match(amb.body, /<b>Volume<\/b>: &quot;1.5&quot; tidak jelas|<b>Volume<\/b>: "1.5" tidak jelas/);
+});
+
+test('the citizen form preselects no village, marks required fields, groups villages under their kecamatan', async () => {
+  const page = await t.server.inject({ method: 'GET', url: '/usulan', headers: { accept: 'text/html' } });
+  assert.equal(page.statusCode, 200);
+  const kelSelect = /<select name="kelurahan_id"[\s\S]*?<\/select>/.exec(page.body)?.[0] ?? '';
+  assert.ok(kelSelect, 'the kelurahan select');
+  assert.match(kelSelect, /<option value="">— pilih —<\/option>/);
+  assert.doesNotMatch(kelSelect, /selected/, 'no village chosen for the citizen');
+  assert.match(kelSelect, /data-filter-by="kecamatan_id"/);
+  assert.match(kelSelect, /<optgroup label="[^"]+" data-parent="\d+">/);
+  assert.match(page.body, /<select name="kecamatan_id" id="kecamatan_id" required><option value="">— pilih —/);
+  assert.match(page.body, /abbr class="req"/);
+  assert.match(page.body, /titik pemisah ribuan, koma desimal/);
+});

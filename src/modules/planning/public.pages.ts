@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
@@ -47,7 +48,7 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
     ]);
     if (!year) return html`<p class="warning">${tr(req, 'pln.public.closed')}</p>`;
     return html`<p>${tr(req, 'pln.public.intro', { year })}</p>
-<form method="post" action="/usulan?${qs({ pemda: pemda.code })}" class="form" enctype="multipart/form-data">${csrfField(req)}${errorBox(e)}
+<form method="post" action="/usulan?${qs({ pemda: pemda.code })}" class="form" enctype="multipart/form-data">${csrfField(req)}${errorBox(e, req)}
   ${proposalFields(req, { regions, categories, values, errors: e?.errors, citizen: true })}
   <label>${tr(req, 'pln.proposal.photo')}<input type="file" name="photo" accept="image/jpeg,image/png,image/webp"></label>
   <label>${tr(req, 'pln.public.name')}<input name="submitter_name" required value="${String(values.submitter_name ?? '')}"></label>
@@ -80,8 +81,11 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
       const pemda = await pemdaOf(req, req.query.pemda);
       const raw = req.body as Record<string, unknown>;
       const photo = Buffer.isBuffer(raw.photo) && raw.photo.length > 0 ? raw.photo : null;
-      const b = formBody(withoutAntispam(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'photo'))));
+      const typed = withoutAntispam(
+        Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'photo' && k !== '_csrf')),
+      );
       try {
+        const b = formBody(typed);
         await checkAntispam(db, pemda.id, CITIZEN_FORM, raw);
         if (photo && (photo.length > props.PHOTO_MAX_BYTES || !props.photoType(photo)))
           throw fieldError(
@@ -97,7 +101,7 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
         if (!e) throw err;
         return sendPage(req, reply, {
           title: tr(req, 'pln.public.form_title'),
-          body: await citizenForm(req, pemda, b, e),
+          body: await citizenForm(req, pemda, typed, e),
           status: statusOf(err),
         });
       }
@@ -186,7 +190,7 @@ ${t.earlier ? html`<h2>${tr(req, 'pln.track.earlier', { code: t.earlier.proposal
     '/pokir/publik',
     {
       config: { auth: 'public' },
-      schema: { ...hide, querystring: pemdaQ.extend({ year: z.coerce.number().int().min(2000).max(2100).optional() }) },
+      schema: { ...hide, querystring: pemdaQ.extend({ year: intIn(z.number().int().min(2000).max(2100).optional()) }) },
     },
     async (req, reply) => {
       const pemda = await pemdaOf(req, req.query.pemda);

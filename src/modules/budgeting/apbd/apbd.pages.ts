@@ -12,7 +12,8 @@ import { formatDate, formatNumber } from '../../../core/i18n/i18n.ts';
 import { isOpdScoped } from '../../../core/roles.ts';
 import { listOpds } from '../../master-data/index.ts';
 import { currentStage, getStage, listStages, requireStage, type Stage } from '../stages.service.ts';
-import { formBody, str, type FormBody } from '../pages.common.ts';
+import { formBody, formNumbers, str, type FormBody } from '../pages.common.ts';
+import { formatIdNumber, intIn } from '../../../core/number.ts';
 import { can } from '../../../core/auth/policy.ts';
 import { REPORTS } from './reports.ts';
 import type { DrillFilter, ReportRow } from './engine.ts';
@@ -69,7 +70,7 @@ export async function apbdPages(appIn: FastifyInstance, ctx: ModuleContext): Pro
       schema: {
         ...hide,
         querystring: z.object({
-          stage_id: z.coerce.number().int().positive().optional(),
+          stage_id: intIn(z.number().int().positive().optional()),
           saved: z.string().optional(),
         }),
       },
@@ -143,12 +144,12 @@ ${
         ...hide,
         params: z.object({ report: z.string() }),
         querystring: z.object({
-          stage_id: z.coerce.number().int().positive().optional(),
+          stage_id: intIn(z.number().int().positive().optional()),
           compare: z
             .string()
             .regex(/^(none|\d+)$/)
             .optional(),
-          opd_id: z.coerce.number().int().positive().optional(),
+          opd_id: intIn(z.number().int().positive().optional()),
         }),
       },
     },
@@ -243,7 +244,7 @@ ${reportTable(
     '/budget/apbd/lines',
     {
       config: { auth: apbdRead },
-      schema: { ...hide, querystring: drillQuery.extend({ stage_id: z.coerce.number().int().positive() }) },
+      schema: { ...hide, querystring: drillQuery.extend({ stage_id: intIn(z.number().int().positive()) }) },
     },
     async (req, reply) => {
       const p = req.principal!;
@@ -280,9 +281,9 @@ ${reportTable(
       schema: {
         ...hide,
         querystring: z.object({
-          opd_id: z.coerce.number().int().positive(),
-          from: z.coerce.number().int().positive(),
-          to: z.coerce.number().int().positive(),
+          opd_id: intIn(z.number().int().positive()),
+          from: intIn(z.number().int().positive()),
+          to: intIn(z.number().int().positive()),
         }),
       },
     },
@@ -318,12 +319,12 @@ ${
 
   // ---- DPA ------------------------------------------------------------------------------------------------
   const dpaOpd = dpaResolver(db);
-  const idParams = z.object({ id: z.coerce.number().int().positive() });
+  const idParams = z.object({ id: intIn(z.number().int().positive()) });
   app.post(
     '/budget/apbd/stages/:stageId/dpa',
     {
       config: { auth: { permission: 'bud.dpa.manage' } },
-      schema: { ...hide, params: z.object({ stageId: z.coerce.number().int().positive() }), body: formBody },
+      schema: { ...hide, params: z.object({ stageId: intIn(z.number().int().positive()) }), body: formBody },
     },
     async (req, reply) =>
       act(reply, `/budget/apbd?stage_id=${req.params.stageId}`, () =>
@@ -355,7 +356,7 @@ ${
         (s) =>
           html`<tr><td>${s.code}<br><span class="muted">${s.name}</span></td><td class="num">${money(req, s.budget)}</td>${
             canPlan && s.budget !== '0'
-              ? html`${months.map((m) => html`<td><input form="cp-${s.sub_kegiatan_id}" name="m${m}" value="${s.months[m - 1]}" inputmode="numeric" size="9" aria-label="${tr(req, `apbd.month.${m}`)}"></td>`)}<td><form method="post" id="cp-${s.sub_kegiatan_id}" action="/budget/apbd/dpa/${dpa.id}/cash-plan/${s.sub_kegiatan_id}">${csrfField(req)}<button>${tr(req, 'common.save')}</button> <button name="spread" value="1" class="secondary">${tr(req, 'apbd.dpa.spread')}</button></form>`
+              ? html`${months.map((m) => html`<td><input form="cp-${s.sub_kegiatan_id}" name="m${m}" value="${formatIdNumber(s.months[m - 1] ?? '0')}" inputmode="numeric" data-num="rupiah" size="9" aria-label="${tr(req, `apbd.month.${m}`)}"></td>`)}<td><form method="post" id="cp-${s.sub_kegiatan_id}" action="/budget/apbd/dpa/${dpa.id}/cash-plan/${s.sub_kegiatan_id}">${csrfField(req)}<button>${tr(req, 'common.save')}</button> <button name="spread" value="1" class="secondary">${tr(req, 'apbd.dpa.spread')}</button></form>`
               : html`${s.months.map((v) => html`<td class="num">${money(req, v)}</td>`)}<td>`
           }<span class="badge ${s.complete ? 'ok' : 'err'}">${tr(req, s.complete ? 'apbd.dpa.complete' : 'apbd.dpa.incomplete')}</span></td></tr>`,
       )}</tbody></table></div>
@@ -370,16 +371,17 @@ ${can(p, 'bud.dpa.manage') && dpa.status === 'submitted' ? html`<form method="po
     '/budget/apbd/dpa/:id/cash-plan/:subId',
     {
       config: { auth: { permission: 'bud.dpa.plan', opd: dpaOpd } },
-      schema: { ...hide, params: idParams.extend({ subId: z.coerce.number().int().positive() }), body: formBody },
+      schema: { ...hide, params: idParams.extend({ subId: intIn(z.number().int().positive()) }), body: formBody },
     },
     async (req, reply) => {
-      const b = req.body as FormBody;
-      const input = str(b, 'spread')
-        ? { spread: true as const }
-        : { months: Array.from({ length: 12 }, (_, i) => str(b, `m${i + 1}`).replace(/\./g, '') || '0') };
-      return act(reply, `/budget/apbd/dpa/${req.params.id}`, () =>
-        setCashPlan(db, req.principal!, req.params.id, req.params.subId, input),
-      );
+      const raw = req.body as FormBody;
+      return act(reply, `/budget/apbd/dpa/${req.params.id}`, () => {
+        const b = str(raw, 'spread') ? raw : formNumbers(raw, [[/^m\d{1,2}$/, 'rupiah']]);
+        const input = str(b, 'spread')
+          ? { spread: true as const }
+          : { months: Array.from({ length: 12 }, (_, i) => str(b, `m${i + 1}`) || '0') };
+        return setCashPlan(db, req.principal!, req.params.id, req.params.subId, input);
+      });
     },
   );
   for (const [action, fn, perm] of [

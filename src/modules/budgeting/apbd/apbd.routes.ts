@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../../core/number.ts';
 import type { ModuleContext } from '../../../core/module.ts';
 import { notFound } from '../../../core/errors.ts';
 import { isOpdScoped } from '../../../core/roles.ts';
@@ -114,9 +115,9 @@ export async function apbdRoutes(appIn: FastifyInstance, ctx: ModuleContext): Pr
         tags,
         summary: "An OPD's lines added, removed and changed from one stage to another, with who changed them",
         querystring: z.object({
-          opd_id: z.coerce.number().int().positive(),
-          from: z.coerce.number().int().positive(),
-          to: z.coerce.number().int().positive(),
+          opd_id: intIn(z.number().int().positive()),
+          from: intIn(z.number().int().positive()),
+          to: intIn(z.number().int().positive()),
         }),
       },
     },
@@ -160,8 +161,8 @@ export async function apbdRoutes(appIn: FastifyInstance, ctx: ModuleContext): Pr
         tags,
         summary: 'DPA of a stage (OPD roles: pass their opd_id)',
         querystring: z.object({
-          stage_id: z.coerce.number().int().positive().optional(),
-          opd_id: z.coerce.number().int().positive().optional(),
+          stage_id: intIn(z.number().int().positive().optional()),
+          opd_id: intIn(z.number().int().positive().optional()),
         }),
       },
     },
@@ -189,7 +190,7 @@ export async function apbdRoutes(appIn: FastifyInstance, ctx: ModuleContext): Pr
         tags,
         summary:
           'Set the twelve months of a sub kegiatan (they must sum to its budget, else 422); or {spread:true}. 423 once submitted or approved',
-        params: idParams.extend({ subId: z.coerce.number().int().positive() }),
+        params: idParams.extend({ subId: intIn(z.number().int().positive()) }),
         body: cashPlanBody,
       },
     },
