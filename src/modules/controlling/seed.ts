@@ -1,0 +1,143 @@
+// Demo of e-Controlling: the APBD 2026 in execution (seeded through the budgeting module), its SP2D
+// register imported month by month through the real import (so every row is checked against the
+// DPA), and the OPD's monthly physical progress. Each OPD absorbs at its own pace: one lags far
+// behind its cash plan, one reports physical progress well ahead of its spending, one has not
+// reported this month — so the dashboard and the early warnings have something to show.
+// Deterministic and idempotent.
+import { sql } from 'kysely';
+import type { SeedContext } from '../../core/module.ts';
+import { mutate } from '../../core/audit/audit.ts';
+import { demoRandom } from '../../core/seed.ts';
+import type { Principal } from '../../core/roles.ts';
+import { dpaBudgets, dpaCashPlan, EXECUTED_YEAR, seedDemoExecutedYear } from '../budgeting/index.ts';
+import { listOpds } from '../master-data/index.ts';
+import { importSp2d } from './realisation.service.ts';
+import { reportingMonth } from './monitor.service.ts';
+import { CTL_PERMISSIONS } from './permissions.ts';
+import { permissions } from '../../core/auth/auth.ts';
+import './controlling.tables.ts';
+
+/** Share of its cash plan each demo OPD actually spends (percent). */
+const PACE: Record<string, number> = { dinkes: 92, disdik: 48, dpupr: 81, diskominfo: 95, bpkad: 88, dishub: 70 };
+
+export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
+  const { db, pemdaId } = ctx;
+  // seeds run before the server registers the manifests' permissions (CLI, test template)
+  for (const [perm, roles] of Object.entries(CTL_PERMISSIONS)) permissions.add(perm, roles);
+  await seedDemoExecutedYear(ctx);
+  const year = EXECUTED_YEAR;
+  const any = await db.selectFrom('ctl_realisation').select('id').where('pemda_id', '=', pemdaId).limit(1).executeTakeFirst();
+  if (any) return;
+  const budgets = await dpaBudgets(db, pemdaId, year);
+  if (!budgets.length) return;
+  const plan = await dpaCashPlan(db, pemdaId, year);
+  const opds = await listOpds(db, pemdaId);
+  const byId = new Map(opds.map((o) => [o.id, o]));
+  const r = demoRandom(2026);
+  const treasurer: Principal = { ...ctx.actor, username: 'bpkad.bud', fullName: 'Bendahara Umum Daerah', role: 'tapd' };
+  const last = Math.max(1, Math.min(11, reportingMonth(year) || 11));
+
+  // per sub kegiatan: the budget of each account (its share of the sub kegiatan's monthly cash plan)
+  const subBudget = new Map<string, bigint>();
+  for (const b of budgets) {
+    const k = `${b.opd_id}|${b.sub_kegiatan_code}`;
+    subBudget.set(k, (subBudget.get(k) ?? 0n) + BigInt(b.budget));
+  }
+  const planOf = new Map<string, bigint>();
+  for (const c of plan) planOf.set(`${c.opd_id}|${c.sub_kegiatan_code}|${c.month}`, BigInt(c.amount));
+
+  let seq = 0;
+  const spent = new Map<string, bigint>();
+  for (let month = 1; month <= last; month++) {
+    const rows: string[] = ['nomor_sp2d;tanggal;opd;sub_kegiatan;akun;nilai;penerima;uraian'];
+    for (const b of budgets) {
+      const opd = byId.get(b.opd_id);
+      const pace = BigInt(PACE[opd?.shortName ?? ''] ?? 85);
+      const k = `${b.opd_id}|${b.sub_kegiatan_code}`;
+      const subTotal = subBudget.get(k)!;
+      const monthPlan = planOf.get(`${k}|${month}`) ?? 0n;
+      if (monthPlan === 0n || subTotal === 0n) continue;
+      // the account's share of the month's plan, at the OPD's pace, a little uneven month to month
+      const jitter = BigInt(r.int(80, 115));
+      let amount = (monthPlan * BigInt(b.budget) * pace * jitter) / (subTotal * 100n * 100n);
+      const acc = `${k}|${b.account_code}`;
+      const room = BigInt(b.budget) - (spent.get(acc) ?? 0n);
+      if (amount > room) amount = room;
+      amount = (amount / 1000n) * 1000n;
+      if (amount <= 0n) continue;
+      spent.set(acc, (spent.get(acc) ?? 0n) + amount);
+      seq++;
+      const day = String(r.int(3, 27)).padStart(2, '0');
+      const number = `${String(seq).padStart(5, '0')}/SP2D/LS/${opd?.shortName?.toUpperCase() ?? b.opd_id}/${year}`;
+      rows.push(
+        [
+          number,
+          `${year}-${String(month).padStart(2, '0')}-${day}`,
+          opd?.code ?? String(b.opd_id),
+          b.sub_kegiatan_code,
+          b.account_code,
+          amount.toString(),
+          r.pick(['CV Maju Bersama', 'PT Sarana Abadi', 'Toko Sumber Rejeki', 'CV Karya Mandiri', 'Bendahara Pengeluaran']),
+          `Pembayaran ${b.sub_kegiatan_name.slice(0, 60)} bulan ${month}`,
+        ].join(';'),
+      );
+    }
+    if (rows.length === 1) continue;
+    // the same register imported twice adds nothing the second time: the real path, checked every time
+    const res = await importSp2d(db, treasurer, Buffer.from(rows.join('\n')), {
+      year,
+      lang: 'id',
+      fileName: `register-sp2d-${year}-${String(month).padStart(2, '0')}.csv`,
+    });
+    if (!res.ok) throw new Error(`controlling seed: SP2D month ${month} refused: ${JSON.stringify(res.errors.slice(0, 3))}`);
+  }
+
+  // physical progress, cumulative per month: close to the financial progress, with exceptions
+  const realised = await sql<{ opd_id: number; sub_kegiatan_code: string; month: number; amount: string }>`
+    SELECT opd_id, sub_kegiatan_code, month, sum(amount)::text AS amount FROM ctl_realisation
+     WHERE pemda_id = ${pemdaId} AND year = ${year} GROUP BY 1, 2, 3`.execute(db);
+  const realOf = new Map(realised.rows.map((x) => [`${x.opd_id}|${x.sub_kegiatan_code}|${x.month}`, BigInt(x.amount)]));
+  const progress: Array<{
+    pemda_id: number;
+    year: number;
+    opd_id: number;
+    sub_kegiatan_code: string;
+    month: number;
+    percent: string;
+    note: string;
+    updated_by: string;
+  }> = [];
+  for (const [k, total] of subBudget) {
+    const [opdIdText, code] = k.split('|') as [string, string];
+    const opd = byId.get(Number(opdIdText));
+    const short = opd?.shortName ?? '';
+    let cum = 0n;
+    let prev = 0;
+    for (let month = 1; month <= last; month++) {
+      cum += realOf.get(`${k}|${month}`) ?? 0n;
+      if (short === 'dishub' && month === last) break; // not reported this month
+      const financial = Number((cum * 10000n) / total) / 100;
+      const ahead = short === 'dpupr' && code.endsWith('0001') ? 30 : 0; // works ahead of payments (termin later)
+      const pctValue = Math.max(prev, Math.min(100, Math.round((financial + ahead + r.int(-3, 6)) * 100) / 100));
+      prev = pctValue;
+      progress.push({
+        pemda_id: pemdaId,
+        year,
+        opd_id: Number(opdIdText),
+        sub_kegiatan_code: code,
+        month,
+        percent: pctValue.toFixed(2),
+        note: month === last ? 'Sesuai jadwal pelaksanaan.' : '',
+        updated_by: `${short}.operator`,
+      });
+    }
+  }
+  await mutate(db, ctx.actor, async (uow) => {
+    for (let i = 0; i < progress.length; i += 1000)
+      await uow.trx
+        .insertInto('ctl_progress')
+        .values(progress.slice(i, i + 1000))
+        .execute();
+    uow.audit({ action: 'seed', entity: 'ctl_progress', entityId: `year ${year}`, after: { rows: progress.length } });
+  });
+}
