@@ -9,6 +9,7 @@ import { auditModule } from './audit/index.ts';
 import { commandCenterModule } from './command-center/index.ts';
 import { platformModule } from './platform/index.ts';
 import { controllingModule } from './controlling/index.ts';
+import { transparencyModule } from './transparency/index.ts';
 
 export const modules: ModuleManifest[] = [
   masterDataModule,
@@ -17,6 +18,7 @@ export const modules: ModuleManifest[] = [
   catalogueModule,
   budgetingModule,
   controllingModule,
+  transparencyModule,
   auditModule,
   commandCenterModule,
   platformModule,

@@ -292,3 +292,35 @@ export async function dpaLines(db: Handle, pemdaId: number, year: number, opdId:
      ORDER BY l.sub_kegiatan_code, l.account_code, l.id`.execute(db);
   return r.rows;
 }
+
+export interface LineAggregate {
+  opd_id: number;
+  kind: 'belanja' | 'pendapatan' | 'pembiayaan';
+  program_code: string | null;
+  kegiatan_code: string | null;
+  sub_kegiatan_code: string | null;
+  sub_kegiatan_name: string | null;
+  function_code: string | null;
+  account_code: string;
+  funding_source_id: number | null;
+  total: string;
+}
+
+/** The public lines of a stage summed per OPD, sub kegiatan, account and funding source (open data). */
+export async function aggregateLines(db: Handle, pemdaId: number, stageId: number, onlyPublic = true): Promise<LineAggregate[]> {
+  const r = await sql<LineAggregate>`
+    SELECT l.opd_id, l.kind, l.program_code, l.kegiatan_code, l.sub_kegiatan_code, max(sk.name) AS sub_kegiatan_name,
+           max(bf.function_code) AS function_code, l.account_code, l.funding_source_id, sum(l.total)::text AS total
+      FROM bud_line l
+      LEFT JOIN bud_sub_kegiatan sk ON sk.pemda_id = l.pemda_id AND sk.id = l.sub_kegiatan_id
+      LEFT JOIN bud_bidang_function bf ON bf.pemda_id = l.pemda_id AND bf.bidang_code = left(l.sub_kegiatan_code, 4)
+     WHERE ${where(pemdaId, stageId, {}, onlyPublic)}
+     GROUP BY l.opd_id, l.kind, l.program_code, l.kegiatan_code, l.sub_kegiatan_code, l.account_code, l.funding_source_id
+     ORDER BY l.opd_id, l.kind, l.sub_kegiatan_code NULLS FIRST, l.account_code, l.funding_source_id NULLS FIRST`.execute(db);
+  return r.rows.map((x) => ({ ...x, opd_id: Number(x.opd_id) }));
+}
+
+/** The functions of government (klasifikasi fungsi) of a Pemda. */
+export async function listFunctions(db: Handle, pemdaId: number): Promise<Array<{ code: string; name: string }>> {
+  return db.selectFrom('bud_function').select(['code', 'name']).where('pemda_id', '=', pemdaId).orderBy('code').execute();
+}

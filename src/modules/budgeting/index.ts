@@ -29,6 +29,9 @@ export { buildRka, type RkaDoc } from './exports.ts';
 export type { LineKind, StageKind, SubStatus } from './budgeting.tables.ts';
 // Read-only views for the downstream modules (controlling, transparency) and the executed demo year.
 export {
+  aggregateLines,
+  listFunctions,
+  type LineAggregate,
   approvedDpas,
   dpaBudgets,
   dpaCashPlan,

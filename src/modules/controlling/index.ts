@@ -1,4 +1,4 @@
 // Public surface of the controlling module: the only file other modules import.
 export { controllingModule } from './controlling.module.ts';
 export { dashboard, subStatuses, reportingMonth, type SubStatus, type Figure } from './monitor.service.ts';
-export { listRealisation, type RealisationRow } from './realisation.service.ts';
+export { listRealisation, realisationOf, realisationTotals, sp2dRows, type RealisationRow } from './realisation.service.ts';

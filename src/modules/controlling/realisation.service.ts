@@ -447,3 +447,39 @@ export async function listRealisation(
       FROM ctl_realisation WHERE ${w} ORDER BY sp2d_date DESC, id DESC LIMIT ${f.limit} OFFSET ${f.offset}`.execute(db);
   return { count: s.rows[0]!.n, total: s.rows[0]!.total, rows: r.rows };
 }
+
+/** Realisation of a year per OPD, sub kegiatan and account (public figures: sums only, no payee). */
+export async function realisationTotals(
+  db: Db,
+  pemdaId: number,
+  year: number,
+): Promise<Array<{ opd_id: number; sub_kegiatan_code: string; account_code: string; amount: string }>> {
+  const r = await sql<{ opd_id: number; sub_kegiatan_code: string; account_code: string; amount: string }>`
+    SELECT opd_id, sub_kegiatan_code, account_code, sum(amount)::text AS amount FROM ctl_realisation
+     WHERE pemda_id = ${pemdaId} AND year = ${year} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
+  return r.rows.map((x) => ({ ...x, opd_id: Number(x.opd_id) }));
+}
+
+/** The SP2D rows of one OPD and sub kegiatan (optionally one account) in a year — public fields only. */
+export async function realisationOf(
+  db: Db,
+  pemdaId: number,
+  f: { year: number; opdId: number; sub: string; account?: string },
+): Promise<Array<{ sp2d_number: string; sp2d_date: string; month: number; account_code: string; amount: string }>> {
+  const r = await sql<{ sp2d_number: string; sp2d_date: string; month: number; account_code: string; amount: string }>`
+    SELECT sp2d_number, to_char(sp2d_date, 'YYYY-MM-DD') AS sp2d_date, month, account_code, amount::text AS amount FROM ctl_realisation
+     WHERE pemda_id = ${pemdaId} AND year = ${f.year} AND opd_id = ${f.opdId} AND sub_kegiatan_code = ${f.sub}
+       ${f.account ? sql`AND account_code = ${f.account}` : sql``}
+     ORDER BY sp2d_date, id`.execute(db);
+  return r.rows;
+}
+
+/** One SP2D by number (its rows), for the trace back to the budget. */
+export async function sp2dRows(db: Db, pemdaId: number, number: string) {
+  return db
+    .selectFrom('ctl_realisation')
+    .select(['year', 'opd_id', 'sub_kegiatan_code', 'account_code', 'amount', 'sp2d_date', 'month'])
+    .where('pemda_id', '=', pemdaId)
+    .where('sp2d_number', '=', number)
+    .execute();
+}

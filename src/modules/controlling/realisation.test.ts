@@ -9,6 +9,7 @@ let t: TestContext;
 let dinkes: { id: number; code: string };
 let disdik: { id: number; code: string };
 let row: DpaBudgetRow;
+let row2: DpaBudgetRow;
 const Y = EXECUTED_YEAR;
 const C = '/api/v1/controlling';
 
@@ -18,7 +19,7 @@ before(async () => {
   dinkes = opds.find((o) => o.shortName === 'dinkes')!;
   disdik = opds.find((o) => o.shortName === 'disdik')!;
   const budgets = await dpaBudgets(t.db, t.pemdaId, Y, dinkes.id);
-  row = budgets.sort((a, b) => Number(BigInt(b.budget) - BigInt(a.budget)))[0]!;
+  [row, row2] = budgets.sort((a, b) => Number(BigInt(b.budget) - BigInt(a.budget))) as [DpaBudgetRow, DpaBudgetRow];
 });
 after(async () => t?.close());
 
@@ -38,7 +39,7 @@ const realisedOf = async (r: DpaBudgetRow) =>
   );
 
 const HEAD = 'nomor_sp2d,tanggal,opd,sub_kegiatan,akun,nilai,penerima,uraian';
-const line = (n: string, amount: string | bigint, r = row, opd = dinkes.code, date = `${Y}-11-20`) =>
+const line = (n: string, amount: string | bigint | number, r = row, opd = dinkes.code, date = `${Y}-11-20`) =>
   [n, date, opd, r.sub_kegiatan_code, r.account_code, String(amount), 'CV Uji', 'uji impor'].join(',');
 const upload = async (csv: string, user = 'tapd', lang = 'id') =>
   t.server.inject({
@@ -133,7 +134,7 @@ test('SP2D import: bad rows are named by row and column; a known number with oth
   const fields = json(res).fields.map((x: { row: number; field: string }) => `${x.row}:${x.field}`);
   for (const want of ['1:nilai', '2:opd', '3:tanggal']) assert.ok(fields.includes(want), `${want} in ${fields}`);
   assert.equal(await count(), before0);
-  const res2 = await upload([HEAD, line('T-013/SP2D/2026', 1000, { ...row, account_code: '5.1.02.99.99.9999' }), line('T-001/SP2D/2026', 999), line('T-014/SP2D/2026', 1000), line('T-014/SP2D/2026', 1000)].join('\n'));
+  const res2 = await upload([HEAD, line('T-013/SP2D/2026', 1000, { ...row, account_code: '5.1.02.99.99.9999' }), line('T-001/SP2D/2026', 999), line('T-014/SP2D/2026', 1000, row2), line('T-014/SP2D/2026', 1000, row2)].join('\n'));
   const f2 = json(res2).fields.map((x: { row: number; field: string }) => `${x.row}:${x.field}`);
   assert.deepEqual(f2, ['1:akun', '2:nomor_sp2d', '4:nomor_sp2d']);
   const missing = await upload('nomor_sp2d,tanggal\nX,2026-01-01');
