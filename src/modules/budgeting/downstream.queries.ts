@@ -90,8 +90,10 @@ export async function lineTotals(
   const r = await sql<{ key: string | null; opd_id: number | null; total: string; lines: number }>`
     SELECT ${key[by]} AS key, ${opd ? sql`l.opd_id` : sql`NULL::int`} AS opd_id, sum(l.total)::text AS total, count(*)::int AS lines
       FROM bud_line l WHERE ${where(pemdaId, stageId, f, onlyPublic)}
-     GROUP BY 1, 2 ORDER BY 1 COLLATE "C", 2`.execute(db);
-  return r.rows.map((x) => ({ key: x.key ?? '', opd_id: x.opd_id === null ? null : Number(x.opd_id), total: x.total, lines: x.lines }));
+     GROUP BY 1, 2`.execute(db);
+  return r.rows
+    .map((x) => ({ key: x.key ?? '', opd_id: x.opd_id === null ? null : Number(x.opd_id), total: x.total, lines: x.lines }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : (a.opd_id ?? 0) - (b.opd_id ?? 0)));
 }
 
 export interface PublicLine {

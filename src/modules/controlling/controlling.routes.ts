@@ -9,9 +9,10 @@ import { AppError, notFound } from '../../core/errors.ts';
 import { requirePermission } from '../../core/auth/policy.ts';
 import { acceptSpreadsheetBodies, IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
 import { executionYears } from '../budgeting/index.ts';
-import { dashboardQuery, errorOut, importQuery, listQuery, progressBody, realisationBody } from './controlling.schema.ts';
+import { contractBody, packageBody, dashboardQuery, errorOut, importQuery, listQuery, progressBody, realisationBody } from './controlling.schema.ts';
 import { dashboard, reportingMonth, setProgress, subStatuses, visibleOpd } from './monitor.service.ts';
 import { createRealisation, importSp2d, listRealisation, SP2D_COLUMNS } from './realisation.service.ts';
+import { createPackage, listPackages, setContract } from './packages.service.ts';
 
 const tags = ['controlling'];
 
@@ -138,5 +139,38 @@ export async function controllingApi(appIn: FastifyInstance, ctx: ModuleContext)
       schema: { tags, summary: 'Set the cumulative physical progress of a sub kegiatan at the end of a month', body: progressBody },
     },
     async (req) => setProgress(db, req.principal!, req.body),
+  );
+
+  app.get(
+    '/api/v1/controlling/packages',
+    {
+      config: { auth: { permission: 'ctl.read' } },
+      schema: { tags, summary: 'Procurement packages of a year (e-procurement mark, contract, payment stages, realisation)', querystring: dashboardQuery },
+    },
+    async (req) => {
+      const year = await yearOr(db, req.principal!.pemdaId, req.query.year);
+      return { year, rows: await listPackages(db, req.principal!, { year, opdId: req.query.opd_id }) };
+    },
+  );
+  app.post(
+    '/api/v1/controlling/packages',
+    {
+      config: { auth: { permission: 'ctl.package.write', opd: (req) => (req.body as { opd_id?: number })?.opd_id } },
+      schema: { tags, summary: 'Group DPA lines of one OPD into a procurement package (value ≤ its lines)', body: packageBody },
+    },
+    async (req, reply) => reply.code(201).send(await createPackage(db, req.principal!, req.body)),
+  );
+  app.put(
+    '/api/v1/controlling/packages/:id/contract',
+    {
+      config: { auth: { permission: 'ctl.package.write' } },
+      schema: {
+        tags,
+        summary: 'Record the contract of a package and its payment stages (percentages summing to 100)',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        body: contractBody,
+      },
+    },
+    async (req) => setContract(db, req.principal!, req.params.id, req.body),
   );
 }

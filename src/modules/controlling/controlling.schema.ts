@@ -41,3 +41,21 @@ export const errorOut = z.object({
   fields: z.array(z.object({ field: z.string(), message: z.string(), row: z.number().optional() }).passthrough()),
   details: z.unknown().optional(),
 });
+
+const moneyIn = z.union([z.string().max(40), z.number()]);
+export const packageBody = z.object({
+  year: yearQ,
+  opd_id: idQ,
+  name: z.string().max(300),
+  method: z.enum(['tender', 'e_purchasing', 'direct', 'swakelola']),
+  planned_start: monthQ,
+  planned_end: monthQ,
+  lines: z.array(z.object({ line_id: z.string().max(20), amount: moneyIn.optional() })).max(500),
+  value: moneyIn.optional(),
+});
+export const contractBody = z.object({
+  contract_value: moneyIn,
+  contract_date: z.string().max(10),
+  supplier: z.string().max(300),
+  terms: z.array(z.object({ percent: z.number().int(), condition: z.string().max(300).optional() })).max(24),
+});

@@ -12,6 +12,8 @@ import type { Principal } from '../../core/roles.ts';
 import { dpaBudgets, dpaCashPlan, EXECUTED_YEAR, seedDemoExecutedYear } from '../budgeting/index.ts';
 import { listOpds } from '../master-data/index.ts';
 import { importSp2d } from './realisation.service.ts';
+import { createPackage, setContract } from './packages.service.ts';
+import { dpaLines } from '../budgeting/index.ts';
 import { reportingMonth } from './monitor.service.ts';
 import { CTL_PERMISSIONS } from './permissions.ts';
 import { permissions } from '../../core/auth/auth.ts';
@@ -46,10 +48,65 @@ export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
   const planOf = new Map<string, bigint>();
   for (const c of plan) planOf.set(`${c.opd_id}|${c.sub_kegiatan_code}|${c.month}`, BigInt(c.amount));
 
+  // procurement packages: per OPD, the lines of its largest sub kegiatan (tender or direct by value,
+  // with a contract at 94% and three payment stages) and its office-supply lines (e-purchasing)
+  const packageOf = new Map<string, number>();
+  for (const opdId of [...new Set(budgets.map((b) => b.opd_id))]) {
+    const opd = byId.get(opdId);
+    const operator: Principal = { ...ctx.actor, username: `${opd?.shortName ?? opdId}.operator`, role: 'opd_operator', opdId };
+    const lines = await dpaLines(db, pemdaId, year, opdId);
+    const bySub = new Map<string, typeof lines>();
+    for (const l of lines) bySub.set(l.sub_kegiatan_code ?? '', [...(bySub.get(l.sub_kegiatan_code ?? '') ?? []), l]);
+    const biggest = [...bySub.entries()].sort((a, b) => {
+      const sa = a[1].reduce((s, l) => s + BigInt(l.total), 0n);
+      const sb = b[1].reduce((s, l) => s + BigInt(l.total), 0n);
+      return sa > sb ? -1 : sa < sb ? 1 : 0;
+    })[0];
+    if (biggest) {
+      const chosen = biggest[1].filter((l) => !l.account_code.startsWith('5.1.02.04')).slice(0, 6);
+      const value = chosen.reduce((s, l) => s + BigInt(l.total), 0n);
+      if (chosen.length) {
+        const p = await createPackage(db, operator, {
+          year,
+          opd_id: opdId,
+          name: `Paket ${biggest[1][0]!.name.split(' ').slice(0, 4).join(' ')} — ${opd?.shortName ?? ''}`.slice(0, 300),
+          method: value > 100_000_000n ? 'tender' : 'direct',
+          planned_start: 2,
+          planned_end: 9,
+          lines: chosen.map((l) => ({ line_id: l.id })),
+        });
+        await setContract(db, operator, p.id, {
+          contract_value: ((value * 94n) / 100n).toString(),
+          contract_date: `${year}-03-${String(r.int(2, 27)).padStart(2, '0')}`,
+          supplier: r.pick(['CV Maju Bersama', 'PT Sarana Abadi', 'CV Karya Mandiri']),
+          terms: [
+            { percent: 30, condition: 'Uang muka' },
+            { percent: 40, condition: 'Progres fisik 50%' },
+            { percent: 30, condition: 'Serah terima pekerjaan' },
+          ],
+        });
+        for (const l of chosen) packageOf.set(`${opdId}|${l.sub_kegiatan_code}|${l.account_code}`, p.id);
+      }
+    }
+    const atk = lines.filter((l) => l.account_code === '5.1.02.01.01.0024' && !packageOf.has(`${opdId}|${l.sub_kegiatan_code}|${l.account_code}`)).slice(0, 3);
+    if (atk.length) {
+      const p = await createPackage(db, operator, {
+        year,
+        opd_id: opdId,
+        name: `Belanja alat tulis kantor ${opd?.shortName ?? ''} ${year}`,
+        method: 'e_purchasing',
+        planned_start: 1,
+        planned_end: 12,
+        lines: atk.map((l) => ({ line_id: l.id })),
+      });
+      for (const l of atk) packageOf.set(`${opdId}|${l.sub_kegiatan_code}|${l.account_code}`, p.id);
+    }
+  }
+
   let seq = 0;
   const spent = new Map<string, bigint>();
   for (let month = 1; month <= last; month++) {
-    const rows: string[] = ['nomor_sp2d;tanggal;opd;sub_kegiatan;akun;nilai;penerima;uraian'];
+    const rows: string[] = ['nomor_sp2d;tanggal;opd;sub_kegiatan;akun;nilai;penerima;uraian;paket'];
     for (const b of budgets) {
       const opd = byId.get(b.opd_id);
       const pace = BigInt(PACE[opd?.shortName ?? ''] ?? 85);
@@ -78,7 +135,8 @@ export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
           b.account_code,
           amount.toString(),
           r.pick(['CV Maju Bersama', 'PT Sarana Abadi', 'Toko Sumber Rejeki', 'CV Karya Mandiri', 'Bendahara Pengeluaran']),
-          `Pembayaran ${b.sub_kegiatan_name.slice(0, 60)} bulan ${month}`,
+          `Pembayaran ${b.sub_kegiatan_name.slice(0, 60).replace(/;/g, ',')} bulan ${month}`,
+          String(packageOf.get(`${k}|${b.account_code}`) ?? ''),
         ].join(';'),
       );
     }

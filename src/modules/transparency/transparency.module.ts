@@ -13,6 +13,16 @@ export const transparencyModule: ModuleManifest = {
   tablePrefix: 'tp_',
   messages: transparencyMessages,
   routes: async (app, ctx) => {
+    // cacheable responses carry no per-visitor cookie (the pre-log-in CSRF cookie is set for every
+    // anonymous request; the portal has no form that needs it)
+    app.addHook('onSend', async (_req, reply, payload) => {
+      if (!String(reply.getHeader('cache-control') ?? '').startsWith('public')) return payload;
+      const cookies = [reply.getHeader('set-cookie') ?? []].flat().map(String);
+      const keep = cookies.filter((c) => !c.startsWith('padu_csrf='));
+      if (keep.length) reply.header('set-cookie', keep);
+      else reply.removeHeader('set-cookie');
+      return payload;
+    });
     await portalPages(app, ctx);
     await portalData(app, ctx);
     await tracePages(app, ctx);
