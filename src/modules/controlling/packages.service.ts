@@ -275,6 +275,9 @@ export async function ocdsReleasePackage(db: Db, pemda: Pemda, year: number, bas
   const prefix = `ocds-padu-${pemda.code.replace(/\D/g, '')}`;
   const now = new Date().toISOString();
   const idr = (v: string) => ({ amount: Number(v), currency: 'IDR' });
+  const paid = await sql<{ package_id: number; sp2d_number: string; day: string; amount: string }>`
+    SELECT package_id, sp2d_number, to_char(sp2d_date, 'YYYY-MM-DD') AS day, sum(amount)::text AS amount FROM ctl_realisation
+     WHERE pemda_id = ${pemda.id} AND year = ${year} AND package_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 3, 2`.execute(db);
   const releases = pkgs.map((p) => {
     const opd = opds.get(p.opd_id);
     const buyer = { id: opd?.code ?? String(p.opd_id), name: opd?.name ?? String(p.opd_id) };
@@ -341,6 +344,18 @@ export async function ocdsReleasePackage(db: Db, pemda: Pemda, year: number, bas
                   description: t.condition || undefined,
                   value: idr(t.amount),
                 })),
+                implementation: {
+                  transactions: paid.rows
+                    .filter((x) => Number(x.package_id) === p.id)
+                    .map((x) => ({
+                      id: x.sp2d_number,
+                      source: `${baseUri}/portal/jejak/sp2d/${encodeURIComponent(x.sp2d_number)}`,
+                      date: `${x.day}T00:00:00Z`,
+                      value: idr(x.amount),
+                      payer: buyer,
+                      payee: supplier ?? undefined,
+                    })),
+                },
               },
             ],
           }

@@ -7,8 +7,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { notFound } from '../../core/errors.ts';
-import { executionYears, streamStageLines, type LineFilter, type PublicLine } from '../budgeting/index.ts';
-import { reportingMonth, subStatuses } from '../controlling/index.ts';
+import { executionYears, listPublicStages, streamStageLines, type LineFilter, type PublicLine } from '../budgeting/index.ts';
+import { ocdsReleasePackage, reportingMonth, subStatuses } from '../controlling/index.ts';
 import { listFundingSources, listOpds } from '../master-data/index.ts';
 import { listPublicOutcomes } from '../planning/index.ts';
 import { FDP_COLUMNS, fdpDescriptor, fdpRows } from './fdp.ts';
@@ -225,6 +225,19 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
       reply.type('text/csv; charset=utf-8');
       const cols = ['tracking_code', 'kind', 'title', 'stage', 'status', 'opd_code', 'sub_kegiatan_code', 'recommended_amount'] as const;
       return csvLine([...cols]) + rows.map((r) => csvLine(cols.map((c) => r[c]))).join('');
+    },
+  );
+
+  // ---- procurement packages as Open Contracting (OCDS 1.1) -------------------------------------------------
+  app.get(
+    '/portal/data/:year/ocds.json',
+    { config: { auth: 'public' }, schema: { ...hide, params: z.object({ year: yearP }), querystring: pemdaQ } },
+    async (req, reply) => {
+      const pemda = await portalPemda(db, req);
+      if (!(await listPublicStages(db, pemda.id, req.params.year)).length) throw notFound();
+      cacheable(reply);
+      reply.type('application/json; charset=utf-8');
+      return ocdsReleasePackage(db, pemda, req.params.year, `${req.protocol}://${req.host}`);
     },
   );
 }

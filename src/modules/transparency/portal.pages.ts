@@ -87,7 +87,7 @@ ${
       )}</ul><p class="muted">${tr(req, 'tp.stage_hint')}</p>`
     : html`<p class="muted">${tr(req, 'tp.none')}</p>`
 }
-${execYears.length ? html`<h2>${tr(req, 'tp.realisation')}</h2><ul>${execYears.map((y) => html`<li><a href="/portal/realisasi/${y}">${tr(req, 'tp.realisation')} ${y}</a></li>`)}</ul>` : ''}
+${execYears.length ? html`<h2>${tr(req, 'tp.realisation')}</h2><ul>${execYears.map((y) => html`<li><a href="/portal/realisasi/${y}">${tr(req, 'tp.realisation')} ${y}</a> · <a href="/portal/data/${y}/ocds.json">${tr(req, 'tp.download.ocds')}</a></li>`)}</ul>` : ''}
 ${propYears.length ? html`<h2>${tr(req, 'tp.proposals')}</h2><ul>${propYears.map((y) => html`<li><a href="/portal/usulan/${y}">${tr(req, 'tp.proposals')} ${y}</a></li>`)}</ul>` : ''}`;
     return page(req, reply, tr(req, 'tp.title'), body);
   });
