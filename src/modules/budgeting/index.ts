@@ -52,3 +52,4 @@ export {
   type PublicTotal,
 } from './downstream.queries.ts';
 export { EXECUTED_YEAR, seedDemoExecutedYear } from './seed.executed.ts';
+export { ceilingStatistic, riskCandidates, type RiskCandidate, type RiskOptions, type RiskRule } from './risk.queries.ts';

@@ -10,6 +10,7 @@ import { mutate } from '../../core/audit/audit.ts';
 import { opdInfos } from './apbd/engine.ts';
 import { spread } from './apbd/dpa.service.ts';
 import { DEMO_YEAR } from './seed.ts';
+import { listOpds } from '../master-data/index.ts';
 import './apbd/apbd.tables.ts';
 
 export const EXECUTED_YEAR = DEMO_YEAR - 1;
@@ -33,6 +34,7 @@ export async function seedDemoExecutedYear(ctx: SeedContext): Promise<void> {
     .executeTakeFirst();
   if (!source) return;
   const jan = new Date(Date.UTC(year - 1, 8, 1));
+  const disdik = (await listOpds(db, pemdaId)).find((o) => o.shortName === 'disdik')?.id;
   await mutate(db, actor, async (uow) => {
     const trx = uow.trx;
     await trx.insertInto('bud_year').values({ pemda_id: pemdaId, year }).execute();
@@ -82,6 +84,15 @@ export async function seedDemoExecutedYear(ctx: SeedContext): Promise<void> {
                 CROSS JOIN LATERAL (SELECT v.v1, round(l.unit_price * v.v1 * coalesce(l.v2, 1) * coalesce(l.v3, 1) * coalesce(l.v4, 1)) AS sub) x
                WHERE l.pemda_id = ${pemdaId} AND l.stage_id = ${source.id}
                ORDER BY l.id`.execute(trx);
+    // one real finding for the auditors: a cheap item bought in bulk to an amount out of proportion
+    await sql`INSERT INTO bud_line (pemda_id, stage_id, opd_id, kind, sub_kegiatan_id, sub_kegiatan_code, kegiatan_code, program_code,
+                account_code, name, spec, unit, unit_price, v1, u1, subtotal, tax_rate, tax, total, free_text, funding_source_id, created_by, updated_by)
+              SELECT s.pemda_id, s.stage_id, s.opd_id, 'belanja', s.id, s.code, s.kegiatan_code, s.program_code, '5.1.02.01.01.0024',
+                     'Lem kertas cair', 'botol 50 ml', 'Botol', 8500, 15000, 'Botol', 127500000, 0, 0, 127500000, true, s.funding_source_id,
+                     'disdik.operator', 'disdik.operator'
+                FROM bud_sub_kegiatan s
+               WHERE s.pemda_id = ${pemdaId} AND s.stage_id = ${murni.id} AND s.opd_id = ${disdik ?? -1}
+               ORDER BY s.code LIMIT 1`.execute(trx);
     await sql`UPDATE bud_sub_kegiatan s SET planned = x.total
                 FROM (SELECT sub_kegiatan_id, sum(total) AS total FROM bud_line WHERE pemda_id = ${pemdaId} AND stage_id = ${murni.id} AND kind = 'belanja' GROUP BY sub_kegiatan_id) x
                WHERE s.pemda_id = ${pemdaId} AND s.id = x.sub_kegiatan_id`.execute(trx);

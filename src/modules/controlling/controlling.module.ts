@@ -5,6 +5,7 @@ import { controllingMessages } from './messages.ts';
 import { CTL_PERMISSIONS } from './permissions.ts';
 import { controllingApi } from './controlling.routes.ts';
 import { controllingPages } from './controlling.pages.ts';
+import { riskRoutes } from './risk.routes.ts';
 import { seedDemoControlling } from './seed.ts';
 import './controlling.tables.ts';
 
@@ -18,10 +19,13 @@ export const controllingModule: ModuleManifest = {
     { label: 'ctl.nav.dashboard', href: '/controlling', permission: 'ctl.read', section: 'controlling' },
     { label: 'ctl.nav.realisation', href: '/controlling/realisation', permission: 'ctl.read', section: 'controlling' },
     { label: 'ctl.nav.progress', href: '/controlling/progress', permission: 'ctl.read', section: 'controlling' },
+    { label: 'ctl.nav.packages', href: '/controlling/packages', permission: 'ctl.read', section: 'controlling' },
+    { label: 'ctl.nav.risk', href: '/controlling/risk', permission: 'ctl.risk.read', section: 'controlling' },
   ],
   routes: async (app, ctx) => {
     await controllingApi(app, ctx);
     await controllingPages(app, ctx);
+    await riskRoutes(app, ctx);
   },
   seedDemo: seedDemoControlling,
 };

@@ -15,6 +15,7 @@ import { listOpds } from '../master-data/index.ts';
 import { dashboard, reportingMonth, setProgress, subStatuses, visibleOpd, type Figure, type Warning } from './monitor.service.ts';
 import { createRealisation, importSp2d, listRealisation, SP2D_COLUMNS } from './realisation.service.ts';
 import { dashboardQuery } from './controlling.schema.ts';
+import { listPackages } from './packages.service.ts';
 
 const hide = { hide: true } as const;
 const anyBody = z.record(z.string(), z.unknown());
@@ -233,6 +234,32 @@ ${list.rows.map(
           status: err.status,
         });
       }
+    },
+  );
+
+  // ---- procurement packages -------------------------------------------------------------------------
+  app.get(
+    '/controlling/packages',
+    { config: { auth: { permission: 'ctl.read' } }, schema: { ...hide, querystring: dashboardQuery } },
+    async (req, reply) => {
+      const p = req.principal!;
+      const lang = req.lang;
+      const year = req.query.year ?? (await executionYears(db, p.pemdaId))[0];
+      if (!year) return noYear(req, reply, tr(req, 'ctl.nav.packages'));
+      const rows = await listPackages(db, p, { year, opdId: req.query.opd_id });
+      const opds = new Map((await listOpds(db, p.pemdaId)).map((o) => [o.id, o.shortName || o.name]));
+      const body = html`<p><a href="/portal/data/${year}/ocds.json">OCDS 1.1 (JSON)</a></p>
+<div class="table-wrap"><table class="data" id="packages"><thead><tr><th>${tr(req, 'ctl.opd')}</th><th>${tr(req, 'ctl.col.package')}</th><th>${tr(req, 'ctl.col.method')}</th>
+<th>${tr(req, 'ctl.col.schedule')}</th><th class="num">${tr(req, 'ctl.col.value')}</th><th>${tr(req, 'ctl.col.eproc')}</th><th class="num">${tr(req, 'ctl.col.contract')}</th>
+<th>Termin</th><th class="num">${tr(req, 'ctl.col.realised')}</th></tr></thead><tbody>
+${rows.map(
+  (k) => html`<tr><td>${opds.get(k.opd_id) ?? k.opd_id}</td><td>${k.name}<br><small class="muted">${k.lines.length} ${tr(req, 'ctl.risk.line')}</small></td>
+<td>${tr(req, `ctl.method.${k.method}`)}</td><td>${k.planned_start}–${k.planned_end}</td><td class="num">${num(lang, k.value)}</td>
+<td>${k.e_procurement ? html`<span class="badge warn">${tr(req, 'ctl.yes')}</span>` : tr(req, 'ctl.no')}</td>
+<td class="num">${k.contract_value ? num(lang, k.contract_value) : ''}${k.supplier ? html`<br><small>${k.supplier}</small>` : ''}</td>
+<td>${k.terms.map((x) => html`${x.seq}: ${x.percent}% (${num(lang, x.amount)})<br>`)}</td><td class="num">${num(lang, k.realised)}</td></tr>`,
+)}</tbody></table></div>`;
+      return sendPage(req, reply, { title: tr(req, 'ctl.title.packages', { year }), body });
     },
   );
 

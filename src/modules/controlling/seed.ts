@@ -13,6 +13,7 @@ import { dpaBudgets, dpaCashPlan, EXECUTED_YEAR, seedDemoExecutedYear } from '..
 import { listOpds } from '../master-data/index.ts';
 import { importSp2d } from './realisation.service.ts';
 import { createPackage, setContract } from './packages.service.ts';
+import { seedKeywords } from './risk.service.ts';
 import { dpaLines } from '../budgeting/index.ts';
 import { reportingMonth } from './monitor.service.ts';
 import { CTL_PERMISSIONS } from './permissions.ts';
@@ -27,6 +28,7 @@ export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
   // seeds run before the server registers the manifests' permissions (CLI, test template)
   for (const [perm, roles] of Object.entries(CTL_PERMISSIONS)) permissions.add(perm, roles);
   await seedDemoExecutedYear(ctx);
+  await seedKeywords(db, pemdaId);
   const year = EXECUTED_YEAR;
   const any = await db.selectFrom('ctl_realisation').select('id').where('pemda_id', '=', pemdaId).limit(1).executeTakeFirst();
   if (any) return;
