@@ -93,10 +93,10 @@ export async function seedDemoExecutedYear(ctx: SeedContext): Promise<void> {
                 FROM bud_sub_kegiatan s
                WHERE s.pemda_id = ${pemdaId} AND s.stage_id = ${murni.id} AND s.opd_id = ${disdik ?? -1}
                ORDER BY s.code LIMIT 1`.execute(trx);
-    await sql`UPDATE bud_sub_kegiatan s SET planned = x.total
+    await sql`UPDATE bud_sub_kegiatan s SET planned = x.total, ceiling = greatest(s.ceiling, x.total)
                 FROM (SELECT sub_kegiatan_id, sum(total) AS total FROM bud_line WHERE pemda_id = ${pemdaId} AND stage_id = ${murni.id} AND kind = 'belanja' GROUP BY sub_kegiatan_id) x
                WHERE s.pemda_id = ${pemdaId} AND s.id = x.sub_kegiatan_id`.execute(trx);
-    await sql`UPDATE bud_opd_ceiling c SET planned = coalesce(x.total, 0)
+    await sql`UPDATE bud_opd_ceiling c SET planned = coalesce(x.total, 0), ceiling = greatest(c.ceiling, coalesce(x.total, 0))
                 FROM bud_opd_ceiling c2 LEFT JOIN (SELECT opd_id, sum(total) AS total FROM bud_line WHERE pemda_id = ${pemdaId} AND stage_id = ${murni.id} AND kind = 'belanja' GROUP BY opd_id) x ON x.opd_id = c2.opd_id
                WHERE c.pemda_id = ${pemdaId} AND c.stage_id = ${murni.id} AND c2.pemda_id = c.pemda_id AND c2.stage_id = c.stage_id AND c2.opd_id = c.opd_id`.execute(
       trx,
