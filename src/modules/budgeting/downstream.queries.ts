@@ -92,7 +92,12 @@ export async function lineTotals(
       FROM bud_line l WHERE ${where(pemdaId, stageId, f, onlyPublic)}
      GROUP BY 1, 2`.execute(db);
   return r.rows
-    .map((x) => ({ key: x.key ?? '', opd_id: x.opd_id === null ? null : Number(x.opd_id), total: x.total, lines: x.lines }))
+    .map((x) => ({
+      key: x.key ?? '',
+      opd_id: x.opd_id === null ? null : Number(x.opd_id),
+      total: x.total,
+      lines: x.lines,
+    }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : (a.opd_id ?? 0) - (b.opd_id ?? 0)));
 }
 
@@ -221,7 +226,12 @@ export async function approvedDpas(db: Handle, pemdaId: number, year: number): P
       FROM bud_dpa d JOIN bud_stage s ON s.pemda_id = d.pemda_id AND s.id = d.stage_id
      WHERE d.pemda_id = ${pemdaId} AND s.year = ${year} AND d.status = 'approved'
      ORDER BY d.opd_id, s.seq DESC`.execute(db);
-  return r.rows.map((x) => ({ ...x, dpa_id: Number(x.dpa_id), stage_id: Number(x.stage_id), opd_id: Number(x.opd_id) }));
+  return r.rows.map((x) => ({
+    ...x,
+    dpa_id: Number(x.dpa_id),
+    stage_id: Number(x.stage_id),
+    opd_id: Number(x.opd_id),
+  }));
 }
 
 /** Years that have at least one approved DPA, newest first. */
@@ -271,7 +281,13 @@ export async function dpaCashPlan(
   year: number,
   opdId?: number,
 ): Promise<Array<{ opd_id: number; sub_kegiatan_code: string; program_code: string; month: number; amount: string }>> {
-  const r = await sql<{ opd_id: number; sub_kegiatan_code: string; program_code: string; month: number; amount: string }>`
+  const r = await sql<{
+    opd_id: number;
+    sub_kegiatan_code: string;
+    program_code: string;
+    month: number;
+    amount: string;
+  }>`
     WITH d AS (SELECT DISTINCT ON (d.opd_id) d.id, d.opd_id FROM bud_dpa d JOIN bud_stage s ON s.pemda_id = d.pemda_id AND s.id = d.stage_id
                 WHERE d.pemda_id = ${pemdaId} AND s.year = ${year} AND d.status = 'approved' ${opdId ? sql`AND d.opd_id = ${opdId}` : sql``}
                 ORDER BY d.opd_id, s.seq DESC)
@@ -309,7 +325,12 @@ export interface LineAggregate {
 }
 
 /** The public lines of a stage summed per OPD, sub kegiatan, account and funding source (open data). */
-export async function aggregateLines(db: Handle, pemdaId: number, stageId: number, onlyPublic = true): Promise<LineAggregate[]> {
+export async function aggregateLines(
+  db: Handle,
+  pemdaId: number,
+  stageId: number,
+  onlyPublic = true,
+): Promise<LineAggregate[]> {
   const r = await sql<LineAggregate>`
     SELECT l.opd_id, l.kind, l.program_code, l.kegiatan_code, l.sub_kegiatan_code, max(sk.name) AS sub_kegiatan_name,
            max(bf.function_code) AS function_code, l.account_code, l.funding_source_id, sum(l.total)::text AS total
@@ -318,11 +339,18 @@ export async function aggregateLines(db: Handle, pemdaId: number, stageId: numbe
       LEFT JOIN bud_bidang_function bf ON bf.pemda_id = l.pemda_id AND bf.bidang_code = left(l.sub_kegiatan_code, 4)
      WHERE ${where(pemdaId, stageId, {}, onlyPublic)}
      GROUP BY l.opd_id, l.kind, l.program_code, l.kegiatan_code, l.sub_kegiatan_code, l.account_code, l.funding_source_id
-     ORDER BY l.opd_id, l.kind, l.sub_kegiatan_code NULLS FIRST, l.account_code, l.funding_source_id NULLS FIRST`.execute(db);
+     ORDER BY l.opd_id, l.kind, l.sub_kegiatan_code NULLS FIRST, l.account_code, l.funding_source_id NULLS FIRST`.execute(
+    db,
+  );
   return r.rows.map((x) => ({ ...x, opd_id: Number(x.opd_id) }));
 }
 
 /** The functions of government (klasifikasi fungsi) of a Pemda. */
 export async function listFunctions(db: Handle, pemdaId: number): Promise<Array<{ code: string; name: string }>> {
-  return db.selectFrom('bud_function').select(['code', 'name']).where('pemda_id', '=', pemdaId).orderBy('code').execute();
+  return db
+    .selectFrom('bud_function')
+    .select(['code', 'name'])
+    .where('pemda_id', '=', pemdaId)
+    .orderBy('code')
+    .execute();
 }

@@ -52,4 +52,10 @@ export {
   type PublicTotal,
 } from './downstream.queries.ts';
 export { EXECUTED_YEAR, seedDemoExecutedYear } from './seed.executed.ts';
-export { ceilingStatistic, riskCandidates, type RiskCandidate, type RiskOptions, type RiskRule } from './risk.queries.ts';
+export {
+  ceilingStatistic,
+  riskCandidates,
+  type RiskCandidate,
+  type RiskOptions,
+  type RiskRule,
+} from './risk.queries.ts';

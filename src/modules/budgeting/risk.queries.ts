@@ -50,7 +50,12 @@ const COLS = sql`l.id::text AS line_id, l.opd_id, l.sub_kegiatan_id, l.sub_kegia
   l.unit_price::text AS unit_price, (l.v1 * coalesce(l.v2, 1) * coalesce(l.v3, 1) * coalesce(l.v4, 1))::text AS volume, l.total::text AS total`;
 
 /** Every candidate signal of a stage (expenditure lines), all rules. */
-export async function riskCandidates(db: Db, pemdaId: number, stageId: number, o: RiskOptions): Promise<RiskCandidate[]> {
+export async function riskCandidates(
+  db: Db,
+  pemdaId: number,
+  stageId: number,
+  o: RiskOptions,
+): Promise<RiskCandidate[]> {
   const jump = o.jumpFactor ?? 3;
   const bigTotal = o.bigTotal ?? 50_000_000n;
   const cheap = o.cheapUnit ?? 500_000n;
@@ -60,7 +65,19 @@ export async function riskCandidates(db: Db, pemdaId: number, stageId: number, o
   const run = async (rule: RiskRule, q: RawBuilder<unknown>) => {
     const r = await q.execute(db);
     for (const x of r.rows as Array<Record<string, unknown>>) {
-      const { line_id, opd_id, sub_kegiatan_id, sub_kegiatan_code, account_code, name, unit_price, volume, total, amount, ...info } = x;
+      const {
+        line_id,
+        opd_id,
+        sub_kegiatan_id,
+        sub_kegiatan_code,
+        account_code,
+        name,
+        unit_price,
+        volume,
+        total,
+        amount,
+        ...info
+      } = x;
       out.push({
         rule,
         line_id: String(line_id),
@@ -73,12 +90,17 @@ export async function riskCandidates(db: Db, pemdaId: number, stageId: number, o
         volume: String(volume).replace(/\.?0+$/, ''),
         total: String(total),
         amount: String(amount ?? total),
-        info: Object.fromEntries(Object.entries(info).map(([k, v]) => [k, typeof v === 'number' ? v : String(v ?? '')])),
+        info: Object.fromEntries(
+          Object.entries(info).map(([k, v]) => [k, typeof v === 'number' ? v : String(v ?? '')]),
+        ),
       });
     }
   };
   // items outside the catalogue (travel lines are priced from SBU by the travel service)
-  await run('FREE_TEXT', sql`SELECT ${COLS}, l.total::text AS amount FROM bud_line l WHERE ${base} AND l.free_text AND l.travel_id IS NULL`);
+  await run(
+    'FREE_TEXT',
+    sql`SELECT ${COLS}, l.total::text AS amount FROM bud_line l WHERE ${base} AND l.free_text AND l.travel_id IS NULL`,
+  );
   // the same item, price and volume twice in one sub kegiatan and account
   await run(
     'DUP_WITHIN',
@@ -97,14 +119,14 @@ export async function riskCandidates(db: Db, pemdaId: number, stageId: number, o
                           AND o.spec = l.spec AND o.total = l.total) d ON d.other_opd IS NOT NULL
          WHERE ${base} AND l.free_text`,
   );
-  // one purchase split: lines of one OPD for the same item, each under the threshold, together above it
+  // one purchase split: lines of one sub kegiatan for the same item, each under the threshold, together above it
   await run(
     'SPLIT',
     sql`SELECT ${COLS}, g.sum::text AS amount, g.n AS parts FROM bud_line l
-          JOIN (SELECT opd_id, coalesce(item_id::text, lower(name)) AS item, unit_price, sum(total) AS sum, count(*)::int AS n
+          JOIN (SELECT sub_kegiatan_id, coalesce(item_id::text, lower(name)) AS item, unit_price, sum(total) AS sum, count(*)::int AS n
                   FROM bud_line WHERE pemda_id = ${pemdaId} AND stage_id = ${stageId} AND kind = 'belanja' AND travel_id IS NULL AND total < ${o.threshold}
                  GROUP BY 1, 2, 3 HAVING count(*) >= 2 AND sum(total) >= ${o.threshold}) g
-            ON g.opd_id = l.opd_id AND g.item = coalesce(l.item_id::text, lower(l.name)) AND g.unit_price = l.unit_price
+            ON g.sub_kegiatan_id = l.sub_kegiatan_id AND g.item = coalesce(l.item_id::text, lower(l.name)) AND g.unit_price = l.unit_price
          WHERE ${base} AND l.total < ${o.threshold} AND l.travel_id IS NULL`,
   );
   // volume far above the line it was copied from (previous stage) or the same OPD's item last year

@@ -12,7 +12,15 @@ import { formatNumber, type Lang } from '../../core/i18n/i18n.ts';
 import { can } from '../../core/auth/policy.ts';
 import { executionYears } from '../budgeting/index.ts';
 import { listOpds } from '../master-data/index.ts';
-import { dashboard, reportingMonth, setProgress, subStatuses, visibleOpd, type Figure, type Warning } from './monitor.service.ts';
+import {
+  dashboard,
+  reportingMonth,
+  setProgress,
+  subStatuses,
+  visibleOpd,
+  type Figure,
+  type Warning,
+} from './monitor.service.ts';
 import { createRealisation, importSp2d, listRealisation, SP2D_COLUMNS } from './realisation.service.ts';
 import { dashboardQuery } from './controlling.schema.ts';
 import { listPackages } from './packages.service.ts';
@@ -20,7 +28,8 @@ import { listPackages } from './packages.service.ts';
 const hide = { hide: true } as const;
 const anyBody = z.record(z.string(), z.unknown());
 
-export const num = (lang: Lang, v: string | bigint | number) => formatNumber(lang, typeof v === 'number' ? v : BigInt(v));
+export const num = (lang: Lang, v: string | bigint | number) =>
+  formatNumber(lang, typeof v === 'number' ? v : BigInt(v));
 export const pctText = (lang: Lang, v: number | null) =>
   v === null ? '–' : `${lang === 'id' ? v.toFixed(1).replace('.', ',') : v.toFixed(1)}%`;
 /** A bar for a percentage (a <meter>: no script, no inline style). */
@@ -42,7 +51,8 @@ export async function controllingPages(appIn: FastifyInstance, ctx: ModuleContex
   ${
     mayAll
       ? html`<label>${tr(req, 'ctl.opd')} <select name="opd_id"><option value="">${tr(req, 'ctl.all_opd')}</option>${opds.map(
-          (o) => html`<option value="${o.id}"${o.id === opdId ? html` selected` : ''}>${o.shortName || o.name}</option>`,
+          (o) =>
+            html`<option value="${o.id}"${o.id === opdId ? html` selected` : ''}>${o.shortName || o.name}</option>`,
         )}</select></label>`
       : ''
   }
@@ -71,12 +81,17 @@ export async function controllingPages(appIn: FastifyInstance, ctx: ModuleContex
         <td class="num">${num(lang, f.budget)}</td><td class="num">${num(lang, f.planned)}</td><td class="num">${num(lang, f.realised)}</td>
         <td class="num">${pctText(lang, f.planned_pct)}</td><td class="num">${pctText(lang, f.financial_pct)} ${bar(f.financial_pct)}</td>
         <td class="num">${pctText(lang, f.physical_pct)}</td><td class="num">${num(lang, BigInt(f.realised) - BigInt(f.planned))}</td></tr>`;
-      const head = (first: string, rank = false) => html`<thead><tr>${rank ? html`<th>${tr(req, 'ctl.col.rank')}</th>` : ''}<th>${first}</th>
+      const head = (
+        first: string,
+        rank = false,
+      ) => html`<thead><tr>${rank ? html`<th>${tr(req, 'ctl.col.rank')}</th>` : ''}<th>${first}</th>
         <th class="num">${tr(req, 'ctl.col.budget')}</th><th class="num">${tr(req, 'ctl.col.planned')}</th><th class="num">${tr(req, 'ctl.col.realised')}</th>
         <th class="num">${tr(req, 'ctl.col.planned_pct')}</th><th class="num">${tr(req, 'ctl.col.financial')}</th>
         <th class="num">${tr(req, 'ctl.col.physical')}</th><th class="num">${tr(req, 'ctl.col.deviation')}</th></tr></thead>`;
       const q = (extra: Record<string, string | number>) =>
-        new URLSearchParams(Object.entries({ year, month, ...extra }).map(([k, v]): [string, string] => [k, String(v)])).toString();
+        new URLSearchParams(
+          Object.entries({ year, month, ...extra }).map(([k, v]): [string, string] => [k, String(v)]),
+        ).toString();
       const body = html`${await filters(req, '/controlling', year, month, d.opd_id ?? undefined)}
 <p class="muted">${tr(req, 'ctl.as_of', { month })} · ${tr(req, 'ctl.chart_hint')}</p>
 <h2>${tr(req, 'ctl.section.opd')}</h2>
@@ -88,7 +103,9 @@ ${d.byOpd.map((f, i) => figureRow(html`<a href="/controlling?${q({ opd_id: f.key
 <th class="num">${tr(req, 'ctl.col.month_plan')}</th><th class="num">${tr(req, 'ctl.col.month_real')}</th>
 <th class="num">${tr(req, 'ctl.col.cum_plan')}</th><th class="num">${tr(req, 'ctl.col.cum_real')}</th></tr></thead><tbody>
 ${d.byMonth.map(
-  (m) => html`<tr><td>${m.month}</td><td class="num">${num(lang, m.planned)}</td><td class="num">${num(lang, m.realised)}</td>
+  (
+    m,
+  ) => html`<tr><td>${m.month}</td><td class="num">${num(lang, m.planned)}</td><td class="num">${num(lang, m.realised)}</td>
   <td class="num">${pctText(lang, m.planned_cum_pct)} ${bar(m.planned_cum_pct)}</td><td class="num">${pctText(lang, m.realised_cum_pct)} ${bar(m.realised_cum_pct)}</td></tr>`,
 )}</tbody></table></div>
 <h2>${tr(req, 'ctl.section.program')}</h2>
@@ -140,7 +157,10 @@ ${(
     ['payee', 'ctl.col.payee'],
     ['description', 'ctl.col.description'],
   ] as const
-).map(([n, l]) => html`<label>${tr(req, l)} <input name="${n}"${n === 'amount' ? html` inputmode="numeric"` : ''}${n === 'date' ? html` type="date"` : ''}${n === 'opd' && p.opdId ? html` value="${opds.get(p.opdId)?.code ?? ''}"` : ''}></label>`)}
+).map(
+  ([n, l]) =>
+    html`<label>${tr(req, l)} <input name="${n}"${n === 'amount' ? html` inputmode="numeric"` : ''}${n === 'date' ? html` type="date"` : ''}${n === 'opd' && p.opdId ? html` value="${opds.get(p.opdId)?.code ?? ''}"` : ''}></label>`,
+)}
 <div class="actions"><button>${tr(req, 'ctl.manual.send')}</button></div></form></details>`
     : ''
 }
@@ -182,7 +202,11 @@ ${list.rows.map(
     async (req, reply) => {
       const body = req.body as { file?: unknown };
       const file = Buffer.isBuffer(body.file) ? body.file : Buffer.alloc(0);
-      const res = await importSp2d(db, req.principal!, file, { year: req.query.year, lang: req.lang, fileName: 'upload' });
+      const res = await importSp2d(db, req.principal!, file, {
+        year: req.query.year,
+        lang: req.lang,
+        fileName: 'upload',
+      });
       if (!res.ok)
         return realisationPage(req, reply, req.query.year, {
           notice: tr(req, 'ctl.import.failed', { count: res.errors.length }),
@@ -230,7 +254,10 @@ ${list.rows.map(
         if (!(err instanceof AppError) || err.status >= 500) throw err;
         return realisationPage(req, reply, req.query.year, {
           notice: tr(req, err.messageKey, err.params),
-          errors: err.fields.map((f) => ({ field: f.field, message: f.message.includes(' ') ? f.message : tr(req, f.message) })),
+          errors: err.fields.map((f) => ({
+            field: f.field,
+            message: f.message.includes(' ') ? f.message : tr(req, f.message),
+          })),
           status: err.status,
         });
       }
@@ -253,7 +280,9 @@ ${list.rows.map(
 <th>${tr(req, 'ctl.col.schedule')}</th><th class="num">${tr(req, 'ctl.col.value')}</th><th>${tr(req, 'ctl.col.eproc')}</th><th class="num">${tr(req, 'ctl.col.contract')}</th>
 <th>Termin</th><th class="num">${tr(req, 'ctl.col.realised')}</th></tr></thead><tbody>
 ${rows.map(
-  (k) => html`<tr><td>${opds.get(k.opd_id) ?? k.opd_id}</td><td>${k.name}<br><small class="muted">${k.lines.length} ${tr(req, 'ctl.risk.line')}</small></td>
+  (
+    k,
+  ) => html`<tr><td>${opds.get(k.opd_id) ?? k.opd_id}</td><td>${k.name}<br><small class="muted">${k.lines.length} ${tr(req, 'ctl.risk.line')}</small></td>
 <td>${tr(req, `ctl.method.${k.method}`)}</td><td>${k.planned_start}–${k.planned_end}</td><td class="num">${num(lang, k.value)}</td>
 <td>${k.e_procurement ? html`<span class="badge warn">${tr(req, 'ctl.yes')}</span>` : tr(req, 'ctl.no')}</td>
 <td class="num">${k.contract_value ? num(lang, k.contract_value) : ''}${k.supplier ? html`<br><small>${k.supplier}</small>` : ''}</td>
@@ -264,7 +293,14 @@ ${rows.map(
   );
 
   // ---- physical progress --------------------------------------------------------------------------
-  const progressPage = async (req: FastifyRequest, reply: FastifyReply, year: number, month: number, notice?: string, status?: number) => {
+  const progressPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    year: number,
+    month: number,
+    notice?: string,
+    status?: number,
+  ) => {
     const p = req.principal!;
     const lang = req.lang;
     const opdAsked = (req.query as { opd_id?: string }).opd_id;
@@ -318,7 +354,18 @@ ${subs.map(
         );
       } catch (err) {
         if (err instanceof z.ZodError)
-          return progressPage(req, reply, year, month, err.issues.map((i) => `${i.path.join('.')}: ${tr(req, i.message.startsWith('ctl.') ? i.message : 'error.validation')}`).join('; '), 400);
+          return progressPage(
+            req,
+            reply,
+            year,
+            month,
+            err.issues
+              .map(
+                (i) => `${i.path.join('.')}: ${tr(req, i.message.startsWith('ctl.') ? i.message : 'error.validation')}`,
+              )
+              .join('; '),
+            400,
+          );
         if (!(err instanceof AppError) || err.status >= 500) throw err;
         return progressPage(req, reply, year, month, tr(req, err.messageKey, err.params), err.status);
       }
@@ -326,13 +373,20 @@ ${subs.map(
   );
 }
 
-export function warningTable(req: FastifyRequest, lang: Lang, warnings: Warning[], opdName: (id?: number) => string): Html {
+export function warningTable(
+  req: FastifyRequest,
+  lang: Lang,
+  warnings: Warning[],
+  opdName: (id?: number) => string,
+): Html {
   if (!warnings.length) return html`<p class="muted">${tr(req, 'ctl.warnings.none')}</p>`;
   return html`<div class="table-wrap"><table class="data" id="warnings-table"><thead><tr><th>${tr(req, 'ctl.col.warning')}</th><th>${tr(req, 'ctl.opd')}</th>
 <th>${tr(req, 'ctl.col.sub')}</th><th class="num">${tr(req, 'ctl.col.amount')}</th><th class="num">${tr(req, 'ctl.col.planned_pct')}</th>
 <th class="num">${tr(req, 'ctl.col.financial')}</th><th class="num">${tr(req, 'ctl.col.physical')}</th></tr></thead><tbody>
 ${warnings.slice(0, 300).map(
-  (w) => html`<tr><td><span class="badge ${w.kind === 'under_absorption' ? 'err' : 'warn'}">${tr(req, `ctl.warning.${w.kind}`)}</span></td>
+  (
+    w,
+  ) => html`<tr><td><span class="badge ${w.kind === 'under_absorption' ? 'err' : 'warn'}">${tr(req, `ctl.warning.${w.kind}`)}</span></td>
 <td>${opdName(w.opd_id)}</td><td>${w.sub_kegiatan_code} ${w.name}</td><td class="num">${num(lang, w.amount)}</td>
 <td class="num">${pctText(lang, w.planned_pct)}</td><td class="num">${pctText(lang, w.financial_pct)}</td><td class="num">${pctText(lang, w.physical_pct)}</td></tr>`,
 )}</tbody></table></div>`;

@@ -9,7 +9,16 @@ import { AppError, notFound } from '../../core/errors.ts';
 import { requirePermission } from '../../core/auth/policy.ts';
 import { acceptSpreadsheetBodies, IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
 import { executionYears } from '../budgeting/index.ts';
-import { contractBody, packageBody, dashboardQuery, errorOut, importQuery, listQuery, progressBody, realisationBody } from './controlling.schema.ts';
+import {
+  contractBody,
+  packageBody,
+  dashboardQuery,
+  errorOut,
+  importQuery,
+  listQuery,
+  progressBody,
+  realisationBody,
+} from './controlling.schema.ts';
 import { dashboard, reportingMonth, setProgress, subStatuses, visibleOpd } from './monitor.service.ts';
 import { createRealisation, importSp2d, listRealisation, SP2D_COLUMNS } from './realisation.service.ts';
 import { createPackage, listPackages, setContract } from './packages.service.ts';
@@ -49,7 +58,11 @@ export async function controllingApi(appIn: FastifyInstance, ctx: ModuleContext)
     '/api/v1/controlling/sub-kegiatan',
     {
       config: { auth: { permission: 'ctl.read' } },
-      schema: { tags, summary: 'Budget, cash plan, realisation and physical progress per sub kegiatan', querystring: dashboardQuery },
+      schema: {
+        tags,
+        summary: 'Budget, cash plan, realisation and physical progress per sub kegiatan',
+        querystring: dashboardQuery,
+      },
     },
     async (req) => {
       const p = req.principal!;
@@ -136,7 +149,11 @@ export async function controllingApi(appIn: FastifyInstance, ctx: ModuleContext)
     '/api/v1/controlling/progress',
     {
       config: { auth: { permission: 'ctl.progress.write', opd: (req) => (req.body as { opd_id?: number })?.opd_id } },
-      schema: { tags, summary: 'Set the cumulative physical progress of a sub kegiatan at the end of a month', body: progressBody },
+      schema: {
+        tags,
+        summary: 'Set the cumulative physical progress of a sub kegiatan at the end of a month',
+        body: progressBody,
+      },
     },
     async (req) => setProgress(db, req.principal!, req.body),
   );
@@ -145,7 +162,11 @@ export async function controllingApi(appIn: FastifyInstance, ctx: ModuleContext)
     '/api/v1/controlling/packages',
     {
       config: { auth: { permission: 'ctl.read' } },
-      schema: { tags, summary: 'Procurement packages of a year (e-procurement mark, contract, payment stages, realisation)', querystring: dashboardQuery },
+      schema: {
+        tags,
+        summary: 'Procurement packages of a year (e-procurement mark, contract, payment stages, realisation)',
+        querystring: dashboardQuery,
+      },
     },
     async (req) => {
       const year = await yearOr(db, req.principal!.pemdaId, req.query.year);
@@ -156,7 +177,11 @@ export async function controllingApi(appIn: FastifyInstance, ctx: ModuleContext)
     '/api/v1/controlling/packages',
     {
       config: { auth: { permission: 'ctl.package.write', opd: (req) => (req.body as { opd_id?: number })?.opd_id } },
-      schema: { tags, summary: 'Group DPA lines of one OPD into a procurement package (value ≤ its lines)', body: packageBody },
+      schema: {
+        tags,
+        summary: 'Group DPA lines of one OPD into a procurement package (value ≤ its lines)',
+        body: packageBody,
+      },
     },
     async (req, reply) => reply.code(201).send(await createPackage(db, req.principal!, req.body)),
   );

@@ -55,10 +55,12 @@ export const controllingMessages: Messages = {
     'ctl.warning.no_report': 'Belum melapor progres bulan ini',
     'ctl.warnings.none': 'Tidak ada peringatan.',
     'ctl.import.title': 'Impor register SP2D',
-    'ctl.import.hint': 'CSV atau XLSX, kolom: {columns}. Semua baris diterima atau tidak sama sekali; SP2D yang sudah tercatat dilewati.',
+    'ctl.import.hint':
+      'CSV atau XLSX, kolom: {columns}. Semua baris diterima atau tidak sama sekali; SP2D yang sudah tercatat dilewati.',
     'ctl.import.file': 'Berkas',
     'ctl.import.send': 'Impor',
-    'ctl.import.done': 'Impor selesai: {added} baris ditambahkan, {skipped} sudah tercatat (dilewati), total Rp {amount}.',
+    'ctl.import.done':
+      'Impor selesai: {added} baris ditambahkan, {skipped} sudah tercatat (dilewati), total Rp {amount}.',
     'ctl.import.failed': 'Impor ditolak: {count} kesalahan. Tidak ada yang disimpan.',
     'ctl.manual.title': 'Catat SP2D secara manual',
     'ctl.manual.send': 'Simpan',
@@ -84,13 +86,16 @@ export const controllingMessages: Messages = {
     'ctl.error.sp2d_duplicate_in_file': 'SP2D dengan sub kegiatan dan akun yang sama muncul dua kali dalam berkas.',
     'ctl.error.sp2d_conflict': 'SP2D {number} sudah tercatat dengan isi berbeda.',
     'ctl.error.sp2d_exists': 'SP2D {number} sudah tercatat.',
-    'ctl.error.not_in_dpa': 'Sub kegiatan {sub} dengan akun {account} tidak ada dalam DPA {year} yang disahkan untuk OPD ini.',
-    'ctl.error.above_dpa': 'Realisasi {amount} melebihi pagu DPA: sudah terealisasi {already} dari pagu {budget} (lebih {over}).',
+    'ctl.error.not_in_dpa':
+      'Sub kegiatan {sub} dengan akun {account} tidak ada dalam DPA {year} yang disahkan untuk OPD ini.',
+    'ctl.error.above_dpa':
+      'Realisasi {amount} melebihi pagu DPA: sudah terealisasi {already} dari pagu {budget} (lebih {over}).',
     'ctl.error.package_unknown': 'Paket {value} tidak ada pada OPD ini.',
     'ctl.error.refused': 'Realisasi ditolak.',
     'ctl.error.sub_not_in_dpa': 'Sub kegiatan tidak ada dalam DPA yang disahkan untuk OPD ini.',
     'ctl.error.percent': 'Persentase 0 sampai 100, paling banyak dua desimal (contoh 45,5).',
-    'ctl.error.progress_order': 'Progres kumulatif tidak boleh turun dari bulan sebelumnya atau melebihi bulan sesudahnya.',
+    'ctl.error.progress_order':
+      'Progres kumulatif tidak boleh turun dari bulan sebelumnya atau melebihi bulan sesudahnya.',
     'ctl.error.no_dpa_year': 'Tahun {year} belum memiliki DPA yang disahkan.',
     'ctl.error.package_months': 'Bulan selesai tidak boleh sebelum bulan mulai.',
     'ctl.error.package_line': 'Rincian {line} bukan rincian DPA yang disahkan OPD ini (atau disebut dua kali).',
@@ -114,7 +119,8 @@ export const controllingMessages: Messages = {
     'ctl.risk.stage': 'Tahap',
     'ctl.risk.hide_reviewed': 'Sembunyikan yang sudah ditinjau',
     'ctl.risk.search': 'Cari semua rincian (termasuk draf)',
-    'ctl.risk.stats': '{flagged} dari {lines} rincian bersinyal ({pct}%). Statistik: {at_ceiling} dari {catalogue} rincian katalog memakai harga tepat di batas standar (bukan temuan).',
+    'ctl.risk.stats':
+      '{flagged} dari {lines} rincian bersinyal ({pct}%). Statistik: {at_ceiling} dari {catalogue} rincian katalog memakai harga tepat di batas standar (bukan temuan).',
     'ctl.risk.keywords': 'Kata pantauan Inspektorat',
     'ctl.risk.rule': 'Aturan',
     'ctl.risk.reason': 'Alasan',
@@ -178,7 +184,8 @@ export const controllingMessages: Messages = {
     'ctl.warning.no_report': 'No progress report this month',
     'ctl.warnings.none': 'No warnings.',
     'ctl.import.title': 'Import an SP2D register',
-    'ctl.import.hint': 'CSV or XLSX, columns: {columns}. Every row is accepted or none; SP2D already recorded are skipped.',
+    'ctl.import.hint':
+      'CSV or XLSX, columns: {columns}. Every row is accepted or none; SP2D already recorded are skipped.',
     'ctl.import.file': 'File',
     'ctl.import.send': 'Import',
     'ctl.import.done': 'Import done: {added} rows added, {skipped} already recorded (skipped), total Rp {amount}.',
@@ -208,7 +215,8 @@ export const controllingMessages: Messages = {
     'ctl.error.sp2d_conflict': 'SP2D {number} is already recorded with different content.',
     'ctl.error.sp2d_exists': 'SP2D {number} is already recorded.',
     'ctl.error.not_in_dpa': 'Sub kegiatan {sub} with account {account} is not in the approved {year} DPA of this OPD.',
-    'ctl.error.above_dpa': 'Realisation {amount} exceeds the DPA amount: {already} of {budget} already realised ({over} over).',
+    'ctl.error.above_dpa':
+      'Realisation {amount} exceeds the DPA amount: {already} of {budget} already realised ({over} over).',
     'ctl.error.package_unknown': 'Package {value} does not exist in this OPD.',
     'ctl.error.refused': 'Realisation refused.',
     'ctl.error.sub_not_in_dpa': 'The sub kegiatan is not in the approved DPA of this OPD.',
@@ -216,7 +224,7 @@ export const controllingMessages: Messages = {
     'ctl.error.progress_order': 'Cumulative progress may not fall below an earlier month or exceed a later one.',
     'ctl.error.no_dpa_year': 'Year {year} has no approved DPA.',
     'ctl.error.package_months': 'The end month may not be before the start month.',
-    'ctl.error.package_line': 'Line {line} is not a line of this OPD\'s approved DPA (or is named twice).',
+    'ctl.error.package_line': "Line {line} is not a line of this OPD's approved DPA (or is named twice).",
     'ctl.error.package_line_amount': 'The amount taken from line {line} exceeds the line.',
     'ctl.error.package_value': 'The package value exceeds the sum of its lines.',
     'ctl.error.package_line_taken': 'Line {line} is already in package {package}.',
@@ -237,7 +245,8 @@ export const controllingMessages: Messages = {
     'ctl.risk.stage': 'Stage',
     'ctl.risk.hide_reviewed': 'Hide reviewed',
     'ctl.risk.search': 'Search every line (drafts included)',
-    'ctl.risk.stats': '{flagged} of {lines} lines carry a signal ({pct}%). Statistic: {at_ceiling} of {catalogue} catalogue lines are priced exactly at the standard ceiling (not a finding).',
+    'ctl.risk.stats':
+      '{flagged} of {lines} lines carry a signal ({pct}%). Statistic: {at_ceiling} of {catalogue} catalogue lines are priced exactly at the standard ceiling (not a finding).',
     'ctl.risk.keywords': "Inspektorat's watch words",
     'ctl.risk.rule': 'Rule',
     'ctl.risk.reason': 'Reason',

@@ -236,7 +236,8 @@ export function warningsOf(subs: SubStatus[], cfg: { under_tolerance: number; ga
       out.push({ kind: 'under_absorption', amount: (planned - realised).toString(), ...base });
     if (s.physical_pct !== null && Math.abs(s.financial_pct - s.physical_pct) > cfg.gap_tolerance)
       out.push({ kind: 'physical_gap', amount: s.budget, ...base });
-    if (month >= 1 && planned > 0n && !s.reported_this_month) out.push({ kind: 'no_report', amount: s.budget, ...base });
+    if (month >= 1 && planned > 0n && !s.reported_this_month)
+      out.push({ kind: 'no_report', amount: s.budget, ...base });
   }
   const rank: Record<WarningKind, number> = { under_absorption: 0, physical_gap: 1, no_report: 2 };
   return out.sort((a, b) => rank[a.kind] - rank[b.kind] || (BigInt(b.amount) > BigInt(a.amount) ? 1 : -1));
@@ -293,7 +294,9 @@ export async function dashboard(db: Db, actor: Principal, f: { year: number; mon
     dpaCashPlan(db, actor.pemdaId, f.year, opdId),
     sql<{ month: number; amount: string }>`
       SELECT month, sum(amount)::text AS amount FROM ctl_realisation
-       WHERE pemda_id = ${actor.pemdaId} AND year = ${f.year} ${opdId ? sql`AND opd_id = ${opdId}` : sql``} GROUP BY month`.execute(db),
+       WHERE pemda_id = ${actor.pemdaId} AND year = ${f.year} ${opdId ? sql`AND opd_id = ${opdId}` : sql``} GROUP BY month`.execute(
+      db,
+    ),
   ]);
   const budget = subs.reduce((s, x) => s + BigInt(x.budget), 0n);
   let cumP = 0n;
@@ -315,5 +318,14 @@ export async function dashboard(db: Db, actor: Principal, f: { year: number; mon
     };
   });
   const total = roll(subs, () => 'total')[0] ?? null;
-  return { year: f.year, month, opd_id: opdId ?? null, total, byOpd, byMonth, byProgram, warnings: warningsOf(subs, cfg, month) };
+  return {
+    year: f.year,
+    month,
+    opd_id: opdId ?? null,
+    total,
+    byOpd,
+    byMonth,
+    byProgram,
+    warnings: warningsOf(subs, cfg, month),
+  };
 }

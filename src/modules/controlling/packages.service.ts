@@ -23,16 +23,14 @@ export const METHODS = ['tender', 'e_purchasing', 'direct', 'swakelola'] as cons
 
 const rule = (field: string, key: string, params: Record<string, string | number> = {}) =>
   new AppError(422, 'rule', key, params, [{ field, message: key, params }]);
-const money = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    const r = parseRupiah(v);
-    if (r === null || r <= 0n) {
-      ctx.addIssue({ code: 'custom', message: 'ctl.error.amount' });
-      return z.NEVER;
-    }
-    return r;
-  });
+const money = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const r = parseRupiah(v);
+  if (r === null || r <= 0n) {
+    ctx.addIssue({ code: 'custom', message: 'ctl.error.amount' });
+    return z.NEVER;
+  }
+  return r;
+});
 
 export const packageSchema = z.object({
   year: z.coerce.number().int().min(2000).max(2100),
@@ -53,7 +51,9 @@ export const contractSchema = z.object({
   contract_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   supplier: z.string().trim().min(2).max(300),
   terms: z
-    .array(z.object({ percent: z.coerce.number().int().min(1).max(100), condition: z.string().trim().max(300).default('') }))
+    .array(
+      z.object({ percent: z.coerce.number().int().min(1).max(100), condition: z.string().trim().max(300).default('') }),
+    )
     .min(1)
     .max(24),
 });
@@ -83,7 +83,11 @@ export function splitTerms(total: bigint, percents: number[]): bigint[] {
   return out;
 }
 
-export async function createPackage(db: Db, actor: Principal, input: z.input<typeof packageSchema>): Promise<PackageOut> {
+export async function createPackage(
+  db: Db,
+  actor: Principal,
+  input: z.input<typeof packageSchema>,
+): Promise<PackageOut> {
   const v = packageSchema.parse(input);
   requirePermission(actor, 'ctl.package.write', { opdId: v.opd_id });
   if (v.planned_end < v.planned_start) throw rule('planned_end', 'ctl.error.package_months');
@@ -96,7 +100,8 @@ export async function createPackage(db: Db, actor: Principal, input: z.input<typ
     if (!line || seen.has(l.line_id)) throw rule(`lines.${i}.line_id`, 'ctl.error.package_line', { line: l.line_id });
     seen.add(l.line_id);
     const amount = l.amount ?? BigInt(line.total);
-    if (amount > BigInt(line.total)) throw rule(`lines.${i}.amount`, 'ctl.error.package_line_amount', { line: l.line_id });
+    if (amount > BigInt(line.total))
+      throw rule(`lines.${i}.amount`, 'ctl.error.package_line_amount', { line: l.line_id });
     taken.push({ line_id: l.line_id, amount });
   }
   const sum = taken.reduce((s, x) => s + x.amount, 0n);
@@ -115,7 +120,10 @@ export async function createPackage(db: Db, actor: Principal, input: z.input<typ
       )
       .execute();
     if (busy.length)
-      throw rule('lines', 'ctl.error.package_line_taken', { line: String(busy[0]!.line_id), package: busy[0]!.package_id });
+      throw rule('lines', 'ctl.error.package_line_taken', {
+        line: String(busy[0]!.line_id),
+        package: busy[0]!.package_id,
+      });
     const pkg = await trx
       .insertInto('ctl_package')
       .values({
@@ -133,21 +141,37 @@ export async function createPackage(db: Db, actor: Principal, input: z.input<typ
       .executeTakeFirstOrThrow();
     await trx
       .insertInto('ctl_package_line')
-      .values(taken.map((x) => ({ pemda_id: actor.pemdaId, package_id: pkg.id, line_id: x.line_id, amount: x.amount.toString() })))
+      .values(
+        taken.map((x) => ({
+          pemda_id: actor.pemdaId,
+          package_id: pkg.id,
+          line_id: x.line_id,
+          amount: x.amount.toString(),
+        })),
+      )
       .execute();
     uow.audit({
       action: 'create',
       entity: 'ctl_package',
       entityId: pkg.id,
       opdId: v.opd_id,
-      after: { ...v, value: value.toString(), lines: taken.map((x) => ({ line_id: x.line_id, amount: x.amount.toString() })) },
+      after: {
+        ...v,
+        value: value.toString(),
+        lines: taken.map((x) => ({ line_id: x.line_id, amount: x.amount.toString() })),
+      },
     });
     return (await getPackages(trx as unknown as Db, actor.pemdaId, { ids: [pkg.id] }))[0]!;
   });
 }
 
 /** Record the contract of a package and its payment stages (termin). */
-export async function setContract(db: Db, actor: Principal, id: number, input: z.input<typeof contractSchema>): Promise<PackageOut> {
+export async function setContract(
+  db: Db,
+  actor: Principal,
+  id: number,
+  input: z.input<typeof contractSchema>,
+): Promise<PackageOut> {
   const v = contractSchema.parse(input);
   const head = (await getPackages(db, actor.pemdaId, { ids: [id] }))[0];
   if (!head) throw notFound();
@@ -175,7 +199,11 @@ export async function setContract(db: Db, actor: Principal, id: number, input: z
       .where('pemda_id', '=', actor.pemdaId)
       .where('id', '=', id)
       .execute();
-    await trx.deleteFrom('ctl_package_term').where('pemda_id', '=', actor.pemdaId).where('package_id', '=', id).execute();
+    await trx
+      .deleteFrom('ctl_package_term')
+      .where('pemda_id', '=', actor.pemdaId)
+      .where('package_id', '=', id)
+      .execute();
     const amounts = splitTerms(
       v.contract_value,
       v.terms.map((x) => x.percent),
@@ -253,7 +281,11 @@ export async function getPackages(
   }));
 }
 
-export async function listPackages(db: Db, actor: Principal, f: { year: number; opdId?: number }): Promise<PackageOut[]> {
+export async function listPackages(
+  db: Db,
+  actor: Principal,
+  f: { year: number; opdId?: number },
+): Promise<PackageOut[]> {
   requirePermission(actor, 'ctl.read', f.opdId !== undefined ? { opdId: f.opdId } : undefined);
   const opdId = can(actor, 'ctl.read', { opdId: -1 }) ? f.opdId : (actor.opdId ?? -1);
   return getPackages(db, actor.pemdaId, { year: f.year, opdId });
@@ -277,7 +309,9 @@ export async function ocdsReleasePackage(db: Db, pemda: Pemda, year: number, bas
   const idr = (v: string) => ({ amount: Number(v), currency: 'IDR' });
   const paid = await sql<{ package_id: number; sp2d_number: string; day: string; amount: string }>`
     SELECT package_id, sp2d_number, to_char(sp2d_date, 'YYYY-MM-DD') AS day, sum(amount)::text AS amount FROM ctl_realisation
-     WHERE pemda_id = ${pemda.id} AND year = ${year} AND package_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 3, 2`.execute(db);
+     WHERE pemda_id = ${pemda.id} AND year = ${year} AND package_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 3, 2`.execute(
+    db,
+  );
   const releases = pkgs.map((p) => {
     const opd = opds.get(p.opd_id);
     const buyer = { id: opd?.code ?? String(p.opd_id), name: opd?.name ?? String(p.opd_id) };
@@ -300,7 +334,11 @@ export async function ocdsReleasePackage(db: Db, pemda: Pemda, year: number, bas
       planning: {
         budget: {
           id: p.lines.map((l) => l.line_id).join('+'),
-          description: `${dpa?.number ?? ''} · ${p.lines.map((l) => `${l.sub_kegiatan_code} ${l.account_code} ${l.name}`).join('; ')}`.slice(0, 2000),
+          description:
+            `${dpa?.number ?? ''} · ${p.lines.map((l) => `${l.sub_kegiatan_code} ${l.account_code} ${l.name}`).join('; ')}`.slice(
+              0,
+              2000,
+            ),
           amount: idr(p.lines.reduce((s, l) => s + BigInt(l.amount), 0n).toString()),
           project: p.name,
         },

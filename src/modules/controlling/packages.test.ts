@@ -18,27 +18,37 @@ before(async () => {
   t = await testApp();
   dinkes = (await listOpds(t.db, t.pemdaId)).find((o) => o.shortName === 'dinkes')!.id;
   const taken = new Set(
-    (await t.db.selectFrom('ctl_package_line').select('line_id').where('pemda_id', '=', t.pemdaId).execute()).map((x) => String(x.line_id)),
+    (await t.db.selectFrom('ctl_package_line').select('line_id').where('pemda_id', '=', t.pemdaId).execute()).map((x) =>
+      String(x.line_id),
+    ),
   );
   free = (await dpaLines(t.db, t.pemdaId, Y, dinkes)).filter((l) => !taken.has(l.id));
 });
 after(async () => t?.close());
 
-const schema = (name: string) => JSON.parse(fs.readFileSync(new URL(`../../../test/fixtures/schemas/${name}`, import.meta.url), 'utf8'));
+const schema = (name: string) =>
+  JSON.parse(fs.readFileSync(new URL(`../../../test/fixtures/schemas/${name}`, import.meta.url), 'utf8'));
 const send = async (method: 'POST' | 'PUT', url: string, user: string, payload: object) =>
   t.server.inject({ method, url, headers: await t.as(user), payload });
 
 test('payment stages split a contract into exact rupiah', () => {
   assert.deepEqual(splitTerms(1000n, [30, 40, 30]), [300n, 400n, 300n]);
   const parts = splitTerms(999_999_999_997n, [33, 33, 34]);
-  assert.equal(parts.reduce((a, b) => a + b, 0n), 999_999_999_997n);
+  assert.equal(
+    parts.reduce((a, b) => a + b, 0n),
+    999_999_999_997n,
+  );
 });
 
 test('a package groups DPA lines of its OPD; its value never exceeds them; a line belongs to one package', async () => {
   const [a, b] = free as [PublicLine, PublicLine];
   const sum = BigInt(a.total) + BigInt(b.total);
   const body = { year: Y, opd_id: dinkes, name: 'Pengadaan uji', method: 'tender', planned_start: 3, planned_end: 6 };
-  const over = await send('POST', C, 'dinkes.operator', { ...body, lines: [{ line_id: a.id }, { line_id: b.id }], value: String(sum + 1n) });
+  const over = await send('POST', C, 'dinkes.operator', {
+    ...body,
+    lines: [{ line_id: a.id }, { line_id: b.id }],
+    value: String(sum + 1n),
+  });
   assert.equal(over.statusCode, 422, over.body);
   assert.equal(json(over).fields[0].field, 'value');
   assert.equal((await send('POST', C, 'disdik.operator', { ...body, lines: [{ line_id: a.id }] })).statusCode, 403);
@@ -54,13 +64,26 @@ test('a package groups DPA lines of its OPD; its value never exceeds them; a lin
   assert.match(json(again).fields[0].message, /sudah masuk paket/);
   // the contract: within the value, stages summing to 100
   const c = `${C}/${pkg.id}/contract`;
-  const contract = { contract_value: String(sum), contract_date: `${Y}-04-01`, supplier: 'CV Uji', terms: [{ percent: 50 }, { percent: 50 }] };
-  assert.equal((await send('PUT', c, 'dinkes.operator', { ...contract, contract_value: String(sum + 1n) })).statusCode, 422);
-  assert.equal((await send('PUT', c, 'dinkes.operator', { ...contract, terms: [{ percent: 50 }, { percent: 40 }] })).statusCode, 422);
+  const contract = {
+    contract_value: String(sum),
+    contract_date: `${Y}-04-01`,
+    supplier: 'CV Uji',
+    terms: [{ percent: 50 }, { percent: 50 }],
+  };
+  assert.equal(
+    (await send('PUT', c, 'dinkes.operator', { ...contract, contract_value: String(sum + 1n) })).statusCode,
+    422,
+  );
+  assert.equal(
+    (await send('PUT', c, 'dinkes.operator', { ...contract, terms: [{ percent: 50 }, { percent: 40 }] })).statusCode,
+    422,
+  );
   const signed = await send('PUT', c, 'dinkes.operator', contract);
   assert.equal(signed.statusCode, 200, signed.body);
   assert.equal(
-    json(signed).terms.reduce((s: bigint, x: { amount: string }) => s + BigInt(x.amount), 0n).toString(),
+    json(signed)
+      .terms.reduce((s: bigint, x: { amount: string }) => s + BigInt(x.amount), 0n)
+      .toString(),
     sum.toString(),
   );
 });
@@ -70,7 +93,10 @@ test('the demo marks packages above Rp 100 juta for e-procurement and links real
   const rows = json(res).rows as Array<{ value: string; e_procurement: boolean; realised: string; method: string }>;
   assert.ok(rows.length >= 6);
   for (const p of rows) assert.equal(p.e_procurement, BigInt(p.value) > 100_000_000n);
-  assert.ok(rows.some((p) => p.realised !== '0'), 'realisation linked to packages');
+  assert.ok(
+    rows.some((p) => p.realised !== '0'),
+    'realisation linked to packages',
+  );
   assert.ok(new Set(rows.map((p) => p.method)).size >= 2);
 });
 
@@ -88,9 +114,17 @@ test('packages are published as an OCDS 1.1 release package valid against the sh
   const lines = new Set((await dpaLines(t.db, t.pemdaId, Y, dinkes)).map((l) => l.id));
   for (const r of pkg.releases) {
     assert.ok(release(structuredClone(r)), JSON.stringify(release.errors?.slice(0, 5)));
-    for (const id of String(r.planning.budget.id).split('+')) assert.match(id, /^\d+$/, 'planning.budget.id names DPA lines');
+    for (const id of String(r.planning.budget.id).split('+'))
+      assert.match(id, /^\d+$/, 'planning.budget.id names DPA lines');
   }
-  assert.ok(pkg.releases.some((r: { planning: { budget: { id: string } } }) => r.planning.budget.id.split('+').every((id) => lines.has(id))));
-  assert.ok(pkg.releases.some((r: { contracts?: unknown[] }) => r.contracts?.length), 'a contract with its payment stages');
+  assert.ok(
+    pkg.releases.some((r: { planning: { budget: { id: string } } }) =>
+      r.planning.budget.id.split('+').every((id) => lines.has(id)),
+    ),
+  );
+  assert.ok(
+    pkg.releases.some((r: { contracts?: unknown[] }) => r.contracts?.length),
+    'a contract with its payment stages',
+  );
   assert.equal(release({ ocid: 'x' }), false, 'an incomplete release fails');
 });

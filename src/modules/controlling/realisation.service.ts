@@ -71,7 +71,8 @@ export function parseDate(s: string): string | null {
   let y: number, m: number, d: number;
   let g = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(v);
   if (g) [y, m, d] = [Number(g[1]), Number(g[2]), Number(g[3])];
-  else if ((g = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v))) [d, m, y] = [Number(g[1]), Number(g[2]), Number(g[3])];
+  else if ((g = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v)))
+    [d, m, y] = [Number(g[1]), Number(g[2]), Number(g[3])];
   else {
     const js = new Date(v); // an XLSX date cell read as text
     if (!/[a-z]{3}/i.test(v) || Number.isNaN(js.getTime())) return null;
@@ -202,7 +203,11 @@ async function applyRows(
     seen.add(rowKey);
     const prior = existing.get(rowKey);
     if (prior && source === 'manual') {
-      errors.push({ row: row.row, column: 'nomor_sp2d', reason: L('ctl.error.sp2d_exists', { number: row.sp2d_number }) });
+      errors.push({
+        row: row.row,
+        column: 'nomor_sp2d',
+        reason: L('ctl.error.sp2d_exists', { number: row.sp2d_number }),
+      });
       continue;
     }
     if (prior) {
@@ -216,7 +221,11 @@ async function applyRows(
       continue;
     }
     if (source === 'manual' && knownNumbers.has(row.sp2d_number)) {
-      errors.push({ row: row.row, column: 'nomor_sp2d', reason: L('ctl.error.sp2d_exists', { number: row.sp2d_number }) });
+      errors.push({
+        row: row.row,
+        column: 'nomor_sp2d',
+        reason: L('ctl.error.sp2d_exists', { number: row.sp2d_number }),
+      });
       continue;
     }
     const key = `${row.opd_id}|${row.sub}|${row.account}`;
@@ -325,7 +334,10 @@ export async function importSp2d(
   if (errors.length) return { ok: false, errors };
   if (sheet.rows.length === 0) return { ok: false, errors: [{ row: 0, column: '', reason: L('core.import.empty') }] };
   if (sheet.rows.length > MAX_IMPORT_ROWS)
-    return { ok: false, errors: [{ row: 0, column: '', reason: L('ctl.error.too_many_rows', { max: MAX_IMPORT_ROWS }) }] };
+    return {
+      ok: false,
+      errors: [{ row: 0, column: '', reason: L('ctl.error.too_many_rows', { max: MAX_IMPORT_ROWS }) }],
+    };
   const raw = sheet.rows.map((r) => ({
     row: r.row,
     get: (k: ColKey) => {
@@ -345,7 +357,13 @@ export async function importSp2d(
         action: 'import',
         entity: 'ctl_realisation',
         entityId: `import ${res.import_id}`,
-        after: { year: opts.year, file: opts.fileName ?? '', added: res.added, skipped: res.skipped, amount: res.amount },
+        after: {
+          year: opts.year,
+          file: opts.fileName ?? '',
+          added: res.added,
+          skipped: res.skipped,
+          amount: res.amount,
+        },
       });
     return res;
   });

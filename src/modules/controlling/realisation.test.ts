@@ -25,8 +25,11 @@ after(async () => t?.close());
 
 const count = async () =>
   Number(
-    (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ctl_realisation WHERE pemda_id = ${t.pemdaId}`.execute(t.db))
-      .rows[0]!.n,
+    (
+      await sql<{ n: number }>`SELECT count(*)::int AS n FROM ctl_realisation WHERE pemda_id = ${t.pemdaId}`.execute(
+        t.db,
+      )
+    ).rows[0]!.n,
   );
 const realisedOf = async (r: DpaBudgetRow) =>
   BigInt(
@@ -50,19 +53,29 @@ const upload = async (csv: string, user = 'tapd', lang = 'id') =>
   });
 
 test('the demo has an executed year with realisation, ranked absorption, months, programs and every kind of warning', async () => {
-  const res = await t.server.inject({ method: 'GET', url: `${C}/dashboard?year=${Y}&month=11`, headers: await t.as('bappeda') });
+  const res = await t.server.inject({
+    method: 'GET',
+    url: `${C}/dashboard?year=${Y}&month=11`,
+    headers: await t.as('bappeda'),
+  });
   assert.equal(res.statusCode, 200, res.body);
   const d = json(res);
   assert.ok(d.byOpd.length >= 5, 'several OPD');
-  for (let i = 1; i < d.byOpd.length; i++) assert.ok(d.byOpd[i - 1].financial_pct >= d.byOpd[i].financial_pct, 'ranked');
+  for (let i = 1; i < d.byOpd.length; i++)
+    assert.ok(d.byOpd[i - 1].financial_pct >= d.byOpd[i].financial_pct, 'ranked');
   assert.equal(d.byMonth.length, 12);
-  assert.ok(d.byMonth.filter((m: { realised: string }) => m.realised !== '0').length >= 6, 'several months of realisation');
+  assert.ok(
+    d.byMonth.filter((m: { realised: string }) => m.realised !== '0').length >= 6,
+    'several months of realisation',
+  );
   const sumOpd = d.byOpd.reduce((s: bigint, f: { realised: string }) => s + BigInt(f.realised), 0n);
   assert.equal(sumOpd.toString(), d.total.realised, 'the OPD rows add up to the total');
   const kinds = new Set(d.warnings.map((w: { kind: string }) => w.kind));
   for (const k of ['under_absorption', 'physical_gap', 'no_report']) assert.ok(kinds.has(k), `a ${k} warning`);
   // the OPD sees its own only
-  const own = json(await t.server.inject({ method: 'GET', url: `${C}/dashboard?year=${Y}`, headers: await t.as('dinkes.head') }));
+  const own = json(
+    await t.server.inject({ method: 'GET', url: `${C}/dashboard?year=${Y}`, headers: await t.as('dinkes.head') }),
+  );
   assert.deepEqual(
     own.byOpd.map((f: { opd_id: number }) => f.opd_id),
     [dinkes.id],
@@ -74,9 +87,14 @@ test('the demo has an executed year with realisation, ranked absorption, months,
   });
   assert.equal(other.statusCode, 403);
   // the page renders every chart as a table
-  const page = await t.server.inject({ method: 'GET', url: `/controlling?year=${Y}&month=11`, headers: (await t.session('tapd')).headers });
+  const page = await t.server.inject({
+    method: 'GET',
+    url: `/controlling?year=${Y}&month=11`,
+    headers: (await t.session('tapd')).headers,
+  });
   assert.equal(page.statusCode, 200);
-  for (const id of ['by-opd', 'by-month', 'by-program', 'warnings-table']) assert.match(page.body, new RegExp(`id="${id}"`));
+  for (const id of ['by-opd', 'by-month', 'by-program', 'warnings-table'])
+    assert.match(page.body, new RegExp(`id="${id}"`));
   assert.match(page.body, /<meter /);
 });
 
@@ -134,7 +152,15 @@ test('SP2D import: bad rows are named by row and column; a known number with oth
   const fields = json(res).fields.map((x: { row: number; field: string }) => `${x.row}:${x.field}`);
   for (const want of ['1:nilai', '2:opd', '3:tanggal']) assert.ok(fields.includes(want), `${want} in ${fields}`);
   assert.equal(await count(), before0);
-  const res2 = await upload([HEAD, line('T-013/SP2D/2026', 1000, { ...row, account_code: '5.1.02.99.99.9999' }), line('T-001/SP2D/2026', 999), line('T-014/SP2D/2026', 1000, row2), line('T-014/SP2D/2026', 1000, row2)].join('\n'));
+  const res2 = await upload(
+    [
+      HEAD,
+      line('T-013/SP2D/2026', 1000, { ...row, account_code: '5.1.02.99.99.9999' }),
+      line('T-001/SP2D/2026', 999),
+      line('T-014/SP2D/2026', 1000, row2),
+      line('T-014/SP2D/2026', 1000, row2),
+    ].join('\n'),
+  );
   const f2 = json(res2).fields.map((x: { row: number; field: string }) => `${x.row}:${x.field}`);
   assert.deepEqual(f2, ['1:akun', '2:nomor_sp2d', '4:nomor_sp2d']);
   const missing = await upload('nomor_sp2d,tanggal\nX,2026-01-01');
@@ -173,7 +199,9 @@ test('manual entry: checked like an import row, audited; an OPD records only its
   assert.ok(audit.some((a) => a.action === 'create'));
   assert.ok(audit.some((a) => a.action === 'import'));
   // the OPD lists its own realisation only
-  const mine = json(await t.server.inject({ method: 'GET', url: `${C}/realisation?year=${Y}`, headers: await t.as('disdik.head') }));
+  const mine = json(
+    await t.server.inject({ method: 'GET', url: `${C}/realisation?year=${Y}`, headers: await t.as('disdik.head') }),
+  );
   assert.ok(mine.rows.length > 0);
   assert.ok(mine.rows.every((r: { opd_id: number }) => r.opd_id === disdik.id));
 });
@@ -189,9 +217,16 @@ test('physical progress: the OPD enters its own; cumulative percent never falls'
   assert.equal(down.statusCode, 422, down.body);
   assert.equal((await put('dinkes.operator', { ...base, percent: '101' })).statusCode, 400);
   assert.equal((await put('disdik.operator', { ...base, percent: '50' })).statusCode, 403);
-  assert.equal((await put('dinkes.operator', { ...base, sub_kegiatan_code: '9.99.99.2.99.9999', percent: '5' })).statusCode, 422);
+  assert.equal(
+    (await put('dinkes.operator', { ...base, sub_kegiatan_code: '9.99.99.2.99.9999', percent: '5' })).statusCode,
+    422,
+  );
   const rows = json(
-    await t.server.inject({ method: 'GET', url: `${C}/sub-kegiatan?year=${Y}&month=12`, headers: await t.as('dinkes.head') }),
+    await t.server.inject({
+      method: 'GET',
+      url: `${C}/sub-kegiatan?year=${Y}&month=12`,
+      headers: await t.as('dinkes.head'),
+    }),
   ).rows;
   assert.equal(rows.find((r: { sub_kegiatan_code: string }) => r.sub_kegiatan_code === sub).physical_pct, 99.5);
 });

@@ -30,7 +30,15 @@ export const RULE_WEIGHT: Record<SignalRule, number> = {
   FREE_TEXT: 1,
 };
 
-export const DEFAULT_KEYWORDS = ['bingkisan', 'parsel', 'cinderamata', 'souvenir', 'hiburan', 'karaoke', 'jamuan pejabat'];
+export const DEFAULT_KEYWORDS = [
+  'bingkisan',
+  'parsel',
+  'cinderamata',
+  'souvenir',
+  'hiburan',
+  'karaoke',
+  'jamuan pejabat',
+];
 
 export interface Signal extends Omit<RiskCandidate, 'rule'> {
   rule: SignalRule;
@@ -39,7 +47,12 @@ export interface Signal extends Omit<RiskCandidate, 'rule'> {
 }
 
 export async function keywords(db: Db, pemdaId: number): Promise<string[]> {
-  const rows = await db.selectFrom('ctl_risk_keyword').select('word').where('pemda_id', '=', pemdaId).orderBy('word').execute();
+  const rows = await db
+    .selectFrom('ctl_risk_keyword')
+    .select('word')
+    .where('pemda_id', '=', pemdaId)
+    .orderBy('word')
+    .execute();
   return rows.map((r) => r.word);
 }
 
@@ -71,13 +84,19 @@ export async function riskSignals(
   actor: Principal,
   stageId: number,
   f: { opdId?: number; hideReviewed?: boolean } = {},
-): Promise<{ signals: Signal[]; stats: { lines: number; flagged_lines: number; at_ceiling: number; catalogue: number; free_text: number } }> {
+): Promise<{
+  signals: Signal[];
+  stats: { lines: number; flagged_lines: number; at_ceiling: number; catalogue: number; free_text: number };
+}> {
   requirePermission(actor, 'ctl.risk.read');
   const stage = await getStage(db, actor.pemdaId, stageId);
   if (!stage) throw notFound();
   const cfg = await settings(db, actor.pemdaId);
   const words = await keywords(db, actor.pemdaId);
-  const cands = await riskCandidates(db, actor.pemdaId, stageId, { threshold: BigInt(cfg.eproc_threshold), keywords: words });
+  const cands = await riskCandidates(db, actor.pemdaId, stageId, {
+    threshold: BigInt(cfg.eproc_threshold),
+    keywords: words,
+  });
   const above = await aboveCatalogue(
     db,
     actor.pemdaId,
@@ -136,12 +155,27 @@ export async function markReviewed(db: Db, actor: Principal, input: z.input<type
       .executeTakeFirst();
     await uow.trx
       .insertInto('ctl_risk_review')
-      .values({ pemda_id: actor.pemdaId, stage_id: v.stage_id, rule: v.rule, line_id: v.line_id, note: v.note, by_name: actor.username })
+      .values({
+        pemda_id: actor.pemdaId,
+        stage_id: v.stage_id,
+        rule: v.rule,
+        line_id: v.line_id,
+        note: v.note,
+        by_name: actor.username,
+      })
       .onConflict((oc) =>
-        oc.columns(['pemda_id', 'stage_id', 'rule', 'line_id']).doUpdateSet({ note: v.note, by_name: actor.username, at: new Date() }),
+        oc
+          .columns(['pemda_id', 'stage_id', 'rule', 'line_id'])
+          .doUpdateSet({ note: v.note, by_name: actor.username, at: new Date() }),
       )
       .execute();
-    uow.audit({ action: 'review', entity: 'ctl_risk_review', entityId: `${v.stage_id}/${v.rule}/${v.line_id}`, before: before ?? null, after: v });
+    uow.audit({
+      action: 'review',
+      entity: 'ctl_risk_review',
+      entityId: `${v.stage_id}/${v.rule}/${v.line_id}`,
+      before: before ?? null,
+      after: v,
+    });
     return v;
   });
 }
@@ -149,7 +183,9 @@ export async function markReviewed(db: Db, actor: Principal, input: z.input<type
 /** Replace Inspektorat's keyword list (audited). */
 export async function setKeywords(db: Db, actor: Principal, words: string[]): Promise<string[]> {
   requirePermission(actor, 'ctl.settings.write');
-  const clean = [...new Set(words.map((w) => w.trim().toLowerCase()).filter((w) => w.length >= 2 && w.length <= 60))].slice(0, 500);
+  const clean = [
+    ...new Set(words.map((w) => w.trim().toLowerCase()).filter((w) => w.length >= 2 && w.length <= 60)),
+  ].slice(0, 500);
   return mutate(db, actor, async (uow) => {
     const before = await keywords(uow.trx as unknown as Db, actor.pemdaId);
     await uow.trx.deleteFrom('ctl_risk_keyword').where('pemda_id', '=', actor.pemdaId).execute();
@@ -165,5 +201,7 @@ export async function setKeywords(db: Db, actor: Principal, words: string[]): Pr
 
 /** Seed the default keyword list once. */
 export async function seedKeywords(db: Db, pemdaId: number): Promise<void> {
-  await sql`INSERT INTO ctl_risk_keyword (pemda_id, word) SELECT ${pemdaId}, w FROM unnest(${DEFAULT_KEYWORDS}::text[]) w ON CONFLICT DO NOTHING`.execute(db);
+  await sql`INSERT INTO ctl_risk_keyword (pemda_id, word) SELECT ${pemdaId}, w FROM unnest(${DEFAULT_KEYWORDS}::text[]) w ON CONFLICT DO NOTHING`.execute(
+    db,
+  );
 }

@@ -21,7 +21,10 @@ const subs: Record<string, Sub[]> = {};
 before(async () => {
   t = await testApp();
   for (const o of await listOpds(t.db, t.pemdaId)) opd[o.shortName] = o.id;
-  const st = await sql<{ id: number; year: number }>`SELECT id, year FROM bud_stage WHERE pemda_id = ${t.pemdaId} AND kind = 'murni'`.execute(t.db);
+  const st = await sql<{
+    id: number;
+    year: number;
+  }>`SELECT id, year FROM bud_stage WHERE pemda_id = ${t.pemdaId} AND kind = 'murni'`.execute(t.db);
   stage2026 = st.rows.find((s) => s.year === EXECUTED_YEAR)!.id;
   stage2027 = st.rows.find((s) => s.year === EXECUTED_YEAR + 1)!.id;
   for (const [key, stage] of [
@@ -40,25 +43,50 @@ before(async () => {
 after(async () => t?.close());
 
 /** A free-text expenditure line straight into a stage (fixture). */
-async function line(stage: number, short: string, subIdx: number, name: string, unitPrice: number, volume: number, account = '5.1.02.01.01.0024') {
+async function line(
+  stage: number,
+  short: string,
+  subIdx: number,
+  name: string,
+  unitPrice: number,
+  volume: number,
+  account = '5.1.02.01.01.0024',
+) {
   const s = subs[`${stage === stage2026 ? '2026' : '2027'}.${short}`]![subIdx]!;
   const total = BigInt(unitPrice) * BigInt(volume);
-  const r = await sql<{ id: string }>`INSERT INTO bud_line (pemda_id, stage_id, opd_id, kind, sub_kegiatan_id, sub_kegiatan_code, kegiatan_code,
+  const r = await sql<{
+    id: string;
+  }>`INSERT INTO bud_line (pemda_id, stage_id, opd_id, kind, sub_kegiatan_id, sub_kegiatan_code, kegiatan_code,
       program_code, account_code, name, spec, unit, unit_price, v1, u1, subtotal, tax_rate, tax, total, free_text)
     VALUES (${t.pemdaId}, ${stage}, ${opd[short]}, 'belanja', ${s.id}, ${s.code}, ${s.kegiatan_code}, ${s.program_code}, ${account},
-      ${name}, '', 'Buah', ${unitPrice}, ${volume}, 'Buah', ${total}, 0, 0, ${total}, true) RETURNING id::text AS id`.execute(t.db);
+      ${name}, '', 'Buah', ${unitPrice}, ${volume}, 'Buah', ${total}, 0, 0, ${total}, true) RETURNING id::text AS id`.execute(
+    t.db,
+  );
   return r.rows[0]!.id;
 }
 
 const signals = async (stage: number, user = 'inspektorat') => {
-  const res = await t.server.inject({ method: 'GET', url: `/api/v1/controlling/risk?stage_id=${stage}`, headers: await t.as(user) });
+  const res = await t.server.inject({
+    method: 'GET',
+    url: `/api/v1/controlling/risk?stage_id=${stage}`,
+    headers: await t.as(user),
+  });
   assert.equal(res.statusCode, 200, res.body);
   return json(res) as {
     stats: { lines: number; flagged_lines: number; at_ceiling: number; catalogue: number };
-    signals: Array<{ rule: string; line_id: string; amount: string; score: string; reason: string; name: string; reviewed: unknown }>;
+    signals: Array<{
+      rule: string;
+      line_id: string;
+      amount: string;
+      score: string;
+      reason: string;
+      name: string;
+      reviewed: unknown;
+    }>;
   };
 };
-const has = (s: Awaited<ReturnType<typeof signals>>, rule: string, id: string) => s.signals.some((x) => x.rule === rule && x.line_id === id);
+const has = (s: Awaited<ReturnType<typeof signals>>, rule: string, id: string) =>
+  s.signals.some((x) => x.rule === rule && x.line_id === id);
 
 test('the demo: fewer than one line in ten flagged; the top of the ranking is the real finding; the ceiling is a statistic', async () => {
   for (const stage of [stage2026, stage2027]) {
@@ -74,7 +102,16 @@ test('the demo: fewer than one line in ten flagged; the top of the ranking is th
   assert.match(s.signals[0]!.reason, /tidak sebanding/);
   for (let i = 1; i < s.signals.length; i++)
     assert.ok(BigInt(s.signals[i - 1]!.score) >= BigInt(s.signals[i]!.score), 'ranked by weighted amount at risk');
-  assert.equal((await t.server.inject({ method: 'GET', url: `/api/v1/controlling/risk?stage_id=${stage2026}`, headers: await t.as('dinkes.operator') })).statusCode, 403);
+  assert.equal(
+    (
+      await t.server.inject({
+        method: 'GET',
+        url: `/api/v1/controlling/risk?stage_id=${stage2026}`,
+        headers: await t.as('dinkes.operator'),
+      })
+    ).statusCode,
+    403,
+  );
 });
 
 test('each rule trips on its line and not on a similar innocent one', async () => {
@@ -88,11 +125,12 @@ test('each rule trips on its line and not on a similar innocent one', async () =
     acrossB: await line(S, 'dishub', 0, 'Uji lintas OPD', 250_000, 4),
     acrossOkA: await line(S, 'diskominfo', 2, 'Uji lintas beda', 250_000, 4),
     acrossOkB: await line(S, 'dishub', 0, 'Uji lintas beda', 250_000, 5),
-    split1: await line(S, 'diskominfo', 0, 'Uji pecah paket', 1_000_000, 40),
-    split2: await line(S, 'diskominfo', 1, 'Uji pecah paket', 1_000_000, 40),
-    split3: await line(S, 'diskominfo', 2, 'Uji pecah paket', 1_000_000, 40),
-    noSplit1: await line(S, 'diskominfo', 0, 'Uji tidak pecah', 1_000_000, 30),
-    noSplit2: await line(S, 'diskominfo', 1, 'Uji tidak pecah', 1_000_000, 30),
+    split1: await line(S, 'diskominfo', 3, 'Uji pecah paket', 1_000_000, 40),
+    split2: await line(S, 'diskominfo', 3, 'Uji pecah paket', 1_000_000, 40),
+    split3: await line(S, 'diskominfo', 3, 'Uji pecah paket', 1_000_000, 40),
+    noSplit1: await line(S, 'diskominfo', 3, 'Uji tidak pecah', 1_000_000, 30),
+    noSplit2: await line(S, 'diskominfo', 3, 'Uji tidak pecah', 1_000_000, 30),
+    splitElsewhere: await line(S, 'diskominfo', 4, 'Uji tidak pecah', 1_000_000, 50),
     rare: await line(S, 'dishub', 1, 'Uji barang langka', 900_000_000, 1),
     rareOk: await line(S, 'dishub', 1, 'Uji barang langka kecil', 10_000, 1),
     keyword: await line(S, 'dishub', 2, 'Bingkisan hari raya', 150_000, 20),
@@ -101,9 +139,9 @@ test('each rule trips on its line and not on a similar innocent one', async () =
     laptop: await line(S, 'dishub', 0, 'Uji laptop kerja', 20_000_000, 5),
   };
   // prices above the catalogue: a free-text line named like a catalogue item, above and below its price
-  const item = (await searchCatalogue(t.db, t.pemdaId, { year: EXECUTED_YEAR + 1, account: '5.1.02.01.01.0024', limit: 5 })).rows.find(
-    (x) => BigInt(x.price) > 1000n,
-  )!;
+  const item = (
+    await searchCatalogue(t.db, t.pemdaId, { year: EXECUTED_YEAR + 1, account: '5.1.02.01.01.0024', limit: 5 })
+  ).rows.find((x) => BigInt(x.price) > 1000n)!;
   const above = await line(stage2027, 'diskominfo', 0, item.name, Number(BigInt(item.price) * 2n), 3);
   const below = await line(stage2027, 'diskominfo', 1, item.name, Number(BigInt(item.price) / 2n), 3);
   // volume far above last year's for the same OPD, sub kegiatan and item
@@ -114,13 +152,28 @@ test('each rule trips on its line and not on a similar innocent one', async () =
 
   const s = await signals(S);
   assert.ok(has(s, 'FREE_TEXT', ids.free));
-  assert.ok(!has(s, 'FREE_TEXT', (await sql<{ id: string }>`SELECT min(id)::text AS id FROM bud_line WHERE pemda_id = ${t.pemdaId} AND stage_id = ${S} AND NOT free_text AND kind = 'belanja'`.execute(t.db)).rows[0]!.id));
+  assert.ok(
+    !has(
+      s,
+      'FREE_TEXT',
+      (
+        await sql<{
+          id: string;
+        }>`SELECT min(id)::text AS id FROM bud_line WHERE pemda_id = ${t.pemdaId} AND stage_id = ${S} AND NOT free_text AND kind = 'belanja'`.execute(
+          t.db,
+        )
+      ).rows[0]!.id,
+    ),
+  );
   assert.ok(has(s, 'DUP_WITHIN', ids.dupB));
   assert.ok(!has(s, 'DUP_WITHIN', ids.dupOk) && !has(s, 'DUP_WITHIN', ids.dupA));
   assert.ok(has(s, 'DUP_ACROSS', ids.acrossA) && has(s, 'DUP_ACROSS', ids.acrossB));
   assert.ok(!has(s, 'DUP_ACROSS', ids.acrossOkA) && !has(s, 'DUP_ACROSS', ids.acrossOkB));
   for (const id of [ids.split1, ids.split2, ids.split3]) assert.ok(has(s, 'SPLIT', id));
-  assert.ok(!has(s, 'SPLIT', ids.noSplit1) && !has(s, 'SPLIT', ids.noSplit2));
+  assert.ok(
+    !has(s, 'SPLIT', ids.noSplit1) && !has(s, 'SPLIT', ids.noSplit2) && !has(s, 'SPLIT', ids.splitElsewhere),
+    'another sub kegiatan is another purchase',
+  );
   assert.equal(s.signals.find((x) => x.rule === 'SPLIT' && x.line_id === ids.split1)!.amount, '120000000');
   assert.ok(has(s, 'OUT_OF_PATTERN', ids.rare));
   assert.ok(!has(s, 'OUT_OF_PATTERN', ids.rareOk));
@@ -140,26 +193,63 @@ test('each rule trips on its line and not on a similar innocent one', async () =
 test('a signal is marked reviewed with a note (audited); the CSV lists the ranking; internal search finds draft lines despite a typo', async () => {
   const s = await signals(stage2026);
   const top = s.signals[0]!;
-  const body = { stage_id: stage2026, rule: top.rule, line_id: top.line_id, note: 'Dicek: volume sesuai kebutuhan sekolah.' };
-  const denied = await t.server.inject({ method: 'POST', url: '/api/v1/controlling/risk/review', headers: await t.as('disdik.head'), payload: body });
+  const body = {
+    stage_id: stage2026,
+    rule: top.rule,
+    line_id: top.line_id,
+    note: 'Dicek: volume sesuai kebutuhan sekolah.',
+  };
+  const denied = await t.server.inject({
+    method: 'POST',
+    url: '/api/v1/controlling/risk/review',
+    headers: await t.as('disdik.head'),
+    payload: body,
+  });
   assert.equal(denied.statusCode, 403);
-  const ok = await t.server.inject({ method: 'POST', url: '/api/v1/controlling/risk/review', headers: await t.as('inspektorat'), payload: body });
+  const ok = await t.server.inject({
+    method: 'POST',
+    url: '/api/v1/controlling/risk/review',
+    headers: await t.as('inspektorat'),
+    payload: body,
+  });
   assert.equal(ok.statusCode, 200, ok.body);
   const after1 = await signals(stage2026);
   assert.ok(after1.signals.find((x) => x.line_id === top.line_id && x.rule === top.rule)!.reviewed);
-  const audit = await t.db.selectFrom('core_audit_log').select('action').where('pemda_id', '=', t.pemdaId).where('entity', '=', 'ctl_risk_review').execute();
+  const audit = await t.db
+    .selectFrom('core_audit_log')
+    .select('action')
+    .where('pemda_id', '=', t.pemdaId)
+    .where('entity', '=', 'ctl_risk_review')
+    .execute();
   assert.equal(audit.length, 1);
-  const csv = await t.server.inject({ method: 'GET', url: `/controlling/risk.csv?stage_id=${stage2026}`, headers: (await t.session('tapd')).headers });
+  const csv = await t.server.inject({
+    method: 'GET',
+    url: `/controlling/risk.csv?stage_id=${stage2026}`,
+    headers: (await t.session('tapd')).headers,
+  });
   assert.equal(csv.statusCode, 200);
-  assert.match(csv.body.split('\r\n')[1]!, /^1,OUT_OF_PROPORTION,/);
-  const page = await t.server.inject({ method: 'GET', url: `/controlling/risk?stage_id=${stage2026}`, headers: (await t.session('inspektorat')).headers });
+  assert.ok(csv.body.split('\r\n')[1]!.startsWith(`1,${top.rule},`), 'the CSV starts with the top of the ranking');
+  assert.ok(csv.body.split('\r\n')[1]!.includes(`,${top.line_id},`));
+  const page = await t.server.inject({
+    method: 'GET',
+    url: `/controlling/risk?stage_id=${stage2026}`,
+    headers: (await t.session('inspektorat')).headers,
+  });
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /id="risk-stats"/);
   // a draft line of the open stage, found by a misspelt word
   const draft = (
-    await sql<{ name: string }>`SELECT name FROM bud_line WHERE pemda_id = ${t.pemdaId} AND stage_id = ${stage2027} AND name ~* '^kertas' LIMIT 1`.execute(t.db)
+    await sql<{
+      name: string;
+    }>`SELECT name FROM bud_line WHERE pemda_id = ${t.pemdaId} AND stage_id = ${stage2027} AND name ~* '^kertas' LIMIT 1`.execute(
+      t.db,
+    )
   ).rows[0]!.name;
-  const found = await t.server.inject({ method: 'GET', url: `/controlling/risk/search?stage_id=${stage2027}&q=kertsa`, headers: (await t.session('tapd')).headers });
+  const found = await t.server.inject({
+    method: 'GET',
+    url: `/controlling/risk/search?stage_id=${stage2027}&q=kertsa`,
+    headers: (await t.session('tapd')).headers,
+  });
   assert.equal(found.statusCode, 200);
   assert.ok(found.body.includes(draft));
 });

@@ -30,7 +30,12 @@ export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
   await seedDemoExecutedYear(ctx);
   await seedKeywords(db, pemdaId);
   const year = EXECUTED_YEAR;
-  const any = await db.selectFrom('ctl_realisation').select('id').where('pemda_id', '=', pemdaId).limit(1).executeTakeFirst();
+  const any = await db
+    .selectFrom('ctl_realisation')
+    .select('id')
+    .where('pemda_id', '=', pemdaId)
+    .limit(1)
+    .executeTakeFirst();
   if (any) return;
   const budgets = await dpaBudgets(db, pemdaId, year);
   if (!budgets.length) return;
@@ -55,7 +60,12 @@ export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
   const packageOf = new Map<string, number>();
   for (const opdId of [...new Set(budgets.map((b) => b.opd_id))]) {
     const opd = byId.get(opdId);
-    const operator: Principal = { ...ctx.actor, username: `${opd?.shortName ?? opdId}.operator`, role: 'opd_operator', opdId };
+    const operator: Principal = {
+      ...ctx.actor,
+      username: `${opd?.shortName ?? opdId}.operator`,
+      role: 'opd_operator',
+      opdId,
+    };
     const lines = await dpaLines(db, pemdaId, year, opdId);
     const bySub = new Map<string, typeof lines>();
     for (const l of lines) bySub.set(l.sub_kegiatan_code ?? '', [...(bySub.get(l.sub_kegiatan_code ?? '') ?? []), l]);
@@ -90,7 +100,12 @@ export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
         for (const l of chosen) packageOf.set(`${opdId}|${l.sub_kegiatan_code}|${l.account_code}`, p.id);
       }
     }
-    const atk = lines.filter((l) => l.account_code === '5.1.02.01.01.0024' && !packageOf.has(`${opdId}|${l.sub_kegiatan_code}|${l.account_code}`)).slice(0, 3);
+    const atk = lines
+      .filter(
+        (l) =>
+          l.account_code === '5.1.02.01.01.0024' && !packageOf.has(`${opdId}|${l.sub_kegiatan_code}|${l.account_code}`),
+      )
+      .slice(0, 3);
     if (atk.length) {
       const p = await createPackage(db, operator, {
         year,
@@ -136,7 +151,13 @@ export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
           b.sub_kegiatan_code,
           b.account_code,
           amount.toString(),
-          r.pick(['CV Maju Bersama', 'PT Sarana Abadi', 'Toko Sumber Rejeki', 'CV Karya Mandiri', 'Bendahara Pengeluaran']),
+          r.pick([
+            'CV Maju Bersama',
+            'PT Sarana Abadi',
+            'Toko Sumber Rejeki',
+            'CV Karya Mandiri',
+            'Bendahara Pengeluaran',
+          ]),
           `Pembayaran ${b.sub_kegiatan_name.slice(0, 60).replace(/;/g, ',')} bulan ${month}`,
           String(packageOf.get(`${k}|${b.account_code}`) ?? ''),
         ].join(';'),
@@ -149,7 +170,8 @@ export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
       lang: 'id',
       fileName: `register-sp2d-${year}-${String(month).padStart(2, '0')}.csv`,
     });
-    if (!res.ok) throw new Error(`controlling seed: SP2D month ${month} refused: ${JSON.stringify(res.errors.slice(0, 3))}`);
+    if (!res.ok)
+      throw new Error(`controlling seed: SP2D month ${month} refused: ${JSON.stringify(res.errors.slice(0, 3))}`);
   }
 
   // physical progress, cumulative per month: close to the financial progress, with exceptions

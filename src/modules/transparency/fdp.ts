@@ -31,7 +31,11 @@ export const FDP_COLUMNS = [
 export type FdpRow = Record<(typeof FDP_COLUMNS)[number], string>;
 
 /** The rows of the package (expenditure only), amounts as integer-rupiah strings. */
-export async function fdpRows(db: Db, pemdaId: number, stage: PublicStage): Promise<{ rows: FdpRow[]; adjusted: boolean; executed: boolean }> {
+export async function fdpRows(
+  db: Db,
+  pemdaId: number,
+  stage: PublicStage,
+): Promise<{ rows: FdpRow[]; adjusted: boolean; executed: boolean }> {
   const stages = await listPublicStages(db, pemdaId, stage.year);
   const murni = stages.find((s) => s.kind === 'murni') ?? stage;
   const adjusted = stage.id !== murni.id;
@@ -98,7 +102,12 @@ export function fdpDescriptor(pemda: Pemda, stage: PublicStage, csvPath: string,
     direction: 'expenditure' as const,
     phase,
   });
-  const dim = (attributes: Record<string, { source: string; parent?: string; labelfor?: string }>, primaryKey: string, type: string, classificationType?: string) => ({
+  const dim = (
+    attributes: Record<string, { source: string; parent?: string; labelfor?: string }>,
+    primaryKey: string,
+    type: string,
+    classificationType?: string,
+  ) => ({
     attributes,
     primaryKey,
     dimensionType: type,
@@ -123,7 +132,9 @@ export function fdpDescriptor(pemda: Pemda, stage: PublicStage, csvPath: string,
         encoding: 'utf-8',
         schema: {
           fields: FDP_COLUMNS.map((c) =>
-            c === 'approved' || c === 'adjusted' || c === 'executed' ? { name: c, type: 'integer' } : { name: c, type: 'string' },
+            c === 'approved' || c === 'adjusted' || c === 'executed'
+              ? { name: c, type: 'integer' }
+              : { name: c, type: 'string' },
           ),
         },
       },
@@ -152,7 +163,10 @@ export function fdpDescriptor(pemda: Pemda, stage: PublicStage, csvPath: string,
           'activity',
         ),
         functional: dim(
-          { function_code: { source: 'function_code' }, function_name: { source: 'function_name', labelfor: 'function_code' } },
+          {
+            function_code: { source: 'function_code' },
+            function_name: { source: 'function_name', labelfor: 'function_code' },
+          },
           'function_code',
           'classification',
           'functional',

@@ -5,7 +5,8 @@ export const transparencyMessages: Messages = {
   id: {
     'tp.nav.portal': 'Portal transparansi',
     'tp.title': 'Transparansi anggaran',
-    'tp.intro': 'APBD yang sudah disahkan, realisasinya, dan hasil Musrenbang serta Pokir. Semua data dapat diunduh (CSV, JSON, Fiscal Data Package).',
+    'tp.intro':
+      'APBD yang sudah disahkan, realisasinya, dan hasil Musrenbang serta Pokir. Semua data dapat diunduh (CSV, JSON, Fiscal Data Package).',
     'tp.none': 'Belum ada APBD yang disahkan untuk ditampilkan.',
     'tp.apbd': 'APBD',
     'tp.apbd_title': '{stage}',
@@ -76,7 +77,8 @@ export const transparencyMessages: Messages = {
   en: {
     'tp.nav.portal': 'Transparency portal',
     'tp.title': 'Budget transparency',
-    'tp.intro': 'The approved APBD, its realisation, and the outcomes of Musrenbang and Pokir. All data can be downloaded (CSV, JSON, Fiscal Data Package).',
+    'tp.intro':
+      'The approved APBD, its realisation, and the outcomes of Musrenbang and Pokir. All data can be downloaded (CSV, JSON, Fiscal Data Package).',
     'tp.none': 'No approved APBD to show yet.',
     'tp.apbd': 'APBD',
     'tp.apbd_title': '{stage}',

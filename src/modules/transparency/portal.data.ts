@@ -7,7 +7,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleContext } from '../../core/module.ts';
 import { notFound } from '../../core/errors.ts';
-import { executionYears, listPublicStages, streamStageLines, type LineFilter, type PublicLine } from '../budgeting/index.ts';
+import {
+  executionYears,
+  listPublicStages,
+  streamStageLines,
+  type LineFilter,
+  type PublicLine,
+} from '../budgeting/index.ts';
 import { ocdsReleasePackage, reportingMonth, subStatuses } from '../controlling/index.ts';
 import { listFundingSources, listOpds } from '../master-data/index.ts';
 import { listPublicOutcomes } from '../planning/index.ts';
@@ -109,7 +115,10 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
 
   app.get(
     '/portal/data/:year/:stage/:file',
-    { config: { auth: 'public' }, schema: { ...hide, params: z.object({ year: yearP, stage: slugP, file: fileP }), querystring: pemdaQ } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, params: z.object({ year: yearP, stage: slugP, file: fileP }), querystring: pemdaQ },
+    },
     async (req, reply) => {
       const { pemda, stage } = await stageOf(req, req.params.year, req.params.stage);
       const fmt = req.params.file.endsWith('.csv') ? 'csv' : 'json';
@@ -120,12 +129,23 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
     '/portal/data/:year/:stage/opd/:opd/:file',
     {
       config: { auth: 'public' },
-      schema: { ...hide, params: z.object({ year: yearP, stage: slugP, opd: z.coerce.number().int().positive(), file: fileP }), querystring: pemdaQ },
+      schema: {
+        ...hide,
+        params: z.object({ year: yearP, stage: slugP, opd: z.coerce.number().int().positive(), file: fileP }),
+        querystring: pemdaQ,
+      },
     },
     async (req, reply) => {
       const { pemda, stage } = await stageOf(req, req.params.year, req.params.stage);
       const fmt = req.params.file.endsWith('.csv') ? 'csv' : 'json';
-      return sendLines(reply, pemda.id, stage.id, { opdId: req.params.opd }, fmt, `apbd-${stage.year}-${stageSlug(stage)}-opd${req.params.opd}`);
+      return sendLines(
+        reply,
+        pemda.id,
+        stage.id,
+        { opdId: req.params.opd },
+        fmt,
+        `apbd-${stage.year}-${stageSlug(stage)}-opd${req.params.opd}`,
+      );
     },
   );
   app.get(
@@ -134,7 +154,13 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
       config: { auth: 'public' },
       schema: {
         ...hide,
-        params: z.object({ year: yearP, stage: slugP, opd: z.coerce.number().int().positive(), sub: z.string().regex(/^[\d.]{5,40}$/), file: fileP }),
+        params: z.object({
+          year: yearP,
+          stage: slugP,
+          opd: z.coerce.number().int().positive(),
+          sub: z.string().regex(/^[\d.]{5,40}$/),
+          file: fileP,
+        }),
         querystring: pemdaQ,
       },
     },
@@ -142,14 +168,24 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
       const { pemda, stage } = await stageOf(req, req.params.year, req.params.stage);
       const fmt = req.params.file.endsWith('.csv') ? 'csv' : 'json';
       const { opd, sub } = req.params;
-      return sendLines(reply, pemda.id, stage.id, { opdId: opd, sub }, fmt, `apbd-${stage.year}-${stageSlug(stage)}-opd${opd}-${sub}`);
+      return sendLines(
+        reply,
+        pemda.id,
+        stage.id,
+        { opdId: opd, sub },
+        fmt,
+        `apbd-${stage.year}-${stageSlug(stage)}-opd${opd}-${sub}`,
+      );
     },
   );
 
   // ---- Fiscal Data Package ------------------------------------------------------------------------------
   app.get(
     '/portal/data/:year/:stage/fdp/datapackage.json',
-    { config: { auth: 'public' }, schema: { ...hide, params: z.object({ year: yearP, stage: slugP }), querystring: pemdaQ } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, params: z.object({ year: yearP, stage: slugP }), querystring: pemdaQ },
+    },
     async (req, reply) => {
       const { pemda, stage } = await stageOf(req, req.params.year, req.params.stage);
       const executed = (await executionYears(db, pemda.id)).includes(stage.year);
@@ -159,7 +195,10 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
   );
   app.get(
     '/portal/data/:year/:stage/fdp/belanja.csv',
-    { config: { auth: 'public' }, schema: { ...hide, params: z.object({ year: yearP, stage: slugP }), querystring: pemdaQ } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, params: z.object({ year: yearP, stage: slugP }), querystring: pemdaQ },
+    },
     async (req, reply) => {
       const { pemda, stage } = await stageOf(req, req.params.year, req.params.stage);
       const { rows } = await fdpRows(db, pemda.id, stage);
@@ -174,7 +213,11 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
     '/portal/data/realisasi/:year/:file',
     {
       config: { auth: 'public' },
-      schema: { ...hide, params: z.object({ year: yearP, file: z.enum(['realisasi.csv', 'realisasi.json']) }), querystring: pemdaQ },
+      schema: {
+        ...hide,
+        params: z.object({ year: yearP, file: z.enum(['realisasi.csv', 'realisasi.json']) }),
+        querystring: pemdaQ,
+      },
     },
     async (req, reply) => {
       const pemda = await portalPemda(db, req);
@@ -205,7 +248,11 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
     '/portal/data/usulan/:year/:file',
     {
       config: { auth: 'public' },
-      schema: { ...hide, params: z.object({ year: yearP, file: z.enum(['usulan.csv', 'usulan.json']) }), querystring: pemdaQ },
+      schema: {
+        ...hide,
+        params: z.object({ year: yearP, file: z.enum(['usulan.csv', 'usulan.json']) }),
+        querystring: pemdaQ,
+      },
     },
     async (req, reply) => {
       const pemda = await portalPemda(db, req);
@@ -223,7 +270,16 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
       cacheable(reply);
       if (req.params.file.endsWith('.json')) return { year: req.params.year, rows };
       reply.type('text/csv; charset=utf-8');
-      const cols = ['tracking_code', 'kind', 'title', 'stage', 'status', 'opd_code', 'sub_kegiatan_code', 'recommended_amount'] as const;
+      const cols = [
+        'tracking_code',
+        'kind',
+        'title',
+        'stage',
+        'status',
+        'opd_code',
+        'sub_kegiatan_code',
+        'recommended_amount',
+      ] as const;
       return csvLine([...cols]) + rows.map((r) => csvLine(cols.map((c) => r[c]))).join('');
     },
   );

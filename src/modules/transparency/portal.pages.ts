@@ -68,20 +68,25 @@ ${stage ? html`<input type="hidden" name="year" value="${stage.year}"><input typ
 <label>${tr(req, 'tp.search.q')} <input name="q" value="${q}" maxlength="100" required></label><button>${tr(req, 'tp.search.go')}</button></form>`;
 
   // ---- home ------------------------------------------------------------------------------------
-  app.get('/portal', { config: { auth: 'public' }, schema: { ...hide, querystring: z.object(pemdaQ) } }, async (req, reply) => {
-    const pemda = await portalPemda(db, req);
-    const [stages, execYears, propYears] = await Promise.all([
-      listPublicStages(db, pemda.id),
-      executionYears(db, pemda.id),
-      proposalYears(db, pemda.id),
-    ]);
-    const body = html`<p>${tr(req, 'tp.intro')}</p>
+  app.get(
+    '/portal',
+    { config: { auth: 'public' }, schema: { ...hide, querystring: z.object(pemdaQ) } },
+    async (req, reply) => {
+      const pemda = await portalPemda(db, req);
+      const [stages, execYears, propYears] = await Promise.all([
+        listPublicStages(db, pemda.id),
+        executionYears(db, pemda.id),
+        proposalYears(db, pemda.id),
+      ]);
+      const body = html`<p>${tr(req, 'tp.intro')}</p>
 ${stages.length ? searchForm(req, stages[0]) : ''}
 <h2>${tr(req, 'tp.apbd')}</h2>
 ${
   stages.length
     ? html`<ul class="stages">${stages.map(
-        (s) => html`<li><a href="${base(s.year, stageSlug(s))}">${s.name}</a> · <a href="/portal/data/${s.year}/${stageSlug(s)}/lines.csv">${tr(req, 'tp.download.csv')}</a>
+        (
+          s,
+        ) => html`<li><a href="${base(s.year, stageSlug(s))}">${s.name}</a> · <a href="/portal/data/${s.year}/${stageSlug(s)}/lines.csv">${tr(req, 'tp.download.csv')}</a>
   · <a href="/portal/data/${s.year}/${stageSlug(s)}/lines.json">${tr(req, 'tp.download.json')}</a>
   · <a href="/portal/data/${s.year}/${stageSlug(s)}/fdp/datapackage.json">${tr(req, 'tp.download.fdp')}</a></li>`,
       )}</ul><p class="muted">${tr(req, 'tp.stage_hint')}</p>`
@@ -89,14 +94,18 @@ ${
 }
 ${execYears.length ? html`<h2>${tr(req, 'tp.realisation')}</h2><ul>${execYears.map((y) => html`<li><a href="/portal/realisasi/${y}">${tr(req, 'tp.realisation')} ${y}</a> · <a href="/portal/data/${y}/ocds.json">${tr(req, 'tp.download.ocds')}</a></li>`)}</ul>` : ''}
 ${propYears.length ? html`<h2>${tr(req, 'tp.proposals')}</h2><ul>${propYears.map((y) => html`<li><a href="/portal/usulan/${y}">${tr(req, 'tp.proposals')} ${y}</a></li>`)}</ul>` : ''}`;
-    return page(req, reply, tr(req, 'tp.title'), body);
-  });
+      return page(req, reply, tr(req, 'tp.title'), body);
+    },
+  );
 
   // ---- the APBD of a stage -----------------------------------------------------------------------
   const byQ = z.object({ by: z.enum(['opd', 'program', 'function', 'account']).default('opd'), ...pemdaQ });
   app.get(
     '/portal/apbd/:year/:stage',
-    { config: { auth: 'public' }, schema: { ...hide, params: z.object({ year: yearP, stage: slugP }), querystring: byQ } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, params: z.object({ year: yearP, stage: slugP }), querystring: byQ },
+    },
     async (req, reply) => {
       const pemda = await portalPemda(db, req);
       const lang = req.lang;
@@ -105,7 +114,7 @@ ${propYears.length ? html`<h2>${tr(req, 'tp.proposals')}</h2><ul>${propYears.map
       const dim: Dimension = by === 'account' ? 'account' : by;
       const [kinds, rows, opds, fns, noms] = await Promise.all([
         lineTotals(db, pemda.id, stage.id, 'kind'),
-        lineTotals(db, pemda.id, stage.id, dim, by === 'account' || by === 'function' ? { kind: 'belanja' } : {}),
+        lineTotals(db, pemda.id, stage.id, dim, { kind: 'belanja' }),
         listOpds(db, pemda.id),
         listFunctions(db, pemda.id),
         listNomenclature(db, pemda.id, stage.year, { includeInactive: true }),
@@ -131,9 +140,16 @@ ${propYears.length ? html`<h2>${tr(req, 'tp.proposals')}</h2><ul>${propYears.map
           ? `${base(stage.year, slug)}/opd/${k}`
           : `${base(stage.year, slug)}/rincian?${by === 'program' ? 'sub' : by === 'function' ? 'fn' : 'account'}=${encodeURIComponent(k)}`;
       const label = (k: string): string =>
-        by === 'opd' ? (opdName.get(k) ?? k) : by === 'function' ? (fnName.get(k) ?? k) : by === 'program' ? (nomName.get(k) ?? '') : '';
+        by === 'opd'
+          ? (opdName.get(k) ?? k)
+          : by === 'function'
+            ? (fnName.get(k) ?? k)
+            : by === 'program'
+              ? (nomName.get(k) ?? '')
+              : '';
       const tabs = (['opd', 'program', 'function', 'account'] as const).map(
-        (b) => html`<a href="${base(stage.year, slug)}?by=${b}"${b === by ? html` aria-current="page"` : ''}>${tr(req, `tp.by.${b}`)}</a>`,
+        (b) =>
+          html`<a href="${base(stage.year, slug)}?by=${b}"${b === by ? html` aria-current="page"` : ''}>${tr(req, `tp.by.${b}`)}</a>`,
       );
       const body = html`<table class="data" id="summary"><tbody>${kinds.map(
         (k) => html`<tr><th>${tr(req, `tp.kind.${k.key}`)}</th><td class="num">${rpText(lang, k.total)}</td></tr>`,
@@ -143,7 +159,9 @@ ${searchForm(req, stage)}
 <div class="table-wrap"><table class="data" id="apbd-table"><thead><tr><th>${tr(req, 'tp.col.code')}</th><th>${tr(req, 'tp.col.name')}</th>
 <th class="num">${tr(req, 'tp.col.total')}</th><th class="num">${tr(req, 'tp.col.lines')}</th></tr></thead><tbody>
 ${list.map(
-  (r) => html`<tr><td><a href="${link(r.key)}">${by === 'opd' ? (opds.find((o) => String(o.id) === r.key)?.code ?? r.key) : r.key || '–'}</a></td>
+  (
+    r,
+  ) => html`<tr><td><a href="${link(r.key)}">${by === 'opd' ? (opds.find((o) => String(o.id) === r.key)?.code ?? r.key) : r.key || '–'}</a></td>
 <td>${label(r.key)}</td><td class="num">${rpText(lang, r.total)}</td><td class="num">${r.lines}</td></tr>`,
 )}</tbody><tfoot><tr><td></td><th>${tr(req, 'tp.total')}</th><td class="num">${rpText(lang, grand)}</td><td></td></tr></tfoot></table></div>
 <p>${tr(req, 'tp.downloads')}: <a href="/portal/data/${stage.year}/${slug}/lines.csv">${tr(req, 'tp.download.csv')}</a> ·
@@ -158,7 +176,11 @@ ${list.map(
     '/portal/apbd/:year/:stage/opd/:opd',
     {
       config: { auth: 'public' },
-      schema: { ...hide, params: z.object({ year: yearP, stage: slugP, opd: z.coerce.number().int().positive() }), querystring: z.object(pemdaQ) },
+      schema: {
+        ...hide,
+        params: z.object({ year: yearP, stage: slugP, opd: z.coerce.number().int().positive() }),
+        querystring: z.object(pemdaQ),
+      },
     },
     async (req, reply) => {
       const pemda = await portalPemda(db, req);
@@ -181,22 +203,32 @@ ${list.map(
 <div class="table-wrap"><table class="data" id="opd-subs"><thead><tr><th>${tr(req, 'tp.col.code')}</th><th>${tr(req, 'tp.col.sub')}</th>
 <th class="num">${tr(req, 'tp.col.total')}</th><th class="num">${tr(req, 'tp.col.lines')}</th></tr></thead><tbody>
 ${subs.map(
-  (s) => html`<tr><td><a href="${base(stage.year, slug)}/opd/${opd.id}/sub/${s.key}">${s.key}</a></td><td>${nomName.get(s.key) ?? ''}</td>
+  (
+    s,
+  ) => html`<tr><td><a href="${base(stage.year, slug)}/opd/${opd.id}/sub/${s.key}">${s.key}</a></td><td>${nomName.get(s.key) ?? ''}</td>
 <td class="num">${rpText(lang, s.total)}</td><td class="num">${s.lines}</td></tr>`,
 )}</tbody></table></div>
 ${other.map((k) => html`<p><a href="${base(stage.year, slug)}/rincian?opd=${opd.id}&kind=${k.key}">${tr(req, `tp.kind.${k.key}`)}</a></p>`)}
 <p>${tr(req, 'tp.downloads')}: <a href="/portal/data/${stage.year}/${slug}/opd/${opd.id}/lines.csv">${tr(req, 'tp.download.csv')}</a> ·
 <a href="/portal/data/${stage.year}/${slug}/opd/${opd.id}/lines.json">${tr(req, 'tp.download.json')}</a></p>`;
-      return page(req, reply, `${opd.name} · ${stage.name}`, body, [html`<a href="${base(stage.year, slug)}">${stage.name}</a>`]);
+      return page(req, reply, `${opd.name} · ${stage.name}`, body, [
+        html`<a href="${base(stage.year, slug)}">${stage.name}</a>`,
+      ]);
     },
   );
 
   // ---- lines: of a sub kegiatan, or any filter ----------------------------------------------------------
-  const linesTable = (req: FastifyRequest, lines: PublicLine[], opdName: Map<number, string>) => html`<div class="table-wrap"><table class="data" id="lines">
+  const linesTable = (
+    req: FastifyRequest,
+    lines: PublicLine[],
+    opdName: Map<number, string>,
+  ) => html`<div class="table-wrap"><table class="data" id="lines">
 <thead><tr><th>${tr(req, 'tp.col.opd')}</th><th>${tr(req, 'tp.col.sub')}</th><th>${tr(req, 'tp.col.account')}</th><th>${tr(req, 'tp.col.name')}</th>
 <th>${tr(req, 'tp.col.coefficient')}</th><th class="num">${tr(req, 'tp.col.unit_price')}</th><th class="num">${tr(req, 'tp.col.total')}</th><th></th></tr></thead><tbody>
 ${lines.map(
-  (l) => html`<tr><td>${opdName.get(l.opd_id) ?? l.opd_id}</td><td>${l.sub_kegiatan_code ?? ''}</td><td>${l.account_code}</td>
+  (
+    l,
+  ) => html`<tr><td>${opdName.get(l.opd_id) ?? l.opd_id}</td><td>${l.sub_kegiatan_code ?? ''}</td><td>${l.account_code}</td>
 <td>${l.name}${l.spec ? html`<br><small class="muted">${l.spec}</small>` : ''}</td><td>${coefficient(req.lang, l)}</td>
 <td class="num">${rpText(req.lang, l.unit_price)}</td><td class="num">${rpText(req.lang, l.total)}</td>
 <td><a href="/portal/jejak/rincian/${l.id}">${tr(req, 'tp.trace')}</a></td></tr>`,
@@ -216,7 +248,12 @@ ${tr(req, 'tp.page', { page: p, pages })}${p < pages ? html` <a href="${url}${se
       config: { auth: 'public' },
       schema: {
         ...hide,
-        params: z.object({ year: yearP, stage: slugP, opd: z.coerce.number().int().positive(), sub: z.string().max(40) }),
+        params: z.object({
+          year: yearP,
+          stage: slugP,
+          opd: z.coerce.number().int().positive(),
+          sub: z.string().max(40),
+        }),
         querystring: z.object({ page: z.coerce.number().int().min(1).max(100000).default(1), ...pemdaQ }),
       },
     },
@@ -227,14 +264,24 @@ ${tr(req, 'tp.page', { page: p, pages })}${p < pages ? html` <a href="${url}${se
       const slug = stageSlug(stage);
       const { opd: opdId, sub } = req.params;
       const p = req.query.page;
-      const res = await listStageLines(db, pemda.id, stage.id, { opdId, sub, kind: 'belanja' }, { limit: PAGE_SIZE, offset: (p - 1) * PAGE_SIZE });
+      const res = await listStageLines(
+        db,
+        pemda.id,
+        stage.id,
+        { opdId, sub, kind: 'belanja' },
+        { limit: PAGE_SIZE, offset: (p - 1) * PAGE_SIZE },
+      );
       if (!res.count) throw notFound();
       const opds = await listOpds(db, pemda.id);
       const opd = opds.find((o) => o.id === opdId);
-      const nom = (await listNomenclature(db, pemda.id, stage.year, { includeInactive: true })).find((n) => n.code === sub);
+      const nom = (await listNomenclature(db, pemda.id, stage.year, { includeInactive: true })).find(
+        (n) => n.code === sub,
+      );
       const exec = (await executionYears(db, pemda.id)).includes(stage.year);
       const status = exec
-        ? (await subStatuses(db, pemda.id, stage.year, reportingMonth(stage.year) || 12, opdId)).find((s) => s.sub_kegiatan_code === sub)
+        ? (await subStatuses(db, pemda.id, stage.year, reportingMonth(stage.year) || 12, opdId)).find(
+            (s) => s.sub_kegiatan_code === sub,
+          )
         : undefined;
       const body = html`<p><b>${sub}</b> ${nom?.name ?? ''} · ${opd?.name ?? ''} · ${tr(req, 'tp.total')} Rp ${rpText(lang, res.total)}</p>
 ${status ? realisationRow(req, lang, [status]) : ''}
@@ -273,7 +320,10 @@ ${pager(req, `${base(stage.year, slug)}/opd/${opdId}/sub/${sub}`, p, res.count)}
       const slug = stageSlug(stage);
       const q = req.query;
       const f = { opdId: q.opd, sub: q.sub, account: q.account, fn: q.fn, kind: q.kind };
-      const res = await listStageLines(db, pemda.id, stage.id, f, { limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE });
+      const res = await listStageLines(db, pemda.id, stage.id, f, {
+        limit: PAGE_SIZE,
+        offset: (q.page - 1) * PAGE_SIZE,
+      });
       const opds = await listOpds(db, pemda.id);
       const params = new URLSearchParams(
         Object.entries({ opd: q.opd, sub: q.sub, account: q.account, fn: q.fn, kind: q.kind })
@@ -283,7 +333,9 @@ ${pager(req, `${base(stage.year, slug)}/opd/${opdId}/sub/${sub}`, p, res.count)}
       const body = html`<p>${tr(req, 'tp.total')} Rp ${rpText(req.lang, res.total)} · ${res.count} ${tr(req, 'tp.col.lines')}</p>
 ${linesTable(req, res.rows, new Map(opds.map((o) => [o.id, o.shortName || o.name])))}
 ${pager(req, `${base(stage.year, slug)}/rincian?${params}`, q.page, res.count)}`;
-      return page(req, reply, `${stage.name} · ${tr(req, 'tp.col.lines')}`, body, [html`<a href="${base(stage.year, slug)}">${stage.name}</a>`]);
+      return page(req, reply, `${stage.name} · ${tr(req, 'tp.col.lines')}`, body, [
+        html`<a href="${base(stage.year, slug)}">${stage.name}</a>`,
+      ]);
     },
   );
 
@@ -294,7 +346,12 @@ ${pager(req, `${base(stage.year, slug)}/rincian?${params}`, q.page, res.count)}`
       config: { auth: 'public' },
       schema: {
         ...hide,
-        querystring: z.object({ q: z.string().max(100).default(''), year: yearP.optional(), stage: slugP.optional(), ...pemdaQ }),
+        querystring: z.object({
+          q: z.string().max(100).default(''),
+          year: yearP.optional(),
+          stage: slugP.optional(),
+          ...pemdaQ,
+        }),
       },
     },
     async (req, reply) => {
@@ -309,7 +366,9 @@ ${pager(req, `${base(stage.year, slug)}/rincian?${params}`, q.page, res.count)}`
 ${q ? html`<p>${tr(req, 'tp.search.results', { count: rows.length, q, stage: stage.name })}</p>` : ''}
 ${q && !rows.length ? html`<p class="muted">${tr(req, 'tp.search.none')}</p>` : ''}
 ${rows.length ? linesTable(req, rows, new Map(opds.map((o) => [o.id, o.shortName || o.name]))) : ''}`;
-      return page(req, reply, tr(req, 'tp.search'), body, [html`<a href="${base(stage.year, stageSlug(stage))}">${stage.name}</a>`]);
+      return page(req, reply, tr(req, 'tp.search'), body, [
+        html`<a href="${base(stage.year, stageSlug(stage))}">${stage.name}</a>`,
+      ]);
     },
   );
 
@@ -318,7 +377,11 @@ ${rows.length ? linesTable(req, rows, new Map(opds.map((o) => [o.id, o.shortName
     '/portal/realisasi/:year',
     {
       config: { auth: 'public' },
-      schema: { ...hide, params: z.object({ year: yearP }), querystring: z.object({ opd: z.coerce.number().int().positive().optional(), ...pemdaQ }) },
+      schema: {
+        ...hide,
+        params: z.object({ year: yearP }),
+        querystring: z.object({ opd: z.coerce.number().int().positive().optional(), ...pemdaQ }),
+      },
     },
     async (req, reply) => {
       const pemda = await portalPemda(db, req);
@@ -330,7 +393,12 @@ ${rows.length ? linesTable(req, rows, new Map(opds.map((o) => [o.id, o.shortName
       const name = new Map(opds.map((o) => [o.id, o.name]));
       const body = req.query.opd
         ? realisationRow(req, req.lang, subs)
-        : realisationByOpd(req, req.lang, subs, (id) => html`<a href="/portal/realisasi/${year}?opd=${id}">${name.get(id) ?? id}</a>`);
+        : realisationByOpd(
+            req,
+            req.lang,
+            subs,
+            (id) => html`<a href="/portal/realisasi/${year}?opd=${id}">${name.get(id) ?? id}</a>`,
+          );
       return page(
         req,
         reply,
@@ -345,7 +413,10 @@ ${rows.length ? linesTable(req, rows, new Map(opds.map((o) => [o.id, o.shortName
   // ---- Musrenbang and Pokir outcomes ------------------------------------------------------------------------------
   app.get(
     '/portal/usulan/:year',
-    { config: { auth: 'public' }, schema: { ...hide, params: z.object({ year: yearP }), querystring: z.object(pemdaQ) } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, params: z.object({ year: yearP }), querystring: z.object(pemdaQ) },
+    },
     async (req, reply) => {
       const pemda = await portalPemda(db, req);
       const rows = await listPublicOutcomes(db, pemda.id, req.params.year);
@@ -355,7 +426,9 @@ ${rows.length ? linesTable(req, rows, new Map(opds.map((o) => [o.id, o.shortName
       const body = html`<div class="table-wrap"><table class="data" id="proposals"><thead><tr><th>${tr(req, 'tp.col.tracking')}</th><th>${tr(req, 'tp.col.kind')}</th>
 <th>${tr(req, 'tp.col.title')}</th><th>Kecamatan</th><th>${tr(req, 'tp.col.opd')}</th><th>${tr(req, 'tp.col.status')}</th><th class="num">${tr(req, 'tp.col.amount')}</th></tr></thead><tbody>
 ${rows.map(
-  (r) => html`<tr><td><a href="/portal/jejak/usulan/${encodeURIComponent(r.tracking_code)}">${r.tracking_code}</a></td><td>${tr(req, `tp.kind.${r.kind}`)}</td><td>${r.title}</td>
+  (
+    r,
+  ) => html`<tr><td><a href="/portal/jejak/usulan/${encodeURIComponent(r.tracking_code)}">${r.tracking_code}</a></td><td>${tr(req, `tp.kind.${r.kind}`)}</td><td>${r.title}</td>
 <td>${region.get(r.kecamatan_id) ?? ''}</td><td>${r.opd_id ? (opd.get(r.opd_id) ?? '') : ''}</td><td>${tr(req, `tp.status.${r.status}`)}</td>
 <td class="num">${r.recommended_amount ? rpText(req.lang, r.recommended_amount) : ''}</td></tr>`,
 )}</tbody></table></div>
@@ -374,11 +447,15 @@ function realisationByOpd(req: FastifyRequest, lang: Lang, subs: SubStatus[], la
     a.r += BigInt(s.realised);
     by.set(s.opd_id, a);
   }
-  const rows = [...by.entries()].map(([id, a]) => ({ id, ...a, pct: a.b ? Number((a.r * 10000n) / a.b) / 100 : 0 })).sort((x, y) => y.pct - x.pct);
+  const rows = [...by.entries()]
+    .map(([id, a]) => ({ id, ...a, pct: a.b ? Number((a.r * 10000n) / a.b) / 100 : 0 }))
+    .sort((x, y) => y.pct - x.pct);
   return html`<div class="table-wrap"><table class="data" id="realisation-opd"><thead><tr><th>${tr(req, 'tp.col.opd')}</th><th class="num">${tr(req, 'tp.col.budget')}</th>
 <th class="num">${tr(req, 'tp.col.realised')}</th><th class="num">${tr(req, 'tp.col.financial')}</th></tr></thead><tbody>
 ${rows.map(
-  (r) => html`<tr><td>${label(r.id)}</td><td class="num">${rpText(lang, r.b)}</td><td class="num">${rpText(lang, r.r)}</td>
+  (
+    r,
+  ) => html`<tr><td>${label(r.id)}</td><td class="num">${rpText(lang, r.b)}</td><td class="num">${rpText(lang, r.r)}</td>
 <td class="num">${pctText(lang, r.pct)} <meter min="0" max="100" value="${Math.min(100, r.pct)}">${r.pct}%</meter></td></tr>`,
 )}</tbody></table></div>`;
 }
@@ -387,7 +464,9 @@ function realisationRow(req: FastifyRequest, lang: Lang, subs: SubStatus[]): Htm
   return html`<div class="table-wrap"><table class="data" id="realisation-sub"><thead><tr><th>${tr(req, 'tp.col.sub')}</th><th class="num">${tr(req, 'tp.col.budget')}</th>
 <th class="num">${tr(req, 'tp.col.realised')}</th><th class="num">${tr(req, 'tp.col.financial')}</th><th class="num">${tr(req, 'tp.col.physical')}</th></tr></thead><tbody>
 ${subs.map(
-  (s) => html`<tr><td>${s.sub_kegiatan_code} ${s.name}</td><td class="num">${rpText(lang, s.budget)}</td><td class="num">${rpText(lang, s.realised)}</td>
+  (
+    s,
+  ) => html`<tr><td>${s.sub_kegiatan_code} ${s.name}</td><td class="num">${rpText(lang, s.budget)}</td><td class="num">${rpText(lang, s.realised)}</td>
 <td class="num">${pctText(lang, s.financial_pct)}</td><td class="num">${pctText(lang, s.physical_pct)}</td></tr>`,
 )}</tbody></table></div>`;
 }

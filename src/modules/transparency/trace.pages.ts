@@ -22,7 +22,14 @@ const hide = { hide: true } as const;
 const pemdaQ = z.object({ pemda: z.string().max(10).optional() });
 
 /** The downstream half of a trace: from OPD + sub kegiatan in a year to the lines, DPA, realisation and progress. */
-async function downstream(db: Db, req: FastifyRequest, pemdaId: number, year: number, opdId: number, sub: string): Promise<Html> {
+async function downstream(
+  db: Db,
+  req: FastifyRequest,
+  pemdaId: number,
+  year: number,
+  opdId: number,
+  sub: string,
+): Promise<Html> {
   const lang = req.lang;
   const stages = await listPublicStages(db, pemdaId, year);
   if (!stages.length) return html`<li class="muted">${tr(req, 'tp.trace.no_apbd', { year })}</li>`;
@@ -30,7 +37,9 @@ async function downstream(db: Db, req: FastifyRequest, pemdaId: number, year: nu
   const lines = await listStageLines(db, pemdaId, stage.id, { opdId, sub, kind: 'belanja' }, { limit: 20, offset: 0 });
   const dpa = (await approvedDpas(db, pemdaId, year)).find((d) => d.opd_id === opdId);
   const month = reportingMonth(year) || 12;
-  const status = dpa ? (await subStatuses(db, pemdaId, year, month, opdId)).find((s) => s.sub_kegiatan_code === sub) : undefined;
+  const status = dpa
+    ? (await subStatuses(db, pemdaId, year, month, opdId)).find((s) => s.sub_kegiatan_code === sub)
+    : undefined;
   const sp2d = dpa ? await realisationOf(db, pemdaId, { year, opdId, sub }) : [];
   return html`<li id="trace-lines"><b>${tr(req, 'tp.trace.lines')}</b> (${stage.name}): ${
     lines.count
@@ -48,7 +57,14 @@ ${
 }
 
 /** The upstream half: from OPD + sub kegiatan in a year to the approved Renja item and the proposals behind it. */
-async function upstream(db: Db, req: FastifyRequest, pemdaId: number, year: number, opdId: number, sub: string): Promise<Html> {
+async function upstream(
+  db: Db,
+  req: FastifyRequest,
+  pemdaId: number,
+  year: number,
+  opdId: number,
+  sub: string,
+): Promise<Html> {
   const item = (await listApprovedRenjaItems(db, pemdaId, year, opdId)).find((i) => i.subKegiatanCode === sub);
   if (!item) return html`<li class="muted">${tr(req, 'tp.trace.no_renja', { year })}</li>`;
   const props = await proposalsForRenjaItem(db, pemdaId, item.renjaItemId);
@@ -67,7 +83,10 @@ export async function tracePages(appIn: FastifyInstance, ctx: ModuleContext): Pr
 
   app.get(
     '/portal/jejak/usulan/:code',
-    { config: { auth: 'public' }, schema: { ...hide, params: z.object({ code: z.string().max(40) }), querystring: pemdaQ } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, params: z.object({ code: z.string().max(40) }), querystring: pemdaQ },
+    },
     async (req, reply) => {
       const pemda = await portalPemda(db, req);
       const t = await publicProposal(db, pemda.id, req.params.code);
@@ -89,7 +108,10 @@ ${await downstream(db, req, pemda.id, p.renja.year, opd.id, p.renja.sub_kegiatan
 
   app.get(
     '/portal/jejak/rincian/:id',
-    { config: { auth: 'public' }, schema: { ...hide, params: z.object({ id: z.string().regex(/^\d{1,18}$/) }), querystring: pemdaQ } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, params: z.object({ id: z.string().regex(/^\d{1,18}$/) }), querystring: pemdaQ },
+    },
     async (req, reply) => {
       const pemda = await portalPemda(db, req);
       const l = await getStageLine(db, pemda.id, req.params.id, true);
@@ -104,7 +126,10 @@ ${await downstream(db, req, pemda.id, l.year, l.opd_id, l.sub_kegiatan_code)}`;
 
   app.get(
     '/portal/jejak/sp2d/:number',
-    { config: { auth: 'public' }, schema: { ...hide, params: z.object({ number: z.string().min(1).max(100) }), querystring: pemdaQ } },
+    {
+      config: { auth: 'public' },
+      schema: { ...hide, params: z.object({ number: z.string().min(1).max(100) }), querystring: pemdaQ },
+    },
     async (req, reply) => {
       const pemda = await portalPemda(db, req);
       const rows = await sp2dRows(db, pemda.id, req.params.number);
