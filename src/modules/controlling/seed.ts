@@ -16,8 +16,6 @@ import { createPackage, setContract } from './packages.service.ts';
 import { seedKeywords } from './risk.service.ts';
 import { dpaLines } from '../budgeting/index.ts';
 import { reportingMonth } from './monitor.service.ts';
-import { CTL_PERMISSIONS } from './permissions.ts';
-import { permissions } from '../../core/auth/auth.ts';
 import './controlling.tables.ts';
 
 /** Share of its cash plan each demo OPD actually spends (percent). */
@@ -25,8 +23,6 @@ const PACE: Record<string, number> = { dinkes: 92, disdik: 48, dpupr: 81, diskom
 
 export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
   const { db, pemdaId } = ctx;
-  // seeds run before the server registers the manifests' permissions (CLI, test template)
-  for (const [perm, roles] of Object.entries(CTL_PERMISSIONS)) permissions.add(perm, roles);
   await seedDemoExecutedYear(ctx);
   await seedKeywords(db, pemdaId);
   const year = EXECUTED_YEAR;
