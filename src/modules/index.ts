@@ -8,6 +8,8 @@ import { budgetingModule } from './budgeting/index.ts';
 import { auditModule } from './audit/index.ts';
 import { commandCenterModule } from './command-center/index.ts';
 import { platformModule } from './platform/index.ts';
+import { controllingModule } from './controlling/index.ts';
+import { transparencyModule } from './transparency/index.ts';
 
 export const modules: ModuleManifest[] = [
   masterDataModule,
@@ -15,6 +17,8 @@ export const modules: ModuleManifest[] = [
   planningModule,
   catalogueModule,
   budgetingModule,
+  controllingModule,
+  transparencyModule,
   auditModule,
   commandCenterModule,
   platformModule,

@@ -29,6 +29,7 @@ const SELECT_TYPE: Record<string, string | null> = {
   bool: 'boolean',
   timestamptz: 'Date',
   timestamp: 'Date',
+  date: 'Date', // pg and PGlite parse a date column into a Date (local midnight)
   bytea: 'Uint8Array',
   _int4: 'number[]',
   jsonb: null, // any shape

@@ -27,3 +27,35 @@ export {
 export { accountTotals, expenditureRollup, opdOverview, reviewFlags, stageTotals } from './totals.queries.ts';
 export { buildRka, type RkaDoc } from './exports.ts';
 export type { LineKind, StageKind, SubStatus } from './budgeting.tables.ts';
+// Read-only views for the downstream modules (controlling, transparency) and the executed demo year.
+export {
+  aggregateLines,
+  listFunctions,
+  type LineAggregate,
+  approvedDpas,
+  dpaBudgets,
+  dpaCashPlan,
+  dpaLines,
+  executionYears,
+  getStageLine,
+  lineTotals,
+  listPublicStages,
+  listStageLines,
+  searchStageLines,
+  streamStageLines,
+  type Dimension,
+  type DpaBudgetRow,
+  type ExecutionDpa,
+  type LineFilter,
+  type PublicLine,
+  type PublicStage,
+  type PublicTotal,
+} from './downstream.queries.ts';
+export { EXECUTED_YEAR, seedDemoExecutedYear } from './seed.executed.ts';
+export {
+  ceilingStatistic,
+  riskCandidates,
+  type RiskCandidate,
+  type RiskOptions,
+  type RiskRule,
+} from './risk.queries.ts';

@@ -77,3 +77,67 @@ export async function raiseProposal(
   const r = await proposals.createProposal(db, actor, { year, ...input });
   return { id: r.id, trackingCode: r.tracking_code, year };
 }
+
+/** The Musrenbang proposals and Pokir of a year that have an outcome, as the public may see them
+ * (still-pending proposals — the drafts of the cycle — are left out; Pokir only once the Renja is
+ * approved). No submitter name or contact. */
+export async function listPublicOutcomes(
+  db: Db,
+  pemdaId: number,
+  year: number,
+): Promise<
+  Array<{
+    tracking_code: string;
+    kind: 'musrenbang' | 'pokir';
+    title: string;
+    stage: string;
+    status: string;
+    opd_id: number | null;
+    sub_kegiatan_code: string | null;
+    recommended_amount: string | null;
+    renja_item_id: number | null;
+    kecamatan_id: number;
+  }>
+> {
+  const pokirPublic = await annual.renjaFinalised(db, pemdaId, year);
+  let q = db
+    .selectFrom('pln_proposal')
+    .select([
+      'tracking_code',
+      'kind',
+      'title',
+      'stage',
+      'status',
+      'opd_id',
+      'sub_kegiatan_code',
+      'recommended_amount',
+      'renja_item_id',
+      'kecamatan_id',
+    ])
+    .where('pemda_id', '=', pemdaId)
+    .where('year', '=', year)
+    .where('status', '<>', 'pending');
+  if (!pokirPublic) q = q.where('kind', '=', 'musrenbang');
+  const rows = await q.orderBy('kind').orderBy('tracking_code').execute();
+  return rows.map((r) => ({
+    ...r,
+    recommended_amount: r.recommended_amount === null ? null : String(r.recommended_amount),
+  }));
+}
+
+/** The public tracking record of a proposal (undefined when it is not public). */
+export function publicProposal(db: Db, pemdaId: number, code: string): Promise<proposals.PublicTrack | undefined> {
+  return proposals.publicTrack(db, pemdaId, code);
+}
+
+/** Years that have proposals. */
+export async function proposalYears(db: Db, pemdaId: number): Promise<number[]> {
+  const r = await db
+    .selectFrom('pln_proposal')
+    .select('year')
+    .distinct()
+    .where('pemda_id', '=', pemdaId)
+    .orderBy('year', 'desc')
+    .execute();
+  return r.map((x) => x.year);
+}
