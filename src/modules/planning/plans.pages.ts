@@ -22,11 +22,9 @@ import {
   qs,
   rp,
   seeOther,
-  selected,
   statusOf,
   type Errors,
   str,
-  idNumOpt,
 } from './ui.ts';
 
 export const anyBody = z.record(z.string(), z.unknown());

@@ -98,7 +98,7 @@ export async function tracePages(appIn: FastifyInstance, ctx: ModuleContext): Pr
  · ${tr(req, 'tp.col.status')}: ${tr(req, `tp.status.${p.status}`)}</li>
 ${
   p.renja && opd
-    ? html`<li id="trace-renja"><b>Renja ${p.renja.year}</b>: ${p.renja.opd} · ${p.renja.sub_kegiatan_code} · ${tr(req, 'tp.trace.pagu')} Rp ${rpText(req.lang, p.renja.pagu)}</li>
+    ? html`<li id="trace-renja"><b>Renja ${p.renja.year}</b>: ${p.renja.opd} · ${p.renja.sub_kegiatan_code}${p.renja.pagu === null ? '' : html` · ${tr(req, 'tp.trace.pagu')} Rp ${rpText(req.lang, p.renja.pagu)}`}</li>
 ${await downstream(db, req, pemda.id, p.renja.year, opd.id, p.renja.sub_kegiatan_code)}`
     : html`<li class="muted">${tr(req, 'tp.trace.not_in_renja')}</li>`
 }`;

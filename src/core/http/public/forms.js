@@ -1,3 +1,4 @@
+/* global document */
 // Padu: small progressive enhancements of server-rendered forms (no inline scripts; CSP 'self').
 // 1. <select data-filter-by="kecamatan_id"> shows only the options whose data-parent is the value
 //    chosen in the form's field of that name (kelurahan/desa follow the kecamatan). Without

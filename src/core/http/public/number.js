@@ -1,3 +1,4 @@
+/* global document, window */
 // Padu: the one Indonesian number rule in the browser (same rule as src/core/number.ts; both are
 // tested against one table in src/core/number.test.ts). Progressive enhancement: every
 // <input data-num="integer|decimal|rupiah|percent"> shows what it will be read as ("= 1.000 Kotak")
