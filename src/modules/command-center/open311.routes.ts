@@ -286,11 +286,20 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
       rows.map((r) => requestOut(req, baseUrl(req), r)),
     );
   };
+  // the spec's filters, documented; other parameters pass through to the handler's own checks
+  const requestsQuery = z.looseObject({
+    service_request_id: z.string().optional(),
+    service_code: z.string().optional(),
+    start_date: z.string().optional(),
+    end_date: z.string().optional(),
+    status: z.string().optional(),
+    jurisdiction_id: z.string().optional(),
+  });
   app.get(
     '/open311/v2/requests',
     {
       config: cfg,
-      schema: { tags, summary: 'Open311 service requests', querystring: z.record(z.string(), z.unknown()) },
+      schema: { tags, summary: 'Open311 service requests', querystring: requestsQuery },
     },
     (req, reply) => handle(req, reply, 'json', () => listRequests(req, reply, 'json')),
   );
@@ -302,7 +311,7 @@ export async function open311Routes(appIn: FastifyInstance, ctx: ModuleContext):
         tags,
         summary: 'Open311 service requests (json|xml)',
         params: fmtParam,
-        querystring: z.record(z.string(), z.unknown()),
+        querystring: requestsQuery,
       },
     },
     (req, reply) => {
