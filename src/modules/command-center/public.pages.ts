@@ -79,7 +79,14 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
   });
   app.post(
     '/lapor',
-    { config: { auth: 'public' }, schema: { ...hide, querystring: pemdaQ, body: anyBody } },
+    {
+      config: {
+        auth: 'public',
+        // the photo is refused (413) while it streams in, before it is buffered
+        multipartOptions: { limits: { fileSize: PHOTO_MAX, files: 1, fields: 40, fieldSize: 64 * 1024 } },
+      },
+      schema: { ...hide, querystring: pemdaQ, body: anyBody },
+    },
     async (req, reply) => {
       const pemda = await pemdaOf(req, req.query.pemda);
       const rawBody = req.body as Record<string, unknown>;
