@@ -25,6 +25,9 @@ export const modulePrefixes = {
   budgeting: 'bud_',
   audit: 'core_audit_',
   'command-center': 'cc_',
+  controlling: 'ctl_',
+  transparency: 'tp_',
+  platform: 'plat_',
 };
 /** Core tables that modules may read but never write. */
 export const coreReadOnlyTables = ['core_pemda'];
