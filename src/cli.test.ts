@@ -42,7 +42,7 @@ test('padu seed, user add, token create, import and audit verify (which names a 
     const badRole = paduIn(dir, 'tj8#Lw2q-Vz9m\n', 'user', 'add', '--username', 'x', '--role', 'king');
     assert.notEqual(badRole.status, 0);
     // a refused command says why in a sentence, never an i18n key (was: "usr.error.username_taken")
-    const again = padu(dir, 'user', 'add', '--username', 'operator.baru', '--password', 'rahasia123', '--role', 'dprd');
+    const again = paduIn(dir, 'tj8#Lw2q-Vz9m\n', ...userAdd);
     assert.equal(again.status, 1);
     assert.match(again.stderr, /^Error: The submitted data is not valid\.\n {2}username: This username is taken\./m);
     assert.doesNotMatch(again.stderr, /\b[a-z]+\.error\.[a-z_]+/);

@@ -22,7 +22,9 @@ import type { Db } from './core/db/database.ts';
 import { createApiToken, createUser } from './modules/users/index.ts';
 import { importFile } from './modules/master-data/index.ts';
 import { importCatalogue } from './modules/catalogue/index.ts';
+import { ZodError } from 'zod';
 import { AppError, translateError } from './core/errors.ts';
+import { zodIssueMessage } from './core/i18n/i18n.ts';
 import type { Lang } from './core/i18n/i18n.ts';
 import { AppRegistry } from './core/registry.ts';
 import { backup, restore } from './core/backup.ts';
@@ -428,6 +430,10 @@ main(process.argv.slice(2)).then(
       const e = translateError(err, registry.i18n.t, cliLang());
       console.error(`Error: ${e.message}`);
       for (const f of e.fields) console.error(`  ${f.field}: ${f.message}`);
+    } else if (err instanceof ZodError) {
+      console.error(`Error: ${registry.i18n.t(cliLang(), 'error.validation')}`);
+      for (const i of err.issues)
+        console.error(`  ${i.path.join('.')}: ${zodIssueMessage(registry.i18n.t, cliLang(), i)}`);
     } else console.error(`Error: ${(err as Error).message}`);
     process.exit(1);
   },
