@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loginAs, startE2E, type E2E } from './browser.ts';
+import { challengeAnswer } from '../../src/core/http/antispam.ts';
 
 let e: E2E;
 before(async () => {
@@ -44,12 +45,17 @@ test('a citizen sends a proposal through the public form and follows it by its t
   await page.fill('input[name=title]', 'Perbaikan jembatan kayu RT 02');
   await page.fill('textarea[name=problem]', 'Jembatan lapuk dan berbahaya bagi anak sekolah.');
   await page.selectOption('select[name=category_code]', 'jalan_rehab');
+  // no village is chosen for the citizen: the kecamatan first, then one of its villages
+  await page.selectOption('select[name=kecamatan_id]', { index: 1 });
   await page.selectOption('select[name=kelurahan_id]', { index: 1 });
   await page.fill('input[name=volume]', '30');
   await page.fill('input[name=unit]', 'Meter');
   await page.fill('input[name=estimated_cost]', '150.000.000');
   await page.fill('input[name=submitter_name]', 'Pak Rahmat');
   await page.fill('input[name=submitter_contact]', '081200000000');
+  // the security question: the person reads it; the test asks the server's store for its answer
+  const token = (await page.getAttribute('input[name=challenge_token]', 'value')) ?? '';
+  await page.fill('input[name=challenge_answer]', await challengeAnswer(e.t.db, token));
   await Promise.all([page.waitForURL(/\/lacak\?/), page.click('button:has-text("Kirim usulan")')]);
   const code = (await page.textContent('.tracking-code'))?.trim() ?? '';
   assert.match(code, /^MR\d{2}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
