@@ -22,7 +22,11 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', '--test-timeout=900000', '--test-concurrency=1', ...files], {
-  stdio: 'inherit',
-});
+const res = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-force-exit', '--test-timeout=900000', '--test-concurrency=1', ...files],
+  {
+    stdio: 'inherit',
+  },
+);
 process.exit(res.status ?? 1);
