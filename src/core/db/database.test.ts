@@ -56,3 +56,24 @@ test('int8 and numeric come back as decimal strings (exact money)', async () => 
     await h.close();
   }
 });
+
+test('PGlite: a query on the outer handle inside a transaction fails after the wait limit instead of hanging', async () => {
+  const before = process.env.PADU_PGLITE_WAIT_MS;
+  process.env.PADU_PGLITE_WAIT_MS = '300';
+  const h = await openDatabase({ kind: 'pglite', dataDir: null });
+  try {
+    await assert.rejects(
+      h.db.transaction().execute(async () => {
+        await sql`select 1`.execute(h.db);
+      }),
+      /waited 300 ms for the connection/,
+    );
+    // the connection is usable afterwards: the queued turn was given back
+    const r = await sql<{ x: number }>`select 2 as x`.execute(h.db);
+    assert.equal(r.rows[0]!.x, 2);
+  } finally {
+    if (before === undefined) delete process.env.PADU_PGLITE_WAIT_MS;
+    else process.env.PADU_PGLITE_WAIT_MS = before;
+    await h.close();
+  }
+});

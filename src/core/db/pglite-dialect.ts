@@ -66,6 +66,11 @@ class PGliteConnection implements DatabaseConnection {
   }
 }
 
+function waitLimitMs(): number {
+  const v = Number(process.env.PADU_PGLITE_WAIT_MS);
+  return Number.isInteger(v) && v > 0 ? v : 60_000;
+}
+
 class PGliteDriver implements Driver {
   private readonly mutex = new Mutex();
   private readonly releases = new Map<DatabaseConnection, () => void>();
@@ -79,9 +84,24 @@ class PGliteDriver implements Driver {
     await this.pg.waitReady;
   }
 
+  /**
+   * Waits for the one connection. A query on the outer handle issued inside an open transaction
+   * would wait for ever (the transaction holds the connection): after PADU_PGLITE_WAIT_MS (60 s)
+   * the wait fails with an error instead of hanging the request (and a test) silently.
+   */
   async acquireConnection(): Promise<DatabaseConnection> {
-    const release = await this.mutex.lock();
-    this.releases.set(this.connection, release);
+    const locked = this.mutex.lock();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitLimitMs())));
+    const won = await Promise.race([locked, timedOut]);
+    clearTimeout(timer);
+    if (won === 'timeout') {
+      void locked.then((release) => release()); // give the turn back when it comes
+      throw new Error(
+        `PGlite: waited ${waitLimitMs()} ms for the connection; a query outside the open transaction (use the transaction's handle)?`,
+      );
+    }
+    this.releases.set(this.connection, won);
     return this.connection;
   }
 

@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { html, type Html } from '../../core/http/html.ts';
 import { tr, issueMessage } from '../../core/http/layout.ts';
-import { AppError } from '../../core/errors.ts';
+import { AppError, type FieldError } from '../../core/errors.ts';
 import { formatRupiah } from '../../core/money.ts';
 import {
   listGrades,
@@ -27,23 +27,53 @@ export const idParams = z.object({ id: intIn(z.number().int().positive().max(214
 
 /**
  * The price-version fields of a posted item or proposal form, as the service reads them; price and
- * TKDN read with the one Indonesian number rule (a 400 naming the field when one cannot be read).
+ * TKDN read with the one Indonesian number rule. `errors` names each number that cannot be read.
  */
-export function versionFields(raw: Form) {
+export function readVersionFields(raw: Form) {
   const r = readFormNumbers(raw, [
     ['price', 'rupiah'],
     ['tkdn', 'percent'],
   ]);
-  if (r.errors.length) throw badRequest(r.errors);
   const b = r.body;
   return {
-    name: b.name ?? '',
-    spec: b.spec ?? '',
-    unit: b.unit ?? '',
-    price: b.price ?? '',
-    tkdn: b.tkdn ?? null,
-    accounts: b.accounts ?? '',
+    fields: {
+      name: b.name ?? '',
+      spec: b.spec ?? '',
+      unit: b.unit ?? '',
+      price: b.price ?? '',
+      tkdn: b.tkdn ?? null,
+      accounts: b.accounts ?? '',
+    },
+    errors: r.errors,
   };
+}
+
+/** As readVersionFields, a 400 naming the field when a number cannot be read. */
+export function versionFields(raw: Form) {
+  const r = readVersionFields(raw);
+  if (r.errors.length) throw badRequest(r.errors);
+  return r.fields;
+}
+
+/**
+ * When a number of the form cannot be read: a 400 naming it together with every other field the
+ * schema refuses, so that the user sees all problems of the form at once (nothing is written).
+ */
+export function numberAndSchemaErrors(
+  req: FastifyRequest,
+  numberErrors: FieldError[],
+  schema: z.ZodType,
+  input: unknown,
+): AppError | null {
+  if (!numberErrors.length) return null;
+  const taken = new Set(numberErrors.map((e) => e.field));
+  const parsed = schema.safeParse(input);
+  const others: FieldError[] = parsed.success
+    ? []
+    : parsed.error.issues
+        .filter((i) => !taken.has(String(i.path[0])))
+        .map((i) => ({ field: i.path.join('.'), message: issueMessage(req, i) }));
+  return badRequest([...numberErrors, ...others]);
 }
 
 /** A form value as typed. */

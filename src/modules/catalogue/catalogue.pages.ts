@@ -18,6 +18,8 @@ import {
   SBU_COMPONENTS,
   TRAVEL_KINDS,
   createItem,
+  itemCreateSchema,
+  itemUpdateSchema,
   defaultYear,
   getItemDetail,
   listGrades,
@@ -34,7 +36,8 @@ import {
   page,
   formBody,
   idParams,
-  versionFields,
+  readVersionFields,
+  numberAndSchemaErrors,
   idForm,
   idStored,
   fieldErr,
@@ -321,11 +324,12 @@ ${
     async (req, reply) => {
       const b = req.body;
       try {
-        const item = await createItem(db, req.principal!, {
+        const vf = readVersionFields(b);
+        const input = {
           year: b.year ?? '',
           kind: (b.kind ?? '') as CatalogueKind,
           code: b.code ?? '',
-          ...versionFields(b),
+          ...vf.fields,
           sbu: b.sbu_component
             ? {
                 component: b.sbu_component as never,
@@ -335,7 +339,10 @@ ${
               }
             : null,
           note: b.note || undefined,
-        });
+        };
+        const unread = numberAndSchemaErrors(req, vf.errors, itemCreateSchema, input);
+        if (unread) throw unread;
+        const item = await createItem(db, req.principal!, input);
         return reply.redirect(`/catalogue/items/${item.itemId}?saved=1`, 303);
       } catch (err) {
         const pr = formProblem(req, err);
@@ -388,11 +395,11 @@ ${
       const d = await getItemDetail(db, req.principal!.pemdaId, req.params.id);
       if (!d) throw notFound();
       try {
-        await updateItem(db, req.principal!, req.params.id, {
-          version: b.version ?? '',
-          ...versionFields(b),
-          note: b.note || undefined,
-        });
+        const vf = readVersionFields(b);
+        const input = { version: b.version ?? '', ...vf.fields, note: b.note || undefined };
+        const unread = numberAndSchemaErrors(req, vf.errors, itemUpdateSchema, input);
+        if (unread) throw unread;
+        await updateItem(db, req.principal!, req.params.id, input);
         return reply.redirect(`/catalogue/items/${req.params.id}?saved=1`, 303);
       } catch (err) {
         const pr = formProblem(req, err);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { mutate } from '../../core/audit/audit.ts';
 import type { SeedContext } from '../../core/module.ts';
+import type { Db } from '../../core/db/database.ts';
 import { demoRandom } from '../../core/seed.ts';
 import { listOpds, listRegions } from '../master-data/index.ts';
 import { listCategories, newTrackingCode } from './incidents.service.ts';
@@ -24,6 +25,64 @@ interface CategoryRow {
   public: string;
 }
 
+function categoryRows(): CategoryRow[] {
+  return parse(fs.readFileSync(new URL('./seed-data/categories.csv', import.meta.url)), {
+    columns: true,
+    skip_empty_lines: true,
+  }) as CategoryRow[];
+}
+
+/** Link a category to the OPD its reference row names (by short name) that exist in the Pemda. */
+async function linkOpds(db: Db, pemdaId: number, categoryId: number, r: CategoryRow, opds: Map<string, number>) {
+  const ids = r.opd
+    .split(';')
+    .map((s) => opds.get(s.trim()))
+    .filter((x): x is number => x !== undefined);
+  if (ids.length)
+    await db
+      .insertInto('cc_category_opd')
+      .values(ids.map((opd_id) => ({ pemda_id: pemdaId, category_id: categoryId, opd_id })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  return ids.length;
+}
+
+/**
+ * The base seed runs before a Pemda has its OPD (the demo seed or the administrator adds them):
+ * categories that have no responsible OPD yet are linked to the OPD their reference row names,
+ * once those OPD exist. A category an administrator already linked is left as it is.
+ */
+export async function linkUnlinkedCategories(ctx: SeedContext): Promise<void> {
+  const { db, pemdaId } = ctx;
+  const opds = new Map((await listOpds(db, pemdaId)).map((o) => [o.shortName, o.id]));
+  if (opds.size === 0) return;
+  const cats = await db
+    .selectFrom('cc_category as c')
+    .select(['c.id', 'c.code'])
+    .where('c.pemda_id', '=', pemdaId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('cc_category_opd as co')
+            .select('co.opd_id')
+            .whereRef('co.pemda_id', '=', 'c.pemda_id')
+            .whereRef('co.category_id', '=', 'c.id'),
+        ),
+      ),
+    )
+    .execute();
+  const byCode = new Map(categoryRows().map((r) => [r.code, r]));
+  const todo = cats.filter((c) => byCode.get(c.code)?.opd.trim());
+  if (todo.length === 0) return;
+  await mutate(db, ctx.actor, async (uow) => {
+    const linked: string[] = [];
+    for (const c of todo)
+      if (await linkOpds(uow.trx as unknown as Db, pemdaId, c.id, byCode.get(c.code)!, opds)) linked.push(c.code);
+    if (linked.length)
+      uow.audit({ action: 'seed', entity: 'cc_category_opd', entityId: 'base', after: { codes: linked } });
+  });
+}
+
 export function loadKecamatanGeoJson(): { features: Feature[] } {
   return JSON.parse(fs.readFileSync(new URL('./seed-data/kecamatan.geojson', import.meta.url), 'utf8'));
 }
@@ -31,10 +90,7 @@ export function loadKecamatanGeoJson(): { features: Feature[] } {
 export async function seedCommandCenterBase(ctx: SeedContext): Promise<void> {
   const { db, pemdaId } = ctx;
   const existing = await db.selectFrom('cc_category').select('code').where('pemda_id', '=', pemdaId).execute();
-  const rows = parse(fs.readFileSync(new URL('./seed-data/categories.csv', import.meta.url)), {
-    columns: true,
-    skip_empty_lines: true,
-  }) as CategoryRow[];
+  const rows = categoryRows();
   const todo = rows.filter((r) => !existing.some((e) => e.code === r.code));
   if (todo.length === 0) return;
   const opds = new Map((await listOpds(db, pemdaId)).map((o) => [o.shortName, o.id]));
@@ -61,15 +117,7 @@ export async function seedCommandCenterBase(ctx: SeedContext): Promise<void> {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      const ids = r.opd
-        .split(';')
-        .map((s) => opds.get(s.trim()))
-        .filter((x): x is number => x !== undefined);
-      if (ids.length)
-        await uow.trx
-          .insertInto('cc_category_opd')
-          .values(ids.map((opd_id) => ({ pemda_id: pemdaId, category_id: c.id, opd_id })))
-          .execute();
+      await linkOpds(uow.trx as unknown as Db, pemdaId, c.id, r, opds);
     }
     uow.audit({ action: 'seed', entity: 'cc_category', entityId: 'base', after: { codes: todo.map((r) => r.code) } });
   });
@@ -128,6 +176,7 @@ export async function seedCommandCenterDemo(ctx: SeedContext): Promise<void> {
     .where('pemda_id', '=', pemdaId)
     .limit(1)
     .executeTakeFirst();
+  await linkUnlinkedCategories(ctx);
   if (any) return;
   const rnd = demoRandom(112);
   const cats = await listCategories(db, pemdaId);
@@ -144,7 +193,9 @@ export async function seedCommandCenterDemo(ctx: SeedContext): Promise<void> {
     for (let k = 0; k < n; k++) {
       const c = rnd.pick(weighted);
       // flood clusters: Pantai Biru and Muara Damai flood repeatedly (the planning hot spot)
-      const kec = c.code === 'BJR' && rnd.next() < 0.7 ? kecs.find((x) => x.code === '99.01.08')! : rnd.pick(kecs);
+      // (the demo's regions are renamed under the Pemda's code: match the kecamatan by its own part)
+      const floodKec = kecs.find((x) => x.code.endsWith('.08'));
+      const kec = c.code === 'BJR' && floodKec && rnd.next() < 0.7 ? floodKec : rnd.pick(kecs);
       const kels = regions.filter((r) => r.parentId === kec.id);
       // …and mostly in one kelurahan by the river
       const riverside = kels.find((r) => r.name === 'Teluk Tiram');

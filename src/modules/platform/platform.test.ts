@@ -15,7 +15,7 @@ before(async () => {
   t = await testApp();
   await createUser(t.db, t.server.registry.system(t.pemdaId, 'test'), {
     username: 'platform',
-    password: 'platform-secret-1',
+    password: 'langit-biru-kalsel-7',
     full_name: 'Operator Platform',
     role: 'platform_admin',
   });
@@ -47,7 +47,7 @@ test('a second Pemda: created by a platform administrator only, seeded, logged i
 
   const res = await create(platform, {
     ...SECOND,
-    admin: { username: 'admin', password: 'kedua-admin-1', full_name: 'Admin Kabupaten Kedua' },
+    admin: { username: 'admin', password: 'sungai-amandit-9', full_name: 'Admin Kabupaten Kedua' },
   });
   assert.equal(res.statusCode, 201, res.body);
   const second = json(res).pemda;
@@ -62,7 +62,7 @@ test('a second Pemda: created by a platform administrator only, seeded, logged i
   // log-in names the Pemda by code or by name; with two Pemda, leaving it out is a 400 naming `pemda`
   const byCode = await login({ pemda: '63.10', username: 'bappeda', password: DEMO_PASSWORD });
   assert.equal(byCode.res.statusCode, 200, byCode.res.body);
-  const byName = await login({ pemda: ' kabupaten  KEDUA ', username: 'admin', password: 'kedua-admin-1' });
+  const byName = await login({ pemda: ' kabupaten  KEDUA ', username: 'admin', password: 'sungai-amandit-9' });
   assert.equal(byName.res.statusCode, 200, byName.res.body);
   const none = await login({ username: 'bappeda', password: DEMO_PASSWORD });
   assert.equal(none.res.statusCode, 400);
@@ -70,7 +70,7 @@ test('a second Pemda: created by a platform administrator only, seeded, logged i
   const unknown = await login({ pemda: 'Kota Entah', username: 'bappeda', password: DEMO_PASSWORD });
   assert.equal(unknown.res.statusCode, 400);
   // the second Pemda's admin password is not the demo Pemda's
-  assert.equal((await login({ pemda: '99.01', username: 'admin', password: 'kedua-admin-1' })).res.statusCode, 401);
+  assert.equal((await login({ pemda: '99.01', username: 'admin', password: 'sungai-amandit-9' })).res.statusCode, 401);
 
   // the log-in page offers both by name (and code), never a numeric id to type
   const page = await t.server.inject({ method: 'GET', url: '/login', headers: { accept: 'text/html' } });

@@ -244,7 +244,7 @@ export async function apbdRoutes(appIn: FastifyInstance, ctx: ModuleContext): Pr
       if (!dpa) throw notFound('apbd.error.dpa_unknown');
       if (isOpdScoped(req.principal!.role) && req.principal!.opdId !== dpa.opd_id) throw notFound();
       return sendDoc(reply, db, req.query.format, dpa.number.replace(/\//g, '-'), async (trx) => {
-        const doc = await dpaDoc(db, trx, pemdaId, dpa, req.lang);
+        const doc = await dpaDoc(trx, pemdaId, dpa, req.lang);
         return { doc, head: { dpa, measures: doc.measures } };
       });
     },

@@ -60,7 +60,8 @@ export async function reportDoc(
   limit?: number,
   onMeta?: (m: { truncated: boolean }) => void,
 ): Promise<Doc> {
-  const pemda = await getPemda(r.db, r.pemdaId);
+  // on the transaction: PGlite has one connection, which the transaction holds
+  const pemda = await getPemda(trx as Db, r.pemdaId);
   const L = (k: string, p?: Record<string, string | number>) => t(r.lang, k, p);
   const info: string[] = [];
   if (r.opdId) {
@@ -215,9 +216,9 @@ async function* dpaRows(trx: Handle, pemdaId: number, dpa: Dpa, year: number): A
   if (grand) yield grand;
 }
 
-export async function dpaDoc(db: Db, trx: Handle, pemdaId: number, dpa: Dpa, lang: Lang): Promise<Doc> {
+export async function dpaDoc(trx: Handle, pemdaId: number, dpa: Dpa, lang: Lang): Promise<Doc> {
   const stage = await requireStage(trx, pemdaId, dpa.stage_id);
-  const pemda = await getPemda(db, pemdaId);
+  const pemda = await getPemda(trx as Db, pemdaId);
   const org = await getOrganisation(trx as Db, pemdaId, dpa.opd_id);
   const L = (k: string, p?: Record<string, string | number>) => t(lang, k, p);
   return {
