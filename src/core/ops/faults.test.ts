@@ -97,9 +97,7 @@ function auditVerifies(): void {
 
 test(
   'SIGKILL during a burst of line saves: every acknowledged save is there, with its audit record and totals',
-  // KNOWN FAILURE after the 30 Nov 2026 merge (README, issue #9): on PostgreSQL some OPD's planned differs
-  // from the sum of its sub kegiatan (suspect: the executed-2026 demo seed or the delta save); still run.
-  { skip, todo: skip ? undefined : 'OPD planned ≠ sum of sub kegiatan after the merge' },
+  { skip },
   async () => {
     const s = await running();
     const op = new Client(s.base);

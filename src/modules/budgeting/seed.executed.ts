@@ -57,9 +57,11 @@ export async function seedDemoExecutedYear(ctx: SeedContext): Promise<void> {
         .executeTakeFirstOrThrow();
     const kua = await stage(1, 'kua_ppas', `KUA-PPAS ${year}`, null);
     const murni = await stage(2, 'murni', `APBD ${year}`, kua.id);
+    // planned starts at 0: it is the sum of the stage's own sub kegiatan (KUA-PPAS has none; the
+    // APBD's is set from its lines below)
     for (const st of [kua.id, murni.id])
       await sql`INSERT INTO bud_opd_ceiling (pemda_id, stage_id, opd_id, ceiling, planned, allow_revenue, allow_financing, input_mode)
-                SELECT pemda_id, ${st}, opd_id, ceiling, planned, allow_revenue, allow_financing, 'window'
+                SELECT pemda_id, ${st}, opd_id, ceiling, 0, allow_revenue, allow_financing, 'window'
                   FROM bud_opd_ceiling WHERE pemda_id = ${pemdaId} AND stage_id = ${source.id}`.execute(trx);
     await sql`INSERT INTO bud_sub_kegiatan (pemda_id, stage_id, opd_id, code, kegiatan_code, program_code, bidang_code, name,
                 funding_source_id, ceiling, planned, region_id, location, output_indicator, target_volume, target_unit,
