@@ -10,6 +10,7 @@ import { modules as domainModules } from './modules/index.ts';
 import { coreModule } from './core/core.module.ts';
 import { AppRegistry } from './core/registry.ts';
 import { auditKeys, startSealer } from './core/audit/seal.ts';
+import { startEventPruner } from './core/events/events.ts';
 
 export const allModules: ModuleManifest[] = [coreModule, ...domainModules];
 
@@ -52,6 +53,10 @@ export async function createApp(
           server.log.error({ err }, 'audit sealer failed'),
         )
       : null;
+  // the live feed (core_event) keeps 30 days for reconnecting clients; older events are dropped hourly
+  const pruner = startEventPruner(database.db, {
+    onError: (err) => server.log.error({ err }, 'event pruning failed'),
+  });
   return {
     server,
     registry,
@@ -59,6 +64,7 @@ export async function createApp(
     config,
     close: async () => {
       await sealer?.stop();
+      await pruner.stop();
       await server.close();
       if (!opts.database) await database.close();
     },

@@ -73,12 +73,38 @@ export async function lastEventId(db: Db, pemdaId: number): Promise<string> {
   return r?.id ?? '0';
 }
 
-/** Events are a live feed, not an archive: drop those older than the given age. */
-export async function pruneEvents(db: Db, olderThanDays = 30): Promise<void> {
-  await db
+/** Events are a live feed, not an archive: drop those older than the given age (the count dropped). */
+export async function pruneEvents(db: Db, olderThanDays = 30): Promise<number> {
+  const r = await db
     .deleteFrom('core_event')
     .where('at', '<', new Date(Date.now() - olderThanDays * 86_400_000))
-    .execute();
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/**
+ * The in-process pruner: every `everyMs` (an hour by default) drop the events older than
+ * `olderThanDays`. A reconnecting client replays at most that far back (Last-Event-ID); what
+ * happened is kept in the modules' own tables and the audit trail, not in the feed.
+ */
+export function startEventPruner(
+  db: Db,
+  opts: { everyMs?: number; olderThanDays?: number; onError: (err: unknown) => void },
+): { stop(): Promise<void> } {
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = pruneEvents(db, opts.olderThanDays ?? 30)
+      .catch(opts.onError)
+      .finally(() => (running = null));
+  }, opts.everyMs ?? 3_600_000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 function toEvent(r: { id: string; pemda_id: number; channel: string; at: Date | string; payload: unknown }): LiveEvent {

@@ -29,6 +29,7 @@ export interface CcCategoryTable {
   external: Generated<string>;
   public: Generated<boolean>;
   active: Generated<boolean>;
+  version: Generated<number>;
 }
 
 export interface CcCategoryOpdTable {

@@ -8,6 +8,7 @@ import { publicPages } from './public.pages.ts';
 import { open311Routes } from './open311.routes.ts';
 import { alertPages } from './alerts.pages.ts';
 import { statsPages } from './stats.pages.ts';
+import { categoryRoutes } from './categories.routes.ts';
 import { seedCommandCenterBase, seedCommandCenterDemo } from './seed.ts';
 import './cc.tables.ts';
 
@@ -50,6 +51,7 @@ export const commandCenterModule: ModuleManifest = {
       permission: 'cc.open311.keys',
       section: 'command',
     },
+    { label: 'cc.nav.categories', href: '/command-center/categories', permission: 'cc.settings', section: 'command' },
     { label: 'cc.nav.hotspots', href: '/command-center/hotspots', permission: 'cc.hotspots', section: 'planning' },
   ],
   routes: async (app, ctx) => {
@@ -61,6 +63,7 @@ export const commandCenterModule: ModuleManifest = {
     await open311Routes(app, ctx);
     await alertPages(app, ctx);
     await statsPages(app, ctx);
+    await categoryRoutes(app, ctx);
   },
   seedBase: seedCommandCenterBase,
   seedDemo: seedCommandCenterDemo,

@@ -32,10 +32,15 @@ export interface Category {
   external: string;
   public: boolean;
   active: boolean;
+  version: number;
   opd_ids: number[];
 }
 
-export async function listCategories(db: Q, pemdaId: number, opts: { publicOnly?: boolean } = {}): Promise<Category[]> {
+export async function listCategories(
+  db: Q,
+  pemdaId: number,
+  opts: { publicOnly?: boolean; withInactive?: boolean } = {},
+): Promise<Category[]> {
   let q = db
     .selectFrom('cc_category as c')
     .selectAll('c')
@@ -44,8 +49,8 @@ export async function listCategories(db: Q, pemdaId: number, opts: { publicOnly?
         WHERE o.pemda_id = c.pemda_id AND o.category_id = c.id), '{}')`.as('opd_ids'),
     )
     .where('c.pemda_id', '=', pemdaId)
-    .where('c.active', '=', true)
     .orderBy('c.code');
+  if (!opts.withInactive) q = q.where('c.active', '=', true);
   if (opts.publicOnly) q = q.where('c.public', '=', true);
   const rows = await q.execute();
   return rows.map(({ pemda_id: _p, ...r }) => ({ ...r, opd_ids: r.opd_ids.map(Number) }));

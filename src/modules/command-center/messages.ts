@@ -1,6 +1,28 @@
 import type { Messages } from '../../core/i18n/i18n.ts';
 
 const id: Record<string, string> = {
+  'cc.nav.categories': 'Kategori Kejadian',
+  'cc.cat.intro':
+    'Kategori kejadian menentukan OPD yang menangani, prioritas awal dan target waktu (menit sejak laporan diterima).',
+  'cc.cat.opds': 'OPD yang menangani',
+  'cc.cat.dispatch_min': 'Target diteruskan (menit)',
+  'cc.cat.arrive_min': 'Target tiba di lokasi (menit)',
+  'cc.cat.resolve_min': 'Target selesai (menit)',
+  'cc.cat.public': 'Untuk warga',
+  'cc.cat.public_hint': 'Ditawarkan di formulir laporan warga dan Open311',
+  'cc.cat.active_hint': 'Aktif (dapat dipilih saat menerima laporan)',
+  'cc.cat.inactive': 'Nonaktif',
+  'cc.cat.name_id': 'Nama (Bahasa Indonesia)',
+  'cc.cat.name_en': 'Nama (English)',
+  'cc.cat.external': 'Instansi di luar Pemda (bila tidak ada OPD)',
+  'cc.cat.edit': 'Ubah kategori {code}',
+  'cc.cat.saved':
+    'Kategori {name} disimpan. Kejadian baru memakai OPD dan target yang baru; kejadian yang sudah diteruskan tidak berubah.',
+  'cc.error.target_order': 'Target ini tidak boleh lebih pendek dari target sebelumnya (diteruskan ≤ tiba ≤ selesai).',
+  'cc.error.opd_twice': 'OPD yang sama dipilih dua kali.',
+  'cc.error.opd_unknown': 'OPD tidak dikenal di Pemda ini.',
+  'cc.error.category_stale':
+    'Kategori ini baru saja diubah orang lain. Nilai terbaru ditampilkan; ulangi perubahan Anda.',
   'cc.nav.room': 'Ruang Operasi',
   'cc.nav.intake': 'Terima Laporan',
   'cc.nav.unit': 'Antrean Unit',
@@ -281,6 +303,28 @@ const id: Record<string, string> = {
 };
 
 const en: Record<string, string> = {
+  'cc.nav.categories': 'Incident categories',
+  'cc.cat.intro':
+    'An incident category sets the responding OPD, the default priority and the time targets (minutes from the report).',
+  'cc.cat.opds': 'Responding OPD',
+  'cc.cat.dispatch_min': 'Dispatch target (minutes)',
+  'cc.cat.arrive_min': 'On-scene target (minutes)',
+  'cc.cat.resolve_min': 'Resolution target (minutes)',
+  'cc.cat.public': 'For citizens',
+  'cc.cat.public_hint': 'Offered on the citizen report form and Open311',
+  'cc.cat.active_hint': 'Active (can be chosen when taking a report)',
+  'cc.cat.inactive': 'Inactive',
+  'cc.cat.name_id': 'Name (Indonesian)',
+  'cc.cat.name_en': 'Name (English)',
+  'cc.cat.external': 'Agency outside the Pemda (when no OPD responds)',
+  'cc.cat.edit': 'Edit category {code}',
+  'cc.cat.saved':
+    'Category {name} saved. New incidents use the new OPD and targets; incidents already dispatched do not change.',
+  'cc.error.target_order': 'This target may not be shorter than the one before it (dispatch ≤ on scene ≤ resolved).',
+  'cc.error.opd_twice': 'The same OPD is chosen twice.',
+  'cc.error.opd_unknown': 'Unknown OPD in this Pemda.',
+  'cc.error.category_stale':
+    'Someone else has just changed this category. The latest values are shown; make your change again.',
   'cc.nav.room': 'Operations room',
   'cc.nav.intake': 'Take a report',
   'cc.nav.unit': 'Unit queue',
