@@ -37,6 +37,7 @@ import { submitRka } from './workflow.service.ts';
 import { expenditureRollup, opdOverview, stageTotals } from './totals.queries.ts';
 import { listNotifications, markRead } from './notifications.service.ts';
 import { editorPages } from './editor.pages.ts';
+import { travelPages } from './travel.pages.ts';
 import { formBody, formNumbers, money, str } from './pages.common.ts';
 
 import { rkpdCeilings } from './rkpd.service.ts';
@@ -384,4 +385,5 @@ ${unread ? html`<form method="post" action="/budget/notifications/read" class="a
   await subPages(app, ctx);
   await stagePages(app, ctx);
   await editorPages(app, ctx);
+  await travelPages(app, ctx);
 }

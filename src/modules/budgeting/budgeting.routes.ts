@@ -5,7 +5,8 @@
 //   travel.routes.ts      official trips
 //   workflow.routes.ts    the TAPD workflow, review flags and notifications
 //   exports.routes.ts     the RKA prints and the line exports
-// Shared response and parameter schemas: budgeting.schema.ts; the OPD resolvers: routes.common.ts.
+// Shared response and parameter schemas: budgeting.schema.ts; the per-file context: routes.common.ts;
+// the OPD a request acts on: opd.resolvers.ts.
 // OPD-scoped roles reach only their own OPD: each route names the OPD it acts on (core refuses
 // another with 403).
 import type { FastifyInstance } from 'fastify';

@@ -31,7 +31,8 @@ import {
 import { listReviews } from './workflow.service.ts';
 import { listTravels } from './travel.service.ts';
 import { errors, idParams, lineParams, stageOpdParams, subOutSchema, tags, versionQuery } from './budgeting.schema.ts';
-import { apiContext, P, read, subOfRequest } from './routes.common.ts';
+import { apiContext, P, read } from './routes.common.ts';
+import { subOfRequest } from './opd.resolvers.ts';
 
 export async function rkaApi(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const { app, db, opd } = apiContext(appIn, ctx);
