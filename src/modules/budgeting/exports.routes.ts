@@ -6,7 +6,9 @@ import type { ModuleContext } from '../../core/module.ts';
 import { notFound } from '../../core/errors.ts';
 import { requirePermission } from '../../core/auth/policy.ts';
 import { getSub } from './rka.service.ts';
-import { sendRkaPdf, sendRkaXlsx, sendLinesCsv, sendLinesJson } from './exports.ts';
+import { sendLinesCsv, sendLinesJson } from './exports.ts';
+import { sendRkaPdf } from './exports.pdf.ts';
+import { sendRkaXlsx } from './exports.xlsx.ts';
 import { idParams, stageOpdParams, tags } from './budgeting.schema.ts';
 import { apiContext, P, read } from './routes.common.ts';
 
