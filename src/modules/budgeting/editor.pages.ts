@@ -76,7 +76,6 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   );
 
   const write = { permission: 'bud.line.write' };
-  const editorQuery = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
   /**
    * The new-line form of a sub kegiatan. `picker`: 'query' shows the catalogue search of the values'
@@ -110,7 +109,7 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
   // new line (GET also serves the no-JavaScript catalogue search: the form re-submitted with ?q=)
   app.get(
     '/budget/sub/:id/lines/new',
-    { config: { auth: { ...write, opd: opd.sub } }, schema: { ...hide, params: idParams, querystring: editorQuery } },
+    { config: { auth: { ...write, opd: opd.sub } }, schema: { ...hide, params: idParams, querystring: formBody } },
     async (req, reply) => {
       const s = await loadSub(db, req, req.params.id);
       return sendNewLineForm(req, reply, s, { u1: '', ...req.query }, { picker: 'query' });
@@ -197,7 +196,7 @@ export async function editorPages(appIn: FastifyInstance, ctx: ModuleContext): P
     '/budget/lines/:id/edit',
     {
       config: { auth: { ...write, opd: opd.line } },
-      schema: { ...hide, params: lineParams, querystring: editorQuery },
+      schema: { ...hide, params: lineParams, querystring: formBody },
     },
     async (req, reply) => {
       const l = await loadLine(req, req.params.id);
