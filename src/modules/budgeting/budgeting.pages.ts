@@ -1,6 +1,7 @@
 // Pages of e-Budgeting: the overview (ceiling vs planned per OPD), an OPD's RKA and notifications; the
-// sub kegiatan, stages, queue and editor pages live beside it (sub.pages.ts, stages.pages.ts,
-// queue.pages.ts, editor.pages.ts). Server-rendered; every form works without JavaScript.
+// sub kegiatan, stages, queue, line editor and travel calculator pages live beside it (sub.pages.ts,
+// stages.pages.ts, queue.pages.ts, editor.pages.ts, travel.pages.ts). Server-rendered; every form
+// works without JavaScript.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
