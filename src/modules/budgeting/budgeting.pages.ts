@@ -1,6 +1,7 @@
 // Pages of e-Budgeting: the overview (ceiling vs planned per OPD), an OPD's RKA and notifications; the
-// sub kegiatan, stages, queue and editor pages live beside it (sub.pages.ts, stages.pages.ts,
-// queue.pages.ts, editor.pages.ts). Server-rendered; every form works without JavaScript.
+// sub kegiatan, stages, queue, line editor and travel calculator pages live beside it (sub.pages.ts,
+// stages.pages.ts, queue.pages.ts, editor.pages.ts, travel.pages.ts). Server-rendered; every form
+// works without JavaScript.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -37,6 +38,7 @@ import { submitRka } from './workflow.service.ts';
 import { expenditureRollup, opdOverview, stageTotals } from './totals.queries.ts';
 import { listNotifications, markRead } from './notifications.service.ts';
 import { editorPages } from './editor.pages.ts';
+import { travelPages } from './travel.pages.ts';
 import { formBody, formNumbers, money, str } from './pages.common.ts';
 
 import { rkpdCeilings } from './rkpd.service.ts';
@@ -384,4 +386,5 @@ ${unread ? html`<form method="post" action="/budget/notifications/read" class="a
   await subPages(app, ctx);
   await stagePages(app, ctx);
   await editorPages(app, ctx);
+  await travelPages(app, ctx);
 }

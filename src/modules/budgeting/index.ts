@@ -25,7 +25,7 @@ export {
   type SubOut,
 } from './rka.service.ts';
 export { accountTotals, expenditureRollup, opdOverview, reviewFlags, stageTotals } from './totals.queries.ts';
-export { buildRka, type RkaDoc } from './exports.ts';
+export { buildRka, type RkaDoc } from './exports.doc.ts';
 export type { LineKind, StageKind, SubStatus } from './budgeting.tables.ts';
 // Read-only views for the downstream modules (controlling, transparency) and the executed demo year.
 export {

@@ -2,7 +2,9 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { formatNumber } from '../../core/i18n/i18n.ts';
-import { badRequest } from '../../core/errors.ts';
+import { html, type Html } from '../../core/http/html.ts';
+import { issueMessage, tr } from '../../core/http/layout.ts';
+import { AppError, badRequest } from '../../core/errors.ts';
 import { readFormNumbers, type NumberFields } from '../../core/number.ts';
 
 export type FormBody = Record<string, string | string[] | undefined>;
@@ -55,4 +57,46 @@ export function formNumbers(b: FormBody, fields: NumberFields): FormBody {
   const r = readFormNumbers(b, fields);
   if (r.errors.length) throw badRequest(r.errors);
   return r.body;
+}
+
+/** A form's errors: field → message, `_` the summary. */
+export type FormErrors = Record<string, string>;
+
+/** The errors of a form that broke a rule (400, 409, 422, 423 or a schema error), translated; null for any other error. */
+export function errorsOf(req: FastifyRequest, err: unknown): FormErrors | null {
+  if (
+    err instanceof AppError &&
+    (err.status === 422 || err.status === 400 || err.status === 409 || err.status === 423)
+  ) {
+    const out: FormErrors = { _: tr(req, err.messageKey, err.params) };
+    for (const f of err.fields) out[f.field] = /\s/.test(f.message) ? f.message : tr(req, f.message, f.params);
+    return out;
+  }
+  if (err instanceof z.ZodError)
+    return Object.fromEntries(err.issues.map((i) => [i.path.join('.'), issueMessage(req, i)]));
+  return null;
+}
+
+/** The error beside a field: the first of the names that has one. */
+export const fe = (errors: FormErrors, ...names: string[]): Html | string => {
+  const m = names.map((n) => errors[n]).find(Boolean);
+  return m ? html`<span class="field-error">${m}</span>` : '';
+};
+
+/**
+ * Saves a submitted form; when it breaks a rule (errorsOf), the form again with its errors and the
+ * error's status (400 for a schema error). Any other error propagates.
+ */
+export async function saveOrFormAgain<T>(
+  req: FastifyRequest,
+  save: () => Promise<T>,
+  formAgain: (errors: FormErrors, status: number) => Promise<T>,
+): Promise<T> {
+  try {
+    return await save();
+  } catch (err) {
+    const errors = errorsOf(req, err);
+    if (!errors) throw err;
+    return formAgain(errors, (err as AppError).status ?? 400);
+  }
 }

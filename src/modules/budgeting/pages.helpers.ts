@@ -7,12 +7,12 @@ import { z } from 'zod';
 import type { Db } from '../../core/db/database.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { tr } from '../../core/http/layout.ts';
-import { AppError } from '../../core/errors.ts';
+import { AppError, notFound } from '../../core/errors.ts';
 import { formatDate } from '../../core/i18n/i18n.ts';
 
 import { can } from '../../core/auth/policy.ts';
 import { currentStage, getStage, type InputState, type Stage } from './stages.service.ts';
-import { type LineOut } from './rka.service.ts';
+import { getSub, type LineOut, type SubKegiatan } from './rka.service.ts';
 
 import { type OpdOverviewRow } from './totals.queries.ts';
 
@@ -190,4 +190,11 @@ ${opts.edit ? html`<td>${l.travel_id ? '' : html`<a href="/budget/lines/${l.id}/
   }
   return html`<div class="table-wrap"><table class="data lines"><thead><tr><th>${tr(req, 'bud.field.name')}</th><th>${tr(req, 'bud.field.coefficient')}</th><th class="num">${tr(req, 'bud.field.unit_price')}</th><th class="num">${tr(req, 'bud.field.ppn')}</th><th class="num">${tr(req, 'bud.field.total')}</th>${opts.edit || opts.noteInputs ? html`<th></th>` : ''}</tr></thead>
 <tbody>${rows}</tbody><tfoot><tr><td colspan="4">${tr(req, 'bud.print.total')}</td><td class="num" id="lines-total">${money(req, total)}</td>${extra ? html`<td></td>` : ''}</tr></tfoot></table></div>`;
+}
+
+/** The sub kegiatan a page names; 404 when it is not one of the Pemda's. */
+export async function loadSub(db: Db, req: FastifyRequest, id: number): Promise<SubKegiatan> {
+  const s = await getSub(db, req.principal!.pemdaId, id);
+  if (!s) throw notFound('bud.error.sub_unknown');
+  return s;
 }

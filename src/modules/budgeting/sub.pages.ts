@@ -7,7 +7,6 @@ import type { ModuleContext } from '../../core/module.ts';
 
 import { html, type Html } from '../../core/http/html.ts';
 import { confirmed, csrfField, sendConfirm, sendPage, tr } from '../../core/http/layout.ts';
-import { notFound } from '../../core/errors.ts';
 import { formatDate } from '../../core/i18n/i18n.ts';
 
 import { getOrganisation, listFundingSources, listOpds, listRegions } from '../master-data/index.ts';
@@ -15,12 +14,14 @@ import { getApprovedRenjaItem, proposalsForRenjaItem } from '../planning/index.t
 import { getPemda } from '../../core/tenancy.ts';
 import { can } from '../../core/auth/policy.ts';
 import { getStage, inputState, listLocks, listStages } from './stages.service.ts';
-import { getOpdCeiling, getSub, lineOut, listLines, subOut, updateSub, type SubKegiatan } from './rka.service.ts';
+import { getOpdCeiling, lineOut, listLines, subOut, updateSub, type SubKegiatan } from './rka.service.ts';
 import { approveSub, listReviews, reopenSub, returnSub, submitSub } from './workflow.service.ts';
 import { listTravels } from './travel.service.ts';
 import { opdOverview, reviewFlags } from './totals.queries.ts';
 
 import { formBody, formNumbers, money, str } from './pages.common.ts';
+import { idParams } from './budgeting.schema.ts';
+import { resolvers } from './opd.resolvers.ts';
 import { formatIdNumber, intIn } from '../../core/number.ts';
 
 import {
@@ -31,6 +32,7 @@ import {
   doneNotice,
   hide,
   inputNotice,
+  loadSub,
   linesTable,
   pageStage,
   stagePicker,
@@ -50,9 +52,7 @@ export async function subPages(appIn: FastifyInstance, ctx: ModuleContext): Prom
   const read = { permission: 'bud.read' };
   const saved = (req: FastifyRequest) => doneNotice(req);
   // ---- a sub kegiatan -----------------------------------------------------------------------------------------
-  const idParams = z.object({ id: intIn(z.number().int().positive()) });
-  const subOpd = async (req: FastifyRequest) =>
-    (await getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)))?.opd_id;
+  const subOpd = resolvers(db).sub;
   app.get(
     '/budget/sub/:id',
     {
@@ -65,8 +65,7 @@ export async function subPages(appIn: FastifyInstance, ctx: ModuleContext): Prom
     },
     async (req, reply) => {
       const p = req.principal!;
-      const s = await getSub(db, p.pemdaId, req.params.id);
-      if (!s) throw notFound('bud.error.sub_unknown');
+      const s = await loadSub(db, req, req.params.id);
       const stage = (await getStage(db, p.pemdaId, s.stage_id))!;
       const [lines, travels, reviews, ceilingRow, funding, regions, org, locks] = await Promise.all([
         listLines(db, p.pemdaId, { subId: s.id }),
@@ -210,8 +209,7 @@ ${reviews.length ? html`<h2>${tr(req, 'bud.sub.history')}</h2><ul>${reviews.map(
     '/budget/sub/:id/approve',
     { config: { auth: { permission: 'bud.verify' } }, schema: { ...hide, params: idParams, body: formBody } },
     async (req, reply) => {
-      const s = await getSub(db, req.principal!.pemdaId, req.params.id);
-      if (!s) throw notFound('bud.error.sub_unknown');
+      const s = await loadSub(db, req, req.params.id);
       const org = await getOrganisation(db, req.principal!.pemdaId, s.opd_id);
       const params = { code: s.code, name: s.name, opd: org?.name ?? '', total: money(req, s.planned) };
       if (!confirmed(req.body))

@@ -5,6 +5,7 @@ import { plansPages } from './plans.pages.ts';
 import { planElementPages } from './plan-elements.pages.ts';
 import { annualPages } from './annual.pages.ts';
 import { proposalsPages } from './proposals.pages.ts';
+import { settingsPages } from './settings.pages.ts';
 import { publicPages } from './public.pages.ts';
 import { seedPlanningBase, seedPlanningDemo } from './seed.ts';
 import './planning.tables.ts';
@@ -73,6 +74,7 @@ export const planningModule: ModuleManifest = {
     await planElementPages(app, ctx);
     await annualPages(app, ctx);
     await proposalsPages(app, ctx);
+    await settingsPages(app, ctx);
     await publicPages(app, ctx);
   },
   seedBase: seedPlanningBase,
