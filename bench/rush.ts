@@ -5,7 +5,7 @@
 // of the same shape with `pg` under the same load. Padu and the baseline alternate for ROUNDS
 // rounds; the table shows medians: saves/s, p50/p99, the server's peak RSS, CPU per save of the
 // server process and of the PostgreSQL backends serving it. Writes bench/results.json (key "rush").
-// Env: BENCH_DATABASE_URL (required), RUSH_N=50,200,500, RUSH_SECONDS=8, RUSH_ROUNDS=3.
+// Env: BENCH_DATABASE_URL (required), RUSH_N=50,200,500, RUSH_SECONDS=8, RUSH_ROUNDS=3, RUSH_PROFILE=<dir>.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -151,7 +151,9 @@ export async function rushBench(): Promise<string> {
   };
   const paduLog = fs.openSync(path.join(tmp, 'padu.log'), 'w');
   const bareLog = fs.openSync(path.join(tmp, 'bare.log'), 'w');
-  const padu = spawn(process.execPath, [path.join(root, 'bin/padu.mjs'), 'serve'], {
+  // RUSH_PROFILE=<dir>: a V8 CPU profile of the Padu server (open it in Chrome DevTools)
+  const profile = process.env.RUSH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.RUSH_PROFILE)}`] : [];
+  const padu = spawn(process.execPath, [...profile, path.join(root, 'bin/padu.mjs'), 'serve'], {
     env: { ...env, PORT: String(paduPort), PADU_DATA_DIR: tmp },
     stdio: ['ignore', paduLog, paduLog],
   });
