@@ -1,5 +1,5 @@
-// Faults: the server process is SIGKILLed in the middle of a bulk import, of a stage transition and
-// of a burst of line saves, then started again. Every acknowledged write is there, nothing half-done
+// Faults: the server process is SIGKILLed in the middle of a bulk import, of a stage transition, of a
+// burst of line saves and of a burst of Command Center intakes, then started again. Every acknowledged write is there, nothing half-done
 // is visible, and `padu audit verify` passes.
 //
 // "In the middle" without timing games: a test connection holds a SHARE lock on the audit table, so
@@ -167,6 +167,69 @@ test(
                            WHERE sk.pemda_id = c.pemda_id AND sk.stage_id = c.stage_id AND sk.opd_id = c.opd_id)`,
     );
     assert.deepEqual(ceilings, [], "every OPD's planned equals the sum of its sub kegiatan");
+    auditVerifies();
+  },
+);
+
+test(
+  'SIGKILL during a burst of Command Center intakes: every acknowledged incident is there with its audit record; none half-saved',
+  { skip },
+  async () => {
+    const s = await running();
+    const op = new Client(s.base);
+    assert.equal((await op.login('cc_operator', DEMO_PASSWORD)).status, 200);
+    const kec = await one<{ id: number }>(`SELECT id FROM md_region WHERE kind = 'kecamatan' ORDER BY code LIMIT 1`);
+    const cat = await one<{ id: number }>(`SELECT id FROM cc_category WHERE code = 'HWN'`);
+    const maxBefore = (await one<{ m: string }>('SELECT coalesce(max(id), 0)::text AS m FROM cc_incident')).m;
+    const body = {
+      kecamatan_id: kec.id,
+      category_id: cat.id,
+      description: 'Ular masuk rumah (uji gangguan)',
+      confirm_new: true,
+    };
+    const acked: string[] = [];
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        try {
+          const r = await op.req('POST', '/api/v1/cc/incidents', body);
+          if (r.status === 201) acked.push(String(((await r.json()) as { incident_id: number }).incident_id));
+          else throw new Error(`intake refused ${r.status}: ${await r.text()}`);
+        } catch (err) {
+          if (err instanceof Error && err.message.startsWith('intake refused')) throw err;
+          return; // connection reset by the kill: not acknowledged
+        }
+      }
+    };
+    const workers: Promise<void>[] = [];
+    for (let i = 0; i < 4; i++) workers.push(worker());
+    while (acked.length < 20) await new Promise((r) => setTimeout(r, 10));
+    await killMidTransaction(() => {}, 1);
+    stop = true;
+    await Promise.all(workers);
+
+    await restart();
+    const rows = await q<{ id: number; events: number }>(
+      `SELECT i.id, (SELECT count(*)::int FROM cc_event e WHERE e.pemda_id = i.pemda_id AND e.incident_id = i.id) AS events
+         FROM cc_incident i WHERE i.id > $1`,
+      [maxBefore],
+    );
+    const present = new Set(rows.map((r) => String(r.id)));
+    assert.deepEqual(
+      acked.filter((id) => !present.has(id)),
+      [],
+      'every acknowledged incident is present',
+    );
+    // nothing half-done: each saved incident has its timeline and its audit record
+    assert.deepEqual(
+      rows.filter((r) => r.events === 0).map((r) => r.id),
+      [],
+    );
+    const audited = await q<{ entity_id: string }>(
+      `SELECT entity_id FROM core_audit_log WHERE entity = 'cc_incident' AND action = 'create' AND entity_id = ANY ($1)`,
+      [[...present]],
+    );
+    assert.equal(audited.length, present.size);
     auditVerifies();
   },
 );
