@@ -1,6 +1,7 @@
 // Opens the database: PostgreSQL when a URL is given, otherwise embedded PGlite in a data folder
 // (or in memory). Both return int8 and numeric as decimal strings, so money never passes through
 // a JS number.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
@@ -46,9 +47,36 @@ const log = (event: LogEvent) => {
   if (queryObserver && event.level === 'query') queryObserver(event.query.sql);
 };
 
+/**
+ * A pg client that prepares each parameterised statement once per connection (a named statement:
+ * PostgreSQL parses and plans it once, then only binds and executes) — what postgres.js does by
+ * default. At most PREPARED_MAX names per connection; beyond, statements go unnamed as before.
+ * Statements without parameters (BEGIN, COMMIT, migration scripts) keep the simple protocol.
+ */
+const PREPARED_MAX = 500;
+class PreparingClient extends pg.Client {
+  private readonly prepared = new Set<string>();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+      const name = `padu_${createHash('sha1').update(config).digest('base64url').slice(0, 20)}`;
+      if (this.prepared.has(name) || this.prepared.size < PREPARED_MAX) {
+        this.prepared.add(name);
+        return super.query({ name, text: config, values }, callback);
+      }
+    }
+    return super.query(config, values, callback);
+  }
+}
+const preparing = process.env.PADU_PG_PREPARE !== '0';
+
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   if (opts.kind === 'postgresql') {
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.poolSize ?? 10,
+      ...(preparing ? { Client: PreparingClient } : {}),
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }), log });
     await sql`select 1`.execute(db);
     const listeners: Array<() => Promise<void>> = [];
