@@ -65,7 +65,11 @@ export type UserCreateInput = z.input<typeof userCreateSchema>;
 export const userUpdateSchema = userCreateSchema
   .omit({ username: true, password: true })
   .partial()
-  .extend({ password: passwordSchema.optional(), active: z.boolean().optional(), version: intIn(z.number().int()) });
+  .extend({
+    password: passwordSchema.optional(),
+    active: z.boolean().optional(),
+    version: intIn(z.number().int().positive()),
+  });
 export type UserUpdateInput = z.input<typeof userUpdateSchema>;
 
 export async function hashPassword(password: string): Promise<string> {
