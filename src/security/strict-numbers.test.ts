@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { json, testApp, type TestContext } from '../testing/harness.ts';
+import { openStage, opdIdOf } from '../modules/budgeting/testing.ts';
 
 let t: TestContext;
 before(async () => {
@@ -234,4 +235,25 @@ test('catalogue: JSON bodies and query strings refuse lenient numbers', async ()
   await refusesQuery(tim, '/api/v1/catalogue/items', 'offset');
   await refusesQuery(tim, '/api/v1/catalogue/items', 'year');
   await refusesQuery(tim, '/api/v1/catalogue/proposals', 'item_id');
+});
+
+test('budgeting: an OPD input "until" given as a number (-1 = 1969-12-31) or an impossible date is a 400', async () => {
+  const tapd = await t.as('tapd');
+  const stage = await openStage(t);
+  const opd = await opdIdOf(t, 'dinkes');
+  const url = `/api/v1/budget/stages/${stage.id}/opds/${opd}/input`;
+  const audit = await auditCount();
+  for (const bad of [-1, 0, 1700000000000, '', '-1', '1969-12-31', '2026-02-30', [], true]) {
+    const res = await t.server.inject({ method: 'PUT', url, headers: tapd, payload: { mode: 'open', until: bad } });
+    assertNamed(res, 'until', `until=${JSON.stringify(bad)}`);
+  }
+  assert.equal(await auditCount(), audit);
+  const ok = await t.server.inject({
+    method: 'PUT',
+    url,
+    headers: tapd,
+    payload: { mode: 'open', until: '2027-01-31T17:00:00+07:00' },
+  });
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.equal(new Date(json(ok).input_until).toISOString(), '2027-01-31T10:00:00.000Z');
 });
