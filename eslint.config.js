@@ -78,6 +78,22 @@ export default tseslint.config(
     },
   },
   {
+    // Security finding 15: z.coerce.number() read [] and "" as 0 and "0x10" as 16, z.coerce.date() read -1
+    // as 1969-12-31. Numbers and dates from outside go through core/number.ts, one rule for all.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "MemberExpression[object.type='MemberExpression'][object.property.name='coerce'][property.name=/^(number|bigint|date)$/]",
+          message:
+            'z.coerce.number/bigint/date are lenient ([] and "" read as 0, "0x10" as 16, -1 as 1969): use intIn(z.number()...), canonicalDecimal, readFormNumbers or dateIn from src/core/number.ts.',
+        },
+      ],
+    },
+  },
+  {
     // Tests may inspect any table (audit rows written, users set up); the rule guards module code.
     files: ['**/*.test.ts'],
     rules: { 'padu/table-ownership': 'off' },

@@ -1,17 +1,36 @@
 // Environment parsed once, failing fast on bad values (Outline's rule).
 import { z } from 'zod';
 
+/**
+ * A whole-number environment variable: digits only ("8"). Unset means the default; "", "abc",
+ * "0x10", "1e3", " 7" and out-of-range values stop the start-up with an error naming the variable
+ * (z.coerce.number() read "" as 0 and "0x10" as 16: core/number.ts).
+ */
+export function envInt(min: number, max: number, fallback: number) {
+  return z
+    .string({ error: 'must be a whole number (digits only)' })
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      if (!/^\d{1,15}$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number (digits only), got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      const n = Number(v);
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}, got ${v}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
 const schema = z.object({
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: envInt(1, 65535, 3000),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().url().optional().or(z.literal('')), // empty = not set
   PADU_DATA_DIR: z.string().default('./data'),
-  PADU_SESSION_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 30)
-    .default(8),
+  PADU_SESSION_HOURS: envInt(1, 24 * 30, 8),
   // `true`/`false`, a number of trusted proxy hops, or a comma-separated list of proxy addresses/CIDRs
   PADU_TRUST_PROXY: z
     .string()
@@ -22,12 +41,12 @@ const schema = z.object({
         'PADU_TRUST_PROXY: use false, true, a number of proxy hops (1) or proxy addresses/CIDRs (10.0.0.0/8,::1)',
     }),
   PADU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PADU_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  PADU_LOGIN_MAX_ATTEMPTS: envInt(1, 1_000_000, 10),
   PADU_DEMO_SEED: z.enum(['auto', 'never']).default('auto'),
   PADU_TIMEZONE: z.string().default('Asia/Jakarta'),
   PADU_AUDIT_KEY: z.string().optional(), // Ed25519 private key file (PEM); default <data dir>/audit-ed25519.pem
   PADU_AUDIT_TRUSTED_KEYS: z.string().optional(), // comma-separated public key files (rotated-out keys)
-  PADU_AUDIT_SEAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(5), // 0 = no in-process sealer
+  PADU_AUDIT_SEAL_SECONDS: envInt(0, 3600, 5), // 0 = no in-process sealer
 });
 
 export type Config = {

@@ -364,7 +364,7 @@ export async function setWindow(
 
 export const opdInputSchema = z.object({
   mode: z.enum(['window', 'open', 'closed']),
-  until: z.coerce.date().nullish(),
+  until: dateIn.nullish(),
 });
 
 /** Make sure the OPD has its row in the stage (ceiling 0 until TAPD sets one); return it locked. */

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
@@ -72,14 +73,16 @@ export async function catalogueProposalPages(appIn: FastifyInstance, ctx: Module
             .enum(PROPOSAL_STATUSES)
             .optional()
             .or(z.literal('').transform(() => undefined)),
-          year: z.coerce
-            .number()
-            .int()
-            .min(2000)
-            .max(2100)
-            .optional()
-            .or(z.literal('').transform(() => undefined)),
-          page: z.coerce.number().int().min(1).max(100000).default(1),
+          year: intIn(
+            z
+              .number()
+              .int()
+              .min(2000)
+              .max(2100)
+              .optional()
+              .or(z.literal('').transform(() => undefined)),
+          ),
+          page: intIn(z.number().int().min(1).max(100000).default(1)),
         }),
       },
     },
@@ -181,7 +184,7 @@ export async function catalogueProposalPages(appIn: FastifyInstance, ctx: Module
       config: { auth: { permission: 'cat.propose' } },
       schema: {
         ...page('Page: new proposal form'),
-        querystring: z.object({ item: z.coerce.number().int().positive().max(2147483647).optional() }),
+        querystring: z.object({ item: intIn(z.number().int().positive().max(2147483647).optional()) }),
       },
     },
     async (req, reply) => {

@@ -1,6 +1,7 @@
 // Catalogue proposals: an OPD proposes a new item or a price change → Tim Data verifies → TAPD approves.
 import { type Updateable } from 'kysely';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate, type UnitOfWork, type Trx } from '../../core/audit/audit.ts';
 import { AppError, fieldError, type FieldError, badRequest, notFound, conflict } from '../../core/errors.ts';
@@ -106,7 +107,7 @@ const emptyToNull = <T>(v: T | '' | null | undefined): T | null => (v === '' || 
 
 export const proposalCreateSchema = z.object({
   /** The item whose price should change; omit for a new item. */
-  item_id: z.coerce.number().int().positive().nullish(),
+  item_id: intIn(z.number().int().positive().nullish()),
   /** New items: the fiscal year and group. */
   year: yearSchema.optional(),
   kind: z.enum(KINDS).optional(),
@@ -123,21 +124,21 @@ export const proposalCreateSchema = z.object({
   accounts: accountsSchema.optional(),
   justification: z.string().trim().min(10, 'cat.error.justification_short').max(4000),
   /** The proposing OPD; defaults to the proposer's own. */
-  opd_id: z.coerce.number().int().positive().optional(),
+  opd_id: intIn(z.number().int().positive().optional()),
 });
 export type ProposalCreateInput = z.input<typeof proposalCreateSchema>;
 
 export const proposalResubmitSchema = proposalCreateSchema
   .omit({ item_id: true, year: true, kind: true, opd_id: true })
   .extend({
-    version: z.coerce.number().int().min(1),
+    version: intIn(z.number().int().min(1)),
     price: priceSchema.optional(),
     justification: proposalCreateSchema.shape.justification.optional(),
   });
 export type ProposalResubmitInput = z.input<typeof proposalResubmitSchema>;
 
 export const verifySchema = z.object({
-  version: z.coerce.number().int().min(1),
+  version: intIn(z.number().int().min(1)),
   note: noteSchema.optional(),
   /** Tim Data assigns the goods code of a new item that came without one. */
   code: z
@@ -146,12 +147,12 @@ export const verifySchema = z.object({
     .transform((v) => emptyToNull(v)),
 });
 export const returnSchema = z.object({
-  version: z.coerce.number().int().min(1),
+  version: intIn(z.number().int().min(1)),
   note: z.string().trim().min(3, 'cat.error.reason_required').max(1000),
 });
-export const approveSchema = z.object({ version: z.coerce.number().int().min(1), note: noteSchema.optional() });
+export const approveSchema = z.object({ version: intIn(z.number().int().min(1)), note: noteSchema.optional() });
 export const rejectSchema = z.object({
-  version: z.coerce.number().int().min(1),
+  version: intIn(z.number().int().min(1)),
   reason: z.string().trim().min(3, 'cat.error.reason_required').max(1000),
 });
 

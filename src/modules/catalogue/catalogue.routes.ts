@@ -4,6 +4,7 @@ import { acceptSpreadsheetBodies, IMPORT_BODY_LIMIT, uploadedFile } from '../../
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { AppError, fieldError, notFound } from '../../core/errors.ts';
@@ -168,8 +169,8 @@ const resubmitBody = proposalBody
   });
 const versionBody = z.object({ version: z.number().int() });
 
-const idParams = z.object({ id: z.coerce.number().int().positive().max(2147483647) });
-const yearQ = z.coerce.number().int().min(2000).max(2100);
+const idParams = z.object({ id: intIn(z.number().int().positive().max(2147483647)) });
+const yearQ = intIn(z.number().int().min(2000).max(2100));
 
 /** The OPD of an existing proposal, for core's OPD scope check (unknown: the caller's own, so the service answers 404). */
 export function proposalOpd(db: Db) {
@@ -210,8 +211,8 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
           year: yearQ.optional().describe('Fiscal year (default: the newest year with items)'),
           kind: z.enum(KINDS).optional(),
           account: z.string().trim().max(30).optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(50),
-          offset: z.coerce.number().int().min(0).default(0),
+          limit: intIn(z.number().int().min(1).max(500).default(50)),
+          offset: intIn(z.number().int().min(0).default(0)),
         }),
         response: { 200: z.object({ rows: z.array(pricedOut), total: z.number(), year: z.number() }) },
       },
@@ -259,7 +260,7 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
       schema: {
         tags,
         summary: 'One approved price version (what a budget line was priced from)',
-        params: idParams.extend({ version: z.coerce.number().int().min(1).max(100000) }),
+        params: idParams.extend({ version: intIn(z.number().int().min(1).max(100000)) }),
         response: { 200: pricedOut, 404: errorOut },
       },
     },
@@ -394,9 +395,9 @@ export async function catalogueApi(appIn: FastifyInstance, ctx: ModuleContext): 
         querystring: z.object({
           status: z.enum(PROPOSAL_STATUSES).optional(),
           year: yearQ.optional(),
-          item_id: z.coerce.number().int().positive().optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(50),
-          offset: z.coerce.number().int().min(0).default(0),
+          item_id: intIn(z.number().int().positive().optional()),
+          limit: intIn(z.number().int().min(1).max(500).default(50)),
+          offset: intIn(z.number().int().min(0).default(0)),
         }),
         response: { 200: z.object({ rows: z.array(proposalOut), total: z.number() }) },
       },

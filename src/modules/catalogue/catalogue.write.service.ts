@@ -1,5 +1,6 @@
 // Writing the catalogue: item input, immutable approved price versions, direct maintenance (Tim Data, admin).
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { type Trx, mutate } from '../../core/audit/audit.ts';
 import { type FieldError, AppError, badRequest, notFound, conflict } from '../../core/errors.ts';
@@ -82,7 +83,7 @@ export const nameSchema = z.string().trim().min(1, 'field.required').max(300);
 export const unitSchema = z.string().trim().min(1, 'field.required').max(50);
 export const specSchema = z.string().trim().max(2000);
 export const noteSchema = z.string().trim().max(1000);
-export const yearSchema = z.coerce.number().int().min(2000).max(2100);
+export const yearSchema = intIn(z.number().int().min(2000).max(2100));
 
 export const sbuSchema = z.object({
   component: z.enum(SBU_COMPONENTS),
@@ -109,7 +110,7 @@ export type ItemCreateInput = z.input<typeof itemCreateSchema>;
 
 export const itemUpdateSchema = z.object({
   /** The current price version read by the client (optimistic lock). */
-  version: z.coerce.number().int().min(1),
+  version: intIn(z.number().int().min(1)),
   name: nameSchema.optional(),
   spec: specSchema.optional(),
   unit: unitSchema.optional(),

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html } from '../../core/http/html.ts';
 import { sendPage, tr } from '../../core/http/layout.ts';
@@ -20,7 +21,7 @@ export async function importJobPages(appIn: FastifyInstance, ctx: ModuleContext)
         hide: true,
         tags: ['catalogue'],
         summary: 'Page: progress of an import',
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: intIn(z.number().int().positive()) }),
       },
     },
     async (req, reply) => {

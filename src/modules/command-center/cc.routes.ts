@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { dispatchIn, intakeIn, mergeIn, moveIn, settingsIn } from './cc.schema.ts';
 import * as inc from './incidents.service.ts';
@@ -10,11 +11,11 @@ import * as q from './queries.service.ts';
 import { moveAssignment } from './assignments.service.ts';
 
 const tags = ['command-center'];
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+const idParam = z.object({ id: intIn(z.number().int().positive().max(2_147_483_647)) });
 const dupQuery = z.object({
-  category_id: z.coerce.number().int().positive(),
-  kecamatan_id: z.coerce.number().int().positive(),
-  kelurahan_id: z.coerce.number().int().positive().optional(),
+  category_id: intIn(z.number().int().positive()),
+  kecamatan_id: intIn(z.number().int().positive()),
+  kelurahan_id: intIn(z.number().int().positive().optional()),
   lat: z.string().max(20).optional(),
   lon: z.string().max(20).optional(),
 });
@@ -83,7 +84,7 @@ export async function ccApi(appIn: FastifyInstance, ctx: ModuleContext): Promise
         summary: 'Incidents with their timers (active by default)',
         querystring: z.object({
           status: z.enum(['active', 'closed', 'all']).optional(),
-          limit: z.coerce.number().int().min(1).max(1000).optional(),
+          limit: intIn(z.number().int().min(1).max(1000).optional()),
         }),
       },
     },
@@ -133,7 +134,7 @@ export async function ccApi(appIn: FastifyInstance, ctx: ModuleContext): Promise
       schema: {
         tags,
         summary: "A unit's queue (a unit: its own OPD)",
-        querystring: z.object({ opd_id: z.coerce.number().int().positive().optional() }),
+        querystring: z.object({ opd_id: intIn(z.number().int().positive().optional()) }),
       },
     },
     async (req) => q.unitQueue(db, req.principal!, req.query.opd_id ?? req.principal!.opdId, lang(req.lang)),

@@ -1,9 +1,10 @@
 // Input schemas of the command center (intake, dispatch, unit steps, public form, alerts). Error
 // messages are i18n keys (cc.error.*), shown field by field in the user's language.
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 
 const id = (key: string) =>
-  z.coerce.number({ error: key }).int({ error: key }).positive({ error: key }).max(2_147_483_647, { error: key });
+  intIn(z.number({ error: key }).int({ error: key }).positive({ error: key }).max(2_147_483_647, { error: key }));
 const optId = (key: string) => id(key).optional();
 
 /** Decimal degrees typed "−3,31" or "-3.31" → "-3.31" (exact, never a float). */
@@ -51,12 +52,14 @@ export const intakeIn = z
     ...location,
     category_id: id('cc.error.category_required'),
     description: text(2000, 'cc.error.description_required'),
-    priority: z.coerce
-      .number({ error: 'cc.error.priority' })
-      .int()
-      .min(1, { error: 'cc.error.priority' })
-      .max(4, { error: 'cc.error.priority' })
-      .optional(),
+    priority: intIn(
+      z
+        .number({ error: 'cc.error.priority' })
+        .int()
+        .min(1, { error: 'cc.error.priority' })
+        .max(4, { error: 'cc.error.priority' })
+        .optional(),
+    ),
     /** Attach this report to an existing incident (a duplicate) instead of opening a new one. */
     merge_into: optId('cc.error.merge_into'),
     /** Save as a new incident although duplicate candidates exist. */
@@ -70,7 +73,7 @@ export const dispatchIn = z.object({
     .union([id('cc.error.opd'), z.array(id('cc.error.opd'))], { error: 'cc.error.opd_required' })
     .transform((v) => [...new Set([v].flat())])
     .refine((v) => v.length > 0 && v.length <= 10, { error: 'cc.error.opd_required' }),
-  version: z.coerce.number().int().positive().optional(),
+  version: intIn(z.number().int().positive().optional()),
 });
 
 export const ASSIGNMENT_STEPS = ['acknowledged', 'en_route', 'on_scene', 'resolved'] as const;
@@ -79,7 +82,7 @@ export const moveIn = z
     status: z.enum([...ASSIGNMENT_STEPS, 'handed_back'], { error: 'cc.error.status' }),
     note: optText(2000),
     reason: optText(2000),
-    version: z.coerce.number().int().positive().optional(),
+    version: intIn(z.number().int().positive().optional()),
   })
   .superRefine((v, ctx) => {
     if (v.status === 'handed_back' && !v.reason)
@@ -106,8 +109,8 @@ export const publicReportIn = z
 export type PublicReportIn = z.output<typeof publicReportIn>;
 
 export const settingsIn = z.object({
-  dup_distance_m: z.coerce.number().int().min(0).max(100_000),
-  dup_window_min: z.coerce.number().int().min(0).max(10_080),
+  dup_distance_m: intIn(z.number().int().min(0).max(100_000)),
+  dup_window_min: intIn(z.number().int().min(0).max(10_080)),
 });
 
 export const CAP_CATEGORIES = [
@@ -141,11 +144,13 @@ export const alertIn = z.object({
     .union([id('cc.error.alert_area'), z.array(id('cc.error.alert_area'))], { error: 'cc.error.alert_area' })
     .transform((v) => [...new Set([v].flat())])
     .refine((v) => v.length > 0, { error: 'cc.error.alert_area' }),
-  expires_hours: z.coerce
-    .number()
-    .int()
-    .min(1, { error: 'cc.error.alert_expires' })
-    .max(720, { error: 'cc.error.alert_expires' })
-    .optional(),
+  expires_hours: intIn(
+    z
+      .number()
+      .int()
+      .min(1, { error: 'cc.error.alert_expires' })
+      .max(720, { error: 'cc.error.alert_expires' })
+      .optional(),
+  ),
 });
 export type AlertIn = z.output<typeof alertIn>;

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { requirePermission } from '../../core/auth/policy.ts';
 import { isOpdScoped } from '../../core/roles.ts';
@@ -15,7 +16,7 @@ const q = z.object({
     .string()
     .regex(/^\d{1,19}$/)
     .optional(),
-  opd_id: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  opd_id: intIn(z.number().int().positive().max(2_147_483_647).optional()),
 });
 
 export async function livePages(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendFragment, sendPage, tr } from '../../core/http/layout.ts';
@@ -31,7 +32,7 @@ import {
 
 const hide = { hide: true } as const;
 const anyBody = z.record(z.string(), z.unknown());
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+const idParam = z.object({ id: intIn(z.number().int().positive().max(2_147_483_647)) });
 const lang = (req: FastifyRequest) => (req.lang === 'en' ? 'en' : 'id') as 'id' | 'en';
 
 const script = fs.readFileSync(new URL('./static/cc.js', import.meta.url));
@@ -157,7 +158,7 @@ ${liveRegion('cc-room', '/command-center/live/ops', '/command-center/fragments/r
       schema: {
         ...hide,
         querystring: z.object({
-          saved: z.coerce.number().int().optional(),
+          saved: intIn(z.number().int().optional()),
           code: z.string().max(20).optional(),
           merged: z.string().max(1).optional(),
         }),
@@ -261,7 +262,7 @@ ${
       schema: {
         ...hide,
         params: idParam,
-        querystring: z.object({ ok: z.string().max(40).optional(), n: z.coerce.number().int().optional() }),
+        querystring: z.object({ ok: z.string().max(40).optional(), n: intIn(z.number().int().optional()) }),
       },
     },
     async (req, reply) => {

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
@@ -230,7 +231,7 @@ ${s.has_photo ? html`<dt>${tr(req, 'cc.field.photo')}</dt><dd><img src="/lapor/f
       config: { auth: { permission: 'cc.open311.keys' } },
       schema: {
         ...hide,
-        params: z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) }),
+        params: z.object({ id: intIn(z.number().int().positive().max(2_147_483_647)) }),
         body: anyBody,
       },
     },

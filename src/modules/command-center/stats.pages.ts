@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import { stringify } from 'csv-stringify/sync';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
@@ -26,7 +27,7 @@ const periodQ = z.object({
   ok: z.string().max(40).optional(),
   from: z.string().max(10).optional(),
   to: z.string().max(10).optional(),
-  days: z.coerce.number().int().min(1).max(366).optional(),
+  days: intIn(z.number().int().min(1).max(366).optional()),
   csv: z.enum(['response', 'category', 'kecamatan', 'opd', 'day']).optional(),
 });
 
@@ -94,7 +95,7 @@ ${points.map((x) => {
 <li><svg width="12" height="12"><circle cx="6" cy="6" r="5" class="cc-pt st-open"></circle></svg> ${tr(req, 'cc.map.active')}</li><li><svg width="12" height="12"><circle cx="6" cy="6" r="3" class="cc-pt st-closed"></circle></svg> ${tr(req, 'cc.istatus.closed')}</li></ul>
 <p class="muted">${tr(req, 'cc.map.count', { n: points.length })}</p>`;
   };
-  const mapQ = z.object({ days: z.coerce.number().int().min(1).max(366).optional() });
+  const mapQ = z.object({ days: intIn(z.number().int().min(1).max(366).optional()) });
   app.get(
     '/command-center/map',
     { config: { auth: { permission: 'cc.read' } }, schema: { ...hide, querystring: mapQ } },
@@ -234,8 +235,8 @@ ${
 
 const raiseIn = z.object({
   category_code: z.string().regex(/^[A-Z0-9]{2,10}$/, { error: 'cc.error.hotspot' }),
-  kecamatan_id: z.coerce.number({ error: 'cc.error.hotspot' }).int().positive(),
-  kelurahan_id: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
+  kecamatan_id: intIn(z.number({ error: 'cc.error.hotspot' }).int().positive()),
+  kelurahan_id: z.preprocess((v) => (v === '' ? undefined : v), intIn(z.number().int().positive().optional())),
   title: z
     .string({ error: 'cc.error.hot_title' })
     .trim()

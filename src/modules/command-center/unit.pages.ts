@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendFragment, sendPage, tr } from '../../core/http/layout.ts';
@@ -34,10 +35,10 @@ import type { AssignmentStatus } from './cc.tables.ts';
 const hide = { hide: true } as const;
 const anyBody = z.record(z.string(), z.unknown());
 const opdQuery = z.object({
-  opd_id: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  opd_id: intIn(z.number().int().positive().max(2_147_483_647).optional()),
   ok: z.string().max(20).optional(),
 });
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+const idParam = z.object({ id: intIn(z.number().int().positive().max(2_147_483_647)) });
 const NEXT: AssignmentStatus[] = ['acknowledged', 'en_route', 'on_scene', 'resolved'];
 
 export async function unitPages(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { AppError } from '../../core/errors.ts';
 import { html, type Html } from '../../core/http/html.ts';
@@ -183,7 +184,7 @@ ${list.rows.map(
     });
   };
 
-  const yearQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }).passthrough();
+  const yearQuery = z.object({ year: intIn(z.number().int().min(2000).max(2100).optional()) }).passthrough();
   app.get(
     '/controlling/realisation',
     { config: { auth: { permission: 'ctl.read' } }, schema: { ...hide, querystring: yearQuery } },
@@ -197,7 +198,7 @@ ${list.rows.map(
     '/controlling/realisation/import',
     {
       config: { auth: { permission: 'ctl.realisation.write' } },
-      schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100) }), body: anyBody },
+      schema: { ...hide, querystring: z.object({ year: intIn(z.number().int().min(2000).max(2100)) }), body: anyBody },
     },
     async (req, reply) => {
       const body = req.body as { file?: unknown };
@@ -226,7 +227,7 @@ ${list.rows.map(
     '/controlling/realisation',
     {
       config: { auth: { permission: 'ctl.realisation.write' } },
-      schema: { ...hide, querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100) }), body: anyBody },
+      schema: { ...hide, querystring: z.object({ year: intIn(z.number().int().min(2000).max(2100)) }), body: anyBody },
     },
     async (req, reply) => {
       const b = req.body as Record<string, string>;

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { AppError, notFound } from '../../core/errors.ts';
@@ -192,7 +193,7 @@ export async function controllingApi(appIn: FastifyInstance, ctx: ModuleContext)
       schema: {
         tags,
         summary: 'Record the contract of a package and its payment stages (percentages summing to 100)',
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: intIn(z.number().int().positive()) }),
         body: contractBody,
       },
     },

@@ -1,9 +1,10 @@
 // zod schemas of the controlling routes.
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 
-export const yearQ = z.coerce.number().int().min(2000).max(2100);
-export const monthQ = z.coerce.number().int().min(1).max(12);
-export const idQ = z.coerce.number().int().positive();
+export const yearQ = intIn(z.number().int().min(2000).max(2100));
+export const monthQ = intIn(z.number().int().min(1).max(12));
+export const idQ = intIn(z.number().int().positive());
 
 export const dashboardQuery = z.object({ year: yearQ.optional(), month: monthQ.optional(), opd_id: idQ.optional() });
 export const listQuery = z.object({
@@ -11,8 +12,8 @@ export const listQuery = z.object({
   opd_id: idQ.optional(),
   sub: z.string().max(40).optional(),
   package_id: idQ.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: intIn(z.number().int().min(1).max(1000).default(100)),
+  offset: intIn(z.number().int().min(0).default(0)),
 });
 export const importQuery = z.object({ year: yearQ });
 export const realisationBody = z.object({

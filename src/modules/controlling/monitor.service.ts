@@ -4,6 +4,7 @@
 // month and per program. Sums are exact (bigint); percentages are for display only.
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { can, requirePermission } from '../../core/auth/policy.ts';
@@ -34,10 +35,10 @@ export function visibleOpd(actor: Principal, asked?: number): number | undefined
 
 // ---- physical progress ------------------------------------------------------------------------------
 export const progressSchema = z.object({
-  year: z.coerce.number().int().min(2000).max(2100),
-  opd_id: z.coerce.number().int().positive(),
+  year: intIn(z.number().int().min(2000).max(2100)),
+  opd_id: intIn(z.number().int().positive()),
   sub_kegiatan_code: z.string().trim().min(1).max(40),
-  month: z.coerce.number().int().min(1).max(12),
+  month: intIn(z.number().int().min(1).max(12)),
   percent: z
     .union([z.string(), z.number()])
     .transform((v) => String(v).trim().replace(',', '.'))

@@ -6,6 +6,7 @@
 // recorded; realisation rows may name their package. Packages are published as OCDS 1.1 releases.
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { can, requirePermission } from '../../core/auth/policy.ts';
@@ -33,12 +34,12 @@ const money = z.union([z.string(), z.number()]).transform((v, ctx) => {
 });
 
 export const packageSchema = z.object({
-  year: z.coerce.number().int().min(2000).max(2100),
-  opd_id: z.coerce.number().int().positive(),
+  year: intIn(z.number().int().min(2000).max(2100)),
+  opd_id: intIn(z.number().int().positive()),
   name: z.string().trim().min(3).max(300),
   method: z.enum(METHODS),
-  planned_start: z.coerce.number().int().min(1).max(12),
-  planned_end: z.coerce.number().int().min(1).max(12),
+  planned_start: intIn(z.number().int().min(1).max(12)),
+  planned_end: intIn(z.number().int().min(1).max(12)),
   lines: z
     .array(z.object({ line_id: z.string().regex(/^\d{1,18}$/), amount: money.optional() }))
     .min(1)
@@ -52,7 +53,7 @@ export const contractSchema = z.object({
   supplier: z.string().trim().min(2).max(300),
   terms: z
     .array(
-      z.object({ percent: z.coerce.number().int().min(1).max(100), condition: z.string().trim().max(300).default('') }),
+      z.object({ percent: intIn(z.number().int().min(1).max(100)), condition: z.string().trim().max(300).default('') }),
     )
     .min(1)
     .max(24),

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html } from '../../core/http/html.ts';
@@ -15,8 +16,8 @@ import { keywords, markReviewed, reviewSchema, riskSignals, setKeywords, type Si
 
 const hide = { hide: true } as const;
 const stageQ = z.object({
-  stage_id: z.coerce.number().int().positive().optional(),
-  opd_id: z.coerce.number().int().positive().optional(),
+  stage_id: intIn(z.number().int().positive().optional()),
+  opd_id: intIn(z.number().int().positive().optional()),
   hide_reviewed: z.enum(['1', '0']).optional(),
 });
 
@@ -229,7 +230,7 @@ ${(r?.signals ?? []).slice(0, 500).map(
       schema: {
         ...hide,
         querystring: z.object({
-          stage_id: z.coerce.number().int().positive().optional(),
+          stage_id: intIn(z.number().int().positive().optional()),
           q: z.string().max(100).default(''),
         }),
       },

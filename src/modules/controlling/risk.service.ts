@@ -5,6 +5,7 @@
 // keyword list. "At the catalogue ceiling" is reported as a statistic.
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { requirePermission } from '../../core/auth/policy.ts';
@@ -133,7 +134,7 @@ export async function riskSignals(
 }
 
 export const reviewSchema = z.object({
-  stage_id: z.coerce.number().int().positive(),
+  stage_id: intIn(z.number().int().positive()),
   rule: z.enum(Object.keys(RULE_WEIGHT) as [SignalRule, ...SignalRule[]]),
   line_id: z.string().regex(/^\d{1,18}$/),
   note: z.string().trim().min(1).max(2000),

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { AppError } from '../../core/errors.ts';
@@ -219,7 +220,7 @@ function formValues(def: ResourceDef, row: Row | null, req: FastifyRequest): Row
 export async function masterDataPages(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
-  const idParams = z.object({ id: z.coerce.number().int().positive().max(2147483647) });
+  const idParams = z.object({ id: intIn(z.number().int().positive().max(2147483647)) });
   const anyQuery = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
   const flash = (req: FastifyRequest) => {
     const n = (req.query as { notice?: string } | undefined)?.notice;

@@ -4,6 +4,7 @@ import { acceptSpreadsheetBodies, IMPORT_BODY_LIMIT, uploadedFile } from '../../
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { AppError } from '../../core/errors.ts';
@@ -29,32 +30,34 @@ const importOk = z.object({
   updated: z.number(),
   unchanged: z.number(),
 });
-const idParams = z.object({ id: z.coerce.number().int().positive().max(2147483647) });
+const idParams = z.object({ id: intIn(z.number().int().positive().max(2147483647)) });
 
 /** The list query of a resource: search, paging, active flag, year and its filters. */
 export function listQuerySchema(def: ResourceDef): z.ZodObject {
   const shape: Record<string, z.ZodType> = {
     q: z.string().trim().max(100).optional().describe('Search in code and name (also tolerates typos in the name)'),
-    page: z.coerce.number().int().min(1).default(1),
-    page_size: z.coerce.number().int().min(1).max(500).default(50),
+    page: intIn(z.number().int().min(1).default(1)),
+    page_size: intIn(z.number().int().min(1).max(500).default(50)),
     active: z
       .enum(['true', 'false'])
       .optional()
       .describe('Only active (true) or inactive (false) rows; both when absent'),
   };
   if (def.yearly)
-    shape.year = z.coerce
-      .number()
-      .int()
-      .min(2000)
-      .max(2100)
-      .optional()
-      .describe('Fiscal year (default: this year, or the latest year with data)');
+    shape.year = intIn(
+      z
+        .number()
+        .int()
+        .min(2000)
+        .max(2100)
+        .optional()
+        .describe('Fiscal year (default: this year, or the latest year with data)'),
+    );
   for (const f of def.filters) {
     shape[f.name] = f.values
       ? z.enum(f.values as [string, ...string[]]).optional()
       : f.numeric
-        ? z.coerce.number().int().positive().optional()
+        ? intIn(z.number().int().positive().optional())
         : z.string().trim().max(40).optional();
   }
   return z.object(shape);
@@ -208,7 +211,7 @@ export async function masterDataApi(appIn: FastifyInstance, ctx: ModuleContext):
             `Rows are matched by code: new codes are inserted, existing ones updated. When any row is bad, ` +
             `nothing is written and the 400 lists each error with its row (1 = the first data row after the header; 0 = the header) ` +
             `and column. At most ${MAX_IMPORT_ROWS} rows. The column headers are listed on /master-data/${def.key}/import.`,
-          querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }),
+          querystring: z.object({ year: intIn(z.number().int().min(2000).max(2100).optional()) }),
           response: { 200: importOk, 400: errorOut, 403: errorOut },
         },
       },

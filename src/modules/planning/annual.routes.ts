@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { notFound } from '../../core/errors.ts';
 import { tr } from '../../core/http/layout.ts';
@@ -151,8 +152,8 @@ export async function annualApi(appIn: FastifyInstance, ctx: ModuleContext): Pro
         tags,
         summary: 'Renja documents with item count and total (filter by year, OPD)',
         querystring: z.object({
-          year: z.coerce.number().int().min(2000).max(2100).optional(),
-          opd_id: z.coerce.number().int().positive().optional(),
+          year: intIn(z.number().int().min(2000).max(2100).optional()),
+          opd_id: intIn(z.number().int().positive().optional()),
         }),
         response: { 200: z.object({ rows: z.array(renjaOut.extend({ total: money, items: z.number() })) }) },
       },

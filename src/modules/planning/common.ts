@@ -1,6 +1,7 @@
 // Shared pieces of the planning module: exact numbers (rupiah and decimals) in and out, zod
 // helpers, and small query helpers.
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import { parseRupiah } from '../../core/money.ts';
 import type { Principal } from '../../core/roles.ts';
 import type { Db } from '../../core/db/database.ts';
@@ -69,12 +70,12 @@ export function scaledToDecimal(v: bigint): string {
   return `${neg ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`;
 }
 
-export const idParam = z.object({ id: z.coerce.number().int().positive() });
-export const yearParam = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
-export const yearSchema = z.coerce.number().int().min(2000).max(2100);
+export const idParam = z.object({ id: intIn(z.number().int().positive()) });
+export const yearParam = z.object({ year: intIn(z.number().int().min(2000).max(2100)) });
+export const yearSchema = intIn(z.number().int().min(2000).max(2100));
 export const textIn = (max = 2000) => z.string().trim().min(1).max(max);
 export const optText = (max = 2000) => z.string().trim().max(max).optional();
-export const versionIn = z.coerce.number().int().positive();
+export const versionIn = intIn(z.number().int().positive());
 
 /** Sub kegiatan code U.BB.PP.K.KK.SSSS. */
 export const subKegiatanCode = z

@@ -1,5 +1,6 @@
 // Indicators of RPJMD and Renstra elements (a target per year) and indicative ceilings per year.
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { type UnitOfWork, mutate } from '../../core/audit/audit.ts';
 import { fieldError, forbidden, conflict, notFound } from '../../core/errors.ts';
@@ -12,16 +13,16 @@ import { checkYearsInPeriod } from './plans.shared.service.ts';
 
 // ---- indicators -----------------------------------------------------------------------------------
 
-const targetsIn = z.array(z.object({ year: z.coerce.number().int().min(2000).max(2100), value: decimalIn })).max(10);
+const targetsIn = z.array(z.object({ year: intIn(z.number().int().min(2000).max(2100)), value: decimalIn })).max(10);
 
 export const indicatorCreateSchema = z.object({
-  rpjmd_node_id: z.coerce.number().int().positive().nullish(),
-  renstra_node_id: z.coerce.number().int().positive().nullish(),
+  rpjmd_node_id: intIn(z.number().int().positive().nullish()),
+  renstra_node_id: intIn(z.number().int().positive().nullish()),
   name: textIn(500),
   unit: optText(60),
   formula: optText(2000),
   baseline: decimalIn.nullish(),
-  seq: z.coerce.number().int().min(0).max(9999).optional(),
+  seq: intIn(z.number().int().min(0).max(9999).optional()),
   targets: targetsIn.default([]),
 });
 export const indicatorUpdateSchema = z.object({

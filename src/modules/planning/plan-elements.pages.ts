@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
@@ -287,20 +288,24 @@ ${addInd}${editForm}${ceilingForm}`,
       schema: {
         ...hide,
         querystring: z.object({
-          year: z.coerce.number().int().min(2000).max(2100).optional(),
-          opd_id: z.coerce
-            .number()
-            .int()
-            .positive()
-            .optional()
-            .or(z.literal('').transform(() => undefined)),
+          year: intIn(z.number().int().min(2000).max(2100).optional()),
+          opd_id: intIn(
+            z
+              .number()
+              .int()
+              .positive()
+              .optional()
+              .or(z.literal('').transform(() => undefined)),
+          ),
           code: z.string().trim().max(40).optional(),
-          goal: z.coerce
-            .number()
-            .int()
-            .positive()
-            .optional()
-            .or(z.literal('').transform(() => undefined)),
+          goal: intIn(
+            z
+              .number()
+              .int()
+              .positive()
+              .optional()
+              .or(z.literal('').transform(() => undefined)),
+          ),
         }),
       },
     },

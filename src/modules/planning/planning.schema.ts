@@ -2,6 +2,7 @@
 // small request helpers they share.
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import { conflictOut, errorOut } from './common.ts';
 
 export const tags = ['planning'];
@@ -290,9 +291,9 @@ export const weightsOut = z.object({
   cost: z.number(),
   carry_over: z.number(),
 });
-export const versionBody = z.object({ version: z.coerce.number().int().positive() });
+export const versionBody = z.object({ version: intIn(z.number().int().positive()) });
 export const noteBody = z.object({
-  version: z.coerce.number().int().positive(),
+  version: intIn(z.number().int().positive()),
   note: z.string().trim().max(2000).optional(),
 });
 export const errs = { 400: errorOut, 403: errorOut, 404: errorOut, 409: conflictOut };

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { notFound } from '../../core/errors.ts';
 import { errorOut, idParam } from './common.ts';
@@ -156,8 +157,8 @@ export async function plansApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
         tags,
         summary: 'Renstra documents (filter by RPJMD, OPD)',
         querystring: z.object({
-          rpjmd_id: z.coerce.number().int().positive().optional(),
-          opd_id: z.coerce.number().int().positive().optional(),
+          rpjmd_id: intIn(z.number().int().positive().optional()),
+          opd_id: intIn(z.number().int().positive().optional()),
         }),
         response: { 200: z.object({ rows: z.array(renstraOut) }) },
       },
@@ -325,8 +326,8 @@ export async function plansApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
         summary:
           'Cascade (pohon kinerja) of a sub kegiatan of an OPD: the chain up to the RPJMD goal, mission and vision, with indicators and the year’s targets',
         querystring: z.object({
-          year: z.coerce.number().int().min(2000).max(2100),
-          opd_id: z.coerce.number().int().positive(),
+          year: intIn(z.number().int().min(2000).max(2100)),
+          opd_id: intIn(z.number().int().positive()),
           code: z.string().trim().max(40),
         }),
         response: {
@@ -348,7 +349,7 @@ export async function plansApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
         summary:
           'Cascade of an RPJMD goal: its targets, strategies and programs, the Renstra goals that serve them with their programs, kegiatan and sub kegiatan, and (with year) the Renja items',
         params: idParam,
-        querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }),
+        querystring: z.object({ year: intIn(z.number().int().min(2000).max(2100).optional()) }),
         response: { 200: z.unknown(), 404: errorOut },
       },
     },

@@ -1,5 +1,6 @@
 // Musrenbang and Pokir proposals: mapping, the decision at each stage, into the Renja, the backlog.
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import { type Updateable, sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { type UnitOfWork, mutate } from '../../core/audit/audit.ts';
@@ -303,7 +304,7 @@ export async function enterRenja(db: Db, p: Principal, id: number, input: { vers
 
 // ---- backlog: carried into a later year's Musrenbang ----------------------------------------------------
 
-export const carryOverSchema = z.object({ version: versionIn, year: z.coerce.number().int().min(2000).max(2100) });
+export const carryOverSchema = z.object({ version: versionIn, year: intIn(z.number().int().min(2000).max(2100)) });
 
 export async function carryOver(db: Db, p: Principal, id: number, input: z.input<typeof carryOverSchema>) {
   const v = carryOverSchema.parse(input);

@@ -1,6 +1,7 @@
 // Musrenbang and Pokir proposals, reading: the chains, tracking codes, lists and who sees what.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import { sql } from 'kysely';
 import { notFound } from '../../core/errors.ts';
 import { type Principal, isOpdScoped } from '../../core/roles.ts';
@@ -117,17 +118,17 @@ export function canSee(
 }
 
 export const listQuerySchema = z.object({
-  year: z.coerce.number().int().min(2000).max(2100).optional(),
+  year: intIn(z.number().int().min(2000).max(2100).optional()),
   kind: z.enum(['musrenbang', 'pokir']).optional(),
   stage: z.enum(['kelurahan', 'kecamatan', 'dprd', 'bappeda', 'opd', 'tapd', 'final']).optional(),
   status: z.enum(['pending', 'accepted', 'rejected', 'merged', 'backlog', 'carried']).optional(),
-  opd_id: z.coerce.number().int().positive().optional(),
-  kecamatan_id: z.coerce.number().int().positive().optional(),
-  kelurahan_id: z.coerce.number().int().positive().optional(),
-  dprd_member_id: z.coerce.number().int().positive().optional(),
+  opd_id: intIn(z.number().int().positive().optional()),
+  kecamatan_id: intIn(z.number().int().positive().optional()),
+  kelurahan_id: intIn(z.number().int().positive().optional()),
+  dprd_member_id: intIn(z.number().int().positive().optional()),
   q: z.string().trim().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: intIn(z.number().int().min(1).max(1000).default(100)),
+  offset: intIn(z.number().int().min(0).default(0)),
 });
 export type ListQuery = z.infer<typeof listQuerySchema>;
 

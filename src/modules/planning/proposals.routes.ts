@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { fieldError, notFound } from '../../core/errors.ts';
 import { idParam } from './common.ts';
@@ -35,7 +36,7 @@ export async function proposalsApi(appIn: FastifyInstance, ctx: ModuleContext): 
       schema: {
         tags,
         summary: 'Accepted proposals of earlier years not funded (backlog), for the Musrenbang of a year to see first',
-        querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100) }),
+        querystring: z.object({ year: intIn(z.number().int().min(2000).max(2100)) }),
         response: { 200: z.object({ rows: z.array(proposalOut) }) },
       },
     },

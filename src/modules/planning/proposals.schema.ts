@@ -1,5 +1,6 @@
 // Input schemas of Musrenbang and Pokir proposals (API bodies and forms).
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import { textIn, optText, decimalIn, moneyIn, versionIn, subKegiatanCode } from './common.ts';
 
 // ---- input schemas ---------------------------------------------------------------------------------
@@ -24,23 +25,23 @@ const proposalFields = {
     .max(40)
     .nullish()
     .transform((v) => v || null),
-  kecamatan_id: z.coerce.number().int().positive(),
-  kelurahan_id: z.coerce.number().int().positive().nullish(),
+  kecamatan_id: intIn(z.number().int().positive()),
+  kelurahan_id: intIn(z.number().int().positive().nullish()),
   address: optText(500),
   latitude: coord(-90, 90).nullish(),
   longitude: coord(-180, 180).nullish(),
   volume: decimalIn,
   unit: textIn(60),
   estimated_cost: moneyIn,
-  beneficiaries: z.coerce.number().int().min(0).max(10_000_000).nullish(),
+  beneficiaries: intIn(z.number().int().min(0).max(10_000_000).nullish()),
 };
 
-export const proposalCreateSchema = z.object({ year: z.coerce.number().int().min(2000).max(2100), ...proposalFields });
+export const proposalCreateSchema = z.object({ year: intIn(z.number().int().min(2000).max(2100)), ...proposalFields });
 export const citizenProposalSchema = z.object({
   ...proposalFields,
   /** Optional: derived from the kelurahan/desa. */
-  kecamatan_id: z.coerce.number().int().positive().optional(),
-  kelurahan_id: z.coerce.number().int().positive(),
+  kecamatan_id: intIn(z.number().int().positive().optional()),
+  kelurahan_id: intIn(z.number().int().positive()),
   submitter_name: textIn(200),
   submitter_contact: textIn(200),
 });
@@ -55,21 +56,21 @@ export const proposalUpdateSchema = z.object({
     .max(40)
     .nullish()
     .transform((v) => (v === undefined ? undefined : v || null)),
-  kecamatan_id: z.coerce.number().int().positive().optional(),
-  kelurahan_id: z.coerce.number().int().positive().nullish(),
+  kecamatan_id: intIn(z.number().int().positive().optional()),
+  kelurahan_id: intIn(z.number().int().positive().nullish()),
   address: optText(500),
   latitude: coord(-90, 90).nullish(),
   longitude: coord(-180, 180).nullish(),
   volume: decimalIn.optional(),
   unit: textIn(60).optional(),
   estimated_cost: moneyIn.optional(),
-  beneficiaries: z.coerce.number().int().min(0).max(10_000_000).nullish(),
+  beneficiaries: intIn(z.number().int().min(0).max(10_000_000).nullish()),
 });
 
 export const mappingSchema = z.object({
   version: versionIn,
   sub_kegiatan_code: subKegiatanCode,
-  opd_id: z.coerce.number().int().positive(),
+  opd_id: intIn(z.number().int().positive()),
 });
 
 export const decisionSchema = z.object({
@@ -77,9 +78,9 @@ export const decisionSchema = z.object({
   decision: z.enum(['accept', 'reject', 'merge', 'defer']),
   amount: moneyIn.optional(),
   volume: decimalIn.optional(),
-  urgency: z.coerce.number().int().min(1).max(5).optional(),
+  urgency: intIn(z.number().int().min(1).max(5).optional()),
   reason: optText(2000),
   merge_into: z.string().trim().max(40).optional(),
   sub_kegiatan_code: subKegiatanCode.optional(),
-  opd_id: z.coerce.number().int().positive().optional(),
+  opd_id: intIn(z.number().int().positive().optional()),
 });

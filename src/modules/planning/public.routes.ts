@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { notFound } from '../../core/errors.ts';
 import { hitRateLimit } from '../../core/http/rate-limit.ts';
@@ -85,7 +86,7 @@ export async function publicApi(appIn: FastifyInstance, ctx: ModuleContext): Pro
       schema: {
         tags,
         summary: 'The Pokir of a year with their outcomes, public once the year’s Renja is finalised',
-        querystring: pubQuery.extend({ year: z.coerce.number().int().min(2000).max(2100) }),
+        querystring: pubQuery.extend({ year: intIn(z.number().int().min(2000).max(2100)) }),
         response: {
           200: z.object({
             rows: z.array(

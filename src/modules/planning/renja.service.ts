@@ -1,5 +1,6 @@
 // The Renja of each OPD (sub kegiatan for the year with target, location, funding, pagu indikatif) and its consistency checks.
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { forbidden, fieldError, conflict, notFound, AppError } from '../../core/errors.ts';
@@ -94,8 +95,8 @@ export async function renjaItems(db: Q, pemdaId: number, renjaId: number) {
 }
 
 export const renjaCreateSchema = z.object({
-  year: z.coerce.number().int().min(2000).max(2100),
-  opd_id: z.coerce.number().int().positive(),
+  year: intIn(z.number().int().min(2000).max(2100)),
+  opd_id: intIn(z.number().int().positive()),
 });
 
 export async function createRenja(db: Db, p: Principal, input: z.input<typeof renjaCreateSchema>) {
@@ -127,7 +128,7 @@ export const renjaItemCreateSchema = z.object({
   sub_kegiatan_code: subKegiatanCode,
   target: decimalIn.nullish(),
   unit: z.string().trim().max(60).nullish(),
-  region_id: z.coerce.number().int().positive().nullish(),
+  region_id: intIn(z.number().int().positive().nullish()),
   location: optText(500),
   funding_source_code: fundingCode.nullish(),
   pagu: moneyIn.optional(),
@@ -136,7 +137,7 @@ export const renjaItemUpdateSchema = z.object({
   version: versionIn,
   target: decimalIn.nullish(),
   unit: z.string().trim().max(60).nullish(),
-  region_id: z.coerce.number().int().positive().nullish(),
+  region_id: intIn(z.number().int().positive().nullish()),
   location: optText(500),
   funding_source_code: fundingCode.nullish(),
   pagu: moneyIn.optional(),

@@ -1,5 +1,6 @@
 // The Renstra of each OPD: goals, targets, programs, kegiatan, sub kegiatan; its approval.
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { forbidden, fieldError, conflict, notFound } from '../../core/errors.ts';
@@ -39,8 +40,8 @@ export async function renstraFor(db: Q, pemdaId: number, rpjmdId: number, opdId:
 }
 
 export const renstraCreateSchema = z.object({
-  rpjmd_id: z.coerce.number().int().positive(),
-  opd_id: z.coerce.number().int().positive(),
+  rpjmd_id: intIn(z.number().int().positive()),
+  opd_id: intIn(z.number().int().positive()),
 });
 export const renstraUpdateSchema = z.object({ version: versionIn, status: z.enum(['draft', 'approved']) });
 
@@ -131,18 +132,18 @@ async function draftRenstraNode(db: Q, p: Principal, id: number) {
 }
 
 export const renstraNodeCreateSchema = z.object({
-  parent_id: z.coerce.number().int().positive().nullish(),
+  parent_id: intIn(z.number().int().positive().nullish()),
   kind: z.enum(['goal', 'target', 'program', 'kegiatan', 'sub_kegiatan']),
-  seq: z.coerce.number().int().min(0).max(9999).optional(),
+  seq: intIn(z.number().int().min(0).max(9999).optional()),
   code: z.string().trim().max(40).optional(),
   text: z.string().trim().max(2000).optional(),
-  rpjmd_node_id: z.coerce.number().int().positive().nullish(),
+  rpjmd_node_id: intIn(z.number().int().positive().nullish()),
 });
 export const renstraNodeUpdateSchema = z.object({
   version: versionIn,
-  seq: z.coerce.number().int().min(0).max(9999).optional(),
+  seq: intIn(z.number().int().min(0).max(9999).optional()),
   text: textIn(2000).optional(),
-  rpjmd_node_id: z.coerce.number().int().positive().nullish(),
+  rpjmd_node_id: intIn(z.number().int().positive().nullish()),
 });
 
 async function checkRenstraLink(

@@ -1,5 +1,6 @@
 // The RKPD: Pemda-wide; indicative ceilings per OPD, and at approval per OPD and sub kegiatan.
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { fieldError, conflict, notFound } from '../../core/errors.ts';
@@ -12,14 +13,14 @@ import type { RenjaStatus } from './planning.tables.ts';
 // ---- RKPD -----------------------------------------------------------------------------------------
 
 export const rkpdCreateSchema = z.object({
-  year: z.coerce.number().int().min(2000).max(2100),
+  year: intIn(z.number().int().min(2000).max(2100)),
   theme: optText(1000),
   priorities: optText(4000),
 });
 export const rkpdUpdateSchema = z.object({ version: versionIn, theme: optText(1000), priorities: optText(4000) });
 export const rkpdCeilingsSchema = z.object({
   ceilings: z
-    .array(z.object({ opd_id: z.coerce.number().int().positive(), pagu: moneyIn }))
+    .array(z.object({ opd_id: intIn(z.number().int().positive()), pagu: moneyIn }))
     .min(1)
     .max(500),
 });

@@ -1,5 +1,6 @@
 // The RPJMD: vision, missions, goals, targets, strategies and programs.
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { fieldError, notFound, conflict } from '../../core/errors.ts';
@@ -11,7 +12,7 @@ import { checkYearsInPeriod, nodeViews, replaceCeilings, RPJMD_PARENT } from './
 // ---- RPJMD --------------------------------------------------------------------------------------
 
 export const rpjmdCreateSchema = z.object({
-  year_from: z.coerce.number().int().min(2000).max(2096),
+  year_from: intIn(z.number().int().min(2000).max(2096)),
   title: textIn(300),
   vision: optText(4000),
 });
@@ -131,21 +132,21 @@ async function ensureDraftRpjmd(db: Q, pemdaId: number, rpjmdId: number) {
 }
 
 export const rpjmdNodeCreateSchema = z.object({
-  parent_id: z.coerce.number().int().positive().nullish(),
+  parent_id: intIn(z.number().int().positive().nullish()),
   kind: z.enum(['mission', 'goal', 'target', 'strategy', 'program']),
-  seq: z.coerce.number().int().min(0).max(9999).optional(),
+  seq: intIn(z.number().int().min(0).max(9999).optional()),
   code: optText(40),
   text: textIn(2000),
   program_code: z.string().trim().max(20).nullish(),
-  opd_id: z.coerce.number().int().positive().nullish(),
+  opd_id: intIn(z.number().int().positive().nullish()),
 });
 export const rpjmdNodeUpdateSchema = z.object({
   version: versionIn,
-  seq: z.coerce.number().int().min(0).max(9999).optional(),
+  seq: intIn(z.number().int().min(0).max(9999).optional()),
   code: optText(40),
   text: textIn(2000).optional(),
   program_code: z.string().trim().max(20).nullish(),
-  opd_id: z.coerce.number().int().positive().nullish(),
+  opd_id: intIn(z.number().int().positive().nullish()),
 });
 
 async function checkProgramCode(db: Q, pemdaId: number, years: number[], code: string, field = 'program_code') {
@@ -285,7 +286,7 @@ export async function deleteRpjmdNode(db: Db, p: Principal, id: number) {
 }
 
 export const ceilingsSchema = z.object({
-  ceilings: z.array(z.object({ year: z.coerce.number().int().min(2000).max(2100), pagu: moneyIn })).max(10),
+  ceilings: z.array(z.object({ year: intIn(z.number().int().min(2000).max(2100)), pagu: moneyIn })).max(10),
 });
 
 export async function setRpjmdCeilings(db: Db, p: Principal, nodeId: number, input: z.input<typeof ceilingsSchema>) {

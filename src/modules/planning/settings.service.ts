@@ -2,6 +2,7 @@
 // window), the priority weights, the proposal categories, the DPRD members and the partner
 // commission of each OPD.
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { conflict, fieldError } from '../../core/errors.ts';
@@ -94,10 +95,11 @@ export async function setCycle(db: Db, p: Principal, year: number, input: z.inpu
 
 // ---- priority weights -------------------------------------------------------------------------------
 
+const weightIn = () => intIn(z.number().int().min(0).max(100));
 export const weightsSchema = z.object(
-  Object.fromEntries(CRITERIA.map((c) => [c, z.coerce.number().int().min(0).max(100)])) as Record<
+  Object.fromEntries(CRITERIA.map((c) => [c, weightIn()])) as Record<
     (typeof CRITERIA)[number],
-    z.ZodCoercedNumber
+    ReturnType<typeof weightIn>
   >,
 );
 
@@ -128,12 +130,14 @@ export async function setWeights(
 export const categorySchema = z.object({
   name: z.string().trim().min(2).max(200),
   sub_kegiatan_code: subKegiatanCode.nullish().or(z.literal('').transform(() => null)),
-  opd_id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .nullish()
-    .or(z.literal('').transform(() => null)),
+  opd_id: intIn(
+    z
+      .number()
+      .int()
+      .positive()
+      .nullish()
+      .or(z.literal('').transform(() => null)),
+  ),
   active: z
     .union([z.boolean(), z.enum(['true', 'false', 'on'])])
     .transform((v) => v === true || v === 'true' || v === 'on')
@@ -207,7 +211,7 @@ export async function setCategory(db: Db, p: Principal, code: string, input: z.i
 export const KOMISI = ['I', 'II', 'III', 'IV'] as const;
 
 export const memberSchema = z.object({
-  user_id: z.coerce.number().int().positive().nullish(),
+  user_id: intIn(z.number().int().positive().nullish()),
   name: z.string().trim().min(2).max(200),
   fraksi: z.string().trim().max(100).optional(),
   komisi: z.enum(KOMISI),
@@ -267,7 +271,7 @@ export async function upsertMember(db: Db, p: Principal, input: z.input<typeof m
   });
 }
 
-export const opdKomisiSchema = z.object({ opd_id: z.coerce.number().int().positive(), komisi: z.enum(KOMISI) });
+export const opdKomisiSchema = z.object({ opd_id: intIn(z.number().int().positive()), komisi: z.enum(KOMISI) });
 
 export async function listOpdKomisi(db: Q, pemdaId: number) {
   return db

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { notFound } from '../../core/errors.ts';
 import {
@@ -21,7 +22,7 @@ import { FDP_COLUMNS, fdpDescriptor, fdpRows } from './fdp.ts';
 import { cacheable, csvLine, portalPemda, publicStage, stageSlug } from './portal.ts';
 
 const hide = { hide: true } as const;
-const yearP = z.coerce.number().int().min(2000).max(2100);
+const yearP = intIn(z.number().int().min(2000).max(2100));
 const slugP = z.string().regex(/^(murni|perubahan|pergeseran-\d{1,2})$/);
 const fileP = z.enum(['lines.csv', 'lines.json']);
 const pemdaQ = z.object({ pemda: z.string().max(10).optional() });
@@ -131,7 +132,7 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
       config: { auth: 'public' },
       schema: {
         ...hide,
-        params: z.object({ year: yearP, stage: slugP, opd: z.coerce.number().int().positive(), file: fileP }),
+        params: z.object({ year: yearP, stage: slugP, opd: intIn(z.number().int().positive()), file: fileP }),
         querystring: pemdaQ,
       },
     },
@@ -157,7 +158,7 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
         params: z.object({
           year: yearP,
           stage: slugP,
-          opd: z.coerce.number().int().positive(),
+          opd: intIn(z.number().int().positive()),
           sub: z.string().regex(/^[\d.]{5,40}$/),
           file: fileP,
         }),

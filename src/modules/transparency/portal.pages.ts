@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { sendPage, tr } from '../../core/http/layout.ts';
@@ -28,7 +29,7 @@ import { listPublicOutcomes, proposalYears } from '../planning/index.ts';
 import { cacheable, portalPemda, publicStage, stageSlug } from './portal.ts';
 
 const hide = { hide: true } as const;
-const yearP = z.coerce.number().int().min(2000).max(2100);
+const yearP = intIn(z.number().int().min(2000).max(2100));
 const slugP = z.string().regex(/^(murni|perubahan|pergeseran-\d{1,2})$/);
 const pemdaQ = { pemda: z.string().max(10).optional() };
 export const PAGE_SIZE = 100;
@@ -178,7 +179,7 @@ ${list.map(
       config: { auth: 'public' },
       schema: {
         ...hide,
-        params: z.object({ year: yearP, stage: slugP, opd: z.coerce.number().int().positive() }),
+        params: z.object({ year: yearP, stage: slugP, opd: intIn(z.number().int().positive()) }),
         querystring: z.object(pemdaQ),
       },
     },
@@ -251,10 +252,10 @@ ${tr(req, 'tp.page', { page: p, pages })}${p < pages ? html` <a href="${url}${se
         params: z.object({
           year: yearP,
           stage: slugP,
-          opd: z.coerce.number().int().positive(),
+          opd: intIn(z.number().int().positive()),
           sub: z.string().max(40),
         }),
-        querystring: z.object({ page: z.coerce.number().int().min(1).max(100000).default(1), ...pemdaQ }),
+        querystring: z.object({ page: intIn(z.number().int().min(1).max(100000).default(1)), ...pemdaQ }),
       },
     },
     async (req, reply) => {
@@ -304,12 +305,12 @@ ${pager(req, `${base(stage.year, slug)}/opd/${opdId}/sub/${sub}`, p, res.count)}
         ...hide,
         params: z.object({ year: yearP, stage: slugP }),
         querystring: z.object({
-          opd: z.coerce.number().int().positive().optional(),
+          opd: intIn(z.number().int().positive().optional()),
           sub: z.string().max(40).optional(),
           account: z.string().max(40).optional(),
           fn: z.string().max(4).optional(),
           kind: z.enum(['belanja', 'pendapatan', 'pembiayaan']).optional(),
-          page: z.coerce.number().int().min(1).max(100000).default(1),
+          page: intIn(z.number().int().min(1).max(100000).default(1)),
           ...pemdaQ,
         }),
       },
@@ -380,7 +381,7 @@ ${rows.length ? linesTable(req, rows, new Map(opds.map((o) => [o.id, o.shortName
       schema: {
         ...hide,
         params: z.object({ year: yearP }),
-        querystring: z.object({ opd: z.coerce.number().int().positive().optional(), ...pemdaQ }),
+        querystring: z.object({ opd: intIn(z.number().int().positive().optional()), ...pemdaQ }),
       },
     },
     async (req, reply) => {

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
@@ -57,7 +58,7 @@ export async function tokensPages(appIn: FastifyInstance, ctx: ModuleContext): P
     '/tokens/:tokenId/revoke',
     {
       config: { auth: { permission: 'session' } },
-      schema: { ...hide, params: z.object({ tokenId: z.coerce.number().int().positive() }), body: confirmBody },
+      schema: { ...hide, params: z.object({ tokenId: intIn(z.number().int().positive()) }), body: confirmBody },
     },
     async (req, reply) => {
       const t = await revokeToken(db, req.principal!, req.principal!.userId, req.params.tokenId);
@@ -71,7 +72,7 @@ export async function tokensPages(appIn: FastifyInstance, ctx: ModuleContext): P
       config: { auth: { permission: 'users.manage' } },
       schema: {
         ...hide,
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: intIn(z.number().int().positive()) }),
         querystring: z.object({ revoked: z.string().max(100).optional() }),
       },
     },
@@ -92,7 +93,7 @@ export async function tokensPages(appIn: FastifyInstance, ctx: ModuleContext): P
       config: { auth: { permission: 'users.manage' } },
       schema: {
         ...hide,
-        params: z.object({ id: z.coerce.number().int().positive(), tokenId: z.coerce.number().int().positive() }),
+        params: z.object({ id: intIn(z.number().int().positive()), tokenId: intIn(z.number().int().positive()) }),
         body: confirmBody,
       },
     },

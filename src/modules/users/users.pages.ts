@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { html, type Html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr, issueMessage } from '../../core/http/layout.ts';
@@ -104,7 +105,7 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
         ...hide,
         body: z.object({
           pemda: z.string().max(200).optional(),
-          pemda_id: z.coerce.number().int().positive().optional(),
+          pemda_id: intIn(z.number().int().positive().optional()),
           username: z.string().max(64),
           password: z.string().max(200),
           next: z.string().optional(),
@@ -153,7 +154,7 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
         querystring: z.object({
           q: z.string().max(100).optional(),
           role: z.enum(ROLES).optional().or(z.literal('')),
-          page: z.coerce.number().int().min(1).default(1),
+          page: intIn(z.number().int().min(1).default(1)),
         }),
       },
     },
@@ -258,7 +259,7 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
     },
   );
 
-  const idParams = z.object({ id: z.coerce.number().int().positive() });
+  const idParams = z.object({ id: intIn(z.number().int().positive()) });
   app.get(
     '/users/:id',
     {

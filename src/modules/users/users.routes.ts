@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { ModuleContext } from '../../core/module.ts';
 import { ROLES } from '../../core/roles.ts';
 import { notFound } from '../../core/errors.ts';
@@ -137,9 +138,9 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
         querystring: z.object({
           q: z.string().max(100).optional(),
           role: z.enum(ROLES).optional(),
-          opd_id: z.coerce.number().int().positive().optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(50),
-          offset: z.coerce.number().int().min(0).default(0),
+          opd_id: intIn(z.number().int().positive().optional()),
+          limit: intIn(z.number().int().min(1).max(500).default(50)),
+          offset: intIn(z.number().int().min(0).default(0)),
         }),
         response: { 200: z.object({ rows: z.array(userOut), total: z.number() }) },
       },
@@ -163,7 +164,7 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
       schema: {
         tags,
         summary: 'One user',
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: intIn(z.number().int().positive()) }),
         response: { 200: userOut, 404: errorOut },
       },
     },
@@ -181,7 +182,7 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
       schema: {
         tags,
         summary: 'Update a user (send the version you read; 409 when stale). active=false deactivates.',
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: intIn(z.number().int().positive()) }),
         body: userUpdateSchema,
         response: { 200: userOut, 400: errorOut, 404: errorOut, 409: errorOut.extend({ details: z.unknown() }) },
       },
@@ -196,7 +197,7 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
       schema: {
         tags,
         summary: 'Create an API bearer token for a user (shown once)',
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: intIn(z.number().int().positive()) }),
         body: z.object({
           name: z.string().trim().min(1).max(100),
           expires_in_days: z.number().int().min(1).max(TOKEN_DAYS_MAX).default(TOKEN_DAYS_DEFAULT),
@@ -248,7 +249,7 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
       schema: {
         tags,
         summary: 'Revoke one of my API tokens',
-        params: z.object({ tokenId: z.coerce.number().int().positive() }),
+        params: z.object({ tokenId: intIn(z.number().int().positive()) }),
         response: { 200: tokenOut, 404: errorOut },
       },
     },
@@ -261,7 +262,7 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
       schema: {
         tags,
         summary: "A user's API tokens",
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: intIn(z.number().int().positive()) }),
         response: { 200: z.object({ rows: z.array(tokenOut) }), 404: errorOut },
       },
     },
@@ -277,7 +278,7 @@ export async function usersApi(appIn: FastifyInstance, ctx: ModuleContext): Prom
       schema: {
         tags,
         summary: "Revoke a user's API token",
-        params: z.object({ id: z.coerce.number().int().positive(), tokenId: z.coerce.number().int().positive() }),
+        params: z.object({ id: intIn(z.number().int().positive()), tokenId: intIn(z.number().int().positive()) }),
         response: { 200: tokenOut, 404: errorOut },
       },
     },

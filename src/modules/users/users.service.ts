@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { z } from 'zod';
+import { intIn } from '../../core/number.ts';
 import type { Selectable } from 'kysely';
 import type { Config } from '../../core/config.ts';
 import type { Db } from '../../core/db/database.ts';
@@ -56,15 +57,19 @@ export const userCreateSchema = z.object({
     .nullish()
     .or(z.literal('').transform(() => null)),
   role: z.enum(ROLES),
-  opd_id: z.coerce.number().int().positive().nullish(),
-  region_id: z.coerce.number().int().positive().nullish(),
+  opd_id: intIn(z.number().int().positive().nullish()),
+  region_id: intIn(z.number().int().positive().nullish()),
 });
 export type UserCreateInput = z.input<typeof userCreateSchema>;
 
 export const userUpdateSchema = userCreateSchema
   .omit({ username: true, password: true })
   .partial()
-  .extend({ password: passwordSchema.optional(), active: z.boolean().optional(), version: z.coerce.number().int() });
+  .extend({
+    password: passwordSchema.optional(),
+    active: z.boolean().optional(),
+    version: intIn(z.number().int().positive()),
+  });
 export type UserUpdateInput = z.input<typeof userUpdateSchema>;
 
 export async function hashPassword(password: string): Promise<string> {
