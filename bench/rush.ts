@@ -152,7 +152,9 @@ export async function rushBench(): Promise<string> {
   const paduLog = fs.openSync(path.join(tmp, 'padu.log'), 'w');
   const bareLog = fs.openSync(path.join(tmp, 'bare.log'), 'w');
   // RUSH_PROFILE=<dir>: a V8 CPU profile of the Padu server (open it in Chrome DevTools)
-  const profile = process.env.RUSH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.RUSH_PROFILE)}`] : [];
+  const profile = process.env.RUSH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.RUSH_PROFILE)}`]
+    : [];
   const padu = spawn(process.execPath, [...profile, path.join(root, 'bin/padu.mjs'), 'serve'], {
     env: { ...env, PORT: String(paduPort), PADU_DATA_DIR: tmp },
     stdio: ['ignore', paduLog, paduLog],
