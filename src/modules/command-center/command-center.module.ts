@@ -35,6 +35,9 @@ export const commandCenterModule: ModuleManifest = {
     'cc.alert.publish': ['cc_operator'],
     'cc.open311.keys': ['admin'],
     'cc.hotspots': ['bappeda', 'admin'],
+    // a citizen's report: the public form (anonymous, the public principal) and Open311 clients
+    // (a system principal named after the client application, role admin)
+    'cc.report.citizen': ['public', 'admin'],
   },
   messages: ccMessages,
   nav: [

@@ -297,6 +297,7 @@ export async function citizenReport(
     token?: string;
   },
 ): Promise<IntakeResult> {
+  requirePermission(actor, 'cc.report.citizen');
   await checkLocation(db, actor.pemdaId, v);
   const cat = await activeCategory(db, actor.pemdaId, v.category_id, true);
   return createReport(

@@ -11,7 +11,7 @@ import { html } from '../../core/http/html.ts';
 import { csrfField, sendPage, tr } from '../../core/http/layout.ts';
 import { AppError, fieldError, notFound } from '../../core/errors.ts';
 import { hitRateLimit } from '../../core/http/rate-limit.ts';
-import { systemPrincipal } from '../../core/roles.ts';
+import { publicPrincipal } from '../../core/roles.ts';
 import type { Pemda } from '../../core/tenancy.ts';
 import { listRegions } from '../master-data/index.ts';
 import { publicReportIn } from './cc.schema.ts';
@@ -102,7 +102,7 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
           if (!type || photoBuf.length > PHOTO_MAX) throw fieldError('photo', 'cc.error.photo');
           photo = { data: photoBuf, type };
         }
-        const r = await inc.citizenReport(db, systemPrincipal(req.server.registry.permissions, pemda.id, 'warga'), v, {
+        const r = await inc.citizenReport(db, publicPrincipal(req.server.registry.permissions, pemda.id), v, {
           source: 'web',
           photo,
         });
