@@ -25,6 +25,12 @@ export async function scratchDatabase(): Promise<{ handle: DatabaseHandle; drop:
       await handle.close();
       const c = new pg.Client({ connectionString: base });
       await c.connect();
+      // the pool's connections close after end() resolves: wait for them before the FORCE drop
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },

@@ -77,6 +77,10 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
       max: opts.poolSize ?? 10,
       ...(preparing ? { Client: PreparingClient } : {}),
     });
+    // An idle pooled connection that the server ends (a restart, a FORCE drop, an idle timeout)
+    // emits 'error' on the pool; pg drops that client and the next query opens a new one. Without
+    // a listener the error would end the process.
+    pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }), log });
     await sql`select 1`.execute(db);
     const listeners: Array<() => Promise<void>> = [];
