@@ -141,3 +141,8 @@ export async function proposalYears(db: Db, pemdaId: number): Promise<number[]> 
     .execute();
   return r.map((x) => x.year);
 }
+
+/** How far each item of the approved Renja of a year traces up to an RPJMD goal (coverage report). */
+export { renjaItemLinks, type RenjaItemLink, type RenjaLink } from './coverage.queries.ts';
+/** Demo: the approved Renja of the year in execution (called by the controlling demo seed). */
+export { seedDemoExecutedRenja } from './seed.executed.ts';
