@@ -170,7 +170,9 @@ ${
     ? html`<div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'ctl.col.sp2d')}</th><th>${tr(req, 'ctl.col.date')}</th><th>${tr(req, 'ctl.opd')}</th>
 <th>${tr(req, 'ctl.col.sub')}</th><th>${tr(req, 'ctl.col.account')}</th><th class="num">${tr(req, 'ctl.col.amount')}</th><th>${tr(req, 'ctl.col.payee')}</th><th>${tr(req, 'ctl.col.source')}</th></tr></thead><tbody>
 ${list.rows.map(
-  (r) => html`<tr><td>${r.sp2d_number}</td><td>${r.sp2d_date}</td><td>${opds.get(r.opd_id)?.shortName ?? r.opd_id}</td>
+  (
+    r,
+  ) => html`<tr><td>${can(p, 'tp.trace.internal', { opdId: r.opd_id }) ? html`<a href="/trace/sp2d/${encodeURIComponent(r.sp2d_number)}" title="${tr(req, 'tp.itrace.why')}">${r.sp2d_number}</a>` : r.sp2d_number}</td><td>${r.sp2d_date}</td><td>${opds.get(r.opd_id)?.shortName ?? r.opd_id}</td>
 <td>${r.sub_kegiatan_code}</td><td>${r.account_code}</td><td class="num">${num(lang, r.amount)}</td><td>${r.payee}</td><td>${tr(req, `ctl.source.${r.source}`)}</td></tr>`,
 )}</tbody></table></div>`
     : html`<p class="muted">${tr(req, 'ctl.empty')}</p>`

@@ -146,3 +146,11 @@ export async function proposalYears(db: Db, pemdaId: number): Promise<number[]> 
 export { renjaItemLinks, type RenjaItemLink, type RenjaLink } from './coverage.queries.ts';
 /** Demo: the approved Renja of the year in execution (called by the controlling demo seed). */
 export { seedDemoExecutedRenja } from './seed.executed.ts';
+/** The internal trace: any proposal by tracking code; a Renja item whatever its status, with its RPJMD goal. */
+export {
+  proposalTraceRef,
+  renjaItemTrace,
+  renjaItemTraceById,
+  type ProposalTraceRef,
+  type RenjaItemTrace,
+} from './trace.queries.ts';

@@ -31,6 +31,7 @@ export const transparencyInternalMessages: Messages = {
     'tp.itrace.notes': 'Catatan penelaahan',
     'tp.itrace.public': 'Halaman publik',
     'tp.itrace.why': 'mengapa ada?',
+    'tp.itrace.packages': 'Paket pengadaan',
   },
   en: {
     'tp.nav.coverage': 'Budget trace coverage',
@@ -61,5 +62,6 @@ export const transparencyInternalMessages: Messages = {
     'tp.itrace.notes': 'Review notes',
     'tp.itrace.public': 'Public page',
     'tp.itrace.why': 'why does this exist?',
+    'tp.itrace.packages': 'Procurement packages',
   },
 };

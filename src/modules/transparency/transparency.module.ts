@@ -10,6 +10,7 @@ import { tracePages } from './trace.pages.ts';
 import { transparencyInternalMessages as internal } from './messages.internal.ts';
 import { TP_PERMISSIONS } from './permissions.ts';
 import { coveragePages } from './coverage.pages.ts';
+import { traceInternalPages } from './trace.internal.pages.ts';
 
 export const transparencyModule: ModuleManifest = {
   name: 'transparency',
@@ -36,5 +37,6 @@ export const transparencyModule: ModuleManifest = {
     await portalData(app, ctx);
     await tracePages(app, ctx);
     await coveragePages(app, ctx);
+    await traceInternalPages(app, ctx);
   },
 };
