@@ -277,7 +277,7 @@ ${list.rows.map(
       if (!year) return noYear(req, reply, tr(req, 'ctl.nav.packages'));
       const rows = await listPackages(db, p, { year, opdId: req.query.opd_id });
       const opds = new Map((await listOpds(db, p.pemdaId)).map((o) => [o.id, o.shortName || o.name]));
-      const body = html`<p><a href="/portal/data/${year}/ocds.json">OCDS 1.1 (JSON)</a></p>
+      const body = html`<p>${can(p, 'ctl.package.write') ? html`<a href="/controlling/packages/new?year=${year}">${tr(req, 'ctl.pkgform.new')}</a> · ` : ''}<a href="/portal/data/${year}/ocds.json">OCDS 1.1 (JSON)</a></p>
 <div class="table-wrap"><table class="data" id="packages"><thead><tr><th>${tr(req, 'ctl.opd')}</th><th>${tr(req, 'ctl.col.package')}</th><th>${tr(req, 'ctl.col.method')}</th>
 <th>${tr(req, 'ctl.col.schedule')}</th><th class="num">${tr(req, 'ctl.col.value')}</th><th>${tr(req, 'ctl.col.eproc')}</th><th class="num">${tr(req, 'ctl.col.contract')}</th>
 <th>Termin</th><th class="num">${tr(req, 'ctl.col.realised')}</th></tr></thead><tbody>
