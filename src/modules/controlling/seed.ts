@@ -11,7 +11,6 @@ import { demoRandom } from '../../core/seed.ts';
 import type { Principal } from '../../core/roles.ts';
 import { dpaBudgets, dpaCashPlan, EXECUTED_YEAR, seedDemoExecutedYear } from '../budgeting/index.ts';
 import { listOpds } from '../master-data/index.ts';
-import { seedDemoExecutedRenja } from '../planning/index.ts';
 import { importSp2d } from './realisation.service.ts';
 import { createPackage, setContract } from './packages.service.ts';
 import { seedKeywords } from './risk.service.ts';
@@ -25,7 +24,6 @@ const PACE: Record<string, number> = { dinkes: 92, disdik: 48, dpupr: 81, diskom
 export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
   const { db, pemdaId } = ctx;
   await seedDemoExecutedYear(ctx);
-  await seedDemoExecutedRenja(ctx, EXECUTED_YEAR);
   await seedKeywords(db, pemdaId);
   const year = EXECUTED_YEAR;
   const any = await db

@@ -144,8 +144,8 @@ export async function proposalYears(db: Db, pemdaId: number): Promise<number[]> 
 
 /** How far each item of the approved Renja of a year traces up to an RPJMD goal (coverage report). */
 export { renjaItemLinks, type RenjaItemLink, type RenjaLink } from './coverage.queries.ts';
-/** Demo: the approved Renja of the year in execution (called by the controlling demo seed). */
-export { seedDemoExecutedRenja } from './seed.executed.ts';
+/** An approved Renja for the year in execution, copied from the next year's (tests of the trace). */
+export { seedExecutedRenja } from './seed.executed.ts';
 /** The internal trace: any proposal by tracking code; a Renja item whatever its status, with its RPJMD goal. */
 export {
   proposalTraceRef,

@@ -1,15 +1,16 @@
-// Demo: the approved Renja of the year in execution (the APBD 2026 that controlling and the portal
-// show), so that the trace and its coverage report reach the plan for that year too. Copied from the
-// approved Renja of the next year (the demo's 2026 budget is built from the 2027 one), keeping each
-// item's Renstra link — with two gaps an auditor would find in a real Pemda: Dishub's Renja 2026 was
-// never entered in Padu, and Disdik's support-program items were entered by hand without their
-// Renstra link. Idempotent.
+// An approved Renja for the year in execution (the APBD 2026 that controlling and the portal show),
+// so that the trace and its coverage report reach the plan for that year. Copied from the approved
+// Renja of the next year (the demo's 2026 budget is built from the 2027 one), keeping each item's
+// Renstra link — with two gaps an auditor would find in a real Pemda: Dishub's Renja is not copied,
+// and Disdik's support-program items are copied without their Renstra link. Idempotent.
+// Not called by the demo seed: planning's own tests use 2026 as a year without a Renja (a new Renja
+// workflow, an open Pokir window); the transparency tests call it on their copy of the demo.
 import { sql } from 'kysely';
 import type { SeedContext } from '../../core/module.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { listOpds } from '../master-data/index.ts';
 
-export async function seedDemoExecutedRenja(ctx: SeedContext, year: number): Promise<void> {
+export async function seedExecutedRenja(ctx: SeedContext, year: number): Promise<void> {
   const { db, pemdaId } = ctx;
   const exists = await db
     .selectFrom('pln_renja')

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { testApp, type TestContext } from '../../testing/harness.ts';
+import { systemPrincipal } from '../../core/roles.ts';
+import { seedExecutedRenja } from '../planning/index.ts';
 import { dpaBudgets, EXECUTED_YEAR } from '../budgeting/index.ts';
 import { COVERAGE_REASONS, share } from './coverage.service.ts';
 
@@ -11,6 +13,9 @@ const Y = EXECUTED_YEAR;
 
 before(async () => {
   t = await testApp();
+  // the approved Renja 2026 (the demo has none: see planning/seed.executed.ts)
+  const actor = systemPrincipal(t.server.registry.permissions, t.pemdaId);
+  await seedExecutedRenja({ db: t.db, pemdaId: t.pemdaId, actor }, EXECUTED_YEAR);
 });
 after(async () => t?.close());
 
