@@ -59,3 +59,5 @@ export {
   type RiskOptions,
   type RiskRule,
 } from './risk.queries.ts';
+// The internal trace of a line (any stage, drafts and review notes included).
+export { lineTrace, type LineTrace } from './trace.queries.ts';

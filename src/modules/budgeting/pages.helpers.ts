@@ -163,6 +163,8 @@ export function linesTable(
   let lastDesc = '';
   const extra = opts.edit || opts.noteInputs;
   const cols = 5 + (extra ? 1 : 0);
+  // "why does this exist?": the internal trace of the line (transparency)
+  const traceable = can(req.principal, 'tp.trace.internal', { opdId: lines[0]!.opd_id });
   const total = lines.reduce((s, l) => s + BigInt(l.total), 0n);
   const rows: Html[] = [];
   for (const l of lines) {
@@ -184,7 +186,7 @@ export function linesTable(
     lastDesc = l.description_header;
     rows.push(html`<tr id="line-${l.id}"><td>${l.name}${l.spec ? html` <span class="muted">${l.spec}</span>` : ''}
 ${l.free_text ? html` <span class="badge err">${tr(req, 'bud.flag.free_text')}</span>` : ''}${l.travel_component ? html` <span class="badge">${tr(req, `bud.travel.${l.travel_component}`)}</span>` : ''}
-${l.review_note ? html`<br><span class="field-error">${tr(req, 'bud.sub.review_note')}: ${l.review_note}</span>` : ''}</td>
+${l.review_note ? html`<br><span class="field-error">${tr(req, 'bud.sub.review_note')}: ${l.review_note}</span>` : ''}${traceable ? html` <a class="muted" href="/trace/line/${l.id}">${tr(req, 'tp.itrace.why')}</a>` : ''}</td>
 <td>${l.coefficient}</td><td class="num">${money(req, l.unit_price)}${l.at_catalogue_price ? html` <span class="badge warn" title="${tr(req, 'bud.flag.at_price')}">=</span>` : ''}</td><td class="num">${l.tax_rate === '0' ? '' : `${l.tax_rate}%`}</td><td class="num">${money(req, l.total)}</td>
 ${opts.edit ? html`<td>${l.travel_id ? '' : html`<a href="/budget/lines/${l.id}/edit">${tr(req, 'common.edit')}</a>`}</td>` : ''}${opts.noteInputs ? html`<td><input name="note_${l.id}" aria-label="${tr(req, 'bud.field.line_note')}" placeholder="${tr(req, 'bud.field.line_note')}"></td>` : ''}</tr>`);
   }

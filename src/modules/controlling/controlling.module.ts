@@ -6,6 +6,8 @@ import { CTL_PERMISSIONS } from './permissions.ts';
 import { controllingApi } from './controlling.routes.ts';
 import { controllingPages } from './controlling.pages.ts';
 import { riskRoutes } from './risk.routes.ts';
+import { packagePages } from './packages.pages.ts';
+import { packageFormMessages } from './messages.packages.ts';
 import { seedDemoControlling } from './seed.ts';
 import './controlling.tables.ts';
 
@@ -14,7 +16,10 @@ export const controllingModule: ModuleManifest = {
   tablePrefix: 'ctl_',
   migrations: new URL('./migrations/', import.meta.url),
   permissions: CTL_PERMISSIONS,
-  messages: controllingMessages,
+  messages: {
+    id: { ...controllingMessages.id, ...packageFormMessages.id },
+    en: { ...controllingMessages.en, ...packageFormMessages.en },
+  },
   nav: [
     { label: 'ctl.nav.dashboard', href: '/controlling', permission: 'ctl.read', section: 'controlling' },
     { label: 'ctl.nav.realisation', href: '/controlling/realisation', permission: 'ctl.read', section: 'controlling' },
@@ -26,6 +31,7 @@ export const controllingModule: ModuleManifest = {
     await controllingApi(app, ctx);
     await controllingPages(app, ctx);
     await riskRoutes(app, ctx);
+    await packagePages(app, ctx);
   },
   seedDemo: seedDemoControlling,
 };

@@ -171,7 +171,9 @@ ${
     ? html`<div class="table-wrap"><table class="data"><thead><tr><th>${tr(req, 'ctl.col.sp2d')}</th><th>${tr(req, 'ctl.col.date')}</th><th>${tr(req, 'ctl.opd')}</th>
 <th>${tr(req, 'ctl.col.sub')}</th><th>${tr(req, 'ctl.col.account')}</th><th class="num">${tr(req, 'ctl.col.amount')}</th><th>${tr(req, 'ctl.col.payee')}</th><th>${tr(req, 'ctl.col.source')}</th></tr></thead><tbody>
 ${list.rows.map(
-  (r) => html`<tr><td>${r.sp2d_number}</td><td>${r.sp2d_date}</td><td>${opds.get(r.opd_id)?.shortName ?? r.opd_id}</td>
+  (
+    r,
+  ) => html`<tr><td>${can(p, 'tp.trace.internal', { opdId: r.opd_id }) ? html`<a href="/trace/sp2d/${encodeURIComponent(r.sp2d_number)}" title="${tr(req, 'tp.itrace.why')}">${r.sp2d_number}</a>` : r.sp2d_number}</td><td>${r.sp2d_date}</td><td>${opds.get(r.opd_id)?.shortName ?? r.opd_id}</td>
 <td>${r.sub_kegiatan_code}</td><td>${r.account_code}</td><td class="num">${num(lang, r.amount)}</td><td>${r.payee}</td><td>${tr(req, `ctl.source.${r.source}`)}</td></tr>`,
 )}</tbody></table></div>`
     : html`<p class="muted">${tr(req, 'ctl.empty')}</p>`
@@ -276,7 +278,7 @@ ${list.rows.map(
       if (!year) return noYear(req, reply, tr(req, 'ctl.nav.packages'));
       const rows = await listPackages(db, p, { year, opdId: req.query.opd_id });
       const opds = new Map((await listOpds(db, p.pemdaId)).map((o) => [o.id, o.shortName || o.name]));
-      const body = html`<p><a href="/portal/data/${year}/ocds.json">OCDS 1.1 (JSON)</a></p>
+      const body = html`<p>${can(p, 'ctl.package.write') ? html`<a href="/controlling/packages/new?year=${year}">${tr(req, 'ctl.pkgform.new')}</a> · ` : ''}<a href="/portal/data/${year}/ocds.json">OCDS 1.1 (JSON)</a></p>
 <div class="table-wrap"><table class="data" id="packages"><thead><tr><th>${tr(req, 'ctl.opd')}</th><th>${tr(req, 'ctl.col.package')}</th><th>${tr(req, 'ctl.col.method')}</th>
 <th>${tr(req, 'ctl.col.schedule')}</th><th class="num">${tr(req, 'ctl.col.value')}</th><th>${tr(req, 'ctl.col.eproc')}</th><th class="num">${tr(req, 'ctl.col.contract')}</th>
 <th>Termin</th><th class="num">${tr(req, 'ctl.col.realised')}</th></tr></thead><tbody>

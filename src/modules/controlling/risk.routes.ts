@@ -200,7 +200,7 @@ ${(r?.signals ?? []).slice(0, 500).map(
     s,
     i,
   ) => html`<tr><td>${i + 1}</td><td><code>${s.rule}</code></td><td>${reason(lang, s)}</td><td class="num">${n(s.amount)}</td><td>${opds.get(s.opd_id) ?? s.opd_id}</td>
-<td>${s.sub_kegiatan_code ?? ''}</td><td>${s.sub_kegiatan_id ? html`<a href="/budget/sub/${s.sub_kegiatan_id}">${s.name}</a>` : s.name}</td>
+<td>${s.sub_kegiatan_code ?? ''}</td><td>${s.sub_kegiatan_id ? html`<a href="/budget/sub/${s.sub_kegiatan_id}">${s.name}</a>` : s.name} · <a href="/trace/line/${s.line_id}">${tr(req, 'tp.itrace.why')}</a></td>
 <td>${s.reviewed ? html`<span class="badge ok">${s.reviewed.by}</span> ${s.reviewed.note}` : ''}${
     mayReview
       ? html`<form method="post" action="/controlling/risk/review" class="inline">${csrfField(req)}<input type="hidden" name="stage_id" value="${stageId}">

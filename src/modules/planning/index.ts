@@ -141,3 +141,16 @@ export async function proposalYears(db: Db, pemdaId: number): Promise<number[]> 
     .execute();
   return r.map((x) => x.year);
 }
+
+/** How far each item of the approved Renja of a year traces up to an RPJMD goal (coverage report). */
+export { renjaItemLinks, type RenjaItemLink, type RenjaLink } from './coverage.queries.ts';
+/** An approved Renja for the year in execution, copied from the next year's (tests of the trace). */
+export { seedExecutedRenja } from './seed.executed.ts';
+/** The internal trace: any proposal by tracking code; a Renja item whatever its status, with its RPJMD goal. */
+export {
+  proposalTraceRef,
+  renjaItemTrace,
+  renjaItemTraceById,
+  type ProposalTraceRef,
+  type RenjaItemTrace,
+} from './trace.queries.ts';

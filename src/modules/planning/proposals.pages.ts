@@ -391,7 +391,7 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
     return html`${errorBox(e, req)}
 <p class="chain">${chain.map((s, i) => html`${i ? ' → ' : ''}<span class="${s === r.stage ? 'badge warn' : chain.indexOf(r.stage as never) > i || r.stage === 'final' ? 'badge ok' : 'badge'}">${tr(req, `pln.stage.${s}`)}</span>`)}</p>
 <dl class="detail">
-<dt>${tr(req, 'pln.proposal.code')}</dt><dd><a href="/lacak?kode=${r.tracking_code}">${r.tracking_code}</a> · ${tr(req, `pln.kind.${r.kind}`)} ${r.year}</dd>
+<dt>${tr(req, 'pln.proposal.code')}</dt><dd><a href="/lacak?kode=${r.tracking_code}">${r.tracking_code}</a> · ${tr(req, `pln.kind.${r.kind}`)} ${r.year}${allowed(req.principal, 'tp.trace.internal') ? html` · <a href="/trace/proposal/${r.tracking_code}">${tr(req, 'tp.itrace.title')}</a>` : ''}</dd>
 <dt>${tr(req, 'common.status')}</dt><dd>${badge(req, 'pstatus', r.status)} ${tr(req, `pln.stage.${r.stage}`)}</dd>
 ${member ? html`<dt>${tr(req, 'pln.pokir.member')}</dt><dd>${member.name} (${tr(req, 'pln.pokir.komisi')} ${member.komisi}, ${member.dapil})</dd>` : ''}
 <dt>${tr(req, 'pln.proposal.problem')}</dt><dd>${r.problem}</dd>

@@ -7,11 +7,21 @@ import { transparencyMessages } from './messages.ts';
 import { portalPages } from './portal.pages.ts';
 import { portalData } from './portal.data.ts';
 import { tracePages } from './trace.pages.ts';
+import { transparencyInternalMessages as internal } from './messages.internal.ts';
+import { TP_PERMISSIONS } from './permissions.ts';
+import { coveragePages } from './coverage.pages.ts';
+import { traceInternalPages } from './trace.internal.pages.ts';
 
 export const transparencyModule: ModuleManifest = {
   name: 'transparency',
   tablePrefix: 'tp_',
-  messages: transparencyMessages,
+  messages: {
+    id: { ...transparencyMessages.id, ...internal.id },
+    en: { ...transparencyMessages.en, ...internal.en },
+  },
+  // internal pages: the coverage report and the trace over everything (drafts included)
+  permissions: TP_PERMISSIONS,
+  nav: [{ label: 'tp.nav.coverage', href: '/trace/coverage', permission: 'tp.coverage.read', section: 'controlling' }],
   routes: async (app, ctx) => {
     // cacheable responses carry no per-visitor cookie (the pre-log-in CSRF cookie is set for every
     // anonymous request; the portal has no form that needs it)
@@ -26,5 +36,7 @@ export const transparencyModule: ModuleManifest = {
     await portalPages(app, ctx);
     await portalData(app, ctx);
     await tracePages(app, ctx);
+    await coveragePages(app, ctx);
+    await traceInternalPages(app, ctx);
   },
 };

@@ -1,0 +1,51 @@
+// Messages of the procurement-package form: Bahasa Indonesia first, English.
+import type { Messages } from '../../core/i18n/i18n.ts';
+
+export const packageFormMessages: Messages = {
+  id: {
+    'ctl.pkgform.title': 'Paket pengadaan baru {year}',
+    'ctl.pkgform.new': 'Buat paket dari rincian DPA',
+    'ctl.pkgform.intro':
+      'Pilih rincian DPA OPD Anda yang belum masuk paket. Nilai paket paling banyak jumlah rincian yang dipilih; kosongkan untuk memakai jumlah itu.',
+    'ctl.pkgform.name': 'Nama paket',
+    'ctl.pkgform.method': 'Metode pengadaan',
+    'ctl.pkgform.start': 'Bulan mulai',
+    'ctl.pkgform.end': 'Bulan selesai',
+    'ctl.pkgform.value': 'Nilai paket (Rp, opsional)',
+    'ctl.pkgform.lines': 'Rincian DPA',
+    'ctl.pkgform.pick': 'Pilih',
+    'ctl.pkgform.line': 'Rincian',
+    'ctl.pkgform.amount': 'Nilai (Rp)',
+    'ctl.pkgform.lines_required': 'Pilih paling sedikit satu rincian DPA.',
+    'ctl.pkgform.no_opd': 'Formulir ini untuk operator OPD: akun Anda tidak terhubung ke satu OPD.',
+    'ctl.pkgform.no_lines': 'Semua rincian DPA OPD ini sudah masuk paket.',
+    'ctl.pkgform.send': 'Simpan paket',
+    'ctl.pkgform.errors': 'Paket belum disimpan. Periksa isian berikut.',
+    'ctl.pkgform.done': 'Paket "{name}" disimpan: {lines} rincian, nilai Rp {value}{eproc}.',
+    'ctl.pkgform.eproc': ', ditandai untuk e-procurement',
+    'ctl.pkgform.list': 'Daftar paket',
+  },
+  en: {
+    'ctl.pkgform.title': 'New procurement package {year}',
+    'ctl.pkgform.new': 'Create a package from DPA lines',
+    'ctl.pkgform.intro':
+      "Pick lines of your OPD's DPA that are in no package yet. The package value is at most the sum of the lines picked; leave it empty to use that sum.",
+    'ctl.pkgform.name': 'Package name',
+    'ctl.pkgform.method': 'Procurement method',
+    'ctl.pkgform.start': 'Start month',
+    'ctl.pkgform.end': 'End month',
+    'ctl.pkgform.value': 'Package value (Rp, optional)',
+    'ctl.pkgform.lines': 'DPA lines',
+    'ctl.pkgform.pick': 'Pick',
+    'ctl.pkgform.line': 'Line',
+    'ctl.pkgform.amount': 'Amount (Rp)',
+    'ctl.pkgform.lines_required': 'Pick at least one DPA line.',
+    'ctl.pkgform.no_opd': 'This form is for OPD operators: your account is not linked to one OPD.',
+    'ctl.pkgform.no_lines': "Every line of this OPD's DPA is already in a package.",
+    'ctl.pkgform.send': 'Save package',
+    'ctl.pkgform.errors': 'The package was not saved. Check these fields.',
+    'ctl.pkgform.done': 'Package "{name}" saved: {lines} lines, value Rp {value}{eproc}.',
+    'ctl.pkgform.eproc': ', marked for e-procurement',
+    'ctl.pkgform.list': 'Package list',
+  },
+};
