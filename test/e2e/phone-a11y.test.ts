@@ -1,8 +1,9 @@
 // Every page of every demo role's navigation on a small phone (360 × 740): the page never scrolls
 // sideways (a wide table scrolls inside its own box), and axe-core finds no serious or critical
 // accessibility violation. The pages come from the links in each role's <nav class="nav"> on the
-// home page, so a new menu item is checked without editing this file; the citizen's public pages
-// (no navigation) are the links of the log-in page plus the two public forms.
+// home page, so a new menu item is checked without editing this file; a few work pages one step in
+// (line editor, trip form, OPD RKA, proposal) are reached by following links. The citizen's public
+// pages (no navigation) are the links of the log-in page plus the two public forms.
 //
 // One browser, one context per role, each page visited once for both checks.
 import { after, before, test } from 'node:test';
@@ -29,6 +30,25 @@ const USERS = [
   'kecamatan',
   'kelurahan',
 ] as const;
+
+/**
+ * Pages one step in from the navigation where a role does its work (the issue names the line
+ * editor and the trip form): from a navigation page, follow the first link matching each selector in
+ * turn. Each link must exist, so a chain cannot silently vanish.
+ */
+const STEPS_IN: Partial<Record<(typeof USERS)[number], Array<[string, ...string[]]>>> = {
+  'dinkes.operator': [
+    ['/budget', 'a[href^="/budget/sub/"]', 'a[href$="/lines/new"]'],
+    ['/budget', 'a[href^="/budget/sub/"]', 'a[href^="/budget/lines/"][href$="/edit"]'],
+    ['/budget', 'a[href^="/budget/sub/"]', 'a[href$="/travel"]'],
+  ],
+  tapd: [['/budget', 'a[href^="/budget/opd/"]']],
+  bappeda: [
+    ['/musrenbang', 'a[href^="/perencanaan/usulan/"]'],
+    ['/musrenbang', 'a[href^="/musrenbang/baru"]'],
+  ],
+  dprd: [['/pokir', 'a[href^="/pokir/baru"]']],
+};
 
 /**
  * Known offenders that could not be fixed yet, `check path` → why. Each entry is reported (not
@@ -124,6 +144,18 @@ for (const username of USERS) {
     assert.ok(paths.length > 1, `${username} has a navigation`);
     const findings: Finding[] = [];
     for (const path of paths) await check(page, e.base, path, findings);
+    for (const [start, ...selectors] of STEPS_IN[username] ?? []) {
+      await page.goto(`${e.base}${start}`);
+      for (const selector of selectors) {
+        const href = await page.locator(selector).first().getAttribute('href', { timeout: 5000 });
+        assert.ok(href, `${username}: a link ${selector} on ${page.url()}`);
+        if (paths.includes(href)) await page.goto(`${e.base}${href}`);
+        else {
+          paths.push(href);
+          await check(page, e.base, href, findings);
+        }
+      }
+    }
     await ctx.close();
     verdict(username, paths, findings);
     assert.deepEqual(errors, []);
