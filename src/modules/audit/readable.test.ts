@@ -18,6 +18,9 @@ test('the audit trail in words for an auditor: actions, objects with links, fiel
   assert.equal(obj, 'sub kegiatan <a href="/budget/sub/86">1.02.01.2.01.0001 Penyusunan Dokumen</a>');
   const line = objectOf(id, 'bud_line', '7', { name: 'Kertas HVS', sub_kegiatan_id: 86 }, null).value;
   assert.match(line, /baris RKA <a href="\/budget\/sub\/86">Kertas HVS<\/a>/);
+  // a record about a whole year's stages (the demo seed: entity id "year 2026") links nowhere, not to a 400
+  assert.doesNotMatch(objectOf(id, 'bud_stage', 'year 2026', null, null).value, /href/);
+  assert.match(objectOf(id, 'bud_stage', '2', null, null).value, /href="\/budget\?stage_id=2"/);
   assert.equal(fieldLabel(id, 'account_code'), 'Rekening');
   assert.equal(fieldLabel(id, 'at_catalogue_price'), 'Tepat harga katalog');
   assert.equal(fieldLabel(id, 'region_id'), 'Region');

@@ -77,7 +77,7 @@ export async function opsPages(appIn: FastifyInstance, ctx: ModuleContext): Prom
       q.listIncidents(db, p, { status: 'closed', limit: 10, lang: lang(req) }),
     ]);
     const nBreach = active.filter((r) => r.breached).length;
-    return html`<p class="cc-summary">${nBreach ? html`<a class="badge err" href="/command-center/supervisor">${tr(req, 'cc.room.breaches', { n: nBreach })}</a>` : ''}</p>
+    return html`<p class="cc-summary">${nBreach ? (can(p, 'cc.supervise') ? html`<a class="badge err" href="/command-center/supervisor">${tr(req, 'cc.room.breaches', { n: nBreach })}</a>` : html`<span class="badge err">${tr(req, 'cc.room.breaches', { n: nBreach })}</span>`) : ''}</p>
 <h2>${tr(req, 'cc.room.active')} (${active.length})</h2>${incidentTable(req, active, tr(req, 'cc.room.none'))}
 <h2>${tr(req, 'cc.room.closed')}</h2>${incidentTable(req, closed, '—')}`;
   };

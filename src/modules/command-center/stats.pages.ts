@@ -81,7 +81,7 @@ export async function statsPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
     const cats = [
       ...new Map(points.map((x) => [x.category_code, req.lang === 'en' ? x.name_en : x.name_id])).entries(),
     ].sort();
-    return html`<svg class="cc-map" viewBox="0 0 ${p.width} ${p.height}" width="100%" role="img" aria-label="${tr(req, 'cc.nav.map')}">
+    return html`<svg class="cc-map" viewBox="0 0 ${p.width} ${p.height}" width="100%" role="group" aria-label="${tr(req, 'cc.nav.map')}">
 ${geo.features.map((f) => {
   const [x, y] = p.xy(...centreOf(f));
   return html`<path d="${pathOf(f, p)}" class="cc-kec"><title>${f.properties.nama}</title></path><text x="${x}" y="${y}" class="cc-kec-label">${f.properties.nama}</text>`;

@@ -85,8 +85,8 @@ export async function plansPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
       ['/perencanaan/pohon-kinerja', 'pln.cascade.title', 'pln.hub.cascade'],
       ['/perencanaan/rkpd', 'pln.rkpd.title', 'pln.hub.rkpd'],
       ['/perencanaan/renja', 'pln.renja.title', 'pln.hub.renja'],
-      ['/musrenbang', 'pln.musrenbang.title', 'pln.hub.musrenbang'],
     ];
+    if (can(req, 'planning.proposal.read')) links.push(['/musrenbang', 'pln.musrenbang.title', 'pln.hub.musrenbang']);
     if (can(req, 'planning.pokir.read') || req.principal!.role === 'dprd')
       links.push(['/pokir', 'pln.pokir.title', 'pln.hub.pokir']);
     if (can(req, 'planning.settings'))

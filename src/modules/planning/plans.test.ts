@@ -493,6 +493,17 @@ test('every planning endpoint is in /openapi.json; the pages render in Indonesia
     headers: { ...(await t.session('bappeda')).headers, accept: 'text/html' },
   });
   assert.match(en.body, /Development Planning/);
+  // the hub links only where the user may go: Musrenbang for Bappeda, not for the Command Center operator
+  const hubOf = async (user: string) =>
+    (
+      await t.server.inject({
+        method: 'GET',
+        url: '/perencanaan',
+        headers: { ...(await t.session(user)).headers, accept: 'text/html' },
+      })
+    ).body;
+  assert.match(await hubOf('bappeda'), /<main>[\s\S]*href="\/musrenbang"/);
+  assert.doesNotMatch((await hubOf('cc_operator')).split('<main>')[1]!, /href="\/musrenbang"/);
   // the home page offers planning; form errors come back on the page
   const home = await t.server.inject({
     method: 'GET',

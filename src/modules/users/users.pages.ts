@@ -170,8 +170,8 @@ export async function usersPages(appIn: FastifyInstance, ctx: ModuleContext): Pr
       const pages = Math.max(1, Math.ceil(total / 50));
       const body = html`
 <form method="get" class="filters">
-  <input type="search" name="q" value="${req.query.q ?? ''}" placeholder="${tr(req, 'common.search')}">
-  <select name="role"><option value="">${tr(req, 'usr.all_roles')}</option>${ROLES.map((r) => html`<option value="${r}" ${r === role ? 'selected' : ''}>${tr(req, `role.${r}`)}</option>`)}</select>
+  <input type="search" name="q" value="${req.query.q ?? ''}" placeholder="${tr(req, 'common.search')}" aria-label="${tr(req, 'common.search')}">
+  <select name="role" aria-label="${tr(req, 'usr.field.role')}"><option value="">${tr(req, 'usr.all_roles')}</option>${ROLES.map((r) => html`<option value="${r}" ${r === role ? 'selected' : ''}>${tr(req, `role.${r}`)}</option>`)}</select>
   <button>${tr(req, 'common.filter')}</button>
   <a class="button" href="/users/new">${tr(req, 'common.new')}</a>
 </form>

@@ -1,4 +1,4 @@
-/* global document */
+/* global document, window */
 // Padu: small progressive enhancements of server-rendered forms (no inline scripts; CSP 'self').
 // 1. <select data-filter-by="kecamatan_id"> shows only the options whose data-parent is the value
 //    chosen in the form's field of that name (kelurahan/desa follow the kecamatan). Without
@@ -47,4 +47,37 @@
   });
   document.addEventListener('DOMContentLoaded', all);
   document.addEventListener('htmx:afterSwap', all);
+})();
+
+// 2. A box that scrolls sideways (a wide table on a phone, in .table-wrap or the table itself) can be
+//    reached with the keyboard and scrolled with the arrow keys: it gets tabindex="0" while it
+//    overflows (WCAG 2.1.1; axe "scrollable-region-focusable"). Boxes that fit get no extra tab stop.
+(function () {
+  'use strict';
+  function mark() {
+    var list = document.querySelectorAll('.table-wrap, table.data, table.table');
+    for (var i = 0; i < list.length; i++) {
+      var el = list[i];
+      var style = window.getComputedStyle(el);
+      var scrolls = (style.overflowX === 'auto' || style.overflowX === 'scroll') && el.scrollWidth > el.clientWidth;
+      if (scrolls && !el.hasAttribute('tabindex')) {
+        el.setAttribute('tabindex', '0');
+        el.dataset.scrollFocus = '1';
+      } else if (!scrolls && el.dataset.scrollFocus) {
+        el.removeAttribute('tabindex');
+        delete el.dataset.scrollFocus;
+      }
+    }
+  }
+  var pending = 0;
+  function later() {
+    if (pending) return;
+    pending = window.setTimeout(function () {
+      pending = 0;
+      mark();
+    }, 100);
+  }
+  document.addEventListener('DOMContentLoaded', mark);
+  document.addEventListener('htmx:afterSwap', mark);
+  window.addEventListener('resize', later);
 })();
