@@ -2,7 +2,8 @@
 // over every OPD of the demo with 100 sub kegiatan each. Measured: the summary report (Lampiran I)
 // through the service next to the bare SQL aggregate of the same figures; the full Penjabaran II
 // streamed as CSV and XLSX next to the bare streaming of the same aggregate, and the peak memory
-// (RSS) of the process while each export runs.
+// (RSS) of the process while each export runs. Then the public portal over the same lines: the APBD
+// page of the stage and the typo-tolerant search, each next to its bare SQL.
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { testApp, type TestContext } from '../src/testing/harness.ts';
@@ -20,6 +21,8 @@ import { timeIt, type BenchEntry, type Measure } from './harness.ts';
 
 const LINES = Number(process.env.BENCH_APBD_LINES ?? 1_000_000);
 const BATCH = 50_000;
+/** A search with a typo, as a citizen types it. */
+const SEARCH = 'Bnch line 4242';
 
 /** A sink that counts bytes (the client), with the back-pressure of a real socket buffer. */
 function sink(): Writable & { bytes: number } {
@@ -137,6 +140,20 @@ export async function apbdBenches() {
   const penjabaran = reportDef('penjabaran-2')!;
   const args = { db: t.db, pemdaId: t.pemdaId, stage, compare: null, lang: 'id' as const };
   let memNote = '';
+  let published: Promise<void> | null = null;
+  const publish = () =>
+    (published ??= (async () => {
+      await setup();
+      await sql`UPDATE bud_sub_kegiatan SET status = 'approved' WHERE pemda_id = ${t.pemdaId} AND stage_id = ${stage.id}`.execute(
+        t.db,
+      );
+      await sql`UPDATE bud_stage SET status = 'closed', closed_at = now() WHERE pemda_id = ${t.pemdaId} AND id = ${stage.id}`.execute(
+        t.db,
+      );
+      await sql`ANALYZE bud_sub_kegiatan`.execute(t.db);
+    })());
+  const slug = () => (stage.kind === 'pergeseran' ? `pergeseran-${stage.seq}` : stage.kind);
+  const portalUrl = () => `/portal/apbd/${stage.year}/${slug()}`;
 
   const exportOnce = async (format: 'csv' | 'xlsx') => {
     const out = sink();
@@ -222,6 +239,59 @@ export async function apbdBenches() {
     },
     exportEntry('csv'),
     exportEntry('xlsx'),
+    // the public portal over the same lines: the stage is published (closed, every sub kegiatan
+    // approved) by SQL after the reports above, as TAPD's approval would
+    {
+      name: 'portal: APBD page of the stage (GET /portal/apbd/{year}/{stage}, rendered) vs bare SQL sum by OPD of the public lines',
+      padu: async () => {
+        await publish();
+        return timeIt(async () => {
+          const r = await t.server.inject({ method: 'GET', url: portalUrl() });
+          if (r.statusCode !== 200) throw new Error(`portal page: ${r.statusCode}`);
+        }, 5);
+      },
+      baseline: async () => {
+        await publish();
+        return timeIt(
+          () =>
+            sql`SELECT l.opd_id, sum(l.total) FROM bud_line l
+                 WHERE l.pemda_id = ${t.pemdaId} AND l.stage_id = ${stage.id} AND l.kind = 'belanja'
+                   AND EXISTS (SELECT 1 FROM bud_sub_kegiatan s WHERE s.pemda_id = l.pemda_id AND s.id = l.sub_kegiatan_id AND s.status = 'approved')
+                 GROUP BY l.opd_id`.execute(t.db),
+          5,
+        );
+      },
+      note: 'median of 5 after a warm-up; the page also sums revenue and financing and renders the table',
+    },
+    {
+      name: `portal: search "${SEARCH}" (GET /portal/cari, typo-tolerant, 100 results, rendered) vs the same trigram SQL alone`,
+      padu: async () => {
+        await publish();
+        return timeIt(async () => {
+          const r = await t.server.inject({
+            method: 'GET',
+            url: `/portal/cari?q=${encodeURIComponent(SEARCH)}&year=${stage.year}&stage=${slug()}`,
+          });
+          if (r.statusCode !== 200) throw new Error(`portal search: ${r.statusCode}`);
+        }, 5);
+      },
+      baseline: async () => {
+        await publish();
+        return timeIt(
+          () =>
+            t.db.transaction().execute(async (trx) => {
+              await sql`SET LOCAL pg_trgm.word_similarity_threshold = 0.45`.execute(trx);
+              await sql`SELECT l.id, greatest(word_similarity(${SEARCH}, l.name), word_similarity(${SEARCH}, l.spec)) AS score
+                          FROM bud_line l
+                         WHERE l.pemda_id = ${t.pemdaId} AND l.stage_id = ${stage.id}
+                           AND (l.name ILIKE ${`%${SEARCH}%`} OR ${SEARCH} <% l.name OR ${SEARCH} <% l.spec)
+                         ORDER BY score DESC, l.total DESC, l.id LIMIT 100`.execute(trx);
+            }),
+          5,
+        );
+      },
+      note: 'median of 5 after a warm-up',
+    },
   ];
   // the peak memory of the last export, as its own row
   const memEntry = (format: string): BenchEntry => ({
