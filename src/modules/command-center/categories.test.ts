@@ -4,24 +4,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { json, testApp, type TestContext } from '../../testing/harness.ts';
 import { listOpds } from '../master-data/index.ts';
+import type { Category } from './incidents.service.ts';
 
 let t: TestContext;
 let opd: Record<string, number> = {};
-type Cat = {
-  id: number;
-  code: string;
-  name_id: string;
-  name_en: string;
-  priority: number;
-  dispatch_min: number;
-  arrive_min: number;
-  resolve_min: number;
-  external: string;
-  public: boolean;
-  active: boolean;
-  version: number;
-  opd_ids: number[];
-};
+type Cat = Category;
 
 before(async () => {
   t = await testApp();
