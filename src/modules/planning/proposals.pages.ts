@@ -343,9 +343,16 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
     const v = { version: r.version };
     // on an error the form comes back with every choice the user made (never "Terima" by default)
     const typed = (k: string) => str(req.body, k);
-    const decideForm =
-      r.status === 'pending' && can(req, 'planning.proposal.decide')
-        ? html`<h2>${tr(req, 'pln.decision.title', { stage: tr(req, `pln.stage.${r.stage}`) })}</h2>
+    // the decision form only for the actor of the proposal's current stage (the service checks it again)
+    const mayDecide =
+      r.status === 'pending' &&
+      can(req, 'planning.proposal.decide') &&
+      (await props.checkStageActor(db, p, r).then(
+        () => true,
+        () => false,
+      ));
+    const decideForm = mayDecide
+      ? html`<h2>${tr(req, 'pln.decision.title', { stage: tr(req, `pln.stage.${r.stage}`) })}</h2>
 <form method="post" action="/perencanaan/usulan/${id}/keputusan" class="form">${csrfField(req)}<input type="hidden" name="version" value="${v.version}">
   <fieldset><legend>${tr(req, 'pln.decision.decision')}</legend>
   ${(['accept', 'reject', 'merge', ...(r.stage === 'tapd' ? ['defer'] : [])] as const).map((d) => html`<label class="check"><input type="radio" name="decision" value="${d}" required${d === typed('decision') ? ' checked' : ''}> ${tr(req, `pln.decision.${d}`)}</label>`)}</fieldset>
@@ -361,7 +368,7 @@ ${total > f.offset + f.limit ? html`<p class="pager"><a href="?${qs({ ...f, ok: 
   <label>${tr(req, 'pln.decision.merge_into')}<input name="merge_into" placeholder="MR27-XXXX-XXXX" value="${typed('merge_into') ?? ''}"></label>
   <label>${tr(req, 'pln.decision.reason')}<textarea name="reason" rows="2" aria-describedby="reason-hint">${typed('reason') ?? ''}</textarea><span class="hint" id="reason-hint">${tr(req, 'pln.decision.reason_hint')}</span></label>
   <div class="actions"><button>${tr(req, 'pln.decision.submit')}</button></div></form>`
-        : '';
+      : '';
     const deferAccepted =
       r.status === 'accepted' && !r.renja_item_id && (p.role === 'tapd' || p.role === 'bappeda')
         ? html`<form method="post" action="/perencanaan/usulan/${id}/keputusan" class="form">${csrfField(req)}<input type="hidden" name="version" value="${v.version}"><input type="hidden" name="decision" value="defer">

@@ -45,6 +45,7 @@ export {
   pokirOpen,
   createPokir,
   updateProposal,
+  checkStageActor,
 } from './proposals.entry.service.ts';
 export { mapProposal, decide, enterRenja, carryOverSchema, carryOver } from './proposals.decide.service.ts';
 export {
