@@ -9,6 +9,7 @@
 // (audit.ts), so any number ≤ H belongs to a transaction that had ended or was in S: once those
 // have ended, a number ≤ H with no visible record can never get one. The checkpoint lists those
 // numbers as gaps; later, a missing number that is not a listed gap is a deleted record.
+import { startPeriodic, type Periodic } from '../periodic.ts';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Config } from '../config.ts';
@@ -220,26 +221,6 @@ export async function sealAll(
 }
 
 /** The in-process sealer: every `seconds`, seal every Pemda; stop() waits for a running round. */
-export function startSealer(
-  db: Db,
-  keys: AuditKeys,
-  seconds: number,
-  onError: (err: unknown) => void,
-): { stop(): Promise<void> } {
-  let running: Promise<unknown> | null = null;
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (running || stopped) return;
-    running = sealAll(db, keys, { waitMs: 2_000 })
-      .catch(onError)
-      .finally(() => (running = null));
-  }, seconds * 1000);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+export function startSealer(db: Db, keys: AuditKeys, seconds: number, onError: (err: unknown) => void): Periodic {
+  return startPeriodic(seconds * 1000, () => sealAll(db, keys, { waitMs: 2_000 }), onError);
 }

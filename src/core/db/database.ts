@@ -54,12 +54,23 @@ const log = (event: LogEvent) => {
  * Statements without parameters (BEGIN, COMMIT, migration scripts) keep the simple protocol.
  */
 const PREPARED_MAX = 500;
+/** Statement names by SQL text, shared by the connections (a line save does not hash its SQL again). */
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `padu_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+    if (names.size >= 10 * PREPARED_MAX) names.clear();
+    names.set(text, name);
+  }
+  return name;
+}
 class PreparingClient extends pg.Client {
   private readonly prepared = new Set<string>();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(config: any, values?: any, callback?: any): any {
     if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
-      const name = `padu_${createHash('sha1').update(config).digest('base64url').slice(0, 20)}`;
+      const name = statementName(config);
       if (this.prepared.has(name) || this.prepared.size < PREPARED_MAX) {
         this.prepared.add(name);
         return super.query({ name, text: config, values }, callback);

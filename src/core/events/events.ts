@@ -3,6 +3,7 @@
 // Each server process holds one EventHub: one LISTEN on the database, fanned out in memory to its
 // live clients (Server-Sent Events). A client that reconnects sends Last-Event-ID and replays
 // what it missed from core_event, so a restart or a dropped link loses nothing.
+import { startPeriodic, type Periodic } from '../periodic.ts';
 import { sql } from 'kysely';
 import type { Db, DatabaseHandle } from '../db/database.ts';
 import type { Trx } from '../audit/audit.ts';
@@ -90,21 +91,8 @@ export async function pruneEvents(db: Db, olderThanDays = 30): Promise<number> {
 export function startEventPruner(
   db: Db,
   opts: { everyMs?: number; olderThanDays?: number; onError: (err: unknown) => void },
-): { stop(): Promise<void> } {
-  let running: Promise<unknown> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = pruneEvents(db, opts.olderThanDays ?? 30)
-      .catch(opts.onError)
-      .finally(() => (running = null));
-  }, opts.everyMs ?? 3_600_000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+): Periodic {
+  return startPeriodic(opts.everyMs ?? 3_600_000, () => pruneEvents(db, opts.olderThanDays ?? 30), opts.onError);
 }
 
 function toEvent(r: { id: string; pemda_id: number; channel: string; at: Date | string; payload: unknown }): LiveEvent {
