@@ -115,10 +115,8 @@ export async function categoryRoutes(appIn: FastifyInstance, ctx: ModuleContext)
       const b = formBody(req.body);
       const values = { ...b, public: b.public === '1', active: b.active === '1', opd_ids: [b.opd_ids ?? []].flat() };
       try {
-        const { version } = z.object({ version: versionField }).parse(b);
-        const input = { ...values } as Record<string, unknown>;
-        delete input.version;
-        const saved = await updateCategory(db, req.principal!, c.id, version, input as never);
+        const { version, ...input } = categoryPut.parse(values);
+        const saved = await updateCategory(db, req.principal!, c.id, version, input);
         return reply.redirect(`/command-center/categories?ok=${encodeURIComponent(saved.code)}`, 303);
       } catch (err) {
         const e = errorsOf(req, err);

@@ -57,12 +57,11 @@ export async function updateCategory(
         .insertInto('cc_category_opd')
         .values(opd_ids.map((opd_id) => ({ pemda_id: actor.pemdaId, category_id: id, opd_id })))
         .execute();
-    const { pemda_id: _p, ...b } = before as Category & { pemda_id?: number };
     uow.audit({
       action: 'update',
       entity: 'cc_category',
       entityId: id,
-      before: b,
+      before,
       after: { ...fields, opd_ids, version: before.version + 1 },
     });
   });
