@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Q } from './common.ts';
 import { findByTrackingCode } from './proposals.read.service.ts';
-import type { RenjaLink } from './coverage.queries.ts';
+import { chainOfItems, type RenjaLink } from './coverage.queries.ts';
 
 export interface RenjaItemTrace {
   renjaItemId: number;
@@ -52,18 +52,7 @@ async function renjaTrace(db: Q, pemdaId: number, cond: ReturnType<typeof sql>):
       SELECT i.id, r.year, r.opd_id, i.sub_kegiatan_code, r.status, i.pagu::text AS pagu, i.renstra_node_id
         FROM pln_renja_item i JOIN pln_renja r ON r.pemda_id = i.pemda_id AND r.id = i.renja_id
        WHERE i.pemda_id = ${pemdaId} AND ${cond}),
-    up AS (
-      SELECT it.id AS item_id, n.id, n.parent_id, n.rpjmd_node_id
-        FROM items it JOIN pln_renstra_node n ON n.pemda_id = ${pemdaId} AND n.id = it.renstra_node_id
-      UNION ALL
-      SELECT up.item_id, p.id, p.parent_id, p.rpjmd_node_id
-        FROM up JOIN pln_renstra_node p ON p.pemda_id = ${pemdaId} AND p.id = up.parent_id),
-    rp AS (
-      SELECT up.item_id, g.id, g.parent_id, g.kind, g.code, g.text
-        FROM up JOIN pln_rpjmd_node g ON g.pemda_id = ${pemdaId} AND g.id = up.rpjmd_node_id
-      UNION ALL
-      SELECT rp.item_id, g.id, g.parent_id, g.kind, g.code, g.text
-        FROM rp JOIN pln_rpjmd_node g ON g.pemda_id = ${pemdaId} AND g.id = rp.parent_id)
+    ${chainOfItems(pemdaId)}
     SELECT it.*, (SELECT rp.code || ' ' || rp.text FROM rp WHERE rp.item_id = it.id AND rp.kind = 'goal' ORDER BY rp.id LIMIT 1) AS goal
       FROM items it ORDER BY it.year DESC, it.id LIMIT 5`.execute(db);
   return r.rows.map((x) => ({
