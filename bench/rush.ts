@@ -5,7 +5,8 @@
 // of the same shape with `pg` under the same load. Padu and the baseline alternate for ROUNDS
 // rounds; the table shows medians: saves/s, p50/p99, the server's peak RSS, CPU per save of the
 // server process and of the PostgreSQL backends serving it. Writes bench/results.json (key "rush").
-// Env: BENCH_DATABASE_URL (required), RUSH_N=50,200,500, RUSH_SECONDS=8, RUSH_ROUNDS=3, RUSH_PROFILE=<dir>.
+// Env: BENCH_DATABASE_URL (required), RUSH_N=50,200,500, RUSH_OPD=3,6 (OPD counts; default N/4 up to
+// all with open sub kegiatan), RUSH_SECONDS=8, RUSH_ROUNDS=3, RUSH_PROFILE=<dir>.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,7 @@ const ATK = '5.1.02.01.01.0024';
 interface RoundResult {
   target: 'padu' | 'bare';
   n: number;
+  opds: number;
   round: number;
   savesPerSec: number;
   p50: number;
@@ -96,7 +98,13 @@ export async function rushBench(): Promise<string> {
   ).rows;
   const M = opdRows.length;
   const opdsFor = (n: number) => Math.max(1, Math.min(M, Math.floor(n / 4)));
-  const perOpd = Math.max(...Ns.map((n) => Math.ceil(n / opdsFor(n))));
+  // RUSH_OPD=3,6: the same N spread over that many OPD (does the throughput depend on the OPD count?)
+  const opdCounts = (n: number) =>
+    process.env.RUSH_OPD
+      ? process.env.RUSH_OPD.split(',').map((x) => Math.max(1, Math.min(M, Number(x))))
+      : [opdsFor(n)];
+  const cases = Ns.flatMap((n) => opdCounts(n).map((m) => ({ n, m })));
+  const perOpd = Math.max(...cases.map(({ n, m }) => Math.ceil(n / m)));
   process.stderr.write(`rush: ${M} OPD with open sub kegiatan; creating ${perOpd} operators each…\n`);
   const hash = (
     await sql<{ h: string }>`SELECT password_hash AS h FROM usr_user WHERE pemda_id = ${t.pemdaId} LIMIT 1`.execute(
@@ -168,8 +176,7 @@ export async function rushBench(): Promise<string> {
   try {
     await waitHealthy(`http://127.0.0.1:${paduPort}/healthz`, padu, 'padu');
     await waitHealthy(`http://127.0.0.1:${barePort}/api/v1/budget/sub-kegiatan/1/lines`, bare, 'bare');
-    for (const n of Ns) {
-      const m = opdsFor(n);
+    for (const { n, m } of cases) {
       const ops = Array.from({ length: n }, (_, i) => {
         const o = opdRows[i % m]!;
         const k = Math.floor(i / m);
@@ -232,6 +239,7 @@ export async function rushBench(): Promise<string> {
           const res: RoundResult = {
             target,
             n,
+            opds: m,
             round,
             savesPerSec: r.ok / r.seconds,
             p50: r.p50,
@@ -244,7 +252,7 @@ export async function rushBench(): Promise<string> {
           };
           results.push(res);
           process.stderr.write(
-            `  N=${n} round ${round} ${target}: ${res.savesPerSec.toFixed(0)} saves/s, p50 ${res.p50} ms, p99 ${res.p99} ms, ` +
+            `  N=${n} (${m} OPD) round ${round} ${target}: ${res.savesPerSec.toFixed(0)} saves/s, p50 ${res.p50} ms, p99 ${res.p99} ms, ` +
               `${res.non2xx} non-2xx, ${res.errors} errors, RSS ${res.peakRssMb.toFixed(0)} MB, ` +
               `CPU/save node ${res.nodeCpuMsPerSave.toFixed(2)} ms, pg ${res.pgCpuMsPerSave.toFixed(2)} ms\n`,
           );
@@ -260,9 +268,9 @@ export async function rushBench(): Promise<string> {
   }
 
   // ---- the table (medians over the rounds) and bench/results.json
-  const rows = Ns.map((n) => {
+  const rows = cases.map(({ n, m }) => {
     const med = (target: 'padu' | 'bare', k: keyof RoundResult) =>
-      median(results.filter((r) => r.n === n && r.target === target).map((r) => Number(r[k])));
+      median(results.filter((r) => r.n === n && r.opds === m && r.target === target).map((r) => Number(r[k])));
     const row = (target: 'padu' | 'bare') => ({
       savesPerSec: med(target, 'savesPerSec'),
       p50: med(target, 'p50'),
@@ -270,9 +278,11 @@ export async function rushBench(): Promise<string> {
       peakRssMb: med(target, 'peakRssMb'),
       nodeCpuMsPerSave: med(target, 'nodeCpuMsPerSave'),
       pgCpuMsPerSave: med(target, 'pgCpuMsPerSave'),
-      non2xx: results.filter((r) => r.n === n && r.target === target).reduce((a, r) => a + r.non2xx + r.errors, 0),
+      non2xx: results
+        .filter((r) => r.n === n && r.opds === m && r.target === target)
+        .reduce((a, r) => a + r.non2xx + r.errors, 0),
     });
-    return { n, opds: opdsFor(n), padu: row('padu'), bare: row('bare') };
+    return { n, opds: m, padu: row('padu'), bare: row('bare') };
   });
   const load = os
     .loadavg()

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import type { Db } from '../../core/db/database.ts';
 import { mutate, type Trx } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/roles.ts';
-import { notFound } from '../../core/errors.ts';
 import { requirePermission } from '../../core/auth/policy.ts';
 import { audience } from './policy.ts';
 import { notify } from './notifications.service.ts';
@@ -72,46 +71,6 @@ export function overCeilingError(
       requested: requested.toString(),
     },
   );
-}
-
-/**
- * Move the OPD's maintained planned expenditure by `delta` in one conditional UPDATE: it applies
- * only while planned + delta stays within the ceiling (CHECK planned <= ceiling backs it). The
- * UPDATE takes the OPD row lock, held until commit, so the OPD's writers queue only on their own
- * row, and only from here to commit. Returns the row after, or undefined when it does not fit (or
- * the row is missing): see {@link explainOpdRefusal}.
- */
-export async function addToOpdPlanned(
-  trx: Trx,
-  pemdaId: number,
-  stageId: number,
-  opdId: number,
-  delta: bigint,
-): Promise<OpdCeiling | undefined> {
-  return trx
-    .updateTable('bud_opd_ceiling')
-    .set({ planned: sql`planned + ${delta.toString()}::bigint` })
-    .where('pemda_id', '=', pemdaId)
-    .where('stage_id', '=', stageId)
-    .where('opd_id', '=', opdId)
-    .where(sql<boolean>`planned + ${delta.toString()}::bigint <= ceiling`)
-    .returningAll()
-    .executeTakeFirst();
-}
-
-/** Why {@link addToOpdPlanned} refused: the error to throw. `own` is the changed line's old total. */
-export async function explainOpdRefusal(
-  trx: Trx,
-  pemdaId: number,
-  stageId: number,
-  opdId: number,
-  delta: bigint,
-  own = 0n,
-): Promise<Error> {
-  const row = await getOpdCeiling(trx, pemdaId, stageId, opdId);
-  if (!row) return notFound('bud.error.sub_unknown');
-  const others = BigInt(row.planned) - own;
-  return overCeilingError('opd', BigInt(row.ceiling), others, own + delta);
 }
 
 /**

@@ -1,7 +1,4 @@
-// Budget lines: add, change, remove, preview. The save path (createLine) is the one every OPD runs
-// at the deadline: see docs/benchmarks.md and lines.sql.snapshot for the statements it issues.
-import { sql } from 'kysely';
-import type { z } from 'zod';
+// Budget lines: change, remove, preview (adding one, the deadline-day path, is line-save.ts).
 import type { Db } from '../../core/db/database.ts';
 import { mutate, type Trx } from '../../core/audit/audit.ts';
 import { notFound } from '../../core/errors.ts';
@@ -18,9 +15,9 @@ import {
 import { coefficientLabel, normDecimal, volumeOf, volumeUnit } from './calc.ts';
 import type { LineKind } from './budgeting.tables.ts';
 import { ruleError, staleError } from './errors.ts';
-import { getSettings, settingsOf, type Settings } from './settings.service.ts';
+import { getSettings } from './settings.service.ts';
 import { priceLine, factorsOf } from './pricing.ts';
-import { addToOpdPlanned, applyPlannedDelta, explainOpdRefusal, overCeilingError, subSum } from './ceilings.service.ts';
+import { applyPlannedDelta, subSum } from './ceilings.service.ts';
 import { assertOpdMayWrite, assertRkaInputOpen, getSub, lockSub } from './subs.service.ts';
 import { rp, type Handle, type Line, type SubKegiatan } from './rka.common.ts';
 import {
@@ -146,122 +143,6 @@ export async function listLines(
 /** The line values to insert (the caller adds location keys). */
 function lineValues(p: PricedLine, actor: Principal) {
   return { ...p, created_by: actor.username, updated_by: actor.username };
-}
-
-/** The stage row FOR SHARE (closing the stage waits for its writers) with the Pemda's settings: one statement. */
-async function shareStageWithSettings(
-  trx: Trx,
-  pemdaId: number,
-  stageId: number,
-): Promise<{ stage: Stage; settings: Settings }> {
-  const r = await trx
-    .selectFrom('bud_stage as st')
-    .leftJoin('bud_setting as se', 'se.pemda_id', 'st.pemda_id')
-    .selectAll('st')
-    .select(['se.ppn_rate', 'se.allow_free_text', 'se.version as settings_version'])
-    .where('st.pemda_id', '=', pemdaId)
-    .where('st.id', '=', stageId)
-    .forShare('st')
-    .executeTakeFirst();
-  if (!r) throw notFound('bud.error.stage_unknown');
-  const { ppn_rate, allow_free_text, settings_version, ...stage } = r;
-  return {
-    stage,
-    settings: settingsOf(
-      ppn_rate === null ? undefined : { ppn_rate, allow_free_text: allow_free_text!, version: settings_version! },
-    ),
-  };
-}
-
-/** What a line save needs done before it: the sub kegiatan (resolved once by the route) and the parsed body. */
-export interface LineSaveContext {
-  sub?: SubKegiatan;
-  /** The body as the route's schema already parsed it (not parsed again). */
-  parsed?: z.output<typeof lineInputSchema>;
-}
-
-/**
- * Add an expenditure line to a sub kegiatan: the deadline-day path, kept to a few statements (see
- * lines.sql.snapshot): the stage FOR SHARE with the settings; the account and the catalogue price;
- * the OPD's planned += total if it fits (the OPD row lock, held from here to commit); the sub
- * kegiatan's planned += total if it fits, it is editable and not locked by TAPD, and the line
- * inserted from it, in one statement; the audit record. No sum over the lines: a save costs the
- * same with 100 or 100,000 lines in the OPD.
- */
-export async function createLine(
-  db: Db,
-  actor: Principal,
-  subId: number,
-  input: LineInput,
-  pre: LineSaveContext = {},
-): Promise<LineOut> {
-  const v = pre.parsed ?? lineInputSchema.parse(input);
-  const pemdaId = actor.pemdaId;
-  const head = pre.sub ?? (await getSub(db, pemdaId, subId));
-  if (!head || head.id !== subId) throw notFound('bud.error.sub_unknown');
-  requirePermission(actor, 'bud.line.write', { opdId: head.opd_id });
-  return mutate(db, actor, async (uow) => {
-    const trx = uow.trx;
-    const { stage, settings } = await shareStageWithSettings(trx, pemdaId, head.stage_id);
-    if (stage.status !== 'open' || stage.kind === 'kua_ppas') assertRkaInputOpen(stage, undefined);
-    const priced = await priceLine(trx, pemdaId, stage.year, settings, 'belanja', v);
-    const total = BigInt(priced.total);
-    const opd = await addToOpdPlanned(trx, pemdaId, stage.id, head.opd_id, total);
-    if (!opd) {
-      // the sub kegiatan's ceiling is the one to name when both are exceeded
-      const sub = await getSub(trx, pemdaId, subId);
-      if (sub && BigInt(sub.planned) + total > BigInt(sub.ceiling))
-        throw overCeilingError('sub', BigInt(sub.ceiling), BigInt(sub.planned), total);
-      throw await explainOpdRefusal(trx, pemdaId, stage.id, head.opd_id, total);
-    }
-    assertRkaInputOpen(stage, opd); // under the OPD row lock: TAPD's input changes are settled
-    const kegiatan = head.code.split('.').slice(0, 5).join('.');
-    const p = priced;
-    const r = await sql<Line>`WITH s AS (
-  UPDATE bud_sub_kegiatan SET planned = planned + ${p.total}::bigint
-  WHERE pemda_id = ${pemdaId} AND id = ${subId} AND planned + ${p.total}::bigint <= ceiling
-    AND status IN ('draft', 'returned')
-    AND NOT EXISTS (SELECT 1 FROM bud_lock k WHERE k.pemda_id = ${pemdaId} AND k.stage_id = ${stage.id}
-                    AND k.opd_id = ${head.opd_id} AND k.code IN (${kegiatan}, ${head.code}))
-  RETURNING pemda_id, stage_id, opd_id, id, code, kegiatan_code, program_code, funding_source_id)
-INSERT INTO bud_line (pemda_id, stage_id, opd_id, kind, sub_kegiatan_id, sub_kegiatan_code, kegiatan_code, program_code,
-  account_code, group_header, description_header, item_id, item_version, item_kind, item_code, name, spec, unit,
-  catalogue_price, unit_price, v1, u1, v2, u2, v3, u3, v4, u4, subtotal, tax_rate, tax, total, free_text,
-  funding_source_id, created_by, updated_by)
-SELECT s.pemda_id, s.stage_id, s.opd_id, 'belanja', s.id, s.code, s.kegiatan_code, s.program_code,
-  ${p.account_code}, ${p.group_header}, ${p.description_header}, ${p.item_id}::int, ${p.item_version}::int,
-  ${p.item_kind}, ${p.item_code}, ${p.name}, ${p.spec}, ${p.unit},
-  ${p.catalogue_price}::bigint, ${p.unit_price}::bigint, ${p.v1}::numeric, ${p.u1}, ${p.v2}::numeric, ${p.u2},
-  ${p.v3}::numeric, ${p.u3}, ${p.v4}::numeric, ${p.u4}, ${p.subtotal}::bigint, ${p.tax_rate}::numeric, ${p.tax}::bigint,
-  ${p.total}::bigint, ${p.free_text}::boolean, coalesce(${v.funding_source_id ?? null}::int, s.funding_source_id),
-  ${actor.username}, ${actor.username}
-FROM s
-RETURNING *`.execute(trx);
-    const row = r.rows[0];
-    if (!row) throw await explainSubRefusal(trx, pemdaId, stage, opd, subId, total);
-    const out = lineOut(row);
-    uow.audit({ action: 'create', entity: 'bud_line', entityId: out.id, opdId: head.opd_id, after: out });
-    return out;
-  });
-}
-
-/** Why the sub kegiatan step of {@link createLine} wrote nothing: the error to throw. */
-async function explainSubRefusal(
-  trx: Trx,
-  pemdaId: number,
-  stage: Stage,
-  opd: OpdCeiling,
-  subId: number,
-  total: bigint,
-): Promise<Error> {
-  const sub = await getSub(trx, pemdaId, subId);
-  if (!sub) return notFound('bud.error.sub_unknown');
-  try {
-    await assertOpdMayWrite(trx, stage, opd, sub);
-  } catch (err) {
-    return err as Error;
-  }
-  return overCeilingError('sub', BigInt(sub.ceiling), BigInt(sub.planned), total);
 }
 
 /** Add a revenue (accounts 4) or financing (accounts 6) line to an OPD that TAPD allows it for. */

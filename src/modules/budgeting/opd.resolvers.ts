@@ -2,7 +2,8 @@
 // the pages give it to core (`config.auth.opd`), which refuses an OPD-scoped role another OPD (403).
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../core/db/database.ts';
-import { getLine, getSub, type SubKegiatan } from './rka.service.ts';
+import { getLine, getSub, readLineSaveContext, type LineSaveContext, type SubKegiatan } from './rka.service.ts';
+import type { LineInput } from './lines.schema.ts';
 
 /** The sub kegiatan a request names (`:id`), read once per request: the OPD check and the handler share it. */
 const subByRequest = new WeakMap<FastifyRequest, Promise<SubKegiatan | undefined>>();
@@ -11,6 +12,21 @@ export function subOfRequest(db: Db, req: FastifyRequest): Promise<SubKegiatan |
   if (!p) {
     p = getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id));
     subByRequest.set(req, p);
+  }
+  return p;
+}
+
+/**
+ * What a line save reads before it writes (line-save.ts), read once per request: the OPD check
+ * and the save share it, so the save's first statement is also its authorisation read.
+ */
+const lineSaveByRequest = new WeakMap<FastifyRequest, Promise<LineSaveContext | undefined>>();
+export function lineSaveOfRequest(db: Db, req: FastifyRequest): Promise<LineSaveContext | undefined> {
+  let p = lineSaveByRequest.get(req);
+  if (!p) {
+    const subId = Number((req.params as { id: string }).id);
+    p = readLineSaveContext(db, req.principal!.pemdaId, subId, req.body as LineInput);
+    lineSaveByRequest.set(req, p);
   }
   return p;
 }
@@ -24,6 +40,8 @@ export function resolvers(db: Db) {
       return v === undefined || v === '' ? undefined : Number(v);
     },
     sub: async (req: FastifyRequest) => (await subOfRequest(db, req))?.opd_id,
+    /** A line save (validated body): its sub kegiatan's OPD, read with everything the save needs. */
+    lineSave: async (req: FastifyRequest) => (await lineSaveOfRequest(db, req))?.sub.opd_id,
     line: async (req: FastifyRequest) =>
       (await getLine(db, req.principal!.pemdaId, String((req.params as { id: string }).id)))?.opd_id,
     travel: async (req: FastifyRequest) =>

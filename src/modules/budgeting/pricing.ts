@@ -2,7 +2,7 @@
 import type { Db } from '../../core/db/database.ts';
 import { parseDecimal } from '../../core/money.ts';
 import { getAccount, isLeafAccount } from '../master-data/index.ts';
-import { getCurrentPrice } from '../catalogue/index.ts';
+import { getCurrentPrice, type PricedItem } from '../catalogue/index.ts';
 import { computeAmounts, normDecimal, parseFactors, type Factor } from './calc.ts';
 import { ruleError } from './errors.ts';
 import type { LineKind } from './budgeting.tables.ts';
@@ -11,6 +11,12 @@ import { rp, type Handle, type Line } from './rka.common.ts';
 import type { LineInput, PricedLine } from './lines.schema.ts';
 
 const ACCOUNT_CLASS: Record<LineKind, string> = { belanja: '5', pendapatan: '4', pembiayaan: '6' };
+
+/** What pricing a line reads: the account of the year's chart and the catalogue item's current price. */
+export interface PriceLookups {
+  account: { active: boolean } | undefined;
+  item: PricedItem | undefined;
+}
 
 /**
  * Price a line: a leaf account of the year's chart of the right class; a catalogue item whose
@@ -25,11 +31,31 @@ export async function priceLine(
   kind: LineKind,
   v: LineInput,
 ): Promise<PricedLine> {
-  const code = v.account_code.trim();
+  const code = checkAccountCode(kind, v.account_code);
+  const account = await getAccount(db as Db, pemdaId, year, code);
+  const item = v.item_id && kind === 'belanja' ? await getCurrentPrice(db, pemdaId, v.item_id) : undefined;
+  return priceWith({ account, item }, year, settings, kind, v);
+}
+
+/** The account code as written, refused when it is not a leaf of the line kind's class. */
+function checkAccountCode(kind: LineKind, accountCode: string): string {
+  const code = accountCode.trim();
   if (!isLeafAccount(code)) throw ruleError('account_code', 'bud.error.account_not_leaf', { code });
   if (!code.startsWith(`${ACCOUNT_CLASS[kind]}.`))
     throw ruleError('account_code', `bud.error.account_class_${kind}`, { code });
-  const account = await getAccount(db as Db, pemdaId, year, code);
+  return code;
+}
+
+/** {@link priceLine} on lookups already read (the line save reads them with its sub kegiatan). */
+export function priceWith(
+  lookups: PriceLookups,
+  year: number,
+  settings: Settings,
+  kind: LineKind,
+  v: LineInput,
+): PricedLine {
+  const code = checkAccountCode(kind, v.account_code);
+  const account = lookups.account;
   if (!account || !account.active) throw ruleError('account_code', 'bud.error.account_unknown', { code, year });
   const factors = parseFactors(v.factors);
   if (!factors.ok) throw ruleError(`factors.${factors.index}.v`, 'bud.error.factor_format');
@@ -40,7 +66,7 @@ export async function priceLine(
   let unitPrice: bigint | null = v.unit_price === undefined ? null : BigInt(v.unit_price);
   if (v.item_id) {
     if (kind !== 'belanja') throw ruleError('item_id', 'bud.error.item_not_for_kind');
-    const it = await getCurrentPrice(db, pemdaId, v.item_id);
+    const it = lookups.item;
     if (!it || it.year !== year) throw ruleError('item_id', 'bud.error.item_unknown', { year });
     if (!it.accounts.includes(code)) {
       throw ruleError(

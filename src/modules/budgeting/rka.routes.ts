@@ -32,7 +32,7 @@ import { listReviews } from './workflow.service.ts';
 import { listTravels } from './travel.service.ts';
 import { errors, idParams, lineParams, stageOpdParams, subOutSchema, tags, versionQuery } from './budgeting.schema.ts';
 import { apiContext, P, read } from './routes.common.ts';
-import { subOfRequest } from './opd.resolvers.ts';
+import { lineSaveOfRequest } from './opd.resolvers.ts';
 
 export async function rkaApi(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const { app, db, opd } = apiContext(appIn, ctx);
@@ -133,7 +133,7 @@ export async function rkaApi(appIn: FastifyInstance, ctx: ModuleContext): Promis
   app.post(
     `${P}/sub-kegiatan/:id/lines`,
     {
-      config: { auth: { permission: 'bud.line.write', opd: opd.sub } },
+      config: { auth: { permission: 'bud.line.write', opd: opd.lineSave } },
       schema: {
         tags,
         summary:
@@ -146,7 +146,7 @@ export async function rkaApi(appIn: FastifyInstance, ctx: ModuleContext): Promis
     async (req, reply) =>
       reply.code(201).send(
         await createLine(db, req.principal!, req.params.id, req.body, {
-          sub: await subOfRequest(db, req),
+          ctx: await lineSaveOfRequest(db, req),
           parsed: req.body,
         }),
       ),

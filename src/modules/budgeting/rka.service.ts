@@ -10,3 +10,4 @@ export * from './subs.service.ts';
 export * from './pricing.ts';
 export * from './lines.schema.ts';
 export * from './lines.service.ts';
+export { createLine, readLineSaveContext, type LineSaveContext } from './line-save.ts';

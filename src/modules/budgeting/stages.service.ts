@@ -4,7 +4,7 @@
 // time (a partial unique index holds it). Input of the open stage is allowed inside its window;
 // TAPD may open or close input for one OPD (until a given time) and lock a kegiatan or sub kegiatan.
 import { dateIn, intIn } from '../../core/number.ts';
-import { sql, type Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../core/db/database.ts';
 import { mutate, type Trx } from '../../core/audit/audit.ts';
@@ -87,7 +87,7 @@ export async function shareStage(trx: Trx, pemdaId: number, id: number): Promise
   return s;
 }
 
-export function assertStageOpen(stage: Stage): void {
+export function assertStageOpen(stage: Pick<Stage, 'status' | 'name'>): void {
   if (stage.status !== 'open') throw lockedError('bud.error.stage_closed', { stage: stage.name });
 }
 
@@ -100,7 +100,7 @@ export interface InputState {
 
 /** Whether an OPD may write in the stage now: TAPD's per-OPD access (while it lasts), else the window. */
 export function inputState(
-  stage: Stage,
+  stage: Pick<Stage, 'status' | 'input_opens_at' | 'input_closes_at'>,
   opd: Pick<OpdCeiling, 'input_mode' | 'input_until'> | undefined,
   now = new Date(),
 ): InputState {
@@ -116,7 +116,29 @@ export function inputState(
   return { open: true, reason: 'window', until: to };
 }
 
-export function assertInputOpen(stage: Stage, opd: Pick<OpdCeiling, 'input_mode' | 'input_until'> | undefined): void {
+/**
+ * {@link inputState}'s rule as an SQL condition, for a statement that writes under the OPD row's lock
+ * (`opd` and `stage` are the aliases of bud_opd_ceiling and bud_stage in it): the OPD's own access
+ * while it lasts, else the stage's window. The stage's status is the caller's condition.
+ */
+export function inputOpenSql(opd: string, stage: string): RawBuilder<boolean> {
+  const o = sql.ref(opd);
+  const st = sql.ref(stage);
+  return sql<boolean>`(CASE WHEN ${o}.input_mode <> 'window' AND (${o}.input_until IS NULL OR now() < ${o}.input_until)
+    THEN ${o}.input_mode = 'open'
+    ELSE now() >= ${st}.input_opens_at AND now() < ${st}.input_closes_at END)`;
+}
+
+/** What the input rules read of a stage. */
+export type StageHead = Pick<
+  Stage,
+  'id' | 'pemda_id' | 'name' | 'status' | 'kind' | 'year' | 'input_opens_at' | 'input_closes_at'
+>;
+
+export function assertInputOpen(
+  stage: StageHead,
+  opd: Pick<OpdCeiling, 'input_mode' | 'input_until'> | undefined,
+): void {
   assertStageOpen(stage);
   const s = inputState(stage, opd);
   if (!s.open) throw lockedError(`bud.error.input_${s.reason}`, { stage: stage.name });
@@ -516,7 +538,7 @@ export async function setLock(
 
 /** Refuse writing under a locked kegiatan or sub kegiatan. */
 export async function assertNotLocked(
-  trx: Trx,
+  trx: Db | Trx,
   pemdaId: number,
   stageId: number,
   opdId: number,

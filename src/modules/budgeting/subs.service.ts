@@ -19,6 +19,7 @@ import {
   shareStage,
   type OpdCeiling,
   type Stage,
+  type StageHead,
 } from './stages.service.ts';
 import { DECIMAL_RE, moneyString, type Handle, type SubKegiatan } from './rka.common.ts';
 
@@ -134,19 +135,27 @@ export async function lockSub(trx: Trx, pemdaId: number, id: number): Promise<Su
 }
 
 /** The OPD may change a sub kegiatan's RKA only while it is a draft or returned to it. */
-export function assertSubEditable(sub: SubKegiatan): void {
+export function assertSubEditable(sub: Pick<SubKegiatan, 'status' | 'code'>): void {
   if (sub.status === 'submitted') throw lockedError('bud.error.sub_submitted', { code: sub.code });
   if (sub.status === 'approved') throw lockedError('bud.error.sub_approved', { code: sub.code });
 }
 
 /** The OPD's input is open in the stage, and the stage is one that has an RKA (not the KUA-PPAS). */
-export function assertRkaInputOpen(stage: Stage, opd: OpdCeiling | undefined): void {
+export function assertRkaInputOpen(
+  stage: StageHead,
+  opd: Pick<OpdCeiling, 'input_mode' | 'input_until'> | undefined,
+): void {
   assertInputOpen(stage, opd);
   if (stage.kind === 'kua_ppas') throw lockedError('bud.error.kua_ppas_no_rka');
 }
 
 /** Where the OPD (operator) may write in a sub kegiatan now: window, status and TAPD locks. */
-export async function assertOpdMayWrite(trx: Trx, stage: Stage, opd: OpdCeiling, sub: SubKegiatan): Promise<void> {
+export async function assertOpdMayWrite(
+  trx: Handle,
+  stage: StageHead,
+  opd: OpdCeiling,
+  sub: SubKegiatan,
+): Promise<void> {
   assertRkaInputOpen(stage, opd);
   assertSubEditable(sub);
   await assertNotLocked(trx, stage.pemda_id, stage.id, sub.opd_id, sub.code);

@@ -1,5 +1,5 @@
 // The catalogue's read side: kinds and SBU attributes, the priced item, search, SBU rates.
-import { sql, type SqlBool } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { type Trx } from '../../core/audit/audit.ts';
 import type { Lang } from '../../core/i18n/i18n.ts';
@@ -175,6 +175,28 @@ export async function getCurrentPrice(db: Handle, pemdaId: number, itemId: numbe
     .whereRef('v.version', '=', 'i.current_version')
     .executeTakeFirst();
   return r && toPriced(r);
+}
+
+/**
+ * {@link getCurrentPrice} as one JSON value inside another statement (null when the item is unknown
+ * or inactive), parsed by {@link pricedItemOf}: budgeting's line save reads its sub kegiatan, the
+ * account and the price in one round trip. The SQL stays here, with the catalogue's tables.
+ */
+export function currentPriceJson(pemdaId: number, itemId: number | null | undefined): RawBuilder<unknown> {
+  if (!itemId) return sql`NULL::json`;
+  return sql`(SELECT json_build_object('item_id', i.id, 'version', v.version, 'year', i.year, 'kind', i.kind,
+    'code', i.code, 'name', v.name, 'spec', v.spec, 'unit', v.unit, 'price', v.price::text, 'tkdn', v.tkdn::text,
+    'sbu_component', i.sbu_component, 'province', i.province, 'travel_kind', i.travel_kind, 'grade', i.grade,
+    'accounts', (SELECT coalesce(json_agg(a.account_code ORDER BY a.account_code), '[]'::json) FROM cat_item_account a
+                 WHERE a.pemda_id = v.pemda_id AND a.item_id = v.item_id AND a.version = v.version))
+  FROM cat_item i JOIN cat_item_version v ON v.pemda_id = i.pemda_id AND v.item_id = i.id AND v.version = i.current_version
+  WHERE i.pemda_id = ${pemdaId} AND i.id = ${itemId} AND i.active)`;
+}
+
+/** The value of {@link currentPriceJson} as a PricedItem (undefined for null). */
+export function pricedItemOf(v: unknown): PricedItem | undefined {
+  if (v === null || v === undefined) return undefined;
+  return toPriced((typeof v === 'string' ? JSON.parse(v) : v) as PricedRow);
 }
 
 /** One approved version (also of an item deactivated since: budget lines keep what they used). */

@@ -16,6 +16,8 @@ export {
   type VersionInfo,
   type ItemDetail,
   getCurrentPrice,
+  currentPriceJson,
+  pricedItemOf,
   getPriceVersion,
   getItemDetail,
   type SearchQuery,

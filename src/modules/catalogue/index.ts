@@ -5,6 +5,8 @@ export { catalogueModule } from './catalogue.module.ts';
 export {
   findSbuRate,
   getCurrentPrice,
+  currentPriceJson,
+  pricedItemOf,
   getPriceVersion,
   listGrades,
   listProvinces,

@@ -1,9 +1,11 @@
 // Public surface of the master-data module: the only file other modules import.
+import type { RawBuilder } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import type { AccountLevel, NomenclatureLevel, RegionKind } from './codes.ts';
 import {
   bidangOf,
   getAccountQuery,
+  accountHeadJsonQuery,
   getNomenclatureQuery,
   getOrganisationQuery,
   getRegionQuery,
@@ -94,6 +96,21 @@ export function getRegion(db: Db, pemdaId: number, id: number): Promise<Region |
 /** An account of the fiscal year's chart by code (active or not). */
 export function getAccount(db: Db, pemdaId: number, year: number, code: string): Promise<Account | undefined> {
   return getAccountQuery(db, pemdaId, year, code);
+}
+
+/** An account's code and active flag as one JSON value inside another module's statement (see the query). */
+export function accountHeadJson(
+  pemdaId: number,
+  year: RawBuilder<unknown> | number,
+  code: string,
+): RawBuilder<unknown> {
+  return accountHeadJsonQuery(pemdaId, year, code);
+}
+
+/** The value of {@link accountHeadJson}: undefined when the chart lacks the account. */
+export function accountHeadOf(v: unknown): { code: string; active: boolean } | undefined {
+  if (v === null || v === undefined) return undefined;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as { code: string; active: boolean };
 }
 
 /** A nomenclature entry (urusan … sub kegiatan) of the fiscal year by code (active or not). */

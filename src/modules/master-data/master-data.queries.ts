@@ -1,4 +1,5 @@
 // Typed master-data queries for the other modules (exposed by index.ts).
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import type { Row } from './resource-def.ts';
 import type { OrganisationKind, RegionKind, AccountLevel, NomenclatureLevel } from './codes.ts';
@@ -132,6 +133,20 @@ export interface Account {
   level: AccountLevel;
   parentCode: string | null;
   active: boolean;
+}
+
+/**
+ * An account's code and whether it is active as one JSON value inside another statement (null
+ * when the year's chart lacks it): budgeting's line save reads it in the same round trip as its
+ * sub kegiatan; `year` may be a column of that statement (the stage's year).
+ */
+export function accountHeadJsonQuery(
+  pemdaId: number,
+  year: RawBuilder<unknown> | number,
+  code: string,
+): RawBuilder<unknown> {
+  return sql`(SELECT json_build_object('code', a.code, 'active', a.active) FROM md_account a
+    WHERE a.pemda_id = ${pemdaId} AND a.year = ${year} AND a.code = ${code})`;
 }
 
 export async function getAccountQuery(

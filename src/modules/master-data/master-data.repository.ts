@@ -31,6 +31,7 @@ export {
   getRegionQuery,
   type Account,
   getAccountQuery,
+  accountHeadJsonQuery,
   type Nomenclature,
   getNomenclatureQuery,
   type CodeListOptions,
