@@ -1,6 +1,7 @@
 // Browser test of the public portal (no log-in): drill from the APBD total down to one line and follow
-// its trace to the DPA and the SP2D that paid it; search a misspelt word; open the trace of a demo
-// proposal (in the demo it reaches its Renja item and says the 2027 APBD is not yet approved).
+// its trace to the DPA and the SP2D that paid it; search a misspelt word; follow the trace of a demo
+// proposal of 2026 (the year in execution) to the SP2D that paid its sub kegiatan; a 2027 proposal
+// reaches its Renja item and says the 2027 APBD is not yet approved.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startE2E, type E2E } from './browser.ts';
@@ -47,6 +48,31 @@ test('portal: APBD total → OPD → sub kegiatan → line → trace to realisat
   await page.waitForSelector('#lines');
   assert.match((await page.locator('#lines').textContent()) ?? '', /Kertas/i);
 
+  // a citizen's proposal of the year in execution (Musrenbang 2026), followed down to the SP2D that paid it
+  await page.goto(`${e.base}/portal/usulan/2026`);
+  const links = await page
+    .locator('#proposals tbody tr', { hasText: 'Diterima' })
+    .locator('a[href^="/portal/jejak/usulan/MR26-"]')
+    .evaluateAll((as) => as.slice(0, 10).map((a) => a.getAttribute('href')!));
+  assert.ok(links.length > 0, 'accepted Musrenbang proposals of 2026');
+  let followed = false;
+  for (const href of links) {
+    await page.goto(`${e.base}${href}`);
+    await page.waitForSelector('#trace-proposal');
+    assert.equal(await page.locator('#trace-renja').count(), 1, 'the accepted proposal reaches its Renja item');
+    const paid = page.locator('#trace-realisation a[href^="/portal/jejak/sp2d/"]').first();
+    if ((await paid.count()) === 0) continue;
+    assert.match((await page.locator('#trace-dpa').textContent()) ?? '', /DPA\/A\.1\//);
+    const number = (await paid.textContent())!.trim();
+    await paid.click();
+    await page.waitForSelector('#trace-sp2d');
+    assert.ok(((await page.locator('#trace-sp2d').textContent()) ?? '').includes(number), 'the SP2D followed');
+    followed = true;
+    break;
+  }
+  assert.ok(followed, 'a demo proposal traces to its realisation');
+
+  // a proposal of 2027 stops where the chain stops: the APBD 2027 is still being discussed
   await page.goto(`${e.base}/portal/usulan/2027`);
   const accepted = page.locator('#proposals tbody tr', { hasText: 'Diterima' }).first().locator('a');
   await accepted.click();

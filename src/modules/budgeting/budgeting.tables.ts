@@ -186,6 +186,32 @@ export interface LineNoteTable {
   note: string;
 }
 
+/** One submission of a sub kegiatan to TAPD: the RKA as the OPD sent it (see 0003_submission.sql). */
+export interface SubmissionTable {
+  pemda_id: number;
+  id: Generated<number>;
+  stage_id: number;
+  opd_id: number;
+  sub_kegiatan_id: number;
+  review_id: number | null;
+  number: number;
+  submitted_at: Timestamp;
+  actor_id: number | null;
+  actor_name: string;
+  total: Int8;
+}
+
+/** The amounts of a submission per account code and funding source. */
+export interface SubmissionAmountTable {
+  pemda_id: number;
+  id: Generated<string>;
+  submission_id: number;
+  account_code: string;
+  funding_source_id: number | null;
+  lines: number;
+  amount: Int8;
+}
+
 export interface NotificationTable {
   pemda_id: number;
   id: Generated<string>;
@@ -220,6 +246,8 @@ declare module '../../core/db/schema.ts' {
     bud_line: LineTable;
     bud_review: ReviewTable;
     bud_line_note: LineNoteTable;
+    bud_submission: SubmissionTable;
+    bud_submission_amount: SubmissionAmountTable;
     bud_notification: NotificationTable;
     bud_notification_read: NotificationReadTable;
   }

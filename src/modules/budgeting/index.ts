@@ -51,6 +51,14 @@ export {
   type PublicStage,
   type PublicTotal,
 } from './downstream.queries.ts';
+// The RKA as submitted (the "proposed" phase of the Fiscal Data Package).
+export {
+  hasSubmissions,
+  listSubmissions,
+  proposedAmounts,
+  type ProposedAmount,
+  type Submission,
+} from './submissions.service.ts';
 export { EXECUTED_YEAR, seedDemoExecutedYear } from './seed.executed.ts';
 export {
   ceilingStatistic,

@@ -2,7 +2,8 @@
 // realisation (controlling) and the public portal (transparency) have a legally final budget to
 // show. Built from the 2027 demo RKA (same OPD, sub kegiatan and lines, each volume a little
 // smaller): KUA-PPAS 2026 and APBD 2026 closed, every sub kegiatan approved, one approved DPA per OPD
-// with its anggaran kas spread over the months of execution. Idempotent; called by the controlling
+// with its anggaran kas spread over the months of execution; each sub kegiatan carries its review
+// history (submitted once, approved) and the snapshot of that submission. Idempotent; called by the controlling
 // module's demo seed (it runs after the 2027 budget exists).
 import { sql } from 'kysely';
 import type { SeedContext } from '../../core/module.ts';
@@ -10,6 +11,7 @@ import { mutate } from '../../core/audit/audit.ts';
 import { opdInfos } from './apbd/engine.ts';
 import { spread } from './apbd/dpa.service.ts';
 import { DEMO_YEAR } from './seed.ts';
+import { recordSubmission } from './submissions.service.ts';
 import { listOpds } from '../master-data/index.ts';
 import './apbd/apbd.tables.ts';
 
@@ -34,6 +36,8 @@ export async function seedDemoExecutedYear(ctx: SeedContext): Promise<void> {
     .executeTakeFirst();
   if (!source) return;
   const jan = new Date(Date.UTC(year - 1, 8, 1));
+  const submitted = new Date(jan.getTime() + 30 * 86_400_000);
+  const reviewed = new Date(jan.getTime() + 45 * 86_400_000);
   const disdik = (await listOpds(db, pemdaId)).find((o) => o.shortName === 'disdik')?.id;
   await mutate(db, actor, async (uow) => {
     const trx = uow.trx;
@@ -67,7 +71,7 @@ export async function seedDemoExecutedYear(ctx: SeedContext): Promise<void> {
                 funding_source_id, ceiling, planned, region_id, location, output_indicator, target_volume, target_unit,
                 month_from, month_to, status, reviewed_at)
               SELECT pemda_id, ${murni.id}, opd_id, code, kegiatan_code, program_code, bidang_code, name, funding_source_id, ceiling, 0,
-                     region_id, location, output_indicator, target_volume, target_unit, month_from, month_to, 'approved', ${jan}
+                     region_id, location, output_indicator, target_volume, target_unit, month_from, month_to, 'approved', ${reviewed}
                 FROM bud_sub_kegiatan WHERE pemda_id = ${pemdaId} AND stage_id = ${source.id}`.execute(trx);
     // lines: the 2027 lines, volume 1 smaller where it can be (travel lines lose their trip link)
     await sql`INSERT INTO bud_line (pemda_id, stage_id, opd_id, kind, sub_kegiatan_id, sub_kegiatan_code, kegiatan_code, program_code,
@@ -103,6 +107,40 @@ export async function seedDemoExecutedYear(ctx: SeedContext): Promise<void> {
                WHERE c.pemda_id = ${pemdaId} AND c.stage_id = ${murni.id} AND c2.pemda_id = c.pemda_id AND c2.stage_id = c.stage_id AND c2.opd_id = c.opd_id`.execute(
       trx,
     );
+    // the workflow history as the service would have written it: each sub kegiatan with lines submitted
+    // once by its OPD (with the snapshot of its lines: the "proposed" phase) and approved by TAPD
+    await sql`INSERT INTO bud_review (pemda_id, stage_id, opd_id, sub_kegiatan_id, action, from_status, to_status, actor_name, at)
+              SELECT s.pemda_id, s.stage_id, s.opd_id, s.id, a.action, a.from_status, a.to_status, ${actor.username},
+                     CASE a.action WHEN 'submit' THEN ${submitted}::timestamptz ELSE ${reviewed}::timestamptz END
+                FROM bud_sub_kegiatan s
+               CROSS JOIN (VALUES (1, 'submit', 'draft', 'submitted'), (2, 'approve', 'submitted', 'approved')) a (n, action, from_status, to_status)
+               WHERE s.pemda_id = ${pemdaId} AND s.stage_id = ${murni.id}
+                 AND EXISTS (SELECT 1 FROM bud_line l WHERE l.pemda_id = s.pemda_id AND l.sub_kegiatan_id = s.id)
+               ORDER BY s.id, a.n`.execute(trx);
+    await sql`UPDATE bud_sub_kegiatan SET submitted_at = ${submitted}
+               WHERE pemda_id = ${pemdaId} AND stage_id = ${murni.id}
+                 AND id IN (SELECT sub_kegiatan_id FROM bud_review WHERE pemda_id = ${pemdaId} AND stage_id = ${murni.id})`.execute(
+      trx,
+    );
+    const submits = await trx
+      .selectFrom('bud_review')
+      .select(['id', 'opd_id', 'sub_kegiatan_id'])
+      .where('pemda_id', '=', pemdaId)
+      .where('stage_id', '=', murni.id)
+      .where('action', '=', 'submit')
+      .orderBy('id')
+      .execute();
+    for (const r of submits)
+      await recordSubmission(trx, {
+        pemdaId,
+        stageId: murni.id,
+        opdId: r.opd_id,
+        subKegiatanId: r.sub_kegiatan_id,
+        reviewId: r.id,
+        at: submitted,
+        actorId: null,
+        actorName: actor.username,
+      });
     // one approved DPA per OPD with expenditure, its anggaran kas spread over the months of execution
     const opds = await opdInfos(trx, pemdaId, [murni.id]);
     const budgets = await sql<{ opd_id: number; budget: string }>`

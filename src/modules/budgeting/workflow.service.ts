@@ -20,6 +20,7 @@ import { notify } from './notifications.service.ts';
 import { assertInputOpen, assertStageOpen, lockOpdRow, shareStage, type Stage } from './stages.service.ts';
 import { getSub, subOut, type SubKegiatan, type SubOut } from './rka.service.ts';
 import type { ReviewAction, SubStatus } from './budgeting.tables.ts';
+import { recordSubmission } from './submissions.service.ts';
 
 const TRANSITIONS: Record<ReviewAction, { from: SubStatus[]; to: SubStatus }> = {
   submit: { from: ['draft', 'returned'], to: 'submitted' },
@@ -98,13 +99,27 @@ async function transition(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // the RKA as submitted: kept because the lines are edited in place after a return
+  const submission =
+    action === 'submit'
+      ? await recordSubmission(trx, {
+          pemdaId: sub.pemda_id,
+          stageId: stage.id,
+          opdId: sub.opd_id,
+          subKegiatanId: sub.id,
+          reviewId: review.id,
+          at: now,
+          actorId: uow.actor.userId || null,
+          actorName: uow.actor.username,
+        })
+      : null;
   uow.audit({
     action,
     entity: 'bud_sub_kegiatan',
     entityId: sub.id,
     opdId: sub.opd_id,
     before: { status: sub.status },
-    after: { status: t.to, note, review_id: review.id },
+    after: { status: t.to, note, review_id: review.id, ...(submission ? { submission: submission.number } : {}) },
   });
   return Object.assign(after, { reviewId: review.id });
 }

@@ -1,4 +1,5 @@
-// Demo of e-Controlling: the APBD 2026 in execution (seeded through the budgeting module), its SP2D
+// Demo of e-Controlling: the APBD 2026 in execution (seeded through the budgeting module) and its
+// approved Renja 2026 (through the planning module), its SP2D
 // register imported month by month through the real import (so every row is checked against the
 // DPA), and the OPD's monthly physical progress. Each OPD absorbs at its own pace: one lags far
 // behind its cash plan, one reports physical progress well ahead of its spending, one has not
@@ -11,6 +12,7 @@ import { demoRandom } from '../../core/seed.ts';
 import type { Principal } from '../../core/roles.ts';
 import { dpaBudgets, dpaCashPlan, EXECUTED_YEAR, seedDemoExecutedYear } from '../budgeting/index.ts';
 import { listOpds } from '../master-data/index.ts';
+import { seedExecutedRenja } from '../planning/index.ts';
 import { importSp2d } from './realisation.service.ts';
 import { createPackage, setContract } from './packages.service.ts';
 import { seedKeywords } from './risk.service.ts';
@@ -24,6 +26,8 @@ const PACE: Record<string, number> = { dinkes: 92, disdik: 48, dpupr: 81, diskom
 export async function seedDemoControlling(ctx: SeedContext): Promise<void> {
   const { db, pemdaId } = ctx;
   await seedDemoExecutedYear(ctx);
+  // the approved Renja of the year in execution, so the trace and its coverage report reach the plan
+  await seedExecutedRenja(ctx, EXECUTED_YEAR);
   await seedKeywords(db, pemdaId);
   const year = EXECUTED_YEAR;
   const any = await db

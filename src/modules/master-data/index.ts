@@ -26,6 +26,7 @@ import {
 
 export { masterDataModule } from './master-data.module.ts';
 export { importFile, type ImportError, type ImportOptions, type ImportResult } from './import.ts';
+export { seedFiscalYear } from './seed.ts';
 export type { Account, CodeListOptions, CodeName, Nomenclature, OpdSummary, Organisation, Region };
 export {
   ACCOUNT_LEVELS,

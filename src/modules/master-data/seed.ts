@@ -47,6 +47,16 @@ export async function seedBase(ctx: SeedContext): Promise<void> {
   }
 }
 
+/**
+ * The nomenclature and chart of accounts of one more fiscal year (the same reference files as the
+ * seeded years), for a Pemda that plans a year beyond SEED_YEARS — e.g. tests that need a year the
+ * demo leaves empty. Idempotent like every seed.
+ */
+export async function seedFiscalYear(ctx: SeedContext, year: number): Promise<void> {
+  await seedFile(ctx, 'nomenclature', 'nomenclature.csv', { year });
+  await seedFile(ctx, 'accounts', 'accounts.csv', { year });
+}
+
 /** The demo region file is written for Pemda 99.01; any Pemda gets the same regions under its own code. */
 export const DEMO_REGION_PREFIX = '99.01';
 

@@ -5,13 +5,20 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { json, testApp, type TestContext } from '../../testing/harness.ts';
-import { listOpds } from '../master-data/index.ts';
+import { listOpds, seedFiscalYear } from '../master-data/index.ts';
+import { systemPrincipal } from '../../core/roles.ts';
 import { getApprovedRenjaItem, listApprovedRenjaItems, rkpdIndicativeCeilings } from './index.ts';
 
 let t: TestContext;
 let opd: Record<string, number> = {};
 before(async () => {
   t = await testApp();
+  // 2029: a year of the demo RPJMD/Renstra that the demo leaves empty (2026 is the executed year with
+  // its approved Renja, 2027 the budget year, 2028 the running Musrenbang); it gets its nomenclature
+  await seedFiscalYear(
+    { db: t.db, pemdaId: t.pemdaId, actor: systemPrincipal(t.server.registry.permissions, t.pemdaId) },
+    2029,
+  );
   opd = Object.fromEntries((await listOpds(t.db, t.pemdaId)).map((o) => [o.shortName, o.id]));
 });
 after(async () => t?.close());
@@ -74,19 +81,19 @@ test('Renja workflow with consistency checks; OPD scope; approval only by Bapped
   const head = await t.as('dishub.head');
   // another OPD cannot create or edit dishub's Renja
   assert.equal(
-    (await api('POST', '/api/v1/planning/renja', await t.as('dinkes.operator'), { year: 2026, opd_id: opd.dishub }))
+    (await api('POST', '/api/v1/planning/renja', await t.as('dinkes.operator'), { year: 2029, opd_id: opd.dishub }))
       .statusCode,
     403,
   );
-  let r = await api('POST', '/api/v1/planning/renja', op, { year: 2026, opd_id: opd.dishub });
+  let r = await api('POST', '/api/v1/planning/renja', op, { year: 2029, opd_id: opd.dishub });
   assert.equal(r.statusCode, 201, r.body);
   const renja = json(r);
-  assert.equal((await api('POST', '/api/v1/planning/renja', op, { year: 2026, opd_id: opd.dishub })).statusCode, 409);
+  assert.equal((await api('POST', '/api/v1/planning/renja', op, { year: 2029, opd_id: opd.dishub })).statusCode, 409);
   // an empty Renja and no RKPD: the checks say so
   let checks = json(await api('GET', `/api/v1/planning/renja/${renja.id}/checks`, op));
   assert.equal(checks.ok, false);
   assert.deepEqual(checks.checks.map((c: { code: string }) => c.code).sort(), ['empty', 'no_rkpd']);
-  // take the Renstra's sub kegiatan (targets and ceilings of 2026)
+  // take the Renstra's sub kegiatan (targets and ceilings of 2029)
   r = await api('POST', `/api/v1/planning/renja/${renja.id}/from-renstra`, op);
   assert.equal(r.statusCode, 200, r.body);
   assert.ok(json(r).added >= 20);
@@ -135,15 +142,15 @@ test('Renja workflow with consistency checks; OPD scope; approval only by Bapped
   // a missing target is an error
   r = await api('PATCH', `/api/v1/planning/renja-items/${item.id}`, op, { version: item.version + 1, target: null });
   assert.equal(r.statusCode, 200);
-  // RKPD 2026 with a ceiling below the Renja total (TAPD may not set it)
-  assert.equal((await api('POST', '/api/v1/planning/rkpd', await t.as('tapd'), { year: 2026 })).statusCode, 403);
+  // RKPD 2029 with a ceiling below the Renja total (TAPD may not set it)
+  assert.equal((await api('POST', '/api/v1/planning/rkpd', await t.as('tapd'), { year: 2029 })).statusCode, 403);
   assert.equal(
-    (await api('POST', '/api/v1/planning/rkpd', bappeda, { year: 2026, theme: 'Pemulihan ekonomi' })).statusCode,
+    (await api('POST', '/api/v1/planning/rkpd', bappeda, { year: 2029, theme: 'Pemulihan ekonomi' })).statusCode,
     201,
   );
   assert.equal(
     (
-      await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, {
+      await api('PUT', '/api/v1/planning/rkpd/2029/ceilings', bappeda, {
         ceilings: [{ opd_id: opd.dishub, pagu: '1000' }],
       })
     ).statusCode,
@@ -224,7 +231,7 @@ test('Renja workflow with consistency checks; OPD scope; approval only by Bapped
   ).reduce((s, i) => s + BigInt(i.pagu), 0n);
   assert.equal(
     (
-      await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, {
+      await api('PUT', '/api/v1/planning/rkpd/2029/ceilings', bappeda, {
         ceilings: [{ opd_id: opd.dishub, pagu: total.toString() }],
       })
     ).statusCode,
@@ -235,14 +242,14 @@ test('Renja workflow with consistency checks; OPD scope; approval only by Bapped
   rj = json(await api('POST', `/api/v1/planning/renja/${renja.id}/verify`, bappeda, { version: rj.version }));
   assert.equal(rj.status, 'verified');
   // the RKPD approval takes the indicative ceilings per sub kegiatan from the verified Renja
-  const rk = json(await api('GET', '/api/v1/planning/rkpd/2026', bappeda)).rkpd;
+  const rk = json(await api('GET', '/api/v1/planning/rkpd/2029', bappeda)).rkpd;
   assert.equal(
-    (await api('POST', '/api/v1/planning/rkpd/2026/approve', await t.as('tapd'), { version: rk.version })).statusCode,
+    (await api('POST', '/api/v1/planning/rkpd/2029/approve', await t.as('tapd'), { version: rk.version })).statusCode,
     403,
   );
-  r = await api('POST', '/api/v1/planning/rkpd/2026/approve', bappeda, { version: rk.version });
+  r = await api('POST', '/api/v1/planning/rkpd/2029/approve', bappeda, { version: rk.version });
   assert.equal(r.statusCode, 200, r.body);
-  const ceilings = await rkpdIndicativeCeilings(t.db, t.pemdaId, 2026);
+  const ceilings = await rkpdIndicativeCeilings(t.db, t.pemdaId, 2029);
   assert.equal(ceilings.length, json(await api('GET', `/api/v1/planning/renja/${renja.id}`, op)).items.length);
   assert.equal(
     ceilings.reduce((s, c) => s + BigInt(c.paguIndikatif), 0n),
@@ -250,18 +257,18 @@ test('Renja workflow with consistency checks; OPD scope; approval only by Bapped
   );
   assert.equal(
     (
-      await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, {
+      await api('PUT', '/api/v1/planning/rkpd/2029/ceilings', bappeda, {
         ceilings: [{ opd_id: opd.dishub, pagu: '1' }],
       })
     ).statusCode,
     409,
     'an approved RKPD is fixed',
   );
-  // no pokir window is set for 2026 in this database: the Renja can be approved
-  assert.equal(await getApprovedRenjaItem(t.db, t.pemdaId, 2026, opd.dishub!, '2.15.02.2.02.0002'), undefined);
+  // no pokir window is set for 2029 in this database: the Renja can be approved
+  assert.equal(await getApprovedRenjaItem(t.db, t.pemdaId, 2029, opd.dishub!, '2.15.02.2.02.0002'), undefined);
   r = await api('POST', `/api/v1/planning/renja/${renja.id}/approve`, bappeda, { version: rj.version });
   assert.equal(r.statusCode, 200, r.body);
-  const ref = await getApprovedRenjaItem(t.db, t.pemdaId, 2026, opd.dishub!, '2.15.02.2.02.0002');
+  const ref = await getApprovedRenjaItem(t.db, t.pemdaId, 2029, opd.dishub!, '2.15.02.2.02.0002');
   assert.ok(ref);
   assert.equal(ref.target, '10');
   assert.equal(ref.fundingSourceCode, 'PAD');

@@ -4,7 +4,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { json, testApp, type TestContext } from '../../testing/harness.ts';
-import { listOpds, listRegions } from '../master-data/index.ts';
+import { listOpds, listRegions, seedFiscalYear } from '../master-data/index.ts';
+import { systemPrincipal } from '../../core/roles.ts';
 import { getApprovedRenjaItem, proposalsForRenjaItem } from './index.ts';
 
 let t: TestContext;
@@ -12,6 +13,12 @@ let opd: Record<string, number> = {};
 let loc: { kecamatan_id: number; kelurahan_id: number };
 before(async () => {
   t = await testApp();
+  // 2029: a year of the demo RPJMD/Renstra that the demo leaves empty (2026 is the executed year with
+  // its approved Renja, 2027 the budget year, 2028 the running Musrenbang); it gets its nomenclature
+  await seedFiscalYear(
+    { db: t.db, pemdaId: t.pemdaId, actor: systemPrincipal(t.server.registry.permissions, t.pemdaId) },
+    2029,
+  );
   opd = Object.fromEntries((await listOpds(t.db, t.pemdaId)).map((o) => [o.shortName, o.id]));
   const k = (await listRegions(t.db, t.pemdaId)).find((r) => r.kind !== 'kecamatan')!;
   loc = { kecamatan_id: k.parentId!, kelurahan_id: k.id };
@@ -49,7 +56,7 @@ test('a Pokir entered after its window closes is refused; so are entries by non-
   const bappeda = await t.as('bappeda');
   assert.equal(
     (
-      await api('PUT', '/api/v1/planning/cycles/2026', bappeda, {
+      await api('PUT', '/api/v1/planning/cycles/2029', bappeda, {
         musrenbang_open: false,
         pokir_opens_at: iso(-7_200_000),
         pokir_closes_at: iso(-60_000),
@@ -57,14 +64,14 @@ test('a Pokir entered after its window closes is refused; so are entries by non-
     ).statusCode,
     200,
   );
-  assert.equal((await api('POST', '/api/v1/planning/pokir', dprd, pokir(2026))).statusCode, 409);
+  assert.equal((await api('POST', '/api/v1/planning/pokir', dprd, pokir(2029))).statusCode, 409);
   // and one not yet open
   const c = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find(
-    (x: { year: number }) => x.year === 2026,
+    (x: { year: number }) => x.year === 2029,
   );
   assert.equal(
     (
-      await api('PUT', '/api/v1/planning/cycles/2026', bappeda, {
+      await api('PUT', '/api/v1/planning/cycles/2029', bappeda, {
         version: c.version,
         musrenbang_open: false,
         pokir_opens_at: iso(3_600_000),
@@ -73,7 +80,7 @@ test('a Pokir entered after its window closes is refused; so are entries by non-
     ).statusCode,
     200,
   );
-  assert.equal((await api('POST', '/api/v1/planning/pokir', dprd, pokir(2026))).statusCode, 409);
+  assert.equal((await api('POST', '/api/v1/planning/pokir', dprd, pokir(2029))).statusCode, 409);
   // only DPRD members enter Pokir
   for (const u of ['bappeda', 'kelurahan', 'dinkes.operator', 'inspektorat'])
     assert.equal((await api('POST', '/api/v1/planning/pokir', await t.as(u), pokir(2028))).statusCode, 403, u);
@@ -133,23 +140,23 @@ test('a Pokir entered after its window closes is refused; so are entries by non-
 test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the window must close before the Renja is approved; then the list is public', async () => {
   const bappeda = await t.as('bappeda');
   const dprd = await t.as('dprd');
-  // fiscal year 2026 (its nomenclature is seeded; no Renja yet): a window open now
+  // fiscal year 2029 (its nomenclature is seeded; no Renja yet): a window open now
   const c = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find(
-    (x: { year: number }) => x.year === 2026,
+    (x: { year: number }) => x.year === 2029,
   );
-  const open = await api('PUT', '/api/v1/planning/cycles/2026', bappeda, {
+  const open = await api('PUT', '/api/v1/planning/cycles/2029', bappeda, {
     ...(c ? { version: c.version } : {}),
     musrenbang_open: false,
     pokir_opens_at: iso(-3_600_000),
     pokir_closes_at: iso(3_600_000),
   });
   assert.equal(open.statusCode, 200, open.body);
-  let r = await api('POST', '/api/v1/planning/pokir', dprd, pokir(2026));
+  let r = await api('POST', '/api/v1/planning/pokir', dprd, pokir(2029));
   assert.equal(r.statusCode, 201, r.body);
   let p = json(r);
   const id = p.id as number;
-  // before the Renja: the public sees no Pokir list of 2026; the OPD sees only Pokir mapped to it
-  assert.equal((await t.server.inject({ method: 'GET', url: '/api/v1/public/pokir?year=2026' })).statusCode, 404);
+  // before the Renja: the public sees no Pokir list of 2029; the OPD sees only Pokir mapped to it
+  assert.equal((await t.server.inject({ method: 'GET', url: '/api/v1/public/pokir?year=2029' })).statusCode, 404);
   const dinkesList = json(
     await api('GET', '/api/v1/planning/proposals?kind=pokir&limit=500', await t.as('dinkes.operator')),
   ).rows as Array<{ opd_id: number }>;
@@ -208,8 +215,8 @@ test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the wind
   assert.equal(p.status, 'accepted');
   assert.equal(p.stage, 'final');
 
-  // the OPD's Renja 2026 and the RKPD 2026
-  r = await api('POST', '/api/v1/planning/renja', await t.as('dpupr.operator'), { year: 2026, opd_id: opd.dpupr });
+  // the OPD's Renja 2029 and the RKPD 2029
+  r = await api('POST', '/api/v1/planning/renja', await t.as('dpupr.operator'), { year: 2029, opd_id: opd.dpupr });
   assert.equal(r.statusCode, 201, r.body);
   const renjaId = json(r).id as number;
   r = await api('POST', `/api/v1/planning/proposals/${id}/renja`, await t.as('dpupr.operator'), { version: p.version });
@@ -228,12 +235,12 @@ test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the wind
   assert.equal(full.renja_item_id, item.id);
   assert.ok(full.dprd_member_id, 'linked to the member');
   assert.equal(
-    (await api('POST', '/api/v1/planning/rkpd', bappeda, { year: 2026, theme: 'Tema 2026' })).statusCode,
+    (await api('POST', '/api/v1/planning/rkpd', bappeda, { year: 2029, theme: 'Tema 2029' })).statusCode,
     201,
   );
   assert.equal(
     (
-      await api('PUT', '/api/v1/planning/rkpd/2026/ceilings', bappeda, {
+      await api('PUT', '/api/v1/planning/rkpd/2029/ceilings', bappeda, {
         ceilings: [{ opd_id: opd.dpupr, pagu: '5000000000' }],
       })
     ).statusCode,
@@ -251,11 +258,11 @@ test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the wind
   assert.equal(r.statusCode, 409);
   assert.match(json(r).message, /Jendela Pokir/);
   const c2 = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find(
-    (x: { year: number }) => x.year === 2026,
+    (x: { year: number }) => x.year === 2029,
   );
   assert.equal(
     (
-      await api('PUT', '/api/v1/planning/cycles/2026', bappeda, {
+      await api('PUT', '/api/v1/planning/cycles/2029', bappeda, {
         version: c2.version,
         musrenbang_open: false,
         pokir_opens_at: iso(-3_600_000),
@@ -266,13 +273,13 @@ test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the wind
   );
   r = await api('POST', `/api/v1/planning/renja/${renjaId}/approve`, bappeda, { version: rj.version });
   assert.equal(r.statusCode, 200, r.body);
-  assert.ok(await getApprovedRenjaItem(t.db, t.pemdaId, 2026, opd.dpupr!, '1.03.10.2.01.0055'));
+  assert.ok(await getApprovedRenjaItem(t.db, t.pemdaId, 2029, opd.dpupr!, '1.03.10.2.01.0055'));
   // once a Renja is approved: no more Pokir, and the window cannot reopen
-  assert.equal((await api('POST', '/api/v1/planning/pokir', dprd, pokir(2026))).statusCode, 409);
+  assert.equal((await api('POST', '/api/v1/planning/pokir', dprd, pokir(2029))).statusCode, 409);
   const c3 = json(await api('GET', '/api/v1/planning/cycles', bappeda)).rows.find(
-    (x: { year: number }) => x.year === 2026,
+    (x: { year: number }) => x.year === 2029,
   );
-  const reopen = await api('PUT', '/api/v1/planning/cycles/2026', bappeda, {
+  const reopen = await api('PUT', '/api/v1/planning/cycles/2029', bappeda, {
     version: c3.version,
     musrenbang_open: false,
     pokir_opens_at: iso(-60_000),
@@ -280,8 +287,8 @@ test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the wind
   });
   assert.equal(reopen.statusCode, 400);
   assert.equal(json(reopen).fields[0].field, 'pokir_closes_at');
-  // the public list of 2026, with the outcome, and its page
-  const pub = await t.server.inject({ method: 'GET', url: '/api/v1/public/pokir?year=2026' });
+  // the public list of 2029, with the outcome, and its page
+  const pub = await t.server.inject({ method: 'GET', url: '/api/v1/public/pokir?year=2029' });
   assert.equal(pub.statusCode, 200, pub.body);
   const row = json(pub).rows.find((x: { tracking_code: string }) => x.tracking_code === p.tracking_code);
   assert.equal(row.member, 'Anggota DPRD Demo');
@@ -289,7 +296,7 @@ test('Pokir chain: Bappeda → OPD → Renja item linked to the member; the wind
   assert.equal(row.renja_item_id, item.id);
   const page = await t.server.inject({
     method: 'GET',
-    url: '/pokir/publik?year=2026',
+    url: '/pokir/publik?year=2029',
     headers: { accept: 'text/html' },
   });
   assert.equal(page.statusCode, 200);

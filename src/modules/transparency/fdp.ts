@@ -1,12 +1,20 @@
 // The budget of a public stage as a Fiscal Data Package (OpenSpending / Frictionless): a
 // datapackage.json descriptor with its model (measures by phase, dimensions) and one CSV of
 // expenditure per OPD × sub kegiatan × account × funding source (sumber dana). Phases:
-// approved = the APBD (murni) stage of the year; adjusted = the stage asked for when it is a
-// pergeseran or the APBD-P; executed = realisation (SP2D) of the year. "proposed" is not published:
-// Padu keeps no separate snapshot of the draft APBD sent to DPRD (see docs/transparency.md).
+// proposed = the RKA as the OPDs submitted it to TAPD for the APBD (murni) stage (the latest
+// submission of each approved sub kegiatan, from budgeting's submission snapshots); approved = the
+// APBD (murni) stage of the year; adjusted = the stage asked for when it is a pergeseran or the
+// APBD-P; executed = realisation (SP2D) of the year (see docs/transparency.md).
 import type { Db } from '../../core/db/database.ts';
 import type { Pemda } from '../../core/tenancy.ts';
-import { aggregateLines, listFunctions, listPublicStages, type PublicStage } from '../budgeting/index.ts';
+import {
+  aggregateLines,
+  listFunctions,
+  hasSubmissions,
+  listPublicStages,
+  proposedAmounts,
+  type PublicStage,
+} from '../budgeting/index.ts';
 import { realisationTotals } from '../controlling/index.ts';
 import { listFundingSources, listOpds } from '../master-data/index.ts';
 import { stageSlug } from './portal.ts';
@@ -23,6 +31,7 @@ export const FDP_COLUMNS = [
   'account_code',
   'funding_source_code',
   'funding_source_name',
+  'proposed',
   'approved',
   'adjusted',
   'executed',
@@ -35,13 +44,14 @@ export async function fdpRows(
   db: Db,
   pemdaId: number,
   stage: PublicStage,
-): Promise<{ rows: FdpRow[]; adjusted: boolean; executed: boolean }> {
+): Promise<{ rows: FdpRow[]; adjusted: boolean; executed: boolean; proposed: boolean }> {
   const stages = await listPublicStages(db, pemdaId, stage.year);
   const murni = stages.find((s) => s.kind === 'murni') ?? stage;
   const adjusted = stage.id !== murni.id;
-  const [base, current, real, opds, funds, fns] = await Promise.all([
+  const [base, current, proposal, real, opds, funds, fns] = await Promise.all([
     aggregateLines(db, pemdaId, murni.id),
     adjusted ? aggregateLines(db, pemdaId, stage.id) : Promise.resolve([]),
+    proposedAmounts(db, pemdaId, murni.id),
     realisationTotals(db, pemdaId, stage.year),
     listOpds(db, pemdaId),
     listFundingSources(db, pemdaId),
@@ -51,9 +61,9 @@ export async function fdpRows(
   const fund = new Map(funds.map((f) => [f.id, f]));
   const fn = new Map(fns.map((f) => [f.code, f.name]));
   const rows = new Map<string, FdpRow>();
-  const add = (list: typeof base, measure: 'approved' | 'adjusted') => {
+  type Amount = Omit<(typeof base)[number], 'kind'>;
+  const add = (list: Amount[], measure: 'proposed' | 'approved' | 'adjusted') => {
     for (const a of list) {
-      if (a.kind !== 'belanja') continue;
       const key = `${a.opd_id}|${a.sub_kegiatan_code}|${a.account_code}|${a.funding_source_id ?? ''}`;
       const o = opd.get(a.opd_id);
       const f = a.funding_source_id ? fund.get(a.funding_source_id) : undefined;
@@ -69,6 +79,7 @@ export async function fdpRows(
         account_code: a.account_code,
         funding_source_code: f?.code ?? '',
         funding_source_name: f?.name ?? '',
+        proposed: '0',
         approved: '0',
         adjusted: '0',
         executed: '0',
@@ -77,8 +88,10 @@ export async function fdpRows(
       rows.set(key, row);
     }
   };
-  add(base, 'approved');
-  if (adjusted) add(current, 'adjusted');
+  const belanja = (list: typeof base) => list.filter((a) => a.kind === 'belanja');
+  add(belanja(base), 'approved');
+  add(proposal, 'proposed');
+  if (adjusted) add(belanja(current), 'adjusted');
   else for (const r of rows.values()) r.adjusted = r.approved;
   // realisation is recorded per OPD, sub kegiatan and account: it goes to the first row of that key
   const firstOf = new Map<string, FdpRow>();
@@ -90,13 +103,25 @@ export async function fdpRows(
     const r = firstOf.get(`${opd.get(x.opd_id)?.code ?? x.opd_id}|${x.sub_kegiatan_code}|${x.account_code}`);
     if (r) r.executed = (BigInt(r.executed) + BigInt(x.amount)).toString();
   }
-  return { rows: [...rows.values()], adjusted, executed: real.length > 0 };
+  return { rows: [...rows.values()], adjusted, executed: real.length > 0, proposed: proposal.length > 0 };
+}
+
+/** Whether the package of a stage has a "proposed" phase (submissions recorded for its APBD murni). */
+export async function fdpHasProposal(db: Db, pemdaId: number, stage: PublicStage): Promise<boolean> {
+  const stages = await listPublicStages(db, pemdaId, stage.year);
+  const murni = stages.find((s) => s.kind === 'murni') ?? stage;
+  return hasSubmissions(db, pemdaId, murni.id);
 }
 
 /** The datapackage.json of a stage; `csvPath` is the resource path relative to the descriptor. */
-export function fdpDescriptor(pemda: Pemda, stage: PublicStage, csvPath: string, opts: { executed: boolean }) {
+export function fdpDescriptor(
+  pemda: Pemda,
+  stage: PublicStage,
+  csvPath: string,
+  opts: { executed: boolean; proposed: boolean },
+) {
   const name = `apbd-${pemda.code.replace(/[^0-9a-z]/gi, '-').toLowerCase()}-${stage.year}-${stageSlug(stage)}`;
-  const measure = (phase: 'approved' | 'adjusted' | 'executed') => ({
+  const measure = (phase: 'proposed' | 'approved' | 'adjusted' | 'executed') => ({
     source: phase,
     currency: 'IDR',
     direction: 'expenditure' as const,
@@ -132,7 +157,7 @@ export function fdpDescriptor(pemda: Pemda, stage: PublicStage, csvPath: string,
         encoding: 'utf-8',
         schema: {
           fields: FDP_COLUMNS.map((c) =>
-            c === 'approved' || c === 'adjusted' || c === 'executed'
+            c === 'proposed' || c === 'approved' || c === 'adjusted' || c === 'executed'
               ? { name: c, type: 'integer' }
               : { name: c, type: 'string' },
           ),
@@ -141,6 +166,7 @@ export function fdpDescriptor(pemda: Pemda, stage: PublicStage, csvPath: string,
     ],
     model: {
       measures: {
+        ...(opts.proposed ? { proposed: measure('proposed') } : {}),
         approved: measure('approved'),
         adjusted: measure('adjusted'),
         ...(opts.executed ? { executed: measure('executed') } : {}),

@@ -18,7 +18,7 @@ import {
 import { ocdsReleasePackage, reportingMonth, subStatuses } from '../controlling/index.ts';
 import { listFundingSources, listOpds } from '../master-data/index.ts';
 import { listPublicOutcomes } from '../planning/index.ts';
-import { FDP_COLUMNS, fdpDescriptor, fdpRows } from './fdp.ts';
+import { FDP_COLUMNS, fdpDescriptor, fdpHasProposal, fdpRows } from './fdp.ts';
 import { cacheable, csvLine, portalPemda, publicStage, stageSlug } from './portal.ts';
 
 const hide = { hide: true } as const;
@@ -190,8 +190,9 @@ export async function portalData(appIn: FastifyInstance, ctx: ModuleContext): Pr
     async (req, reply) => {
       const { pemda, stage } = await stageOf(req, req.params.year, req.params.stage);
       const executed = (await executionYears(db, pemda.id)).includes(stage.year);
+      const proposed = await fdpHasProposal(db, pemda.id, stage);
       cacheable(reply);
-      return fdpDescriptor(pemda, stage, 'belanja.csv', { executed });
+      return fdpDescriptor(pemda, stage, 'belanja.csv', { executed, proposed });
     },
   );
   app.get(

@@ -32,7 +32,7 @@ test('the Fiscal Data Package validates against the published schema and its tot
   assert.ok(validate(structuredClone(dp)), JSON.stringify(validate.errors?.slice(0, 5)));
   // a broken descriptor fails (the validation can fail)
   assert.equal(validate({ ...dp, model: { measures: {} } }), false);
-  assert.deepEqual(Object.keys(dp.model.measures).sort(), ['adjusted', 'approved', 'executed']);
+  assert.deepEqual(Object.keys(dp.model.measures).sort(), ['adjusted', 'approved', 'executed', 'proposed']);
   assert.ok(dp.model.dimensions.funding_source, 'sumber dana as a dimension');
   const csvRes = await get(`/portal/data/${Y}/murni/fdp/${dp.resources[0].path}`);
   assert.equal(csvRes.statusCode, 200);
@@ -43,6 +43,9 @@ test('the Fiscal Data Package validates against the published schema and its tot
   const stage = (await listPublicStages(t.db, t.pemdaId, Y)).find((s) => s.kind === 'murni')!;
   const summary = await stageTotals(t.db, t.pemdaId, stage.id);
   assert.equal(approved.toString(), summary.planned, 'FDP total = APBD expenditure summary');
+  // the demo's sub kegiatan were each submitted once and approved as submitted: proposed = approved
+  const proposed = rows.reduce((s, r) => s + BigInt(r.proposed!), 0n);
+  assert.equal(proposed, approved, 'proposed phase = the demo submissions');
   const executed = rows.reduce((s, r) => s + BigInt(r.executed!), 0n);
   const real = await sql<{
     s: string;

@@ -2,16 +2,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { testApp, type TestContext } from '../../testing/harness.ts';
-import { systemPrincipal } from '../../core/roles.ts';
-import { seedExecutedRenja } from '../planning/index.ts';
 import { EXECUTED_YEAR } from '../budgeting/index.ts';
 
 let t: TestContext;
 before(async () => {
   t = await testApp();
-  // the approved Renja 2026 (the demo has none: see planning/seed.executed.ts)
-  const actor = systemPrincipal(t.server.registry.permissions, t.pemdaId);
-  await seedExecutedRenja({ db: t.db, pemdaId: t.pemdaId, actor }, EXECUTED_YEAR);
 });
 after(async () => t?.close());
 
