@@ -162,3 +162,42 @@ test('the OPD input closed by TAPD between the read and the write refuses the sa
     );
   }
 });
+
+test('20 concurrent saves across sub kegiatan of one OPD whose ceiling admits 5: exactly 5 saved, the OPD ceiling never exceeded', async () => {
+  const lineTotal = BigInt(item.price); // one unit, no PPN
+  const cur = await sql<{ planned: string; ceiling: string }>`SELECT planned, ceiling FROM bud_opd_ceiling
+    WHERE pemda_id = ${t.pemdaId} AND stage_id = ${stageId} AND opd_id = ${opdId}`.execute(t.db);
+  const { planned, ceiling } = cur.rows[0]!;
+  const targets = subs.slice(0, 3);
+  // room in each sub kegiatan for every save; room in the OPD for exactly five
+  await sql`UPDATE bud_sub_kegiatan SET ceiling = planned + ${(lineTotal * 20n).toString()}::bigint
+            WHERE pemda_id = ${t.pemdaId} AND id IN (${sql.join(targets.map((s) => s.id))})`.execute(t.db);
+  await sql`UPDATE bud_opd_ceiling SET ceiling = planned + ${(lineTotal * 5n).toString()}::bigint
+            WHERE pemda_id = ${t.pemdaId} AND stage_id = ${stageId} AND opd_id = ${opdId}`.execute(t.db);
+  try {
+    const headers = await t.as('dinkes.operator');
+    const res = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.server.inject({ method: 'POST', url: url(targets[i % 3]!.id), payload: body('1'), headers }),
+      ),
+    );
+    const codes = res.map((r) => r.statusCode);
+    assert.equal(codes.filter((c) => c === 201).length, 5, codes.join(','));
+    assert.equal(codes.filter((c) => c === 422).length, 15, codes.join(','));
+    for (const r of res.filter((x) => x.statusCode === 422))
+      assert.equal(json(r).fields[0].field, 'total', 'the refusal names the total (OPD ceiling)');
+    const after = await sql<{ planned: string; ceiling: string; lines: string }>`SELECT c.planned, c.ceiling,
+        (SELECT coalesce(sum(total), 0) FROM bud_line l WHERE l.pemda_id = c.pemda_id AND l.stage_id = c.stage_id
+           AND l.opd_id = c.opd_id AND l.kind = 'belanja') AS lines
+      FROM bud_opd_ceiling c WHERE c.pemda_id = ${t.pemdaId} AND c.stage_id = ${stageId} AND c.opd_id = ${opdId}`.execute(
+      t.db,
+    );
+    const a = after.rows[0]!;
+    assert.equal(BigInt(a.planned), BigInt(planned) + lineTotal * 5n);
+    assert.equal(BigInt(a.planned), BigInt(a.ceiling), 'exactly full, never over');
+    assert.equal(BigInt(a.lines), BigInt(a.planned), 'planned = sum of the OPD expenditure lines');
+  } finally {
+    await sql`UPDATE bud_opd_ceiling SET ceiling = ${ceiling}::bigint
+              WHERE pemda_id = ${t.pemdaId} AND stage_id = ${stageId} AND opd_id = ${opdId}`.execute(t.db);
+  }
+});
