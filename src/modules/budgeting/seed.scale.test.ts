@@ -96,6 +96,7 @@ test('seed --scale (test size): the counts asked for, consistent maintained tota
       max_per_sub: number;
       min_price: string;
       max_price: string;
+      total: string;
     }>`
       SELECT count(DISTINCT l.sub_kegiatan_id)::int AS subs, count(DISTINCT l.account_code)::int AS accounts,
              count(*) FILTER (WHERE l.v2 IS NOT NULL)::int AS persons, count(*) FILTER (WHERE l.tax > 0)::int AS taxed,
@@ -105,7 +106,7 @@ test('seed --scale (test size): the counts asked for, consistent maintained tota
                                                   AND a.version = l.item_version AND a.account_code = l.account_code))::int AS off_account,
              (SELECT max(n) FROM (SELECT count(*)::int AS n FROM bud_line x WHERE x.pemda_id = ${t.pemdaId} AND x.stage_id = ${stage.id}
                                     AND x.created_by LIKE 'sk%' GROUP BY x.sub_kegiatan_id) m) AS max_per_sub,
-             min(l.unit_price)::text AS min_price, max(l.unit_price)::text AS max_price
+             min(l.unit_price)::text AS min_price, max(l.unit_price)::text AS max_price, sum(l.total)::text AS total
         FROM bud_line l JOIN bud_sub_kegiatan s ON s.pemda_id = l.pemda_id AND s.id = l.sub_kegiatan_id
        WHERE l.pemda_id = ${t.pemdaId} AND l.stage_id = ${stage.id} AND l.created_by LIKE 'sk%'`.execute(t.db)
   ).rows[0]!;
@@ -114,7 +115,10 @@ test('seed --scale (test size): the counts asked for, consistent maintained tota
   assert.ok(spread.subs > scale.subKegiatan * 0.6, `lines over most sub kegiatan (${spread.subs})`);
   assert.ok(spread.accounts >= 10, `many accounts (${spread.accounts})`);
   const share = (n: number) => n / scale.lines;
-  assert.ok(share(spread.persons) > 0.15 && share(spread.persons) < 0.35, `persons × times ${spread.persons}`);
+  assert.ok(share(spread.persons) > 0.05 && share(spread.persons) < 0.3, `persons × times ${spread.persons}`);
+  // about Rp 20 million a line on average (a kabupaten's 100,000 lines: about Rp 2 trillion)
+  const avg = Number(BigInt(spread.total) / BigInt(scale.lines));
+  assert.ok(avg > 5_000_000 && avg < 60_000_000, `average line Rp ${avg}`);
   assert.ok(share(spread.taxed) > 0.05 && share(spread.taxed) < 0.3, `taxed ${spread.taxed}`);
   assert.ok(share(spread.discounted) > 0.2 && share(spread.discounted) < 0.5, `discounted ${spread.discounted}`);
   assert.ok(

@@ -8,8 +8,10 @@
 // - its item: one of 24 neighbouring generated catalogue items (ordered by account), so a sub
 //   kegiatan spends on a few accounts, as real ones do; the unit price is the catalogue price or up
 //   to 8% below it (35% of lines);
-// - coefficients: a quarter of the lines persons × times (10–60 Orang × 1–12 Kali), the rest a
-//   quantity (1–3 of an item above Rp 10 million, else 2–48); 11% PPN on a fifth of the SSH lines.
+// - coefficients: a third of the lines of items under Rp 250,000 persons × times (10–60 Orang ×
+//   1–12 Kali), the rest a quantity (1–3 of an item above Rp 10 million, 1–12 above Rp 1 million,
+//   else 2–48): about Rp 20 million a line on average, so metro's 1M lines make an APBD of about
+//   Rp 20 trillion and kabupaten's 100,000 about Rp 2 trillion; 11% PPN on a fifth of the SSH lines.
 // Amounts follow bud_line's CHECKs (subtotal = round(price × v1 × v2), tax = round(subtotal × rate %)).
 // The maintained totals are then set from the lines: planned per sub kegiatan and per OPD, the
 // ceilings raised where the lines exceed the pagu (rounded up to Rp 1 million plus some slack; the
@@ -134,14 +136,15 @@ export async function seedScaleBudget(ctx: ScaleSeedContext): Promise<void> {
         y AS (
           SELECT x.g, x.h, s.id AS sub_id, s.opd_id, s.code AS sub_code, s.keg, s.prog, s.fund, s.op,
                  it.id AS item_id, it.version, it.kind, it.code AS item_code, it.name, it.spec, it.unit, it.price, it.account,
-                 (x.h >> 8) % 4 = 0 AS persons,
+                 (x.h >> 8) % 3 = 0 AND it.price < 250000 AS persons,
                  CASE WHEN (x.h >> 28) % 100 < 35 THEN it.price * (100 - (1 + (x.h >> 36) % 8)) / 100 ELSE it.price END AS up,
                  CASE WHEN it.kind = 'SSH' AND (x.h >> 40) % 5 = 0 THEN 11 ELSE 0 END AS tr
             FROM x JOIN s ON s.n = x.sn
             JOIN it ON it.n = 1 + ((s.n * 7919) % ${items.length}::int + x.h % 24) % ${items.length}::int),
         z AS (
           SELECT y.*,
-                 CASE WHEN persons THEN 10 + (h >> 12) % 51 WHEN price > 10000000 THEN 1 + (h >> 12) % 3 ELSE 2 + (h >> 12) % 47 END::numeric AS v1,
+                 CASE WHEN persons THEN 10 + (h >> 12) % 51 WHEN price > 10000000 THEN 1 + (h >> 12) % 3
+                      WHEN price > 1000000 THEN 1 + (h >> 12) % 12 ELSE 2 + (h >> 12) % 47 END::numeric AS v1,
                  CASE WHEN persons THEN 'Orang' ELSE unit END AS u1,
                  CASE WHEN persons THEN (1 + (h >> 20) % 12)::numeric END AS v2,
                  CASE WHEN persons THEN 'Kali' END AS u2
