@@ -281,8 +281,14 @@ export function smallReport(def: ReportDef): boolean {
   return !def.dims.some((d) => d === 'program' || d === 'kegiatan' || d === 'sub' || (ACC_LEN[d] ?? 0) > 6);
 }
 
-/** Stream the rows of a raw query through a cursor (callers run inside a transaction). */
-export async function* streamRaw<R>(db: Handle, query: RawBuilder<R>, chunk = 2000): AsyncGenerator<R> {
+/**
+ * Stream the rows of a raw query through a cursor (callers run inside a transaction). Chunks of
+ * 500 rows: with 2,000 a chunk's rows outlived the young generation's collections while they were
+ * rendered, and the promoted garbage grew the heap by ~60 MB during a 128,000-row export before a
+ * full collection (measured: XLSX +62 → +5 MB RSS, CSV +43 → +24 MB; the extra round trips cost
+ * nothing measurable).
+ */
+export async function* streamRaw<R>(db: Handle, query: RawBuilder<R>, chunk = 500): AsyncGenerator<R> {
   for await (const res of db.getExecutor().stream(query.compile(db), chunk)) {
     for (const r of res.rows as R[]) yield r;
   }
