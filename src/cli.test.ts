@@ -28,6 +28,15 @@ test('padu seed, user add, token create, import and audit verify (which names a 
     assert.match(seed.stdout, /Seeded Kabupaten Demo/);
     assert.match(seed.stderr, /padu-demo/);
 
+    // generated data at scale on top of the demo (the hidden 'test' size), with its progress bar
+    const badScale = padu(dir, 'seed', '--scale', 'town');
+    assert.equal(badScale.status, 1);
+    assert.match(badScale.stderr, /padu seed --scale kabupaten\|metro/);
+    const scale = padu(dir, 'seed', '--scale', 'test', '--lines', '600');
+    assert.equal(scale.status, 0, scale.stderr);
+    assert.match(scale.stdout, /at test scale \(600 lines\)/);
+    assert.match(scale.stderr, /600\/600 budgeting: lines/);
+
     const userAdd = ['user', 'add', '--username', 'operator.baru', '--role', 'dprd', '--name', 'Operator Baru'];
     // the password never on the command line (shell history, process list)
     const onArgv = padu(dir, ...userAdd, '--password', 'tj8#Lw2q-Vz9m');

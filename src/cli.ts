@@ -12,6 +12,8 @@ import {
   FIRST_ADMIN_HELP,
   isEmpty,
   seedDemo,
+  seedScale,
+  SCALES,
   type Progress,
 } from './core/seed.ts';
 import { findPemdaByCode, listPemda, type Pemda } from './core/tenancy.ts';
@@ -39,6 +41,11 @@ Usage: padu <command> [options]
   seed --demo [--pemda CODE --name N --kind K]
                                  create/refresh demo data and users: "Kabupaten Demo" (99.01), or any Pemda
                                  (created first when --name is given and the code is new)
+  seed --scale kabupaten|metro [--lines N]
+                                 the demo plus generated data at scale, bulk loaded with fixed seeds:
+                                 kabupaten ≈ 40 OPD, 2,000 sub kegiatan, 100,000 lines; metro ≈ 300 OPD
+                                 and units, 20,000 sub kegiatan, 1,000,000 lines (with Renja, catalogue
+                                 and users to match); --lines changes the number of lines
   pemda add --code CODE --name "Kabupaten X" --kind kabupaten|kota|provinsi [--province P]
                                  add a Pemda with the base data of every module; then create its first
                                  administrator with: padu user add --pemda CODE --role admin …
@@ -100,6 +107,8 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       demo: { type: 'boolean' },
+      scale: { type: 'string' },
+      lines: { type: 'string' },
       pemda: { type: 'string' },
       year: { type: 'string' },
       username: { type: 'string' },
@@ -175,7 +184,21 @@ async function main(argv: string[]): Promise<number> {
         );
         return 0;
       case 'seed': {
-        if (!values.demo) throw new Error('Usage: padu seed --demo [--pemda CODE]');
+        if (values.scale) {
+          const base = SCALES[values.scale as keyof typeof SCALES];
+          if (!base) throw new Error('Usage: padu seed --scale kabupaten|metro [--lines N]');
+          const lines = values.lines === undefined ? base.lines : Number(values.lines);
+          if (!Number.isSafeInteger(lines) || lines < 1) throw new Error('--lines: a whole number ≥ 1');
+          const t0 = performance.now();
+          const p = await seedScale(db, allModules, { ...base, lines }, bar(), registry);
+          const s = ((performance.now() - t0) / 1000).toFixed(1);
+          console.log(
+            `Seeded ${p.name} (${p.code}) at ${base.name} scale (${lines.toLocaleString('en')} lines) in ${s} s.`,
+          );
+          printDemoNotice();
+          return 0;
+        }
+        if (!values.demo) throw new Error('Usage: padu seed --demo [--pemda CODE] | --scale kabupaten|metro');
         let target: Parameters<typeof seedDemo>[4] = DEMO_PEMDA;
         if (values.pemda && values.pemda !== DEMO_PEMDA.code) {
           const existing = await findPemdaByCode(db, values.pemda);

@@ -35,6 +35,27 @@ export interface SeedContext {
   progress?: (done: number, total: number, label: string) => void;
 }
 
+/**
+ * The size of a generated (`padu seed --scale`) data set, added on top of the demo Pemda: `opds`
+ * generated OPD (short names sk001…) with `units` units under them, `subKegiatan` sub kegiatan in
+ * the approved Renja and the open APBD stage of `year`, `lines` budget lines over them and
+ * `catalogueItems` catalogue items priced for them. `seed` fixes every generated value.
+ */
+export interface ScaleSpec {
+  name: string;
+  year: number;
+  opds: number;
+  units: number;
+  subKegiatan: number;
+  lines: number;
+  catalogueItems: number;
+  seed: number;
+}
+
+export interface ScaleSeedContext extends SeedContext {
+  scale: ScaleSpec;
+}
+
 export interface ModuleManifest {
   /** Folder name, e.g. "master-data". */
   name: string;
@@ -52,6 +73,8 @@ export interface ModuleManifest {
   seedBase?: (ctx: SeedContext) => Promise<void>;
   /** Demo data for "Kabupaten Demo". Must be idempotent. */
   seedDemo?: (ctx: SeedContext) => Promise<void>;
+  /** Generated data at regency or metro scale on top of the demo (bulk loaded). Idempotent. */
+  seedScale?: (ctx: ScaleSeedContext) => Promise<void>;
   /** At most one module provides authentication (the users module). */
   authProvider?: (ctx: Omit<ModuleContext, 'events'>) => AuthProvider;
 }

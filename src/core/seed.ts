@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
-import type { ModuleManifest } from './module.ts';
+import type { ModuleManifest, ScaleSpec } from './module.ts';
 import { AppRegistry } from './registry.ts';
 import type { Principal } from './roles.ts';
 import { mutate } from './audit/audit.ts';
@@ -103,6 +103,70 @@ export async function seedDemo(
   if (existing?.active) await runSteps(db, pemda, modules, ['seedBase'], registry, progress);
   await runSteps(db, pemda, modules, ['seedDemo'], registry, progress);
   return pemda;
+}
+
+/**
+ * The generated data sets of `padu seed --scale` (on top of the demo, in its APBD year). 'test' is a
+ * small one for the test suite.
+ */
+export const SCALES: Record<'kabupaten' | 'metro' | 'test', ScaleSpec> = {
+  kabupaten: {
+    name: 'kabupaten',
+    year: 2027,
+    opds: 40,
+    units: 20,
+    subKegiatan: 2_000,
+    lines: 100_000,
+    catalogueItems: 4_000,
+    seed: 6306,
+  },
+  metro: {
+    name: 'metro',
+    year: 2027,
+    opds: 200,
+    units: 100,
+    subKegiatan: 20_000,
+    lines: 1_000_000,
+    catalogueItems: 20_000,
+    seed: 3171,
+  },
+  test: { name: 'test', year: 2027, opds: 4, units: 2, subKegiatan: 60, lines: 3_000, catalogueItems: 150, seed: 99 },
+};
+
+/**
+ * The demo Pemda (`seedDemo`) plus generated data of the given scale: every module's `seedScale`,
+ * in module order (organisations and nomenclature, users, Renja, catalogue, then the budget).
+ * Running it again adds nothing.
+ */
+export async function seedScale(
+  db: Db,
+  modules: ModuleManifest[],
+  scale: ScaleSpec,
+  progress?: Progress,
+  registry: AppRegistry = new AppRegistry(modules),
+  target: PemdaInput = DEMO_PEMDA,
+): Promise<Pemda> {
+  const pemda = await seedDemo(db, modules, progress, registry, target);
+  await addScaleData(db, modules, pemda, scale, progress, registry);
+  return pemda;
+}
+
+/** Every module's `seedScale` on a Pemda that has the demo data (what `seedScale` adds after `seedDemo`). */
+export async function addScaleData(
+  db: Db,
+  modules: ModuleManifest[],
+  pemda: Pemda,
+  scale: ScaleSpec,
+  progress?: Progress,
+  registry: AppRegistry = new AppRegistry(modules),
+): Promise<void> {
+  const actor = registry.system(pemda.id, 'seed-scale');
+  for (const m of modules) {
+    if (!m.seedScale) continue;
+    progress?.(0, 1, `${m.name}: ${scale.name}`);
+    await m.seedScale({ db, pemdaId: pemda.id, actor, progress, scale });
+  }
+  progress?.(1, 1, 'done');
 }
 
 /** A new (real) Pemda with the reference data every Pemda needs (no demo data, no users). */

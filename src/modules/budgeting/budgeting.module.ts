@@ -7,6 +7,7 @@ import { budgetingApi } from './budgeting.routes.ts';
 import { budgetingPages } from './budgeting.pages.ts';
 import { queuePages } from './queue.pages.ts';
 import { seedDemoBudget } from './seed.ts';
+import { seedScaleBudget } from './seed.scale.ts';
 import './budgeting.tables.ts';
 import { apbdRoutes } from './apbd/apbd.routes.ts';
 import { apbdMessages } from './apbd/messages.ts';
@@ -43,4 +44,5 @@ export const budgetingModule: ModuleManifest = {
   },
   seedBase: seedFunctions,
   seedDemo: seedDemoBudget,
+  seedScale: seedScaleBudget,
 };

@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import type { Lang } from '../../core/i18n/i18n.ts';
 import { t } from './translate.ts';
 import { buildRka, rkaFileName, type ExportArgs, type RkaDoc } from './exports.doc.ts';
+import { settle } from './apbd/render.ts';
 
 const MONEY_FMT = '#,##0';
 const moneyCell = (v: string) => (BigInt(v) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
@@ -47,6 +48,7 @@ export async function writeRkaXlsx(doc: RkaDoc, lang: Lang, out: import('node:st
   const ws = wb.addWorksheet(L('bud.print.detail').slice(0, 31));
   ws.columns = [{ width: 20 }, { width: 60 }, { width: 30 }, { width: 12 }, { width: 16 }, { width: 8 }, { width: 18 }];
   headRows(ws);
+  let n = 0;
   const heads = [
     L('bud.print.account'),
     L('bud.print.description'),
@@ -83,6 +85,7 @@ export async function writeRkaXlsx(doc: RkaDoc, lang: Lang, out: import('node:st
       }
       row.getCell(7).numFmt = MONEY_FMT;
       row.commit();
+      if (++n % 200 === 0) await settle(ws, out);
     }
     const tot = ws.addRow(['', L('bud.print.total'), '', '', '', '', moneyCell(s.total)]);
     tot.font = { bold: true };

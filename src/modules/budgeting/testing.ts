@@ -3,6 +3,8 @@ import { listOpds } from '../master-data/index.ts';
 import assert from 'node:assert/strict';
 import { json, type TestContext } from '../../testing/harness.ts';
 import { searchCatalogue, type PricedItem } from '../catalogue/index.ts';
+import { sql } from 'kysely';
+import type { Db } from '../../core/db/database.ts';
 
 // The APBD report engine below the HTTP layer, for the benchmark (bench/apbd.bench.ts), which
 // measures it next to bare SQL. Not part of the module's public surface (index.ts).
@@ -78,3 +80,28 @@ export async function sumLines(t: TestContext, subId: number): Promise<bigint> {
 }
 
 export const ATK = '5.1.02.01.01.0024';
+
+/**
+ * The maintained totals of a Pemda that disagree with what they total (empty when consistent): sub
+ * kegiatan whose planned is not the sum of their lines, OPD ceilings whose planned is not the sum of
+ * their sub kegiatan, and sub kegiatan over their ceiling. Used by the demo and scale seed tests.
+ */
+export async function inconsistentTotals(db: Db, pemdaId: number) {
+  const subs = await sql<{ id: number }>`
+    SELECT sk.id FROM bud_sub_kegiatan sk
+     WHERE sk.pemda_id = ${pemdaId}
+       AND sk.planned <> (SELECT coalesce(sum(l.total), 0) FROM bud_line l
+                           WHERE l.pemda_id = sk.pemda_id AND l.sub_kegiatan_id = sk.id AND l.kind = 'belanja')`.execute(
+    db,
+  );
+  const opds = await sql<{ stage_id: number; opd_id: number }>`
+    SELECT c.stage_id, c.opd_id FROM bud_opd_ceiling c
+     WHERE c.pemda_id = ${pemdaId}
+       AND c.planned <> (SELECT coalesce(sum(sk.planned), 0) FROM bud_sub_kegiatan sk
+                          WHERE sk.pemda_id = c.pemda_id AND sk.stage_id = c.stage_id AND sk.opd_id = c.opd_id)`.execute(
+    db,
+  );
+  const over = await sql<{ id: number }>`
+    SELECT sk.id FROM bud_sub_kegiatan sk WHERE sk.pemda_id = ${pemdaId} AND sk.planned > sk.ceiling`.execute(db);
+  return { subs: subs.rows, opds: opds.rows, overCeiling: over.rows };
+}

@@ -8,6 +8,7 @@ import { importJobPages } from './import-jobs.pages.ts';
 import { catalogueProposalPages } from './catalogue-proposals.pages.ts';
 import { CAT_PERMISSIONS } from './permissions.ts';
 import { seedDemoCatalogue } from './seed.ts';
+import { seedScaleCatalogue } from './seed.scale.ts';
 import './catalogue.tables.ts';
 
 export const catalogueModule: ModuleManifest = {
@@ -27,4 +28,5 @@ export const catalogueModule: ModuleManifest = {
     await catalogueProposalPages(app, ctx);
   },
   seedDemo: seedDemoCatalogue,
+  seedScale: seedScaleCatalogue,
 };

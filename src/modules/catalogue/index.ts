@@ -19,3 +19,4 @@ export {
   type SearchQuery,
 } from './catalogue.service.ts';
 export { importCatalogue, type ImportError, type ImportResult } from './import.ts';
+export { listScaleItems, type ScaleItem } from './seed.scale.ts';

@@ -159,3 +159,4 @@ export function listFundingSources(db: Db, pemdaId: number): Promise<CodeName[]>
 export function listUnits(db: Db, pemdaId: number): Promise<CodeName[]> {
   return listCodeNames(db, 'md_unit', pemdaId);
 }
+export { listScaleOpds, scaleOpdShortName, scaleSubCount, scaleSubKegiatanCode } from './seed.scale.ts';

@@ -6,6 +6,7 @@ import { masterDataApi } from './master-data.routes.ts';
 import { masterDataPages } from './master-data.pages.ts';
 import { PERMISSIONS } from './resources.ts';
 import { seedBase, seedDemo } from './seed.ts';
+import { seedScaleMasterData } from './seed.scale.ts';
 import './master-data.tables.ts';
 
 export const masterDataModule: ModuleManifest = {
@@ -21,4 +22,5 @@ export const masterDataModule: ModuleManifest = {
   },
   seedBase,
   seedDemo,
+  seedScale: seedScaleMasterData,
 };

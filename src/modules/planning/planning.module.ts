@@ -8,6 +8,7 @@ import { proposalsPages } from './proposals.pages.ts';
 import { settingsPages } from './settings.pages.ts';
 import { publicPages } from './public.pages.ts';
 import { seedPlanningBase, seedPlanningDemo } from './seed.ts';
+import { seedScalePlanning } from './seed.scale.ts';
 import './planning.tables.ts';
 
 export const planningModule: ModuleManifest = {
@@ -79,4 +80,5 @@ export const planningModule: ModuleManifest = {
   },
   seedBase: seedPlanningBase,
   seedDemo: seedPlanningDemo,
+  seedScale: seedScalePlanning,
 };

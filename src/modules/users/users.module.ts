@@ -26,6 +26,7 @@ export const usersModule: ModuleManifest = {
     await tokensPages(app, ctx);
   },
   seedDemo: seedDemoUsers,
+  seedScale: seedDemoUsers,
   authProvider: ({ db }) => ({
     fromSession: (token) => sessionAuth(db, token),
     fromApiToken: (token) => tokenAuth(db, token),

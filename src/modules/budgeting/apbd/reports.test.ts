@@ -7,6 +7,7 @@ import { json, testApp, type TestContext } from '../../../testing/harness.ts';
 import { openStage } from '../testing.ts';
 import { pdfText } from './testing.ts';
 import { REPORTS } from './reports.ts';
+import { smallReport } from './engine.ts';
 
 let t: TestContext;
 let stageId: number;
@@ -226,4 +227,15 @@ test('PDF, XLSX and CSV of every attachment open and carry the same rows and tot
     assert.ok(text.includes('BUPATI DEMO'), `${def.id} signature`);
     assert.ok(text.includes('Halaman 1'), `${def.id} page number`);
   }
+});
+
+test('reports of few rows are read without a cursor (parallel plans); sub kegiatan and fine account reports stream', () => {
+  const small = REPORTS.filter((d) => smallReport(d)).map((d) => d.id);
+  assert.ok(small.includes('perda-1'), 'the APBD summary');
+  assert.ok(!small.includes('penjabaran-2'), 'Penjabaran II streams');
+  for (const d of REPORTS.filter((x) => smallReport(x)))
+    assert.ok(
+      d.dims.every((k) => !['program', 'kegiatan', 'sub', 'acc9', 'acc12', 'acc17'].includes(k)),
+      `${d.id} has no fine dimension`,
+    );
 });
