@@ -276,8 +276,8 @@ export const budgetingMessages: Messages = {
       'Provinsi tujuan: perjalanan dalam daerah hanya ke {province}; untuk provinsi lain pilih luar daerah.',
     'bud.travel.province_hint': 'Perjalanan dalam daerah hanya ke tujuan di {province}.',
     'bud.error.travel_no_flight_inside':
-      'Perjalanan dalam daerah tidak memakai pesawat; pilih transportasi darat atau tanpa transportasi.',
-    'bud.travel.transport_hint': 'Pesawat hanya untuk perjalanan luar daerah.',
+      'Transportasi: perjalanan dalam daerah tidak memakai pesawat atau tarif darat SBU (tarif itu untuk perjalanan luar daerah); pilih "Tanpa transportasi".',
+    'bud.travel.transport_hint': 'Pesawat dan transportasi darat SBU hanya untuk perjalanan luar daerah.',
     'bud.opd.who_submits':
       'Hanya Kepala OPD yang dapat mengajukan RKA ke TAPD, karena pengajuan adalah pernyataan resmi OPD atas anggarannya. Beri tahu Kepala OPD bila RKA sudah siap.',
     'bud.line.preview_cannot': 'Jumlah belum dapat dihitung:',
@@ -655,8 +655,9 @@ export const budgetingMessages: Messages = {
     'bud.error.travel_inside_province':
       'Destination province: a trip inside the region only goes to {province}; for another province choose outside the region.',
     'bud.travel.province_hint': 'A trip inside the region only goes to {province}.',
-    'bud.error.travel_no_flight_inside': 'A trip inside the region does not fly; choose land transport or none.',
-    'bud.travel.transport_hint': 'Flights only for trips outside the region.',
+    'bud.error.travel_no_flight_inside':
+      'Transport: a trip inside the region uses neither a flight nor an SBU land fare (those are for trips outside the region); choose "No transport".',
+    'bud.travel.transport_hint': 'Flights and SBU land fares only for trips outside the region.',
     'bud.opd.who_submits':
       'Only the head of the OPD can submit the RKA to TAPD, because submitting is the OPD’s formal statement of its budget. Tell the head when the RKA is ready.',
     'bud.line.preview_cannot': 'The amount cannot be computed yet:',
