@@ -90,6 +90,10 @@ export const coreModule: ModuleManifest = {
     },
   },
   routes: (app, ctx) => {
+    // clients that ask for /favicon.ico without reading the page's <link rel="icon"> get the same icon
+    app.get('/favicon.ico', { config: { auth: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+      reply.redirect('/static/favicon.svg', 301),
+    );
     app.get('/', { config: { auth: { permission: 'home' } }, schema: { hide: true } }, async (req, reply) => {
       const p = req.principal!;
       // each module's work panels first (what waits for this person), then the menu

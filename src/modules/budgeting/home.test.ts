@@ -88,3 +88,32 @@ test('TAPD home: the queue counts by status link to the queue; other roles have 
     assert.doesNotMatch(b, /id="home-budget"|id="home-queue"/, `${user} has no budget work panel`);
   }
 });
+
+test("another OPD's RKA: the 403 says the user may only *see* their own OPD; the favicon is served", async () => {
+  const disdik = await opdIdOf(t, 'disdik');
+  const s = await t.session('dinkes.operator');
+  const page = await t.server.inject({
+    method: 'GET',
+    url: `/budget/opd/${disdik}?stage_id=${stageId}`,
+    headers: { ...s.headers, accept: 'text/html' },
+  });
+  assert.equal(page.statusCode, 403);
+  assert.match(page.body, /hanya dapat melihat data OPD Anda sendiri/);
+  assert.doesNotMatch(page.body, /mengubah/);
+  const api = await t.server.inject({
+    method: 'GET',
+    url: `/api/v1/budget/stages/${stageId}/opds/${disdik}`,
+    headers: await t.as('dinkes.operator'),
+  });
+  assert.equal(api.statusCode, 403);
+  assert.match(api.body, /melihat/);
+  // every page links the icon, and the icon (and /favicon.ico) answer
+  assert.match(await home('dinkes.operator'), /<link rel="icon" href="\/static\/favicon\.svg"/);
+  const icon = await t.server.inject({ method: 'GET', url: '/static/favicon.svg' });
+  assert.equal(icon.statusCode, 200);
+  assert.match(String(icon.headers['content-type']), /image\/svg\+xml/);
+  assert.match(icon.body, /<svg/);
+  const ico = await t.server.inject({ method: 'GET', url: '/favicon.ico' });
+  assert.equal(ico.statusCode, 301);
+  assert.equal(ico.headers.location, '/static/favicon.svg');
+});
