@@ -99,3 +99,39 @@ test('OPD operator: line with volume 1.000 and a trip dalam daerah; the head sub
   await opCtx.close();
   await headCtx.close();
 });
+
+test('the catalogue picker offers exactly the allowed accounts of the item picked; one is chosen for you', async () => {
+  const ctx = await e.browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  // another OPD: the first journey submitted all of Dinas Kesehatan's RKA
+  await loginAs(e, page, 'disdik.operator');
+  await page.click('nav a[href="/budget"]');
+  await page.waitForURL(/\/budget\/opd\/\d+/);
+  await page.locator('table.data tbody tr', { hasText: 'Draf' }).first().locator('a').first().click();
+  await page.waitForURL(/\/budget\/sub\/\d+$/);
+  await page.click('a:has-text("Tambah baris")');
+  await page.waitForSelector('#line-form');
+  // no account yet: the preview says what is missing instead of going blank
+  assert.match((await page.textContent('#line-preview')) ?? '', /Jumlah belum dapat dihitung:[\s\S]*pilih rekening/);
+  // search without an account, pick an item that allows one account
+  await page.fill('input[name=q]', 'kertas');
+  await page.waitForSelector('#picker-results button.pick');
+  const single = page.locator('#picker-results button.pick:not([data-accounts*=" "])').first();
+  const account = (await single.getAttribute('data-accounts'))!;
+  assert.match(account, /^5(\.\d+){5}$/, 'the item carries its allowed account');
+  await single.click();
+  assert.equal(await page.inputValue('select[name=account]'), account, 'its only account is chosen');
+  const offered = await page
+    .locator('select[name=account] option:not([disabled])')
+    .evaluateAll((os) => os.map((o) => o.getAttribute('value') ?? '').filter(Boolean));
+  assert.deepEqual(offered, [account], 'only the allowed account is offered');
+  // with a volume the preview computes; without one it says so
+  assert.match((await page.textContent('#line-preview')) ?? '', /isi volume 1/);
+  await page.fill('input[name=v1]', '2');
+  await page.fill('input[name=u1]', 'Rim');
+  await page.waitForSelector('#preview-total');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
