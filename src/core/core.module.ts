@@ -89,9 +89,17 @@ export const coreModule: ModuleManifest = {
       'home.intro.kelurahan': "Enter your kelurahan/desa's Musrenbang proposals.",
     },
   },
-  routes: (app) => {
+  routes: (app, ctx) => {
+    // clients that ask for /favicon.ico without reading the page's <link rel="icon"> get the same icon
+    app.get('/favicon.ico', { config: { auth: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+      reply.redirect('/static/favicon.svg', 301),
+    );
     app.get('/', { config: { auth: { permission: 'home' } }, schema: { hide: true } }, async (req, reply) => {
       const p = req.principal!;
+      // each module's work panels first (what waits for this person), then the menu
+      const panels = (
+        await Promise.all(req.server.registry.modules.map((m) => (m.home ? m.home(req, ctx) : null)))
+      ).filter((x) => x !== null);
       const items = visibleNav(req);
       const groups = [...sections, undefined].map((s) => ({
         s,
@@ -102,6 +110,7 @@ export const coreModule: ModuleManifest = {
       const body = html`<section class="home role-${p.role}">
   <p>${tr(req, 'home.welcome', { name: p.fullName })} ${tr(req, 'home.role', { role: tr(req, `role.${p.role}`) })}</p>
   <p class="muted">${tr(req, `home.intro.${p.role}`)}</p>
+  ${panels.length ? html`<div class="cards work" id="home-work">${panels}</div>` : ''}
   <div class="cards">${groups
     .filter((g) => g.items.length)
     .map(

@@ -1,6 +1,7 @@
 // The contract between core and a domain module. Core wires every module from its manifest
 // (routes, migrations, permissions, messages, navigation, seeds) without knowing any of them.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Html } from './http/html.ts';
 import type { Db } from './db/database.ts';
 import type { Messages } from './i18n/i18n.ts';
 import type { ActorRole, Principal } from './roles.ts';
@@ -75,6 +76,11 @@ export interface ModuleManifest {
   seedDemo?: (ctx: SeedContext) => Promise<void>;
   /** Generated data at regency or metro scale on top of the demo (bulk loaded). Idempotent. */
   seedScale?: (ctx: ScaleSeedContext) => Promise<void>;
+  /**
+   * The module's work panels on the home page for the request's principal (what waits for them, what
+   * remains, deadlines), or null when it has none for this role. Shown above the menu.
+   */
+  home?: (req: FastifyRequest, ctx: ModuleContext) => Promise<Html | null>;
   /** At most one module provides authentication (the users module). */
   authProvider?: (ctx: Omit<ModuleContext, 'events'>) => AuthProvider;
 }

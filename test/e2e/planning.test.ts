@@ -45,9 +45,28 @@ test('a citizen sends a proposal through the public form and follows it by its t
   await page.fill('input[name=title]', 'Perbaikan jembatan kayu RT 02');
   await page.fill('textarea[name=problem]', 'Jembatan lapuk dan berbahaya bagi anak sekolah.');
   await page.selectOption('select[name=category_code]', 'jalan_rehab');
-  // no village is chosen for the citizen: the kecamatan first, then one of its villages
+  // no village is chosen for the citizen; required fields are marked; volume and cost have help
+  assert.equal(await page.inputValue('select[name=kecamatan_id]'), '');
+  assert.equal(await page.inputValue('select[name=kelurahan_id]'), '');
+  const fields = ['title', 'problem', 'kecamatan_id', 'kelurahan_id', 'volume', 'unit', 'estimated_cost'];
+  for (const f of [...fields, 'submitter_name', 'submitter_contact'])
+    assert.equal(await page.locator(`label:has([name=${f}]) abbr.req`).count(), 1, `${f} is marked required`);
+  for (const f of ['title', 'kecamatan_id', 'kelurahan_id', 'volume', 'estimated_cost'])
+    assert.equal(await page.locator(`[name=${f}]`).getAttribute('required'), '', `${f} is required`);
+  assert.ok(((await page.textContent('#volume-hint')) ?? '').length > 10, 'volume help text');
+  assert.ok(((await page.textContent('#cost-hint')) ?? '').length > 10, 'cost help text');
+  // the kecamatan first, then one of its villages: the others cannot be chosen
   await page.selectOption('select[name=kecamatan_id]', { index: 1 });
-  await page.selectOption('select[name=kelurahan_id]', { index: 1 });
+  const kec = await page.inputValue('select[name=kecamatan_id]');
+  const offered = await page
+    .locator('select[name=kelurahan_id] option[data-parent]:not([disabled])')
+    .evaluateAll((os) => os.map((o) => o.getAttribute('data-parent')));
+  assert.ok(offered.length > 0 && offered.every((x) => x === kec), 'only the villages of the kecamatan');
+  const village = await page
+    .locator('select[name=kelurahan_id] option[data-parent]:not([disabled])')
+    .first()
+    .getAttribute('value');
+  await page.selectOption('select[name=kelurahan_id]', village!);
   await page.fill('input[name=volume]', '30');
   await page.fill('input[name=unit]', 'Meter');
   await page.fill('input[name=estimated_cost]', '150.000.000');

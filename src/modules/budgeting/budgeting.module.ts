@@ -6,6 +6,7 @@ import { BUD_PERMISSIONS } from './policy.ts';
 import { budgetingApi } from './budgeting.routes.ts';
 import { budgetingPages } from './budgeting.pages.ts';
 import { queuePages } from './queue.pages.ts';
+import { budgetingHome } from './home.pages.ts';
 import { seedDemoBudget } from './seed.ts';
 import { seedScaleBudget } from './seed.scale.ts';
 import './budgeting.tables.ts';
@@ -36,6 +37,7 @@ export const budgetingModule: ModuleManifest = {
       section: 'budgeting',
     },
   ],
+  home: budgetingHome,
   routes: async (app, ctx) => {
     await budgetingApi(app, ctx);
     await budgetingPages(app, ctx);

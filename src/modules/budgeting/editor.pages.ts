@@ -41,6 +41,20 @@ document.addEventListener('click', function (e) {
   if (chosen) chosen.textContent = b.dataset.code + ' ' + b.dataset.name + ' · ' + b.dataset.unit + ' · Rp ' + price;
   if (form.elements.unit_price) form.elements.unit_price.placeholder = price;
   if (form.elements.u1 && !form.elements.u1.value) form.elements.u1.value = b.dataset.unit;
+  // the account list offers exactly the item's allowed accounts; with one, it is chosen
+  var allowed = (b.dataset.accounts || '').split(' ').filter(Boolean);
+  var acc = form.elements.account;
+  if (acc && allowed.length) {
+    for (var i = 0; i < acc.options.length; i++) {
+      var o = acc.options[i];
+      if (!o.value) continue;
+      var ok = allowed.indexOf(o.value) >= 0;
+      o.hidden = !ok;
+      o.disabled = !ok;
+    }
+    if (allowed.length === 1) acc.value = allowed[0];
+    else if (allowed.indexOf(acc.value) < 0) acc.value = '';
+  }
   var results = document.getElementById('picker-results');
   if (results) results.innerHTML = '';
   form.dispatchEvent(new Event('change', { bubbles: true }));

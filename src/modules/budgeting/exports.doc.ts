@@ -14,6 +14,7 @@ import { formatDecimal } from './calc.ts';
 import { getSub, lineOut, listLines, listSubs, type Line, type SubKegiatan } from './rka.service.ts';
 import { requireStage, type Stage } from './stages.service.ts';
 import { expenditureRollup } from './totals.queries.ts';
+import { subHead, type SubHead } from './exports.head.ts';
 
 export interface ExportArgs {
   db: Db;
@@ -48,6 +49,8 @@ export interface DocSection {
   info: Array<[string, string]>;
   rows: DocRow[];
   total: string;
+  /** A sub kegiatan's official identity block and indicator table (absent for revenue/financing). */
+  head?: SubHead;
 }
 
 export interface RkaDoc {
@@ -60,6 +63,8 @@ export interface RkaDoc {
   /** Expenditure by program → kegiatan → sub kegiatan (SQL roll-up of the lines). */
   rollup: Array<{ depth: number; code: string; name: string; total: string }>;
   sections: DocSection[];
+  /** The print of one sub kegiatan: it starts with its own sub kegiatan, without the OPD's summary. */
+  perSub: boolean;
 }
 
 class NameCache {
@@ -154,6 +159,7 @@ async function subSection(
   s: SubKegiatan,
   lang: Lang,
   funding: Map<number, string>,
+  ctx: { year: number; stageId: number; opd: { code: string; name: string } },
 ): Promise<DocSection> {
   const lines = await listLines(db, pemdaId, { subId: s.id });
   const region = s.region_id ? (await getRegion(db, pemdaId, s.region_id))?.name : '';
@@ -173,7 +179,21 @@ async function subSection(
     [L('common.status'), L(`bud.status.${s.status}`)],
   ];
   const total = lines.reduce((a, l) => a + BigInt(l.total), 0n).toString();
-  return { title: `${s.code} ${s.name}`, info, rows: await buildRows(names, lines, lang), total };
+  const head = await subHead({
+    db,
+    pemdaId,
+    year: ctx.year,
+    stageId: ctx.stageId,
+    lang,
+    sub: s,
+    opd: ctx.opd,
+    nom: (c) => names.nom(c),
+    funding: info[3]![1],
+    location: info[4]![1],
+    time: `${monthName(lang, s.month_from)} ${L('bud.print.until')} ${monthName(lang, s.month_to)}`,
+    output: s.target_volume ? `${formatDecimal(lang, String(Number(s.target_volume)))} ${s.target_unit}`.trim() : '',
+  });
+  return { title: `${s.code} ${s.name}`, info, rows: await buildRows(names, lines, lang), total, head };
 }
 
 /** Build the document of an OPD's RKA (all sub kegiatan, revenue, financing) or of one sub kegiatan. */
@@ -195,7 +215,8 @@ export async function buildRka(a: ExportArgs): Promise<RkaDoc> {
   } else {
     subs = await listSubs(db, pemdaId, stage.id, a.opdId);
   }
-  for (const s of subs) sections.push(await subSection(db, pemdaId, names, s, lang, funding));
+  const ctx = { year: stage.year, stageId: stage.id, opd: { code: org.code, name: org.name } };
+  for (const s of subs) sections.push(await subSection(db, pemdaId, names, s, lang, funding, ctx));
   const totals = await sql<{ kind: string; fin: string | null; total: string }>`
     SELECT kind, CASE WHEN kind = 'pembiayaan' THEN substr(account_code, 1, 3) END AS fin, sum(total)::text AS total
       FROM bud_line WHERE pemda_id = ${pemdaId} AND stage_id = ${stage.id} AND opd_id = ${a.opdId}
@@ -240,6 +261,7 @@ export async function buildRka(a: ExportArgs): Promise<RkaDoc> {
     summary,
     rollup,
     sections,
+    perSub: a.subId !== undefined,
   };
 }
 

@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { json, testApp, type TestContext } from '../../testing/harness.ts';
 import { openStage, opdIdOf, sub, subsOf } from './testing.ts';
+import { pdfCells } from '../../testing/pdf.ts';
 
 let t: TestContext;
 let stageId: number;
@@ -19,17 +20,8 @@ after(async () => t?.close());
 
 const idr = (v: string | bigint) => new Intl.NumberFormat('id-ID').format(BigInt(v));
 
-/** The text of an uncompressed PDF: the hex strings of its TJ operators, one string per operator. */
-export function pdfText(pdf: Buffer): string[] {
-  const s = pdf.toString('latin1');
-  const out: string[] = [];
-  for (const m of s.matchAll(/\[((?:<[0-9a-fA-F]*>|[^\]<])*)\]\s*TJ/g)) {
-    let text = '';
-    for (const h of m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)) text += Buffer.from(h[1]!, 'hex').toString('latin1');
-    out.push(text);
-  }
-  return out;
-}
+/** The text cells of a (compressed) PDF, read with pdftotext. */
+export const pdfText = pdfCells;
 
 async function get(url: string, user = 'dinkes.head') {
   return t.server.inject({ method: 'GET', url, headers: await t.as(user) });

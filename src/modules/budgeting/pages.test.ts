@@ -182,10 +182,22 @@ test('the travel calculator previews SBU components and saves the trip', async (
   // only valid combinations: inside the region never by plane; the form says so at the field
   const flight = await form('dinkes.operator', `/budget/sub/${subId}/travel`, { ...fields, travel_kind: 'dalam_kota' });
   assert.equal(flight.statusCode, 400);
-  assert.match(flight.body, /dalam daerah tidak memakai pesawat/);
+  assert.match(flight.body, /Transportasi: perjalanan dalam daerah tidak memakai pesawat atau tarif darat/);
   assert.doesNotMatch(flight.body, /5\.1\.02\.04/, 'no account code in the message');
   const form_ = await page('dinkes.operator', `/budget/sub/${subId}/travel`);
   assert.match(form_.body, /<option value="pesawat" data-parent="luar_kota"/);
+  assert.match(form_.body, /<option value="darat" data-parent="luar_kota"[ >]/);
+  assert.match(form_.body, /<option value="none" data-parent="luar_kota dalam_kota"/);
+  // destinations: dalam daerah only to the Pemda's own province (Kalimantan Selatan in the demo)
+  assert.match(form_.body, /<option value="DKI Jakarta" data-parent="luar_kota"[ >]/);
+  assert.match(form_.body, /<option value="Kalimantan Selatan" data-parent="luar_kota dalam_kota"/);
+  const far = await form('dinkes.operator', `/budget/sub/${subId}/travel`, {
+    ...fields,
+    travel_kind: 'dalam_kota',
+    transport: 'none',
+  });
+  assert.equal(far.statusCode, 422);
+  assert.match(far.body, /Provinsi tujuan: perjalanan dalam daerah hanya ke Kalimantan Selatan/);
   const pv = await form('dinkes.operator', `/budget/sub/${subId}/travel/preview`, fields, { 'hx-request': 'true' });
   assert.equal(pv.statusCode, 200);
   assert.match(pv.body, /Uang harian/);

@@ -8,6 +8,7 @@ import { csrfField, sendFragment, sendPage, tr } from '../../core/http/layout.ts
 import { badRequest, notFound } from '../../core/errors.ts';
 import { readFormNumbers } from '../../core/number.ts';
 import { listGrades, listProvinces } from '../catalogue/index.ts';
+import { getPemda } from '../../core/tenancy.ts';
 import { requireStage } from './stages.service.ts';
 import { type SubKegiatan } from './rka.service.ts';
 import {
@@ -34,8 +35,9 @@ export async function travelPages(appIn: FastifyInstance, ctx: ModuleContext): P
       ['persons', 'integer'],
       ['days', 'integer'],
     ]);
-    // only valid combinations: a trip inside the region never flies (the SBU has no such fare)
-    if (str(b, 'travel_kind') === 'dalam_kota' && str(b, 'transport') === 'pesawat')
+    // only valid combinations: a trip inside the region has no SBU fare (flight and land fares are
+    // priced under the account of trips outside the region)
+    if (str(b, 'travel_kind') === 'dalam_kota' && (str(b, 'transport') || 'none') !== 'none')
       errors.push({ field: 'transport', message: 'bud.error.travel_no_flight_inside' });
     if (errors.length) throw badRequest(errors);
     return {
@@ -60,6 +62,11 @@ export async function travelPages(appIn: FastifyInstance, ctx: ModuleContext): P
   ): Promise<Html> {
     const year = (await requireStage(db, req.principal!.pemdaId, s.stage_id)).year;
     const provinces = await listProvinces(db, req.principal!.pemdaId, year);
+    // a trip inside the region (dalam daerah) stays in the Pemda's own province
+    const home = (await getPemda(db, req.principal!.pemdaId))?.province ?? '';
+    const destinationKinds = Object.fromEntries(
+      provinces.map((x) => [x, home && x.toLowerCase() !== home.toLowerCase() ? 'luar_kota' : 'luar_kota dalam_kota']),
+    );
     const grades = listGrades();
     const v = values;
     const sel = (name: string, opts: Array<[string, string]>, parents: Record<string, string> = {}, filterBy = '') =>
@@ -75,7 +82,9 @@ export async function travelPages(appIn: FastifyInstance, ctx: ModuleContext): P
   <label>${tr(req, 'bud.field.province')}${sel(
     'province',
     provinces.map((x) => [x, x]),
-  )}${fe(errors, 'province')}</label>
+    destinationKinds,
+    'travel_kind',
+  )}${home ? html`<span class="hint">${tr(req, 'bud.travel.province_hint', { province: home })}</span>` : ''}${fe(errors, 'province')}</label>
   <label>${tr(req, 'bud.field.travel_kind')}${sel('travel_kind', [
     ['luar_kota', tr(req, 'bud.travel.luar_kota')],
     ['dalam_kota', tr(req, 'bud.travel.dalam_kota')],
@@ -87,7 +96,7 @@ export async function travelPages(appIn: FastifyInstance, ctx: ModuleContext): P
       ['darat', tr(req, 'bud.travel.darat')],
       ['none', tr(req, 'bud.travel.none')],
     ],
-    { pesawat: 'luar_kota', darat: 'luar_kota dalam_kota', none: 'luar_kota dalam_kota' },
+    { pesawat: 'luar_kota', darat: 'luar_kota', none: 'luar_kota dalam_kota' },
     'travel_kind',
   )}<span class="hint">${tr(req, 'bud.travel.transport_hint')}</span>${fe(errors, 'transport')}</label>
   <label>${tr(req, 'bud.field.grade')}${sel(

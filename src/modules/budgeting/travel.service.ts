@@ -18,6 +18,7 @@ import { findSbuRate, type PricedItem } from '../catalogue/index.ts';
 import { requirePermission } from '../../core/auth/policy.ts';
 import { ruleError, staleError } from './errors.ts';
 import { requireStage } from './stages.service.ts';
+import { getPemda } from '../../core/tenancy.ts';
 import {
   enforceCeilings,
   getSettings,
@@ -63,6 +64,12 @@ export async function planTravel(
   year: number,
   v: z.output<typeof travelInputSchema>,
 ): Promise<TravelComponentPlan[]> {
+  // dalam daerah: inside the Pemda's own province (other destinations are luar daerah)
+  const home = (await getPemda(db as Db, pemdaId))?.province ?? '';
+  if (v.travel_kind === 'dalam_kota' && home && v.province.toLowerCase() !== home.toLowerCase())
+    throw ruleError('province', 'bud.error.travel_inside_province', { province: home });
+  if (v.travel_kind === 'dalam_kota' && v.transport !== 'none')
+    throw ruleError('transport', 'bud.error.travel_no_flight_inside');
   const plans: TravelComponentPlan[] = [];
   const persons = { v: String(v.persons), u: 'Orang' };
   const need = async (component: TravelComponent, q: { travelKind?: string; grade?: string }, required: boolean) => {

@@ -140,7 +140,7 @@ ${demoNote(req)}
       schema: {
         tags: ['catalogue'],
         summary:
-          'Picker fragment for the budget line editor (htmx): buttons carrying data-id, data-version, data-name, data-unit, data-price',
+          'Picker fragment for the budget line editor (htmx): buttons carrying data-id, data-version, data-name, data-unit, data-price, data-accounts (the allowed account codes, space-separated)',
         querystring: z.object({
           q: z.string().trim().max(100).optional(),
           account: z.string().trim().max(30).optional(),
@@ -168,7 +168,7 @@ ${demoNote(req)}
         ? html`<ul class="picker" data-total="${total}">${rows.map(
             (r) => html`<li><button type="button" class="pick" name="catalogue_item" value="${r.itemId}:${r.version}"
   data-id="${r.itemId}" data-version="${r.version}" data-code="${r.code}" data-kind="${r.kind}" data-name="${r.name}" data-spec="${r.spec}"
-  data-unit="${r.unit}" data-price="${r.price}" data-tkdn="${r.tkdn ?? ''}"><b>${r.code}</b> ${r.name}${r.spec ? html` <span class="muted">${r.spec}</span>` : ''} · ${r.unit} · ${money(req, r.price)}</button></li>`,
+  data-unit="${r.unit}" data-price="${r.price}" data-tkdn="${r.tkdn ?? ''}" data-accounts="${r.accounts.join(' ')}"><b>${r.code}</b> ${r.name}${r.spec ? html` <span class="muted">${r.spec}</span>` : ''} · ${r.unit} · ${money(req, r.price)}</button></li>`,
           )}</ul>${total > rows.length ? html`<p class="muted">${tr(req, 'cat.picker.more', { shown: rows.length, total })}</p>` : ''}`
         : html`<p class="muted">${tr(req, 'cat.picker.empty')}</p>`;
       return sendFragment(reply, fragment);

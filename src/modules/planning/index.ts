@@ -154,3 +154,5 @@ export {
   type ProposalTraceRef,
   type RenjaItemTrace,
 } from './trace.queries.ts';
+/** The Renstra's indicators (with a year's targets) and ceilings of program/kegiatan/sub kegiatan codes of an OPD (RKA print). */
+export { renstraPerformance, type RenstraIndicator, type RenstraPerformance } from './print.queries.ts';

@@ -19,6 +19,10 @@ const id: Record<string, string> = {
   'pln.hub.pokir': 'Pokok-pokok pikiran anggota DPRD dari reses.',
   'pln.hub.settings': 'Siklus perencanaan, jendela Pokir, bobot prioritas, kategori usulan, anggota DPRD.',
   'pln.hub.status': 'Keadaan perencanaan tahun {year}',
+  'pln.home.renja_approved': 'Renja disetujui',
+  'pln.home.renja_to_verify': 'Renja menunggu verifikasi',
+  'pln.home.waiting_bappeda': 'Usulan menunggu Bappeda',
+  'pln.home.waiting_opd': '{count} usulan menunggu keputusan OPD',
 
   'pln.status.draft': 'Draf',
   'pln.status.submitted': 'Diajukan',
@@ -400,6 +404,10 @@ const en: Record<string, string> = {
   'pln.hub.pokir': "DPRD members' proposals from their constituencies.",
   'pln.hub.settings': 'Planning cycle, Pokir window, priority weights, proposal categories, DPRD members.',
   'pln.hub.status': 'Planning status for {year}',
+  'pln.home.renja_approved': 'Renja approved',
+  'pln.home.renja_to_verify': 'Renja waiting for verification',
+  'pln.home.waiting_bappeda': 'Proposals waiting for Bappeda',
+  'pln.home.waiting_opd': '{count} proposals waiting for the OPD',
 
   'pln.status.draft': 'Draft',
   'pln.status.submitted': 'Submitted',

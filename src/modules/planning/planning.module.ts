@@ -1,3 +1,4 @@
+import { planningHome } from './home.pages.ts';
 import type { ModuleManifest } from '../../core/module.ts';
 import { planningMessages } from './messages.ts';
 import { planningApi } from './planning.routes.ts';
@@ -69,6 +70,7 @@ export const planningModule: ModuleManifest = {
     { label: 'pln.nav.musrenbang', href: '/musrenbang', permission: 'planning.proposal.read', section: 'planning' },
     { label: 'pln.nav.pokir', href: '/pokir', permission: 'planning.pokir.read', section: 'planning' },
   ],
+  home: planningHome,
   routes: async (app, ctx) => {
     await planningApi(app, ctx);
     await plansPages(app, ctx);

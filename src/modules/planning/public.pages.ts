@@ -47,12 +47,13 @@ export async function publicPages(appIn: FastifyInstance, ctx: ModuleContext): P
       props.openMusrenbangYear(db, pemda.id),
     ]);
     if (!year) return html`<p class="warning">${tr(req, 'pln.public.closed')}</p>`;
+    const req_ = html`<abbr class="req" title="${tr(req, 'pln.form.required_note')}">*</abbr>`;
     return html`<p>${tr(req, 'pln.public.intro', { year })}</p>
 <form method="post" action="/usulan?${qs({ pemda: pemda.code })}" class="form" enctype="multipart/form-data">${csrfField(req)}${errorBox(e, req)}
   ${proposalFields(req, { regions, categories, values, errors: e?.errors, citizen: true })}
   <label>${tr(req, 'pln.proposal.photo')}<input type="file" name="photo" accept="image/jpeg,image/png,image/webp"></label>
-  <label>${tr(req, 'pln.public.name')}<input name="submitter_name" required value="${String(values.submitter_name ?? '')}"></label>
-  <label>${tr(req, 'pln.public.contact')}<input name="submitter_contact" required value="${String(values.submitter_contact ?? '')}"></label>
+  <label>${tr(req, 'pln.public.name')} ${req_}<input name="submitter_name" required value="${String(values.submitter_name ?? '')}"></label>
+  <label>${tr(req, 'pln.public.contact')} ${req_}<input name="submitter_contact" required value="${String(values.submitter_contact ?? '')}"></label>
   ${await antispamFields(db, req, pemda.id, CITIZEN_FORM, e?.errors.challenge)}
   <p class="muted">${tr(req, 'pln.public.privacy')}</p>
   <div class="actions"><button>${tr(req, 'pln.public.send')}</button></div></form>`;

@@ -43,6 +43,14 @@ export async function resolveCompare(db: Db, pemdaId: number, stage: Stage, comp
   return null;
 }
 
+/**
+ * A stage whose APBD is legally final: a closed murni, pergeseran or perubahan stage (the Perda or
+ * Perkada has been adopted). Attachments of any other stage are drafts (the Raperda).
+ */
+export function legallyFinal(stage: Stage): boolean {
+  return stage.status === 'closed' && stage.kind !== 'kua_ppas';
+}
+
 export interface ReportRequest {
   db: Db;
   pemdaId: number;
@@ -92,6 +100,7 @@ export async function reportDoc(
     noteLabel: def.note ? L('apbd.col.output') : undefined,
     rows: runReport(def, args, trx, undefined, onMeta),
     signatures: [headOfRegion(pemda)],
+    draft: !legallyFinal(r.stage),
     lang: r.lang,
   };
 }

@@ -3,6 +3,8 @@ import type { Messages } from '../../../core/i18n/i18n.ts';
 export const apbdMessages: Messages = {
   id: {
     'bud.nav.apbd': 'APBD & DPA',
+    'apbd.print.draft': 'DRAF',
+    'apbd.print.draft_note': 'DRAF — dicetak dari tahapan yang belum ditetapkan; tidak untuk ditandatangani.',
     'apbd.title': 'APBD {year} · {stage}',
     'apbd.index.reports': 'Lampiran',
     'apbd.index.no_stage': 'Belum ada tahapan anggaran.',
@@ -122,6 +124,8 @@ export const apbdMessages: Messages = {
   },
   en: {
     'bud.nav.apbd': 'APBD & DPA',
+    'apbd.print.draft': 'DRAFT',
+    'apbd.print.draft_note': 'DRAFT — printed from a stage that is not adopted yet; not for signature.',
     'apbd.title': 'APBD {year} · {stage}',
     'apbd.index.reports': 'Attachments',
     'apbd.index.no_stage': 'No budget stage yet.',

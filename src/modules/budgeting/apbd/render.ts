@@ -11,6 +11,7 @@ import { formatDate, formatNumber, type Lang } from '../../../core/i18n/i18n.ts'
 import { t } from '../translate.ts';
 import type { Pemda } from '../../../core/tenancy.ts';
 import { percentOf, type ReportRow } from './engine.ts';
+import { drawRow, watermarkEveryPage } from '../pdf.helpers.ts';
 
 export interface Signature {
   /** e.g. "BUPATI DEMO" or "KEPALA DINAS KESEHATAN". */
@@ -36,6 +37,11 @@ export interface Doc {
   noteLabel?: string;
   rows: AsyncIterable<ReportRow>;
   signatures: Signature[];
+  /**
+   * Printed from a stage that is not legally final (still open): the PDF carries a DRAF watermark on
+   * every page and no signature block (the XLSX/CSV a DRAF line instead of signatures).
+   */
+  draft?: boolean;
   lang: Lang;
 }
 
@@ -209,7 +215,8 @@ export async function writeXlsx(d: Doc, out: Writable): Promise<void> {
     if (++n % 200 === 0) await settle(ws, out);
   }
   ws.addRow([]).commit();
-  for (const s of d.signatures) {
+  if (d.draft) ws.addRow(['', t(d.lang, 'apbd.print.draft_note')]).commit();
+  for (const s of d.draft ? [] : d.signatures) {
     for (const text of [s.title, '', s.name || '……………………', ...(s.nip ? [`NIP ${s.nip}`] : [])])
       ws.addRow(['', text]).commit();
   }
@@ -231,10 +238,11 @@ export async function writePdf(d: Doc, out: Writable): Promise<void> {
     size: wide ? 'A3' : 'A4',
     layout: 'landscape',
     margin: 36,
-    compress: false,
+    compress: true,
     info: { Title: `${d.title} ${d.year}`, Author: d.pemdaName, Creator: 'Padu' },
   });
   pdf.pipe(out);
+  if (d.draft) watermarkEveryPage(pdf, t(d.lang, 'apbd.print.draft'));
   const L = (k: string, p?: Record<string, string | number>) => t(d.lang, k, p);
   const left = pdf.page.margins.left;
   const width = pdf.page.width - pdf.page.margins.left - pdf.page.margins.right;
@@ -250,6 +258,9 @@ export async function writePdf(d: Doc, out: Writable): Promise<void> {
   let page = 1;
   const footer = () => {
     const y = pdf.page.height - pdf.page.margins.bottom - 8;
+    // below the bottom margin: without this pdfkit would start a new page for the footer's line
+    const margin = pdf.page.margins.bottom;
+    pdf.page.margins.bottom = 0;
     pdf.font('Helvetica').fontSize(7).fillColor('#444');
     pdf.text(`${d.title.slice(0, 120)} · ${d.stageName}`, left, y, { width: width - 120, lineBreak: false });
     pdf.text(L('apbd.print.page', { n: page }), left + width - 120, y, {
@@ -258,6 +269,7 @@ export async function writePdf(d: Doc, out: Writable): Promise<void> {
       lineBreak: false,
     });
     pdf.fillColor('#000');
+    pdf.page.margins.bottom = margin;
   };
   const header = () => {
     pdf
@@ -305,50 +317,34 @@ export async function writePdf(d: Doc, out: Writable): Promise<void> {
   header();
   tableHead();
   for await (const r of d.rows) {
-    const bold = emphasised(r);
-    pdf.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(fs);
-    const indent = Math.min(r.level, 12) * 5;
     const cells = [r.code, r.name, ...(noteW ? [r.note ?? ''] : []), ...cols.map((c) => printCell(d.lang, c, r))];
-    const h =
-      Math.max(
-        9,
-        pdf.heightOfString(r.name || ' ', { width: nameW - 4 - indent }),
-        noteW ? pdf.heightOfString(r.note || ' ', { width: noteW - 4 }) : 0,
-      ) + 3;
-    if (pdf.y + h > bottom()) newPage();
-    const y = pdf.y;
-    let x = left;
-    cells.forEach((text, i) => {
-      const col = layout[i]!;
-      const ind = i === 1 ? indent : 0;
-      if (text)
-        pdf.text(text, x + 2 + ind, y + 1.5, {
-          width: col.w - 4 - ind,
-          align: col.align,
-          lineBreak: i === 1 || (noteW > 0 && i === 2),
-        });
-      x += col.w;
+    drawRow(pdf, left, layout, cells, {
+      bold: emphasised(r),
+      fontSize: fs,
+      indent: Math.min(r.level, 12) * 5,
+      minHeight: 9,
+      wraps: (i) => i === 1 || (noteW > 0 && i === 2),
+      ensure: (h) => {
+        if (pdf.y + h > bottom()) newPage();
+      },
     });
-    pdf
-      .moveTo(left, y + h)
-      .lineTo(left + width, y + h)
-      .lineWidth(0.3)
-      .strokeColor('#bbbbbb')
-      .stroke()
-      .strokeColor('#000');
-    pdf.y = y + h;
     // yield to the event loop now and then: the PDF is piped out while it is written
     if (pdf.y < 80) await new Promise((res) => setImmediate(res));
   }
-  // signature blocks, side by side at the right
+  // signature blocks, side by side at the right; none on a draft
+  const signatures = d.draft ? [] : d.signatures;
+  if (d.draft) {
+    pdf.moveDown(1.2);
+    pdf.font('Helvetica-Oblique').fontSize(8).text(L('apbd.print.draft_note'), left, pdf.y, { width });
+  }
   const blockW = 230;
   if (pdf.y + 90 > bottom()) newPage();
   pdf.moveDown(1.2);
   const y0 = pdf.y;
-  d.signatures.forEach((s, i) => {
-    const x = left + width - blockW * (d.signatures.length - i);
+  signatures.forEach((s, i) => {
+    const x = left + width - blockW * (signatures.length - i);
     pdf.font('Helvetica').fontSize(8.5);
-    if (i === d.signatures.length - 1)
+    if (i === signatures.length - 1)
       pdf.text(`${d.pemdaName}, ${formatDate(d.lang, new Date())}`, x, y0, { width: blockW, align: 'center' });
     pdf.text(s.title, x, y0 + 12, { width: blockW, align: 'center' });
     pdf
