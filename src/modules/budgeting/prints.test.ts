@@ -151,6 +151,19 @@ test('Perda Lampiran I from an open stage is a DRAF without signature; from a cl
   const belanja = rows.find((r) => r.key === 'belanja') ?? rows.find((r) => r.key);
   assert.ok(belanja, 'a total row');
   assert.ok(text.includes(idr(belanja.values[0]!)), 'a total in Indonesian format');
+  // Pembiayaan: receipts and payments apart and their net, never their sum
+  const lineOf = (code: string) =>
+    raw.split('\n').find((l) => new RegExp(`^\\s*${code.replace(/\./g, '\\.')}\\s`).test(l));
+  const heading = rows.find((r) => (r as { code?: string }).code === '6') as { heading?: boolean; values: string[] };
+  assert.ok(heading?.heading, 'the JSON marks PEMBIAYAAN DAERAH as a heading');
+  const sixLine = lineOf('6');
+  assert.ok(sixLine && /PEMBIAYAAN DAERAH/.test(sixLine), 'the PEMBIAYAAN DAERAH row is printed');
+  assert.ok(!/\d{1,3}(\.\d{3})+/.test(sixLine!), `no amount on PEMBIAYAAN DAERAH: ${sixLine}`);
+  for (const code of ['6.1', '6.2']) {
+    const r = rows.find((x) => (x as { code?: string }).code === code);
+    if (r && BigInt(r.values[0]!) > 0n) assert.ok(text.includes(idr(r.values[0]!)), `${code} printed with its amount`);
+  }
+  assert.ok(text.includes('PEMBIAYAAN NETTO'), 'the net financing row');
   savePng(res.rawPayload, 'perda-lampiran-1-draf.png');
 
   // once the stage is closed (the Perda adopted) the same attachment is signed and carries no DRAF

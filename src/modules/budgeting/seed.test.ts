@@ -22,3 +22,21 @@ test('the demo budget is consistent: every maintained total equals the sum of wh
   assert.deepEqual(bad.opds, [], "every OPD's planned is the sum of its sub kegiatan");
   assert.deepEqual(bad.overCeiling, [], 'no sub kegiatan of the demo is over its ceiling');
 });
+
+test('every account of every demo line, at every level of the chart, has its name in the year of its stage (no unnamed print row)', async () => {
+  const r = await sql<{ code: string; year: number }>`
+    WITH codes AS (
+      SELECT DISTINCT l.account_code AS c, st.year FROM bud_line l
+      JOIN bud_stage st ON st.pemda_id = l.pemda_id AND st.id = l.stage_id WHERE l.pemda_id = ${t.pemdaId}),
+    prefixes AS (
+      SELECT DISTINCT array_to_string((string_to_array(c, '.'))[1:n], '.') AS code, year
+      FROM codes, generate_series(1, 6) n WHERE n <= array_length(string_to_array(c, '.'), 1))
+    SELECT p.code, p.year FROM prefixes p
+    WHERE NOT EXISTS (SELECT 1 FROM md_account a WHERE a.pemda_id = ${t.pemdaId} AND a.year = p.year AND a.code = p.code
+                      AND a.name <> '')
+    ORDER BY 2, 1`.execute(t.db);
+  assert.deepEqual(
+    r.rows.map((x) => `${x.year} ${x.code}`),
+    [],
+  );
+});

@@ -132,14 +132,18 @@ export async function seedDemoBudget(ctx: SeedContext): Promise<void> {
   const r = rng(2027);
   const now = Date.now();
 
+  // the executed year (DEMO_YEAR − 1, seed.executed.ts) has the same revenue and financing lines
   const accountsFile = Buffer.from(EXTRA_ACCOUNTS);
-  const imported = await importFile(db, actor, 'accounts', accountsFile, {
-    year: DEMO_YEAR,
-    mode: 'seed',
-    lang: 'en',
-    fileName: 'budgeting-accounts.csv',
-  });
-  if (!imported.ok) throw new Error(`budgeting seed: accounts refused: ${JSON.stringify(imported.errors.slice(0, 5))}`);
+  for (const year of [DEMO_YEAR - 1, DEMO_YEAR]) {
+    const imported = await importFile(db, actor, 'accounts', accountsFile, {
+      year,
+      mode: 'seed',
+      lang: 'en',
+      fileName: 'budgeting-accounts.csv',
+    });
+    if (!imported.ok)
+      throw new Error(`budgeting seed: accounts refused: ${JSON.stringify(imported.errors.slice(0, 5))}`);
+  }
 
   const tapd = await principal(db, pemdaId, actor.grants, 'tapd', { role: 'tapd', opdId: null });
   await updateSettings(db, tapd, { ppn_rate: '11', allow_free_text: true });

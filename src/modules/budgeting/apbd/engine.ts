@@ -89,6 +89,11 @@ export interface ReportRow {
   code: string;
   name: string;
   note?: string;
+  /**
+   * A heading printed without amounts: PEMBIAYAAN DAERAH (6), whose receipts (6.1) and payments (6.2)
+   * are shown apart with their net, never summed. `values` still hold the sums (the JSON API's).
+   */
+  heading?: boolean;
   values: bigint[];
   previous?: bigint[];
   drill?: DrillFilter;
@@ -485,6 +490,7 @@ export async function* runReport(
       dim,
       code,
       name: nameOf(dim, code, nm),
+      ...(dim === 'cls' && code === '6' ? { heading: true } : {}),
       values: cur,
       previous: comparing ? prev : undefined,
       drill: drillOf(def, dimValues.slice(0, depth), nm),
@@ -563,6 +569,7 @@ export function rowJson(r: ReportRow) {
     code: r.code,
     name: r.name,
     ...(r.note !== undefined ? { note: r.note } : {}),
+    ...(r.heading ? { heading: true } : {}),
     values: r.values.map(String),
   };
   if (r.previous) {

@@ -53,6 +53,11 @@ export interface NumCol {
 
 /** The numeric columns of a document: each measure, or for a comparison before/after/difference/% of each compared one. */
 export function numericColumns(d: Doc): NumCol[] {
+  // a heading row (PEMBIAYAAN DAERAH) prints no amount in any column
+  return amountColumns(d).map((c) => ({ ...c, get: (r: ReportRow) => (r.heading ? null : c.get(r)) }));
+}
+
+function amountColumns(d: Doc): NumCol[] {
   const L = (k: string, p?: Record<string, string>) => t(d.lang, k, p);
   if (!d.compared) return d.measures.map((m, i) => ({ label: m, kind: 'money', get: (r) => r.values[i] ?? 0n }));
   return d.compared.flatMap((i) => {
@@ -89,6 +94,7 @@ export function printPct(lang: Lang, p: string | null): string {
   return s.startsWith('-') ? `(${s.slice(1)})` : s;
 }
 export function printCell(lang: Lang, c: NumCol, r: ReportRow): string {
+  if (r.heading) return '';
   const v = c.get(r);
   return c.kind === 'pct' ? printPct(lang, v as string | null) : printAmount(lang, v as bigint);
 }
@@ -205,7 +211,8 @@ export async function writeXlsx(d: Doc, out: Writable): Promise<void> {
       ...(noteCols ? [r.note ?? ''] : []),
       ...cols.map((c) => {
         const v = c.get(r);
-        return c.kind === 'pct' ? (v === null ? '' : Number(v)) : cellMoney(v as bigint);
+        if (v === null) return '';
+        return c.kind === 'pct' ? Number(v) : cellMoney(v as bigint);
       }),
     ]);
     row.getCell(2).alignment = { indent: Math.min(r.level, 15) };
