@@ -2,7 +2,7 @@
 // tab, UTF-8 or an old Windows-1252 Excel export). Every module's bulk import reads through here;
 // rows keep their 1-based data row number (the header is row 0) for row-level error reports.
 import zlib from 'node:zlib';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify, type Options as StringifyOptions, type Stringifier } from 'csv-stringify';
 
@@ -139,7 +139,10 @@ export const normHeader = (h: string): string =>
 const nonEmpty = (r: { cells: string[] }) => r.cells.some((c) => c.trim() !== '');
 
 async function readXlsx(file: Buffer): Promise<Sheet> {
-  const wb = new ExcelJS.Workbook();
+  // loaded on first use: exceljs takes a second to load, which a CSV read (in a fresh worker
+  // thread for a large file) need not pay
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   try {
     await wb.xlsx.load(file as unknown as ArrayBuffer);
   } catch {

@@ -138,10 +138,20 @@ FROM audit_n`;
   return { numbered, insert };
 }
 
+/**
+ * Records per INSERT: 8 parameters each stays under PostgreSQL's 65,535 per statement (a bulk import
+ * can audit 100,000 changes), and hashing one slice holds the event loop only briefly.
+ */
+const AUDIT_SLICE = 2_000;
+
 async function appendAudit(trx: Trx, actor: Principal, entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const { numbered, insert } = auditParts(actor, entries, new Date().toISOString());
-  await sql`WITH ${numbered} ${insert}`.execute(trx);
+  const at = new Date().toISOString();
+  for (let i = 0; i < entries.length; i += AUDIT_SLICE) {
+    // slices in order, one statement after the other: the records keep the order of the entries
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const { numbered, insert } = auditParts(actor, entries.slice(i, i + AUDIT_SLICE), at);
+    await sql`WITH ${numbered} ${insert}`.execute(trx);
+  }
 }
 
 /**

@@ -1,12 +1,14 @@
 // Bulk writes of the catalogue import: one INSERT … SELECT FROM unnest(arrays) per table and chunk
 // of rows (a handful of statements for 100,000 rows, instead of a multi-row VALUES statement per
-// thousand rows that PostgreSQL must parse with 14 parameters each).
+// thousand rows that PostgreSQL must parse with 14 parameters each). Chunks of 5,000 rows: pg
+// serialises each array parameter synchronously (20,000-element arrays held the event loop for
+// hundreds of ms), and the round trips of 20 statements instead of 5 cost nothing measurable.
 import { sql } from 'kysely';
 import type { Trx } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/roles.ts';
 import type { NewItemRow, NewVersionRow } from './catalogue.service.ts';
 
-const CHUNK = 20_000;
+const CHUNK = 5_000;
 
 function* chunked<T>(xs: T[], n = CHUNK): Generator<T[]> {
   for (let i = 0; i < xs.length; i += n) yield xs.slice(i, i + n);
@@ -31,7 +33,14 @@ export async function bulkInsertItems(trx: Trx, pemdaId: number, items: NewItemR
 }
 
 /** Insert approved versions with their accounts, approved by the actor now. */
-export async function bulkInsertVersions(trx: Trx, actor: Principal, versions: NewVersionRow[]): Promise<void> {
+export async function bulkInsertVersions(
+  trx: Trx,
+  actor: Principal,
+  versions: NewVersionRow[],
+  /** Called with the number of versions written so far, after each chunk. */
+  onChunk?: (written: number) => void,
+): Promise<void> {
+  let written = 0;
   const pemdaId = actor.pemdaId;
   const now = new Date().toISOString();
   const by = actor.userId || null;
@@ -56,5 +65,7 @@ export async function bulkInsertVersions(trx: Trx, actor: Principal, versions: N
           FROM unnest(${lp.map((l) => l[0])}::int[], ${lp.map((l) => l[1])}::int[], ${lp.map((l) => l[2])}::text[])
                AS u(item_id, version, account_code)`.execute(trx);
     }
+    written += part.length;
+    onChunk?.(written);
   }
 }

@@ -74,6 +74,8 @@ export const MAX_IMPORT_ROWS = 200_000;
 /** Rows validated between two yields to the event loop (the server keeps answering meanwhile). */
 const YIELD_EVERY = 500;
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Existing items put into the lookup maps between two yields. */
+const YIELD_EVERY_MAP = 5_000;
 
 export interface ImportProgress {
   (done: number, total: number, phase: 'validate' | 'write'): void;
@@ -308,34 +310,43 @@ export async function importSheet(
   const result = await mutate(db, actor, async (uow) => {
     if (changed.length) {
       // lock the changed items; a version approved since we read them makes the file stale
+      // one array parameter (an IN list of 100,000 ids would pass PostgreSQL's 65,535 parameters)
       const ids = changed.map((c) => c.cur.id);
-      const locked = await uow.trx
-        .selectFrom('cat_item')
-        .select(['id', 'current_version'])
-        .where('pemda_id', '=', actor.pemdaId)
-        .where('id', 'in', ids)
-        .forUpdate()
-        .execute();
-      const now = new Map(locked.map((l) => [l.id, l.current_version]));
+      const locked = await sql<{ id: number; current_version: number }>`SELECT id, current_version FROM cat_item
+        WHERE pemda_id = ${actor.pemdaId} AND id = ANY(${ids}::int[]) FOR UPDATE`.execute(uow.trx);
+      const now = new Map(locked.rows.map((l) => [l.id, l.current_version]));
       for (const c of changed) if (now.get(c.cur.id) !== c.cur.version) throw conflict('error.conflict');
     }
-    const newItems: NewItemRow[] = created.map((p) => ({ year, kind: p.kind, code: p.code, name: p.name, sbu: p.sbu }));
+    // 100,000 rows become 100,000 objects more than once: built in slices with a yield in between
+    const newItems: NewItemRow[] = [];
+    for (const [i, p] of created.entries()) {
+      if (i % YIELD_EVERY_MAP === YIELD_EVERY_MAP - 1) await yieldToLoop();
+      newItems.push({ year, kind: p.kind, code: p.code, name: p.name, sbu: p.sbu });
+    }
     opts.onProgress?.(0, created.length + changed.length, 'write');
     const ids = await bulkInsertItems(uow.trx, actor.pemdaId, newItems);
-    const versions: NewVersionRow[] = [
-      ...created.map((p) => ({ itemId: ids.get(`${year}|${p.kind}|${p.code}`)!, version: 1, ...fieldsOf(p, source) })),
-      ...changed.map(({ row: p, cur }) => ({ itemId: cur.id, version: cur.version + 1, ...fieldsOf(p, source) })),
-    ];
-    await bulkInsertVersions(uow.trx, actor, versions);
+    const versions: NewVersionRow[] = [];
+    for (const [i, p] of created.entries()) {
+      if (i % YIELD_EVERY_MAP === YIELD_EVERY_MAP - 1) await yieldToLoop();
+      versions.push({ itemId: ids.get(`${year}|${p.kind}|${p.code}`)!, version: 1, ...fieldsOf(p, source) });
+    }
+    for (const [i, { row: p, cur }] of changed.entries()) {
+      if (i % YIELD_EVERY_MAP === YIELD_EVERY_MAP - 1) await yieldToLoop();
+      versions.push({ itemId: cur.id, version: cur.version + 1, ...fieldsOf(p, source) });
+    }
+    await bulkInsertVersions(uow.trx, actor, versions, (written) =>
+      opts.onProgress?.(written, versions.length, 'write'),
+    );
     if (changed.length) {
       // make the new versions current in one statement
       await sql`UPDATE cat_item AS i SET current_version = i.current_version + 1, name = v.name, updated_at = now()
         FROM cat_item_version AS v
         WHERE i.pemda_id = ${actor.pemdaId} AND v.pemda_id = i.pemda_id AND v.item_id = i.id
           AND v.version = i.current_version + 1
-          AND i.id IN (${sql.join(changed.map((c) => c.cur.id))})`.execute(uow.trx);
+          AND i.id = ANY(${changed.map((c) => c.cur.id)}::int[])`.execute(uow.trx);
     }
-    for (const { row: p, cur } of changed) {
+    for (const [i, { row: p, cur }] of changed.entries()) {
+      if (i % YIELD_EVERY_MAP === YIELD_EVERY_MAP - 1) await yieldToLoop();
       uow.audit({
         action: 'price_change',
         entity: 'cat_item',
@@ -449,31 +460,33 @@ async function loadYear(db: Db, pemdaId: number, year: number): Promise<Map<stri
     .where('a.pemda_id', '=', pemdaId)
     .where('i.year', '=', year)
     .execute();
+  // a year can hold 100,000s of items: the maps are built in slices with a yield in between
   const accounts = new Map<number, string[]>();
-  for (const l of links) {
+  for (const [i, l] of links.entries()) {
+    if (i % YIELD_EVERY_MAP === YIELD_EVERY_MAP - 1) await yieldToLoop();
     const list = accounts.get(l.item_id);
     if (list) list.push(l.account_code);
     else accounts.set(l.item_id, [l.account_code]);
   }
-  return new Map(
-    rows.map((r) => [
-      `${r.kind}|${r.code}`,
-      {
-        id: r.id,
-        version: r.version,
-        kind: r.kind,
-        code: r.code,
-        name: r.name,
-        spec: r.spec,
-        unit: r.unit,
-        price: String(r.price),
-        tkdn: r.tkdn,
-        accounts: accounts.get(r.id) ?? [],
-        active: r.active,
-        sbu: r.sbu_component
-          ? { component: r.sbu_component, province: r.province, travelKind: r.travel_kind, grade: r.grade }
-          : null,
-      },
-    ]),
-  );
+  const items = new Map<string, ExistingItem>();
+  for (const [i, r] of rows.entries()) {
+    if (i % YIELD_EVERY_MAP === YIELD_EVERY_MAP - 1) await yieldToLoop();
+    items.set(`${r.kind}|${r.code}`, {
+      id: r.id,
+      version: r.version,
+      kind: r.kind,
+      code: r.code,
+      name: r.name,
+      spec: r.spec,
+      unit: r.unit,
+      price: String(r.price),
+      tkdn: r.tkdn,
+      accounts: accounts.get(r.id) ?? [],
+      active: r.active,
+      sbu: r.sbu_component
+        ? { component: r.sbu_component, province: r.province, travelKind: r.travel_kind, grade: r.grade }
+        : null,
+    });
+  }
+  return items;
 }
