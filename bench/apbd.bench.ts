@@ -4,7 +4,6 @@
 // streamed as CSV and XLSX next to the bare streaming of the same aggregate, and the peak memory
 // (RSS) of the process while each export runs. Then the public portal over the same lines: the APBD
 // page of the stage and the typo-tolerant search, each next to its bare SQL.
-import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { testApp, type TestContext } from '../src/testing/harness.ts';
 import { listAccounts } from '../src/modules/master-data/index.ts';
@@ -18,24 +17,15 @@ import {
   writeDoc,
 } from '../src/modules/budgeting/testing.ts';
 import { timeIt, type BenchEntry, type Measure } from './harness.ts';
+import { countingSink } from '../src/testing/streams.ts';
 
 const LINES = Number(process.env.BENCH_APBD_LINES ?? 1_000_000);
 const BATCH = 50_000;
 /** A search with a typo, as a citizen types it. */
 const SEARCH = 'Bnch line 4242';
 
-/** A sink that counts bytes (the client), with the back-pressure of a real socket buffer. */
-function sink(): Writable & { bytes: number } {
-  const w = new Writable({
-    highWaterMark: 64 * 1024,
-    write(chunk: Buffer, _enc, cb) {
-      w.bytes += chunk.length;
-      setImmediate(cb);
-    },
-  }) as Writable & { bytes: number };
-  w.bytes = 0;
-  return w;
-}
+/** The client: counts bytes, with the back-pressure of a real socket buffer. */
+const sink = () => countingSink(64 * 1024);
 
 /** Peak RSS while `fn` runs, sampled every 10 ms. */
 async function peakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakMb: number; startMb: number }> {

@@ -16,6 +16,19 @@ import { requireStage, type Stage } from './stages.service.ts';
 import { expenditureRollup } from './totals.queries.ts';
 import { subHead, type SubHead } from './exports.head.ts';
 
+/** The column headings of the rincian (the lines), the same in the PDF and the XLSX. */
+export function rincianHeadings(L: (key: string) => string): string[] {
+  return [
+    L('bud.print.account'),
+    L('bud.print.description'),
+    L('bud.field.coefficient'),
+    L('bud.field.unit'),
+    L('bud.field.unit_price'),
+    L('bud.print.ppn'),
+    L('bud.field.total'),
+  ];
+}
+
 export interface ExportArgs {
   db: Db;
   pemdaId: number;

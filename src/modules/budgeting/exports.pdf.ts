@@ -9,7 +9,15 @@ import type { FastifyReply } from 'fastify';
 import PDFDocument from 'pdfkit';
 import { formatDate, type Lang } from '../../core/i18n/i18n.ts';
 import { t } from './translate.ts';
-import { buildRka, num, rkaFileName, type DocSection, type ExportArgs, type RkaDoc } from './exports.doc.ts';
+import {
+  buildRka,
+  num,
+  rincianHeadings,
+  rkaFileName,
+  type DocSection,
+  type ExportArgs,
+  type RkaDoc,
+} from './exports.doc.ts';
 import { drawRow, type PdfCol } from './pdf.helpers.ts';
 
 /** Column layout of the rincian table (A4 portrait, 36 pt margins: 523 pt). */
@@ -122,16 +130,7 @@ export function writeRkaPdf(doc: RkaDoc, lang: Lang, out: NodeJS.WritableStream)
     pdf.font('Helvetica-Bold').text(L('bud.print.form_code'), { width: boxW - 8, align: 'center' });
     pdf.y = y + 50;
   };
-  const rincianHead = () =>
-    headRow(COLS, [
-      L('bud.print.account'),
-      L('bud.print.description'),
-      L('bud.field.coefficient'),
-      L('bud.field.unit'),
-      L('bud.field.unit_price'),
-      L('bud.print.ppn'),
-      L('bud.field.total'),
-    ]);
+  const rincianHead = () => headRow(COLS, rincianHeadings(L));
   const rincian = (s: DocSection, totalLabel: string) => {
     rincianHead();
     repeatHead = rincianHead;

@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import ExcelJS from 'exceljs';
 import type { Lang } from '../../core/i18n/i18n.ts';
 import { t } from './translate.ts';
-import { buildRka, rkaFileName, type ExportArgs, type RkaDoc } from './exports.doc.ts';
+import { buildRka, rincianHeadings, rkaFileName, type ExportArgs, type RkaDoc } from './exports.doc.ts';
 import { settle } from './apbd/render.ts';
 
 const MONEY_FMT = '#,##0';
@@ -49,15 +49,7 @@ export async function writeRkaXlsx(doc: RkaDoc, lang: Lang, out: import('node:st
   ws.columns = [{ width: 20 }, { width: 60 }, { width: 30 }, { width: 12 }, { width: 16 }, { width: 8 }, { width: 18 }];
   headRows(ws);
   let n = 0;
-  const heads = [
-    L('bud.print.account'),
-    L('bud.print.description'),
-    L('bud.field.coefficient'),
-    L('bud.field.unit'),
-    L('bud.field.unit_price'),
-    L('bud.print.ppn'),
-    L('bud.field.total'),
-  ];
+  const heads = rincianHeadings(L);
   for (const s of doc.sections) {
     ws.addRow([s.title]).font = { bold: true };
     for (const [k, v] of s.info) ws.addRow([k, v]);

@@ -230,12 +230,7 @@ FROM (VALUES (1)) AS one (x) LEFT JOIN ins ON true`.execute(db);
  * both are exceeded). When nothing refuses it any more, the sub kegiatan changed under the save (409).
  */
 async function explainRefusal(db: Db, ctx: LineSaveContext, total: bigint): Promise<Error> {
-  const { pemdaId, subId, stageId, opdId } = {
-    pemdaId: ctx.stage.pemda_id,
-    subId: ctx.sub.id,
-    stageId: ctx.sub.stage_id,
-    opdId: ctx.sub.opd_id,
-  };
+  const { pemda_id: pemdaId, id: subId, stage_id: stageId, opd_id: opdId } = ctx.sub;
   const [stage, opd, sub] = await Promise.all([
     getStage(db, pemdaId, stageId),
     getOpdCeiling(db, pemdaId, stageId, opdId),

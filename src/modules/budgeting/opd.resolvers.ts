@@ -2,34 +2,31 @@
 // the pages give it to core (`config.auth.opd`), which refuses an OPD-scoped role another OPD (403).
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../core/db/database.ts';
-import { getLine, getSub, readLineSaveContext, type LineSaveContext, type SubKegiatan } from './rka.service.ts';
+import { getLine, getSub, readLineSaveContext } from './rka.service.ts';
 import type { LineInput } from './lines.schema.ts';
 
-/** The sub kegiatan a request names (`:id`), read once per request: the OPD check and the handler share it. */
-const subByRequest = new WeakMap<FastifyRequest, Promise<SubKegiatan | undefined>>();
-export function subOfRequest(db: Db, req: FastifyRequest): Promise<SubKegiatan | undefined> {
-  let p = subByRequest.get(req);
-  if (!p) {
-    p = getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id));
-    subByRequest.set(req, p);
-  }
-  return p;
+/** `read` done once per request (memoised on the request object): the OPD check and the handler share it. */
+function oncePerRequest<T>(read: (db: Db, req: FastifyRequest) => Promise<T>) {
+  const byRequest = new WeakMap<FastifyRequest, Promise<T>>();
+  return (db: Db, req: FastifyRequest): Promise<T> => {
+    let p = byRequest.get(req);
+    if (!p) byRequest.set(req, (p = read(db, req)));
+    return p;
+  };
 }
 
+/** The sub kegiatan a request names (`:id`). */
+export const subOfRequest = oncePerRequest((db, req) =>
+  getSub(db, req.principal!.pemdaId, Number((req.params as { id: string }).id)),
+);
+
 /**
- * What a line save reads before it writes (line-save.ts), read once per request: the OPD check
- * and the save share it, so the save's first statement is also its authorisation read.
+ * What a line save reads before it writes (line-save.ts): the save's first statement is also its
+ * authorisation read.
  */
-const lineSaveByRequest = new WeakMap<FastifyRequest, Promise<LineSaveContext | undefined>>();
-export function lineSaveOfRequest(db: Db, req: FastifyRequest): Promise<LineSaveContext | undefined> {
-  let p = lineSaveByRequest.get(req);
-  if (!p) {
-    const subId = Number((req.params as { id: string }).id);
-    p = readLineSaveContext(db, req.principal!.pemdaId, subId, req.body as LineInput);
-    lineSaveByRequest.set(req, p);
-  }
-  return p;
-}
+export const lineSaveOfRequest = oncePerRequest((db, req) =>
+  readLineSaveContext(db, req.principal!.pemdaId, Number((req.params as { id: string }).id), req.body as LineInput),
+);
 
 /** OPD resolvers: the OPD a request acts on, read from the record it names (pemda-filtered). */
 export function resolvers(db: Db) {

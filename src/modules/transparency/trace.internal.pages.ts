@@ -11,8 +11,8 @@ import { html, type Html } from '../../core/http/html.ts';
 import { sendPage, tr } from '../../core/http/layout.ts';
 import { notFound } from '../../core/errors.ts';
 import { requirePermission } from '../../core/auth/policy.ts';
-import { approvedDpas, lineTrace, listStages, listStageLines, type LineTrace } from '../budgeting/index.ts';
-import { getPackages, realisationOf, reportingMonth, sp2dRows, subStatuses } from '../controlling/index.ts';
+import { lineTrace, listStages, listStageLines, type LineTrace } from '../budgeting/index.ts';
+import { getPackages, sp2dRows } from '../controlling/index.ts';
 import { listOpds } from '../master-data/index.ts';
 import {
   proposalsForRenjaItem,
@@ -23,6 +23,7 @@ import {
 } from '../planning/index.ts';
 import { lineParams, proposalParams, sp2dParams } from './coverage.schema.ts';
 import { rpText } from './portal.pages.ts';
+import { dpaAndRealisation, dpaItem, realisationItem } from './trace.pages.ts';
 
 const hide = { hide: true } as const;
 const perm = { auth: { permission: 'tp.trace.internal' } } as const;
@@ -66,25 +67,14 @@ async function downstream(
         html`<li>${l.id === focusLine ? html`<b>${l.name}</b>` : html`<a href="/trace/line/${l.id}">${l.name}</a>`} · ${l.account_code} · Rp ${rpText(lang, l.total)}</li>`,
     )}${lines.count > lines.rows.length ? html`<li class="muted">…</li>` : ''}</ul></li>`);
   }
-  const dpa = (await approvedDpas(db, pemdaId, year)).find((d) => d.opd_id === opdId);
-  const month = reportingMonth(year) || 12;
-  const status = dpa
-    ? (await subStatuses(db, pemdaId, year, month, opdId)).find((s) => s.sub_kegiatan_code === sub)
-    : undefined;
-  const sp2d = dpa ? await realisationOf(db, pemdaId, { year, opdId, sub }) : [];
-  const packages = dpa
+  const d = await dpaAndRealisation(db, pemdaId, year, opdId, sub);
+  const packages = d.dpa
     ? (await getPackages(db, pemdaId, { year, opdId })).filter((p) => p.lines.some((l) => l.sub_kegiatan_code === sub))
     : [];
   return html`<li id="trace-lines"><b>${tr(req, 'tp.trace.lines')}</b>${perStage.length ? html`<ul>${perStage}</ul>` : html`: ${tr(req, 'tp.trace.none')}`}</li>
-<li id="trace-dpa"><b>DPA</b>: ${dpa ? html`${dpa.number} · Rp ${rpText(lang, dpa.budget)}` : tr(req, 'tp.trace.no_dpa')}</li>
+${dpaItem(req, d)}
 ${packages.length ? html`<li id="trace-packages"><b>${tr(req, 'tp.itrace.packages')}</b><ul>${packages.map((p) => html`<li>${p.name} · ${p.method} · Rp ${rpText(lang, p.value)}</li>`)}</ul></li>` : ''}
-${
-  status
-    ? html`<li id="trace-realisation"><b>${tr(req, 'tp.realisation')}</b>: Rp ${rpText(lang, status.realised)} / Rp ${rpText(lang, status.budget)}
- (${status.financial_pct}%) · ${tr(req, 'tp.col.physical')} ${status.physical_pct ?? '–'}%
-<ul>${sp2d.slice(0, 50).map((s) => html`<li>${s.sp2d_date} · <a href="/trace/sp2d/${encodeURIComponent(s.sp2d_number)}">${s.sp2d_number}</a> · ${s.account_code} · Rp ${rpText(lang, s.amount)}</li>`)}</ul></li>`
-    : ''
-}`;
+${realisationItem(req, d, '/trace/sp2d/')}`;
 }
 
 function lineStep(req: FastifyRequest, l: LineTrace, opdName: string): Html {

@@ -35,25 +35,40 @@ async function downstream(
   if (!stages.length) return html`<li class="muted">${tr(req, 'tp.trace.no_apbd', { year })}</li>`;
   const stage = stages[0]!;
   const lines = await listStageLines(db, pemdaId, stage.id, { opdId, sub, kind: 'belanja' }, { limit: 20, offset: 0 });
+  const d = await dpaAndRealisation(db, pemdaId, year, opdId, sub);
+  return html`<li id="trace-lines"><b>${tr(req, 'tp.trace.lines')}</b> (${stage.name}): ${
+    lines.count
+      ? html`<a href="/portal/apbd/${year}/${stageSlug(stage)}/opd/${opdId}/sub/${sub}">${lines.count} · Rp ${rpText(lang, lines.total)}</a>`
+      : tr(req, 'tp.trace.none')
+  }</li>
+${dpaItem(req, d)}
+${realisationItem(req, d, '/portal/jejak/sp2d/')}`;
+}
+
+/** What follows a sub kegiatan's lines (public and internal traces): its OPD's DPA, its realisation and SP2D. */
+export async function dpaAndRealisation(db: Db, pemdaId: number, year: number, opdId: number, sub: string) {
   const dpa = (await approvedDpas(db, pemdaId, year)).find((d) => d.opd_id === opdId);
   const month = reportingMonth(year) || 12;
   const status = dpa
     ? (await subStatuses(db, pemdaId, year, month, opdId)).find((s) => s.sub_kegiatan_code === sub)
     : undefined;
   const sp2d = dpa ? await realisationOf(db, pemdaId, { year, opdId, sub }) : [];
-  return html`<li id="trace-lines"><b>${tr(req, 'tp.trace.lines')}</b> (${stage.name}): ${
-    lines.count
-      ? html`<a href="/portal/apbd/${year}/${stageSlug(stage)}/opd/${opdId}/sub/${sub}">${lines.count} · Rp ${rpText(lang, lines.total)}</a>`
-      : tr(req, 'tp.trace.none')
-  }</li>
-<li id="trace-dpa"><b>DPA</b>: ${dpa ? html`${dpa.number} · Rp ${rpText(lang, dpa.budget)}` : tr(req, 'tp.trace.no_dpa')}</li>
-${
-  status
+  return { dpa, status, sp2d };
+}
+type DpaAndRealisation = Awaited<ReturnType<typeof dpaAndRealisation>>;
+
+export function dpaItem(req: FastifyRequest, { dpa }: DpaAndRealisation): Html {
+  return html`<li id="trace-dpa"><b>DPA</b>: ${dpa ? html`${dpa.number} · Rp ${rpText(req.lang, dpa.budget)}` : tr(req, 'tp.trace.no_dpa')}</li>`;
+}
+
+/** The realisation and its SP2D, each linked to `sp2dBase` + its number (the public or the internal trace). */
+export function realisationItem(req: FastifyRequest, { status, sp2d }: DpaAndRealisation, sp2dBase: string): Html | '' {
+  const lang = req.lang;
+  return status
     ? html`<li id="trace-realisation"><b>${tr(req, 'tp.realisation')}</b>: Rp ${rpText(lang, status.realised)} / Rp ${rpText(lang, status.budget)}
  (${status.financial_pct}%) · ${tr(req, 'tp.col.physical')} ${status.physical_pct ?? '–'}%
-<ul>${sp2d.slice(0, 50).map((s) => html`<li>${s.sp2d_date} · <a href="/portal/jejak/sp2d/${encodeURIComponent(s.sp2d_number)}">${s.sp2d_number}</a> · ${s.account_code} · Rp ${rpText(lang, s.amount)}</li>`)}</ul></li>`
-    : ''
-}`;
+<ul>${sp2d.slice(0, 50).map((s) => html`<li>${s.sp2d_date} · <a href="${sp2dBase}${encodeURIComponent(s.sp2d_number)}">${s.sp2d_number}</a> · ${s.account_code} · Rp ${rpText(lang, s.amount)}</li>`)}</ul></li>`
+    : '';
 }
 
 /** The upstream half: from OPD + sub kegiatan in a year to the approved Renja item and the proposals behind it. */

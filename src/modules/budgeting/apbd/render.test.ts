@@ -8,18 +8,9 @@ import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { settle, waitingBytes, writeXlsx, type Doc } from './render.ts';
 import type { ReportRow } from './engine.ts';
+import { countingSink } from '../../../testing/streams.ts';
 
-function slowSink(): Writable & { bytes: number } {
-  const w = new Writable({
-    highWaterMark: 16 * 1024,
-    write(chunk: Buffer, _enc, cb) {
-      w.bytes += chunk.length;
-      setImmediate(cb);
-    },
-  }) as Writable & { bytes: number };
-  w.bytes = 0;
-  return w;
-}
+const slowSink = () => countingSink(16 * 1024);
 
 test('settle: what waits before the compressor is seen and brought under 64 KB before more rows are added', async () => {
   const out = slowSink();
