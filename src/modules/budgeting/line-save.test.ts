@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { json, testApp, type TestContext } from '../../testing/harness.ts';
 import { ATK, itemFor, openStage, opdIdOf, subsOf, type SubRow } from './testing.ts';
 import { createLine, readLineSaveContext } from './rka.service.ts';
+import { getLine, lineOut } from './lines.service.ts';
 import { withGrants } from '../../core/roles.ts';
 
 let t: TestContext;
@@ -84,6 +85,8 @@ test('the audit record of a save is the line the API answers with, in the same s
   assert.equal(rec.actor_name, 'dinkes.operator');
   const after = (typeof rec.after === 'string' ? JSON.parse(rec.after) : rec.after) as Record<string, unknown>;
   assert.deepEqual(after, line, 'the audit after equals the response body');
+  const stored = await getLine(t.db, t.pemdaId, line.id);
+  assert.deepEqual(JSON.parse(JSON.stringify(lineOut(stored!))), line, 'the line read back equals the response body');
 });
 
 test('over the sub kegiatan ceiling while the OPD ceiling fits: 422, and the OPD step is undone', async () => {

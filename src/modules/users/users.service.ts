@@ -8,6 +8,7 @@ import { intIn } from '../../core/number.ts';
 import type { Selectable } from 'kysely';
 import type { Config } from '../../core/config.ts';
 import type { Db } from '../../core/db/database.ts';
+import { prepared } from '../../core/db/prepared.ts';
 import { mutate } from '../../core/audit/audit.ts';
 import { AppError, conflict, fieldError, notFound } from '../../core/errors.ts';
 import {
@@ -368,17 +369,21 @@ function parseCredential(token: string, prefix: string): { pemdaId: number; secr
   return { pemdaId: Number(m[1]), secret: m[2]! };
 }
 
-export async function sessionAuth(db: Db, cookie: string): Promise<AuthResult | null> {
-  const c = parseCredential(cookie, '');
-  if (!c) return null;
-  const row = await db
+// every request with a session cookie runs this: built and compiled once (core/db/prepared.ts)
+const sessionQuery = prepared((db, p: { pemdaId: number; id: string }) =>
+  db
     .selectFrom('usr_session as s')
     .innerJoin('usr_user as u', (j) => j.onRef('u.pemda_id', '=', 's.pemda_id').onRef('u.id', '=', 's.user_id'))
     .selectAll('u')
     .select(['s.id as session_id', 's.csrf', 's.expires_at'])
-    .where('s.pemda_id', '=', c.pemdaId)
-    .where('s.id', '=', sha256(c.secret))
-    .executeTakeFirst();
+    .where('s.pemda_id', '=', p.pemdaId)
+    .where('s.id', '=', p.id),
+);
+
+export async function sessionAuth(db: Db, cookie: string): Promise<AuthResult | null> {
+  const c = parseCredential(cookie, '');
+  if (!c) return null;
+  const row = await sessionQuery.first(db, { pemdaId: c.pemdaId, id: sha256(c.secret) });
   if (!row || !row.active || new Date(row.expires_at) < new Date()) return null;
   return { principal: toPrincipal(row, 'session'), sessionId: row.session_id, csrf: row.csrf };
 }
