@@ -334,3 +334,30 @@ test(`concurrent writers of many OPD, with rollbacks and sealers running between
     await fresh.close();
   }
 });
+
+test('canonicalOf renders what canonicalJson renders after the JSON round trip (the hash of a record does not change)', async () => {
+  const { canonicalJson, canonicalOf } = await import('./audit.ts');
+  const roundTrip = (v: unknown) =>
+    v === undefined ? null : JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
+  class Plain {
+    a = 1;
+    b = undefined;
+  }
+  const values: unknown[] = [
+    undefined,
+    null,
+    0,
+    -0,
+    1.5,
+    Number.NaN,
+    'teks "kutip" \n baris',
+    123456789012345678901234567890n,
+    new Date('2026-11-30T12:00:00.123Z'),
+    { z: 1, a: { y: [1, undefined, () => 1, { b: 2, a: null }], x: undefined }, m: 10n, é: 'ü', '10': 1, '9': 2 },
+    [undefined, null, new Date(0), [], {}],
+    new Plain(),
+    new Map([['k', 1]]),
+    { nested: { toJSON: () => ({ b: 1, a: 2 }) } },
+  ];
+  for (const v of values) assert.equal(canonicalOf(v) ?? 'null', canonicalJson(roundTrip(v)), `for ${String(v)}`);
+});

@@ -61,6 +61,35 @@ export function canonicalJson(v: unknown): string {
     .join(',')}}`;
 }
 
+/** Text already in canonical JSON, written verbatim by {@link canonicalOf}. */
+class CanonicalText {
+  constructor(readonly json: string) {}
+}
+
+/**
+ * `canonicalJson(normalise(v))` in one pass, without the JSON round trip (an audit record per line
+ * save): toJSON (dates), bigint as a string, undefined and functions dropped from objects and null in
+ * arrays, as JSON.stringify does. Objects that are neither plain nor arrays take the round trip.
+ */
+export function canonicalOf(v: unknown, inArray = false): string | undefined {
+  if (v instanceof CanonicalText) return v.json;
+  if (typeof v === 'bigint') return `"${v.toString()}"`;
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return inArray ? 'null' : undefined;
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function')
+    return canonicalOf((v as { toJSON: () => unknown }).toJSON(), inArray);
+  if (Array.isArray(v)) return `[${v.map((x) => canonicalOf(x, true)).join(',')}]`;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return canonicalJson(normalise(v));
+  const obj = v as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of Object.keys(obj).sort()) {
+    const x = canonicalOf(obj[k]);
+    if (x !== undefined) parts.push(`${JSON.stringify(k)}:${x}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** What a record says (everything but its number and hashes). */
@@ -107,21 +136,27 @@ export function auditSeqName(pemdaId: number): string {
 function auditParts(actor: Principal, entries: AuditEntry[], at: string, when?: RawBuilder<unknown>) {
   const pemdaId = actor.pemdaId;
   const rows = entries.map((e) => {
-    const fields: ContentFields = {
+    // before/after rendered once: the same text is stored (jsonb) and hashed
+    const before = canonicalOf(e.before) ?? 'null';
+    const after = canonicalOf(e.after) ?? 'null';
+    const actorId = actor.userId || null;
+    const opdId = e.opdId ?? null;
+    const entityId = String(e.entityId);
+    const content = canonicalOf({
       pemda_id: pemdaId,
       at,
-      actor_id: actor.userId || null,
+      actor_id: actorId,
       actor_name: actor.username,
       action: e.action,
       entity: e.entity,
-      entity_id: String(e.entityId),
-      opd_id: e.opdId ?? null,
-      before: normalise(e.before),
-      after: normalise(e.after),
-    };
-    return sql`(${fields.actor_id}::int, ${fields.action}, ${fields.entity}, ${fields.entity_id},
-      ${fields.opd_id}::int, ${fields.before === null ? null : JSON.stringify(fields.before)}::jsonb,
-      ${fields.after === null ? null : JSON.stringify(fields.after)}::jsonb, ${contentHash(fields)})`;
+      entity_id: entityId,
+      opd_id: opdId,
+      before: new CanonicalText(before),
+      after: new CanonicalText(after),
+    } satisfies Record<keyof ContentFields, unknown>)!;
+    return sql`(${actorId}::int, ${e.action}, ${e.entity}, ${entityId},
+      ${opdId}::int, ${before === 'null' ? null : before}::jsonb,
+      ${after === 'null' ? null : after}::jsonb, ${sha256(content)})`;
   });
   // No row lock. The transaction gets its id (audit_x) before it takes its numbers, so the sealer,
   // which waits for the transactions it saw in flight, never passes over a number whose record may
