@@ -1,23 +1,29 @@
 // The load generator of the rush benchmark, in its own process: autocannon with N connections,
-// each request from the next operator in turn (its session cookie, CSRF token and sub kegiatan), so
-// that on average every operator has one save in flight. Prints one JSON result line.
+// each request from the next operator in turn (its session cookie, CSRF token, sub kegiatan and
+// body — the body names its own Pemda's catalogue item), so that on average every operator has one
+// save in flight. With several server processes (`bases`), autocannon gives connection i to
+// bases[i % bases.length]: the connections are split evenly over the ports, as a round-robin
+// (layer-4, keep-alive) load balancer would. It is one autocannon instance, so all latencies land
+// in one histogram and p50/p99 are those of every request, whichever process served it (no
+// percentiles averaged). Prints one JSON result line.
 import fs from 'node:fs';
 import autocannon from 'autocannon';
 
 interface Op {
   path: string;
   headers: Record<string, string>;
+  body: string;
 }
 const cfg = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as {
-  base: string;
+  bases: string[];
   connections: number;
   seconds: number;
   ops: Op[];
-  body: string;
 };
 let next = 0;
 const result = await autocannon({
-  url: cfg.base,
+  // autocannon takes an array of URLs (its README: "More than one URL is allowed"); its types say string
+  url: (cfg.bases.length === 1 ? cfg.bases[0]! : cfg.bases) as string,
   connections: cfg.connections,
   duration: cfg.seconds,
   timeout: 120, // s: on a loaded machine a save may wait long; count it rather than drop it
@@ -31,7 +37,7 @@ const result = await autocannon({
           method: 'POST',
           path: op.path,
           headers: { ...op.headers, 'content-type': 'application/json' },
-          body: cfg.body,
+          body: op.body,
         };
       },
     },

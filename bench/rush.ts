@@ -5,8 +5,16 @@
 // of the same shape with `pg` under the same load. Padu and the baseline alternate for ROUNDS
 // rounds; the table shows medians: saves/s, p50/p99, the server's peak RSS, CPU per save of the
 // server process and of the PostgreSQL backends serving it. Writes bench/results.json (key "rush").
-// Env: BENCH_DATABASE_URL (required), RUSH_N=50,200,500, RUSH_OPD=3,6 (OPD counts; default N/4 up to
-// all with open sub kegiatan), RUSH_SECONDS=8, RUSH_ROUNDS=3, RUSH_PROFILE=<dir>.
+// Scale-out (RUSH_PROCS=2): two `padu serve` processes on the same database (two ports), the load's
+// connections split half and half over them as a round-robin load balancer would; the baseline runs
+// as two processes the same way. CPU per save and peak RSS then sum both processes (the peak of the
+// summed RSS). Many Pemda (RUSH_PEMDA=2): a second Pemda added and demo-seeded in the same database
+// as `padu pemda add` + `padu seed --demo --pemda` do (addPemda, seedDemo), set up as the first
+// (open stage, raised ceilings, operators); the N operators and the OPD count are split half per
+// Pemda, and the baseline inserts rows carrying each Pemda's pemda_id in the same split.
+// Env: BENCH_DATABASE_URL (required), RUSH_N=50,200,500, RUSH_OPD=3,6 (OPD counts per Pemda; default
+// N/4 per Pemda up to all with open sub kegiatan), RUSH_PROCS=1,2 (server processes; default 1),
+// RUSH_PEMDA=1,2 (Pemda; default 1), RUSH_SECONDS=8, RUSH_ROUNDS=3, RUSH_PROFILE=<dir>.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { sql } from 'kysely';
+import type { TestContext } from '../src/testing/harness.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const ATK = '5.1.02.01.01.0024';
@@ -22,6 +31,8 @@ interface RoundResult {
   target: 'padu' | 'bare';
   n: number;
   opds: number;
+  procs: number;
+  pemdas: number;
   round: number;
   savesPerSec: number;
   p50: number;
@@ -31,6 +42,9 @@ interface RoundResult {
   peakRssMb: number;
   nodeCpuMsPerSave: number;
   pgCpuMsPerSave: number;
+  /** Checks of the split (raw rounds only): bud_line rows added per Pemda, CPU ms per server process. */
+  rowsByPemda: Record<string, number>;
+  nodeCpuMsByProc: number[];
 }
 
 const ticks = 100; // USER_HZ
@@ -70,20 +84,46 @@ async function waitHealthy(url: string, child: ChildProcess, what: string): Prom
   throw new Error(`${what} did not start`);
 }
 
-export async function rushBench(): Promise<string> {
-  const benchUrl = process.env.BENCH_DATABASE_URL;
-  if (!benchUrl) throw new Error('rush needs PostgreSQL: set BENCH_DATABASE_URL');
-  process.env.TEST_DATABASE_URL = benchUrl;
-  const Ns = (process.env.RUSH_N ?? '50,200,500').split(',').map(Number);
-  const seconds = Number(process.env.RUSH_SECONDS ?? 8);
-  const rounds = Number(process.env.RUSH_ROUNDS ?? 3);
+/** The Pemda of RUSH_PEMDA beyond the demo (99.01): added and demo-seeded like any other. */
+const morePemda = (i: number) =>
+  ({
+    code: `63.${10 + i}`,
+    name: `Kabupaten Rush ${i + 2}`,
+    kind: 'kabupaten',
+    province: 'Kalimantan Selatan',
+  }) as const;
 
-  // ---- a demo database of its own (cloned from the test template), ceilings raised, input open
-  const { testApp } = await import('../src/testing/harness.ts');
+interface OpdRow {
+  opd_id: number;
+  subs: number[];
+}
+/** One Pemda made ready for the rush: its operators' sessions, the save body, the row for the bare insert. */
+interface PemdaRush {
+  pemdaId: number;
+  opdRows: OpdRow[];
+  sessions: Map<string, { cookie: string; csrf: string }>;
+  body: string;
+  row: Record<string, unknown>;
+}
+
+/** The test context of another Pemda in the same database (API tokens and sessions in that Pemda). */
+async function forPemda(t: TestContext, pemdaId: number): Promise<TestContext> {
+  if (pemdaId === t.pemdaId) return t;
+  const { createApiToken, createSession } = await import('../src/modules/users/index.ts');
+  return {
+    ...t,
+    pemdaId,
+    as: async (username) => ({ authorization: `Bearer ${await createApiToken(t.db, pemdaId, username, 'rush')}` }),
+    session: async (username) => {
+      const s = await createSession(t.db, t.config, pemdaId, username);
+      return { headers: { cookie: `padu_session=${s.cookie}`, 'x-csrf-token': s.csrf }, csrf: s.csrf };
+    },
+  };
+}
+
+/** A Pemda's input opened for the rush: its open stage, ceilings raised, its OPD with open sub kegiatan. */
+async function openForRush(t: TestContext) {
   const { openStage, itemFor } = await import('../src/modules/budgeting/testing.ts');
-  const { createSession } = await import('../src/modules/users/index.ts');
-  const t = await testApp();
-  const dbName = (await sql<{ d: string }>`SELECT current_database() AS d`.execute(t.db)).rows[0]!.d;
   const stage = await openStage(t);
   const item = await itemFor(t, ATK, stage.year);
   await sql`UPDATE bud_opd_ceiling SET ceiling = 100000000000000, input_mode = 'open', input_until = now() + interval '1 day'
@@ -92,20 +132,21 @@ export async function rushBench(): Promise<string> {
     t.db,
   );
   const opdRows = (
-    await sql<{ opd_id: number; subs: number[] }>`SELECT opd_id, array_agg(id ORDER BY id) AS subs FROM bud_sub_kegiatan
+    await sql<OpdRow>`SELECT opd_id, array_agg(id ORDER BY id) AS subs FROM bud_sub_kegiatan
       WHERE pemda_id = ${t.pemdaId} AND stage_id = ${stage.id} AND status IN ('draft', 'returned')
       GROUP BY opd_id ORDER BY opd_id`.execute(t.db)
   ).rows;
-  const M = opdRows.length;
-  const opdsFor = (n: number) => Math.max(1, Math.min(M, Math.floor(n / 4)));
-  // RUSH_OPD=3,6: the same N spread over that many OPD (does the throughput depend on the OPD count?)
-  const opdCounts = (n: number) =>
-    process.env.RUSH_OPD
-      ? process.env.RUSH_OPD.split(',').map((x) => Math.max(1, Math.min(M, Number(x))))
-      : [opdsFor(n)];
-  const cases = Ns.flatMap((n) => opdCounts(n).map((m) => ({ n, m })));
-  const perOpd = Math.max(...cases.map(({ n, m }) => Math.ceil(n / m)));
-  process.stderr.write(`rush: ${M} OPD with open sub kegiatan; creating ${perOpd} operators each…\n`);
+  return { item, opdRows };
+}
+
+/** perOpd operators in each of the Pemda's OPD with their sessions; one save in-process gives the bare row. */
+async function operatorsFor(
+  t: TestContext,
+  opened: Awaited<ReturnType<typeof openForRush>>,
+  perOpd: number,
+): Promise<PemdaRush> {
+  const { createSession } = await import('../src/modules/users/index.ts');
+  const { item, opdRows } = opened;
   const hash = (
     await sql<{ h: string }>`SELECT password_hash AS h FROM usr_user WHERE pemda_id = ${t.pemdaId} LIMIT 1`.execute(
       t.db,
@@ -122,7 +163,6 @@ export async function rushBench(): Promise<string> {
       const s = await createSession(t.db, t.config, t.pemdaId, u);
       sessions.set(u, { cookie: s.cookie, csrf: s.csrf });
     }
-  // one save in-process gives the baseline its row shape
   const s0 = sessions.get(`rush.${opdRows[0]!.opd_id}.1`)!;
   const body = JSON.stringify({ account_code: ATK, item_id: item.itemId, factors: [{ v: '3', u: 'Buah' }] });
   const first = await t.server.inject({
@@ -132,13 +172,66 @@ export async function rushBench(): Promise<string> {
     payload: body,
   });
   if (first.statusCode !== 201) throw new Error(`setup save failed: ${first.statusCode} ${first.body}`);
-  const line = (
+  const row = (
     await sql<
       Record<string, unknown>
     >`SELECT * FROM bud_line WHERE pemda_id = ${t.pemdaId} AND id = ${JSON.parse(first.body).id}`.execute(t.db)
   ).rows[0]!;
   for (const k of ['id', 'line_key', 'version', 'created_at', 'updated_at', 'origin_line_id', 'review_note'])
-    delete line[k];
+    delete row[k];
+  return { pemdaId: t.pemdaId, opdRows, sessions, body, row };
+}
+
+const list = (v: string | undefined, dflt: string) =>
+  [...new Set((v ?? dflt).split(',').map((x) => Math.max(1, Math.floor(Number(x)))))].sort((a, b) => a - b);
+
+export async function rushBench(): Promise<string> {
+  const benchUrl = process.env.BENCH_DATABASE_URL;
+  if (!benchUrl) throw new Error('rush needs PostgreSQL: set BENCH_DATABASE_URL');
+  process.env.TEST_DATABASE_URL = benchUrl;
+  const Ns = (process.env.RUSH_N ?? '50,200,500').split(',').map(Number);
+  const seconds = Number(process.env.RUSH_SECONDS ?? 8);
+  const rounds = Number(process.env.RUSH_ROUNDS ?? 3);
+  const procsList = list(process.env.RUSH_PROCS, '1');
+  const pemdaList = list(process.env.RUSH_PEMDA, '1');
+
+  // ---- a demo database of its own (cloned from the test template), ceilings raised, input open;
+  // with RUSH_PEMDA > 1 more Pemda added with their base data and demo data, as the CLI does
+  const { testApp } = await import('../src/testing/harness.ts');
+  const { allModules } = await import('../src/app.ts');
+  const { addPemda, seedDemo } = await import('../src/core/seed.ts');
+  const t = await testApp();
+  const dbName = (await sql<{ d: string }>`SELECT current_database() AS d`.execute(t.db)).rows[0]!.d;
+  const contexts = [t];
+  for (let i = 0; i < Math.max(...pemdaList) - 1; i++) {
+    const target = morePemda(i);
+    process.stderr.write(`rush: adding Pemda ${target.code} (${target.name}) with its demo data…\n`);
+    await addPemda(t.db, allModules, target, { registry: t.app.registry }); // `padu pemda add`
+    const p = await seedDemo(t.db, allModules, undefined, t.app.registry, target); // `padu seed --demo --pemda`
+    contexts.push(await forPemda(t, p.id));
+  }
+  const opened = [];
+  for (const c of contexts) opened.push(await openForRush(c));
+  const M = Math.min(...opened.map((o) => o.opdRows.length));
+  // per Pemda: N/pemdas operators over at least four per OPD, up to all OPD with open sub kegiatan
+  const opdsFor = (perPemda: number) => Math.max(1, Math.min(M, Math.floor(perPemda / 4)));
+  // RUSH_OPD=3,6: the same N spread over that many OPD per Pemda (does the throughput depend on the OPD count?)
+  const opdCounts = (perPemda: number) =>
+    process.env.RUSH_OPD
+      ? process.env.RUSH_OPD.split(',').map((x) => Math.max(1, Math.min(M, Number(x))))
+      : [opdsFor(perPemda)];
+  // procs outermost: the second server processes start once, after the one-process cases
+  const cases = procsList.flatMap((procs) =>
+    Ns.flatMap((n) =>
+      pemdaList.flatMap((pemdas) => opdCounts(Math.floor(n / pemdas)).map((m) => ({ n, m, procs, pemdas }))),
+    ),
+  );
+  const perOpd = Math.max(...cases.map(({ n, m, pemdas }) => Math.ceil(Math.ceil(n / pemdas) / m)));
+  process.stderr.write(
+    `rush: ${M} OPD with open sub kegiatan per Pemda; creating ${perOpd} operators each in ${contexts.length} Pemda…\n`,
+  );
+  const setups: PemdaRush[] = [];
+  for (let i = 0; i < contexts.length; i++) setups.push(await operatorsFor(contexts[i]!, opened[i]!, perOpd));
   await t.app.close();
   await t.handle.close(); // the database stays for the servers; dropped at the end
 
@@ -147,9 +240,15 @@ export async function rushBench(): Promise<string> {
   const dbUrl = u.toString();
   const admin = new pg.Client({ connectionString: benchUrl });
   await admin.connect();
+  // counts the rows each Pemda gained in a round (a check of the split); not among the measured backends
+  const checker = new pg.Client({ connectionString: dbUrl });
+  await checker.connect();
+  const checkerPid = (await checker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'padu-rush-'));
+  // process i of a target listens on its port + 200 i
   const paduPort = 3900 + (process.pid % 50);
   const barePort = paduPort + 100;
+  const portOf = (target: 'padu' | 'bare', i: number) => (target === 'padu' ? paduPort : barePort) + 200 * i;
   const env = {
     ...process.env,
     DATABASE_URL: dbUrl,
@@ -157,55 +256,104 @@ export async function rushBench(): Promise<string> {
     PADU_DEMO_SEED: 'never',
     NODE_ENV: 'production',
   };
-  const paduLog = fs.openSync(path.join(tmp, 'padu.log'), 'w');
-  const bareLog = fs.openSync(path.join(tmp, 'bare.log'), 'w');
-  // RUSH_PROFILE=<dir>: a V8 CPU profile of the Padu server (open it in Chrome DevTools)
+  // RUSH_PROFILE=<dir>: a V8 CPU profile of each Padu server process (open it in Chrome DevTools)
   const profile = process.env.RUSH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.RUSH_PROFILE)}`]
     : [];
-  const padu = spawn(process.execPath, [...profile, path.join(root, 'bin/padu.mjs'), 'serve'], {
-    env: { ...env, PORT: String(paduPort), PADU_DATA_DIR: tmp },
-    stdio: ['ignore', paduLog, paduLog],
-  });
-  const bare = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/rush-bare.ts')], {
-    env: { ...env, PORT: String(barePort), BARE_ROW: JSON.stringify(line) },
-    stdio: ['ignore', bareLog, bareLog],
-    cwd: root,
-  });
+  // the baseline's row per Pemda, and the Pemda of every sub kegiatan the load names
+  const bareRows = JSON.stringify(setups.map((s) => s.row));
+  const bareSubs = JSON.stringify(
+    Object.fromEntries(setups.flatMap((s, i) => s.opdRows.flatMap((o) => o.subs.map((id) => [String(id), i])))),
+  );
+  const start = (target: 'padu' | 'bare', i: number): ChildProcess => {
+    const log = fs.openSync(path.join(tmp, `${target}${i ? `-${i + 1}` : ''}.log`), 'a');
+    const port = String(portOf(target, i));
+    // every Padu process shares the data folder (the audit signing key), as behind a load balancer
+    return target === 'padu'
+      ? spawn(process.execPath, [...profile, path.join(root, 'bin/padu.mjs'), 'serve'], {
+          env: { ...env, PORT: port, PADU_DATA_DIR: tmp },
+          stdio: ['ignore', log, log],
+        })
+      : spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/rush-bare.ts')], {
+          env: { ...env, PORT: port, BARE_ROWS: bareRows, BARE_SUBS: bareSubs },
+          stdio: ['ignore', log, log],
+          cwd: root,
+        });
+  };
+  const stop = async (child: ChildProcess) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  };
+  const servers: Record<'padu' | 'bare', ChildProcess[]> = { padu: [], bare: [] };
+  /** Exactly `procs` processes of Padu and of the baseline running (one at a time started: one key file). */
+  const ensureProcs = async (procs: number) => {
+    for (const target of ['padu', 'bare'] as const) {
+      const list = servers[target];
+      while (list.length > procs) await stop(list.pop()!);
+      while (list.length < procs) {
+        const i = list.length;
+        const child = start(target, i);
+        list.push(child);
+        await waitHealthy(
+          target === 'padu'
+            ? `http://127.0.0.1:${portOf(target, i)}/healthz`
+            : `http://127.0.0.1:${portOf(target, i)}/api/v1/budget/sub-kegiatan/1/lines`,
+          child,
+          `${target} ${i + 1}`,
+        );
+      }
+    }
+  };
+  const linesByPemda = async () =>
+    new Map(
+      (
+        await checker.query<{ pemda_id: number; c: number }>(
+          'SELECT pemda_id, count(*)::int AS c FROM bud_line GROUP BY pemda_id',
+        )
+      ).rows.map((r) => [r.pemda_id, r.c]),
+    );
   const results: RoundResult[] = [];
   try {
-    await waitHealthy(`http://127.0.0.1:${paduPort}/healthz`, padu, 'padu');
-    await waitHealthy(`http://127.0.0.1:${barePort}/api/v1/budget/sub-kegiatan/1/lines`, bare, 'bare');
-    for (const { n, m } of cases) {
+    for (const { n, m, procs, pemdas } of cases) {
+      await ensureProcs(procs);
+      // operator i belongs to Pemda i mod pemdas; within it, to its OPD j mod m (j = i div pemdas)
       const ops = Array.from({ length: n }, (_, i) => {
-        const o = opdRows[i % m]!;
-        const k = Math.floor(i / m);
-        const s = sessions.get(`rush.${o.opd_id}.${k + 1}`)!;
+        const p = setups[i % pemdas]!;
+        const j = Math.floor(i / pemdas);
+        const o = p.opdRows[j % m]!;
+        const k = Math.floor(j / m);
+        const s = p.sessions.get(`rush.${o.opd_id}.${k + 1}`)!;
         return {
           path: `/api/v1/budget/sub-kegiatan/${o.subs[k % o.subs.length]}/lines`,
           headers: { cookie: `padu_session=${s.cookie}`, 'x-csrf-token': s.csrf },
+          body: p.body,
         };
       });
+      const label = `N=${n} (${m * pemdas} OPD${pemdas > 1 ? `, ${pemdas} Pemda` : ''}${procs > 1 ? `, ${procs} procs` : ''})`;
       for (let round = 1; round <= rounds; round++) {
         for (const target of ['padu', 'bare'] as const) {
-          const proc = target === 'padu' ? padu : bare;
-          const port = target === 'padu' ? paduPort : barePort;
-          const cfgFile = path.join(tmp, `load-${target}-${n}-${round}.json`);
-          fs.writeFileSync(
-            cfgFile,
-            JSON.stringify({ base: `http://127.0.0.1:${port}`, connections: n, seconds, ops, body }),
-          );
+          const procList = servers[target];
+          const bases = procList.map((_, i) => `http://127.0.0.1:${portOf(target, i)}`);
+          const cfgFile = path.join(tmp, `load-${target}-${n}-${m}-${pemdas}-${procs}-${round}.json`);
+          fs.writeFileSync(cfgFile, JSON.stringify({ bases, connections: n, seconds, ops }));
+          const byPemda0 = await linesByPemda();
           // the PostgreSQL backends serving this database now (each server keeps a pool of ≤ 10)
           const pids = (
             await admin.query<{ pid: number }>(
-              `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
-              [dbName],
+              `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND pid <> $2`,
+              [dbName, checkerPid],
             )
           ).rows.map((r) => r.pid);
           const pg0 = new Map(pids.map((p) => [p, cpuMs(p)]));
-          const node0 = cpuMs(proc.pid!)!;
-          let peak = rssMb(proc.pid!);
-          const sampler = setInterval(() => (peak = Math.max(peak, rssMb(proc.pid!))), 100);
+          // CPU and RSS of the target: summed over its processes
+          const nodeCpu = () => procList.reduce((a, c) => a + cpuMs(c.pid!)!, 0);
+          const rss = () => procList.reduce((a, c) => a + rssMb(c.pid!), 0);
+          const node0 = nodeCpu();
+          const perProc0 = procList.map((c) => cpuMs(c.pid!)!);
+          let peak = rss();
+          const sampler = setInterval(() => (peak = Math.max(peak, rss())), 100);
           const out = execFileSync(
             process.execPath,
             ['--import', 'tsx', path.join(root, 'bench/rush-load.ts'), cfgFile],
@@ -216,18 +364,23 @@ export async function rushBench(): Promise<string> {
             },
           );
           clearInterval(sampler);
-          const node1 = cpuMs(proc.pid!)!;
+          const node1 = nodeCpu();
+          const nodeCpuMsByProc = procList.map((c, i) => cpuMs(c.pid!)! - perProc0[i]!);
           let pgCpu = 0;
           const pidsAfter = (
             await admin.query<{ pid: number }>(
-              `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
-              [dbName],
+              `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND pid <> $2`,
+              [dbName, checkerPid],
             )
           ).rows.map((r) => r.pid);
           for (const p of pidsAfter) {
             const after = cpuMs(p);
             if (after !== null) pgCpu += after - (pg0.get(p) ?? 0);
           }
+          const byPemda1 = await linesByPemda();
+          const rowsByPemda = Object.fromEntries(
+            [...byPemda1].map(([id, c]) => [String(id), c - (byPemda0.get(id) ?? 0)]).filter(([, c]) => c !== 0),
+          );
           const r = JSON.parse(out.trim().split('\n').at(-1)!) as {
             ok: number;
             non2xx: number;
@@ -239,7 +392,9 @@ export async function rushBench(): Promise<string> {
           const res: RoundResult = {
             target,
             n,
-            opds: m,
+            opds: m * pemdas,
+            procs,
+            pemdas,
             round,
             savesPerSec: r.ok / r.seconds,
             p50: r.p50,
@@ -249,41 +404,51 @@ export async function rushBench(): Promise<string> {
             peakRssMb: peak,
             nodeCpuMsPerSave: r.ok ? (node1 - node0) / r.ok : 0,
             pgCpuMsPerSave: r.ok ? pgCpu / r.ok : 0,
+            rowsByPemda,
+            nodeCpuMsByProc,
           };
           results.push(res);
           process.stderr.write(
-            `  N=${n} (${m} OPD) round ${round} ${target}: ${res.savesPerSec.toFixed(0)} saves/s, p50 ${res.p50} ms, p99 ${res.p99} ms, ` +
+            `  ${label} round ${round} ${target}: ${res.savesPerSec.toFixed(0)} saves/s, p50 ${res.p50} ms, p99 ${res.p99} ms, ` +
               `${res.non2xx} non-2xx, ${res.errors} errors, RSS ${res.peakRssMb.toFixed(0)} MB, ` +
-              `CPU/save node ${res.nodeCpuMsPerSave.toFixed(2)} ms, pg ${res.pgCpuMsPerSave.toFixed(2)} ms\n`,
+              `CPU/save node ${res.nodeCpuMsPerSave.toFixed(2)} ms, pg ${res.pgCpuMsPerSave.toFixed(2)} ms` +
+              (pemdas > 1 ? `; rows per Pemda ${Object.values(rowsByPemda).join(' / ')}` : '') +
+              (procs > 1
+                ? `; CPU s per process ${nodeCpuMsByProc.map((x) => (x / 1000).toFixed(1)).join(' / ')}`
+                : '') +
+              '\n',
           );
         }
       }
     }
   } finally {
-    padu.kill('SIGTERM');
-    bare.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1500));
+    await Promise.all([...servers.padu, ...servers.bare].map(stop));
+    await checker.end();
+    await new Promise((r) => setTimeout(r, 500));
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
     await admin.end();
   }
 
   // ---- the table (medians over the rounds) and bench/results.json
-  const rows = cases.map(({ n, m }) => {
-    const med = (target: 'padu' | 'bare', k: keyof RoundResult) =>
-      median(results.filter((r) => r.n === n && r.opds === m && r.target === target).map((r) => Number(r[k])));
-    const row = (target: 'padu' | 'bare') => ({
-      savesPerSec: med(target, 'savesPerSec'),
-      p50: med(target, 'p50'),
-      p99: med(target, 'p99'),
-      peakRssMb: med(target, 'peakRssMb'),
-      nodeCpuMsPerSave: med(target, 'nodeCpuMsPerSave'),
-      pgCpuMsPerSave: med(target, 'pgCpuMsPerSave'),
-      non2xx: results
-        .filter((r) => r.n === n && r.opds === m && r.target === target)
-        .reduce((a, r) => a + r.non2xx + r.errors, 0),
+  const rows = [...cases]
+    .sort((a, b) => a.n - b.n || a.pemdas - b.pemdas || a.m - b.m || a.procs - b.procs)
+    .map(({ n, m, procs, pemdas }) => {
+      const mine = (target: 'padu' | 'bare') =>
+        results.filter(
+          (r) => r.n === n && r.opds === m * pemdas && r.procs === procs && r.pemdas === pemdas && r.target === target,
+        );
+      const med = (target: 'padu' | 'bare', k: keyof RoundResult) => median(mine(target).map((r) => Number(r[k])));
+      const row = (target: 'padu' | 'bare') => ({
+        savesPerSec: med(target, 'savesPerSec'),
+        p50: med(target, 'p50'),
+        p99: med(target, 'p99'),
+        peakRssMb: med(target, 'peakRssMb'),
+        nodeCpuMsPerSave: med(target, 'nodeCpuMsPerSave'),
+        pgCpuMsPerSave: med(target, 'pgCpuMsPerSave'),
+        non2xx: mine(target).reduce((a, r) => a + r.non2xx + r.errors, 0),
+      });
+      return { n, opds: m * pemdas, opdsPerPemda: m, procs, pemdas, padu: row('padu'), bare: row('bare') };
     });
-    return { n, opds: m, padu: row('padu'), bare: row('bare') };
-  });
   const load = os
     .loadavg()
     .map((x) => x.toFixed(1))
@@ -293,15 +458,22 @@ export async function rushBench(): Promise<string> {
     '',
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; load average at the end: ${load}.`,
     '',
-    '| N operators (OPD) | Padu saves/s | p50 / p99 ms | bare saves/s | p50 / p99 ms | Padu ÷ bare | Padu peak RSS | CPU ms/save node / pg (Padu) | (bare) | errors+timeouts Padu / bare |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| N operators (OPD) | procs | Pemda | Padu saves/s | p50 / p99 ms | bare saves/s | p50 / p99 ms | Padu ÷ bare | Padu peak RSS | CPU ms/save node / pg (Padu) | (bare) | errors+timeouts Padu / bare |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.n} (${r.opds}) | ${r.padu.savesPerSec.toFixed(0)} | ${r.padu.p50} / ${r.padu.p99} | ${r.bare.savesPerSec.toFixed(0)} | ${r.bare.p50} / ${r.bare.p99} | ` +
+        `| ${r.n} (${r.opds}) | ${r.procs} | ${r.pemdas} | ${r.padu.savesPerSec.toFixed(0)} | ${r.padu.p50} / ${r.padu.p99} | ${r.bare.savesPerSec.toFixed(0)} | ${r.bare.p50} / ${r.bare.p99} | ` +
         `${(r.padu.savesPerSec / r.bare.savesPerSec).toFixed(2)}× | ${r.padu.peakRssMb.toFixed(0)} MB | ` +
         `${r.padu.nodeCpuMsPerSave.toFixed(2)} / ${r.padu.pgCpuMsPerSave.toFixed(2)} | ${r.bare.nodeCpuMsPerSave.toFixed(2)} / ${r.bare.pgCpuMsPerSave.toFixed(2)} | ${r.padu.non2xx} / ${r.bare.non2xx} |`,
     ),
   ];
+  if (rows.some((r) => r.procs > 1 || r.pemdas > 1))
+    lines.push(
+      '',
+      "procs: server processes of each side on the one database, the load's connections split evenly over " +
+        'them (one autocannon, one latency histogram); peak RSS is the peak of their summed RSS and node CPU ' +
+        'per save sums them. Pemda: the N operators split evenly over that many Pemda; OPD is the total over them.',
+    );
   const file = path.join(root, 'bench/results.json');
   let all: Record<string, unknown> = {};
   try {
