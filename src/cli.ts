@@ -1,4 +1,5 @@
 // The `padu` command: serve, migrate, seed --demo, import, user add, token create, audit verify.
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './core/config.ts';
@@ -137,8 +138,10 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
 
   if (cmd === 'serve') {
+    if (config.workers > 1 && cluster.isPrimary) return superviseWorkers(config);
     const app = await createApp({ config });
-    if (await isEmpty(app.database.db)) {
+    // with PADU_WORKERS the supervisor has migrated and seeded before the workers started
+    if (cluster.isPrimary && (await isEmpty(app.database.db))) {
       if (demoSeedPolicy(config) === 'seed') {
         console.error('Empty database in the checkout\'s data folder: creating the demo "Kabupaten Demo"…');
         await seedDemo(app.database.db, allModules, bar());
@@ -461,3 +464,49 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/**
+ * `padu serve` with PADU_WORKERS=N (PostgreSQL only): this process migrates (and seeds an empty
+ * database), then runs N worker processes sharing the port (node:cluster hands each new connection
+ * to the next worker), replaces a worker that dies, and stops them all on SIGINT/SIGTERM. Workers
+ * keep no state of their own (sessions, rate limits, live events go through the database), so this
+ * is what several processes behind a load balancer are, on one machine.
+ */
+async function superviseWorkers(config: ReturnType<typeof loadConfig>): Promise<number> {
+  if (!config.databaseUrl)
+    throw new Error('PADU_WORKERS > 1 needs PostgreSQL (DATABASE_URL): an embedded PGlite folder serves one process');
+  const app = await createApp({ config });
+  if (await isEmpty(app.database.db)) {
+    if (demoSeedPolicy(config) === 'seed') {
+      await seedDemo(app.database.db, allModules, bar());
+      printDemoNotice();
+    } else console.error(`\n${FIRST_ADMIN_HELP}\n`);
+  }
+  await app.close();
+  let stopping = false;
+  const fork = () => cluster.fork();
+  cluster.on('exit', (w, code, signal) => {
+    if (stopping) return;
+    console.error(`worker ${w.process.pid} ended (${signal ?? code}); starting another`);
+    setTimeout(fork, 1000);
+  });
+  for (let i = 0; i < config.workers; i++) fork();
+  let listening = 0;
+  cluster.on('listening', () => {
+    if (++listening === config.workers)
+      console.error(`Padu is serving http://localhost:${config.port} with ${config.workers} worker processes`);
+  });
+  const stop = () => {
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {});
+    let left = workers.length;
+    if (left === 0) process.exit(0);
+    for (const w of workers) {
+      w?.once('exit', () => --left === 0 && process.exit(0));
+      w?.process.kill('SIGTERM');
+    }
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return -1; // keep running
+}

@@ -23,6 +23,8 @@ test('an integer environment variable is digits only: "", "abc", "0x10", "1e3", 
   assert.equal(load({ PORT: '8080', PADU_SESSION_HOURS: '12', PADU_AUDIT_SEAL_SECONDS: '0' }).port, 8080);
   assert.equal(load({ PADU_SESSION_HOURS: '12' }).sessionHours, 12);
   assert.equal(load({ PADU_AUDIT_SEAL_SECONDS: '0' }).auditSealSeconds, 0);
+  assert.equal(load({}).workers, 1);
+  assert.equal(load({ PADU_WORKERS: '4' }).workers, 4);
   for (const name of ['PORT', 'PADU_SESSION_HOURS', 'PADU_LOGIN_MAX_ATTEMPTS', 'PADU_AUDIT_SEAL_SECONDS'])
     for (const bad of ['', 'abc', '0x10', '1e3', ' 7 ', '-1', '7.5'])
       assert.throws(

@@ -47,6 +47,7 @@ const schema = z.object({
   PADU_AUDIT_KEY: z.string().optional(), // Ed25519 private key file (PEM); default <data dir>/audit-ed25519.pem
   PADU_AUDIT_TRUSTED_KEYS: z.string().optional(), // comma-separated public key files (rotated-out keys)
   PADU_AUDIT_SEAL_SECONDS: envInt(0, 3600, 5), // 0 = no in-process sealer
+  PADU_WORKERS: envInt(1, 64, 1), // `padu serve` processes sharing the port (PostgreSQL only)
 });
 
 export type Config = {
@@ -64,6 +65,8 @@ export type Config = {
   auditKeyFile: string | undefined;
   auditTrustedKeyFiles: string[];
   auditSealSeconds: number;
+  /** Server processes of `padu serve` (node:cluster, one port); more than 1 needs PostgreSQL. */
+  workers: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -90,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((f) => f.trim())
       .filter(Boolean),
     auditSealSeconds: e.PADU_AUDIT_SEAL_SECONDS,
+    workers: e.PADU_WORKERS,
   };
 }
 

@@ -3,6 +3,7 @@
 // other, log-in throttling counts attempts across both, and a log-out on one ends the session on both.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { postgresClone, usingPostgres } from '../../testing/harness.ts';
 import { Client, startServer, type ServerProcess } from '../../testing/processes.ts';
 import { DEMO_PASSWORD } from '../seed.ts';
@@ -54,3 +55,49 @@ test('two processes, one database: log in on one, work on the other', { skip }, 
   assert.equal((await onB.req('POST', '/api/v1/auth/logout')).status, 204);
   assert.equal((await onA.req('GET', '/api/v1/me')).status, 401);
 });
+
+test(
+  'PADU_WORKERS=2: one port served by two worker processes; a dead worker is replaced; SIGTERM ends them all',
+  { skip },
+  async () => {
+    const clone = await postgresClone();
+    await clone.handle.close();
+    const server = await startServer({ DATABASE_URL: clone.url, PADU_WORKERS: '2' });
+    try {
+      const workers = () =>
+        execFileSync('ps', ['-o', 'pid=', '--ppid', String(server.child.pid)], { encoding: 'utf8' })
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean);
+      assert.equal(workers().length, 2, 'two worker processes under the supervisor');
+      const c = new Client(server.base);
+      assert.equal((await c.login('admin', DEMO_PASSWORD)).status, 200);
+      const codes = Array.from({ length: 6 }, (_, i) => `W${process.pid}x${i}`);
+      for (const code of codes) {
+        const r = await c.req('POST', '/api/v1/master-data/units', { code, name: 'Satuan pekerja' });
+        assert.equal(r.status, 201, await r.clone().text());
+      }
+      const list = await c.req('GET', `/api/v1/master-data/units?q=W${process.pid}x`);
+      const body = (await list.json()) as { items?: Array<{ code: string }> } | Array<{ code: string }>;
+      const items = Array.isArray(body) ? body : (body.items ?? []);
+      for (const code of codes)
+        assert.ok(
+          items.some((u) => u.code === code),
+          `${code} was written`,
+        );
+      // a worker that dies is replaced
+      const [first] = workers();
+      process.kill(Number(first), 'SIGKILL');
+      for (let i = 0; i < 100 && (workers().length < 2 || workers().includes(first!)); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.equal(workers().length, 2, 'the supervisor started another worker');
+      assert.ok(!workers().includes(first!));
+      const ids = workers();
+      await server.stop();
+      for (const pid of ids) assert.throws(() => process.kill(Number(pid), 0), 'no worker left behind');
+    } finally {
+      await server.kill();
+      await clone.drop();
+    }
+  },
+);
