@@ -175,12 +175,19 @@ export async function importSheet(
   const accountRows = new Map<string, number[]>();
   const total = sheet.rows.length;
   let done = 0;
+  // column positions looked up once, not per cell; a file names a few dozen accounts, each checked once
+  const position = new Map(IMPORT_COLUMNS.map((c) => [c.name, indexOf.get(c.name) ?? -1]));
+  const leaf = new Map<string, boolean>();
   for (const r of sheet.rows) {
     if (++done % YIELD_EVERY === 0) {
       opts.onProgress?.(done, total, 'validate');
       await yieldToLoop();
     }
-    const cell = (name: ColumnName) => (indexOf.has(name) ? (r.cells[indexOf.get(name)!] ?? '').trim() : '');
+    const cells = r.cells;
+    const cell = (name: ColumnName) => {
+      const at = position.get(name)!;
+      return at < 0 ? '' : (cells[at] ?? '').trim();
+    };
     const before = errors.length;
     const kind = cell('kind').toUpperCase();
     if (!(KINDS as readonly string[]).includes(kind))
@@ -205,7 +212,9 @@ export async function importSheet(
     const accounts = splitAccounts(cell('accounts'));
     if (accounts.length === 0) fail(r.row, col('accounts'), 'cat.error.accounts_required');
     for (const a of accounts) {
-      if (!isLeafAccount(a)) fail(r.row, col('accounts'), 'cat.error.account_not_leaf', { code: a });
+      let isLeaf = leaf.get(a);
+      if (isLeaf === undefined) leaf.set(a, (isLeaf = isLeafAccount(a)));
+      if (!isLeaf) fail(r.row, col('accounts'), 'cat.error.account_not_leaf', { code: a });
       else {
         const rows = accountRows.get(a);
         if (rows) rows.push(r.row);
