@@ -175,12 +175,19 @@ export async function importSheet(
   const accountRows = new Map<string, number[]>();
   const total = sheet.rows.length;
   let done = 0;
+  // column positions looked up once, not per cell; a file names a few dozen accounts, each checked once
+  const position = new Map(IMPORT_COLUMNS.map((c) => [c.name, indexOf.get(c.name) ?? -1]));
+  const leaf = new Map<string, boolean>();
   for (const r of sheet.rows) {
     if (++done % YIELD_EVERY === 0) {
       opts.onProgress?.(done, total, 'validate');
       await yieldToLoop();
     }
-    const cell = (name: ColumnName) => (indexOf.has(name) ? (r.cells[indexOf.get(name)!] ?? '').trim() : '');
+    const cells = r.cells;
+    const cell = (name: ColumnName) => {
+      const at = position.get(name)!;
+      return at < 0 ? '' : (cells[at] ?? '').trim();
+    };
     const before = errors.length;
     const kind = cell('kind').toUpperCase();
     if (!(KINDS as readonly string[]).includes(kind))
@@ -205,7 +212,9 @@ export async function importSheet(
     const accounts = splitAccounts(cell('accounts'));
     if (accounts.length === 0) fail(r.row, col('accounts'), 'cat.error.accounts_required');
     for (const a of accounts) {
-      if (!isLeafAccount(a)) fail(r.row, col('accounts'), 'cat.error.account_not_leaf', { code: a });
+      let isLeaf = leaf.get(a);
+      if (isLeaf === undefined) leaf.set(a, (isLeaf = isLeafAccount(a)));
+      if (!isLeaf) fail(r.row, col('accounts'), 'cat.error.account_not_leaf', { code: a });
       else {
         const rows = accountRows.get(a);
         if (rows) rows.push(r.row);
@@ -272,9 +281,8 @@ export async function importSheet(
   }
 
   // ---- against the items of that year
-  const existing = await loadYear(db, actor.pemdaId, year);
-  const slotOwner = new Map<string, string>();
-  for (const e of existing.values()) if (e.sbu && e.active) slotOwner.set(sbuSlot(e.sbu), `${e.kind}|${e.code}`);
+  const existing = await loadExisting(db, actor.pemdaId, year, parsed);
+  const slotOwner = await loadSlotOwners(db, actor.pemdaId, year);
   const created: ParsedRow[] = [];
   const changed: Array<{ row: ParsedRow; cur: ExistingItem }> = [];
   let unchanged = 0;
@@ -420,56 +428,63 @@ interface ExistingItem {
   sbu: SbuInfo | null;
 }
 
-async function loadYear(db: Db, pemdaId: number, year: number): Promise<Map<string, ExistingItem>> {
-  const rows = await db
-    .selectFrom('cat_item as i')
-    .innerJoin('cat_item_version as v', (j) =>
-      j
-        .onRef('v.pemda_id', '=', 'i.pemda_id')
-        .onRef('v.item_id', '=', 'i.id')
-        .onRef('v.version', '=', 'i.current_version'),
-    )
-    .select([
-      'i.id',
-      'v.version',
-      'i.kind',
-      'i.code',
-      'v.name',
-      'v.spec',
-      'v.unit',
-      'v.price',
-      'v.tkdn',
-      'i.active',
-      'i.sbu_component',
-      'i.province',
-      'i.travel_kind',
-      'i.grade',
-    ])
-    .where('i.pemda_id', '=', pemdaId)
-    .where('i.year', '=', year)
-    .execute();
-  const links = await db
-    .selectFrom('cat_item_account as a')
-    .innerJoin('cat_item as i', (j) =>
-      j
-        .onRef('i.pemda_id', '=', 'a.pemda_id')
-        .onRef('i.id', '=', 'a.item_id')
-        .onRef('i.current_version', '=', 'a.version'),
-    )
-    .select(['a.item_id', 'a.account_code'])
-    .where('a.pemda_id', '=', pemdaId)
-    .where('i.year', '=', year)
-    .execute();
-  // a year can hold 100,000s of items: the maps are built in slices with a yield in between
+/**
+ * The year's items whose kind and code appear in the file (with their current version and
+ * accounts): what the rows are compared with. Only those: a year can hold 100,000s of items, and
+ * reading all of them made an import's cost grow with the year instead of the file. The codes go
+ * as two newline-joined text parameters (codes never hold a newline), not as 100,000-element
+ * arrays that pg would serialise element by element on the event loop.
+ */
+async function loadExisting(
+  db: Db,
+  pemdaId: number,
+  year: number,
+  rows: ParsedRow[],
+): Promise<Map<string, ExistingItem>> {
+  const items = new Map<string, ExistingItem>();
+  if (rows.length === 0) return items;
+  const kinds = rows.map((p) => p.kind).join('\n');
+  const codes = rows.map((p) => p.code).join('\n');
+  const inFile = sql`(SELECT DISTINCT f.kind, f.code
+      FROM unnest(string_to_array(${kinds}, chr(10)), string_to_array(${codes}, chr(10))) AS f(kind, code))`;
+  const found = await sql<{
+    id: number;
+    version: number;
+    kind: CatalogueKind;
+    code: string;
+    name: string;
+    spec: string;
+    unit: string;
+    price: string | number | bigint;
+    tkdn: string | null;
+    active: boolean;
+    sbu_component: SbuComponent | null;
+    province: string | null;
+    travel_kind: string | null;
+    grade: string | null;
+  }>`SELECT i.id, v.version, i.kind, i.code, v.name, v.spec, v.unit, v.price, v.tkdn, i.active,
+        i.sbu_component, i.province, i.travel_kind, i.grade
+      FROM ${inFile} AS f
+      JOIN cat_item AS i ON i.pemda_id = ${pemdaId} AND i.year = ${year} AND i.kind = f.kind AND i.code = f.code
+      JOIN cat_item_version AS v ON v.pemda_id = i.pemda_id AND v.item_id = i.id AND v.version = i.current_version`.execute(
+    db,
+  );
+  if (found.rows.length === 0) return items;
+  const links = await sql<{ item_id: number; account_code: string }>`SELECT a.item_id, a.account_code
+      FROM ${inFile} AS f
+      JOIN cat_item AS i ON i.pemda_id = ${pemdaId} AND i.year = ${year} AND i.kind = f.kind AND i.code = f.code
+      JOIN cat_item_account AS a ON a.pemda_id = i.pemda_id AND a.item_id = i.id AND a.version = i.current_version`.execute(
+    db,
+  );
+  // a file can name 100,000s of existing items: the maps are built in slices with a yield in between
   const accounts = new Map<number, string[]>();
-  for (const [i, l] of links.entries()) {
+  for (const [i, l] of links.rows.entries()) {
     if (i % YIELD_EVERY_MAP === YIELD_EVERY_MAP - 1) await yieldToLoop();
     const list = accounts.get(l.item_id);
     if (list) list.push(l.account_code);
     else accounts.set(l.item_id, [l.account_code]);
   }
-  const items = new Map<string, ExistingItem>();
-  for (const [i, r] of rows.entries()) {
+  for (const [i, r] of found.rows.entries()) {
     if (i % YIELD_EVERY_MAP === YIELD_EVERY_MAP - 1) await yieldToLoop();
     items.set(`${r.kind}|${r.code}`, {
       id: r.id,
@@ -489,4 +504,23 @@ async function loadYear(db: Db, pemdaId: number, year: number): Promise<Map<stri
     });
   }
   return items;
+}
+
+/** The active SBU items of the year by slot ("kind|code" of the owner); a few hundred at most. */
+async function loadSlotOwners(db: Db, pemdaId: number, year: number): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('cat_item')
+    .select(['kind', 'code', 'sbu_component', 'province', 'travel_kind', 'grade'])
+    .where('pemda_id', '=', pemdaId)
+    .where('year', '=', year)
+    .where('sbu_component', 'is not', null)
+    .where('active', '=', true)
+    .execute();
+  const owners = new Map<string, string>();
+  for (const r of rows)
+    owners.set(
+      sbuSlot({ component: r.sbu_component!, province: r.province, travelKind: r.travel_kind, grade: r.grade }),
+      `${r.kind}|${r.code}`,
+    );
+  return owners;
 }
