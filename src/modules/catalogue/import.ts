@@ -447,22 +447,15 @@ async function loadExisting(
   const codes = rows.map((p) => p.code).join('\n');
   const inFile = sql`(SELECT DISTINCT f.kind, f.code
       FROM unnest(string_to_array(${kinds}, chr(10)), string_to_array(${codes}, chr(10))) AS f(kind, code))`;
-  const found = await sql<{
-    id: number;
-    version: number;
-    kind: CatalogueKind;
-    code: string;
-    name: string;
-    spec: string;
-    unit: string;
-    price: string | number | bigint;
-    tkdn: string | null;
-    active: boolean;
-    sbu_component: SbuComponent | null;
-    province: string | null;
-    travel_kind: string | null;
-    grade: string | null;
-  }>`SELECT i.id, v.version, i.kind, i.code, v.name, v.spec, v.unit, v.price, v.tkdn, i.active,
+  const found = await sql<
+    Omit<ExistingItem, 'price' | 'accounts' | 'sbu'> & {
+      price: string | number | bigint;
+      sbu_component: SbuComponent | null;
+      province: string | null;
+      travel_kind: string | null;
+      grade: string | null;
+    }
+  >`SELECT i.id, v.version, i.kind, i.code, v.name, v.spec, v.unit, v.price, v.tkdn, i.active,
         i.sbu_component, i.province, i.travel_kind, i.grade
       FROM ${inFile} AS f
       JOIN cat_item AS i ON i.pemda_id = ${pemdaId} AND i.year = ${year} AND i.kind = f.kind AND i.code = f.code
