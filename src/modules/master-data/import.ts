@@ -300,6 +300,11 @@ async function writeRows(
   const t = def.table;
   const ids = new Map<string, number>();
   for (const [code, r] of lookup.own) if (r.id) ids.set(code, r.id as number);
+  // a row of the file that exists is pending in the lookup (no id there), and when it is unchanged
+  // its INSERT … ON CONFLICT returns nothing: its children still need its id as their parent
+  const existingIds = new Map<string, number>();
+  for (const v of valid) if (v.existing?.id) existingIds.set(v.prep.values.code as string, v.existing.id as number);
+  const parentIdOf = (code: string) => ids.get(code) ?? existingIds.get(code) ?? null;
   // generation = depth below a parent that is itself in the file (written in an earlier statement)
   const gen = new Map<string, number>();
   let maxGen = 0;
@@ -324,7 +329,7 @@ async function writeRows(
       const rows = chunk.map((v) => ({
         pemda_id: ctx.pemdaId,
         ...v.prep.values,
-        ...(def.parent === 'id' ? { parent_id: v.prep.parentCode ? (ids.get(v.prep.parentCode) ?? null) : null } : {}),
+        ...(def.parent === 'id' ? { parent_id: v.prep.parentCode ? parentIdOf(v.prep.parentCode) : null } : {}),
       }));
       const setCols = Object.keys(rows[0]!).filter((c) => !keyCols.includes(c));
       const res = (await db
