@@ -168,6 +168,40 @@ test('an XLSX with one bad row writes nothing and reports that row and column', 
   assert.deepEqual(fixed, { ok: true, count: 3, inserted: 3, updated: 0, unchanged: 0 });
 });
 
+test('re-import: a desa renamed under an unchanged kecamatan keeps its parent', async () => {
+  const as = systemPrincipal(ctx.app.registry.permissions, ctx.pemdaId);
+  const csv = (desa: string) =>
+    Buffer.from(`kode,nama\n99.01.12,Kecamatan Tetap\n99.01.12.2001,${desa}\n99.01.12.1001,Kelurahan Tetap\n`);
+  assert.deepEqual(await importFile(ctx.db, as, 'regions', csv('Desa Lama')), {
+    ok: true,
+    count: 3,
+    inserted: 3,
+    updated: 0,
+    unchanged: 0,
+  });
+  const parentOf = async (code: string) =>
+    (
+      await ctx.db
+        .selectFrom('md_region as r')
+        .leftJoin('md_region as p', (j) => j.onRef('p.pemda_id', '=', 'r.pemda_id').onRef('p.id', '=', 'r.parent_id'))
+        .select('p.code')
+        .where('r.pemda_id', '=', ctx.pemdaId)
+        .where('r.code', '=', code)
+        .executeTakeFirstOrThrow()
+    ).code;
+  assert.equal(await parentOf('99.01.12.2001'), '99.01.12');
+  // the kecamatan is unchanged (not written again), the desa is renamed: its parent stays
+  assert.deepEqual(await importFile(ctx.db, as, 'regions', csv('Desa Baru')), {
+    ok: true,
+    count: 3,
+    inserted: 0,
+    updated: 1,
+    unchanged: 2,
+  });
+  assert.equal(await parentOf('99.01.12.2001'), '99.01.12');
+  assert.equal(await parentOf('99.01.12.1001'), '99.01.12');
+});
+
 test('XLSX: a NIP typed into a number cell (digits lost) is refused, not stored wrong', async () => {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('OPD');

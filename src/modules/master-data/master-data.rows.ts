@@ -93,7 +93,19 @@ export class ImportLookup extends DbLookup {
   async load(): Promise<void> {
     let q = this.db.selectFrom(this.def.table).selectAll().where('pemda_id', '=', this.pemdaId);
     if (this.def.yearly) q = q.where('year', '=', this.year);
-    for (const r of await q.execute()) this.remember(r);
+    for (const r of await q.execute()) {
+      this.remember(r);
+      this.loadedById.set(r.id as number, r);
+    }
+  }
+
+  /** The imported resource's rows as loaded (before any write), by id. */
+  private readonly loadedById = new Map<number, Row>();
+
+  /** A row of the imported resource from the rows loaded, not a query per row (the same rows: nothing is written before validation ends). */
+  override async byId(key: ResourceKey, id: number): Promise<Row | undefined> {
+    const hit = key === this.def.key ? this.loadedById.get(id) : undefined;
+    return hit ?? super.byId(key, id);
   }
 
   private remember(r: Row, id: number | 'pending' = r.id as number): void {
