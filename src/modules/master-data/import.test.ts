@@ -427,3 +427,46 @@ test('a full-size nomenclature file (24k rows) imports in seconds, and re-import
   assert.ok(again.ok && again.unchanged === lines.length - 1);
   assert.equal((await getNomenclature(ctx.db, ctx.pemdaId, 2035, '1.20.10.2.10.0011'))?.parentCode, '1.20.10.2.10');
 });
+
+test('an import that changes only the bidang of an existing OPD changes them (and says it updated it)', async () => {
+  const admin = await ctx.as('admin');
+  const row = (bidang: string) =>
+    [ORG_HEADER, `1.03.0.00.0.00.03.0000,Dinas Uji Bidang,ujibidang,opd,,,"${bidang}"`].join('\n');
+  const imp = (csv: string) =>
+    ctx.server.inject({
+      method: 'POST',
+      url: `${API}/organisations/import`,
+      headers: { ...admin, 'content-type': 'text/csv' },
+      payload: csv,
+    });
+  const first = await imp(row('1.03'));
+  assert.equal(first.statusCode, 200, first.body);
+  assert.equal(json(first).inserted, 1);
+  const bidangNow = async () => {
+    const org = await ctx.db
+      .selectFrom('md_organisation')
+      .select('id')
+      .where('pemda_id', '=', ctx.pemdaId)
+      .where('code', '=', '1.03.0.00.0.00.03.0000')
+      .executeTakeFirstOrThrow();
+    return (
+      await ctx.db
+        .selectFrom('md_organisation_bidang')
+        .select('bidang_code')
+        .where('pemda_id', '=', ctx.pemdaId)
+        .where('organisation_id', '=', org.id)
+        .orderBy('bidang_code')
+        .execute()
+    ).map((r) => r.bidang_code);
+  };
+  assert.deepEqual(await bidangNow(), ['1.03']);
+  const audits = await auditCount();
+  const second = await imp(row('1.03, 1.04'));
+  assert.equal(second.statusCode, 200, second.body);
+  assert.deepEqual(await bidangNow(), ['1.03', '1.04']);
+  assert.deepEqual(json(second), { ok: true, count: 1, inserted: 0, updated: 1, unchanged: 0 });
+  assert.equal(await auditCount(), audits + 1, 'the import is in the audit trail');
+  // the same file again changes nothing
+  const third = await imp(row('1.03, 1.04'));
+  assert.deepEqual(json(third), { ok: true, count: 1, inserted: 0, updated: 0, unchanged: 1 });
+});

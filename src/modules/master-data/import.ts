@@ -209,10 +209,10 @@ export async function importSheet(
       const written = await writeRows(ctx, def, valid, lookup, mode, (done) =>
         opts.onProgress?.(total + done, total * 2),
       );
-      await def.afterImport?.(ctx, written);
+      const changedAfter = (await def.afterImport?.(ctx, written)) ?? new Set<number>();
       opts.onProgress?.(total * 2, total * 2);
       const inserted = written.filter((w) => w.inserted).length;
-      const updated = written.filter((w) => w.updated).length;
+      const updated = written.filter((w) => w.updated || (!w.inserted && changedAfter.has(w.id))).length;
       const count = valid.length;
       if (inserted + updated > 0) {
         uow.audit({
@@ -361,7 +361,8 @@ async function writeRows(
   for (const [i, v] of valid.entries()) {
     if (i > 0 && i % SLICE === 0) await yieldToLoop();
     const code = v.prep.values.code as string;
-    const id = ids.get(code);
+    // an unchanged existing row was not returned by its INSERT … ON CONFLICT: its id is the existing one
+    const id = ids.get(code) ?? existingIds.get(code);
     if (id === undefined) continue; // seed mode: someone else inserted it meanwhile
     const tch = touched.get(code);
     out.push({ id, code, inserted: Boolean(tch?.inserted), updated: Boolean(tch && !tch.inserted), prep: v.prep });

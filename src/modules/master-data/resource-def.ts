@@ -154,11 +154,15 @@ export interface ResourceDef {
     lookup: ImportLookupView,
     fail: (row: number, key: string) => void,
   ): ImportRecord[];
-  /** After a bulk import of rows (codes written). */
+  /**
+   * After a bulk import, with every row of the file (also those whose columns were unchanged: what
+   * is stored beside the row, such as an OPD's bidang, may still have changed). Returns the ids of
+   * rows it changed, which count as updated.
+   */
   afterImport?(
     ctx: WriteCtx,
     written: Array<{ id: number; code: string; inserted: boolean; prep: Prepared }>,
-  ): Promise<void>;
+  ): Promise<Set<number> | void>;
   /** Add computed fields to rows for the API (the organisation's bidang). */
   decorate?(db: Db | Trx, pemdaId: number, rows: Row[]): Promise<Row[]>;
   auditOpdId?(row: Row): number | null;

@@ -203,10 +203,12 @@ export const organisations: ResourceDef = {
   },
 
   async afterImport(ctx, written) {
+    const changed = new Set<number>();
     for (const w of written) {
       const bidang = w.prep.extra?.bidang as string[] | undefined;
-      if (bidang !== undefined) await setBidang(ctx.trx, ctx.pemdaId, w.id, bidang);
+      if (bidang !== undefined && (await setBidang(ctx.trx, ctx.pemdaId, w.id, bidang))) changed.add(w.id);
     }
+    return changed;
   },
 
   async decorate(db, pemdaId, rows) {
