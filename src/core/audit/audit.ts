@@ -6,6 +6,7 @@
 // tamper-evident is built moments later by the sealer (seal.ts) over the committed records, in
 // seq order, with signed checkpoints; verify.ts checks both. See docs/audit-design.md.
 import { createHash } from 'node:crypto';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
@@ -183,7 +184,7 @@ async function appendAudit(trx: Trx, actor: Principal, entries: AuditEntry[]): P
   const at = new Date().toISOString();
   for (let i = 0; i < entries.length; i += AUDIT_SLICE) {
     // slices in order, one statement after the other: the records keep the order of the entries
-    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (i > 0) await yieldToLoop();
     const { numbered, insert } = auditParts(actor, entries.slice(i, i + AUDIT_SLICE), at);
     await sql`WITH ${numbered} ${insert}`.execute(trx);
   }

@@ -4,6 +4,7 @@
 // one transaction: new codes become items with an approved version 1; a changed price, name,
 // spec, unit, TKDN or account list of an existing code becomes its next approved version, each
 // audited as a price change; unchanged rows are left alone.
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { looksLikeFormula, normHeader, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
 import { readSheetOffThread } from '../../core/tabular-async.ts';
@@ -73,7 +74,6 @@ type ColumnName = (typeof IMPORT_COLUMNS)[number]['name'];
 export const MAX_IMPORT_ROWS = 200_000;
 /** Rows validated between two yields to the event loop (the server keeps answering meanwhile). */
 const YIELD_EVERY = 500;
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Existing items put into the lookup maps between two yields. */
 const YIELD_EVERY_MAP = 5_000;
 

@@ -2,6 +2,7 @@
 // same schemas and hooks as a single create, against the database plus the rows above it in the
 // file); if any row is bad the report lists each (row, column, reason) and nothing is written.
 // Otherwise the rows are upserted by code in one transaction with one audit entry for the file.
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { requirePermission } from '../../core/auth/policy.ts';
 import { normHeader, SheetError, type ImportError, type Sheet } from '../../core/tabular.ts';
@@ -242,7 +243,6 @@ export async function importSheet(
 const SLICE = 5_000;
 /** Longest run of validation between two yields, in ms. */
 const SLICE_MS = 15;
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A code's segments, with the number of each all-digit segment (NaN otherwise). */
 interface CodeKey {
