@@ -74,3 +74,11 @@ export function report(rows: Row[], title: string): string {
   ];
   return lines.join('\n');
 }
+
+/** The event loop's delay over an import (in-process profiles): p99, max and the longest stalls seen. */
+export function eventLoopLine(h: { percentile(p: number): number; max: number }, stalls: number[]): string {
+  const longest = [...stalls].sort((a, b) => b - a).slice(0, 8);
+  return `event loop: p99 delay ${(h.percentile(99) / 1e6).toFixed(0)} ms, max ${(h.max / 1e6).toFixed(0)} ms; longest stalls ${longest
+    .map((g) => g.toFixed(0))
+    .join(', ')} ms`;
+}

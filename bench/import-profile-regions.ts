@@ -9,6 +9,7 @@ import { AppRegistry } from '../src/core/registry.ts';
 import { allModules } from '../src/app.ts';
 import { importFile } from '../src/modules/master-data/index.ts';
 import { postgresClone } from '../src/testing/harness.ts';
+import { eventLoopLine } from './harness.ts';
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 const c = await postgresClone();
@@ -54,13 +55,7 @@ for (const [round, prefix] of (process.env.PROFILE_UPDATE ? ['Desa', 'Desa Baru'
     `round ${round + 1}, import of ${ROWS} rows: ${((performance.now() - t0) / 1000).toFixed(2)} s, ${JSON.stringify(res.ok ? res : res.errors.slice(0, 3))}`,
   );
   h.disable();
-  gaps.sort((a, b) => b - a);
-  console.log(
-    `event loop: p99 delay ${(h.percentile(99) / 1e6).toFixed(0)} ms, max ${(h.max / 1e6).toFixed(0)} ms; longest stalls ${gaps
-      .slice(0, 8)
-      .map((g) => g.toFixed(0))
-      .join(', ')} ms`,
-  );
+  console.log(eventLoopLine(h, gaps));
 }
 clearInterval(tick);
 await handle.close();

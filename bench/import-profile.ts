@@ -11,6 +11,7 @@ import { AppRegistry } from '../src/core/registry.ts';
 import { allModules } from '../src/app.ts';
 import { importCatalogue } from '../src/modules/catalogue/index.ts';
 import { postgresClone } from '../src/testing/harness.ts';
+import { eventLoopLine } from './harness.ts';
 
 let t0 = performance.now();
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
@@ -125,16 +126,10 @@ for (const [round, priceBase] of (process.env.PROFILE_UPDATE ? [1_000, 2_000] : 
   const total = performance.now() - t0;
   console.log(`  ${phase}: ${(performance.now() - phaseAt).toFixed(0)} ms`);
   h.disable();
-  gaps.sort((a, b) => b - a);
   console.log(
     `round ${round + 1}, import of ${ROWS} rows: ${(total / 1000).toFixed(2)} s, ${JSON.stringify(res.ok ? res : res.errors.slice(0, 3))}`,
   );
-  console.log(
-    `event loop: p99 delay ${(h.percentile(99) / 1e6).toFixed(0)} ms, max ${(h.max / 1e6).toFixed(0)} ms; longest stalls ${gaps
-      .slice(0, 8)
-      .map((g) => g.toFixed(0))
-      .join(', ')} ms`,
-  );
+  console.log(eventLoopLine(h, gaps));
 }
 clearInterval(tick);
 await handle.close();
