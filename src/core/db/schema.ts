@@ -90,6 +90,21 @@ export interface EventTable {
   at: Generated<Date>;
 }
 
+export interface ImportJobTable {
+  pemda_id: number;
+  id: Generated<number>;
+  kind: string;
+  year: number | null;
+  status: Generated<'running' | 'done' | 'failed'>;
+  phase: Generated<string>;
+  done: Generated<number>;
+  total: Generated<number>;
+  result: Json | null;
+  created_by: number;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   core_pemda: PemdaTable;
   core_audit_log: AuditLogTable;
@@ -99,4 +114,5 @@ export interface Database {
   core_secret: SecretTable;
   core_migration: MigrationTable;
   core_event: EventTable;
+  core_import_job: ImportJobTable;
 }

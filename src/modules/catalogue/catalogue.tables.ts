@@ -89,26 +89,11 @@ export interface CatProposalTable {
   updated_at: Generated<Date>;
 }
 
-export interface CatImportJobTable {
-  pemda_id: number;
-  id: Generated<number>;
-  year: number;
-  status: Generated<'running' | 'done' | 'failed'>;
-  phase: Generated<string>;
-  done: Generated<number>;
-  total: Generated<number>;
-  result: string | null;
-  created_by: number;
-  created_at: Generated<Date>;
-  updated_at: Generated<Date>;
-}
-
 declare module '../../core/db/schema.ts' {
   interface Database {
     cat_item: CatItemTable;
     cat_item_version: CatItemVersionTable;
     cat_item_account: CatItemAccountTable;
     cat_proposal: CatProposalTable;
-    cat_import_job: CatImportJobTable;
   }
 }

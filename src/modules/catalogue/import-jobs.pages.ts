@@ -1,4 +1,4 @@
-// The progress page of a web import job: a progress bar that refreshes itself every second (no
+// The progress page of a web import job: core's progress bar that refreshes itself every second (no
 // script needed) until the import ends, then the result or the list of errors.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -8,6 +8,7 @@ import type { ModuleContext } from '../../core/module.ts';
 import { html } from '../../core/http/html.ts';
 import { sendPage, tr } from '../../core/http/layout.ts';
 import { notFound } from '../../core/errors.ts';
+import { jobProgress } from '../../core/jobs/job-page.ts';
 import { getImportJob } from './import-jobs.ts';
 
 export async function importJobPages(appIn: FastifyInstance, ctx: ModuleContext): Promise<void> {
@@ -33,11 +34,8 @@ export async function importJobPages(appIn: FastifyInstance, ctx: ModuleContext)
         return reply.redirect(`/catalogue/import?done=${r.created}.${r.updated}.${r.unchanged}`, 303);
       }
       if (job.status === 'running') {
-        const pct = job.total ? Math.floor((job.done / job.total) * 100) : 0;
         const phase = tr(req, job.phase === 'write' ? 'cat.import.phase_write' : 'cat.import.phase_validate');
-        const body = html`<meta http-equiv="refresh" content="1">
-<p role="status">${phase}: ${job.done.toLocaleString('id-ID')} / ${job.total.toLocaleString('id-ID')}</p>
-<progress max="100" value="${pct}">${pct}%</progress>`;
+        const body = jobProgress(job, phase);
         return sendPage(req, reply, { title, body });
       }
       const errors = job.result && !job.result.ok ? job.result.errors : [];

@@ -27,6 +27,9 @@ import {
 import { importColumns, importFile, templateCsv, type ImportError } from './import.ts';
 import { listQuerySchema, organisationOpd, toListQuery } from './master-data.routes.ts';
 import { IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
+import { JOB_PAGE_FROM_BYTES } from '../../core/jobs/jobs.ts';
+import { startImportJob } from './import-jobs.ts';
+import { importDoneNotice, importJobPage } from './import-jobs.pages.ts';
 import { RESOURCES, type ColumnDef, type InputDef, type ResourceDef, type Row } from './resources.ts';
 
 const PAGE_SIZE = 50;
@@ -393,10 +396,11 @@ ${
       `${base}/import`,
       {
         config: { auth: { permission: def.importPermission } },
-        schema: { ...hide, summary: `${def.key}: import form` },
+        schema: { ...hide, summary: `${def.key}: import form`, querystring: z.object({ done: z.string().optional() }) },
       },
-      async (req, reply) => importPage(req, reply),
+      async (req, reply) => importPage(req, reply, { notice: importDoneNotice(req, req.query.done) }),
     );
+    importJobPage(app, db, def, base);
 
     app.post(
       `${base}/import`,
@@ -413,6 +417,11 @@ ${
           file = uploadedFile(req.body);
         } catch {
           return importPage(req, reply, { message: tr(req, 'md.import.no_file'), year, status: 400 });
+        }
+        // a large file continues as a job whose progress page refreshes itself; a small one answers here
+        if (file.length >= JOB_PAGE_FROM_BYTES) {
+          const job = await startImportJob(db, req.principal!, def, file, { year, lang: req.lang });
+          return reply.redirect(`${base}/import/jobs/${job.id}`, 303);
         }
         try {
           const res = await importFile(db, req.principal!, def.key, file, { year, lang: req.lang });

@@ -145,6 +145,10 @@ export const masterDataMessages: Messages = {
     'md.import.too_many_rows': 'Berkas berisi lebih dari {max} baris.',
     'md.import.unknown_kind': 'Jenis impor tidak dikenal: {kind}.',
     'md.import.no_file': 'Pilih berkas untuk diimpor.',
+    'md.import.phase_validate': 'Memeriksa baris',
+    'md.import.phase_write': 'Menyimpan',
+    'md.import.interrupted':
+      'Impor terputus (server dihentikan); tidak ada data yang disimpan. Unggah ulang berkasnya.',
     'md.import.no_bidang':
       'Baris X.XX memerlukan bidang urusan pada tahun ini (impor bidang urusan lebih dahulu atau dalam berkas yang sama).',
     'md.import.note.org':
@@ -300,6 +304,10 @@ export const masterDataMessages: Messages = {
     'md.import.too_many_rows': 'The file has more than {max} rows.',
     'md.import.unknown_kind': 'Unknown import kind: {kind}.',
     'md.import.no_file': 'Choose a file to import.',
+    'md.import.phase_validate': 'Checking rows',
+    'md.import.phase_write': 'Saving',
+    'md.import.interrupted':
+      'The import was interrupted (the server stopped); nothing was saved. Upload the file again.',
     'md.import.no_bidang': 'An X.XX row needs the bidang urusan of the year (import them first or in the same file).',
     'md.import.note.org':
       "The kind and a unit's parent follow from the code; the bidang urusan are taken from the code when empty (separate with spaces or semicolons). A unit's OPD must exist or come in an earlier row.",
