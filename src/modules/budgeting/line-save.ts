@@ -45,40 +45,39 @@ export interface LineSaveContext extends PriceLookups {
 }
 
 // Statement 1, built and compiled once (core/db/prepared.ts): only the values change per save.
-const contextQuery = prepared(
-  (db, p: { pemdaId: number; subId: number; accountCode: string; itemId: number | null }) =>
-    db
-      .selectFrom('bud_sub_kegiatan as sub')
-      .innerJoin('bud_stage as st', (j) =>
-        j.onRef('st.pemda_id', '=', 'sub.pemda_id').onRef('st.id', '=', 'sub.stage_id'),
-      )
-      .leftJoin('bud_setting as se', 'se.pemda_id', 'sub.pemda_id')
-      .leftJoin('bud_opd_ceiling as oc', (j) =>
-        j
-          .onRef('oc.pemda_id', '=', 'sub.pemda_id')
-          .onRef('oc.stage_id', '=', 'sub.stage_id')
-          .onRef('oc.opd_id', '=', 'sub.opd_id'),
-      )
-      .selectAll('sub')
-      .select([
-        'st.name as stage_name',
-        'st.status as stage_status',
-        'st.kind as stage_kind',
-        'st.year as stage_year',
-        'st.input_opens_at as stage_opens_at',
-        'st.input_closes_at as stage_closes_at',
-        'se.ppn_rate',
-        'se.allow_free_text',
-        'se.version as settings_version',
-        'oc.input_mode',
-        'oc.input_until',
-        'oc.opd_id as ceiling_opd_id',
-      ])
-      .select(accountHeadJson(p.pemdaId, sql`st.year`, p.accountCode).as('account'))
-      .select(currentPriceJson(p.pemdaId, p.itemId).as('item'))
-      .select(sql<string>`nextval('bud_line_id_seq'::regclass)`.as('line_id'))
-      .where('sub.pemda_id', '=', p.pemdaId)
-      .where('sub.id', '=', p.subId),
+const contextQuery = prepared((db, p: { pemdaId: number; subId: number; accountCode: string; itemId: number | null }) =>
+  db
+    .selectFrom('bud_sub_kegiatan as sub')
+    .innerJoin('bud_stage as st', (j) =>
+      j.onRef('st.pemda_id', '=', 'sub.pemda_id').onRef('st.id', '=', 'sub.stage_id'),
+    )
+    .leftJoin('bud_setting as se', 'se.pemda_id', 'sub.pemda_id')
+    .leftJoin('bud_opd_ceiling as oc', (j) =>
+      j
+        .onRef('oc.pemda_id', '=', 'sub.pemda_id')
+        .onRef('oc.stage_id', '=', 'sub.stage_id')
+        .onRef('oc.opd_id', '=', 'sub.opd_id'),
+    )
+    .selectAll('sub')
+    .select([
+      'st.name as stage_name',
+      'st.status as stage_status',
+      'st.kind as stage_kind',
+      'st.year as stage_year',
+      'st.input_opens_at as stage_opens_at',
+      'st.input_closes_at as stage_closes_at',
+      'se.ppn_rate',
+      'se.allow_free_text',
+      'se.version as settings_version',
+      'oc.input_mode',
+      'oc.input_until',
+      'oc.opd_id as ceiling_opd_id',
+    ])
+    .select(accountHeadJson(p.pemdaId, sql`st.year`, p.accountCode).as('account'))
+    .select(currentPriceJson(p.pemdaId, p.itemId).as('item'))
+    .select(sql<string>`nextval('bud_line_id_seq'::regclass)`.as('line_id'))
+    .where('sub.pemda_id', '=', p.pemdaId)
+    .where('sub.id', '=', p.subId),
 );
 
 /** Statement 1: undefined when the Pemda has no such sub kegiatan. */
