@@ -64,11 +64,13 @@ test(
     await clone.handle.close();
     const server = await startServer({ DATABASE_URL: clone.url, PADU_WORKERS: '2' });
     try {
+      // the supervisor's children running padu (not, e.g., a transient esbuild service of tsx)
       const workers = () =>
-        execFileSync('ps', ['-o', 'pid=', '--ppid', String(server.child.pid)], { encoding: 'utf8' })
+        execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(server.child.pid)], { encoding: 'utf8' })
           .split('\n')
           .map((l) => l.trim())
-          .filter(Boolean);
+          .filter((l) => l.includes('padu.mjs') && !l.includes('<defunct>'))
+          .map((l) => l.split(/\s+/)[0]!);
       assert.equal(workers().length, 2, 'two worker processes under the supervisor');
       const c = new Client(server.base);
       assert.equal((await c.login('admin', DEMO_PASSWORD)).status, 200);
@@ -88,8 +90,8 @@ test(
       // a worker that dies is replaced
       const [first] = workers();
       process.kill(Number(first), 'SIGKILL');
-      for (let i = 0; i < 100 && (workers().length < 2 || workers().includes(first!)); i++)
-        await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 300 && (workers().length < 2 || workers().includes(first!)); i++)
+        await new Promise((r) => setTimeout(r, 200));
       assert.equal(workers().length, 2, 'the supervisor started another worker');
       assert.ok(!workers().includes(first!));
       const ids = workers();
