@@ -176,3 +176,22 @@ export async function testApp(env: Record<string, string> = {}): Promise<TestCon
 export function json<T = any>(res: LightMyRequestResponse): T {
   return JSON.parse(res.body) as T;
 }
+
+/** A multipart/form-data body with text fields and one file field named "file" (upload tests). */
+export function multipartBody(
+  fields: Record<string, string>,
+  file: { content: Buffer; filename: string; type: string },
+): { payload: Buffer; contentType: string } {
+  const boundary = `----padu${Date.now()}`;
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+    ),
+    file.content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}

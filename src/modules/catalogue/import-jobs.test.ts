@@ -2,7 +2,7 @@
 // refreshes itself until the import ends and then shows the result (here: 8,000 new items).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestContext } from '../../testing/harness.ts';
+import { multipartBody, testApp, type TestContext } from '../../testing/harness.ts';
 import { JOB_PAGE_FROM_BYTES } from './import-jobs.ts';
 
 let t: TestContext;
@@ -10,21 +10,6 @@ before(async () => {
   t = await testApp();
 });
 after(async () => t?.close());
-
-function multipart(fields: Record<string, string>, content: Buffer) {
-  const boundary = `----padujob${Date.now()}`;
-  const parts: Buffer[] = Object.entries(fields).map(([k, v]) =>
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`),
-  );
-  parts.push(
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="besar.csv"\r\nContent-Type: text/csv\r\n\r\n`,
-    ),
-    content,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  );
-  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
-}
 
 test('a large upload answers with a self-refreshing progress page, then the result', async () => {
   const rows = ['jenis,kode,nama,spesifikasi,satuan,harga,akun'];
@@ -36,7 +21,7 @@ test('a large upload answers with a self-refreshing progress page, then the resu
   assert.ok(csv.length >= JOB_PAGE_FROM_BYTES, `${csv.length} bytes`);
   const s = await t.session('tim_data');
   const headers = { cookie: s.headers.cookie!, accept: 'text/html' };
-  const mp = multipart({ _csrf: s.csrf, year: '2027' }, csv);
+  const mp = multipartBody({ _csrf: s.csrf, year: '2027' }, { content: csv, filename: 'besar.csv', type: 'text/csv' });
   const res = await t.server.inject({
     method: 'POST',
     url: '/catalogue/import',

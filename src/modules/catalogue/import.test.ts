@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
-import { json, testApp, type TestContext } from '../../testing/harness.ts';
+import { json, testApp, type TestContext, multipartBody } from '../../testing/harness.ts';
 import { systemPrincipal } from '../../core/roles.ts';
 import { importCatalogue, searchCatalogue } from './index.ts';
 
@@ -37,21 +37,6 @@ async function xlsx(rows: Array<Array<string | number>>): Promise<Buffer> {
   const ws = wb.addWorksheet('SSH');
   for (const r of rows) ws.addRow(r);
   return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
-function multipart(fields: Record<string, string>, file: { content: Buffer; filename: string; type: string }) {
-  const boundary = `----padu${Date.now()}`;
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields))
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`,
-    ),
-    file.content,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  );
-  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 const timData = () => ({
@@ -237,7 +222,7 @@ test('import through the API (raw and multipart) and the page; only Tim Data and
   assert.match(json(api).message, /Import refused: 1 errors/);
 
   const good = Buffer.from(`${HEADER}\nSSH,1.1.12.01.01.0831,Pita perekat kertas,,Buah,7000,,5.1.02.01.01.0024\n`);
-  const mp = multipart({ year: '2027' }, { content: good, filename: 'ssh.csv', type: 'text/csv' });
+  const mp = multipartBody({ year: '2027' }, { content: good, filename: 'ssh.csv', type: 'text/csv' });
   const ok = await t.server.inject({
     method: 'POST',
     url: '/api/v1/catalogue/import',
@@ -273,7 +258,7 @@ test('import through the API (raw and multipart) and the page; only Tim Data and
   assert.match(String(tpl.headers['content-type']), /text\/csv/);
   assert.match(tpl.body, /^jenis,kode,nama/);
   const { 'x-csrf-token': _t, ...noHeader } = html;
-  const badUpload = multipart(
+  const badUpload = multipartBody(
     { _csrf: s.csrf, year: '2027' },
     {
       content: Buffer.from(`${HEADER}\nSSH,1.1.12.01.01.0832,Lem,,Buah,abc,,5.1.02.01.01.0024\n`),
@@ -289,7 +274,7 @@ test('import through the API (raw and multipart) and the page; only Tim Data and
   });
   assert.equal(res.statusCode, 400);
   assert.match(res.body, /<td class="num">1<\/td><td>harga<\/td>/);
-  const goodUpload = multipart(
+  const goodUpload = multipartBody(
     { _csrf: s.csrf, year: '2027' },
     {
       content: Buffer.from(`${HEADER}\nSSH,1.1.12.01.01.0832,Lem,,Buah,6000,,5.1.02.01.01.0024\n`),

@@ -3,7 +3,7 @@
 // units), or the error report when a row is bad (and nothing is written).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestContext } from '../../testing/harness.ts';
+import { multipartBody, testApp, type TestContext } from '../../testing/harness.ts';
 import { JOB_PAGE_FROM_BYTES } from '../../core/jobs/jobs.ts';
 
 let t: TestContext;
@@ -11,21 +11,6 @@ before(async () => {
   t = await testApp();
 });
 after(async () => t?.close());
-
-function multipart(fields: Record<string, string>, content: Buffer) {
-  const boundary = `----padujob${Date.now()}`;
-  const parts: Buffer[] = Object.entries(fields).map(([k, v]) =>
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`),
-  );
-  parts.push(
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="satuan.csv"\r\nContent-Type: text/csv\r\n\r\n`,
-    ),
-    content,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  );
-  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
-}
 
 /** 6,000 units `<prefix>00000`…, each with a long name: more than JOB_PAGE_FROM_BYTES. */
 function unitsCsv(prefix: string, badRow?: number): Buffer {
@@ -53,7 +38,7 @@ async function unitCount(prefix: string): Promise<number> {
 async function importAsJob(csv: Buffer) {
   const s = await t.session('admin');
   const headers = { cookie: s.headers.cookie!, accept: 'text/html' };
-  const mp = multipart({ _csrf: s.csrf }, csv);
+  const mp = multipartBody({ _csrf: s.csrf }, { content: csv, filename: 'satuan.csv', type: 'text/csv' });
   const res = await t.server.inject({
     method: 'POST',
     url: '/master-data/units/import',

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
-import { testApp, json, type TestContext } from '../../testing/harness.ts';
+import { testApp, json, type TestContext, multipartBody } from '../../testing/harness.ts';
 import { systemPrincipal } from '../../core/roles.ts';
 import { AppError } from '../../core/errors.ts';
 import { getNomenclature, importFile } from './index.ts';
@@ -39,21 +39,6 @@ async function xlsx(rows: string[][]): Promise<Buffer> {
   const ws = wb.addWorksheet('Data');
   for (const r of rows) ws.addRow(r);
   return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
-function multipart(fields: Record<string, string>, file: { content: Buffer; filename: string; type: string }) {
-  const boundary = `----padu${Date.now()}`;
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields))
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`,
-    ),
-    file.content,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  );
-  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 const ORG_HEADER = 'kode,nama,singkatan,jenis,nama_kepala,nip_kepala,bidang_urusan';
@@ -134,7 +119,7 @@ test('an XLSX with one bad row writes nothing and reports that row and column', 
 
   // through the API as multipart, in English
   const file = await xlsx(rows);
-  const mp = multipart(
+  const mp = multipartBody(
     {},
     {
       content: file,
@@ -328,7 +313,7 @@ test('import pages: column documentation, template, multipart upload with the er
   assert.match(String(tpl.headers['content-type']), /text\/csv/);
   assert.equal(tpl.body.trim(), ORG_HEADER);
 
-  const bad = multipart(
+  const bad = multipartBody(
     { _csrf: s.csrf },
     { content: Buffer.from('kode,nama\nKarung,\n'), filename: 'satuan.csv', type: 'text/csv' },
   );
@@ -347,7 +332,7 @@ test('import pages: column documentation, template, multipart upload with the er
     0,
   );
 
-  const good = multipart(
+  const good = multipartBody(
     { _csrf: s.csrf },
     { content: Buffer.from('kode,nama\nKarung,Karung\n'), filename: 'satuan.csv', type: 'text/csv' },
   );
@@ -365,7 +350,7 @@ test('import pages: column documentation, template, multipart upload with the er
   );
 
   // without the CSRF token the upload is refused
-  const noToken = multipart({}, { content: Buffer.from('kode,nama\nX,X\n'), filename: 'x.csv', type: 'text/csv' });
+  const noToken = multipartBody({}, { content: Buffer.from('kode,nama\nX,X\n'), filename: 'x.csv', type: 'text/csv' });
   const forged = await ctx.server.inject({
     method: 'POST',
     url: '/master-data/units/import',
