@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './core/config.ts';
-import { allModules, createApp, migrateAll, openConfiguredDatabase } from './app.ts';
+import { allModules, createApp, migrateAll, openConfiguredDatabase, type App } from './app.ts';
 import {
   addPemda,
   createPemda,
@@ -141,15 +141,7 @@ async function main(argv: string[]): Promise<number> {
     if (config.workers > 1 && cluster.isPrimary) return superviseWorkers(config);
     const app = await createApp({ config });
     // with PADU_WORKERS the supervisor has migrated and seeded before the workers started
-    if (cluster.isPrimary && (await isEmpty(app.database.db))) {
-      if (demoSeedPolicy(config) === 'seed') {
-        console.error('Empty database in the checkout\'s data folder: creating the demo "Kabupaten Demo"…');
-        await seedDemo(app.database.db, allModules, bar());
-        printDemoNotice();
-      } else {
-        console.error(`\n${FIRST_ADMIN_HELP}\n`);
-      }
-    }
+    if (cluster.isPrimary) await seedIfEmpty(app, config);
     const stop = async () => {
       await app.close();
       process.exit(0);
@@ -465,6 +457,18 @@ main(process.argv.slice(2)).then(
   },
 );
 
+/** An empty database gets the demo where the policy allows it, or the first-administrator help. */
+async function seedIfEmpty(app: App, config: ReturnType<typeof loadConfig>): Promise<void> {
+  if (!(await isEmpty(app.database.db))) return;
+  if (demoSeedPolicy(config) === 'seed') {
+    console.error('Empty database in the checkout\'s data folder: creating the demo "Kabupaten Demo"…');
+    await seedDemo(app.database.db, allModules, bar());
+    printDemoNotice();
+  } else {
+    console.error(`\n${FIRST_ADMIN_HELP}\n`);
+  }
+}
+
 /**
  * `padu serve` with PADU_WORKERS=N (PostgreSQL only): this process migrates (and seeds an empty
  * database), then runs N worker processes sharing the port (node:cluster hands each new connection
@@ -476,12 +480,7 @@ async function superviseWorkers(config: ReturnType<typeof loadConfig>): Promise<
   if (!config.databaseUrl)
     throw new Error('PADU_WORKERS > 1 needs PostgreSQL (DATABASE_URL): an embedded PGlite folder serves one process');
   const app = await createApp({ config });
-  if (await isEmpty(app.database.db)) {
-    if (demoSeedPolicy(config) === 'seed') {
-      await seedDemo(app.database.db, allModules, bar());
-      printDemoNotice();
-    } else console.error(`\n${FIRST_ADMIN_HELP}\n`);
-  }
+  await seedIfEmpty(app, config);
   await app.close();
   let stopping = false;
   const fork = () => cluster.fork();
