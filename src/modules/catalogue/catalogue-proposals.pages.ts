@@ -31,6 +31,8 @@ import {
 } from './catalogue.service.ts';
 import { IMPORT_COLUMNS, templateCsv, type ImportError } from './import.ts';
 import { JOB_PAGE_FROM_BYTES, startImportJob } from './import-jobs.ts';
+import { importErrorHeadings } from './import-jobs.pages.ts';
+import { importErrorTable } from '../../core/jobs/job-page.ts';
 import { proposalOpd } from './catalogue.routes.ts';
 import { IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
 import {
@@ -440,12 +442,7 @@ ${forms}
 <p class="muted">${tr(req, 'cat.import.hint', { columns: IMPORT_COLUMNS.map((c) => c.header + (c.required ? '*' : '')).join(', ') })}</p>
 <p><a href="/catalogue/import/template.csv">${tr(req, 'cat.action.download_template')}</a></p>
 ${o.message ? html`<p class="error" role="alert">${o.message}</p>` : ''}
-${
-  o.errors?.length
-    ? html`<table class="data"><thead><tr><th class="num">${tr(req, 'cat.import.row')}</th><th>${tr(req, 'cat.import.column')}</th><th>${tr(req, 'cat.import.reason')}</th></tr></thead>
-<tbody>${o.errors.map((e) => html`<tr><td class="num">${e.row}</td><td>${e.column}</td><td>${e.reason}</td></tr>`)}</tbody></table>`
-    : ''
-}
+${importErrorTable(o.errors ?? [], importErrorHeadings(req))}
 <form method="post" action="/catalogue/import" enctype="multipart/form-data" class="form">
   ${csrfField(req)}
   <label>${tr(req, 'cat.field.year')}<select name="year">${await yearOptions(p.pemdaId, year)}</select></label>

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { intIn } from '../../core/number.ts';
 import type { Db } from '../../core/db/database.ts';
 import { html } from '../../core/http/html.ts';
-import { sendPage, tr } from '../../core/http/layout.ts';
+import { tr } from '../../core/http/layout.ts';
 import { notFound } from '../../core/errors.ts';
-import { jobProgress } from '../../core/jobs/job-page.ts';
+import { answerJobPage } from '../../core/jobs/job-page.ts';
 import { getImportJob } from './import-jobs.ts';
 import type { ResourceDef } from './resources.ts';
 
@@ -24,6 +24,13 @@ export function importDoneNotice(req: FastifyRequest, done: string | undefined):
     unchanged: Number(m[4]),
   });
 }
+
+/** The headings of the import error report, in the reader's language. */
+export const importErrorHeadings = (req: FastifyRequest) => ({
+  row: tr(req, 'md.import.row'),
+  column: tr(req, 'md.import.column'),
+  reason: tr(req, 'md.import.reason'),
+});
 
 export function importJobPage(appIn: FastifyInstance, db: Db, def: ResourceDef, base: string): void {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
@@ -41,29 +48,16 @@ export function importJobPage(appIn: FastifyInstance, db: Db, def: ResourceDef, 
     async (req, reply) => {
       const job = await getImportJob(db, req.principal!, def, req.params.id);
       if (!job) throw notFound();
-      const title = tr(req, 'md.import.title', { what: tr(req, def.title) });
-      if (job.status === 'done' && job.result?.ok) {
-        const r = job.result;
-        return reply.redirect(`${base}/import?done=${r.count}.${r.inserted}.${r.updated}.${r.unchanged}`, 303);
-      }
-      if (job.status === 'running') {
-        const phase = tr(req, job.phase === 'write' ? 'md.import.phase_write' : 'md.import.phase_validate');
-        return sendPage(req, reply, { title, body: jobProgress(job, phase) });
-      }
-      const errors = job.result && !job.result.ok ? job.result.errors : [];
-      const body = html`<h2>${tr(req, 'md.import.report')}</h2><p class="error" role="alert">${
-        job.status === 'interrupted'
-          ? tr(req, 'md.import.interrupted')
-          : tr(req, 'md.import.failed', { count: errors.length })
-      }</p>
-${
-  errors.length
-    ? html`<table class="data import-errors"><thead><tr><th scope="col">${tr(req, 'md.import.row')}</th><th scope="col">${tr(req, 'md.import.column')}</th><th scope="col">${tr(req, 'md.import.reason')}</th></tr></thead>
-<tbody>${errors.map((e) => html`<tr><td class="num">${e.row}</td><td>${e.column}</td><td>${e.reason}</td></tr>`)}</tbody></table>`
-    : ''
-}
-<p><a href="${base}/import">${title}</a></p>`;
-      return sendPage(req, reply, { title, body });
+      return answerJobPage(req, reply, job, {
+        title: tr(req, 'md.import.title', { what: tr(req, def.title) }),
+        phase: (p) => tr(req, p === 'write' ? 'md.import.phase_write' : 'md.import.phase_validate'),
+        doneUrl: (r) => `${base}/import?done=${r.count}.${r.inserted}.${r.updated}.${r.unchanged}`,
+        failed: (count) => tr(req, 'md.import.failed', { count }),
+        interrupted: tr(req, 'md.import.interrupted'),
+        headings: importErrorHeadings(req),
+        heading: html`<h2>${tr(req, 'md.import.report')}</h2>`,
+        back: { href: `${base}/import`, label: tr(req, 'md.import.title', { what: tr(req, def.title) }) },
+      });
     },
   );
 }

@@ -29,7 +29,8 @@ import { listQuerySchema, organisationOpd, toListQuery } from './master-data.rou
 import { IMPORT_BODY_LIMIT, uploadedFile } from '../../core/http/upload.ts';
 import { JOB_PAGE_FROM_BYTES } from '../../core/jobs/jobs.ts';
 import { startImportJob } from './import-jobs.ts';
-import { importDoneNotice, importJobPage } from './import-jobs.pages.ts';
+import { importDoneNotice, importErrorHeadings, importJobPage } from './import-jobs.pages.ts';
+import { importErrorTable } from '../../core/jobs/job-page.ts';
 import { RESOURCES, type ColumnDef, type InputDef, type ResourceDef, type Row } from './resources.ts';
 
 const PAGE_SIZE = 50;
@@ -374,8 +375,7 @@ ${o.message ? html`<p class="error" role="alert">${o.message}</p>` : ''}
 ${
   o.errors
     ? html`<h2>${tr(req, 'md.import.report')}</h2><p class="error" role="alert">${tr(req, 'md.import.failed', { count: o.errors.length })}</p>
-<table class="data import-errors"><thead><tr><th scope="col">${tr(req, 'md.import.row')}</th><th scope="col">${tr(req, 'md.import.column')}</th><th scope="col">${tr(req, 'md.import.reason')}</th></tr></thead>
-<tbody>${o.errors.map((e) => html`<tr><td class="num">${e.row}</td><td>${e.column}</td><td>${e.reason}</td></tr>`)}</tbody></table>`
+${importErrorTable(o.errors, importErrorHeadings(req))}`
     : ''
 }
 <form method="post" action="${base}/import" enctype="multipart/form-data" class="form">
