@@ -4,7 +4,6 @@
 // process died is reported as interrupted (an import is one transaction: nothing of it was written).
 // Modules own the import and the permission: they check it before starting or showing a job, and
 // name their jobs by `kind` ('catalogue', 'master-data:<resource>'), which getJob matches.
-import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 
 /** Files from this size (about 5,000 rows) are answered with the job's progress page. */
@@ -89,17 +88,7 @@ function errorText(err: unknown): string {
 export async function getJob<R>(db: Db, pemdaId: number, kind: string, id: number): Promise<Job<R> | undefined> {
   const r = await db
     .selectFrom('core_import_job')
-    .select([
-      'id',
-      'kind',
-      'year',
-      'status',
-      'phase',
-      'done',
-      'total',
-      'result',
-      sql<Date>`updated_at`.as('updated_at'),
-    ])
+    .select(['id', 'kind', 'year', 'status', 'phase', 'done', 'total', 'result', 'updated_at'])
     .where('pemda_id', '=', pemdaId)
     .where('id', '=', id)
     .where('kind', '=', kind)
