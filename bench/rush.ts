@@ -14,7 +14,8 @@
 // Pemda, and the baseline inserts rows carrying each Pemda's pemda_id in the same split.
 // Env: BENCH_DATABASE_URL (required), RUSH_N=50,200,500, RUSH_OPD=3,6 (OPD counts per Pemda; default
 // N/4 per Pemda up to all with open sub kegiatan), RUSH_PROCS=1,2 (server processes; default 1),
-// RUSH_PEMDA=1,2 (Pemda; default 1), RUSH_SECONDS=8, RUSH_ROUNDS=3, RUSH_PROFILE=<dir>.
+// RUSH_PEMDA=1,2 (Pemda; default 1), RUSH_SECONDS=8, RUSH_WARMUP=3 (s of the same load before each
+// measured round, not measured, for both targets), RUSH_ROUNDS=3, RUSH_PROFILE=<dir>.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -191,6 +192,7 @@ export async function rushBench(): Promise<string> {
   process.env.TEST_DATABASE_URL = benchUrl;
   const Ns = (process.env.RUSH_N ?? '50,200,500').split(',').map(Number);
   const seconds = Number(process.env.RUSH_SECONDS ?? 8);
+  const warmup = Number(process.env.RUSH_WARMUP ?? 3);
   const rounds = Number(process.env.RUSH_ROUNDS ?? 3);
   const procsList = list(process.env.RUSH_PROCS, '1');
   const pemdaList = list(process.env.RUSH_PEMDA, '1');
@@ -337,9 +339,9 @@ export async function rushBench(): Promise<string> {
           const procList = servers[target];
           const bases = procList.map((_, i) => `http://127.0.0.1:${portOf(target, i)}`);
           const cfgFile = path.join(tmp, `load-${target}-${n}-${m}-${pemdas}-${procs}-${round}.json`);
-          fs.writeFileSync(cfgFile, JSON.stringify({ bases, connections: n, seconds, ops }));
+          fs.writeFileSync(cfgFile, JSON.stringify({ bases, connections: n, seconds, warmup, ops }));
           const byPemda0 = await linesByPemda();
-          // the PostgreSQL backends serving this database now (each server keeps a pool of ≤ 10)
+          // the PostgreSQL backends serving this database now (each server keeps a pool of ≤ PADU_DB_POOL)
           const pids = (
             await admin.query<{ pid: number }>(
               `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND pid <> $2`,
@@ -383,6 +385,7 @@ export async function rushBench(): Promise<string> {
           );
           const r = JSON.parse(out.trim().split('\n').at(-1)!) as {
             ok: number;
+            warmupOk: number;
             non2xx: number;
             errors: number;
             seconds: number;
@@ -402,8 +405,9 @@ export async function rushBench(): Promise<string> {
             non2xx: r.non2xx,
             errors: r.errors,
             peakRssMb: peak,
-            nodeCpuMsPerSave: r.ok ? (node1 - node0) / r.ok : 0,
-            pgCpuMsPerSave: r.ok ? pgCpu / r.ok : 0,
+            // the CPU samples span the warm-up too: divide by every save they paid for
+            nodeCpuMsPerSave: r.ok ? (node1 - node0) / (r.ok + r.warmupOk) : 0,
+            pgCpuMsPerSave: r.ok ? pgCpu / (r.ok + r.warmupOk) : 0,
             rowsByPemda,
             nodeCpuMsByProc,
           };
@@ -454,7 +458,7 @@ export async function rushBench(): Promise<string> {
     .map((x) => x.toFixed(1))
     .join(' ');
   const lines = [
-    `## Rush: line saves through the HTTP API (PostgreSQL, ${rounds} alternating rounds of ${seconds} s, medians)`,
+    `## Rush: line saves through the HTTP API (PostgreSQL, ${rounds} alternating rounds of ${seconds} s, each after ${warmup} s of unmeasured warm-up, medians)`,
     '',
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; load average at the end: ${load}.`,
     '',

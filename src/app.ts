@@ -20,7 +20,7 @@ export function migrationSources(modules: ModuleManifest[] = allModules) {
 
 export async function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
   return config.databaseUrl
-    ? openDatabase({ kind: 'postgresql', url: config.databaseUrl })
+    ? openDatabase({ kind: 'postgresql', url: config.databaseUrl, poolSize: config.dbPool })
     : openDatabase({ kind: 'pglite', dataDir: path.resolve(config.dataDir) });
 }
 

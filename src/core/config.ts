@@ -47,6 +47,9 @@ const schema = z.object({
   PADU_AUDIT_KEY: z.string().optional(), // Ed25519 private key file (PEM); default <data dir>/audit-ed25519.pem
   PADU_AUDIT_TRUSTED_KEYS: z.string().optional(), // comma-separated public key files (rotated-out keys)
   PADU_AUDIT_SEAL_SECONDS: envInt(0, 3600, 5), // 0 = no in-process sealer
+  // PostgreSQL connections per process: few, so that waiting happens in the pool's FIFO queue rather
+  // than among row locks in the database (docs/benchmarks.md: 5 vs 10 vs 20 under the rush)
+  PADU_DB_POOL: envInt(1, 200, 5),
   PADU_WORKERS: envInt(1, 64, 1), // `padu serve` processes sharing the port (PostgreSQL only)
 });
 
@@ -66,6 +69,7 @@ export type Config = {
   auditTrustedKeyFiles: string[];
   auditSealSeconds: number;
   /** Server processes of `padu serve` (node:cluster, one port); more than 1 needs PostgreSQL. */
+  dbPool: number;
   workers: number;
 };
 
@@ -93,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((f) => f.trim())
       .filter(Boolean),
     auditSealSeconds: e.PADU_AUDIT_SEAL_SECONDS,
+    dbPool: e.PADU_DB_POOL,
     workers: e.PADU_WORKERS,
   };
 }

