@@ -6,8 +6,8 @@
 import Fastify from 'fastify';
 import pg from 'pg';
 
-// the same number of connections as a Padu process (PADU_DB_POOL, default 5)
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.PADU_DB_POOL ?? 5) });
+// the same number of connections as a Padu process (PADU_DB_POOL, set by bench/rush.ts from Padu's config)
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.PADU_DB_POOL) });
 const app = Fastify({ logger: { level: process.env.PADU_LOG_LEVEL ?? 'info' } });
 const rows = JSON.parse(process.env.BARE_ROWS!) as Array<Record<string, unknown>>;
 const bySub = new Map(Object.entries(JSON.parse(process.env.BARE_SUBS ?? '{}') as Record<string, number>));

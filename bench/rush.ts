@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { sql } from 'kysely';
 import type { TestContext } from '../src/testing/harness.ts';
+import { loadConfig } from '../src/core/config.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const ATK = '5.1.02.01.01.0024';
@@ -257,6 +258,8 @@ export async function rushBench(): Promise<string> {
     PADU_LOG_LEVEL: 'info',
     PADU_DEMO_SEED: 'never',
     NODE_ENV: 'production',
+    // Padu's pool size (its default unless set), given to the baseline as well
+    PADU_DB_POOL: String(loadConfig(process.env).dbPool),
   };
   // RUSH_PROFILE=<dir>: a V8 CPU profile of each Padu server process (open it in Chrome DevTools)
   const profile = process.env.RUSH_PROFILE

@@ -68,8 +68,9 @@ export type Config = {
   auditKeyFile: string | undefined;
   auditTrustedKeyFiles: string[];
   auditSealSeconds: number;
-  /** Server processes of `padu serve` (node:cluster, one port); more than 1 needs PostgreSQL. */
+  /** PostgreSQL connections per process (PADU_DB_POOL). */
   dbPool: number;
+  /** Server processes of `padu serve` (node:cluster, one port); more than 1 needs PostgreSQL. */
   workers: number;
 };
 

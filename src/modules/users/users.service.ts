@@ -366,8 +366,13 @@ export async function logout(db: Db, principal: Principal, sessionId: string): P
   });
 }
 
-function parseCredential(token: string, prefix: string): { pemdaId: number; secret: string } | null {
-  const m = new RegExp(`^${prefix}(\\d{1,9})[._]([A-Za-z0-9_-]{20,100})$`).exec(token);
+// compiled once: every request with a session cookie or a token parses it
+const CREDENTIAL = {
+  session: /^(\d{1,9})[._]([A-Za-z0-9_-]{20,100})$/,
+  token: /^padu_(\d{1,9})[._]([A-Za-z0-9_-]{20,100})$/,
+};
+function parseCredential(token: string, kind: keyof typeof CREDENTIAL): { pemdaId: number; secret: string } | null {
+  const m = CREDENTIAL[kind].exec(token);
   if (!m) return null;
   return { pemdaId: Number(m[1]), secret: m[2]! };
 }
@@ -387,7 +392,7 @@ const sessionQuery = prepared((db, p: { pemdaId: number; id: string }) =>
 );
 
 export async function sessionAuth(db: Db, cookie: string): Promise<AuthResult | null> {
-  const c = parseCredential(cookie, '');
+  const c = parseCredential(cookie, 'session');
   if (!c) return null;
   const row = await sessionQuery.first(db, { pemdaId: c.pemdaId, id: sha256(c.secret) });
   if (!row) return null;
@@ -395,7 +400,7 @@ export async function sessionAuth(db: Db, cookie: string): Promise<AuthResult | 
 }
 
 export async function tokenAuth(db: Db, token: string): Promise<AuthResult | null> {
-  const c = parseCredential(token, 'padu_');
+  const c = parseCredential(token, 'token');
   if (!c) return null;
   const row = await db
     .selectFrom('usr_api_token as t')
