@@ -15,9 +15,13 @@
 // Env: BENCH_DATABASE_URL (required), RUSH_N=50,200,500, RUSH_OPD=3,6 (OPD counts per Pemda; default
 // N/4 per Pemda up to all with open sub kegiatan), RUSH_PROCS=1,2 (server processes; default 1),
 // RUSH_PEMDA=1,2 (Pemda; default 1), RUSH_SECONDS=8, RUSH_WARMUP=3 (s of the same load before each
-// measured round, not measured, for both targets), RUSH_ROUNDS=3, RUSH_PROFILE=<dir>.
+// measured round, not measured, for both targets), RUSH_ROUNDS=3, RUSH_PROFILE=<dir> (V8 CPU profiles of
+// the Padu processes; with RUSH_NOINLINE=1 inlining is off, so time lands on the function that spends
+// it), RUSH_AGAINST=<another checkout> (an A/B: the baseline is Padu of that checkout, not the bare
+// insert; same schema needed; the ratio is then this checkout ÷ that one).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,8 +80,17 @@ async function waitHealthy(url: string, child: ChildProcess, what: string): Prom
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode})`);
     try {
-      const r = await fetch(url, { method: url.endsWith('/lines') ? 'OPTIONS' : 'GET' });
-      if (r.status < 500) return;
+      // node:http, not fetch: fetch refuses the "bad ports" of the Fetch standard, and the ports
+      // chosen below can be one of them (4045 is: the baseline then never looked started)
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.request(url, { method: url.endsWith('/lines') ? 'OPTIONS' : 'GET' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      if (status < 500) return;
     } catch {
       /* not yet */
     }
@@ -263,7 +276,11 @@ export async function rushBench(): Promise<string> {
   };
   // RUSH_PROFILE=<dir>: a V8 CPU profile of each Padu server process (open it in Chrome DevTools)
   const profile = process.env.RUSH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.RUSH_PROFILE)}`]
+    ? [
+        ...(process.env.RUSH_NOINLINE ? ['--no-turbo-inlining'] : []),
+        '--cpu-prof',
+        `--cpu-prof-dir=${path.resolve(process.env.RUSH_PROFILE)}`,
+      ]
     : [];
   // the baseline's row per Pemda, and the Pemda of every sub kegiatan the load names
   const bareRows = JSON.stringify(setups.map((s) => s.row));
@@ -274,6 +291,15 @@ export async function rushBench(): Promise<string> {
     const log = fs.openSync(path.join(tmp, `${target}${i ? `-${i + 1}` : ''}.log`), 'a');
     const port = String(portOf(target, i));
     // every Padu process shares the data folder (the audit signing key), as behind a load balancer
+    // RUSH_AGAINST=<another checkout>: the baseline is Padu of that checkout (an A/B of two commits on
+    // the same database and load; the schema must be the same)
+    const against = process.env.RUSH_AGAINST;
+    if (target === 'bare' && against)
+      return spawn(process.execPath, [path.join(path.resolve(against), 'bin/padu.mjs'), 'serve'], {
+        env: { ...env, PORT: port, PADU_DATA_DIR: tmp },
+        stdio: ['ignore', log, log],
+        cwd: path.resolve(against),
+      });
     return target === 'padu'
       ? spawn(process.execPath, [...profile, path.join(root, 'bin/padu.mjs'), 'serve'], {
           env: { ...env, PORT: port, PADU_DATA_DIR: tmp },

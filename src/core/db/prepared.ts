@@ -35,7 +35,7 @@ export interface Prepared<P, R> {
  * A query built once over placeholders: `build(db, p)` receives `p` whose properties stand for the
  * values of each call (typed as the values themselves, so the builder type-checks as usual).
  */
-export function prepared<P extends Record<string, unknown>, R>(build: (db: Db, p: P) => Query<R>): Prepared<P, R> {
+export function prepared<P extends object, R>(build: (db: Db, p: P) => Query<R>): Prepared<P, R> {
   let compiled: Compiled | undefined;
   const compile = (db: Db): Compiled => {
     if (compiled) return compiled;
@@ -59,7 +59,7 @@ export function prepared<P extends Record<string, unknown>, R>(build: (db: Db, p
   };
   const run = async (db: Db, values: P): Promise<R[]> => {
     const c = compile(db);
-    const params = c.binds.map((b) => ('name' in b ? values[b.name] : b.value));
+    const params = c.binds.map((b) => ('name' in b ? (values as Record<string, unknown>)[b.name] : b.value));
     const r = await db.executeQuery<R>(CompiledQuery.raw(c.sql, params));
     return r.rows;
   };

@@ -31,6 +31,7 @@ import type { AuthProvider, RouteAuth } from '../auth/auth.ts';
 import { findPemdaByCode, listPemda, type Pemda } from '../tenancy.ts';
 import { antispamRoutes } from './antispam.ts';
 import { refuseControlChars } from './input-guard.ts';
+import { AccessLog, headersOf } from './plumbing.ts';
 import { html } from './html.ts';
 import { sendPage } from './layout.ts';
 import type { ModuleManifest } from '../module.ts';
@@ -75,6 +76,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   setTimeZone(config.timeZone);
   const app = Fastify({
     logger: opts.logger === false ? false : { level: config.logLevel },
+    logController: new AccessLog(),
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 2 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
@@ -122,7 +124,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     // the API docs page (swagger-ui) needs inline styles and its init script
     hsts: config.trustProxy ? undefined : false,
   });
-  app.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, () => done()));
+  // its headers do not depend on the request: taken once from a stand-in response and set as they are
+  const securityHeaderList = headersOf(securityHeaders);
+  app.addHook('onRequest', (_req, reply, done) => {
+    for (const [name, value] of securityHeaderList) reply.raw.setHeader(name, value);
+    done();
+  });
 
   const require = createRequire(import.meta.url);
   const htmxDir = path.dirname(require.resolve('htmx.org/dist/htmx.min.js'));

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
-import { auditInStatement } from '../../core/audit/audit.ts';
+import { auditInStatement, auditRecord, type AuditRecord } from '../../core/audit/audit.ts';
 import { failWhen, isFailure } from '../../core/db/fail.ts';
 import { prepared } from '../../core/db/prepared.ts';
 import { notFound } from '../../core/errors.ts';
@@ -33,9 +33,22 @@ import type { Line, SubKegiatan } from './rka.common.ts';
 import { lineInputSchema, type LineInput, type LineOut } from './lines.schema.ts';
 import { lineOut } from './lines.service.ts';
 
+/** The sub kegiatan's columns a line save needs (fewer columns: less for the driver to decode per save). */
+const SUB_COLUMNS = [
+  'pemda_id',
+  'id',
+  'stage_id',
+  'opd_id',
+  'code',
+  'kegiatan_code',
+  'program_code',
+  'status',
+  'funding_source_id',
+] as const satisfies ReadonlyArray<keyof SubKegiatan>;
+
 /** What a line save reads before it writes (statement 1). */
 export interface LineSaveContext extends PriceLookups {
-  sub: SubKegiatan;
+  sub: Pick<SubKegiatan, (typeof SUB_COLUMNS)[number]>;
   stage: StageHead;
   settings: Settings;
   /** The OPD's input access in the stage (undefined when the OPD has no ceiling row). */
@@ -58,7 +71,7 @@ const contextQuery = prepared((db, p: { pemdaId: number; subId: number; accountC
         .onRef('oc.stage_id', '=', 'sub.stage_id')
         .onRef('oc.opd_id', '=', 'sub.opd_id'),
     )
-    .selectAll('sub')
+    .select(SUB_COLUMNS.map((c) => `sub.${c}` as const))
     .select([
       'st.name as stage_name',
       'st.status as stage_status',
@@ -137,6 +150,53 @@ export async function readLineSaveContext(
 // the error code of core_fail when the sub kegiatan step refused after the OPD step wrote (not a message)
 const SUB_REFUSED = 'line_save_sub_refused';
 
+/** The values of statement 2: the line, its audit record, and what the sub kegiatan must still be. */
+type WriteValues = Line &
+  AuditRecord & {
+    /** The kegiatan code of the sub kegiatan (a TAPD lock on it refuses the save). */
+    kegiatan_code_lock: string;
+    /** The sub kegiatan's funding source as read (the line may name another). */
+    sub_funding_source_id: number | null;
+  };
+
+// Statement 2, built and compiled once like statement 1 (its ~3 KB of SQL is not rebuilt per save)
+const writeQuery = prepared(
+  (_db, l: WriteValues) => sql<{ id: string | null; refused: boolean | null }>`WITH st AS (
+  SELECT input_opens_at, input_closes_at FROM bud_stage
+  WHERE pemda_id = ${l.pemda_id} AND id = ${l.stage_id} AND status = 'open' AND kind <> 'kua_ppas' FOR SHARE),
+o AS (
+  UPDATE bud_opd_ceiling c SET planned = c.planned + ${l.total}::bigint FROM st
+  WHERE c.pemda_id = ${l.pemda_id} AND c.stage_id = ${l.stage_id} AND c.opd_id = ${l.opd_id}
+    AND c.planned + ${l.total}::bigint <= c.ceiling AND ${inputOpenSql('c', 'st')}
+  RETURNING c.opd_id),
+s AS (
+  UPDATE bud_sub_kegiatan SET planned = planned + ${l.total}::bigint
+  WHERE pemda_id = ${l.pemda_id} AND id = ${l.sub_kegiatan_id} AND EXISTS (SELECT 1 FROM o)
+    AND planned + ${l.total}::bigint <= ceiling AND status IN ('draft', 'returned')
+    AND code = ${l.sub_kegiatan_code} AND funding_source_id IS NOT DISTINCT FROM ${l.sub_funding_source_id}::int
+    AND NOT EXISTS (SELECT 1 FROM bud_lock k WHERE k.pemda_id = ${l.pemda_id} AND k.stage_id = ${l.stage_id}
+                    AND k.opd_id = ${l.opd_id} AND k.code IN (${l.kegiatan_code_lock}, ${l.sub_kegiatan_code}))
+  RETURNING id),
+ins AS (
+  INSERT INTO bud_line (pemda_id, id, stage_id, opd_id, kind, sub_kegiatan_id, sub_kegiatan_code, kegiatan_code,
+    program_code, account_code, group_header, description_header, item_id, item_version, item_kind, item_code, name,
+    spec, unit, catalogue_price, unit_price, v1, u1, v2, u2, v3, u3, v4, u4, subtotal, tax_rate, tax, total, free_text,
+    funding_source_id, line_key, created_by, updated_by, created_at, updated_at)
+  SELECT ${l.pemda_id}, ${l.id}::bigint, ${l.stage_id}, ${l.opd_id}, 'belanja', s.id, ${l.sub_kegiatan_code},
+    ${l.kegiatan_code}, ${l.program_code}, ${l.account_code}, ${l.group_header}, ${l.description_header},
+    ${l.item_id}::int, ${l.item_version}::int, ${l.item_kind}, ${l.item_code}, ${l.name}, ${l.spec}, ${l.unit},
+    ${l.catalogue_price}::bigint, ${l.unit_price}::bigint, ${l.v1}::numeric, ${l.u1}, ${l.v2}::numeric, ${l.u2},
+    ${l.v3}::numeric, ${l.u3}, ${l.v4}::numeric, ${l.u4}, ${l.subtotal}::bigint, ${l.tax_rate}::numeric,
+    ${l.tax}::bigint, ${l.total}::bigint, ${l.free_text}::boolean, ${l.funding_source_id}::int, ${l.line_key}::uuid,
+    ${l.created_by}, ${l.updated_by}, ${l.created_at}::timestamptz, ${l.updated_at}::timestamptz
+  FROM s
+  RETURNING id),
+${auditInStatement(l, sql`EXISTS (SELECT 1 FROM ins)`)}
+SELECT ins.id,
+  ${failWhen(sql`ins.id IS NULL AND EXISTS (SELECT 1 FROM o)`, SUB_REFUSED)} AS refused
+FROM (VALUES (1)) AS one (x) LEFT JOIN ins ON true`,
+);
+
 /** Add an expenditure line to a sub kegiatan (see the head of this file). */
 export async function createLine(
   db: Db,
@@ -180,56 +240,25 @@ export async function createLine(
     updated_at: at,
   };
   const out = lineOut(line);
-  const audit = auditInStatement(
+  const audit = auditRecord(
     actor,
-    [{ action: 'create', entity: 'bud_line', entityId: out.id, opdId: sub.opd_id, after: out }],
-    sql`EXISTS (SELECT 1 FROM ins)`,
+    { action: 'create', entity: 'bud_line', entityId: out.id, opdId: sub.opd_id, after: out },
     at,
   );
-  const kegiatan = sub.code.split('.').slice(0, 5).join('.');
-  const l = line;
   let row: { id: string | null } | undefined;
   try {
-    const r = await sql<{ id: string | null; refused: boolean | null }>`WITH st AS (
-  SELECT input_opens_at, input_closes_at FROM bud_stage
-  WHERE pemda_id = ${pemdaId} AND id = ${sub.stage_id} AND status = 'open' AND kind <> 'kua_ppas' FOR SHARE),
-o AS (
-  UPDATE bud_opd_ceiling c SET planned = c.planned + ${l.total}::bigint FROM st
-  WHERE c.pemda_id = ${pemdaId} AND c.stage_id = ${sub.stage_id} AND c.opd_id = ${sub.opd_id}
-    AND c.planned + ${l.total}::bigint <= c.ceiling AND ${inputOpenSql('c', 'st')}
-  RETURNING c.opd_id),
-s AS (
-  UPDATE bud_sub_kegiatan SET planned = planned + ${l.total}::bigint
-  WHERE pemda_id = ${pemdaId} AND id = ${sub.id} AND EXISTS (SELECT 1 FROM o)
-    AND planned + ${l.total}::bigint <= ceiling AND status IN ('draft', 'returned')
-    AND code = ${sub.code} AND funding_source_id IS NOT DISTINCT FROM ${sub.funding_source_id}::int
-    AND NOT EXISTS (SELECT 1 FROM bud_lock k WHERE k.pemda_id = ${pemdaId} AND k.stage_id = ${sub.stage_id}
-                    AND k.opd_id = ${sub.opd_id} AND k.code IN (${kegiatan}, ${sub.code}))
-  RETURNING id),
-ins AS (
-  INSERT INTO bud_line (pemda_id, id, stage_id, opd_id, kind, sub_kegiatan_id, sub_kegiatan_code, kegiatan_code,
-    program_code, account_code, group_header, description_header, item_id, item_version, item_kind, item_code, name,
-    spec, unit, catalogue_price, unit_price, v1, u1, v2, u2, v3, u3, v4, u4, subtotal, tax_rate, tax, total, free_text,
-    funding_source_id, line_key, created_by, updated_by, created_at, updated_at)
-  SELECT ${pemdaId}, ${l.id}::bigint, ${l.stage_id}, ${l.opd_id}, 'belanja', s.id, ${l.sub_kegiatan_code},
-    ${l.kegiatan_code}, ${l.program_code}, ${l.account_code}, ${l.group_header}, ${l.description_header},
-    ${l.item_id}::int, ${l.item_version}::int, ${l.item_kind}, ${l.item_code}, ${l.name}, ${l.spec}, ${l.unit},
-    ${l.catalogue_price}::bigint, ${l.unit_price}::bigint, ${l.v1}::numeric, ${l.u1}, ${l.v2}::numeric, ${l.u2},
-    ${l.v3}::numeric, ${l.u3}, ${l.v4}::numeric, ${l.u4}, ${l.subtotal}::bigint, ${l.tax_rate}::numeric,
-    ${l.tax}::bigint, ${l.total}::bigint, ${l.free_text}::boolean, ${l.funding_source_id}::int, ${l.line_key}::uuid,
-    ${l.created_by}, ${l.updated_by}, ${at}::timestamptz, ${at}::timestamptz
-  FROM s
-  RETURNING id),
-${audit}
-SELECT ins.id,
-  ${failWhen(sql`ins.id IS NULL AND EXISTS (SELECT 1 FROM o)`, SUB_REFUSED)} AS refused
-FROM (VALUES (1)) AS one (x) LEFT JOIN ins ON true`.execute(db);
-    row = r.rows[0];
+    // the line object takes the other values in place: a spread into a new object of ~60 properties
+    // takes V8's slow path (~35 µs a save, measured)
+    const values: WriteValues = Object.assign(line, audit, {
+      kegiatan_code_lock: sub.code.split('.').slice(0, 5).join('.'),
+      sub_funding_source_id: sub.funding_source_id,
+    });
+    row = await writeQuery.first(db, values);
   } catch (err) {
-    if (isFailure(err, SUB_REFUSED)) throw await explainRefusal(db, ctx, BigInt(l.total));
+    if (isFailure(err, SUB_REFUSED)) throw await explainRefusal(db, ctx, BigInt(line.total));
     throw err;
   }
-  if (!row || row.id === null) throw await explainRefusal(db, ctx, BigInt(l.total));
+  if (!row || row.id === null) throw await explainRefusal(db, ctx, BigInt(line.total));
   // the line as written: every column came from \`line\` (the test reads it back to compare)
   return out;
 }
