@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import { sql } from 'kysely';
 import type { ModuleManifest, ScaleSpec } from './module.ts';
 import { AppRegistry } from './registry.ts';
 import type { Principal } from './roles.ts';
@@ -102,6 +103,10 @@ export async function seedDemo(
   const pemda = existing?.active ? existing : await addPemda(db, modules, target, { progress, registry });
   if (existing?.active) await runSteps(db, pemda, modules, ['seedBase'], registry, progress);
   await runSteps(db, pemda, modules, ['seedDemo'], registry, progress);
+  // Statistics for the planner after the bulk load, as after any data load: without them PostgreSQL
+  // plans a prepared statement's generic plan blind and may scan a Pemda's sub kegiatan by the
+  // wrong index (issue #9: seen in the line save until autovacuum got round to the tables)
+  await sql`ANALYZE`.execute(db);
   return pemda;
 }
 
