@@ -11,6 +11,7 @@ import pg from 'pg';
 import { loadConfig } from '../core/config.ts';
 import { openDatabase } from '../core/db/database.ts';
 import { checkoutRoot, demoSeedPolicy } from '../core/seed.ts';
+import { freePort } from '../testing/processes.ts';
 import { testApp } from '../testing/harness.ts';
 import { DEMO_PASSWORD } from '../core/seed.ts';
 
@@ -47,7 +48,7 @@ async function serveOnce(env: Record<string, string>): Promise<string> {
   const child = spawn(process.execPath, [bin, 'serve'], {
     env: {
       ...process.env,
-      PORT: String(40000 + Math.floor(Math.random() * 20000)),
+      PORT: String(await freePort()),
       HOST: '127.0.0.1',
       PADU_LOG_LEVEL: 'warn',
       ...env,

@@ -119,6 +119,15 @@ test('the log and its checkpoints refuse UPDATE, DELETE and TRUNCATE', async () 
   assert.equal((await verify()).ok, true);
 });
 
+test('a Pemda is never deleted: its audit trail refers to it (no foreign key: no lock on its row per write)', async () => {
+  const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM core_pemda`.execute(t.db);
+  await assert.rejects(sql`DELETE FROM core_pemda WHERE id = ${t.pemdaId}`.execute(t.db), /deactivated, never deleted/);
+  const after = await sql<{ n: number }>`SELECT count(*)::int AS n FROM core_pemda`.execute(t.db);
+  assert.equal(after.rows[0]!.n, before.rows[0]!.n);
+  // an audit record needs its Pemda's number sequence, which exists only for a Pemda that was added
+  await assert.rejects(sql`SELECT nextval('core_audit_seq_999999'::regclass)`.execute(t.db), /does not exist/);
+});
+
 test('a rolled-back transaction leaves a gap that the checkpoint lists; verify stays green', async () => {
   await assert.rejects(
     mutate(t.db, actor(null), async (uow) => {

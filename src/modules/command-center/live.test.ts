@@ -5,10 +5,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { json, testApp, usingPostgres, type TestContext } from '../../testing/harness.ts';
 import { connectSse } from '../../testing/sse.ts';
+import { freePort } from '../../testing/processes.ts';
 import { listOpds, listRegions } from '../master-data/index.ts';
 
 let t: TestContext;
@@ -105,16 +105,6 @@ test('a client that reconnects with Last-Event-ID receives the events it missed,
   );
   c2.close();
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 test(
   'two server processes on one PostgreSQL database: a change through one reaches a live client of the other within 1 s',
