@@ -287,29 +287,26 @@ export async function rushBench(): Promise<string> {
   const bareSubs = JSON.stringify(
     Object.fromEntries(setups.flatMap((s, i) => s.opdRows.flatMap((o) => o.subs.map((id) => [String(id), i])))),
   );
+  // RUSH_AGAINST=<another checkout>: the baseline is Padu of that checkout (an A/B of two commits on
+  // the same database and load; the schema must be the same)
+  const against = process.env.RUSH_AGAINST ? path.resolve(process.env.RUSH_AGAINST) : undefined;
   const start = (target: 'padu' | 'bare', i: number): ChildProcess => {
     const log = fs.openSync(path.join(tmp, `${target}${i ? `-${i + 1}` : ''}.log`), 'a');
     const port = String(portOf(target, i));
     // every Padu process shares the data folder (the audit signing key), as behind a load balancer
-    // RUSH_AGAINST=<another checkout>: the baseline is Padu of that checkout (an A/B of two commits on
-    // the same database and load; the schema must be the same)
-    const against = process.env.RUSH_AGAINST;
-    if (target === 'bare' && against)
-      return spawn(process.execPath, [path.join(path.resolve(against), 'bin/padu.mjs'), 'serve'], {
+    const padu = (dir: string, flags: string[]) =>
+      spawn(process.execPath, [...flags, path.join(dir, 'bin/padu.mjs'), 'serve'], {
         env: { ...env, PORT: port, PADU_DATA_DIR: tmp },
         stdio: ['ignore', log, log],
-        cwd: path.resolve(against),
+        cwd: dir,
       });
-    return target === 'padu'
-      ? spawn(process.execPath, [...profile, path.join(root, 'bin/padu.mjs'), 'serve'], {
-          env: { ...env, PORT: port, PADU_DATA_DIR: tmp },
-          stdio: ['ignore', log, log],
-        })
-      : spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/rush-bare.ts')], {
-          env: { ...env, PORT: port, BARE_ROWS: bareRows, BARE_SUBS: bareSubs },
-          stdio: ['ignore', log, log],
-          cwd: root,
-        });
+    if (target === 'padu') return padu(root, profile);
+    if (against) return padu(against, []);
+    return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/rush-bare.ts')], {
+      env: { ...env, PORT: port, BARE_ROWS: bareRows, BARE_SUBS: bareSubs },
+      stdio: ['ignore', log, log],
+      cwd: root,
+    });
   };
   const stop = async (child: ChildProcess) => {
     if (child.exitCode !== null || child.signalCode !== null) return;

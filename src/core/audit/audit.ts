@@ -133,20 +133,41 @@ export function auditSeqName(pemdaId: number): string {
   return `core_audit_seq_${pemdaId}`;
 }
 
-/** One record's values as the statement stores them (before/after as canonical JSON text). */
-interface RowValues {
-  actorId: number | null;
-  action: string;
-  entity: string;
-  entityId: string;
-  opdId: number | null;
-  before: string | null;
-  after: string | null;
+/**
+ * One record's values as the statement stores them (before/after as canonical JSON text). Named
+ * `audit_…` so that a prepared statement can bind them beside its own values (see auditInStatement).
+ */
+interface AuditRow {
+  audit_actor_id: number | null;
+  audit_action: string;
+  audit_entity: string;
+  audit_entity_id: string;
+  audit_opd_id: number | null;
+  audit_before: string | null;
+  audit_after: string | null;
   /** sha256 of the record's content; the statement binds it to the record's number. */
-  ch: string;
+  audit_ch: string;
 }
 
-function rowValues(actor: Principal, e: AuditEntry, at: string): RowValues {
+/** What every record of one statement shares. */
+interface AuditHead {
+  audit_pemda_id: number;
+  /** The name of the Pemda's audit sequence ({@link auditSeqName}), bound as a parameter. */
+  audit_seq: string;
+  audit_at: string;
+  audit_actor_name: string;
+}
+
+function auditHead(actor: Principal, at: string): AuditHead {
+  return {
+    audit_pemda_id: actor.pemdaId,
+    audit_seq: auditSeqName(actor.pemdaId),
+    audit_at: at,
+    audit_actor_name: actor.username,
+  };
+}
+
+function auditRow(actor: Principal, e: AuditEntry, at: string): AuditRow {
   // before/after rendered once: the same text is stored (jsonb) and hashed
   const before = canonicalOf(e.before) ?? 'null';
   const after = canonicalOf(e.after) ?? 'null';
@@ -166,43 +187,35 @@ function rowValues(actor: Principal, e: AuditEntry, at: string): RowValues {
     after: new CanonicalText(after),
   } satisfies Record<keyof ContentFields, unknown>)!;
   return {
-    actorId,
-    action: e.action,
-    entity: e.entity,
-    entityId,
-    opdId,
-    before: before === 'null' ? null : before,
-    after: after === 'null' ? null : after,
-    ch: sha256(content),
+    audit_actor_id: actorId,
+    audit_action: e.action,
+    audit_entity: e.entity,
+    audit_entity_id: entityId,
+    audit_opd_id: opdId,
+    audit_before: before === 'null' ? null : before,
+    audit_after: after === 'null' ? null : after,
+    audit_ch: sha256(content),
   };
 }
 
-const rowSql = (r: RowValues) =>
-  sql`(${r.actorId}::int, ${r.action}, ${r.entity}, ${r.entityId}, ${r.opdId}::int, ${r.before}::jsonb, ${r.after}::jsonb, ${r.ch})`;
-
-/** What every record of one statement shares. */
-interface HeadValues {
-  pemdaId: number;
-  /** The name of the Pemda's audit sequence ({@link auditSeqName}), bound as a parameter. */
-  seq: string;
-  at: string;
-  actorName: string;
-}
+const rowSql = (r: AuditRow) =>
+  sql`(${r.audit_actor_id}::int, ${r.audit_action}, ${r.audit_entity}, ${r.audit_entity_id}, ${r.audit_opd_id}::int,
+      ${r.audit_before}::jsonb, ${r.audit_after}::jsonb, ${r.audit_ch})`;
 
 /**
  * The numbered audit rows (CTEs `audit_x`, `audit_n`) and the INSERT that stores them. The values
  * are parameters only, never looked at: a prepared statement builds this once over placeholders.
  */
-function auditSql(head: HeadValues, rows: RawBuilder<unknown>[], when?: RawBuilder<unknown>) {
+function auditSql(head: AuditHead, rows: RawBuilder<unknown>[], when?: RawBuilder<unknown>) {
   // No row lock. The transaction gets its id (audit_x) before it takes its numbers, so the sealer,
   // which waits for the transactions it saw in flight, never passes over a number whose record may
   // still commit (see seal.ts).
   const numbered = sql`audit_x AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
-audit_n AS (SELECT v.*, nextval(${head.seq}::regclass) AS seq
+audit_n AS (SELECT v.*, nextval(${head.audit_seq}::regclass) AS seq
       FROM audit_x, (VALUES ${sql.join(rows)}) AS v(actor_id, action, entity, entity_id, opd_id, before, after, ch)
       WHERE audit_x.xid IS NOT NULL${when ? sql` AND ${when}` : sql``})`;
   const insert = sql`INSERT INTO core_audit_log (pemda_id, seq, at, actor_id, actor_name, action, entity, entity_id, opd_id, before, after, prev_hash, hash)
-SELECT ${head.pemdaId}::int, audit_n.seq, ${head.at}::timestamptz, audit_n.actor_id, ${head.actorName}, audit_n.action, audit_n.entity,
+SELECT ${head.audit_pemda_id}::int, audit_n.seq, ${head.audit_at}::timestamptz, audit_n.actor_id, ${head.audit_actor_name}, audit_n.action, audit_n.entity,
        audit_n.entity_id, audit_n.opd_id, audit_n.before, audit_n.after, NULL,
        encode(sha256(convert_to(audit_n.ch || ':' || audit_n.seq, 'UTF8')), 'hex')
 FROM audit_n`;
@@ -210,10 +223,9 @@ FROM audit_n`;
 }
 
 function auditParts(actor: Principal, entries: AuditEntry[], at: string) {
-  const head = { pemdaId: actor.pemdaId, seq: auditSeqName(actor.pemdaId), at, actorName: actor.username };
   return auditSql(
-    head,
-    entries.map((e) => rowSql(rowValues(actor, e, at))),
+    auditHead(actor, at),
+    entries.map((e) => rowSql(auditRow(actor, e, at))),
   );
 }
 
@@ -234,39 +246,12 @@ async function appendAudit(trx: Trx, actor: Principal, entries: AuditEntry[]): P
 }
 
 /** The values of the audit record written by {@link auditInStatement}. */
-export interface AuditRecord {
-  audit_pemda_id: number;
-  audit_seq: string;
-  audit_at: string;
-  audit_actor_name: string;
-  audit_actor_id: number | null;
-  audit_action: string;
-  audit_entity: string;
-  audit_entity_id: string;
-  audit_opd_id: number | null;
-  audit_before: string | null;
-  audit_after: string | null;
-  audit_ch: string;
-}
+export type AuditRecord = AuditHead & AuditRow;
 
 /** The values of `entry`'s audit record, made by `actor` at `at`, for {@link auditInStatement}. */
 export function auditRecord(actor: Principal, entry: AuditEntry, at: Date): AuditRecord {
   const iso = at.toISOString();
-  const r = rowValues(actor, entry, iso);
-  return {
-    audit_pemda_id: actor.pemdaId,
-    audit_seq: auditSeqName(actor.pemdaId),
-    audit_at: iso,
-    audit_actor_name: actor.username,
-    audit_actor_id: r.actorId,
-    audit_action: r.action,
-    audit_entity: r.entity,
-    audit_entity_id: r.entityId,
-    audit_opd_id: r.opdId,
-    audit_before: r.before,
-    audit_after: r.after,
-    audit_ch: r.ch,
-  };
+  return Object.assign(auditHead(actor, iso), auditRow(actor, entry, iso));
 }
 
 /**
@@ -280,22 +265,7 @@ export function auditRecord(actor: Principal, entry: AuditEntry, at: Date): Audi
  * BEGIN … COMMIT.
  */
 export function auditInStatement(p: AuditRecord, when: RawBuilder<unknown>): RawBuilder<unknown> {
-  const { numbered, insert } = auditSql(
-    { pemdaId: p.audit_pemda_id, seq: p.audit_seq, at: p.audit_at, actorName: p.audit_actor_name },
-    [
-      rowSql({
-        actorId: p.audit_actor_id,
-        action: p.audit_action,
-        entity: p.audit_entity,
-        entityId: p.audit_entity_id,
-        opdId: p.audit_opd_id,
-        before: p.audit_before,
-        after: p.audit_after,
-        ch: p.audit_ch,
-      }),
-    ],
-    when,
-  );
+  const { numbered, insert } = auditSql(p, [rowSql(p)], when);
   return sql`${numbered},
 audit_rows AS (${insert})`;
 }

@@ -153,8 +153,6 @@ const SUB_REFUSED = 'line_save_sub_refused';
 /** The values of statement 2: the line, its audit record, and what the sub kegiatan must still be. */
 type WriteValues = Line &
   AuditRecord & {
-    /** The kegiatan code of the sub kegiatan (a TAPD lock on it refuses the save). */
-    kegiatan_code_lock: string;
     /** The sub kegiatan's funding source as read (the line may name another). */
     sub_funding_source_id: number | null;
   };
@@ -175,7 +173,7 @@ s AS (
     AND planned + ${l.total}::bigint <= ceiling AND status IN ('draft', 'returned')
     AND code = ${l.sub_kegiatan_code} AND funding_source_id IS NOT DISTINCT FROM ${l.sub_funding_source_id}::int
     AND NOT EXISTS (SELECT 1 FROM bud_lock k WHERE k.pemda_id = ${l.pemda_id} AND k.stage_id = ${l.stage_id}
-                    AND k.opd_id = ${l.opd_id} AND k.code IN (${l.kegiatan_code_lock}, ${l.sub_kegiatan_code}))
+                    AND k.opd_id = ${l.opd_id} AND k.code IN (${l.kegiatan_code}, ${l.sub_kegiatan_code}))
   RETURNING id),
 ins AS (
   INSERT INTO bud_line (pemda_id, id, stage_id, opd_id, kind, sub_kegiatan_id, sub_kegiatan_code, kegiatan_code,
@@ -249,10 +247,7 @@ export async function createLine(
   try {
     // the line object takes the other values in place: a spread into a new object of ~60 properties
     // takes V8's slow path (~35 µs a save, measured)
-    const values: WriteValues = Object.assign(line, audit, {
-      kegiatan_code_lock: sub.code.split('.').slice(0, 5).join('.'),
-      sub_funding_source_id: sub.funding_source_id,
-    });
+    const values: WriteValues = Object.assign(line, audit, { sub_funding_source_id: sub.funding_source_id });
     row = await writeQuery.first(db, values);
   } catch (err) {
     if (isFailure(err, SUB_REFUSED)) throw await explainRefusal(db, ctx, BigInt(line.total));

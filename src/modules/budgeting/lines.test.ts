@@ -336,6 +336,23 @@ test('outside the input window nothing is written (423); TAPD can reopen one OPD
     payload: { opd_id: dinkes, code: target.code },
   });
   assert.equal((await post(`${P}/sub-kegiatan/${target.id}/lines`, body)).statusCode, 201);
+  // a lock on its kegiatan refuses it too
+  const kegiatan = target.code.split('.').slice(0, 5).join('.');
+  const lockK = await t.server.inject({
+    method: 'POST',
+    url: `${P}/stages/${stageId}/locks`,
+    headers: tapd,
+    payload: { opd_id: dinkes, code: kegiatan },
+  });
+  assert.equal(lockK.statusCode, 204, lockK.body);
+  assert.equal((await post(`${P}/sub-kegiatan/${target.id}/lines`, body)).statusCode, 423);
+  await t.server.inject({
+    method: 'DELETE',
+    url: `${P}/stages/${stageId}/locks`,
+    headers: tapd,
+    payload: { opd_id: dinkes, code: kegiatan },
+  });
+  assert.equal((await post(`${P}/sub-kegiatan/${target.id}/lines`, body)).statusCode, 201);
 });
 
 test('ceilings: TAPD cannot cut a ceiling below what is planned; the roll-up equals the sum of the lines', async () => {
